@@ -1,0 +1,106 @@
+package bot
+
+import (
+	"time"
+)
+
+// State is where a conversation stands (DESIGN.md §4).
+type State string
+
+// Conversation states.
+const (
+	StateIdle         State = "idle"
+	StateInTree       State = "in_tree"
+	StateAnswered     State = "answered"
+	StateEscalated    State = "escalated"
+	StateWithMediator State = "with_mediator"
+	StateClosed       State = "closed"
+)
+
+// Step records one answered question of a tree, so "retour" can go back and
+// a mediator can read the path.
+type Step struct {
+	Node   string `json:"node"`
+	Choice string `json:"choice"` // the label chosen
+}
+
+// Conversation is the persisted state of one (platform, channel, user).
+type Conversation struct {
+	Address Address
+	State   State
+	Lang    string
+	// TreeID and TreeVersion pin the published tree version a conversation
+	// started with: an admin publishing a new version does not change a
+	// conversation under way.
+	TreeID      string
+	TreeVersion int
+	Node        string
+	Path        []Step
+	// Misses counts consecutive misunderstandings.
+	Misses int
+	// Seq increases with every reply that carries choices; button payloads
+	// carry it so an old button is recognised as expired.
+	Seq int
+	// Offered are the choices of the last reply (payload → meaning), so a
+	// number or label typed later maps to them.
+	Offered []Offer
+	// Shown lists the item ids answered in this conversation, for the
+	// mediator's summary.
+	Shown     []string
+	CaseID    int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Offer is a choice the bot offered, with its meaning for the engine.
+type Offer struct {
+	Label   string   `json:"label"`
+	Action  string   `json:"action"` // see action* constants in engine.go
+	Arg     string   `json:"arg,omitempty"`
+	Keys    []string `json:"keys,omitempty"` // extra keywords that select it
+	Payload string   `json:"payload"`
+}
+
+// Turn is one message in or out, kept for the mediator's summary and
+// deleted on request or after the retention period.
+type Turn struct {
+	Address Address
+	// Dir is "in" (from the user) or "out" (from the bot).
+	Dir  string
+	Text string
+	At   time.Time
+}
+
+// CaseStatus is the life-cycle of an escalation case.
+type CaseStatus string
+
+// Case statuses.
+const (
+	CaseOpen    CaseStatus = "open"
+	CaseClaimed CaseStatus = "claimed"
+	CaseClosed  CaseStatus = "closed"
+)
+
+// Case is an escalated conversation waiting for a human mediator.
+type Case struct {
+	ID      int64
+	Address Address
+	Queue   string
+	Status  CaseStatus
+	Lang    string
+	// Summary is a structured, mediator-facing account of the conversation
+	// (tree path, items shown, the citizen's last messages).
+	Summary   CaseSummary
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CaseSummary is what a mediator reads before talking to the citizen.
+type CaseSummary struct {
+	Topic     string   `json:"topic"`
+	TreeID    string   `json:"tree_id,omitempty"`
+	Path      []Step   `json:"path,omitempty"`
+	Shown     []string `json:"shown,omitempty"`
+	LastWords []string `json:"last_words,omitempty"`
+	Reason    string   `json:"reason"` // "asked", "tree", "misunderstood"
+}

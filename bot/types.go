@@ -1,0 +1,71 @@
+// Package bot is Boussole's conversation core: the Engine that turns a
+// citizen's message into replies using orientation trees and search, the
+// conversation state machine, escalation cases, and the interfaces the
+// store, the search index and the platform adapters implement. It imports
+// no platform SDK, no SQL driver and no LLM client.
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Address identifies one conversation: one user in one channel of one
+// platform.
+type Address struct {
+	Platform string `json:"platform"`
+	Channel  string `json:"channel"`
+	User     string `json:"user"`
+}
+
+// Incoming is a message from a platform, translated by an adapter.
+type Incoming struct {
+	Address Address
+	// Text is what the user typed (may be empty for a button click).
+	Text string
+	// Payload is the opaque value of the button the user clicked, if any.
+	Payload string
+	// Name is the user's display name, for mediators (never echoed to
+	// other citizens).
+	Name string
+	// Lang is the language hint from the platform ("fr", "en"), if any.
+	Lang string
+	// ID is the platform's message id, used to drop duplicates.
+	ID string
+	// At is when the platform received the message; zero means now.
+	At time.Time
+}
+
+// Reply is a platform-neutral answer: text and optional choices.
+// Adapters render choices as buttons or numbered lines.
+type Reply struct {
+	To      Address  `json:"to"`
+	Text    string   `json:"text"`
+	Choices []Choice `json:"choices,omitempty"`
+}
+
+// Choice is a button: a label shown to the user and a payload sent back.
+type Choice struct {
+	Label   string `json:"label"`
+	Payload string `json:"payload"`
+}
+
+// Adapter connects a chat platform to the engine. Run receives messages
+// until ctx is done, handing each to h; Send delivers a reply.
+type Adapter interface {
+	Name() string
+	Run(ctx context.Context, h Handler) error
+	Send(ctx context.Context, r Reply) error
+}
+
+// Handler processes one incoming message. Adapters call it; it must not
+// block the platform's event loop for long (the Runner enqueues).
+type Handler interface {
+	Handle(ctx context.Context, in Incoming) error
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, in Incoming) error
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, in Incoming) error { return f(ctx, in) }

@@ -1,0 +1,25 @@
+package knowledge
+
+// HitKind says whether a search hit is an item or a tree.
+type HitKind string
+
+// Hit kinds.
+const (
+	HitItem HitKind = "item"
+	HitTree HitKind = "tree"
+)
+
+// Hit is one search result.
+type Hit struct {
+	Kind HitKind `json:"kind"`
+	ID   string  `json:"id"`
+	// Score is the engine's raw relevance score (comparable within one
+	// query only).
+	Score float64 `json:"score"`
+	// Confidence in [0,1] is comparable across queries: the engine
+	// thresholds it to decide between answering and saying "not sure".
+	Confidence float64 `json:"confidence"`
+	// Why explains the match in short phrases ("titre: carte, identite"),
+	// for the bot to show and tests to check.
+	Why []string `json:"why,omitempty"`
+}

@@ -1,0 +1,211 @@
+// Package knowledge holds Boussole's domain model: items (procedures,
+// support programs, places) and orientation trees, with their YAML loaders
+// and validators. It imports only the standard library and a YAML decoder so
+// that every other layer can depend on it.
+package knowledge
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind says what an item describes.
+type Kind string
+
+// Item kinds.
+const (
+	KindProcedure Kind = "procedure"
+	KindProgram   Kind = "program"
+	KindPlace     Kind = "place"
+)
+
+// ErrNotFound is returned when an item or tree id is unknown.
+var ErrNotFound = errors.New("not found")
+
+// Date is a calendar day (YYYY-MM-DD) without time zone, as written in
+// knowledge files ("reviewed: 2026-09-01").
+type Date struct{ time.Time }
+
+// ParseDate parses YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("parse date %q: want YYYY-MM-DD", s)
+	}
+	return Date{t}, nil
+}
+
+// String formats the date as YYYY-MM-DD, or "" for the zero date.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Format(time.DateOnly)
+}
+
+// Link is an online service, form or page.
+type Link struct {
+	Label string `yaml:"label"`
+	URL   string `yaml:"url"`
+}
+
+// Where says where a citizen should go: online services and/or a counter.
+type Where struct {
+	// Online services or forms, best first.
+	Online []Link `yaml:"online,omitempty"`
+	// Office is the type of counter in plain words ("mairie", "CAF",
+	// "France Services"), not a specific address.
+	Office string `yaml:"office,omitempty"`
+	// Phone is an official phone line, if useful ("3949", "211").
+	Phone string `yaml:"phone,omitempty"`
+}
+
+// Item is a procedure sheet, a support program or a place.
+type Item struct {
+	ID           string   `yaml:"id"`
+	Kind         Kind     `yaml:"kind"`
+	Title        string   `yaml:"title"`
+	Summary      string   `yaml:"summary"`
+	Audience     []string `yaml:"audience,omitempty"`
+	Jurisdiction string   `yaml:"jurisdiction,omitempty"`
+	Lang         string   `yaml:"lang,omitempty"`
+	Steps        []string `yaml:"steps,omitempty"`
+	Documents    []string `yaml:"documents,omitempty"`
+	Where        Where    `yaml:"where,omitempty"`
+	Cost         string   `yaml:"cost,omitempty"`
+	Delay        string   `yaml:"delay,omitempty"`
+	Keywords     []string `yaml:"keywords,omitempty"`
+	Synonyms     []string `yaml:"synonyms,omitempty"`
+	Sources      []string `yaml:"sources"`
+	Reviewed     Date     `yaml:"-"`
+	// Body is free text used only for search (imported sheets put their
+	// content here); it is not shown as is.
+	Body string `yaml:"body,omitempty"`
+	// Attribution is the licence notice a source requires, shown with the
+	// answer ("Direction de l'information légale et administrative").
+	Attribution string `yaml:"attribution,omitempty"`
+
+	// Pos is where the item was defined, for error messages.
+	Pos Pos `yaml:"-"`
+}
+
+// Tree is an orientation tree: short questions with choices leading to
+// another node, to items, or to an escalation.
+type Tree struct {
+	ID           string           `yaml:"id"`
+	Title        string           `yaml:"title"`
+	Lang         string           `yaml:"lang,omitempty"`
+	Jurisdiction string           `yaml:"jurisdiction,omitempty"`
+	Triggers     []string         `yaml:"triggers"`
+	Start        string           `yaml:"start"`
+	Nodes        map[string]*Node `yaml:"nodes"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Node is one question of a tree.
+type Node struct {
+	ID      string   `yaml:"-"`
+	Ask     string   `yaml:"ask"`
+	Choices []Choice `yaml:"choices"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Choice is one answer to a node's question. Exactly one of Next, Answer
+// and Escalate is set.
+type Choice struct {
+	Label string `yaml:"label"`
+	// Keywords are extra words that select this choice when typed.
+	Keywords []string `yaml:"keywords,omitempty"`
+	Next     string   `yaml:"next,omitempty"`
+	// Answer lists item ids; YAML accepts a single id or a list.
+	Answer   []string `yaml:"-"`
+	Escalate string   `yaml:"escalate,omitempty"`
+
+	Pos Pos `yaml:"-"`
+}
+
+// Pos is a position in a knowledge file.
+type Pos struct {
+	File string
+	Line int
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return fmt.Sprintf("line %d", p.Line)
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
+// MaxChoices is the most choices a node may offer: a chat button row holds
+// five buttons (Discord) and longer lists are hard to read in a terminal.
+const MaxChoices = 5
+
+// Base is a loaded, indexed set of items and trees.
+type Base struct {
+	Items []*Item
+	Trees []*Tree
+	// Synonyms are curated equivalences for search ("cni" ↔ "carte
+	// nationale d'identité"), each group a list of equivalent phrases.
+	Synonyms [][]string
+
+	items map[string]*Item
+	trees map[string]*Tree
+}
+
+// NewBase indexes items and trees by id. Later duplicates are ignored here;
+// Validate reports them.
+func NewBase(items []*Item, trees []*Tree, synonyms [][]string) *Base {
+	b := &Base{Items: items, Trees: trees, Synonyms: synonyms,
+		items: make(map[string]*Item, len(items)), trees: make(map[string]*Tree, len(trees))}
+	for _, it := range items {
+		if _, dup := b.items[it.ID]; !dup {
+			b.items[it.ID] = it
+		}
+	}
+	for _, t := range trees {
+		if _, dup := b.trees[t.ID]; !dup {
+			b.trees[t.ID] = t
+		}
+	}
+	return b
+}
+
+// Item returns the item with this id.
+func (b *Base) Item(id string) (*Item, bool) {
+	it, ok := b.items[id]
+	return it, ok
+}
+
+// Tree returns the tree with this id.
+func (b *Base) Tree(id string) (*Tree, bool) {
+	t, ok := b.trees[id]
+	return t, ok
+}
+
+// Target says where a choice leads.
+type Target int
+
+// Choice targets.
+const (
+	TargetNone Target = iota
+	TargetNode
+	TargetAnswer
+	TargetEscalate
+)
+
+// Target reports where the choice leads.
+func (c Choice) Target() Target {
+	switch {
+	case c.Next != "":
+		return TargetNode
+	case len(c.Answer) > 0:
+		return TargetAnswer
+	case c.Escalate != "":
+		return TargetEscalate
+	}
+	return TargetNone
+}
