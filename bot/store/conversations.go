@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+)
+
+const conversationColumns = `state, lang, tree_id, tree_version, node, path_json, misses, seq,
+	offered_json, shown_json, case_id, created_at, updated_at`
+
+// Queries run for every message, prepared once (see statements).
+const (
+	loadConversationSQL = `SELECT ` + conversationColumns + `
+		FROM conversations WHERE platform = ? AND channel = ? AND user_id = ?`
+	saveConversationSQL = `INSERT INTO conversations (platform, channel, user_id, ` + conversationColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (platform, channel, user_id) DO UPDATE SET
+			state = excluded.state, lang = excluded.lang,
+			tree_id = excluded.tree_id, tree_version = excluded.tree_version,
+			node = excluded.node, path_json = excluded.path_json,
+			misses = excluded.misses, seq = excluded.seq,
+			offered_json = excluded.offered_json, shown_json = excluded.shown_json,
+			case_id = excluded.case_id, updated_at = excluded.updated_at`
+	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, dir, text, at) VALUES (?, ?, ?, ?, ?, ?)`
+)
+
+// Conversation returns the stored conversation of a, or an error wrapping
+// bot.ErrNoConversation.
+func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversation, error) {
+	c := bot.Conversation{Address: a}
+	var (
+		path, offered, shown string
+		caseID               sql.NullInt64
+		created, updated     int64
+	)
+	err := s.retry(ctx, func() error {
+		return s.stmts.loadConversation.QueryRowContext(ctx, a.Platform, a.Channel, a.User).Scan(&c.State, &c.Lang, &c.TreeID, &c.TreeVersion, &c.Node, &path, &c.Misses, &c.Seq,
+			&offered, &shown, &caseID, &created, &updated)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.Conversation{}, fmt.Errorf("load conversation: %w", bot.ErrNoConversation)
+	}
+	if err != nil {
+		return bot.Conversation{}, fmt.Errorf("load conversation: %w", err)
+	}
+	if err := errors.Join(
+		json.Unmarshal([]byte(path), &c.Path),
+		json.Unmarshal([]byte(offered), &c.Offered),
+		json.Unmarshal([]byte(shown), &c.Shown),
+	); err != nil {
+		return bot.Conversation{}, fmt.Errorf("decode conversation: %w", err)
+	}
+	c.CaseID = caseID.Int64
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return c, nil
+}
+
+// SaveTurn stores c and appends turns in one transaction. A zero
+// c.UpdatedAt means now; c.CreatedAt is kept from the first save (now if
+// zero). A turn with a zero Address belongs to c; a zero At means now.
+func (s *Store) SaveTurn(ctx context.Context, c bot.Conversation, turns []bot.Turn) error {
+	if c.Address.Platform == "" {
+		return errors.New("save turn: conversation has no platform")
+	}
+	now := s.now()
+	updated := c.UpdatedAt
+	if updated.IsZero() {
+		updated = now
+	}
+	created := c.CreatedAt
+	if created.IsZero() {
+		created = updated
+	}
+	path, err := json.Marshal(c.Path)
+	if err != nil {
+		return fmt.Errorf("save turn: encode path: %w", err)
+	}
+	offered, err := json.Marshal(c.Offered)
+	if err != nil {
+		return fmt.Errorf("save turn: encode offers: %w", err)
+	}
+	shown, err := json.Marshal(c.Shown)
+	if err != nil {
+		return fmt.Errorf("save turn: encode shown items: %w", err)
+	}
+	for _, t := range turns {
+		if t.Address != (bot.Address{}) && t.Address != c.Address {
+			return errors.New("save turn: a turn's address differs from the conversation's")
+		}
+	}
+	a := c.Address
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.StmtContext(ctx, s.stmts.saveConversation).ExecContext(ctx,
+			a.Platform, a.Channel, a.User,
+			string(c.State), c.Lang, c.TreeID, c.TreeVersion, c.Node, string(path), c.Misses, c.Seq,
+			string(offered), string(shown), sql.NullInt64{Int64: c.CaseID, Valid: c.CaseID != 0},
+			millis(created), millis(updated))
+		if err != nil {
+			return err
+		}
+		if len(turns) == 0 {
+			return nil
+		}
+		insert := tx.StmtContext(ctx, s.stmts.insertTurn)
+		defer insert.Close()
+		for _, t := range turns {
+			at := t.At
+			if at.IsZero() {
+				at = now
+			}
+			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Dir, t.Text, millis(at)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save turn: %w", err)
+	}
+	return nil
+}
+
+// RecentTurns returns up to n most recent turns of a, oldest first.
+func (s *Store) RecentTurns(ctx context.Context, a bot.Address, n int) ([]bot.Turn, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var turns []bot.Turn
+	err := s.retry(ctx, func() error {
+		turns = turns[:0]
+		rows, err := s.rdb.QueryContext(ctx, `SELECT dir, text, at FROM turns
+			WHERE platform = ? AND channel = ? AND user_id = ?
+			ORDER BY at DESC, id DESC LIMIT ?`, a.Platform, a.Channel, a.User, n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t := bot.Turn{Address: a}
+			var at int64
+			if err := rows.Scan(&t.Dir, &t.Text, &at); err != nil {
+				return err
+			}
+			t.At = fromMillis(at)
+			turns = append(turns, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load recent turns: %w", err)
+	}
+	slices.Reverse(turns)
+	return turns, nil
+}
+
+// ForgetUser deletes the user's conversations and turns in every channel
+// of the platform, and their cases whatever their status. It returns the
+// number of rows deleted. A migration that adds a table keyed by user
+// must add it here.
+func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, error) {
+	var total int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		total = 0
+		return execAll(ctx, tx, &total,
+			stmt{`DELETE FROM turns WHERE (platform, channel, user_id) IN
+				(SELECT platform, channel, user_id FROM conversations WHERE platform = ? AND user_id = ?)`,
+				[]any{platform, user}},
+			stmt{`DELETE FROM conversations WHERE platform = ? AND user_id = ?`, []any{platform, user}},
+			stmt{`DELETE FROM cases WHERE platform = ? AND user_id = ?`, []any{platform, user}},
+		)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("forget user: %w", err)
+	}
+	s.log.DebugContext(ctx, "store: user forgotten", "platform", platform, "rows", total)
+	return total, nil
+}
+
+// PurgeBefore applies the retention period: it deletes turns older than
+// t, conversations not updated since t with their turns, and closed cases
+// not updated since t. Open and claimed cases are kept, and so are their
+// conversations: a mediator still needs them. It returns the number of
+// rows deleted.
+func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
+	cut := millis(t)
+	var total int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		total = 0
+		const stale = `SELECT platform, channel, user_id FROM conversations c
+			WHERE c.updated_at < ? AND NOT EXISTS (SELECT 1 FROM cases k
+				WHERE k.platform = c.platform AND k.channel = c.channel AND k.user_id = c.user_id
+				AND k.status IN ('open', 'claimed'))`
+		return execAll(ctx, tx, &total,
+			stmt{`DELETE FROM turns WHERE at < ?`, []any{cut}},
+			stmt{`DELETE FROM turns WHERE (platform, channel, user_id) IN (` + stale + `)`, []any{cut}},
+			stmt{`DELETE FROM conversations WHERE (platform, channel, user_id) IN (` + stale + `)`, []any{cut}},
+			stmt{`DELETE FROM cases WHERE status = 'closed' AND updated_at < ?`, []any{cut}},
+		)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge before %s: %w", t.UTC().Format(time.RFC3339), err)
+	}
+	s.log.DebugContext(ctx, "store: purged", "before", t, "rows", total)
+	return total, nil
+}
+
+type stmt struct {
+	query string
+	args  []any
+}
+
+// execAll runs statements in tx and adds the rows they affected to total.
+func execAll(ctx context.Context, tx *sql.Tx, total *int64, stmts ...stmt) error {
+	for _, st := range stmts {
+		res, err := tx.ExecContext(ctx, st.query, st.args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		*total += n
+	}
+	return nil
+}

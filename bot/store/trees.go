@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/boussole/boussole/knowledge"
+)
+
+// TreeVersionInfo describes one published version of a tree.
+type TreeVersionInfo struct {
+	Version     int
+	Hash        string // hex sha256 of the stored JSON
+	PublishedAt time.Time
+}
+
+// PublishTree stores t as version latest+1 unless the latest version has
+// the same content, and returns the version in force. Content is the JSON
+// of t without file positions, so the same tree loaded from a reformatted
+// file does not make a new version. Publishing a tree identical to an
+// older (not the latest) version makes a new version: that is a rollback.
+func (s *Store) PublishTree(ctx context.Context, t *knowledge.Tree) (int, error) {
+	if t == nil || t.ID == "" {
+		return 0, errors.New("publish tree: tree without id")
+	}
+	body, err := json.Marshal(withoutPositions(t))
+	if err != nil {
+		return 0, fmt.Errorf("publish tree %s: encode: %w", t.ID, err)
+	}
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	now := s.now()
+
+	var version int
+	created := false
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		created = false
+		var (
+			latest     int
+			latestHash string
+		)
+		err := tx.QueryRowContext(ctx, `SELECT version, hash FROM tree_versions
+			WHERE tree_id = ? ORDER BY version DESC LIMIT 1`, t.ID).Scan(&latest, &latestHash)
+		switch {
+		case err == nil && latestHash == hash:
+			version = latest
+			return nil
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		version = latest + 1
+		created = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO tree_versions
+			(tree_id, version, hash, body_json, published_at) VALUES (?, ?, ?, ?, ?)`,
+			t.ID, version, hash, string(body), millis(now))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("publish tree %s: %w", t.ID, err)
+	}
+	if created {
+		s.log.InfoContext(ctx, "store: tree published", "tree", t.ID, "version", version)
+	}
+	return version, nil
+}
+
+// TreeVersion returns a published version of a tree, or an error wrapping
+// ErrNotFound. Versions are immutable and cached: callers share the
+// returned tree and must not modify it.
+func (s *Store) TreeVersion(ctx context.Context, id string, version int) (*knowledge.Tree, error) {
+	key := treeKey{id, version}
+	if t, ok := s.trees.get(key); ok {
+		return t, nil
+	}
+	var body, hash string
+	err := s.retry(ctx, func() error {
+		return s.rdb.QueryRowContext(ctx, `SELECT body_json, hash FROM tree_versions
+			WHERE tree_id = ? AND version = ?`, id, version).Scan(&body, &hash)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("load tree %s version %d: %w", id, version, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load tree %s version %d: %w", id, version, err)
+	}
+	if sum := sha256.Sum256([]byte(body)); hex.EncodeToString(sum[:]) != hash {
+		return nil, fmt.Errorf("load tree %s version %d: %w: content does not match its hash", id, version, ErrCorrupt)
+	}
+	t := new(knowledge.Tree)
+	if err := json.Unmarshal([]byte(body), t); err != nil {
+		return nil, fmt.Errorf("decode tree %s version %d: %w", id, version, err)
+	}
+	s.trees.put(key, t)
+	return t, nil
+}
+
+// LatestTreeVersion returns the newest published version of a tree, or an
+// error wrapping ErrNotFound if it was never published.
+func (s *Store) LatestTreeVersion(ctx context.Context, id string) (int, error) {
+	var v sql.NullInt64
+	err := s.retry(ctx, func() error {
+		return s.rdb.QueryRowContext(ctx, `SELECT MAX(version) FROM tree_versions WHERE tree_id = ?`, id).Scan(&v)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("load latest version of tree %s: %w", id, err)
+	}
+	if !v.Valid {
+		return 0, fmt.Errorf("load latest version of tree %s: %w", id, ErrNotFound)
+	}
+	return int(v.Int64), nil
+}
+
+// TreeHistory lists the published versions of a tree, oldest first; it is
+// empty for a tree never published.
+func (s *Store) TreeHistory(ctx context.Context, id string) ([]TreeVersionInfo, error) {
+	var out []TreeVersionInfo
+	err := s.retry(ctx, func() error {
+		out = out[:0]
+		rows, err := s.rdb.QueryContext(ctx, `SELECT version, hash, published_at FROM tree_versions
+			WHERE tree_id = ? ORDER BY version`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				v  TreeVersionInfo
+				at int64
+			)
+			if err := rows.Scan(&v.Version, &v.Hash, &at); err != nil {
+				return err
+			}
+			v.PublishedAt = fromMillis(at)
+			out = append(out, v)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load history of tree %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// withoutPositions returns a copy of t with every knowledge.Pos cleared:
+// positions describe the draft file, not the published content.
+func withoutPositions(t *knowledge.Tree) *knowledge.Tree {
+	c := *t
+	c.Pos = knowledge.Pos{}
+	if t.Nodes != nil {
+		c.Nodes = make(map[string]*knowledge.Node, len(t.Nodes))
+		for id, n := range t.Nodes {
+			if n == nil {
+				c.Nodes[id] = nil
+				continue
+			}
+			nc := *n
+			nc.Pos = knowledge.Pos{}
+			if n.Choices != nil {
+				nc.Choices = make([]knowledge.Choice, len(n.Choices))
+				for i, ch := range n.Choices {
+					ch.Pos = knowledge.Pos{}
+					nc.Choices[i] = ch
+				}
+			}
+			c.Nodes[id] = &nc
+		}
+	}
+	return &c
+}
