@@ -1,0 +1,189 @@
+// Package console is the local chat: it reads lines from a terminal or a
+// pipe and prints the bot's replies with numbered choices. A line
+// "@NAME text" speaks as another local participant, so multi-person flows
+// (a citizen and mediators) can be tried and scripted without a chat
+// platform.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/boussole/boussole/bot"
+)
+
+// Platform is the platform name of console addresses.
+const Platform = "console"
+
+// maxLine bounds one input line; the rest of a longer line is discarded
+// (the engine reads far less anyway).
+const maxLine = 256 << 10
+
+// Config configures the console.
+type Config struct {
+	In  io.Reader
+	Out io.Writer
+	// User is the default participant's name.
+	User string
+	// Prompt is printed before each line is read when non-empty
+	// (interactive terminals).
+	Prompt string
+}
+
+// Adapter is the console adapter.
+type Adapter struct {
+	cfg Config
+
+	mu       sync.Mutex
+	speakers map[string]bool
+}
+
+var _ bot.Adapter = (*Adapter)(nil)
+
+// New returns a console adapter.
+func New(cfg Config) *Adapter {
+	if cfg.User == "" {
+		cfg.User = "vous"
+	}
+	return &Adapter{cfg: cfg, speakers: map[string]bool{}}
+}
+
+// Name implements bot.Adapter.
+func (a *Adapter) Name() string { return Platform }
+
+// Address returns the conversation address of a local participant.
+func Address(user string) bot.Address {
+	return bot.Address{Platform: Platform, Channel: "local", User: user}
+}
+
+// Run reads lines until end of input or ctx is done, handing each to h.
+// Each line is handled before the next is read, so replies print in order.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(lines)
+		r := bufio.NewReaderSize(a.cfg.In, 64<<10)
+		for {
+			line, err := readLine(r)
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					errc <- fmt.Errorf("read input: %w", err)
+				} else if line != "" {
+					select {
+					case lines <- line:
+					case <-ctx.Done():
+					}
+				}
+				return
+			}
+			select {
+			case lines <- line:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	n := 0
+	for {
+		a.prompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			return err
+		case line, ok := <-lines:
+			if !ok {
+				select {
+				case err := <-errc:
+					return err
+				default:
+					return nil
+				}
+			}
+			n++
+			user, text := a.parse(line)
+			if user == "" {
+				continue
+			}
+			in := bot.Incoming{Address: Address(user), Text: text, Name: user, ID: fmt.Sprintf("line-%d", n)}
+			if err := h.Handle(ctx, in); err != nil {
+				fmt.Fprintf(a.cfg.Out, "(erreur : %v)\n", err)
+			}
+		}
+	}
+}
+
+// parse splits "@NAME text" into the speaker and the text; other lines
+// are the default participant's. Blank lines are skipped (user "").
+func (a *Adapter) parse(line string) (user, text string) {
+	line = strings.TrimRight(line, "\r")
+	if strings.TrimSpace(line) == "" {
+		return "", ""
+	}
+	user, text = a.cfg.User, line
+	if rest, ok := strings.CutPrefix(strings.TrimLeft(line, " "), "@"); ok {
+		name, msg, _ := strings.Cut(rest, " ")
+		if name != "" {
+			user, text = name, msg
+		}
+	}
+	a.mu.Lock()
+	a.speakers[user] = true
+	a.mu.Unlock()
+	return user, text
+}
+
+func (a *Adapter) prompt() {
+	if a.cfg.Prompt != "" {
+		fmt.Fprint(a.cfg.Out, a.cfg.Prompt)
+	}
+}
+
+// Send prints a reply, its choices numbered. When more than one
+// participant has spoken, the reply is prefixed with its recipient.
+func (a *Adapter) Send(_ context.Context, r bot.Reply) error {
+	a.mu.Lock()
+	many := len(a.speakers) > 1
+	a.mu.Unlock()
+	var b strings.Builder
+	if many {
+		b.WriteString("[" + r.To.User + "] ")
+	}
+	b.WriteString(r.Text)
+	b.WriteString("\n")
+	for i, c := range r.Choices {
+		fmt.Fprintf(&b, "  %d. %s\n", i+1, c.Label)
+	}
+	_, err := io.WriteString(a.cfg.Out, b.String())
+	if err != nil {
+		return fmt.Errorf("write reply: %w", err)
+	}
+	return nil
+}
+
+// readLine reads one line, keeping at most maxLine bytes of it.
+func readLine(r *bufio.Reader) (string, error) {
+	var b strings.Builder
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if b.Len() < maxLine {
+			rest := maxLine - b.Len()
+			if len(chunk) > rest {
+				chunk = chunk[:rest]
+			}
+			b.Write(chunk)
+		}
+		if err != nil {
+			return b.String(), err
+		}
+		if !isPrefix {
+			return b.String(), nil
+		}
+	}
+}

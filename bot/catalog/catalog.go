@@ -1,0 +1,120 @@
+// Package catalog is Boussole's message catalogue: every sentence the bot
+// says to a citizen or a mediator comes from here, in French (France),
+// French (Québec) and English. Translators edit the embedded YAML files;
+// code refers to messages by key.
+package catalog
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed messages/*.yaml
+var files embed.FS
+
+// Default is the language used when none is known.
+const Default = "fr"
+
+// Catalog maps language → key → message. Messages use {name} placeholders.
+type Catalog struct {
+	msgs map[string]map[string]string
+}
+
+// New loads the embedded catalogue. It fails when a file is malformed.
+func New() (*Catalog, error) {
+	return Load(files, "messages")
+}
+
+// Load reads every <lang>.yaml file of dir in fsys.
+func Load(fsys fs.FS, dir string) (*Catalog, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("read catalogue: %w", err)
+	}
+	c := &Catalog{msgs: map[string]map[string]string{}}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".yaml" {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read catalogue %s: %w", e.Name(), err)
+		}
+		m := map[string]string{}
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("parse catalogue %s: %w", e.Name(), err)
+		}
+		c.msgs[strings.TrimSuffix(e.Name(), ".yaml")] = m
+	}
+	if _, ok := c.msgs[Default]; !ok {
+		return nil, fmt.Errorf("load catalogue: no %s.yaml", Default)
+	}
+	return c, nil
+}
+
+// Langs lists the languages the catalogue has, sorted.
+func (c *Catalog) Langs() []string {
+	out := make([]string, 0, len(c.msgs))
+	for l := range c.msgs {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Keys lists the keys of one language, sorted.
+func (c *Catalog) Keys(lang string) []string {
+	out := make([]string, 0, len(c.msgs[lang]))
+	for k := range c.msgs[lang] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Supported reports whether lang has its own messages.
+func (c *Catalog) Supported(lang string) bool {
+	_, ok := c.msgs[lang]
+	return ok
+}
+
+// T returns the message key in lang, with {name} placeholders replaced by
+// the pairs in kv ("name", value, …). A regional language falls back to its
+// base ("fr-CA" → "fr"), then to French. An unknown key returns the key
+// itself so a missing message shows up in tests instead of vanishing.
+func (c *Catalog) T(lang, key string, kv ...string) string {
+	msg, ok := c.lookup(lang, key)
+	if !ok {
+		return key
+	}
+	if len(kv) == 0 {
+		return msg
+	}
+	pairs := make([]string, 0, len(kv))
+	for i := 0; i+1 < len(kv); i += 2 {
+		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
+}
+
+func (c *Catalog) lookup(lang, key string) (string, bool) {
+	for _, l := range []string{lang, baseLang(lang), Default} {
+		if m, ok := c.msgs[l][key]; ok {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+func baseLang(l string) string {
+	if i := strings.IndexAny(l, "-_"); i > 0 {
+		return l[:i]
+	}
+	return l
+}

@@ -1,0 +1,78 @@
+package catalog
+
+import (
+	"regexp"
+	"slices"
+	"testing"
+	"testing/fstest"
+)
+
+var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// Every French message has an English translation with the same
+// placeholders, and regional files only override existing keys.
+func TestCatalogueIsComplete(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := c.Keys("fr")
+	if len(fr) < 30 {
+		t.Fatalf("only %d French messages", len(fr))
+	}
+	for _, lang := range c.Langs() {
+		for _, k := range c.Keys(lang) {
+			if !slices.Contains(fr, k) {
+				t.Errorf("%s.yaml: key %q has no French original", lang, k)
+			}
+		}
+	}
+	for _, k := range fr {
+		if !slices.Contains(c.Keys("en"), k) {
+			t.Errorf("en.yaml: missing %q", k)
+		}
+		want := placeholder.FindAllString(c.T("fr", k), -1)
+		slices.Sort(want)
+		for _, lang := range c.Langs() {
+			if !slices.Contains(c.Keys(lang), k) {
+				continue
+			}
+			got := placeholder.FindAllString(c.T(lang, k), -1)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s.yaml %q: placeholders %v, French has %v", lang, k, got, want)
+			}
+		}
+	}
+}
+
+func TestLookupFallsBack(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.T("fr-CA", "btn_mediator"); got != "Parler à un intervenant" {
+		t.Errorf("fr-CA override: %q", got)
+	}
+	if got, want := c.T("fr-CA", "help"), c.T("fr", "help"); got != want {
+		t.Errorf("fr-CA falls back to fr: %q", got)
+	}
+	if got, want := c.T("de", "help"), c.T("fr", "help"); got != want {
+		t.Errorf("unknown language falls back to French: %q", got)
+	}
+	if got := c.T("fr", "no_such_key"); got != "no_such_key" {
+		t.Errorf("missing key: %q", got)
+	}
+	if got := c.T("en", "escalated", "case", "42"); !regexp.MustCompile(`#42\b`).MatchString(got) {
+		t.Errorf("placeholder: %q", got)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	if _, err := Load(fstest.MapFS{"m/en.yaml": {Data: []byte("a: b\n")}}, "m"); err == nil {
+		t.Error("a catalogue without French loaded")
+	}
+	if _, err := Load(fstest.MapFS{"m/fr.yaml": {Data: []byte("a: [b\n")}}, "m"); err == nil {
+		t.Error("malformed YAML loaded")
+	}
+}

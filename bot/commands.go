@@ -1,0 +1,158 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Global commands, recognised in every state.
+const (
+	cmdHelp     = "help"
+	cmdRestart  = "restart"
+	cmdBack     = "back"
+	cmdHuman    = "human"
+	cmdForgetMe = "forget"
+)
+
+// commandWords maps a whole folded message to a command and the language
+// it is in ("" when the word is shared). Only whole messages count, so
+// "conseiller numérique" is a topic, not a request for a human.
+var commandWords = map[string][2]string{
+	"aide": {cmdHelp, "fr"}, "au secours": {cmdHelp, "fr"}, "menu": {cmdHelp, ""}, "help": {cmdHelp, "en"},
+	"recommencer": {cmdRestart, "fr"}, "recommence": {cmdRestart, "fr"}, "reset": {cmdRestart, ""},
+	"restart": {cmdRestart, "en"}, "start over": {cmdRestart, "en"}, "on recommence": {cmdRestart, "fr"},
+	"retour": {cmdBack, "fr"}, "revenir": {cmdBack, "fr"}, "precedent": {cmdBack, "fr"}, "back": {cmdBack, "en"}, "go back": {cmdBack, "en"},
+	"humain": {cmdHuman, "fr"}, "un humain": {cmdHuman, "fr"}, "mediateur": {cmdHuman, "fr"}, "mediatrice": {cmdHuman, "fr"},
+	"un mediateur": {cmdHuman, "fr"}, "une mediatrice": {cmdHuman, "fr"}, "parler a un humain": {cmdHuman, "fr"},
+	"parler a quelqu un": {cmdHuman, "fr"}, "je veux parler a quelqu un": {cmdHuman, "fr"},
+	"parler a un mediateur": {cmdHuman, "fr"}, "je veux parler a un humain": {cmdHuman, "fr"},
+	"je veux parler a un mediateur": {cmdHuman, "fr"}, "agent": {cmdHuman, ""}, "human": {cmdHuman, "en"},
+	"talk to a human": {cmdHuman, "en"}, "talk to someone": {cmdHuman, "en"}, "a human": {cmdHuman, "en"},
+	"oublie moi": {cmdForgetMe, "fr"}, "oubliez moi": {cmdForgetMe, "fr"}, "efface mes donnees": {cmdForgetMe, "fr"},
+	"effacer mes donnees": {cmdForgetMe, "fr"}, "supprimer mes donnees": {cmdForgetMe, "fr"},
+	"supprime mes donnees": {cmdForgetMe, "fr"}, "forget me": {cmdForgetMe, "en"}, "delete my data": {cmdForgetMe, "en"},
+}
+
+// command recognises a global command in a folded message, with the
+// language of the word used.
+func command(folded string) (cmd, lang string) {
+	f := strings.TrimPrefix(strings.TrimPrefix(folded, "boussole "), "/")
+	if c, ok := commandWords[f]; ok {
+		return c[0], c[1]
+	}
+	return "", ""
+}
+
+func (t *turn) command(cmd string) error {
+	switch cmd {
+	case cmdHelp:
+		t.say(t.msg("help"))
+		t.topics()
+	case cmdRestart:
+		t.conv.State = StateIdle
+		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
+		t.conv.Misses = 0
+		t.say(t.msg("restarted"))
+		t.topics()
+	case cmdBack:
+		return t.back()
+	case cmdHuman:
+		return t.escalate(t.treeQueue(), reasonAsked)
+	case cmdForgetMe:
+		return t.forget()
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}
+
+// back returns to the previous question of the tree.
+func (t *turn) back() error {
+	if t.conv.TreeID == "" || (t.conv.State != StateInTree && t.conv.State != StateAnswered) {
+		t.say(t.msg("back_nothing"))
+		t.reoffer()
+		return nil
+	}
+	if len(t.conv.Path) == 0 {
+		t.say(t.msg("back_at_start"))
+		return t.ask(false)
+	}
+	last := t.conv.Path[len(t.conv.Path)-1]
+	t.conv.Path = t.conv.Path[:len(t.conv.Path)-1]
+	t.conv.Node = last.Node
+	t.conv.State = StateInTree
+	return t.ask(false)
+}
+
+func (t *turn) forget() error {
+	n, err := t.e.store.ForgetUser(t.ctx, t.in.Address.Platform, t.in.Address.User)
+	if err != nil {
+		return fmt.Errorf("forget user: %w", err)
+	}
+	t.forgotten = true
+	t.e.log.Info("user data deleted on request", "platform", t.in.Address.Platform, "rows", n)
+	t.say(t.msg("forgotten"))
+	return nil
+}
+
+// escalate opens a case for a human mediator with a summary of the
+// conversation so far.
+func (t *turn) escalate(queue, reason string) error {
+	if t.conv.State == StateEscalated || t.conv.State == StateWithMediator {
+		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
+		return nil
+	}
+	if queue == "" {
+		queue = DefaultQueue
+	}
+	words, err := t.lastWords()
+	if err != nil {
+		return err
+	}
+	topic := queue
+	if t.conv.TreeID != "" {
+		if tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion); err == nil {
+			topic = tr.Title
+		}
+	}
+	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator && reason == reasonAsked {
+		reason = reasonMisunderstood
+	}
+	id, err := t.e.store.OpenCase(t.ctx, Case{
+		Address: t.in.Address, Queue: queue, Status: CaseOpen, Lang: t.conv.Lang,
+		Summary:   CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Path: t.conv.Path, Shown: t.conv.Shown, LastWords: words, Reason: reason},
+		CreatedAt: t.now, UpdatedAt: t.now,
+	})
+	if err != nil {
+		return fmt.Errorf("open case: %w", err)
+	}
+	t.conv.State = StateEscalated
+	t.conv.CaseID = id
+	t.conv.Misses = 0
+	t.say(t.msg("escalated", "case", strconv.FormatInt(id, 10)))
+	return nil
+}
+
+// lastWords returns the citizen's own recent messages, oldest first,
+// including the current one.
+func (t *turn) lastWords() ([]string, error) {
+	n := t.e.cfg.LastWords
+	turns, err := t.e.store.RecentTurns(t.ctx, t.in.Address, 4*n)
+	if err != nil {
+		return nil, fmt.Errorf("read recent turns: %w", err)
+	}
+	var words []string
+	for _, tu := range turns {
+		if tu.Dir == "in" {
+			words = append(words, tu.Text)
+		}
+	}
+	if t.in.Payload == "" && t.text != "" {
+		words = append(words, t.text)
+	}
+	if len(words) > n {
+		words = words[len(words)-n:]
+	}
+	return words, nil
+}

@@ -1,0 +1,221 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/knowledge"
+)
+
+// Searcher finds trees and items matching free text. knowledge/search
+// provides the default implementation; it is an interface so a better
+// index can replace it.
+type Searcher interface {
+	Search(query string, k int) []knowledge.Hit
+}
+
+// Config tunes the engine. The zero value is usable: see defaults.
+type Config struct {
+	// Lang is the default language ("fr", "fr-CA", "en").
+	Lang string
+	// AnswerThreshold is the search confidence above which the bot
+	// answers directly; UnsureThreshold the one below which it says it
+	// did not understand. Between the two it offers the best candidates.
+	AnswerThreshold float64
+	UnsureThreshold float64
+	// MaxInputBytes bounds the part of a message the bot reads.
+	MaxInputBytes int
+	// MissesBeforeMediator is how many misunderstandings in a row make
+	// the bot offer a mediator.
+	MissesBeforeMediator int
+	// LastWords is how many of the citizen's messages go in a case
+	// summary.
+	LastWords int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Lang == "" {
+		c.Lang = catalog.Default
+	}
+	if c.AnswerThreshold == 0 {
+		c.AnswerThreshold = 0.5
+	}
+	if c.UnsureThreshold == 0 {
+		c.UnsureThreshold = 0.2
+	}
+	if c.MaxInputBytes == 0 {
+		c.MaxInputBytes = 2000
+	}
+	if c.MissesBeforeMediator == 0 {
+		c.MissesBeforeMediator = 2
+	}
+	if c.LastWords == 0 {
+		c.LastWords = 5
+	}
+	return c
+}
+
+// Deps are the engine's collaborators.
+type Deps struct {
+	Store     Store
+	Catalog   *catalog.Catalog
+	Logger    *slog.Logger
+	Now       func() time.Time
+	Knowledge *knowledge.Base
+	Searcher  Searcher
+}
+
+// snapshot is one consistent view of the knowledge: a conversation turn
+// reads one snapshot from start to end, so publishing new knowledge never
+// mixes two versions within a turn.
+type snapshot struct {
+	base     *knowledge.Base
+	search   Searcher
+	versions map[string]int // tree id → published version in force
+}
+
+// Engine turns incoming messages into replies. It is safe for concurrent
+// use, but messages of one conversation must be handled one at a time
+// (the Runner does that).
+type Engine struct {
+	cfg   Config
+	store Store
+	cat   *catalog.Catalog
+	log   *slog.Logger
+	now   func() time.Time
+	snap  atomic.Pointer[snapshot]
+
+	// trees caches published tree versions (immutable) by id@version.
+	treesMu sync.Mutex
+	trees   map[string]*knowledge.Tree
+}
+
+// New returns an engine and publishes the knowledge's trees so that new
+// conversations use their latest version.
+func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
+	if d.Store == nil || d.Catalog == nil || d.Knowledge == nil || d.Searcher == nil {
+		return nil, errors.New("new engine: Store, Catalog, Knowledge and Searcher are required")
+	}
+	cfg = cfg.withDefaults()
+	if !d.Catalog.Supported(cfg.Lang) && !d.Catalog.Supported(langBase(cfg.Lang)) {
+		return nil, fmt.Errorf("new engine: unsupported language %q (have %s)", cfg.Lang, strings.Join(d.Catalog.Langs(), ", "))
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	e := &Engine{cfg: cfg, store: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, trees: map[string]*knowledge.Tree{}}
+	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// SetKnowledge publishes b's trees (a new immutable version for each tree
+// whose content changed) and makes b the knowledge for new conversations.
+// Conversations under way keep the tree versions they started with.
+func (e *Engine) SetKnowledge(ctx context.Context, b *knowledge.Base, s Searcher) error {
+	versions := make(map[string]int, len(b.Trees))
+	for _, t := range b.Trees {
+		v, err := e.store.PublishTree(ctx, t)
+		if err != nil {
+			return fmt.Errorf("publish tree %s: %w", t.ID, err)
+		}
+		versions[t.ID] = v
+		e.cacheTree(t.ID, v, t)
+	}
+	e.snap.Store(&snapshot{base: b, search: s, versions: versions})
+	return nil
+}
+
+func treeKey(id string, v int) string { return id + "@" + strconv.Itoa(v) }
+
+func (e *Engine) cacheTree(id string, v int, t *knowledge.Tree) {
+	e.treesMu.Lock()
+	e.trees[treeKey(id, v)] = t
+	e.treesMu.Unlock()
+}
+
+// tree returns the pinned version of a conversation's tree.
+func (e *Engine) tree(ctx context.Context, id string, v int) (*knowledge.Tree, error) {
+	e.treesMu.Lock()
+	t, ok := e.trees[treeKey(id, v)]
+	e.treesMu.Unlock()
+	if ok {
+		return t, nil
+	}
+	t, err := e.store.TreeVersion(ctx, id, v)
+	if err != nil {
+		return nil, fmt.Errorf("load tree %s version %d: %w", id, v, err)
+	}
+	e.cacheTree(id, v, t)
+	return t, nil
+}
+
+// Respond handles one incoming message and returns the replies to send,
+// after storing the new conversation state and the turns.
+func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
+	now := e.now()
+	conv, err := e.store.Conversation(ctx, in.Address)
+	switch {
+	case errors.Is(err, ErrNoConversation):
+		conv = Conversation{Address: in.Address, State: StateIdle, Lang: e.startLang(in), CreatedAt: now}
+	case err != nil:
+		return nil, fmt.Errorf("load conversation: %w", err)
+	}
+	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now}
+	if err := t.run(); err != nil {
+		return nil, err
+	}
+	if t.forgotten {
+		return t.replies, nil
+	}
+	t.conv.UpdatedAt = now
+	turns := make([]Turn, 0, 1+len(t.replies))
+	if t.text != "" {
+		turns = append(turns, Turn{Address: in.Address, Dir: "in", Text: t.text, At: now})
+	}
+	for _, r := range t.replies {
+		turns = append(turns, Turn{Address: in.Address, Dir: "out", Text: r.Text, At: now})
+	}
+	if err := e.store.SaveTurn(ctx, t.conv, turns); err != nil {
+		return nil, fmt.Errorf("save conversation: %w", err)
+	}
+	for i := range t.replies {
+		t.replies[i].To = in.Address
+	}
+	return t.replies, nil
+}
+
+func (e *Engine) startLang(in Incoming) string {
+	if in.Lang != "" && (e.cat.Supported(in.Lang) || e.cat.Supported(langBase(in.Lang))) {
+		return in.Lang
+	}
+	return e.cfg.Lang
+}
+
+func langBase(l string) string {
+	if i := strings.IndexAny(l, "-_"); i > 0 {
+		return l[:i]
+	}
+	return l
+}
+
+// Sorry is the reply sent when a turn fails (storage down, …): the
+// citizen is told, in their language, to try again.
+func (e *Engine) Sorry(a Address) Reply {
+	return Reply{To: a, Text: e.cat.T(e.cfg.Lang, "sorry")}
+}
+
+// Welcome is the greeting shown when a local chat opens.
+func (e *Engine) Welcome() string { return e.cat.T(e.cfg.Lang, "welcome") }

@@ -1,0 +1,513 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+const itemsYAML = `
+- id: cni-demande
+  kind: procedure
+  title: Carte d'identité - première demande ou renouvellement
+  summary: Faire ou refaire sa carte nationale d'identité.
+  where:
+    online: [{label: Pré-demande ANTS, url: "https://ants.gouv.fr/"}]
+    office: mairie équipée d'un dispositif de recueil
+  documents: [Photo d'identité, Justificatif de domicile]
+  cost: Gratuit
+  keywords: [cni, renouveler]
+  sources: ["https://www.service-public.fr/particuliers/vosdroits/F1342"]
+  reviewed: 2026-10-01
+- id: cni-perte
+  kind: procedure
+  title: Carte d'identité perdue
+  summary: Déclarer la perte et refaire sa carte.
+  where:
+    office: mairie équipée d'un dispositif de recueil
+  documents: [Photo d'identité]
+  cost: 25 € en timbre fiscal
+  keywords: [cni, perdu, perte]
+  sources: ["https://www.service-public.fr/particuliers/vosdroits/F1341"]
+  reviewed: 2026-10-02
+- id: passeport
+  kind: procedure
+  title: Passeport
+  summary: Demander un passeport.
+  where:
+    office: mairie équipée d'un dispositif de recueil
+  cost: 86 €
+  sources: ["https://www.service-public.fr/particuliers/vosdroits/F1343"]
+  reviewed: 2026-10-03
+- id: apl
+  kind: program
+  title: Aides au logement (APL)
+  summary: Une aide de la CAF pour payer le loyer.
+  where:
+    online: [{label: Simulation et demande sur caf.fr, url: "https://www.caf.fr/"}]
+  keywords: [apl, loyer, logement]
+  sources: ["https://www.service-public.fr/particuliers/vosdroits/F12006"]
+  reviewed: 2026-10-04
+`
+
+const treeYAML = `
+id: papiers
+title: Papiers d'identité
+triggers: [papiers, "pièce d'identité"]
+start: quel-document
+nodes:
+  quel-document:
+    ask: Quel document vous faut-il ?
+    choices:
+      - {label: Carte d'identité, next: situation-cni, keywords: [cni]}
+      - {label: Passeport, answer: passeport}
+      - {label: Je ne sais pas, escalate: papiers}
+  situation-cni:
+    ask: Quelle est votre situation ?
+    choices:
+      - {label: Première demande ou renouvellement, answer: cni-demande, keywords: [renouveler]}
+      - {label: Perte ou vol, answer: cni-perte, keywords: [perdu, perdue, vole]}
+`
+
+func fixture(t testing.TB, tree string) *knowledge.Base {
+	t.Helper()
+	items, err := knowledge.ParseItems("items.yaml", []byte(itemsYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := knowledge.ParseTree("tree.yaml", []byte(tree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := knowledge.NewBase(items, []*knowledge.Tree{tr}, [][]string{{"cni", "carte nationale d'identité"}})
+	if p := knowledge.Validate(b); len(p) > 0 {
+		t.Fatal(p)
+	}
+	return b
+}
+
+type harness struct {
+	t      testing.TB
+	path   string
+	store  *store.Store
+	engine *bot.Engine
+	now    time.Time
+}
+
+func newHarness(t testing.TB, path string, b *knowledge.Base) *harness {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "b.db")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, path: path, store: st, now: time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)}
+	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: func() time.Time { return h.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.engine = eng
+	return h
+}
+
+var alice = bot.Address{Platform: "test", Channel: "dm", User: "alice"}
+
+func (h *harness) say(a bot.Address, text string) []bot.Reply {
+	h.t.Helper()
+	rs, err := h.engine.Respond(context.Background(), bot.Incoming{Address: a, Text: text})
+	if err != nil {
+		h.t.Fatalf("say %q: %v", text, err)
+	}
+	return rs
+}
+
+func (h *harness) click(a bot.Address, payload string) []bot.Reply {
+	h.t.Helper()
+	rs, err := h.engine.Respond(context.Background(), bot.Incoming{Address: a, Payload: payload})
+	if err != nil {
+		h.t.Fatalf("click %q: %v", payload, err)
+	}
+	return rs
+}
+
+func (h *harness) conv(a bot.Address) bot.Conversation {
+	h.t.Helper()
+	c, err := h.store.Conversation(context.Background(), a)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+func text(rs []bot.Reply) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Text + "\n")
+		for _, c := range r.Choices {
+			b.WriteString("  - " + c.Label + "\n")
+		}
+	}
+	return b.String()
+}
+
+func choices(rs []bot.Reply) []bot.Choice {
+	if len(rs) == 0 {
+		return nil
+	}
+	return rs[len(rs)-1].Choices
+}
+
+func payloadOf(t testing.TB, rs []bot.Reply, label string) string {
+	t.Helper()
+	for _, c := range choices(rs) {
+		if c.Label == label {
+			return c.Payload
+		}
+	}
+	t.Fatalf("no choice %q in:\n%s", label, text(rs))
+	return ""
+}
+
+func mustContain(t testing.TB, rs []bot.Reply, subs ...string) {
+	t.Helper()
+	got := text(rs)
+	for _, s := range subs {
+		if !strings.Contains(got, s) {
+			t.Errorf("reply lacks %q:\n%s", s, got)
+		}
+	}
+}
+
+func TestTreeWithButtonsToAnAnswer(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rs := h.say(alice, "papiers")
+	mustContain(t, rs, "Quel document vous faut-il ?", "Carte d'identité", "Passeport")
+	if c := h.conv(alice); c.State != bot.StateInTree || c.Node != "quel-document" || c.TreeVersion != 1 {
+		t.Fatalf("state = %+v", c)
+	}
+	rs = h.click(alice, payloadOf(t, rs, "Carte d'identité"))
+	mustContain(t, rs, "Quelle est votre situation ?")
+	rs = h.click(alice, payloadOf(t, rs, "Perte ou vol"))
+	// Every answer names where to go, documents, cost, and the source with
+	// its review date.
+	mustContain(t, rs, "Carte d'identité perdue", "Sur place : mairie", "Photo d'identité", "Coût : 25 €",
+		"https://www.service-public.fr/particuliers/vosdroits/F1341", "vérifiée le 02/10/2026", "Parler à un médiateur")
+	c := h.conv(alice)
+	if c.State != bot.StateAnswered || len(c.Path) != 2 || c.Shown[0] != "cni-perte" {
+		t.Fatalf("state after answer = %+v", c)
+	}
+}
+
+func TestChoiceByNumberLabelKeywordAndTypo(t *testing.T) {
+	cases := []struct{ name, first, second, want string }{
+		{"number", "1", "2", "Carte d'identité perdue"},
+		{"label", "carte d'identite", "perte ou vol", "Carte d'identité perdue"},
+		{"keyword", "cni", "je l'ai perdue", "Carte d'identité perdue"},
+		{"label words", "la carte", "c'est un renouvellement", "première demande ou renouvellement"},
+		{"typo", "passeprt", "", "Demander un passeport"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, "", fixture(t, treeYAML))
+			h.say(alice, "papiers")
+			rs := h.say(alice, tc.first)
+			if tc.second != "" {
+				rs = h.say(alice, tc.second)
+			}
+			mustContain(t, rs, tc.want)
+		})
+	}
+}
+
+func TestExpiredButton(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	first := h.say(alice, "papiers")
+	old := payloadOf(t, first, "Passeport")
+	h.click(alice, payloadOf(t, first, "Carte d'identité"))
+	rs := h.click(alice, old)
+	mustContain(t, rs, "Ce choix a expiré", "Perte ou vol")
+	if c := h.conv(alice); c.Node != "situation-cni" {
+		t.Fatalf("an expired button moved the conversation to %q", c.Node)
+	}
+	rs = h.click(alice, "forged-payload")
+	mustContain(t, rs, "Ce choix a expiré")
+}
+
+func TestBackAndRestart(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	h.say(alice, "papiers")
+	h.say(alice, "1")
+	rs := h.say(alice, "retour")
+	mustContain(t, rs, "Quel document vous faut-il ?")
+	rs = h.say(alice, "retour")
+	mustContain(t, rs, "déjà à la première question")
+	h.say(alice, "1")
+	h.say(alice, "2") // answer
+	rs = h.say(alice, "back")
+	mustContain(t, rs, "Quelle est votre situation ?")
+	if c := h.conv(alice); c.Lang != "en" || c.State != bot.StateInTree {
+		t.Fatalf("after back: %+v", c)
+	}
+	rs = h.say(alice, "recommencer")
+	mustContain(t, rs, "On recommence", "Papiers d'identité")
+	if c := h.conv(alice); c.State != bot.StateIdle || c.TreeID != "" || c.Lang != "fr" {
+		t.Fatalf("after restart: %+v", c)
+	}
+}
+
+func TestFreeTextAnswersWithConfidence(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rs := h.say(alice, "j'ai perdu ma carte d'identité")
+	mustContain(t, rs, "Carte d'identité perdue", "F1341")
+	if !strings.Contains(text(rs), "sûr") && !strings.Contains(text(rs), "certain") {
+		t.Errorf("the answer does not say how sure it is:\n%s", text(rs))
+	}
+}
+
+func TestTwoMisunderstandingsOfferAMediator(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rs := h.say(alice, "xqzw vbnk")
+	mustContain(t, rs, "Je n'ai pas compris")
+	rs = h.say(alice, "plouf grrr")
+	mustContain(t, rs, "Voulez-vous parler à un médiateur", "Oui, parler à un médiateur")
+	rs = h.say(alice, "oui")
+	mustContain(t, rs, "demande n° 1")
+	c := h.conv(alice)
+	if c.State != bot.StateEscalated || c.CaseID != 1 {
+		t.Fatalf("after yes: %+v", c)
+	}
+	cs, err := h.store.Case(context.Background(), c.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Summary.Reason != "misunderstood" || cs.Queue != bot.DefaultQueue || len(cs.Summary.LastWords) < 2 {
+		t.Fatalf("case = %+v", cs)
+	}
+}
+
+func TestMissesInsideATreeOfferAMediator(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	h.say(alice, "papiers")
+	rs := h.say(alice, "bof")
+	mustContain(t, rs, "Je n'ai pas compris votre choix", "Quel document")
+	rs = h.say(alice, "hmm")
+	mustContain(t, rs, "Parler à un médiateur")
+	rs = h.click(alice, payloadOf(t, rs, "Parler à un médiateur"))
+	mustContain(t, rs, "demande n°")
+	cs, _ := h.store.Case(context.Background(), h.conv(alice).CaseID)
+	if cs.Queue != "papiers" {
+		t.Fatalf("queue = %q, want the tree's queue papiers", cs.Queue)
+	}
+}
+
+func TestHumanCommandOpensACaseWithSummary(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	h.say(alice, "papiers")
+	h.say(alice, "1")
+	h.say(alice, "perte ou vol")
+	rs := h.say(alice, "je veux parler à quelqu'un")
+	mustContain(t, rs, "médiat", "demande n° 1")
+	c := h.conv(alice)
+	cs, err := h.store.Case(context.Background(), c.CaseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := cs.Summary
+	if sum.Topic != "Papiers d'identité" || len(sum.Path) != 2 || sum.Path[1].Choice != "Perte ou vol" ||
+		len(sum.Shown) != 1 || sum.Shown[0] != "cni-perte" || sum.Reason != "asked" {
+		t.Fatalf("summary = %+v", sum)
+	}
+	if got := strings.Join(sum.LastWords, "|"); !strings.Contains(got, "papiers") || !strings.Contains(got, "quelqu'un") {
+		t.Fatalf("last words = %q", got)
+	}
+	// While waiting, messages go to the case and the bot does not answer
+	// in the mediator's place.
+	rs = h.say(alice, "c'est urgent")
+	mustContain(t, rs, "J'ai ajouté votre message")
+	// One case per conversation at a time.
+	h.say(alice, "humain")
+	if c2 := h.conv(alice); c2.CaseID != c.CaseID {
+		t.Fatalf("second case %d opened", c2.CaseID)
+	}
+}
+
+func TestForgetMeDeletesEverything(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	other := bot.Address{Platform: "test", Channel: "other", User: "alice"}
+	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	h.say(alice, "papiers")
+	h.say(other, "humain")
+	h.say(bob, "papiers")
+	rs := h.say(alice, "oublie-moi")
+	mustContain(t, rs, "j'ai effacé")
+	ctx := context.Background()
+	for _, a := range []bot.Address{alice, other} {
+		if _, err := h.store.Conversation(ctx, a); !errors.Is(err, bot.ErrNoConversation) {
+			t.Errorf("conversation %v still stored: %v", a, err)
+		}
+		if turns, _ := h.store.RecentTurns(ctx, a, 10); len(turns) != 0 {
+			t.Errorf("turns of %v still stored: %d", a, len(turns))
+		}
+	}
+	if _, err := h.store.Case(ctx, 1); err == nil {
+		t.Error("alice's case is still stored")
+	}
+	if c := h.conv(bob); c.State != bot.StateInTree {
+		t.Errorf("bob's conversation was touched: %+v", c)
+	}
+}
+
+func TestRestartMidConversationContinues(t *testing.T) {
+	b := fixture(t, treeYAML)
+	path := filepath.Join(t.TempDir(), "b.db")
+	h := newHarness(t, path, b)
+	h.say(alice, "papiers")
+	rs := h.say(alice, "1")
+	pay := payloadOf(t, rs, "Perte ou vol")
+	h.store.Close()
+
+	h2 := newHarness(t, path, b)
+	rs = h2.click(alice, pay) // a button shown before the restart still works
+	mustContain(t, rs, "Carte d'identité perdue")
+}
+
+func TestConversationKeepsItsTreeVersion(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	h.say(alice, "papiers")
+	v2 := strings.Replace(treeYAML, "Quelle est votre situation ?", "Que vous arrive-t-il ?", 1)
+	b2 := fixture(t, v2)
+	if err := h.engine.SetKnowledge(context.Background(), b2, search.New(b2, search.Options{})); err != nil {
+		t.Fatal(err)
+	}
+	rs := h.say(alice, "1")
+	mustContain(t, rs, "Quelle est votre situation ?") // still version 1
+	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	h.say(bob, "papiers")
+	rs = h.say(bob, "1")
+	mustContain(t, rs, "Que vous arrive-t-il ?")
+	if c := h.conv(bob); c.TreeVersion != 2 {
+		t.Fatalf("bob's version = %d", c.TreeVersion)
+	}
+}
+
+func TestBadInputIsAnsweredPolitely(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	cases := map[string]struct{ in, want string }{
+		"empty":      {"", "Votre message est vide"},
+		"spaces":     {" \t\n ", "Votre message est vide"},
+		"emoji":      {"😀🙏🏽", "Je ne lis que du texte"},
+		"binary":     {"\x00\x01\xff\xfe", "Votre message est vide"},
+		"huge":       {strings.Repeat("carte d'identité perdue ", 5000), "très long"},
+		"everyone":   {"@everyone @here aide", "compris"},
+		"control":    {"\u202epapiers\u200b", "Quel document"},
+		"only punct": {"?!?!...", "Je ne lis que du texte"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rs := h.say(bot.Address{Platform: "test", Channel: "c", User: name}, tc.in)
+			mustContain(t, rs, tc.want)
+			for _, r := range rs {
+				if strings.Contains(r.Text, "@everyone") || strings.Contains(r.Text, "@here") || len(r.Text) > 4000 {
+					t.Errorf("reply echoes input or is unbounded: %.200q", r.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestEnglish(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rs := h.say(alice, "help")
+	mustContain(t, rs, "I am Boussole", "Talk to a mediator")
+	rs = h.say(alice, "forget me")
+	mustContain(t, rs, "I deleted everything")
+	rs = h.say(alice, "aide")
+	mustContain(t, rs, "Je suis Boussole")
+}
+
+// failingStore fails every write, as a full disk or a read-only file does.
+type failingStore struct{ bot.Store }
+
+func (failingStore) SaveTurn(context.Context, bot.Conversation, []bot.Turn) error {
+	return errors.New("disk I/O error")
+}
+
+type recorder struct {
+	mu  sync.Mutex
+	out []bot.Reply
+}
+
+func (r *recorder) Name() string                                 { return "test" }
+func (r *recorder) Run(ctx context.Context, _ bot.Handler) error { <-ctx.Done(); return nil }
+func (r *recorder) Send(_ context.Context, rep bot.Reply) error {
+	r.mu.Lock()
+	r.out = append(r.out, rep)
+	r.mu.Unlock()
+	return nil
+}
+func (r *recorder) replies() []bot.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Reply(nil), r.out...)
+}
+
+func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
+	b := fixture(t, treeYAML)
+	h := newHarness(t, "", b)
+	cat, _ := catalog.New()
+	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	r := bot.NewRunner(eng, nil)
+	r.Register(rec)
+	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "papiers"}); err == nil {
+		t.Fatal("want the storage error")
+	}
+	mustContain(t, rec.replies(), "problème technique")
+}
+
+func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rec := &recorder{}
+	r := bot.NewRunner(h.engine, nil)
+	r.Register(rec)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := string(rune('a' + i%20)) // every id twice
+			if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: id}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	r.Close()
+	if c := h.conv(alice); c.Seq != 20 {
+		t.Fatalf("seq = %d after 20 distinct messages", c.Seq)
+	}
+	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide"}); !errors.Is(err, bot.ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+}

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+)
+
+// Responder turns an incoming message into replies (the Engine).
+type Responder interface {
+	Respond(ctx context.Context, in Incoming) ([]Reply, error)
+	// Sorry is the reply sent when Respond fails.
+	Sorry(a Address) Reply
+}
+
+// Runner connects adapters to the engine: it serialises the messages of
+// one conversation (so two quick messages never race on its state), drops
+// duplicate deliveries, sends replies through the adapter of the message's
+// platform, and lets shutdown wait for turns in flight.
+type Runner struct {
+	resp Responder
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	adapters map[string]Adapter
+	convs    map[Address]*convLock
+	seen     *recentSet
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+type convLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// ErrClosed is returned by Handle after Close.
+var ErrClosed = errors.New("runner closed")
+
+// NewRunner returns a runner over resp.
+func NewRunner(resp Responder, log *slog.Logger) *Runner {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{resp: resp, log: log, adapters: map[string]Adapter{}, convs: map[Address]*convLock{}, seen: newRecentSet(4096)}
+}
+
+// Register makes a the sender for its platform.
+func (r *Runner) Register(a Adapter) {
+	r.mu.Lock()
+	r.adapters[a.Name()] = a
+	r.mu.Unlock()
+}
+
+// Handle processes in and sends the replies before returning. Messages of
+// one conversation are handled in arrival order, one at a time.
+func (r *Runner) Handle(ctx context.Context, in Incoming) error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return ErrClosed
+	}
+	if in.ID != "" && !r.seen.add(in.Address.Platform+"\x00"+in.ID) {
+		r.mu.Unlock()
+		r.log.Debug("duplicate message dropped", "platform", in.Address.Platform, "id", in.ID)
+		return nil
+	}
+	a, ok := r.adapters[in.Address.Platform]
+	if !ok {
+		r.mu.Unlock()
+		return fmt.Errorf("handle message: no adapter for platform %q", in.Address.Platform)
+	}
+	l := r.convs[in.Address]
+	if l == nil {
+		l = &convLock{}
+		r.convs[in.Address] = l
+	}
+	l.refs++
+	r.inflight.Add(1)
+	r.mu.Unlock()
+
+	defer func() {
+		r.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(r.convs, in.Address)
+		}
+		r.mu.Unlock()
+		r.inflight.Done()
+	}()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+
+	// A turn in flight finishes even when shutdown starts: the state and
+	// turns are stored together, and the citizen gets the reply.
+	ctx = context.WithoutCancel(ctx)
+	replies, err := r.resp.Respond(ctx, in)
+	if err != nil {
+		r.log.Error("turn failed", "platform", in.Address.Platform, "err", err)
+		replies = []Reply{r.resp.Sorry(in.Address)}
+	}
+	for _, rep := range replies {
+		if serr := a.Send(ctx, rep); serr != nil {
+			return fmt.Errorf("send reply: %w", serr)
+		}
+	}
+	return err
+}
+
+// Close refuses new messages and waits for the turns in flight.
+func (r *Runner) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.inflight.Wait()
+}
+
+// recentSet remembers the last n keys, to drop duplicate deliveries.
+type recentSet struct {
+	keys map[string]struct{}
+	ring []string
+	next int
+}
+
+func newRecentSet(n int) *recentSet {
+	return &recentSet{keys: make(map[string]struct{}, n), ring: make([]string, n)}
+}
+
+// add records k and reports whether it was new.
+func (s *recentSet) add(k string) bool {
+	if _, dup := s.keys[k]; dup {
+		return false
+	}
+	if old := s.ring[s.next]; old != "" {
+		delete(s.keys, old)
+	}
+	s.ring[s.next] = k
+	s.next = (s.next + 1) % len(s.ring)
+	s.keys[k] = struct{}{}
+	return true
+}

@@ -1,0 +1,541 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
+)
+
+// Offer actions: what picking an offered choice does.
+const (
+	actChoice   = "choice"   // Arg: index of the choice in the current tree node
+	actTree     = "tree"     // Arg: tree id to start
+	actItem     = "item"     // Arg: item id to answer
+	actEscalate = "escalate" // Arg: queue
+	actRestart  = "restart"
+	actBack     = "back"
+	actDone     = "done"
+	actRephrase = "rephrase"
+)
+
+// Escalation reasons recorded in case summaries.
+const (
+	reasonAsked         = "asked"
+	reasonTree          = "tree"
+	reasonMisunderstood = "misunderstood"
+)
+
+// DefaultQueue receives escalations that name no topic.
+const DefaultQueue = "default"
+
+// maxTopics bounds the topic menu (Discord shows 25 buttons, a terminal
+// list gets hard to read long before).
+const maxTopics = 10
+
+// turn is the work of one incoming message on one conversation.
+type turn struct {
+	e    *Engine
+	ctx  context.Context
+	snap *snapshot
+	conv Conversation
+	in   Incoming
+	now  time.Time
+	// text is the normalised message, stored as the "in" turn.
+	text    string
+	replies []Reply
+	offers  []Offer
+	// forgotten is set when the user's data was deleted: nothing more is
+	// stored for this turn.
+	forgotten bool
+}
+
+func (t *turn) lang() string { return t.conv.Lang }
+
+func (t *turn) msg(key string, kv ...string) string { return t.e.cat.T(t.lang(), key, kv...) }
+
+// say adds a reply.
+func (t *turn) say(text string) { t.replies = append(t.replies, Reply{Text: text}) }
+
+// offer sets the choices attached to the last reply of this turn.
+func (t *turn) offer(o ...Offer) { t.offers = append(t.offers, o...) }
+
+func (t *turn) run() error {
+	raw := t.in.Text
+	t.text = analysis.Truncate(analysis.Normalize(raw), t.e.cfg.MaxInputBytes)
+	if t.in.Payload != "" {
+		if err := t.payload(); err != nil {
+			return err
+		}
+		return t.finish()
+	}
+	folded := analysis.Fold(t.text)
+	switch {
+	case t.text == "":
+		t.say(t.msg("empty"))
+		t.reoffer()
+	case folded == "":
+		// Emoji, punctuation or symbols only: nothing to search for.
+		t.say(t.msg("no_words"))
+		t.reoffer()
+	default:
+		if len(strings.TrimSpace(raw)) > t.e.cfg.MaxInputBytes {
+			t.say(t.msg("too_long"))
+		}
+		if err := t.message(folded); err != nil {
+			return err
+		}
+	}
+	return t.finish()
+}
+
+// finish numbers the offers of this turn and attaches them to the last
+// reply. Every turn renews the sequence number so an older button is
+// recognised as expired.
+func (t *turn) finish() error {
+	t.conv.Seq++
+	for i := range t.offers {
+		t.offers[i].Payload = "b:" + strconv.Itoa(t.conv.Seq) + ":" + strconv.Itoa(i)
+	}
+	t.conv.Offered = t.offers
+	if len(t.replies) == 0 {
+		t.say(t.msg("not_understood"))
+	}
+	if len(t.offers) > 0 {
+		last := &t.replies[len(t.replies)-1]
+		for _, o := range t.offers {
+			last.Choices = append(last.Choices, Choice{Label: o.Label, Payload: o.Payload})
+		}
+	}
+	return nil
+}
+
+// reoffer repeats the previous turn's choices, if any.
+func (t *turn) reoffer() {
+	for _, o := range t.conv.Offered {
+		o.Payload = ""
+		t.offers = append(t.offers, o)
+	}
+}
+
+func (t *turn) payload() error {
+	seq, idx, ok := parsePayload(t.in.Payload)
+	if !ok || seq != t.conv.Seq || idx < 0 || idx >= len(t.conv.Offered) {
+		t.say(t.msg("expired"))
+		t.reoffer()
+		return nil
+	}
+	o := t.conv.Offered[idx]
+	t.text = o.Label // what the user "said", for the summary
+	return t.act(o)
+}
+
+func parsePayload(p string) (seq, idx int, ok bool) {
+	rest, found := strings.CutPrefix(p, "b:")
+	if !found {
+		return 0, 0, false
+	}
+	a, b, found := strings.Cut(rest, ":")
+	if !found {
+		return 0, 0, false
+	}
+	seq, err1 := strconv.Atoi(a)
+	idx, err2 := strconv.Atoi(b)
+	return seq, idx, err1 == nil && err2 == nil
+}
+
+func (t *turn) message(folded string) error {
+	if cmd, lang := command(folded); cmd != "" {
+		t.switchLang(lang)
+		return t.command(cmd)
+	}
+	if t.conv.State == StateEscalated || t.conv.State == StateWithMediator {
+		// The message is stored with the turn, where the mediator's
+		// summary reads it; the bot does not answer in the citizen's place.
+		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
+		return nil
+	}
+	if o, ok := matchOffer(t.conv.Offered, folded); ok {
+		return t.act(o)
+	}
+	if t.conv.State == StateInTree {
+		// A clear new question leaves the tree; anything else is a
+		// misunderstood answer to the current question.
+		hits := t.snap.search.Search(t.text, 5)
+		if len(hits) > 0 && hits[0].Confidence >= t.e.cfg.AnswerThreshold+0.2 &&
+			!(hits[0].Kind == knowledge.HitTree && hits[0].ID == t.conv.TreeID) {
+			return t.freeText(hits)
+		}
+		return t.treeMiss()
+	}
+	return t.freeText(t.snap.search.Search(t.text, 5))
+}
+
+// switchLang follows the language of an unambiguous command word.
+func (t *turn) switchLang(lang string) {
+	switch {
+	case lang == "en" && !strings.HasPrefix(t.conv.Lang, "en"):
+		t.conv.Lang = "en"
+	case lang == "fr" && strings.HasPrefix(t.conv.Lang, "en"):
+		t.conv.Lang = t.e.cfg.Lang
+		if strings.HasPrefix(t.conv.Lang, "en") {
+			t.conv.Lang = "fr"
+		}
+	}
+}
+
+func (t *turn) act(o Offer) error {
+	switch o.Action {
+	case actChoice:
+		i, err := strconv.Atoi(o.Arg)
+		if err != nil {
+			return fmt.Errorf("offer %q: bad choice index %q", o.Label, o.Arg)
+		}
+		return t.choose(i)
+	case actTree:
+		return t.startTree(o.Arg, "")
+	case actItem:
+		t.conv.Misses = 0
+		return t.answer([]string{o.Arg}, -1)
+	case actEscalate:
+		return t.escalate(o.Arg, reasonAsked)
+	case actRestart:
+		return t.command(cmdRestart)
+	case actBack:
+		return t.command(cmdBack)
+	case actDone:
+		t.say(t.msg("done"))
+		t.conv.State = StateIdle
+		t.conv.Misses = 0
+		return nil
+	case actRephrase:
+		t.conv.Misses = 0
+		t.say(t.msg("rephrase"))
+		return nil
+	}
+	return fmt.Errorf("offer %q: unknown action %q", o.Label, o.Action)
+}
+
+// ---- trees ----
+
+func (t *turn) currentTree() (*knowledge.Tree, *knowledge.Node, error) {
+	tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, ok := tr.Nodes[t.conv.Node]
+	if !ok {
+		return nil, nil, fmt.Errorf("tree %s version %d: no node %q", tr.ID, t.conv.TreeVersion, t.conv.Node)
+	}
+	return tr, n, nil
+}
+
+// startTree begins a tree at its start node, with an optional
+// introduction line.
+func (t *turn) startTree(id, intro string) error {
+	v, ok := t.snap.versions[id]
+	if !ok {
+		t.say(t.msg("topic_gone"))
+		t.topics()
+		return nil
+	}
+	t.conv.State = StateInTree
+	t.conv.TreeID, t.conv.TreeVersion = id, v
+	t.conv.Path = nil
+	t.conv.Misses = 0
+	tr, err := t.e.tree(t.ctx, id, v)
+	if err != nil {
+		return err
+	}
+	t.conv.Node = tr.Start
+	if tr.Jurisdiction == "QC" && t.conv.Lang == "fr" {
+		t.conv.Lang = "fr-CA"
+	}
+	if intro != "" {
+		t.say(intro)
+	}
+	return t.ask(true)
+}
+
+// ask puts the current node's question.
+func (t *turn) ask(first bool) error {
+	_, n, err := t.currentTree()
+	if err != nil {
+		return err
+	}
+	text := n.Ask
+	if first {
+		text += "\n" + t.msg("tree_hint")
+	}
+	t.say(text)
+	for i, c := range n.Choices {
+		t.offer(Offer{Label: c.Label, Action: actChoice, Arg: strconv.Itoa(i), Keys: c.Keywords})
+	}
+	return nil
+}
+
+func (t *turn) choose(i int) error {
+	tr, n, err := t.currentTree()
+	if err != nil {
+		return err
+	}
+	if i < 0 || i >= len(n.Choices) {
+		return fmt.Errorf("tree %s node %s: no choice %d", tr.ID, n.ID, i)
+	}
+	c := n.Choices[i]
+	t.conv.Misses = 0
+	t.conv.Path = append(t.conv.Path, Step{Node: n.ID, Choice: c.Label})
+	switch c.Target() {
+	case knowledge.TargetNode:
+		t.conv.Node = c.Next
+		return t.ask(false)
+	case knowledge.TargetAnswer:
+		return t.answer(c.Answer, i)
+	case knowledge.TargetEscalate:
+		return t.escalate(c.Escalate, reasonTree)
+	}
+	return fmt.Errorf("tree %s node %s choice %q leads nowhere", tr.ID, n.ID, c.Label)
+}
+
+func (t *turn) treeMiss() error {
+	t.conv.Misses++
+	t.say(t.msg("choice_not_understood"))
+	if err := t.ask(false); err != nil {
+		return err
+	}
+	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator {
+		t.offer(t.mediatorOffer(t.treeQueue()))
+	}
+	return nil
+}
+
+// treeQueue is the queue of the current tree: the first escalation any of
+// its choices names, so "humain" inside the housing tree reaches housing
+// mediators.
+func (t *turn) treeQueue() string {
+	if t.conv.TreeID == "" {
+		return DefaultQueue
+	}
+	tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion)
+	if err != nil {
+		return DefaultQueue
+	}
+	ids := make([]string, 0, len(tr.Nodes))
+	for id := range tr.Nodes {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	// The start node first: its escalation is the tree's general one.
+	ids = append([]string{tr.Start}, ids...)
+	for _, id := range ids {
+		if n := tr.Nodes[id]; n != nil {
+			for _, c := range n.Choices {
+				if c.Escalate != "" {
+					return c.Escalate
+				}
+			}
+		}
+	}
+	return DefaultQueue
+}
+
+// ---- answers ----
+
+// answer shows items; choiceIdx ≥ 0 when they come from a tree choice.
+func (t *turn) answer(ids []string, choiceIdx int) error {
+	shown := 0
+	for _, id := range ids {
+		it, ok := t.snap.base.Item(id)
+		if !ok {
+			t.e.log.Warn("answer names an unknown item", "item", id, "tree", t.conv.TreeID)
+			continue
+		}
+		if it.Jurisdiction == "QC" && t.conv.Lang == "fr" {
+			t.conv.Lang = "fr-CA"
+		}
+		t.say(t.renderItem(it))
+		t.conv.Shown = appendUnique(t.conv.Shown, it.ID)
+		shown++
+	}
+	if shown == 0 {
+		t.say(t.msg("item_gone"))
+		t.offer(t.mediatorOffer(t.treeQueue()))
+		return nil
+	}
+	t.conv.State = StateAnswered
+	t.say(t.msg("answered_followup"))
+	t.offer(Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: []string{"oui", "yes", "merci", "thanks", "ok"}})
+	if choiceIdx >= 0 || len(t.conv.Path) > 0 {
+		t.offer(Offer{Label: t.msg("btn_back"), Action: actBack})
+	}
+	t.offer(Offer{Label: t.msg("btn_other_question"), Action: actRestart, Keys: []string{"autre", "other"}})
+	t.offer(t.mediatorOffer(t.treeQueue()))
+	return nil
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func (t *turn) renderItem(it *knowledge.Item) string {
+	var b strings.Builder
+	b.WriteString(it.Title)
+	b.WriteString("\n")
+	b.WriteString(it.Summary)
+	b.WriteString("\n")
+	if len(it.Where.Online) > 0 || it.Where.Office != "" || it.Where.Phone != "" {
+		b.WriteString("\n" + t.msg("item_where") + "\n")
+		for _, l := range it.Where.Online {
+			b.WriteString("• " + t.msg("item_online", "label", l.Label, "url", l.URL) + "\n")
+		}
+		if it.Where.Office != "" {
+			b.WriteString("• " + t.msg("item_office", "office", it.Where.Office) + "\n")
+		}
+		if it.Where.Phone != "" {
+			b.WriteString("• " + t.msg("item_phone", "phone", it.Where.Phone) + "\n")
+		}
+	}
+	if len(it.Steps) > 0 {
+		b.WriteString("\n" + t.msg("item_steps") + "\n")
+		for i, s := range it.Steps {
+			b.WriteString(strconv.Itoa(i+1) + ". " + s + "\n")
+		}
+	}
+	if len(it.Documents) > 0 {
+		b.WriteString("\n" + t.msg("item_documents") + "\n")
+		for _, d := range it.Documents {
+			b.WriteString("• " + d + "\n")
+		}
+	}
+	if it.Cost != "" || it.Delay != "" {
+		b.WriteString("\n")
+	}
+	if it.Cost != "" {
+		b.WriteString(t.msg("item_cost", "cost", it.Cost) + "\n")
+	}
+	if it.Delay != "" {
+		b.WriteString(t.msg("item_delay", "delay", it.Delay) + "\n")
+	}
+	date := ""
+	if !it.Reviewed.IsZero() {
+		date = it.Reviewed.Format(t.msg("date_layout"))
+	}
+	b.WriteString("\n")
+	for _, s := range it.Sources {
+		b.WriteString(t.msg("item_source", "url", s, "date", date) + "\n")
+	}
+	if it.Attribution != "" {
+		b.WriteString(t.msg("item_attribution", "who", it.Attribution) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// ---- free text ----
+
+func (t *turn) freeText(hits []knowledge.Hit) error {
+	cfg := t.e.cfg
+	if len(hits) == 0 || hits[0].Confidence < cfg.UnsureThreshold {
+		return t.miss()
+	}
+	top := hits[0]
+	if top.Confidence >= cfg.AnswerThreshold {
+		t.conv.Misses = 0
+		sure := t.sureness(top.Confidence)
+		if top.Kind == knowledge.HitTree {
+			title := t.title(top)
+			return t.startTree(top.ID, t.msg("tree_intro", "topic", title, "sure", sure))
+		}
+		t.conv.State = StateIdle
+		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
+		t.say(t.msg("item_intro", "sure", sure))
+		if err := t.answer([]string{top.ID}, -1); err != nil {
+			return err
+		}
+		// Offer the runner-up when it is close, in case the first was not it.
+		if len(hits) > 1 && hits[1].Confidence >= cfg.AnswerThreshold && hits[1].Confidence > top.Confidence-0.15 {
+			alt := hits[1]
+			rather := t.hitOffer(alt, t.msg("btn_rather", "title", t.title(alt)))
+			t.offers = append(t.offers[:1], append([]Offer{rather}, t.offers[1:]...)...)
+		}
+		return nil
+	}
+	// Between the thresholds: offer the best candidates instead of guessing.
+	t.conv.Misses++
+	t.say(t.msg("unsure"))
+	for i, h := range hits {
+		if i == 3 || h.Confidence < cfg.UnsureThreshold {
+			break
+		}
+		t.offer(t.hitOffer(h, t.title(h)))
+	}
+	t.offer(t.mediatorOffer(DefaultQueue))
+	return nil
+}
+
+func (t *turn) sureness(c float64) string {
+	switch {
+	case c >= 0.8:
+		return t.msg("sure_high")
+	case c >= 0.6:
+		return t.msg("sure_medium")
+	}
+	return t.msg("sure_low")
+}
+
+func (t *turn) title(h knowledge.Hit) string {
+	if h.Kind == knowledge.HitTree {
+		if tr, ok := t.snap.base.Tree(h.ID); ok {
+			return tr.Title
+		}
+	} else if it, ok := t.snap.base.Item(h.ID); ok {
+		return it.Title
+	}
+	return h.ID
+}
+
+func (t *turn) hitOffer(h knowledge.Hit, label string) Offer {
+	if h.Kind == knowledge.HitTree {
+		return Offer{Label: label, Action: actTree, Arg: h.ID}
+	}
+	return Offer{Label: label, Action: actItem, Arg: h.ID}
+}
+
+// miss answers a message the bot did not understand; after repeated
+// misses it offers a mediator.
+func (t *turn) miss() error {
+	t.conv.Misses++
+	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator {
+		t.say(t.msg("offer_mediator"))
+		t.offer(Offer{Label: t.msg("btn_yes_mediator"), Action: actEscalate, Arg: t.treeQueue(), Keys: []string{"oui", "yes", "ok", "d accord"}})
+		t.offer(Offer{Label: t.msg("btn_no_rephrase"), Action: actRephrase, Keys: []string{"non", "no"}})
+		return nil
+	}
+	t.say(t.msg("not_understood"))
+	t.topics()
+	return nil
+}
+
+// topics offers the trees as a menu.
+func (t *turn) topics() {
+	for i, tr := range t.snap.base.Trees {
+		if i == maxTopics {
+			break
+		}
+		t.offer(Offer{Label: tr.Title, Action: actTree, Arg: tr.ID})
+	}
+	t.offer(t.mediatorOffer(DefaultQueue))
+}
+
+func (t *turn) mediatorOffer(queue string) Offer {
+	return Offer{Label: t.msg("btn_mediator"), Action: actEscalate, Arg: queue, Keys: []string{"mediateur", "humain", "human"}}
+}

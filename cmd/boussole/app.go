@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/demo"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+// app is Boussole wired together: one store, one knowledge base, one engine.
+type app struct {
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	base   *knowledge.Base
+	engine *bot.Engine
+}
+
+// loadKnowledge loads and validates dir, or the embedded demo when dir is
+// empty.
+func loadKnowledge(dir string) (*knowledge.Base, error) {
+	if dir == "" {
+		b, err := knowledge.Load(demo.FS())
+		if err != nil {
+			return nil, fmt.Errorf("load demo knowledge: %w", err)
+		}
+		return b, nil
+	}
+	b, err := knowledge.LoadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge %s:\n%w", dir, err)
+	}
+	if probs := knowledge.Validate(b); len(probs) > 0 {
+		return nil, fmt.Errorf("knowledge %s has %d problem(s):\n%w", dir, len(probs), probs)
+	}
+	return b, nil
+}
+
+func newLogger(w io.Writer, c LogConfig) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level)) // validated with the config
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openApp opens the store, loads the knowledge and builds the engine.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
+	base, err := loadKnowledge(cfg.Knowledge.Dir)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := catalog.New()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	eng, err := bot.New(ctx, bot.Config{
+		Lang:            cfg.Lang,
+		AnswerThreshold: cfg.Search.AnswerThreshold,
+		UnsureThreshold: cfg.Search.UnsureThreshold,
+	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, store: st, base: base, engine: eng}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// purge deletes data older than the retention period.
+func (a *app) purge(ctx context.Context, now time.Time) {
+	cut := now.Add(-time.Duration(a.cfg.Retention.Days) * 24 * time.Hour)
+	n, err := a.store.PurgeBefore(ctx, cut)
+	if err != nil {
+		a.log.Error("retention purge failed", "err", err)
+		return
+	}
+	if n > 0 {
+		a.log.Info("retention purge", "rows", n, "older_than_days", a.cfg.Retention.Days)
+	}
+}
+
+// commonFlags are the flags shared by commands that run the bot.
+type commonFlags struct {
+	config, db, knowledge, lang string
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "configuration file (default: built-in defaults, see config.example.yaml)")
+	fs.StringVar(&c.db, "db", "", "SQLite database file (default ./boussole.db, or $BOUSSOLE_DB)")
+	fs.StringVar(&c.knowledge, "knowledge", "", "knowledge directory (default: the embedded demo)")
+	fs.StringVar(&c.lang, "lang", "", "language: fr, fr-CA or en (default fr)")
+}
+
+// resolve builds the configuration: file, then environment, then flags.
+func (c *commonFlags) resolve(e env) (Config, error) {
+	cfg, err := loadConfig(c.config)
+	if err != nil {
+		return cfg, err
+	}
+	if v := e.getenv("BOUSSOLE_DB"); v != "" {
+		cfg.Database.Path = v
+	}
+	if c.db != "" {
+		cfg.Database.Path = c.db
+	}
+	if c.knowledge != "" {
+		cfg.Knowledge.Dir = c.knowledge
+	}
+	if c.lang != "" {
+		cfg.Lang = c.lang
+	}
+	return cfg, cfg.validate()
+}
+
+// parseFlags parses args, printing errors and usage to stderr.
+func parseFlags(fs *flag.FlagSet, e env, args []string) error {
+	fs.SetOutput(e.stderr)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return errUsage
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/bot"
+)
+
+// runChat is the local chat: the console adapter on stdin/stdout.
+func runChat(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
+	var cf commonFlags
+	cf.register(fs)
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	cfg, err := cf.resolve(e)
+	if err != nil {
+		return err
+	}
+	// The chat shares the terminal: only warnings and errors are logged,
+	// to stderr, unless debug was asked for.
+	logCfg := cfg.Log
+	if logCfg.Level == "info" {
+		logCfg.Level = "warn"
+	}
+	log := newLogger(e.stderr, logCfg)
+	a, err := openApp(ctx, cfg, log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	a.purge(ctx, time.Now())
+
+	prompt := ""
+	if e.interactive {
+		prompt = "> "
+		fmt.Fprintln(e.stdout, a.engine.Welcome())
+	}
+	con := console.New(console.Config{In: e.stdin, Out: e.stdout, User: cfg.Console.User, Prompt: prompt})
+	return runAdapters(ctx, a, log, con)
+}
+
+// runAdapters runs adapters on one runner until ctx is done or all of them
+// return, then waits for the turns in flight.
+func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.Adapter) error {
+	r := bot.NewRunner(a.engine, log)
+	for _, ad := range adapters {
+		r.Register(ad)
+	}
+	errc := make(chan error, len(adapters))
+	for _, ad := range adapters {
+		go func() {
+			err := ad.Run(ctx, r)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", ad.Name(), err)
+			}
+			errc <- err
+		}()
+	}
+	var first error
+	for range adapters {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	r.Close()
+	return first
+}

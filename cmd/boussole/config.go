@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration file. config.example.yaml documents
+// every key; keep the two in step (a test checks they decode).
+type Config struct {
+	Lang      string          `yaml:"lang"`
+	Database  DatabaseConfig  `yaml:"database"`
+	Knowledge KnowledgeConfig `yaml:"knowledge"`
+	Retention RetentionConfig `yaml:"retention"`
+	Search    SearchConfig    `yaml:"search"`
+	Log       LogConfig       `yaml:"log"`
+	Console   ConsoleConfig   `yaml:"console"`
+}
+
+// DatabaseConfig says where the SQLite file is.
+type DatabaseConfig struct {
+	Path string `yaml:"path"`
+}
+
+// KnowledgeConfig says where knowledge comes from.
+type KnowledgeConfig struct {
+	// Dir is a knowledge directory; empty means the embedded demo.
+	Dir string `yaml:"dir"`
+}
+
+// RetentionConfig bounds how long conversations are kept.
+type RetentionConfig struct {
+	Days int `yaml:"days"`
+}
+
+// SearchConfig tunes when the bot answers directly.
+type SearchConfig struct {
+	AnswerThreshold float64 `yaml:"answer_threshold"`
+	UnsureThreshold float64 `yaml:"unsure_threshold"`
+}
+
+// LogConfig configures slog.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// ConsoleConfig enables the local chat in `boussole serve`.
+type ConsoleConfig struct {
+	Enabled bool   `yaml:"enabled"`
+	User    string `yaml:"user"`
+}
+
+// defaultConfig is what Boussole runs on without a file.
+func defaultConfig() Config {
+	return Config{
+		Lang:      "fr",
+		Database:  DatabaseConfig{Path: "./boussole.db"},
+		Retention: RetentionConfig{Days: 90},
+		Search:    SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.2},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		Console:   ConsoleConfig{Enabled: true, User: "vous"},
+	}
+}
+
+// loadConfig reads path over the defaults. An unknown key or a bad value is
+// an error naming the file, line and key.
+func loadConfig(path string) (Config, error) {
+	cfg := defaultConfig()
+	if path == "" {
+		return cfg, cfg.validate()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return cfg, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil {
+		return cfg, fmt.Errorf("read config %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := cfg.validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+func (c Config) validate() error {
+	var errs []error
+	switch c.Lang {
+	case "fr", "fr-CA", "en":
+	default:
+		errs = append(errs, fmt.Errorf("lang: %q is not supported (use fr, fr-CA or en)", c.Lang))
+	}
+	if c.Database.Path == "" {
+		errs = append(errs, errors.New("database.path: must not be empty"))
+	}
+	if c.Retention.Days < 1 {
+		errs = append(errs, fmt.Errorf("retention.days: %d must be at least 1", c.Retention.Days))
+	}
+	s := c.Search
+	if s.AnswerThreshold <= 0 || s.AnswerThreshold > 1 || s.UnsureThreshold <= 0 || s.UnsureThreshold > s.AnswerThreshold {
+		errs = append(errs, fmt.Errorf("search: need 0 < unsure_threshold (%g) ≤ answer_threshold (%g) ≤ 1", s.UnsureThreshold, s.AnswerThreshold))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not one of text, json", c.Log.Format))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestExampleConfigIsTheDefaults(t *testing.T) {
+	cfg, err := loadConfig(filepath.Join("..", "..", "config.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg != defaultConfig() {
+		t.Fatalf("config.example.yaml drifted from the defaults:\nfile:     %+v\ndefaults: %+v", cfg, defaultConfig())
+	}
+}
+
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	cases := map[string]struct{ yaml, want string }{
+		"unknown key":   {"lang: fr\ndatabse:\n  path: x.db\n", "line 2: field databse not found"},
+		"nested key":    {"search:\n  answer_treshold: 0.5\n", "answer_treshold"},
+		"bad lang":      {"lang: de\n", `lang: "de" is not supported`},
+		"bad type":      {"retention:\n  days: beaucoup\n", "line 2"},
+		"bad threshold": {"search:\n  answer_threshold: 0.1\n  unsure_threshold: 0.3\n", "unsure_threshold (0.3)"},
+		"bad level":     {"log:\n  level: loud\n", `log.level: "loud"`},
+		"zero days":     {"retention:\n  days: 0\n", "retention.days"},
+		"syntax":        {"lang: [fr\n", "config"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadConfig(p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), p) {
+				t.Fatalf("error = %v, want it to name %s and contain %q", err, p, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigMissingFile(t *testing.T) {
+	if _, err := loadConfig(filepath.Join(t.TempDir(), "nope.yaml")); err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,103 @@
+// Command boussole runs the Boussole orientation bot and its tools.
+//
+//	boussole chat      local chat in the terminal (embedded demo by default)
+//	boussole serve     run every adapter enabled in the configuration
+//	boussole ask       one-shot search: the items found, with scores and why
+//	boussole validate  check a knowledge directory
+//	boussole test      run conversation test files
+//
+// main only parses flags and wires concrete types; the work is in bot/,
+// knowledge/ and adapters/.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// errUsage marks a command-line mistake: the usage text is printed.
+var errUsage = errors.New("usage")
+
+// errSilent is an exit 1 whose reason was already printed.
+var errSilent = errors.New("failed")
+
+// env is the process's outside world, passed in so commands are testable.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// interactive is true when stdin is a terminal.
+	interactive bool
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"chat", "local chat in this terminal (reads stdin; pipe a script to run it)", runChat},
+		{"serve", "run every adapter enabled in the configuration until SIGINT/SIGTERM", runServe},
+		{"ask", "one-shot question: the items and trees found, with scores and why", runAsk},
+		{"validate", "check a knowledge directory (default: the embedded demo)", runValidate},
+		{"test", "run conversation test files", runTest},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Boussole oriente vers les services publics. / Boussole points citizens to public services.")
+	fmt.Fprintln(w, "\nUsage: boussole COMMAND [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'boussole COMMAND -h' for a command's flags.")
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interactive: isTerminal(os.Stdin)}
+	code := run(ctx, e, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command and returns the exit code.
+func run(ctx context.Context, e env, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(e.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		case errors.Is(err, errSilent):
+			return 1
+		}
+		fmt.Fprintln(e.stderr, "boussole:", err)
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "boussole: unknown command %q\n\n", args[0])
+	usage(e.stderr)
+	return 2
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCmd runs the boussole command line with stdin and returns the exit
+// code, stdout and stderr.
+func runCmd(t testing.TB, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errb.String()
+}
+
+func TestChatPipedScript(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "b.db")
+	code, out, errs := runCmd(t, "aide\nrecommencer\n", "chat", "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Je suis Boussole", "On recommence", "  1. "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "[vous]") {
+		t.Errorf("single participant replies are prefixed:\n%s", out)
+	}
+	// The conversation is stored: a second run continues it.
+	code, out, _ = runCmd(t, "retour\n", "chat", "--db", db)
+	if code != 0 || !strings.Contains(out, "Il n'y a pas de question précédente") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestChatSeveralParticipants(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "b.db")
+	code, out, errs := runCmd(t, "aide\n@marie help\n", "chat", "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "[marie] I am Boussole") {
+		t.Fatalf("marie's reply is not addressed to her:\n%s", out)
+	}
+}
+
+func TestChatEnglishFlag(t *testing.T) {
+	code, out, _ := runCmd(t, "xqzwv\n", "chat", "--db", filepath.Join(t.TempDir(), "b.db"), "--lang", "en")
+	if code != 0 || !strings.Contains(out, "I did not understand") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestChatRefusesABadDatabase(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.db")
+	if err := os.WriteFile(bad, []byte("this is not a database, but my notes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd(t, "aide\n", "chat", "--db", bad)
+	if code != 1 || !strings.Contains(errs, bad) || !strings.Contains(errs, "not a SQLite database") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, _ := os.ReadFile(bad)
+	if string(data) != "this is not a database, but my notes" {
+		t.Fatal("the file was changed")
+	}
+	code, _, errs = runCmd(t, "aide\n", "chat", "--db", filepath.Join(dir, "missing", "dir", "b.db"))
+	if code != 1 || !strings.Contains(errs, "missing") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	code, out, _ := runCmd(t, "", "validate")
+	if code != 0 || !strings.Contains(out, "OK") {
+		t.Fatalf("demo: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(dir, "trees"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "trees", "t.yaml"), []byte("id: t\ntitle: T\ntriggers: [x]\nstart: a\nnodes:\n  a:\n    ask: Q ?\n    choices:\n      - {label: A, next: nowhere}\n"), 0o600))
+	code, out, _ = runCmd(t, "", "validate", dir)
+	if code != 1 || !strings.Contains(out, filepath.Join(dir, "trees", "t.yaml")+":9") || !strings.Contains(out, "nowhere") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestAskJSON(t *testing.T) {
+	code, out, errs := runCmd(t, "", "ask", "carte d'identité perdue", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		Hits []struct {
+			ID         string   `json:"id"`
+			Confidence float64  `json:"confidence"`
+			Why        []string `json:"why"`
+			Title      string   `json:"title"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Title == "" || len(res.Hits[0].Why) == 0 {
+		t.Fatalf("hits = %+v", res.Hits)
+	}
+	code, out, _ = runCmd(t, "", "ask", "cni perdue")
+	if code != 0 || !strings.Contains(out, "confiance") || !strings.Contains(out, "pourquoi") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	if code, _, _ := runCmd(t, ""); code != 2 {
+		t.Errorf("no command: exit %d", code)
+	}
+	if code, _, errs := runCmd(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Errorf("unknown command: exit %d %s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "", "ask"); code != 2 {
+		t.Errorf("ask without question: exit %d", code)
+	}
+	if code, _, errs := runCmd(t, "", "chat", "--lang", "de", "--db", filepath.Join(t.TempDir(), "b.db")); code != 1 || !strings.Contains(errs, "de") {
+		t.Errorf("bad lang: exit %d %s", code, errs)
+	}
+}
+
+// TestConversationFiles runs every conversation test file shipped in
+// testdata/, as `boussole test` does.
+func TestConversationFiles(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "conversations", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no conversation files: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			code, out, errs := runCmd(t, "", "test", f)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, out, errs)
+			}
+		})
+	}
+}
+
+func TestTestCommandReportsFailures(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "fail.txt")
+	must(t, os.WriteFile(f, []byte("> aide\n< je suis boussole\n< ceci n'apparaît pas\n<! boussole\n"), 0o600))
+	code, out, _ := runCmd(t, "", "test", f)
+	if code != 1 || !strings.Contains(out, f+":3: expected < ceci n'apparaît pas") || !strings.Contains(out, f+":4") ||
+		!strings.Contains(out, "the bot said:") || !strings.Contains(out, "0 passed, 1 failed") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkStartup measures `boussole chat` start-up to the first prompt:
+// config, knowledge, index, database (fresh file) and engine.
+func BenchmarkStartup(b *testing.B) {
+	for b.Loop() {
+		cfg := defaultConfig()
+		cfg.Database.Path = filepath.Join(b.TempDir(), "b.db")
+		a, err := openApp(context.Background(), cfg, newLogger(discardWriter{}, cfg.Log), time.Now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = a.engine.Welcome()
+		a.Close()
+	}
+}

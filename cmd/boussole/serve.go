@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"time"
+
+	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/bot"
+)
+
+// runServe runs every adapter enabled in the configuration until
+// SIGINT/SIGTERM, then finishes the turns in flight and closes the store.
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cf commonFlags
+	cf.register(fs)
+	if err := parseFlags(fs, e, args); err != nil {
+		return err
+	}
+	cfg, err := cf.resolve(e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.Log)
+	a, err := openApp(ctx, cfg, log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	var adapters []bot.Adapter
+	if cfg.Console.Enabled {
+		adapters = append(adapters, console.New(console.Config{In: e.stdin, Out: e.stdout, User: cfg.Console.User}))
+	}
+	if len(adapters) == 0 {
+		return errors.New("serve: no adapter is enabled in the configuration (console.enabled, …)")
+	}
+	go a.purgeEvery(ctx, time.Hour)
+	log.Info("boussole serving", "adapters", len(adapters), "items", len(a.base.Items), "trees", len(a.base.Trees))
+	err = runAdapters(ctx, a, log, adapters...)
+	log.Info("boussole stopped")
+	return err
+}
+
+// purgeEvery applies the retention period now and then every interval.
+func (a *app) purgeEvery(ctx context.Context, interval time.Duration) {
+	a.purge(ctx, time.Now())
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			a.purge(ctx, now)
+		}
+	}
+}

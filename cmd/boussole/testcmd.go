@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/bot/bottest"
+)
+
+// testNow is the fixed time conversation tests run at (a Monday morning),
+// so opening hours and dates in replies are reproducible.
+func testNow() time.Time { return time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC) }
+
+// runTest plays conversation test files, each on a fresh database.
+func runTest(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	var cf commonFlags
+	cf.register(fs)
+	verbose := fs.Bool("v", false, "print each file's result")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang fr|fr-CA|en] [-v] FILE…")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, e, reorder(args, map[string]bool{"v": true})); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	cfg, err := cf.resolve(e)
+	if err != nil {
+		return err
+	}
+	passed, failed := 0, 0
+	for _, file := range fs.Args() {
+		fails, err := testFile(ctx, cfg, file)
+		switch {
+		case err != nil:
+			failed++
+			fmt.Fprintf(e.stdout, "FAIL %s\n  %v\n", file, err)
+		case len(fails) > 0:
+			failed++
+			fmt.Fprintf(e.stdout, "FAIL %s\n", file)
+			for _, f := range fails {
+				fmt.Fprintln(e.stdout, f.String())
+			}
+		default:
+			passed++
+			if *verbose {
+				fmt.Fprintf(e.stdout, "ok   %s\n", file)
+			}
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return errSilent
+	}
+	return nil
+}
+
+// testFile runs one file against a fresh engine and database.
+func testFile(ctx context.Context, cfg Config, file string) ([]bottest.Failure, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("open test: %w", err)
+	}
+	script, err := bottest.Parse(file, f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "boussole-test-")
+	if err != nil {
+		return nil, fmt.Errorf("make temporary directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	cfg.Database.Path = filepath.Join(dir, "test.db")
+	a, err := openApp(ctx, cfg, newLogger(discardWriter{}, cfg.Log), testNow)
+	if err != nil {
+		return nil, err
+	}
+	fails, runErr := script.Run(ctx, a.engine, console.Address, cfg.Console.User)
+	return fails, errors.Join(runErr, a.Close())
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
