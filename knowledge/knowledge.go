@@ -86,8 +86,39 @@ type Item struct {
 	// answer ("Direction de l'information légale et administrative").
 	Attribution string `yaml:"attribution,omitempty"`
 
+	// The fields below are filled by importers of official catalogues
+	// (service-public.fr); hand-written YAML items do not use them.
+
+	// Origin names the catalogue an item was imported from
+	// ("service-public"); empty for hand-written items.
+	Origin string `yaml:"-"`
+	// SheetType is the official sheet type ("Fiche d'information",
+	// "Fiche Question-réponse", "Dossier", "Comment faire si…", resource).
+	SheetType string `yaml:"-"`
+	// Themes is the breadcrumb, broadest first.
+	Themes []string `yaml:"-"`
+	// Situations are the cases a sheet distinguishes ("En ligne",
+	// "En mairie").
+	Situations []string `yaml:"-"`
+	// Related lists the ids of related items (sheets of a dossier,
+	// "questions-réponses" linked from a sheet).
+	Related []string `yaml:"-"`
+	// Glossary holds abbreviations and definitions found in the item; search
+	// uses them as synonyms.
+	Glossary []Term `yaml:"-"`
+
 	// Pos is where the item was defined, for error messages.
 	Pos Pos `yaml:"-"`
+}
+
+// Term is a glossary entry: an abbreviation ("CNI") or a defined word,
+// with its expansion or definition.
+type Term struct {
+	Term string `json:"term"`
+	// Expansion is the full form of an abbreviation ("carte nationale
+	// d'identité"); empty for a definition.
+	Expansion  string `json:"expansion,omitempty"`
+	Definition string `json:"definition,omitempty"`
 }
 
 // Tree is an orientation tree: short questions with choices leading to
@@ -154,6 +185,9 @@ type Base struct {
 
 	items map[string]*Item
 	trees map[string]*Tree
+	// synonymPos is where each Synonyms group was written, when loaded
+	// from a file, so that Validate can point at the line.
+	synonymPos []Pos
 }
 
 // NewBase indexes items and trees by id. Later duplicates are ignored here;

@@ -1,0 +1,490 @@
+package knowledge
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// audiences are the audience values items may use (DESIGN §3); a misspelt
+// audience would silently hide the item from the citizens it is for.
+var audiences = []string{"particulier", "professionnel", "association"}
+
+// kinds are the valid item kinds, in the order given in messages.
+var kinds = []string{string(KindProcedure), string(KindProgram), string(KindPlace)}
+
+// reviewedSlack is how far in the future a review date may be before it is
+// reported: a date more than a year ahead is a typo (2062 for 2026) that
+// would make a stale sheet look freshly checked for decades.
+const reviewedSlack = 1 // year
+
+// Validate reports every semantic problem of b at once, sorted by file and
+// line, or nil if there is none. It never stops at the first problem: an
+// admin fixing a tree wants the whole list. Review dates are checked
+// against the current day; see ValidateAt.
+func Validate(b *Base) Problems {
+	return ValidateAt(b, time.Now())
+}
+
+// ValidateAt is Validate with an explicit current day, so that the "review
+// date in the future" check is reproducible in tests and previews.
+func ValidateAt(b *Base, today time.Time) Problems {
+	if b == nil {
+		return nil
+	}
+	// Compare calendar days: review dates have no time zone.
+	y, m, d := today.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	v := &validator{today: day, items: make(map[string]*Item, len(b.Items))}
+	v.checkItems(b.Items)
+	v.checkTrees(b.Trees)
+	v.checkSynonyms(b.Synonyms, b.synonymPos)
+	if len(v.probs) == 0 {
+		return nil
+	}
+	v.probs.sort()
+	return v.probs
+}
+
+// validator holds what checks share. items indexes Base.Items itself
+// rather than using Base's index, so that a Base built by hand (without
+// NewBase) is validated the same way.
+type validator struct {
+	today   time.Time
+	items   map[string]*Item
+	itemIDs []string // for suggestions, in file order
+	probs   Problems
+}
+
+func (v *validator) add(pos Pos, format string, args ...any) {
+	v.probs.add(pos, format, args...)
+}
+
+func (v *validator) checkItems(items []*Item) {
+	for _, it := range items {
+		if it == nil {
+			continue
+		}
+		v.checkItem(it)
+		if it.ID == "" {
+			continue
+		}
+		if first, dup := v.items[it.ID]; dup {
+			v.add(it.Pos, "item id %q is already used by the item at %s: each item needs its own id", it.ID, first.Pos)
+			continue
+		}
+		v.items[it.ID] = it
+		v.itemIDs = append(v.itemIDs, it.ID)
+	}
+}
+
+func (v *validator) checkItem(it *Item) {
+	name := "item"
+	if it.ID != "" {
+		name = fmt.Sprintf("item %q", it.ID)
+	}
+	p := it.Pos
+	switch {
+	case it.ID == "":
+		v.add(p, "item has no id (id:): give it a short unique name such as cni-perte")
+	case strings.ContainsFunc(it.ID, unicode.IsSpace):
+		v.add(p, "item id %q contains spaces: use letters, digits and dashes, such as cni-perte", it.ID)
+	}
+	switch {
+	case it.Kind == "":
+		v.add(p, "%s has no kind (kind:): write procedure, program or place", name)
+	case !slices.Contains(kinds, string(it.Kind)):
+		v.add(p, "%s has an unknown kind %q: write procedure, program or place%s", name, it.Kind, didYouMean(string(it.Kind), kinds))
+	}
+	if it.Title == "" {
+		v.add(p, "%s has no title (title:)", name)
+	}
+	if it.Summary == "" {
+		v.add(p, "%s has no summary (summary:): one sentence saying what the sheet is for", name)
+	}
+
+	// Every answer the bot gives must be traceable to an official source
+	// (DESIGN §3: the bot never invents a procedure).
+	sources := slices.DeleteFunc(slices.Clone(it.Sources), func(s string) bool { return s == "" })
+	if len(sources) == 0 {
+		v.add(p, "%s has no official source URL (sources:)", name)
+	}
+	for _, s := range sources {
+		if !isWebURL(s) {
+			v.add(p, "%s: source %q is not a full web address starting with https:// or http://", name, shorten(s, 80))
+		}
+	}
+
+	switch {
+	case it.Reviewed.IsZero():
+		v.add(p, "%s has no review date (reviewed: YYYY-MM-DD): write the day the sheet was last checked against its source", name)
+	case it.Reviewed.After(v.today.AddDate(reviewedSlack, 0, 0)):
+		v.add(p, "%s has a review date far in the future (%s): write the day the sheet was last checked", name, it.Reviewed)
+	}
+
+	for i, l := range it.Where.Online {
+		if l.Label == "" {
+			v.add(p, "%s: online link %d (where.online) has no label: say what the link is for", name, i+1)
+		}
+		switch {
+		case l.URL == "":
+			v.add(p, "%s: online link %d (where.online) has no url", name, i+1)
+		case !isWebURL(l.URL):
+			v.add(p, "%s: online link %d (where.online) url %q is not a full web address starting with https:// or http://", name, i+1, shorten(l.URL, 80))
+		}
+	}
+
+	for _, a := range it.Audience {
+		if a != "" && !slices.Contains(audiences, a) {
+			v.add(p, "%s has an unknown audience %q: use particulier, professionnel or association%s", name, a, didYouMean(a, audiences))
+		}
+	}
+	for _, f := range []struct {
+		field string
+		list  []string
+	}{
+		{"audience", it.Audience}, {"steps", it.Steps}, {"documents", it.Documents},
+		{"keywords", it.Keywords}, {"synonyms", it.Synonyms}, {"sources", it.Sources},
+	} {
+		// Empty entries are leftovers of editing ("- " with nothing after
+		// it); an item with only empty sources was reported above.
+		if slices.Contains(f.list, "") && (f.field != "sources" || len(sources) > 0) {
+			v.add(p, "%s has an empty entry in %s: remove it", name, f.field)
+		}
+	}
+}
+
+// isWebURL reports whether s is an absolute http(s) URL with a host: the
+// only kind of link a citizen can open from a chat message.
+func isWebURL(s string) bool {
+	if strings.ContainsFunc(s, unicode.IsSpace) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Hostname() != ""
+}
+
+func (v *validator) checkTrees(trees []*Tree) {
+	seen := make(map[string]*Tree, len(trees))
+	for _, t := range trees {
+		if t == nil {
+			continue
+		}
+		if t.ID != "" {
+			if first, dup := seen[t.ID]; dup {
+				v.add(t.Pos, "tree id %q is already used by the tree at %s: each tree needs its own id", t.ID, first.Pos)
+			} else {
+				seen[t.ID] = t
+			}
+		}
+		v.checkTree(t)
+	}
+}
+
+func (v *validator) checkTree(t *Tree) {
+	name := "tree"
+	if t.ID != "" {
+		name = fmt.Sprintf("tree %q", t.ID)
+	}
+	p := t.Pos
+	switch {
+	case t.ID == "":
+		v.add(p, "tree has no id (id:): give it a short unique name such as papiers-identite")
+	case strings.ContainsFunc(t.ID, unicode.IsSpace):
+		v.add(p, "tree id %q contains spaces: use letters, digits and dashes, such as papiers-identite", t.ID)
+	}
+	if t.Title == "" {
+		v.add(p, "%s has no title (title:)", name)
+	}
+	switch {
+	case len(t.Triggers) == 0:
+		v.add(p, "%s has no triggers (triggers:): list the words a citizen types to start it", name)
+	case slices.Contains(t.Triggers, ""):
+		v.add(p, "%s has an empty entry in triggers: remove it", name)
+	}
+
+	// Node names in file order, so that problems come out in reading order
+	// and map iteration never makes the output change between runs. The
+	// map key is the node's name (a hand-built Node may lack its ID).
+	order := make([]string, 0, len(t.Nodes))
+	for id, n := range t.Nodes {
+		if n != nil {
+			order = append(order, id)
+		}
+	}
+	slices.SortFunc(order, func(a, b string) int {
+		return cmp.Or(cmp.Compare(t.Nodes[a].Pos.Line, t.Nodes[b].Pos.Line), cmp.Compare(a, b))
+	})
+	sorted := slices.Sorted(slices.Values(order)) // for suggestions
+
+	startOK := false
+	switch {
+	case t.Start == "":
+		v.add(p, "%s has no start node (start:): name the first question", name)
+	case t.Nodes[t.Start] == nil:
+		if len(order) > 0 {
+			v.add(p, "%s: start node %q does not exist%s", name, t.Start, didYouMean(t.Start, sorted))
+		}
+	default:
+		startOK = true
+	}
+	if len(order) == 0 {
+		v.add(p, "%s has no nodes (nodes:): it needs at least one question", name)
+	}
+
+	for _, id := range order {
+		v.checkNode(t, id, sorted)
+	}
+	if startOK {
+		v.checkPaths(t, order)
+	}
+}
+
+func (v *validator) checkNode(t *Tree, id string, ids []string) {
+	n := t.Nodes[id]
+	name := fmt.Sprintf("node %q", id)
+	if id == "" {
+		name = "node with an empty name"
+		v.add(n.Pos, "a node has an empty name: give it a short name such as quel-document")
+	}
+	if n.Ask == "" {
+		v.add(n.Pos, "%s has no question (ask:)", name)
+	}
+	switch {
+	case len(n.Choices) == 0:
+		v.add(n.Pos, "%s has no choices: the citizen would be stuck there with no way out", name)
+	case len(n.Choices) > MaxChoices:
+		v.add(n.Pos, "%s has %d choices but at most %d fit on screen: group some of them behind another question", name, len(n.Choices), MaxChoices)
+	}
+
+	labels := make(map[string]Choice, len(n.Choices))
+	for i, c := range n.Choices {
+		cname := fmt.Sprintf("choice %q of %s", c.Label, name)
+		if c.Label == "" {
+			cname = fmt.Sprintf("choice %d of %s", i+1, name)
+			v.add(c.Pos, "%s has no label (label:): write the text of the button", cname)
+		} else if f := foldText(c.Label); f != "" {
+			if first, dup := labels[f]; dup {
+				v.add(c.Pos, "%s: the same label is already used by the choice at line %d (%q): citizens could not tell them apart", cname, first.Pos.Line, first.Label)
+			} else {
+				labels[f] = c
+			}
+		}
+
+		var targets []string
+		if c.Next != "" {
+			targets = append(targets, "next")
+		}
+		if len(c.Answer) > 0 {
+			targets = append(targets, "answer")
+		}
+		if c.Escalate != "" {
+			targets = append(targets, "escalate")
+		}
+		switch len(targets) {
+		case 0:
+			v.add(c.Pos, "%s leads nowhere: give it next: (another question), answer: (item ids) or escalate: (a mediators' topic)", cname)
+		case 1:
+		default:
+			v.add(c.Pos, "%s has %s and %s: a choice must have exactly one of next:, answer: and escalate:", cname, strings.Join(targets[:len(targets)-1], ", "), targets[len(targets)-1])
+		}
+
+		if c.Next != "" && t.Nodes[c.Next] == nil {
+			v.add(c.Pos, "%s: next node %q does not exist in %s%s", cname, c.Next, treeName(t), didYouMean(c.Next, ids))
+		}
+		for _, item := range c.Answer {
+			switch _, ok := v.items[item]; {
+			case item == "":
+				v.add(c.Pos, "%s has an empty item id in answer:", cname)
+			case !ok:
+				v.add(c.Pos, "%s: answer item %q does not exist%s", cname, item, didYouMean(item, v.itemIDs))
+			}
+		}
+		if slices.Contains(c.Keywords, "") {
+			v.add(c.Pos, "%s has an empty entry in keywords: remove it", cname)
+		}
+	}
+}
+
+func treeName(t *Tree) string {
+	if t.ID == "" {
+		return "this tree"
+	}
+	return fmt.Sprintf("tree %q", t.ID)
+}
+
+// checkPaths reports nodes that cannot be reached from the start, and
+// reachable nodes from which no sequence of choices ever ends (a loop with
+// no answer and no mediator).
+func (v *validator) checkPaths(t *Tree, order []string) {
+	reached := map[string]bool{t.Start: true}
+	queue := []string{t.Start}
+	for len(queue) > 0 {
+		n := t.Nodes[queue[0]]
+		queue = queue[1:]
+		for _, c := range n.Choices {
+			if t.Nodes[c.Next] != nil && !reached[c.Next] {
+				reached[c.Next] = true
+				queue = append(queue, c.Next)
+			}
+		}
+	}
+	for _, id := range order {
+		if !reached[id] {
+			v.add(t.Nodes[id].Pos, "node %q can never be reached from the start node %q: lead to it from a choice (next: %s) or delete it", id, t.Start, id)
+		}
+	}
+
+	// Walk backwards from the nodes where a conversation can end: a node
+	// that leads to such a node can end too. This is linear in the size of
+	// the tree, however large a generated tree gets.
+	preds := make(map[string][]string, len(order))
+	ends := make(map[string]bool, len(order))
+	var todo []string
+	for _, id := range order {
+		n := t.Nodes[id]
+		if endsHere(t, n) {
+			ends[id] = true
+			todo = append(todo, id)
+		}
+		for _, c := range n.Choices {
+			if c.Next != "" && t.Nodes[c.Next] != nil {
+				preds[c.Next] = append(preds[c.Next], id)
+			}
+		}
+	}
+	for len(todo) > 0 {
+		id := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, p := range preds[id] {
+			if !ends[p] {
+				ends[p] = true
+				todo = append(todo, p)
+			}
+		}
+	}
+	for _, id := range order {
+		if reached[id] && !ends[id] {
+			v.add(t.Nodes[id].Pos, "node %q: no sequence of choices from here ever ends with an answer or a mediator (escalate:); the conversation would go round in circles", id)
+		}
+	}
+}
+
+// endsHere reports whether n has a choice that ends the conversation.
+// Nodes without choices and broken choices (no target, unknown next) count
+// as ends: they are reported on their own, and one typo should not also
+// show up as a loop.
+func endsHere(t *Tree, n *Node) bool {
+	if len(n.Choices) == 0 {
+		return true
+	}
+	for _, c := range n.Choices {
+		if len(c.Answer) > 0 || c.Escalate != "" || c.Next == "" || t.Nodes[c.Next] == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) checkSynonyms(groups [][]string, pos []Pos) {
+	for i, g := range groups {
+		var p Pos
+		if i < len(pos) {
+			p = pos[i]
+		}
+		n := 0
+		for _, s := range g {
+			if strings.TrimSpace(s) != "" {
+				n++
+			}
+		}
+		if n < 2 {
+			v.add(p, "synonyms group %d %s has fewer than 2 phrases: a group lists words that mean the same thing", i+1, groupText(g))
+		}
+		if n != len(g) && n >= 2 {
+			v.add(p, "synonyms group %d %s has an empty phrase: remove it", i+1, groupText(g))
+		}
+	}
+}
+
+func groupText(g []string) string {
+	q := make([]string, len(g))
+	for i, s := range g {
+		q[i] = fmt.Sprintf("%q", shorten(s, 40))
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// foldText lowercases s, removes the accents of Latin letters and turns
+// punctuation into single spaces, so that "Carte d'identité" and
+// "carte d’identite" compare equal. It is a small standard-library copy of
+// knowledge/analysis.Fold: this package imports only the standard library
+// and the YAML decoder (DESIGN §2), and its sub-packages may import it.
+func foldText(s string) string {
+	var b strings.Builder
+	space := true
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		switch {
+		case r == 'œ':
+			b.WriteString("oe")
+			space = false
+		case r == 'æ':
+			b.WriteString("ae")
+			space = false
+		case r == 'ß':
+			b.WriteString("ss")
+			space = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unaccent(r))
+			space = false
+		case unicode.Is(unicode.Mn, r):
+			// a combining accent (decomposed input): drop it
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// unaccent maps an accented lowercase Latin letter to its base letter.
+func unaccent(r rune) rune {
+	switch r {
+	case 'à', 'á', 'â', 'ã', 'ä', 'å', 'ā', 'ă', 'ą':
+		return 'a'
+	case 'ç', 'ć', 'ĉ', 'ċ', 'č':
+		return 'c'
+	case 'ď', 'đ':
+		return 'd'
+	case 'è', 'é', 'ê', 'ë', 'ē', 'ĕ', 'ė', 'ę', 'ě':
+		return 'e'
+	case 'ĝ', 'ğ', 'ġ', 'ģ':
+		return 'g'
+	case 'ì', 'í', 'î', 'ï', 'ĩ', 'ī', 'ĭ', 'į', 'ı':
+		return 'i'
+	case 'ñ', 'ń', 'ņ', 'ň':
+		return 'n'
+	case 'ò', 'ó', 'ô', 'õ', 'ö', 'ø', 'ō', 'ŏ', 'ő':
+		return 'o'
+	case 'ŕ', 'ř':
+		return 'r'
+	case 'ś', 'ŝ', 'ş', 'š':
+		return 's'
+	case 'ţ', 'ť':
+		return 't'
+	case 'ù', 'ú', 'û', 'ü', 'ũ', 'ū', 'ŭ', 'ů', 'ű', 'ų':
+		return 'u'
+	case 'ý', 'ÿ':
+		return 'y'
+	case 'ź', 'ż', 'ž':
+		return 'z'
+	}
+	return r
+}

@@ -1,0 +1,134 @@
+package knowledge
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Most rules are covered by the golden cases of testdata/invalid; these
+// cover bases built in code (as the admin will), which may lack positions,
+// node ids or even NewBase.
+
+func validItem(id string) *Item {
+	d, _ := ParseDate("2026-10-01")
+	return &Item{ID: id, Kind: KindProcedure, Title: "T", Summary: "S",
+		Sources: []string{"https://www.service-public.fr/F1"}, Reviewed: d}
+}
+
+func TestValidateBuiltInCode(t *testing.T) {
+	tests := []struct {
+		name string
+		base *Base
+		want []string // substrings, one per problem, in order
+		// count, when set, is the number of problems expected instead.
+		count int
+	}{
+		{name: "nil base", base: nil},
+		{name: "empty base", base: &Base{}},
+		{name: "nil entries ignored", base: &Base{Items: []*Item{nil, validItem("a")}, Trees: []*Tree{nil}}},
+		{
+			name: "without NewBase, answers still resolve",
+			base: &Base{Items: []*Item{validItem("a")}, Trees: []*Tree{{
+				ID: "t", Title: "T", Triggers: []string{"x"}, Start: "s",
+				// Node.ID left empty: the map key is the name.
+				Nodes: map[string]*Node{"s": {Ask: "Q", Choices: []Choice{{Label: "L", Answer: []string{"a"}}}}},
+			}}},
+		},
+		{
+			name: "nil node counts as missing",
+			base: &Base{Trees: []*Tree{{
+				ID: "t", Title: "T", Triggers: []string{"x"}, Start: "s",
+				Nodes: map[string]*Node{"s": {Ask: "Q", Choices: []Choice{{Label: "L", Next: "n"}, {Label: "M", Escalate: "q"}}}, "n": nil},
+			}}},
+			want: []string{`choice "L" of node "s": next node "n" does not exist in tree "t"`},
+		},
+		{
+			name: "nil start node",
+			base: &Base{Trees: []*Tree{{
+				ID: "t", Title: "T", Triggers: []string{"x"}, Start: "n",
+				Nodes: map[string]*Node{"s": {Ask: "Q", Choices: []Choice{{Label: "M", Escalate: "q"}}}, "n": nil},
+			}}},
+			want: []string{`tree "t": start node "n" does not exist`},
+		},
+		{
+			name: "self loop only",
+			base: &Base{Trees: []*Tree{{
+				ID: "t", Title: "T", Triggers: []string{"x"}, Start: "s",
+				Nodes: map[string]*Node{"s": {Ask: "Q", Choices: []Choice{{Label: "Encore", Next: "s"}}}},
+			}}},
+			want: []string{`node "s": no sequence of choices from here ever ends`},
+		},
+		{
+			name: "review date just within a year",
+			base: func() *Base {
+				it := validItem("a")
+				it.Reviewed, _ = ParseDate("2027-11-21")
+				late := validItem("b")
+				late.Reviewed, _ = ParseDate("2027-11-22")
+				return NewBase([]*Item{it, late}, nil, nil)
+			}(),
+			want: []string{`item "b" has a review date far in the future (2027-11-22)`},
+		},
+		{
+			name: "synonyms without positions",
+			base: NewBase(nil, nil, [][]string{{"a", "b"}, {"c"}}),
+			want: []string{`synonyms group 2 ["c"] has fewer than 2 phrases`},
+		},
+		{
+			name: "many unreachable nodes stay linear",
+			base: func() *Base {
+				nodes := map[string]*Node{"s": {Ask: "Q", Choices: []Choice{{Label: "M", Escalate: "q"}}}}
+				for i := range 20000 {
+					id := "n" + strconv.Itoa(i)
+					nodes[id] = &Node{ID: id, Ask: "Q", Choices: []Choice{{Label: "L", Next: id}}}
+				}
+				return &Base{Trees: []*Tree{{ID: "t", Title: "T", Triggers: []string{"x"}, Start: "s", Nodes: nodes}}}
+			}(),
+			count: 20000,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := ValidateAt(tt.base, testToday)
+			if tt.count > 0 {
+				if len(ps) != tt.count {
+					t.Errorf("got %d problems, want %d", len(ps), tt.count)
+				}
+				return
+			}
+			if len(ps) != len(tt.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(ps), len(tt.want), ps)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(ps[i].String(), w) {
+					t.Errorf("problem %d = %q, want %q", i, ps[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestIsWebURL(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"https://www.service-public.fr/particuliers/vosdroits/F1341", true},
+		{"http://example.org", true},
+		{"HTTPS://EXAMPLE.ORG/", true},
+		{"https://", false},
+		{"https://:443/x", false},
+		{"ftp://example.org", false},
+		{"mailto:a@b.fr", false},
+		{"/relative/path", false},
+		{"www.example.org", false},
+		{"https://exa mple.org", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := isWebURL(tt.in); got != tt.want {
+			t.Errorf("isWebURL(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
