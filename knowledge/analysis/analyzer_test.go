@@ -1,0 +1,169 @@
+package analysis_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/boussole/boussole/knowledge/analysis"
+)
+
+func TestWords(t *testing.T) {
+	var a analysis.Analyzer
+	tests := []struct {
+		in   string
+		want string // words joined by spaces
+	}{
+		{"Carte d'identité perdue", "carte identite perdue"},
+		{"carte d’identité", "carte identite"}, // typographic apostrophe
+		{"l'APL", "apl"},
+		{"qu'est-ce que le RSA ?", "rsa"},
+		{"rsa c koi", "rsa"},
+		{"c'est quoi la prime d'activité", "prime activite"},
+		{"Je n'arrive plus à payer mon loyer", "arrive payer loyer"},
+		{"jusqu'à 25 ans", "25 ans"},
+		{"aide au logement pour étudiant", "aide logement etudiant"},
+		{"vol de carte", "vol carte"},
+		{"perdu", "perdu"},
+		{"bonjour, merci svp", ""},
+		{"alloc logement", "allocation logement"}, // shorthand
+		{"rdv en mairie", "rendez mairie"},        // "vous" is a stop word, in the index too
+		{"ŒUVRE Æther", "oeuvre aether"},
+		{"😀 👍", ""},
+		{"", ""},
+		{"entretien-prealable", "entretien prealable"},
+		{"How do I renew my passport", "renew passport"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := strings.Join(a.Words(tc.in), " "); got != tc.want {
+				t.Errorf("Words(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTermsMeet checks that forms a citizen uses interchangeably get the
+// same terms.
+func TestTermsMeet(t *testing.T) {
+	var a analysis.Analyzer
+	groups := [][]string{
+		{"renouveler", "renouvellement", "renouvelle", "Renouvelé"},
+		{"perdu", "perdue", "perdus", "perdues", "perte", "pertes"},
+		{"étudiant", "étudiante", "etudiants", "ÉTUDIANTES"},
+		{"identité", "identite", "identités"},
+		{"allocation", "allocations", "alloc"},
+		{"logement", "logements"},
+		{"payer", "payé", "paye", "payes"},
+		{"loyer", "loyers"},
+		{"volée", "volé", "voler", "vol", "vols"},
+		{"revenu", "revenus"},
+		{"personnalisée", "personnalisé", "personnaliser"},
+		{"demande", "demander", "demandes", "demandée"},
+		{"handicapé", "handicapée", "handicap"},
+		{"inscription", "inscrire", "inscrit"},
+		{"sociaux", "social", "sociale"},
+		{"chômage", "chomeur", "chômeuse"},
+	}
+	for _, g := range groups {
+		want := a.Terms(g[0])
+		if len(want) != 1 {
+			t.Fatalf("Terms(%q) = %q, want one term", g[0], want)
+		}
+		for _, w := range g[1:] {
+			if got := a.Terms(w); !slices.Equal(got, want) {
+				t.Errorf("Terms(%q) = %q, want %q (as %q)", w, got, want, g[0])
+			}
+		}
+	}
+}
+
+// TestTermsApart checks words that must not be confused.
+func TestTermsApart(t *testing.T) {
+	var a analysis.Analyzer
+	pairs := [][2]string{
+		{"loyer", "loi"},
+		{"pays", "payer"},
+		{"vol", "volontaire"},
+		{"carte", "cartable"},
+		{"apl", "aple"},
+	}
+	for _, p := range pairs {
+		if x, y := a.Terms(p[0]), a.Terms(p[1]); slices.Equal(x, y) {
+			t.Errorf("%q and %q both give %q", p[0], p[1], x)
+		}
+	}
+}
+
+func TestStemKeepsShortWordsAndOtherScripts(t *testing.T) {
+	for _, w := range []string{"apl", "ars", "aah", "cni", "rsa", "25", "b3", "f1234", "москва", "日本"} {
+		if got := analysis.Stem(w); got != w {
+			t.Errorf("Stem(%q) = %q, want it unchanged", w, got)
+		}
+	}
+}
+
+func TestAnalyzePositions(t *testing.T) {
+	var a analysis.Analyzer
+	toks := a.Analyze("la carte d'identité de mon fils")
+	var got []string
+	for i, tk := range toks {
+		if tk.Pos != i {
+			t.Errorf("token %d has Pos %d", i, tk.Pos)
+		}
+		got = append(got, tk.Word+"/"+tk.Term)
+	}
+	if want := "carte/cart identite/identit fils/fil"; strings.Join(got, " ") != want {
+		t.Errorf("Analyze = %q, want %q", got, want)
+	}
+}
+
+func TestAnalyzerOverrides(t *testing.T) {
+	a := analysis.Analyzer{StopWords: map[string]bool{"carte": true}, Abbreviations: map[string]string{}, NoStem: true}
+	if got := strings.Join(a.Terms("la carte alloc perdue"), " "); got != "la alloc perdue" {
+		t.Errorf("Terms with overrides = %q", got)
+	}
+	var nilA *analysis.Analyzer
+	if got := strings.Join(nilA.Terms("la carte perdue"), " "); got != "cart perdu" {
+		t.Errorf("nil Analyzer Terms = %q", got)
+	}
+}
+
+func TestStopWordsKeepMeaning(t *testing.T) {
+	for _, w := range []string{"perdu", "vol", "carte", "aide", "droit", "demande", "sans", "moins", "non", "premiere", "fois", "logement", "papiers", "ans"} {
+		if analysis.IsStopWord(w) {
+			t.Errorf("%q is a stop word", w)
+		}
+	}
+	for _, w := range []string{"le", "de", "koi", "quoi", "comment", "faire", "je", "j", "est", "c", "mon", "pour", "bonjour"} {
+		if !analysis.IsStopWord(w) {
+			t.Errorf("%q is not a stop word", w)
+		}
+	}
+}
+
+func TestDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		max  int
+		want int
+	}{
+		{"alocation", "allocation", 2, 1},
+		{"passport", "passeport", 2, 1},
+		{"etudian", "etudiant", 1, 1},
+		{"pemris", "permis", 1, 1}, // transposition
+		{"permis", "permis", 1, 0},
+		{"logement", "lodgment", 2, 2},
+		{"azerty", "allocation", 2, 3},
+		{"", "abc", 3, 3},
+		{"abc", "", 1, 2},
+		{"été", "ete", 2, 2},
+		{strings.Repeat("a", 60), strings.Repeat("a", 60), 2, 0},
+		{strings.Repeat("a", 60), strings.Repeat("a", 59), 2, 3},
+	}
+	for _, tc := range tests {
+		if got := analysis.Distance(tc.a, tc.b, tc.max); got != tc.want {
+			t.Errorf("Distance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.max, got, tc.want)
+		}
+	}
+}

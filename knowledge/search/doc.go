@@ -1,0 +1,57 @@
+// Package search is Boussole's in-memory, French-aware search over
+// knowledge items and orientation-tree triggers, so that free text typed in
+// a chat ("cni perdu", "alocation logement etudian", "rsa c koi") can go
+// straight to a sheet or start a tree. It is pure Go and has no state but
+// the immutable Index built by New; Search is safe for concurrent use.
+//
+// # Analysis
+//
+// Index and queries go through the same analysis.Analyzer: accent and case
+// folding, elision splitting ("d'identité"), chat shorthands ("alloc"),
+// curated French stop words, Snowball French stemming adjusted for folded
+// text. Query words unknown to the index are then resolved, in order, by
+// splitting a glued elision ("didentite"), by typo correction
+// (Damerau-Levenshtein ≤ 1 for 4–7 letters, ≤ 2 from 8, candidates from a
+// trigram index of the vocabulary's surface words) and by prefix
+// completion ("renouv"), each at a reduced weight.
+//
+// # Synonyms
+//
+// Synonym groups come from Base.Synonyms, Options.Synonyms, each item's own
+// synonyms and titles ending in an acronym ("Revenu de solidarité active
+// (RSA)"). Phrases are matched on term sequences, longest first, and a
+// matched span of the query becomes a unit whose alternatives are its own
+// words and each equivalent phrase; a document scores the best alternative,
+// so a sheet saying both "CNI" and "carte nationale d'identité" is not
+// counted twice.
+//
+// # Scoring
+//
+// Each document is a set of fields (title, synonyms, keywords, triggers,
+// summary, steps, documents, details, body) with their own weight and
+// length normalisation: BM25F, with the per-document, per-field factor
+// weight/(1-b+b·len/avglen) precomputed at build time. Postings are
+// integer term ids → (document, field, tf, positions offset), sorted by
+// document, in one flat slice; queries are evaluated term at a time into
+// sparse accumulators, so cost follows the postings touched, not the size
+// of the base. The ranking score is the BM25F sum over query units, plus a
+// bonus for consecutive query words adjacent in a short field (title,
+// names, summary: positions are kept only there), scaled by the query's
+// coverage.
+//
+// Confidence is computed separately from normalised evidence — coverage of
+// the query weighted by how telling each word is and where it matched,
+// coverage of one of the hit's names, specificity, margin over the next
+// hit — so it can be thresholded across queries (the engine answers above
+// about 0.5). Why names the matched words per field, the synonyms and
+// corrections used, and an adjacent pair.
+//
+// # Scaling up
+//
+// The layout is meant for the ~7,600 service-public.fr sheets: term ids,
+// flat postings, precomputed norms, positions only for short fields, a
+// trigram index instead of a deletion neighbourhood for typos (a few bytes
+// per word rather than one string per deletion). Options and the Analyzer
+// are the extension points for question-type awareness, glossary synonyms
+// and tuning against an evaluation set.
+package search

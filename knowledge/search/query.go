@@ -1,0 +1,311 @@
+package search
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/boussole/boussole/knowledge/analysis"
+)
+
+// matchKind says how a query word met an index term.
+type matchKind uint8
+
+const (
+	matchExact   matchKind = iota // same term (same stem)
+	matchElision                  // glued elision split: "didentite"
+	matchTypo                     // within the typo tolerance
+	matchPrefix                   // completion of a word cut short
+)
+
+// option is one index term a query word may mean, with how much a match on
+// it counts.
+type option struct {
+	term   uint32
+	weight float32
+	kind   matchKind
+	word   string // the index word, shown for corrections
+}
+
+// qword is one meaningful word of the query.
+type qword struct {
+	word string // folded, as typed
+	// shown is the word as understood: its correction if it was corrected.
+	shown string
+	// canon is the term used to look up synonyms: the word's own term, or
+	// that of its best correction.
+	canon string
+	opts  []option
+}
+
+// slot is one word of an alternative: it matches if any option does.
+type slot struct {
+	opts []option
+	qw   int // the query word it stands for, -1 in a synonym phrase
+}
+
+// alternative is one way to match a unit: its own words, or an equivalent
+// phrase from the synonym table.
+type alternative struct {
+	slots []slot
+	// scale multiplies the alternative's summed score: 1 for the query's
+	// own words; for a phrase, the synonym weight times the ratio of the
+	// own words' best possible score to the phrase's.
+	scale float32
+	// quality scales the unit's match quality (1 for the query's own words,
+	// the synonym weight for a phrase).
+	quality float32
+	phrase  int32 // synonym phrase id, -1 for the query's own words
+}
+
+// unit is one concept of the query: a word, or a phrase with synonyms. A
+// document scores the best of the unit's alternatives, so a sheet saying
+// both "CNI" and "carte nationale d'identité" is not counted twice.
+type unit struct {
+	from, to int // query words [from, to)
+	alts     []alternative
+	// importance weighs the unit in the coverage: how telling its words
+	// are (normalised idf), with a floor for unknown words.
+	importance float32
+}
+
+// query is an analysed query.
+type query struct {
+	words      []qword
+	units      []unit
+	importance float32 // sum over units
+}
+
+const (
+	// unknownImportance weighs a query word the base has never seen: it
+	// lowers the coverage (the question may be about something the base
+	// does not hold) but less than a known word missing from a hit, since
+	// it is as often chit-chat ("hier", "urgent").
+	unknownImportance = 0.35
+	minImportance     = 0.15
+	maxSynonymAlts    = 6
+)
+
+// parse analyses a query: bounded, folded, stop words removed, each word
+// resolved to index terms (exactly, or by glued-elision split, typo
+// correction or completion), then grouped into units with synonyms.
+func (ix *Index) parse(text string, sc *scratch) query {
+	text = analysis.Truncate(text, ix.p.maxQueryBytes)
+	words := ix.p.an.Words(text)
+	if len(words) > ix.p.maxQueryTokens {
+		words = words[:ix.p.maxQueryTokens]
+	}
+	var q query
+	seen := make(map[string]bool, len(words))
+	for _, w := range words {
+		qw := ix.resolve(w, sc)
+		key := qw.canon
+		if key == "" {
+			key = "\x00" + w
+		}
+		if seen[key] {
+			continue // "carte carte" says no more than "carte"
+		}
+		seen[key] = true
+		q.words = append(q.words, qw)
+	}
+	for i := 0; i < len(q.words); {
+		u := ix.synonymUnit(q.words, i)
+		if u.to == 0 {
+			u = unit{from: i, to: i + 1, alts: []alternative{ownWords(q.words, i, i+1)}}
+		}
+		u.importance = ix.importance(u)
+		q.importance += u.importance
+		q.units = append(q.units, u)
+		i = u.to
+	}
+	return q
+}
+
+// resolve finds the index terms a query word may mean.
+func (ix *Index) resolve(w string, sc *scratch) qword {
+	stem, ok := ix.vocab.stem[w]
+	if !ok {
+		stem = ix.p.an.Term(w)
+	}
+	qw := qword{word: w, shown: w}
+	if t, ok := ix.termID[stem]; ok && ix.terms[t].df > 0 {
+		qw.canon = stem
+		qw.opts = []option{{term: t, weight: weightExact, kind: matchExact, word: w}}
+		return qw
+	}
+	if ix.syn.stems[stem] {
+		qw.canon = stem // known to the synonym table only
+		return qw
+	}
+	if !ix.p.typos {
+		return qw
+	}
+	if o, canon, ok := ix.splitElision(w); ok {
+		qw.canon, qw.shown = canon, o.word
+		if o.term != noTerm {
+			qw.opts = []option{o}
+		}
+		return qw
+	}
+	qw.opts = ix.correct(w, sc)
+	if len(qw.opts) == 0 {
+		qw.opts = ix.complete(w)
+	}
+	if len(qw.opts) > 0 {
+		qw.canon = ix.terms[qw.opts[0].term].text
+		qw.shown = qw.opts[0].word
+	}
+	return qw
+}
+
+// splitElision handles an elision typed without apostrophe: "didentite",
+// "lapl", "quil". The rest must be a known word on its own.
+func (ix *Index) splitElision(w string) (option, string, bool) {
+	var rest string
+	switch {
+	case strings.HasPrefix(w, "qu") && len(w) > 2 && isVowelOrH(w[2]):
+		rest = w[2:]
+	case len(w) > 1 && strings.IndexByte("ldjmnstc", w[0]) >= 0 && isVowelOrH(w[1]):
+		rest = w[1:]
+	}
+	if len(rest) < 3 {
+		return option{}, "", false
+	}
+	stem, ok := ix.vocab.stem[rest]
+	if !ok {
+		stem = ix.p.an.Term(rest)
+	}
+	t, ok := ix.termID[stem]
+	if !ok {
+		return option{}, "", false
+	}
+	if ix.terms[t].df == 0 {
+		// Known to the synonym table only ("lapl" with "apl" declared but
+		// never written in an item): still worth expanding.
+		return option{term: noTerm, weight: weightElision, kind: matchElision, word: rest}, stem, ix.syn.stems[stem]
+	}
+	return option{term: t, weight: weightElision, kind: matchElision, word: rest}, stem, true
+}
+
+func isVowelOrH(c byte) bool { return strings.IndexByte("aeiouyh", c) >= 0 }
+
+// ownWords is the alternative made of the query's own words [from, to).
+func ownWords(words []qword, from, to int) alternative {
+	a := alternative{scale: 1, quality: 1, phrase: -1}
+	for i := from; i < to; i++ {
+		a.slots = append(a.slots, slot{opts: words[i].opts, qw: i})
+	}
+	return a
+}
+
+// synonymUnit returns the longest phrase of the synonym table starting at
+// word i, as a unit with the query's own words and the equivalent phrases
+// as alternatives, or a zero unit.
+func (ix *Index) synonymUnit(words []qword, i int) unit {
+	st := &ix.syn
+	if len(st.byKey) == 0 {
+		return unit{}
+	}
+	for n := min(st.maxLen, len(words)-i); n >= 1; n-- {
+		parts := make([]string, 0, n)
+		for _, w := range words[i : i+n] {
+			if w.canon == "" {
+				break
+			}
+			parts = append(parts, w.canon)
+		}
+		if len(parts) < n {
+			continue
+		}
+		ids := st.alternatives(strings.Join(parts, " "), maxSynonymAlts)
+		if len(ids) == 0 {
+			continue
+		}
+		u := unit{from: i, to: i + n, alts: []alternative{ownWords(words, i, i+n)}}
+		own := ix.mass(u.alts[0])
+		for _, id := range ids {
+			p := st.phrases[id]
+			a := alternative{phrase: id, quality: float32(ix.p.synonymWeight)}
+			for _, t := range p.terms {
+				var opts []option
+				if ix.terms[t].df > 0 {
+					opts = []option{{term: t, weight: weightExact, kind: matchExact, word: ix.terms[t].text}}
+				}
+				a.slots = append(a.slots, slot{opts: opts, qw: -1})
+			}
+			mass := ix.mass(a)
+			if mass == 0 {
+				continue // no word of the phrase is in any document
+			}
+			// The phrase scores the fraction of its best possible score it
+			// reaches, times the best possible score of the query's own
+			// words: otherwise a longer phrase with a rare extra word
+			// ("nationale") would outscore the words the citizen typed,
+			// matched in full.
+			target := own
+			if target == 0 {
+				target = mass * float32(n) / float32(len(p.terms))
+			}
+			a.scale = float32(ix.p.synonymWeight) * target / mass
+			u.alts = append(u.alts, a)
+		}
+		return u
+	}
+	return unit{}
+}
+
+// importance is how telling a unit is: the normalised idf of its best
+// known term, with a floor so that common words still count, and
+// unknownImportance when nothing is known.
+func (ix *Index) importance(u unit) float32 {
+	var imp float32
+	known := false
+	for _, a := range u.alts {
+		for _, s := range a.slots {
+			for _, o := range s.opts {
+				if o.term == noTerm {
+					continue
+				}
+				known = true
+				imp = max(imp, ix.terms[o.term].idfNorm)
+			}
+		}
+	}
+	if !known {
+		return unknownImportance
+	}
+	return min(1, max(minImportance, imp))
+}
+
+// mass is the best score an alternative can reach: for each slot, its best
+// option's idf at full saturation (k1+1), times the option's weight.
+func (ix *Index) mass(a alternative) float32 {
+	var m float32
+	for _, sl := range a.slots {
+		var best float32
+		for _, o := range sl.opts {
+			if o.term != noTerm {
+				best = max(best, ix.terms[o.term].idf*o.weight)
+			}
+		}
+		m += best
+	}
+	return m * float32(ix.p.k1+1)
+}
+
+// terms returns every index term the query may match, in any alternative.
+func (q *query) terms() []uint32 {
+	var ts []uint32
+	for _, u := range q.units {
+		for _, a := range u.alts {
+			for _, sl := range a.slots {
+				for _, o := range sl.opts {
+					if o.term != noTerm && !slices.Contains(ts, o.term) {
+						ts = append(ts, o.term)
+					}
+				}
+			}
+		}
+	}
+	return ts
+}

@@ -1,0 +1,323 @@
+package search
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/boussole/boussole/knowledge"
+)
+
+// accum is a sparse accumulator over documents: dense arrays indexed by
+// document plus the list of documents touched, so resetting costs what was
+// used, not the size of the base.
+type accum struct {
+	s, q []float32 // score and match quality
+	in   []bool
+	list []uint32
+}
+
+func newAccum(n int) accum {
+	return accum{s: make([]float32, n), q: make([]float32, n), in: make([]bool, n)}
+}
+
+func (a *accum) touch(d uint32) {
+	if !a.in[d] {
+		a.in[d] = true
+		a.list = append(a.list, d)
+	}
+}
+
+func (a *accum) reset() {
+	for _, d := range a.list {
+		a.s[d], a.q[d], a.in[d] = 0, 0, false
+	}
+	a.list = a.list[:0]
+}
+
+// scratch holds one query's buffers; the index pools them so a query
+// allocates little.
+type scratch struct {
+	slot, alt, unit, total accum
+	counts                 []uint8  // trigram hits per vocabulary word
+	touched                []uint32 // vocabulary words with hits
+	cands                  []candidate
+}
+
+func newScratch(docs, words int) *scratch {
+	return &scratch{
+		slot: newAccum(docs), alt: newAccum(docs), unit: newAccum(docs), total: newAccum(docs),
+		counts: make([]uint8, words),
+	}
+}
+
+// candidate is a document in the running for the top k.
+type candidate struct {
+	doc      uint32
+	score    float32 // final ranking score
+	base     float32 // BM25F sum over units
+	coverage float32 // Σ importance·quality / Σ importance
+	focus    float32 // largest fraction of one of its names in the query
+	prox     float32
+	pair     int // query word starting the best adjacent pair, -1 if none
+}
+
+// candidatePool is how many documents beyond k are re-scored with the
+// proximity bonus: enough for the bonus to lift a phrase match into the
+// top k, few enough to stay cheap.
+const candidatePool = 24
+
+// Search returns up to k hits for a free-text query, best first. Each hit
+// has a raw Score, a Confidence in [0,1] comparable across queries, and
+// Why, short phrases naming the matched words and fields. An empty query,
+// one made only of stop words ("bonjour", "c'est quoi") or of words the
+// index cannot relate to anything returns no hits. Search never panics and
+// is safe for concurrent use.
+func (ix *Index) Search(text string, k int) []knowledge.Hit {
+	if ix == nil || k <= 0 || len(ix.docs) == 0 {
+		return nil
+	}
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	q := ix.parse(text, sc)
+	if len(q.units) == 0 {
+		return nil
+	}
+	ix.accumulate(&q, sc)
+	cands := ix.top(&q, sc, k+candidatePool)
+	sc.total.reset()
+	if len(cands) == 0 {
+		return nil
+	}
+	// Re-score the pool with what costs a lookup per document: adjacency
+	// of query words, and focus (a query naming exactly one of the
+	// document's names: "logement" is the whole trigger of the housing
+	// tree but a third of the title "Aides au logement (APL)").
+	qterms := q.terms()
+	for i := range cands {
+		c := &cands[i]
+		if ix.p.proximity > 0 && len(q.words) > 1 {
+			c.prox, c.pair = ix.proximity(&q, c.doc)
+		}
+		c.focus = ix.focus(c.doc, qterms)
+		c.score = ix.final(c.doc, c.base+c.prox, c.coverage, c.focus)
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	hits := make([]knowledge.Hit, min(k, len(cands)))
+	for i, c := range cands[:len(hits)] {
+		hits[i] = ix.hit(&q, c, ix.competitor(cands, i))
+	}
+	return hits
+}
+
+// competitor returns the score of the best other candidate of the same
+// kind as cands[i] (cands sorted best first), 0 if none.
+func (ix *Index) competitor(cands []candidate, i int) float32 {
+	kind := ix.docs[cands[i].doc].kind
+	for j, c := range cands {
+		if j != i && ix.docs[c.doc].kind == kind {
+			return c.score
+		}
+	}
+	return 0
+}
+
+// accumulate scores every document matching the query, term at a time:
+// for each unit, each alternative, each slot, each option, it walks the
+// term's postings once. Levels combine as BM25F scores summed over a
+// phrase's words, maximised over alternatives, summed over units.
+func (ix *Index) accumulate(q *query, sc *scratch) {
+	for _, u := range q.units {
+		for _, a := range u.alts {
+			for _, sl := range a.slots {
+				for _, o := range sl.opts {
+					ix.addOption(&sc.slot, o)
+				}
+				for _, d := range sc.slot.list {
+					sc.alt.touch(d)
+					sc.alt.s[d] += sc.slot.s[d]
+					sc.alt.q[d] += sc.slot.q[d]
+				}
+				sc.slot.reset()
+			}
+			n := float32(len(a.slots))
+			for _, d := range sc.alt.list {
+				sc.unit.touch(d)
+				sc.unit.s[d] = max(sc.unit.s[d], sc.alt.s[d]*a.scale)
+				sc.unit.q[d] = max(sc.unit.q[d], sc.alt.q[d]/n*a.quality)
+			}
+			sc.alt.reset()
+		}
+		for _, d := range sc.unit.list {
+			sc.total.touch(d)
+			sc.total.s[d] += sc.unit.s[d]
+			sc.total.q[d] += u.importance * sc.unit.q[d]
+		}
+		sc.unit.reset()
+	}
+}
+
+// addOption maximises, per document, the score and quality of one option
+// into acc.
+func (ix *Index) addOption(acc *accum, o option) {
+	if o.term == noTerm {
+		return
+	}
+	ti := ix.terms[o.term]
+	ps := ix.postings[ti.start:ti.end]
+	for i := 0; i < len(ps); {
+		d := ps[i].doc
+		j := i + 1
+		for j < len(ps) && ps[j].doc == d {
+			j++
+		}
+		s, str, _ := ix.termScore(ps[i:j], o.term)
+		i = j
+		if s == 0 {
+			continue
+		}
+		acc.touch(d)
+		acc.s[d] = max(acc.s[d], s*o.weight)
+		acc.q[d] = max(acc.q[d], str*o.weight)
+	}
+}
+
+// final is the ranking score: relevance scaled by how much of the query
+// the document covers (a document answering every part of the question
+// beats one repeating a single word), a little by focus, and by the tree
+// boost.
+func (ix *Index) final(d uint32, score, coverage, focus float32) float32 {
+	score *= (0.5 + 0.5*coverage) * (0.85 + 0.15*focus)
+	if ix.docs[d].kind == knowledge.HitTree {
+		score *= float32(ix.p.treeBoost)
+	}
+	return score
+}
+
+// top returns the n best documents by score before proximity, unordered.
+func (ix *Index) top(q *query, sc *scratch, n int) []candidate {
+	h := sc.cands[:0]
+	less := func(a, b candidate) bool { // a ranks below b
+		if a.score != b.score {
+			return a.score < b.score
+		}
+		return a.doc > b.doc
+	}
+	for _, d := range sc.total.list {
+		base := sc.total.s[d]
+		if base <= 0 {
+			continue
+		}
+		cov := min(1, sc.total.q[d]/q.importance)
+		c := candidate{doc: d, base: base, coverage: cov, pair: -1}
+		c.score = ix.final(d, base, cov, 1)
+		if len(h) < n {
+			h = append(h, c)
+			siftUp(h, len(h)-1, less)
+			continue
+		}
+		if less(h[0], c) {
+			h[0] = c
+			siftDown(h, 0, less)
+		}
+	}
+	sc.cands = h[:0] // keep the grown buffer for the next query
+	return h
+}
+
+func siftUp(h []candidate, i int, less func(a, b candidate) bool) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !less(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func siftDown(h []candidate, i int, less func(a, b candidate) bool) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && less(h[r], h[l]) {
+			m = r
+		}
+		if !less(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// proximity returns the bonus for consecutive query words found next to
+// each other (or within two words) in a positional field of d, and the
+// query word starting the best such pair, or -1.
+func (ix *Index) proximity(q *query, d uint32) (float32, int) {
+	var bonus float32
+	bestPair, bestV := -1, float32(0)
+	for i := 0; i+1 < len(q.words); i++ {
+		var pairV float32
+		ordered := false
+		for _, oa := range q.words[i].opts {
+			ga := ix.find(oa.term, d)
+			if len(ga) == 0 {
+				continue
+			}
+			for _, ob := range q.words[i+1].opts {
+				gb := ix.find(ob.term, d)
+				for _, pa := range ga {
+					for _, pb := range gb {
+						if pa.field != pb.field {
+							continue
+						}
+						adj, ord := closeness(ix.positionsOf(pa), ix.positionsOf(pb))
+						if adj == 0 {
+							continue
+						}
+						idf := min(ix.terms[oa.term].idf, ix.terms[ob.term].idf)
+						v := adj * float32(ix.p.fields[pa.field].weight/ix.p.maxWeight) * idf * oa.weight * ob.weight
+						if v > pairV {
+							pairV, ordered = v, ord
+						}
+					}
+				}
+			}
+		}
+		bonus += pairV
+		if ordered && pairV > bestV {
+			bestPair, bestV = i, pairV
+		}
+	}
+	return bonus * float32(ix.p.proximity), bestPair
+}
+
+// closeness compares two sorted position lists: 1 if some b follows some a
+// directly (the query's word order), 0.5 if they are within two words of
+// each other in any order, else 0. ordered reports the first case.
+func closeness(a, b []uint32) (v float32, ordered bool) {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		x, y := a[i], b[j]
+		if y == x+1 {
+			return 1, true
+		}
+		if (y > x && y-x <= 2) || (x > y && x-y <= 2) {
+			v = 0.5
+		}
+		if x < y {
+			i++
+		} else {
+			j++
+		}
+	}
+	return v, false
+}

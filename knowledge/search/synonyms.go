@@ -1,0 +1,100 @@
+package search
+
+import "strings"
+
+// phrase is one side of a synonym group, analysed like indexed text.
+type phrase struct {
+	key     string   // terms joined by spaces: the lookup key
+	display string   // folded words joined by spaces, for Hit.Why
+	terms   []uint32 // term ids; a term absent from the index has no postings
+}
+
+// synonymTable maps phrases to the groups of equivalent phrases they
+// belong to, both ways: "cni" finds "carte nationale identite" and the
+// reverse. Phrases are compared as term sequences, so "carte nationale
+// d'identité" in a knowledge file and "carte nationale identite" typed by
+// a citizen are one key.
+type synonymTable struct {
+	phrases []phrase
+	groups  [][]int32          // group → phrase ids
+	byKey   map[string][]int32 // phrase key → group ids
+	maxLen  int                // longest phrase, in terms
+	// stems holds every term of every phrase, so that a query word known
+	// only to the table counts as known (it is not typo-corrected away).
+	stems map[string]bool
+}
+
+// synonyms analyses the groups. A group needs two distinct phrases to say
+// anything; phrases are shared between groups by key.
+func (bd *builder) synonyms(groups [][]string) synonymTable {
+	st := synonymTable{byKey: make(map[string][]int32), stems: make(map[string]bool)}
+	phraseID := make(map[string]int32)
+	for _, g := range groups {
+		var ids []int32
+		for _, text := range g {
+			words := bd.p.an.Words(text)
+			if len(words) == 0 {
+				continue
+			}
+			terms := make([]uint32, len(words))
+			stems := make([]string, len(words))
+			for i, w := range words {
+				terms[i] = bd.term(w)
+				stems[i] = bd.terms[terms[i]]
+			}
+			key := strings.Join(stems, " ")
+			id, ok := phraseID[key]
+			if !ok {
+				id = int32(len(st.phrases))
+				phraseID[key] = id
+				st.phrases = append(st.phrases, phrase{key: key, display: strings.Join(words, " "), terms: terms})
+			}
+			if !containsID(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) < 2 {
+			continue
+		}
+		gid := int32(len(st.groups))
+		st.groups = append(st.groups, ids)
+		for _, id := range ids {
+			p := st.phrases[id]
+			if !containsID(st.byKey[p.key], gid) {
+				st.byKey[p.key] = append(st.byKey[p.key], gid)
+			}
+			st.maxLen = max(st.maxLen, len(p.terms))
+			for _, t := range p.terms {
+				st.stems[bd.terms[t]] = true
+			}
+		}
+	}
+	return st
+}
+
+func containsID(ids []int32, id int32) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// alternatives returns the phrases equivalent to key (excluding key
+// itself), at most limit of them.
+func (st *synonymTable) alternatives(key string, limit int) []int32 {
+	var out []int32
+	for _, g := range st.byKey[key] {
+		for _, id := range st.groups[g] {
+			if st.phrases[id].key == key || containsID(out, id) {
+				continue
+			}
+			if len(out) == limit {
+				return out
+			}
+			out = append(out, id)
+		}
+	}
+	return out
+}
