@@ -1,0 +1,151 @@
+// Package evalset measures orientation quality: it runs a set of questions
+// (JSON lines {"q": "...", "expected": ["F1234"]}) through a searcher and
+// reports recall@1/3/5, MRR and per-question latency. `boussole eval` and
+// CI use it to keep search quality above its targets.
+package evalset
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/boussole/boussole/knowledge"
+)
+
+// Question is one line of a question set.
+type Question struct {
+	Q        string   `json:"q"`
+	Expected []string `json:"expected"`
+	Intent   string   `json:"intent,omitempty"`
+	Line     int      `json:"-"`
+}
+
+// Read parses a JSON-lines question set. Errors name the line.
+func Read(name string, r io.Reader) ([]Question, error) {
+	var qs []Question
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var q Question
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&q); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
+		}
+		if strings.TrimSpace(q.Q) == "" || len(q.Expected) == 0 {
+			return nil, fmt.Errorf("%s:%d: a question needs \"q\" and at least one \"expected\" id", name, n)
+		}
+		q.Line = n
+		qs = append(qs, q)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("%s: no question", name)
+	}
+	return qs, nil
+}
+
+// Searcher is what is measured.
+type Searcher interface {
+	Search(query string, k int) []knowledge.Hit
+}
+
+// Miss is a question whose expected items were not in the first k.
+type Miss struct {
+	Question
+	// Rank of the first expected item (1-based), 0 when not found in the
+	// first k.
+	Rank int `json:"rank"`
+	// Got lists the ids that came first.
+	Got []string `json:"got"`
+}
+
+// Report is the result of a run. JSON keys are those `boussole eval
+// --json` promises.
+type Report struct {
+	RecallAt1 float64 `json:"recall_at_1"`
+	RecallAt3 float64 `json:"recall_at_3"`
+	RecallAt5 float64 `json:"recall_at_5"`
+	MRR       float64 `json:"mrr"`
+	N         int     `json:"n"`
+	P50ms     float64 `json:"p50_ms"`
+	P99ms     float64 `json:"p99_ms"`
+	BuildMs   float64 `json:"build_ms"`
+	K         int     `json:"k"`
+	Misses    []Miss  `json:"-"`
+}
+
+// Run asks every question, ranking items only (trees are an orientation
+// aid, the sets name official sheets). k bounds the results read; recall@5
+// and MRR are computed within the first max(k, 5).
+func Run(s Searcher, qs []Question, k int) Report {
+	depth := max(k, 5)
+	r := Report{N: len(qs), K: k}
+	durs := make([]time.Duration, 0, len(qs))
+	for _, q := range qs {
+		start := time.Now()
+		hits := s.Search(q.Q, depth+4) // room for tree hits filtered out below
+		durs = append(durs, time.Since(start))
+		ids := make([]string, 0, depth)
+		for _, h := range hits {
+			if h.Kind == knowledge.HitItem && len(ids) < depth {
+				ids = append(ids, h.ID)
+			}
+		}
+		rank := 0
+		for i, id := range ids {
+			if slices.Contains(q.Expected, id) {
+				rank = i + 1
+				break
+			}
+		}
+		if rank == 1 {
+			r.RecallAt1++
+		}
+		if rank >= 1 && rank <= 3 {
+			r.RecallAt3++
+		}
+		if rank >= 1 && rank <= 5 {
+			r.RecallAt5++
+		}
+		if rank > 0 {
+			r.MRR += 1 / float64(rank)
+		}
+		if rank == 0 || rank > k {
+			r.Misses = append(r.Misses, Miss{Question: q, Rank: rank, Got: ids[:min(len(ids), 3)]})
+		}
+	}
+	if r.N > 0 {
+		n := float64(r.N)
+		r.RecallAt1 /= n
+		r.RecallAt3 /= n
+		r.RecallAt5 /= n
+		r.MRR /= n
+	}
+	slices.Sort(durs)
+	r.P50ms = percentile(durs, 50)
+	r.P99ms = percentile(durs, 99)
+	return r
+}
+
+// percentile returns the nearest-rank percentile in milliseconds.
+func percentile(sorted []time.Duration, p int) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	i = min(max(i, 1), len(sorted))
+	return float64(sorted[i-1].Nanoseconds()) / 1e6
+}

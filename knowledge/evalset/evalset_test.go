@@ -1,0 +1,63 @@
+package evalset
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/boussole/boussole/knowledge"
+)
+
+type fixed map[string][]knowledge.Hit
+
+func (f fixed) Search(q string, k int) []knowledge.Hit { return f[q] }
+
+func item(id string) knowledge.Hit { return knowledge.Hit{Kind: knowledge.HitItem, ID: id} }
+
+func TestRunComputesRecallAndMRR(t *testing.T) {
+	s := fixed{
+		"first":  {item("A"), item("B")},
+		"second": {{Kind: knowledge.HitTree, ID: "T"}, item("X"), item("A")}, // trees are not ranked
+		"fourth": {item("X"), item("Y"), item("Z"), item("A")},
+		"none":   {item("X")},
+	}
+	qs := []Question{
+		{Q: "first", Expected: []string{"A"}},
+		{Q: "second", Expected: []string{"A", "Q"}},
+		{Q: "fourth", Expected: []string{"A"}},
+		{Q: "none", Expected: []string{"A"}},
+	}
+	r := Run(s, qs, 3)
+	if r.N != 4 || r.RecallAt1 != 0.25 || r.RecallAt3 != 0.5 || r.RecallAt5 != 0.75 {
+		t.Fatalf("report = %+v", r)
+	}
+	if want := (1 + 0.5 + 0.25) / 4; r.MRR != want {
+		t.Fatalf("mrr = %v, want %v", r.MRR, want)
+	}
+	if len(r.Misses) != 2 || r.Misses[0].Q != "fourth" || r.Misses[0].Rank != 4 || r.Misses[1].Rank != 0 {
+		t.Fatalf("misses = %+v", r.Misses)
+	}
+}
+
+func TestReadErrorsNameTheLine(t *testing.T) {
+	cases := map[string]string{
+		"{\"q\": \"a\", \"expected\": [\"F1\"]}\n{\"q\": \"b\"}\n": "x.jsonl:2",
+		"{\"q\": \"a\", \"expected\": [\"F1\"], \"extra\": 1}\n":   "x.jsonl:1",
+		"not json\n": "x.jsonl:1",
+		"\n\n":       "no question",
+	}
+	for in, want := range cases {
+		if _, err := Read("x.jsonl", strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Read(%q) = %v, want %q", in, err, want)
+		}
+	}
+	qs, err := Read("x.jsonl", strings.NewReader("{\"q\": \"a\", \"expected\": [\"F1\"], \"intent\": \"i\"}\n\n{\"q\": \"b\", \"expected\": [\"F2\"]}\n"))
+	if err != nil || len(qs) != 2 || qs[1].Line != 3 || qs[0].Intent != "i" {
+		t.Fatalf("qs = %+v, %v", qs, err)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	if p := percentile(nil, 99); p != 0 {
+		t.Fatal(p)
+	}
+}
