@@ -87,7 +87,7 @@ func TestBusy(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("err = %v, want a deadline error", err)
 			}
-			if d > 1500*time.Millisecond {
+			if d > 3*time.Second { // the full busy_timeout would be 5 s
 				t.Errorf("busy_timeout %v: SaveTurn returned %v after its context ended", busy, d-200*time.Millisecond)
 			}
 		}

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -21,9 +19,6 @@ import (
 
 // driverName is the database/sql driver registered by modernc.org/sqlite.
 const driverName = "sqlite"
-
-// sqliteHeader starts every SQLite database file.
-const sqliteHeader = "SQLite format 3\x00"
 
 // Open opens (creating it if needed, unless opts.ReadOnly) the database at
 // path, checks it and applies pending migrations. Errors name the path and
@@ -135,8 +130,14 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 // checkFile looks at the path before SQLite does, so that common mistakes
-// get a precise error and a file that is not a database is never touched.
-// It creates a missing database file with mode 0600 (unless readOnly).
+// get a precise error. It creates a missing database file with mode 0600
+// (unless readOnly).
+//
+// It never opens an existing database file: closing any descriptor of a
+// file releases every POSIX lock this process holds on it, including
+// SQLite's locks of another Store open on the same file. Permissions are
+// checked with access(2) instead; a file that is not a database is
+// recognised by SQLite, which reads its header before writing anything.
 func checkFile(path, abs string, readOnly bool) error {
 	dir := filepath.Dir(abs)
 	st, err := os.Stat(dir)
@@ -163,8 +164,8 @@ func checkFile(path, abs string, readOnly bool) error {
 	case !fi.Mode().IsRegular():
 		return errors.New("is not a regular file")
 	default:
-		if err := checkHeader(abs); err != nil {
-			return err
+		if err := access(abs, accessRead); err != nil {
+			return fmt.Errorf("file cannot be read (%w)", err)
 		}
 	}
 	if readOnly {
@@ -172,23 +173,20 @@ func checkFile(path, abs string, readOnly bool) error {
 	}
 
 	if exists {
-		f, err := os.OpenFile(abs, os.O_RDWR, 0)
-		if err != nil {
-			return fmt.Errorf("file %w (%w)", ErrNotWritable, reason(err))
+		if err := access(abs, accessWrite); err != nil {
+			return fmt.Errorf("file %w (%w)", ErrNotWritable, err)
 		}
-		_ = f.Close()
 	}
 	// SQLite creates its -wal and -shm files next to the database, so the
 	// directory must be writable too, even for an existing file.
-	probe, err := os.CreateTemp(dir, ".boussole-probe-*")
-	if err != nil {
+	if err := access(dir, accessWrite|accessSearch); err != nil {
 		return fmt.Errorf("directory %s %w (%w): SQLite creates its journal files next to the database",
-			filepath.Dir(path), ErrNotWritable, reason(err))
+			filepath.Dir(path), ErrNotWritable, err)
 	}
-	_ = probe.Close()
-	_ = os.Remove(probe.Name())
 
 	if !exists {
+		// Nobody holds locks on a file that did not exist: it is safe to
+		// open and close it here.
 		f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		switch {
 		case errors.Is(err, fs.ErrExist): // created meanwhile by someone else
@@ -197,27 +195,6 @@ func checkFile(path, abs string, readOnly bool) error {
 		default:
 			_ = f.Close()
 		}
-	}
-	return nil
-}
-
-// checkHeader reports ErrNotDatabase unless the file is empty (a new
-// database) or starts with the SQLite header.
-func checkHeader(abs string) error {
-	f, err := os.Open(abs)
-	if err != nil {
-		return fmt.Errorf("file cannot be read (%w)", reason(err))
-	}
-	defer f.Close()
-	buf := make([]byte, len(sqliteHeader))
-	n, err := io.ReadFull(f, buf)
-	switch {
-	case n == 0 && errors.Is(err, io.EOF):
-		return nil
-	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("file cannot be read (%w)", reason(err))
-	case !bytes.Equal(buf[:n], []byte(sqliteHeader)):
-		return fmt.Errorf("%w (it starts with %q, not the SQLite header)", ErrNotDatabase, buf[:n])
 	}
 	return nil
 }

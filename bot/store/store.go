@@ -21,11 +21,13 @@
 //     one transaction and tracked in PRAGMA user_version; a database whose
 //     schema is newer than this code is refused.
 //
-// Open checks the file before SQLite sees it (missing directory, a file
-// that is not a SQLite database, a file or directory that cannot be
-// written) so that each case gets a clear error, and it never writes to a
-// file that is not a SQLite database. A new database file is created with
-// mode 0600: it holds what citizens wrote.
+// Open checks the path before SQLite sees it (missing directory, a file or
+// directory that cannot be written) so that each case gets a clear error;
+// a file that is not a SQLite database is reported as such (SQLite reads
+// the header before it writes anything, so such a file is left intact).
+// Open never opens an existing database file itself: closing a descriptor
+// would release the POSIX locks SQLite holds on it in this process. A new
+// database file is created with mode 0600: it holds what citizens wrote.
 //
 // Times are stored as UTC Unix milliseconds; they come back in UTC with
 // millisecond precision. The zero time is stored as 0 and comes back as
@@ -36,8 +38,10 @@
 // JSON) decides whether publishing creates a new version, so moving a tree
 // in its YAML file does not publish a new one.
 //
-// A future PostgreSQL store (DESIGN.md §8) implements the same bot
-// interfaces; nothing outside cmd/boussole imports this package.
+// The engine sees this package only through bot's interfaces, and a
+// future PostgreSQL store (DESIGN.md §8) implements the same ones; only
+// cmd/boussole wires it. Extras beyond bot.Store (LatestTreeVersion,
+// TreeHistory) serve the admin tools.
 package store
 
 import (
@@ -51,6 +55,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -127,12 +132,16 @@ type Store struct {
 	// busy is the connections' busy_timeout.
 	busy time.Duration
 
-	trees treeCache
+	trees  treeCache
+	closed atomic.Bool
 }
 
 // Close closes the database. Pending writes have been committed by then:
-// every write method commits before it returns.
+// every write method commits before it returns. Closing twice is harmless.
 func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
 	errs := []error{s.stmts.close()}
 	if s.wdb != nil {
 		// Keep query planner statistics fresh (cheap; see SQLite docs).

@@ -1,12 +1,15 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -697,6 +700,18 @@ func TestPublishTree(t *testing.T) {
 		}
 	})
 
+	t.Run("tampered version detected", func(t *testing.T) {
+		db := rawDB(t, path)
+		if _, err := db.Exec(`DROP TRIGGER tree_versions_immutable;
+			UPDATE tree_versions SET body_json = replace(body_json, 'Passeport', 'Visa') WHERE version = 2`); err != nil {
+			t.Fatal(err)
+		}
+		fresh := openAt(t, path, store.Options{}) // empty cache
+		if _, err := fresh.TreeVersion(ctx, tree.ID, 2); !errors.Is(err, store.ErrCorrupt) {
+			t.Errorf("err = %v, want ErrCorrupt", err)
+		}
+	})
+
 	t.Run("invalid", func(t *testing.T) {
 		for _, tr := range []*knowledge.Tree{nil, {Title: "no id"}} {
 			if _, err := s.PublishTree(ctx, tr); err == nil {
@@ -755,5 +770,39 @@ func TestContextCancelled(t *testing.T) {
 	}
 	if _, err := s.Conversation(ctx, a); !errors.Is(err, context.Canceled) {
 		t.Errorf("Conversation err = %v, want context.Canceled", err)
+	}
+}
+
+// TestLogsNoPersonalData runs every method with a debug logger and checks
+// that neither message text nor user ids reach the log.
+func TestLogsNoPersonalData(t *testing.T) {
+	ctx := context.Background()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := openAt(t, filepath.Join(t.TempDir(), "boussole.db"), store.Options{Logger: log})
+	a := addr("discord", "chan-secret", "user-secret")
+	c := fullConversation(a)
+	if err := s.SaveTurn(ctx, c, []bot.Turn{{Dir: "in", Text: "text-secret"}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.OpenCase(ctx, bot.Case{Address: a, Summary: bot.CaseSummary{LastWords: []string{"text-secret"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Conversation(ctx, a)
+	s.RecentTurns(ctx, a, 5)
+	s.Case(ctx, id)
+	s.PublishTree(ctx, sampleTree())
+	s.PurgeBefore(ctx, t0)
+	if _, err := s.ForgetUser(ctx, "discord", "user-secret"); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() == 0 {
+		t.Fatal("nothing logged at debug level")
+	}
+	for _, secret := range []string{"text-secret", "user-secret", "chan-secret"} {
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("log contains %q:\n%s", secret, buf.String())
+		}
 	}
 }
