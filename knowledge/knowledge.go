@@ -208,6 +208,17 @@ func NewBase(items []*Item, trees []*Tree, synonyms [][]string) *Base {
 	return b
 }
 
+// WithItems returns a copy of b with extra items appended (imported from an
+// official catalogue). Items already in b come first and win on duplicate
+// ids; Validate reports such duplicates.
+func (b *Base) WithItems(extra []*Item) *Base {
+	items := make([]*Item, 0, len(b.Items)+len(extra))
+	items = append(append(items, b.Items...), extra...)
+	nb := NewBase(items, b.Trees, b.Synonyms)
+	nb.synonymPos = b.synonymPos
+	return nb
+}
+
 // Item returns the item with this id.
 func (b *Base) Item(id string) (*Item, bool) {
 	it, ok := b.items[id]
