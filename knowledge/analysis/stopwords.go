@@ -31,6 +31,7 @@ var stopWords = map[string]bool{
 	"que": true, "qu": true, "qui": true, "quoi": true, "koi": true, "kwa": true,
 	"quel": true, "quelle": true, "quels": true, "quelles": true, "lequel": true,
 	"laquelle": true, "lesquels": true, "lesquelles": true, "dont": true, "ou": true,
+	"quelqu": true, "quelquun": true,
 	"comment": true, "koment": true, "cmt": true, "combien": true, "pourquoi": true,
 	"pourkoi": true, "pkoi": true, "pk": true, "pq": true, "quand": true, "ke": true,
 	"ki": true, "kel": true, "kelle": true,

@@ -8,6 +8,13 @@ import (
 	"github.com/boussole/boussole/knowledge"
 )
 
+// Why stays short enough to show in a chat: at most maxWhy phrases of at
+// most maxWhyWords words per field.
+const (
+	maxWhy      = 6
+	maxWhyWords = 6
+)
+
 // slotMatch is the best option of one slot in one document.
 type slotMatch struct {
 	opt   option
@@ -31,7 +38,8 @@ func (ix *Index) matchUnit(u *unit, d uint32) unitMatch {
 	m := unitMatch{alt: -1}
 	var slots []slotMatch
 	for ai, a := range u.alts {
-		var s, q float32
+		var s, q, minS, minQ float32
+		matched := 0
 		slots = slots[:0]
 		for _, sl := range a.slots {
 			var ss, sq float32
@@ -47,15 +55,22 @@ func (ix *Index) matchUnit(u *unit, d uint32) unitMatch {
 				ss = max(ss, ts*o.weight)
 				sq = max(sq, str*o.weight)
 			}
-			s += ss
-			q += sq
+			if best.ok {
+				if matched == 0 {
+					minS, minQ = ss, sq
+				} else {
+					minS, minQ = min(minS, ss), min(minQ, sq)
+				}
+				s += ss
+				q += sq
+				matched++
+			}
 			slots = append(slots, best)
 		}
 		if ai == 0 {
 			m.own = slices.Clone(slots)
 		}
-		s *= a.scale
-		q = q / float32(len(a.slots)) * a.quality
+		s, q = a.combine(s, q, minS, minQ, matched)
 		m.quality = max(m.quality, q)
 		if s > m.score {
 			m.score, m.alt = s, ai
@@ -105,13 +120,16 @@ func (ix *Index) hit(q *query, c candidate, next float32) knowledge.Hit {
 	var why []string
 	for f, ws := range fieldWords {
 		if len(ws) > 0 {
-			why = append(why, Field(f).String()+": "+strings.Join(ws, ", "))
+			why = append(why, Field(f).String()+": "+strings.Join(ws[:min(len(ws), maxWhyWords)], ", "))
 		}
 	}
 	why = append(why, syns...)
 	why = append(why, fixes...)
 	if c.pair >= 0 {
 		why = append(why, "expression: "+q.words[c.pair].shown+" "+q.words[c.pair+1].shown)
+	}
+	if len(why) > maxWhy {
+		why = why[:maxWhy] // fields first: they say the most
 	}
 	return knowledge.Hit{
 		Kind:       ix.docs[d].kind,
@@ -140,7 +158,7 @@ func (ix *Index) confidence(c candidate, next, info float32) float64 {
 	margin := float32(1)
 	if next > 0 {
 		gap := (c.score - next) / c.score
-		margin = 0.65 + 0.35*min(1, max(0, gap/0.3))
+		margin = 0.45 + 0.55*min(1, max(0, gap/0.3))
 	}
 	conf := float64(c.coverage * (0.55 + 0.45*c.focus) * spec * margin)
 	if math.IsNaN(conf) {

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -100,12 +99,22 @@ type builder struct {
 	ent       struct{ terms, bounds, docs []uint32 }
 }
 
-// occurrence is one word of the document being added.
-type occurrence struct {
-	term  uint32
-	field Field
-	pos   uint32
+// occurrence is one word of the document being added, packed so that
+// sorting plain integers groups a document's words by term, then field,
+// then position: term in the high 32 bits, field in the next 8, position
+// in the low 24.
+type occurrence uint64
+
+const maxPos = 1<<24 - 1
+
+func makeOccurrence(t uint32, f Field, pos uint32) occurrence {
+	return occurrence(uint64(t)<<32 | uint64(f)<<24 | uint64(min(pos, maxPos)))
 }
+
+func (o occurrence) term() uint32  { return uint32(o >> 32) }
+func (o occurrence) field() Field  { return Field(o >> 24) }
+func (o occurrence) pos() uint32   { return uint32(o) & maxPos }
+func (o occurrence) group() uint64 { return uint64(o) >> 24 } // term and field
 
 // New builds the index over b's items and trees. Items are searched by
 // title, synonyms, keywords and summary, then with less weight by steps,
@@ -238,7 +247,7 @@ func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 			start := len(bd.ent.terms)
 			for _, w := range words {
 				t := bd.term(w)
-				bd.occ = append(bd.occ, occurrence{term: t, field: ft.field, pos: pos})
+				bd.occ = append(bd.occ, makeOccurrence(t, ft.field, pos))
 				pos++
 				if shortField(ft.field) && !slices.Contains(bd.ent.terms[start:], t) {
 					bd.ent.terms = append(bd.ent.terms, t)
@@ -250,29 +259,21 @@ func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 	}
 	bd.lens = append(bd.lens, lens)
 	// Group occurrences by term, then field, positions ascending.
-	slices.SortFunc(bd.occ, func(a, b occurrence) int {
-		if a.term != b.term {
-			return cmp.Compare(a.term, b.term)
-		}
-		if a.field != b.field {
-			return cmp.Compare(a.field, b.field)
-		}
-		return cmp.Compare(a.pos, b.pos)
-	})
+	slices.Sort(bd.occ)
 	for i := 0; i < len(bd.occ); {
 		o := bd.occ[i]
 		j := i + 1
-		for j < len(bd.occ) && bd.occ[j].term == o.term && bd.occ[j].field == o.field {
+		for j < len(bd.occ) && bd.occ[j].group() == o.group() {
 			j++
 		}
 		tf := min(j-i, math.MaxUint16)
-		p := posting{doc: doc, field: o.field, tf: uint16(tf), pos: uint32(len(bd.positions))}
-		if bd.p.fields[o.field].positions {
+		p := posting{doc: doc, field: o.field(), tf: uint16(tf), pos: uint32(len(bd.positions))}
+		if bd.p.fields[o.field()].positions {
 			for _, x := range bd.occ[i : i+tf] {
-				bd.positions = append(bd.positions, x.pos)
+				bd.positions = append(bd.positions, x.pos())
 			}
 		}
-		bd.perTerm[o.term] = append(bd.perTerm[o.term], p)
+		bd.perTerm[o.term()] = append(bd.perTerm[o.term()], p)
 		i = j
 	}
 }

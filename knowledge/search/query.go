@@ -76,11 +76,12 @@ type query struct {
 }
 
 const (
-	// unknownImportance weighs a query word the base has never seen: it
-	// lowers the coverage (the question may be about something the base
-	// does not hold) but less than a known word missing from a hit, since
-	// it is as often chit-chat ("hier", "urgent").
-	unknownImportance = 0.35
+	// unknownImportance weighs a query word the base has never seen: the
+	// question may well be about something the base does not hold ("prime
+	// de Noël" is not "prime d'activité"), but the word is as often a
+	// detail or chit-chat ("hier", "urgent"), so it counts a little less
+	// than a rare known word.
+	unknownImportance = 0.6
 	minImportance     = 0.15
 	maxSynonymAlts    = 6
 )
@@ -113,7 +114,7 @@ func (ix *Index) parse(text string, sc *scratch) query {
 		if u.to == 0 {
 			u = unit{from: i, to: i + 1, alts: []alternative{ownWords(q.words, i, i+1)}}
 		}
-		u.importance = ix.importance(u)
+		u.importance = ix.importance(u, q.words)
 		q.importance += u.importance
 		q.units = append(q.units, u)
 		i = u.to
@@ -254,10 +255,12 @@ func (ix *Index) synonymUnit(words []qword, i int) unit {
 	return unit{}
 }
 
-// importance is how telling a unit is: the normalised idf of its best
-// known term, with a floor so that common words still count, and
-// unknownImportance when nothing is known.
-func (ix *Index) importance(u unit) float32 {
+// importance is how telling a unit is: from the normalised idf of its
+// best known term, with a floor so that common words still count, and
+// unknownImportance when nothing is known — minImportance for an unknown
+// number ("plus de 25 ans"), a detail of the question rather than its
+// subject.
+func (ix *Index) importance(u unit, words []qword) float32 {
 	var imp float32
 	known := false
 	for _, a := range u.alts {
@@ -272,9 +275,16 @@ func (ix *Index) importance(u unit) float32 {
 		}
 	}
 	if !known {
-		return unknownImportance
+		for _, w := range words[u.from:u.to] {
+			if strings.Trim(w.word, "0123456789") != "" {
+				return unknownImportance
+			}
+		}
+		return minImportance
 	}
-	return min(1, max(minImportance, imp))
+	// Softened: in a small base, words every sheet of a topic uses
+	// ("carte") have a low idf but are still what the question is about.
+	return min(1, 0.3+0.7*imp)
 }
 
 // mass is the best score an alternative can reach: for each slot, its best
@@ -308,4 +318,22 @@ func (q *query) terms() []uint32 {
 		}
 	}
 	return ts
+}
+
+// combine turns the slot scores and qualities of an alternative in one
+// document (their sums and minima, and how many slots matched) into the
+// alternative's score and quality. The query's own words are separate
+// words, each counting for itself: their scores add up. A synonym phrase is
+// one concept, found only if all its words are, and as strongly as its
+// weakest word: "carte" in a title and "identité" in a step are not the
+// phrase "carte d'identité".
+func (a *alternative) combine(sum, quality, minS, minQ float32, matched int) (float32, float32) {
+	n := float32(len(a.slots))
+	if a.phrase < 0 {
+		return sum * a.scale, quality / n * a.quality
+	}
+	if matched < len(a.slots) {
+		return 0, 0
+	}
+	return minS * n * a.scale, minQ * a.quality
 }

@@ -12,12 +12,31 @@ import (
 // used, not the size of the base.
 type accum struct {
 	s, q []float32 // score and match quality
+	// At the alternative level only: the number of slots matched and the
+	// weakest slot's score and quality.
+	n    []uint8
+	minS []float32
+	minQ []float32
 	in   []bool
 	list []uint32
 }
 
 func newAccum(n int) accum {
-	return accum{s: make([]float32, n), q: make([]float32, n), in: make([]bool, n)}
+	return accum{s: make([]float32, n), q: make([]float32, n), n: make([]uint8, n),
+		minS: make([]float32, n), minQ: make([]float32, n), in: make([]bool, n)}
+}
+
+// addSlot adds one slot's score and quality for d to an alternative.
+func (a *accum) addSlot(d uint32, s, q float32) {
+	a.touch(d)
+	if a.n[d] == 0 {
+		a.minS[d], a.minQ[d] = s, q
+	} else {
+		a.minS[d], a.minQ[d] = min(a.minS[d], s), min(a.minQ[d], q)
+	}
+	a.s[d] += s
+	a.q[d] += q
+	a.n[d]++
 }
 
 func (a *accum) touch(d uint32) {
@@ -29,7 +48,7 @@ func (a *accum) touch(d uint32) {
 
 func (a *accum) reset() {
 	for _, d := range a.list {
-		a.s[d], a.q[d], a.in[d] = 0, 0, false
+		a.s[d], a.q[d], a.n[d], a.minS[d], a.minQ[d], a.in[d] = 0, 0, 0, 0, 0, false
 	}
 	a.list = a.list[:0]
 }
@@ -129,26 +148,40 @@ func (ix *Index) competitor(cands []candidate, i int) float32 {
 // accumulate scores every document matching the query, term at a time:
 // for each unit, each alternative, each slot, each option, it walks the
 // term's postings once. Levels combine as BM25F scores summed over a
-// phrase's words, maximised over alternatives, summed over units.
+// phrase's words, maximised over alternatives, summed over units. Most
+// units are one word with one meaning; they skip the intermediate levels.
 func (ix *Index) accumulate(q *query, sc *scratch) {
 	for _, u := range q.units {
 		for _, a := range u.alts {
 			for _, sl := range a.slots {
+				if len(sl.opts) == 1 {
+					ix.scanOption(sl.opts[0], nil, &sc.alt)
+					continue
+				}
 				for _, o := range sl.opts {
-					ix.addOption(&sc.slot, o)
+					ix.scanOption(o, &sc.slot, nil)
 				}
 				for _, d := range sc.slot.list {
-					sc.alt.touch(d)
-					sc.alt.s[d] += sc.slot.s[d]
-					sc.alt.q[d] += sc.slot.q[d]
+					sc.alt.addSlot(d, sc.slot.s[d], sc.slot.q[d])
 				}
 				sc.slot.reset()
 			}
-			n := float32(len(a.slots))
+			if len(u.alts) == 1 {
+				// The unit is this alternative: straight to the total.
+				for _, d := range sc.alt.list {
+					s, q := a.combine(sc.alt.s[d], sc.alt.q[d], sc.alt.minS[d], sc.alt.minQ[d], int(sc.alt.n[d]))
+					sc.total.touch(d)
+					sc.total.s[d] += s
+					sc.total.q[d] += u.importance * q
+				}
+				sc.alt.reset()
+				continue
+			}
 			for _, d := range sc.alt.list {
+				s, q := a.combine(sc.alt.s[d], sc.alt.q[d], sc.alt.minS[d], sc.alt.minQ[d], int(sc.alt.n[d]))
 				sc.unit.touch(d)
-				sc.unit.s[d] = max(sc.unit.s[d], sc.alt.s[d]*a.scale)
-				sc.unit.q[d] = max(sc.unit.q[d], sc.alt.q[d]/n*a.quality)
+				sc.unit.s[d] = max(sc.unit.s[d], s)
+				sc.unit.q[d] = max(sc.unit.q[d], q)
 			}
 			sc.alt.reset()
 		}
@@ -161,9 +194,11 @@ func (ix *Index) accumulate(q *query, sc *scratch) {
 	}
 }
 
-// addOption maximises, per document, the score and quality of one option
-// into acc.
-func (ix *Index) addOption(acc *accum, o option) {
+// scanOption walks one option's postings: with slot set, it keeps per
+// document the best score and quality among the slot's options; with alt
+// set (a slot of one option), it adds the option to the alternative
+// directly.
+func (ix *Index) scanOption(o option, slot, alt *accum) {
 	if o.term == noTerm {
 		return
 	}
@@ -180,9 +215,14 @@ func (ix *Index) addOption(acc *accum, o option) {
 		if s == 0 {
 			continue
 		}
-		acc.touch(d)
-		acc.s[d] = max(acc.s[d], s*o.weight)
-		acc.q[d] = max(acc.q[d], str*o.weight)
+		s, q := s*o.weight, str*o.weight
+		if alt != nil {
+			alt.addSlot(d, s, q)
+			continue
+		}
+		slot.touch(d)
+		slot.s[d] = max(slot.s[d], s)
+		slot.q[d] = max(slot.q[d], q)
 	}
 }
 

@@ -125,7 +125,13 @@ func (ix *Index) correct(w string, sc *scratch) []option {
 		c := int(counts[i])
 		counts[i] = 0
 		cw := v.list[i]
-		if c < need || cw == w || abs(len(cw)-len(w)) > bestDist {
+		if c < need || cw == w || abs(len(cw)-len(w)) > bestDist || len(cw) < 4 {
+			// Three-letter words are mostly acronyms: "qsdf" is not "sdf".
+			continue
+		}
+		if len(w) <= 5 && cw[0] != w[0] {
+			// Short words one edit apart are often different words; people
+			// rarely get the first letter wrong.
 			continue
 		}
 		t := v.term[i]

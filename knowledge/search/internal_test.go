@@ -1,0 +1,87 @@
+package search
+
+import (
+	"math"
+	"testing"
+
+	"github.com/boussole/boussole/knowledge"
+)
+
+// TestExplainMatchesAccumulate checks that the per-document path used for
+// Why and Confidence (matchUnit) computes the same scores and qualities as
+// the term-at-a-time path used for ranking (accumulate), for every
+// document, so explanations never describe a different match.
+func TestExplainMatchesAccumulate(t *testing.T) {
+	items := []*knowledge.Item{
+		{ID: "cni-perte", Title: "Carte d'identité perdue", Summary: "Perte de la carte nationale d'identité.", Keywords: []string{"perte", "cni"}},
+		{ID: "cni-demande", Title: "Carte d'identité : demande", Steps: []string{"Pré-demande en ligne", "Rendez-vous en mairie"}},
+		{ID: "vitale", Title: "Carte Vitale perdue", Steps: []string{"Munissez-vous d'une pièce d'identité."}},
+		{ID: "apl", Title: "Aides au logement (APL)", Synonyms: []string{"APL", "aide personnalisée au logement"}, Body: "loyer logement étudiant allocation"},
+		{ID: "loyer", Title: "Loyer impayé", Summary: "Vous n'arrivez plus à payer votre loyer.", Documents: []string{"bail"}},
+	}
+	trees := []*knowledge.Tree{{ID: "papiers", Title: "Papiers d'identité", Triggers: []string{"cni", "carte d'identité", "papiers perdus"}}}
+	syn := [][]string{{"cni", "carte nationale d'identité", "carte d'identité"}, {"apl", "allocation logement"}}
+	ix := New(knowledge.NewBase(items, trees, syn), Options{})
+	for _, text := range []string{
+		"cni perdu", "carte didentite perdue", "carte nationale d'identite", "alocation logement etudian",
+		"apl", "payer loyer", "carte", "renouv carte", "papiers perdus identite", "azerty",
+	} {
+		sc := ix.scratch.Get().(*scratch)
+		q := ix.parse(text, sc)
+		ix.accumulate(&q, sc)
+		for d := range uint32(len(ix.docs)) {
+			var score, qual float32
+			for i := range q.units {
+				m := ix.matchUnit(&q.units[i], d)
+				score += m.score
+				qual += q.units[i].importance * m.quality
+			}
+			if !near(score, sc.total.s[d]) || !near(qual, sc.total.q[d]) {
+				t.Errorf("%q, %s: explained score %v quality %v, accumulated %v %v",
+					text, ix.docs[d].id, score, qual, sc.total.s[d], sc.total.q[d])
+			}
+		}
+		sc.total.reset()
+		ix.scratch.Put(sc)
+	}
+}
+
+func near(a, b float32) bool {
+	return math.Abs(float64(a-b)) <= 1e-4*math.Max(1, math.Abs(float64(b)))
+}
+
+func TestTitleAcronym(t *testing.T) {
+	tests := []struct{ in, name, acr string }{
+		{"Revenu de solidarité active (RSA)", "Revenu de solidarité active", "RSA"},
+		{"Aide au logement (APL, ALF, ALS)", "", ""},
+		{"Chèque énergie", "", ""},
+		{"(RSA)", "", ""},
+		{"Allocation aux adultes handicapés (AAH)", "Allocation aux adultes handicapés", "AAH"},
+	}
+	for _, tc := range tests {
+		name, acr, ok := titleAcronym(tc.in)
+		if name != tc.name || acr != tc.acr || ok != (tc.acr != "") {
+			t.Errorf("titleAcronym(%q) = %q, %q, %v", tc.in, name, acr, ok)
+		}
+	}
+}
+
+func TestCloseness(t *testing.T) {
+	tests := []struct {
+		a, b    []uint32
+		v       float32
+		ordered bool
+	}{
+		{[]uint32{0}, []uint32{1}, 1, true},
+		{[]uint32{1}, []uint32{0}, 0.5, false},
+		{[]uint32{0}, []uint32{2}, 0.5, false},
+		{[]uint32{0}, []uint32{3}, 0, false},
+		{[]uint32{0, 10}, []uint32{5, 11}, 1, true},
+		{nil, []uint32{1}, 0, false},
+	}
+	for _, tc := range tests {
+		if v, o := closeness(tc.a, tc.b); v != tc.v || o != tc.ordered {
+			t.Errorf("closeness(%v, %v) = %v, %v", tc.a, tc.b, v, o)
+		}
+	}
+}
