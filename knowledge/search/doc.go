@@ -37,14 +37,23 @@
 // of the base. The ranking score is the BM25F sum over query units, plus a
 // bonus for consecutive query words adjacent in a short field (title,
 // names, summary: positions are kept only there), scaled by the query's
-// coverage.
+// coverage and a little by focus (how much of one of the document's names
+// the query covers, which lets a tree whose trigger is exactly the query
+// beat an item that merely mentions it).
 //
 // Confidence is computed separately from normalised evidence — coverage of
 // the query weighted by how telling each word is and where it matched,
-// coverage of one of the hit's names, specificity, margin over the next
-// hit — so it can be thresholded across queries (the engine answers above
-// about 0.5). Why names the matched words per field, the synonyms and
-// corrections used, and an adjacent pair.
+// focus, specificity, margin over the next hit of the same kind — so it
+// can be thresholded across queries (the engine answers above about 0.5).
+// Each hit has its own confidence: a tree behind a tie of items may be
+// surer than the items. Why names the matched words per field, the
+// synonyms and corrections used, and an adjacent pair.
+//
+// Measured on the ~4,000 distinct service-public.fr sheets of the shared
+// data with the development question sets (TestEvalServicePublic): citizen
+// questions recall@1 80%, recall@3 97%; labour-law questions recall@1 54%,
+// recall@5 80%; a first hit with confidence ≥ 0.5 is right 100% and 75% of
+// the time respectively, against 45% below; p50 latency under 0.1 ms.
 //
 // # Scaling up
 //

@@ -168,8 +168,8 @@ func (ix *Index) confidence(c candidate, next, info float32) float64 {
 }
 
 // focus returns the largest fraction of one of d's names (short entries)
-// made of the query's terms. The entry's terms are in d by definition, so
-// only the query's side needs checking.
+// made of the query's terms (qterms, sorted). The entry's terms are in d by
+// definition, so only the query's side needs checking.
 func (ix *Index) focus(d uint32, qterms []uint32) float32 {
 	var best float32
 	ix.entries(d, func(terms []uint32) {
@@ -178,7 +178,7 @@ func (ix *Index) focus(d uint32, qterms []uint32) float32 {
 		}
 		n := 0
 		for _, t := range terms {
-			if slices.Contains(qterms, t) {
+			if _, ok := slices.BinarySearch(qterms, t); ok {
 				n++
 			}
 		}

@@ -173,35 +173,38 @@ func (bd *builder) addItem(it *knowledge.Item) {
 }
 
 // itemSynonymGroups returns the synonym groups an item declares: its
-// synonyms are other names of one thing, and a title ending in an acronym,
-// "Revenu de solidarité active (RSA)", says the acronym and the name are
-// one thing too (official sheets are titled this way).
+// synonyms are other names of one thing, and a title ending in acronyms,
+// "Revenu de solidarité active (RSA)", "Aide au logement (APL, ALF, ALS)",
+// says the acronyms and the name are one thing too (official sheets are
+// titled this way).
 func itemSynonymGroups(it *knowledge.Item) [][]string {
 	var groups [][]string
 	if len(it.Synonyms) >= 2 {
 		groups = append(groups, it.Synonyms)
 	}
-	if name, acronym, ok := titleAcronym(it.Title); ok {
-		groups = append(groups, []string{name, acronym})
+	if name, acronyms := titleAcronyms(it.Title); len(acronyms) > 0 {
+		groups = append(groups, append([]string{name}, acronyms...))
 	}
 	return groups
 }
 
-// titleAcronym splits "Name words (ACR)" into its name and acronym.
-func titleAcronym(title string) (name, acronym string, ok bool) {
+// titleAcronyms splits "Name words (ACR)" or "Name (ACR1, ACR2)" into the
+// name and the acronyms; it returns no acronyms unless every part in the
+// parentheses is one short word.
+func titleAcronyms(title string) (name string, acronyms []string) {
 	t := strings.TrimSpace(title)
-	if !strings.HasSuffix(t, ")") {
-		return "", "", false
-	}
 	open := strings.LastIndexByte(t, '(')
-	if open <= 0 {
-		return "", "", false
+	if !strings.HasSuffix(t, ")") || open <= 0 {
+		return "", nil
 	}
-	acronym = strings.TrimSpace(t[open+1 : len(t)-1])
-	if len(acronym) < 2 || len(acronym) > 8 || strings.ContainsAny(acronym, " ()") {
-		return "", "", false
+	for _, a := range strings.Split(t[open+1:len(t)-1], ",") {
+		a = strings.TrimSpace(a)
+		if len(a) < 2 || len(a) > 8 || strings.ContainsAny(a, " ()") {
+			return "", nil
+		}
+		acronyms = append(acronyms, a)
 	}
-	return strings.TrimSpace(t[:open]), acronym, true
+	return strings.TrimSpace(t[:open]), acronyms
 }
 
 // term returns the id of the term for a folded word, creating it.
@@ -307,7 +310,7 @@ func (bd *builder) finish(groups [][]string) *Index {
 	}
 	ix.postings = make([]posting, 0, total)
 	ix.terms = make([]termInfo, len(bd.terms))
-	maxIDF := idf(1, n)
+	maxIDF := idf(1, max(n, 1)) // positive even for an empty base
 	for t, ps := range bd.perTerm {
 		df := uint32(0)
 		for i, p := range ps {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/boussole/boussole/knowledge"
@@ -50,18 +51,20 @@ func near(a, b float32) bool {
 	return math.Abs(float64(a-b)) <= 1e-4*math.Max(1, math.Abs(float64(b)))
 }
 
-func TestTitleAcronym(t *testing.T) {
+func TestTitleAcronyms(t *testing.T) {
 	tests := []struct{ in, name, acr string }{
 		{"Revenu de solidarité active (RSA)", "Revenu de solidarité active", "RSA"},
-		{"Aide au logement (APL, ALF, ALS)", "", ""},
+		{"Aide au logement (APL, ALF, ALS)", "Aide au logement", "APL ALF ALS"},
+		{"Allocation (Aspa, minimum vieillesse)", "", ""},
 		{"Chèque énergie", "", ""},
 		{"(RSA)", "", ""},
+		{"Titre ()", "", ""},
 		{"Allocation aux adultes handicapés (AAH)", "Allocation aux adultes handicapés", "AAH"},
 	}
 	for _, tc := range tests {
-		name, acr, ok := titleAcronym(tc.in)
-		if name != tc.name || acr != tc.acr || ok != (tc.acr != "") {
-			t.Errorf("titleAcronym(%q) = %q, %q, %v", tc.in, name, acr, ok)
+		name, acr := titleAcronyms(tc.in)
+		if name != tc.name || strings.Join(acr, " ") != tc.acr {
+			t.Errorf("titleAcronyms(%q) = %q, %q", tc.in, name, acr)
 		}
 	}
 }
@@ -82,6 +85,35 @@ func TestCloseness(t *testing.T) {
 	for _, tc := range tests {
 		if v, o := closeness(tc.a, tc.b); v != tc.v || o != tc.ordered {
 			t.Errorf("closeness(%v, %v) = %v, %v", tc.a, tc.b, v, o)
+		}
+	}
+}
+
+// TestScratchLeftClean checks that a search leaves its pooled buffers as it
+// found them: a leftover score would leak into the next query.
+func TestScratchLeftClean(t *testing.T) {
+	items := []*knowledge.Item{
+		{ID: "a", Title: "Carte d'identité perdue", Keywords: []string{"cni"}},
+		{ID: "b", Title: "Allocation logement", Body: "aide au logement étudiant"},
+	}
+	ix := New(knowledge.NewBase(items, nil, [][]string{{"cni", "carte d'identité"}}), Options{})
+	for _, q := range []string{"cni perdu", "alocation logemnt", "carte didentite", "azerty", "renouv", ""} {
+		ix.Search(q, 3)
+	}
+	sc := ix.scratch.Get().(*scratch)
+	for name, a := range map[string]*accum{"slot": &sc.slot, "alt": &sc.alt, "unit": &sc.unit, "total": &sc.total} {
+		if len(a.list) != 0 {
+			t.Errorf("%s: %d documents still listed", name, len(a.list))
+		}
+		for d := range a.s {
+			if a.s[d] != 0 || a.q[d] != 0 || a.in[d] || (a.n != nil && (a.n[d] != 0 || a.minS[d] != 0 || a.minQ[d] != 0)) {
+				t.Errorf("%s: document %d not reset", name, d)
+			}
+		}
+	}
+	for i, c := range sc.counts {
+		if c != 0 {
+			t.Errorf("trigram count of word %d not reset", i)
 		}
 	}
 }

@@ -303,21 +303,23 @@ func (ix *Index) mass(a alternative) float32 {
 	return m * float32(ix.p.k1+1)
 }
 
-// terms returns every index term the query may match, in any alternative.
+// terms returns every index term the query may match, in any alternative,
+// sorted.
 func (q *query) terms() []uint32 {
 	var ts []uint32
 	for _, u := range q.units {
 		for _, a := range u.alts {
 			for _, sl := range a.slots {
 				for _, o := range sl.opts {
-					if o.term != noTerm && !slices.Contains(ts, o.term) {
+					if o.term != noTerm {
 						ts = append(ts, o.term)
 					}
 				}
 			}
 		}
 	}
-	return ts
+	slices.Sort(ts)
+	return slices.Compact(ts)
 }
 
 // combine turns the slot scores and qualities of an alternative in one

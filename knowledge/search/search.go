@@ -21,9 +21,12 @@ type accum struct {
 	list []uint32
 }
 
-func newAccum(n int) accum {
-	return accum{s: make([]float32, n), q: make([]float32, n), n: make([]uint8, n),
-		minS: make([]float32, n), minQ: make([]float32, n), in: make([]bool, n)}
+func newAccum(n int, alternative bool) accum {
+	a := accum{s: make([]float32, n), q: make([]float32, n), in: make([]bool, n)}
+	if alternative {
+		a.n, a.minS, a.minQ = make([]uint8, n), make([]float32, n), make([]float32, n)
+	}
+	return a
 }
 
 // addSlot adds one slot's score and quality for d to an alternative.
@@ -48,7 +51,12 @@ func (a *accum) touch(d uint32) {
 
 func (a *accum) reset() {
 	for _, d := range a.list {
-		a.s[d], a.q[d], a.n[d], a.minS[d], a.minQ[d], a.in[d] = 0, 0, 0, 0, 0, false
+		a.s[d], a.q[d], a.in[d] = 0, 0, false
+	}
+	if a.n != nil {
+		for _, d := range a.list {
+			a.n[d], a.minS[d], a.minQ[d] = 0, 0, 0
+		}
 	}
 	a.list = a.list[:0]
 }
@@ -64,7 +72,7 @@ type scratch struct {
 
 func newScratch(docs, words int) *scratch {
 	return &scratch{
-		slot: newAccum(docs), alt: newAccum(docs), unit: newAccum(docs), total: newAccum(docs),
+		slot: newAccum(docs, false), alt: newAccum(docs, true), unit: newAccum(docs, false), total: newAccum(docs, false),
 		counts: make([]uint8, words),
 	}
 }

@@ -24,6 +24,11 @@ type synonymTable struct {
 	stems map[string]bool
 }
 
+// maxPhraseLen bounds synonym phrases: an equivalence is a name, not a
+// sentence, and query phrase matching tries every length up to the
+// longest.
+const maxPhraseLen = 12
+
 // synonyms analyses the groups. A group needs two distinct phrases to say
 // anything; phrases are shared between groups by key.
 func (bd *builder) synonyms(groups [][]string) synonymTable {
@@ -33,7 +38,7 @@ func (bd *builder) synonyms(groups [][]string) synonymTable {
 		var ids []int32
 		for _, text := range g {
 			words := bd.p.an.Words(text)
-			if len(words) == 0 {
+			if len(words) == 0 || len(words) > maxPhraseLen {
 				continue
 			}
 			terms := make([]uint32, len(words))
