@@ -13,6 +13,8 @@ const (
 	cmdBack     = "back"
 	cmdHuman    = "human"
 	cmdForgetMe = "forget"
+	cmdHello    = "hello"
+	cmdThanks   = "thanks"
 )
 
 // commandWords maps a whole folded message to a command and the language
@@ -32,6 +34,12 @@ var commandWords = map[string][2]string{
 	"oublie moi": {cmdForgetMe, "fr"}, "oubliez moi": {cmdForgetMe, "fr"}, "efface mes donnees": {cmdForgetMe, "fr"},
 	"effacer mes donnees": {cmdForgetMe, "fr"}, "supprimer mes donnees": {cmdForgetMe, "fr"},
 	"supprime mes donnees": {cmdForgetMe, "fr"}, "forget me": {cmdForgetMe, "en"}, "delete my data": {cmdForgetMe, "en"},
+	"bonjour": {cmdHello, "fr"}, "bonsoir": {cmdHello, "fr"}, "salut": {cmdHello, "fr"}, "coucou": {cmdHello, "fr"},
+	"bjr": {cmdHello, "fr"}, "slt": {cmdHello, "fr"}, "allo": {cmdHello, "fr"}, "hello": {cmdHello, "en"},
+	"hi": {cmdHello, "en"}, "hey": {cmdHello, ""}, "good morning": {cmdHello, "en"},
+	"merci": {cmdThanks, "fr"}, "merci beaucoup": {cmdThanks, "fr"}, "ok merci": {cmdThanks, "fr"},
+	"super merci": {cmdThanks, "fr"}, "mrc": {cmdThanks, "fr"}, "thanks": {cmdThanks, "en"},
+	"thank you": {cmdThanks, "en"}, "thx": {cmdThanks, "en"},
 }
 
 // command recognises a global command in a folded message, with the
@@ -61,6 +69,17 @@ func (t *turn) command(cmd string) error {
 		return t.escalate(t.treeQueue(), reasonAsked)
 	case cmdForgetMe:
 		return t.forget()
+	case cmdHello:
+		t.say(t.msg("hello"))
+		if t.conv.State == StateInTree {
+			return t.ask(false)
+		}
+		t.topics()
+	case cmdThanks:
+		t.say(t.msg("done"))
+		if t.conv.State == StateAnswered {
+			t.conv.State = StateIdle
+		}
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
 	}

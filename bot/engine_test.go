@@ -511,3 +511,41 @@ func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {
 		t.Fatalf("after close: %v", err)
 	}
 }
+
+func TestAChoiceThatExplainsLittleYieldsToAConfidentSearch(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	h.say(alice, "papiers")
+	// "cni" is a keyword of "Carte d'identité", but the rest is about APL.
+	rs := h.say(alice, "cni aide au logement apl loyer")
+	mustContain(t, rs, "Aides au logement (APL)")
+	// A choice whose subtree holds the best hit is taken.
+	h.say(alice, "papiers")
+	rs = h.say(alice, "cni perdue dans le bus")
+	mustContain(t, rs, "Quelle est votre situation ?")
+}
+
+func TestSingleWordOfALabelSelectsIt(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	h.say(alice, "papiers")
+	rs := h.say(alice, "identité")
+	mustContain(t, rs, "Quelle est votre situation ?")
+	rs = h.say(alice, "pertes")
+	mustContain(t, rs, "Carte d'identité perdue")
+}
+
+func TestGreetingsAndBareChoices(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rs := h.say(alice, "Bonjour !")
+	mustContain(t, rs, "Je suis Boussole", "Papiers d'identité")
+	rs = h.say(alice, "1") // picks from the menu the greeting offered
+	mustContain(t, rs, "Quel document vous faut-il ?")
+	h2 := newHarness(t, "", fixture(t, treeYAML))
+	rs = h2.say(alice, "3")
+	mustContain(t, rs, "pas de choix en cours")
+	rs = h2.say(alice, "non")
+	mustContain(t, rs, "pas de choix en cours")
+	rs = h2.say(alice, "xqzw vbnk")
+	mustContain(t, rs, "Je n'ai pas compris") // greetings and bare choices are not misunderstandings
+	rs = h2.say(alice, "merci")
+	mustContain(t, rs, "Avec plaisir")
+}

@@ -7,69 +7,112 @@ import (
 	"github.com/boussole/boussole/knowledge/analysis"
 )
 
+// offerMatch is how well typed text designates one offered choice.
+type offerMatch struct {
+	offer Offer
+	// covered is the share of the typed words the choice explains: "carte
+	// vitale perdue" matches the "Carte d'identité" button by its keyword
+	// "carte", but covers a third of what was typed.
+	covered float64
+}
+
 // matchOffer maps typed text to one of the offered choices: its number,
 // its label, one of its keywords, or enough of its words. It reports false
 // when nothing, or more than one choice equally, matches.
-func matchOffer(offers []Offer, folded string) (Offer, bool) {
+func matchOffer(offers []Offer, folded string) (offerMatch, bool) {
 	if len(offers) == 0 {
-		return Offer{}, false
+		return offerMatch{}, false
 	}
-	if n, err := strconv.Atoi(strings.TrimSuffix(folded, " ")); err == nil {
+	if n, err := strconv.Atoi(folded); err == nil {
 		if n >= 1 && n <= len(offers) {
-			return offers[n-1], true
+			return offerMatch{offers[n-1], 1}, true
 		}
-		return Offer{}, false
+		return offerMatch{}, false
 	}
 	for _, o := range offers {
 		if analysis.Fold(o.Label) == folded {
-			return o, true
+			return offerMatch{o, 1}, true
 		}
 	}
 	words := significant(analysis.Tokens(folded))
 	if len(words) == 0 {
-		return Offer{}, false
+		words = analysis.Tokens(folded) // "oui", "ok": short but meant
+	}
+	if len(words) == 0 {
+		return offerMatch{}, false
 	}
 	best, bestScore, tie := -1, 0.0, false
+	var bestCovered float64
 	for i, o := range offers {
-		s := offerScore(o, folded, words)
+		s, covered := offerScore(o, folded, words)
 		switch {
 		case s > bestScore:
-			best, bestScore, tie = i, s, false
+			best, bestScore, bestCovered, tie = i, s, covered, false
 		case s == bestScore && s > 0:
 			tie = true
 		}
 	}
 	if best < 0 || tie || bestScore < 0.5 {
-		return Offer{}, false
+		return offerMatch{}, false
 	}
-	return offers[best], true
+	return offerMatch{offers[best], bestCovered}, true
 }
 
 // offerScore rates how well the typed words designate an offer: a keyword
-// typed as a whole word counts fully, label words count by the share of
-// the label they cover (typos of one letter in long words allowed).
-func offerScore(o Offer, folded string, words []string) float64 {
+// typed counts fully, label words count by the share of the label they
+// cover or of the typed words they explain (plural, feminine and one-letter
+// typos of longer words allowed). covered is the share of typed words
+// explained by the label or keywords.
+func offerScore(o Offer, folded string, words []string) (score, covered float64) {
 	padded := " " + folded + " "
-	score := 0.0
+	var vocab []string
 	for _, k := range o.Keys {
-		if fk := analysis.Fold(k); fk != "" && strings.Contains(padded, " "+fk+" ") {
-			score = max(score, 1)
+		fk := analysis.Fold(k)
+		if fk == "" {
+			continue
 		}
-	}
-	label := significant(analysis.Tokens(o.Label))
-	if len(label) == 0 {
-		return score
-	}
-	hit := 0
-	for _, lw := range label {
+		if strings.Contains(fk, " ") {
+			if strings.Contains(padded, " "+fk+" ") {
+				score = 1
+			}
+			vocab = append(vocab, strings.Fields(fk)...)
+			continue
+		}
+		vocab = append(vocab, fk)
 		for _, w := range words {
-			if sameWord(lw, w) {
-				hit++
-				break
+			if sameWord(fk, w) {
+				score = 1
 			}
 		}
 	}
-	return max(score, float64(hit)/float64(len(label)))
+	label := significant(analysis.Tokens(o.Label))
+	vocab = append(vocab, label...)
+	if len(label) > 0 {
+		hit := 0
+		for _, lw := range label {
+			if containsWord(words, lw) {
+				hit++
+			}
+		}
+		score = max(score, float64(hit)/float64(len(label)))
+	}
+	explained := 0
+	for _, w := range words {
+		if containsWord(vocab, w) {
+			explained++
+		}
+	}
+	covered = float64(explained) / float64(len(words))
+	return max(score, covered), covered
+}
+
+func containsWord(ws []string, w string) bool {
+	for _, x := range ws {
+		if sameWord(x, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // significant drops the short function words that every label shares.

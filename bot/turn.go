@@ -150,18 +150,41 @@ func parsePayload(p string) (seq, idx int, ok bool) {
 }
 
 func (t *turn) message(folded string) error {
-	if cmd, lang := command(folded); cmd != "" {
+	waiting := t.conv.State == StateEscalated || t.conv.State == StateWithMediator
+	// While a mediator is involved, "bonjour" and "merci" are words for
+	// the mediator, not commands.
+	if cmd, lang := command(folded); cmd != "" && !(waiting && (cmd == cmdHello || cmd == cmdThanks)) {
 		t.switchLang(lang)
 		return t.command(cmd)
 	}
-	if t.conv.State == StateEscalated || t.conv.State == StateWithMediator {
+	if waiting {
 		// The message is stored with the turn, where the mediator's
 		// summary reads it; the bot does not answer in the citizen's place.
 		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
 		return nil
 	}
-	if o, ok := matchOffer(t.conv.Offered, folded); ok {
-		return t.act(o)
+	if m, ok := matchOffer(t.conv.Offered, folded); ok {
+		if m.covered >= 0.5 {
+			return t.act(m.offer)
+		}
+		// The choice explains only part of what was typed ("carte vitale
+		// perdue" against a "Carte d'identité" button): a confident search
+		// hit that this choice cannot lead to wins.
+		hits := t.snap.search.Search(t.text, 5)
+		if len(hits) > 0 && hits[0].Confidence >= t.e.cfg.AnswerThreshold && !t.leadsTo(m.offer, hits[0]) {
+			return t.freeText(hits)
+		}
+		return t.act(m.offer)
+	}
+	if t.conv.State != StateInTree && bareChoice(folded) {
+		// "2" or "oui" with nothing offered that matches: not a question.
+		t.say(t.msg("no_choice"))
+		if len(t.conv.Offered) > 0 {
+			t.reoffer()
+		} else {
+			t.topics()
+		}
+		return nil
 	}
 	if t.conv.State == StateInTree {
 		// A clear new question leaves the tree; anything else is a
@@ -174,6 +197,79 @@ func (t *turn) message(folded string) error {
 		return t.treeMiss()
 	}
 	return t.freeText(t.snap.search.Search(t.text, 5))
+}
+
+// bareChoice reports whether folded is a number or a yes/no word: an answer
+// to a choice, not a question to search.
+func bareChoice(folded string) bool {
+	if _, err := strconv.Atoi(folded); err == nil {
+		return true
+	}
+	switch folded {
+	case "oui", "non", "yes", "no", "ok", "d accord", "ouais", "nan":
+		return true
+	}
+	return false
+}
+
+// leadsTo reports whether offer o can lead to the search hit h: the current
+// tree itself, or an item or node reachable through the choice.
+func (t *turn) leadsTo(o Offer, h knowledge.Hit) bool {
+	if h.Kind == knowledge.HitTree {
+		return h.ID == t.conv.TreeID || (o.Action == actTree && o.Arg == h.ID)
+	}
+	switch o.Action {
+	case actItem:
+		return o.Arg == h.ID
+	case actChoice:
+		tr, n, err := t.currentTree()
+		if err != nil {
+			return false
+		}
+		i, err := strconv.Atoi(o.Arg)
+		if err != nil || i < 0 || i >= len(n.Choices) {
+			return false
+		}
+		return reachesItem(tr, n.Choices[i], h.ID, map[string]bool{})
+	}
+	return false
+}
+
+// reachesItem walks the tree from choice c looking for item id.
+func reachesItem(tr *knowledge.Tree, c knowledge.Choice, id string, seen map[string]bool) bool {
+	for _, a := range c.Answer {
+		if a == id {
+			return true
+		}
+	}
+	if c.Next == "" || seen[c.Next] {
+		return false
+	}
+	seen[c.Next] = true
+	n := tr.Nodes[c.Next]
+	if n == nil {
+		return false
+	}
+	for _, cc := range n.Choices {
+		if reachesItem(tr, cc, id, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// followJurisdiction switches between France and Québec wording with the
+// content shown, unless the deployment chose a wording itself.
+func (t *turn) followJurisdiction(j string) {
+	if t.e.cfg.Lang != "fr" {
+		return
+	}
+	switch {
+	case j == "QC" && t.conv.Lang == "fr":
+		t.conv.Lang = "fr-CA"
+	case j == "FR" && t.conv.Lang == "fr-CA":
+		t.conv.Lang = "fr"
+	}
 }
 
 // switchLang follows the language of an unambiguous command word.
@@ -253,9 +349,7 @@ func (t *turn) startTree(id, intro string) error {
 		return err
 	}
 	t.conv.Node = tr.Start
-	if tr.Jurisdiction == "QC" && t.conv.Lang == "fr" {
-		t.conv.Lang = "fr-CA"
-	}
+	t.followJurisdiction(tr.Jurisdiction)
 	if intro != "" {
 		t.say(intro)
 	}
@@ -355,9 +449,7 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 			t.e.log.Warn("answer names an unknown item", "item", id, "tree", t.conv.TreeID)
 			continue
 		}
-		if it.Jurisdiction == "QC" && t.conv.Lang == "fr" {
-			t.conv.Lang = "fr-CA"
-		}
+		t.followJurisdiction(it.Jurisdiction)
 		t.say(t.renderItem(it))
 		t.conv.Shown = appendUnique(t.conv.Shown, it.ID)
 		shown++

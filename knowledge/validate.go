@@ -17,10 +17,10 @@ var audiences = []string{"particulier", "professionnel", "association"}
 // kinds are the valid item kinds, in the order given in messages.
 var kinds = []string{string(KindProcedure), string(KindProgram), string(KindPlace)}
 
-// reviewedSlack is how far in the future a review date may be before it is
-// reported: a date more than a year ahead is a typo (2062 for 2026) that
-// would make a stale sheet look freshly checked for decades.
-const reviewedSlack = 1 // year
+// reviewedSlackDays is how far in the future a review date may be before it
+// is reported: nobody checks a sheet tomorrow, but an admin in Québec may
+// write the date that is already tomorrow in France.
+const reviewedSlackDays = 1
 
 // Validate reports every semantic problem of b at once, sorted by file and
 // line, or nil if there is none. It never stops at the first problem: an
@@ -126,8 +126,8 @@ func (v *validator) checkItem(it *Item) {
 	switch {
 	case it.Reviewed.IsZero():
 		v.add(p, "%s has no review date (reviewed: YYYY-MM-DD): write the day the sheet was last checked against its source", name)
-	case it.Reviewed.After(v.today.AddDate(reviewedSlack, 0, 0)):
-		v.add(p, "%s has a review date far in the future (%s): write the day the sheet was last checked", name, it.Reviewed)
+	case it.Reviewed.After(v.today.AddDate(0, 0, reviewedSlackDays)):
+		v.add(p, "%s has a review date in the future (%s): write the day the sheet was last checked", name, it.Reviewed)
 	}
 
 	for i, l := range it.Where.Online {

@@ -60,15 +60,15 @@ func TestValidateBuiltInCode(t *testing.T) {
 			want: []string{`node "s": no sequence of choices from here ever ends`},
 		},
 		{
-			name: "review date just within a year",
+			name: "review date at most a day ahead",
 			base: func() *Base {
 				it := validItem("a")
-				it.Reviewed, _ = ParseDate("2027-11-21")
+				it.Reviewed, _ = ParseDate("2026-11-22")
 				late := validItem("b")
-				late.Reviewed, _ = ParseDate("2027-11-22")
+				late.Reviewed, _ = ParseDate("2026-11-23")
 				return NewBase([]*Item{it, late}, nil, nil)
 			}(),
-			want: []string{`item "b" has a review date far in the future (2027-11-22)`},
+			want: []string{`item "b" has a review date in the future (2026-11-23)`},
 		},
 		{
 			name: "synonyms without positions",

@@ -13,9 +13,10 @@ import (
 	"github.com/boussole/boussole/bot/bottest"
 )
 
-// testNow is the fixed time conversation tests run at (a Monday morning),
-// so opening hours and dates in replies are reproducible.
-func testNow() time.Time { return time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC) }
+// testNow is the fixed time conversation tests run at (a Monday morning,
+// after the demo knowledge's review dates), so opening hours and dates in
+// replies are reproducible.
+func testNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
 
 // runTest plays conversation test files, each on a fresh database.
 func runTest(ctx context.Context, e env, args []string) error {
