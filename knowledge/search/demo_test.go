@@ -59,7 +59,7 @@ func TestDemoBase(t *testing.T) {
 	}
 	// Ambiguous or off-topic questions must not be answered with
 	// confidence.
-	for _, q := range []string{"azerty qsdf", "ou faire ma carte d'identité", "carte", "mon chat est malade"} {
+	for _, q := range []string{"azerty qsdf", "ou faire ma carte d'identité", "carte", "mon chat est malade", "je demenage"} {
 		if hits := ix.Search(q, 3); len(hits) > 0 && hits[0].Confidence >= 0.5 {
 			t.Errorf("%q: confident first hit\n%s", q, dump(hits))
 		}

@@ -79,13 +79,11 @@ func (ix *Index) matchUnit(u *unit, d uint32) unitMatch {
 	return m
 }
 
-// hit explains and rates candidate c. next is the score of the nearest
-// competitor (the runner-up for the first hit, the first hit for the
-// others), 0 if none.
-func (ix *Index) hit(q *query, c candidate, next float32) knowledge.Hit {
+// hit explains candidate c, whose confidence is its evidence times its
+// margin over the competition.
+func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 	d := c.doc
 	var (
-		info       float32 // Σ importance·quality: how much telling evidence
 		fieldWords [numFields][]string
 		syns       []string
 		fixes      []string
@@ -93,7 +91,6 @@ func (ix *Index) hit(q *query, c candidate, next float32) knowledge.Hit {
 	for i := range q.units {
 		u := &q.units[i]
 		m := ix.matchUnit(u, d)
-		info += u.importance * m.quality
 		if m.alt < 0 {
 			continue
 		}
@@ -135,54 +132,58 @@ func (ix *Index) hit(q *query, c candidate, next float32) knowledge.Hit {
 		Kind:       ix.docs[d].kind,
 		ID:         ix.docs[d].id,
 		Score:      float64(c.score),
-		Confidence: ix.confidence(c, next, info),
+		Confidence: clamp01(float64(c.evidence * margin)),
 		Why:        why,
 	}
 }
 
-// confidence rates a hit in [0,1], comparably across queries, from
-// normalised evidence rather than the raw score:
-//   - coverage: how much of the query the hit explains, each unit weighed
-//     by how telling it is and matched by how good a match (exact or
+// evidence rates in [0,1], comparably across queries, how surely a
+// document answers the query, from normalised evidence rather than the raw
+// score (the margin over other documents is applied on top):
+//   - coverage: how much of the query it explains, each unit weighed by
+//     how telling it is and matched by how good a match (exact or
 //     corrected, in a title or only in the body);
-//   - focus: how much of one of the hit's names (title, a synonym, a
-//     keyword, a trigger) the query covers — "carte d'identité perdue"
-//     is the whole title of the sheet, "carte" a third of it;
-//   - specificity: a query made only of common words ("demande") says
-//     little, whatever it matches;
-//   - margin: a hit barely ahead of the next one of its kind may be the
-//     wrong one of the two ("carte" matches three identity sheets). A tree
-//     next to an item is no competitor: it leads to such items.
-func (ix *Index) confidence(c candidate, next, info float32) float64 {
+//   - focus: how well one of its names matches the whole query;
+//   - specificity (from info, the importance-weighted evidence): a query
+//     made only of common words ("demande") says little, whatever it
+//     matches.
+func evidence(coverage, focus, info float32) float32 {
 	spec := min(1, 0.55+0.75*info)
-	margin := float32(1)
-	if next > 0 {
-		gap := (c.score - next) / c.score
-		margin = 0.45 + 0.55*min(1, max(0, gap/0.3))
-	}
-	conf := float64(c.coverage * (0.55 + 0.45*c.focus) * spec * margin)
-	if math.IsNaN(conf) {
-		return 0
-	}
-	return min(1, max(0, conf))
+	return coverage * (0.55 + 0.45*focus) * spec
 }
 
-// focus returns the largest fraction of one of d's names (short entries)
-// made of the query's terms (qterms, sorted). The entry's terms are in d by
-// definition, so only the query's side needs checking.
-func (ix *Index) focus(d uint32, qterms []uint32) float32 {
+func clamp01(x float64) float64 {
+	if math.IsNaN(x) {
+		return 0
+	}
+	return min(1, max(0, x))
+}
+
+// focus measures how well one of d's names (title, a synonym, a keyword,
+// a trigger) matches the query as a whole: the importance-weighted share of
+// the query's units that one name holds, times the square root of the
+// share of the name's words the query used. "Demander sa carte Vitale"
+// holds two of the three units of "refaire ma carte vitale" and "Carte
+// d'identité volée" one, whatever the rest of the sheets say; a name the
+// query matches exactly scores 1. qterms are the query's terms, sorted.
+func (ix *Index) focus(d uint32, q *query, qterms []uint32) float32 {
 	var best float32
 	ix.entries(d, func(terms []uint32) {
-		if len(terms) == 0 {
-			return
-		}
 		n := 0
 		for _, t := range terms {
 			if _, ok := slices.BinarySearch(qterms, t); ok {
 				n++
 			}
 		}
-		best = max(best, float32(n)/float32(len(terms)))
+		if n == 0 {
+			return
+		}
+		var held float32
+		for i := range q.units {
+			held += q.units[i].importance * q.units[i].heldBy(terms)
+		}
+		f := held / q.importance * float32(math.Sqrt(float64(n)/float64(len(terms))))
+		best = max(best, min(1, f))
 	})
 	return best
 }

@@ -85,7 +85,9 @@ type Options struct {
 	// Weights overrides the BM25F weight of some fields; a weight of 0
 	// leaves the field out of scoring.
 	Weights map[Field]float64
-	// K1 is the BM25 term-frequency saturation (default 1.2).
+	// K1 is the BM25 term-frequency saturation (default 2; higher than the
+	// usual 1.2 so that field weights still tell a title match from an
+	// incidental mention once saturated).
 	K1 float64
 	// NoTypos turns off typo tolerance, prefix completion and glued elision
 	// splitting ("didentite").
@@ -161,7 +163,7 @@ func resolve(o Options) params {
 		p.maxWeight = max(p.maxWeight, fp.weight)
 	}
 	if p.k1 <= 0 {
-		p.k1 = 1.2
+		p.k1 = 2
 	}
 	if p.synonymWeight <= 0 {
 		p.synonymWeight = 0.9

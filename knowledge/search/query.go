@@ -339,3 +339,32 @@ func (a *alternative) combine(sum, quality, minS, minQ float32, matched int) (fl
 	}
 	return minS * n * a.scale, minQ * a.quality
 }
+
+// heldBy returns how much of unit u the terms of one name hold: for the
+// query's own words, the share of them found (weighted by how each was
+// matched); for a synonym phrase, its weight if all its words are found.
+func (u *unit) heldBy(terms []uint32) float32 {
+	var best float32
+	for _, a := range u.alts {
+		var sum float32
+		weakest, all := float32(1), true
+		for _, sl := range a.slots {
+			var v float32
+			for _, o := range sl.opts {
+				if o.weight > v && slices.Contains(terms, o.term) {
+					v = o.weight
+				}
+			}
+			sum += v
+			weakest = min(weakest, v)
+			all = all && v > 0
+		}
+		switch {
+		case a.phrase < 0:
+			best = max(best, sum/float32(len(a.slots))*a.quality)
+		case all:
+			best = max(best, weakest*a.quality)
+		}
+	}
+	return best
+}

@@ -83,10 +83,19 @@ type candidate struct {
 	score    float32 // final ranking score
 	base     float32 // BM25F sum over units
 	coverage float32 // Σ importance·quality / Σ importance
-	focus    float32 // largest fraction of one of its names in the query
+	info     float32 // Σ importance·quality: how much telling evidence
+	evidence float32 // confidence before the margin over competitors
+	focus    float32 // how well its best name matches the query, in [0,1]
 	prox     float32
 	pair     int // query word starting the best adjacent pair, -1 if none
 }
+
+// focusWeight is the share of the ranking score that depends on focus:
+// half, because the name of a sheet says what it is about better than
+// word counts do ("refaire ma carte vitale" is about the sheets named
+// "carte Vitale", not the identity card sheet that mentions the Vitale
+// card in a step).
+const focusWeight = 0.5
 
 // candidatePool is how many documents beyond k are re-scored with the
 // proximity bonus: enough for the bonus to lift a phrase match into the
@@ -125,8 +134,9 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 		if ix.p.proximity > 0 && len(q.words) > 1 {
 			c.prox, c.pair = ix.proximity(&q, c.doc)
 		}
-		c.focus = ix.focus(c.doc, qterms)
+		c.focus = ix.focus(c.doc, &q, qterms)
 		c.score = ix.final(c.doc, c.base+c.prox, c.coverage, c.focus)
+		c.evidence = evidence(c.coverage, c.focus, c.info)
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -136,21 +146,34 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 	})
 	hits := make([]knowledge.Hit, min(k, len(cands)))
 	for i, c := range cands[:len(hits)] {
-		hits[i] = ix.hit(&q, c, ix.competitor(cands, i))
+		hits[i] = ix.hit(&q, c, ix.margin(cands, i))
 	}
 	return hits
 }
 
-// competitor returns the score of the best other candidate of the same
-// kind as cands[i] (cands sorted best first), 0 if none.
-func (ix *Index) competitor(cands []candidate, i int) float32 {
-	kind := ix.docs[cands[i].doc].kind
-	for j, c := range cands {
-		if j != i && ix.docs[c.doc].kind == kind {
-			return c.score
+// margin rates how clearly cands[i] (cands sorted best first) beats the
+// other candidates of its kind, in [0.45, 1]: a hit barely ahead may be
+// the wrong one of the two. Ahead means both a higher score and stronger
+// evidence: two sheets with the query as a keyword ("je déménage": the
+// grey card and the electoral roll) are a tie even if word counts differ.
+// A tree next to an item is no competitor: it leads to such items.
+func (ix *Index) margin(cands []candidate, i int) float32 {
+	c := cands[i]
+	kind := ix.docs[c.doc].kind
+	var score, ev float32
+	for j, o := range cands {
+		if j != i && ix.docs[o.doc].kind == kind {
+			score, ev = max(score, o.score), max(ev, o.evidence)
 		}
 	}
-	return 0
+	gap := float32(1)
+	if score > 0 {
+		gap = (c.score - score) / c.score
+	}
+	if ev > 0 && c.evidence > 0 {
+		gap = min(gap, (c.evidence-ev)/c.evidence)
+	}
+	return 0.45 + 0.55*min(1, max(0, gap/0.3))
 }
 
 // accumulate scores every document matching the query, term at a time:
@@ -239,7 +262,7 @@ func (ix *Index) scanOption(o option, slot, alt *accum) {
 // beats one repeating a single word), a little by focus, and by the tree
 // boost.
 func (ix *Index) final(d uint32, score, coverage, focus float32) float32 {
-	score *= (0.5 + 0.5*coverage) * (0.85 + 0.15*focus)
+	score *= (0.5 + 0.5*coverage) * (1 - focusWeight + focusWeight*focus)
 	if ix.docs[d].kind == knowledge.HitTree {
 		score *= float32(ix.p.treeBoost)
 	}
@@ -261,7 +284,7 @@ func (ix *Index) top(q *query, sc *scratch, n int) []candidate {
 			continue
 		}
 		cov := min(1, sc.total.q[d]/q.importance)
-		c := candidate{doc: d, base: base, coverage: cov, pair: -1}
+		c := candidate{doc: d, base: base, coverage: cov, info: sc.total.q[d], pair: -1}
 		c.score = ix.final(d, base, cov, 1)
 		if len(h) < n {
 			h = append(h, c)
