@@ -77,7 +77,8 @@ var stopWords = map[string]bool{
 	"be": true, "was": true, "my": true, "your": true, "i": true, "you": true,
 	"it": true, "this": true, "that": true, "what": true, "how": true, "do": true,
 	"does": true, "can": true, "could": true, "would": true, "want": true,
-	"need": true, "and": true, "not": true,
+	"need": true, "and": true, "not": true, "there": true, "someone": true,
+	"anyone": true, "get": true, "have": true, "has": true, "just": true,
 }
 
 // IsStopWord reports whether the folded word is in the default stop list.
@@ -85,13 +86,14 @@ func IsStopWord(word string) bool { return stopWords[word] }
 
 // abbreviations expands chat shorthands for ordinary words into the words
 // the knowledge is written with ("alloc" → "allocation"). Domain acronyms
-// (CNI, APL, RSA) are not here: they are knowledge, declared as synonyms in
-// the knowledge base, where an admin can see and edit them.
+// and names (CNI, APL, RSA, "sécu") are not here: they are knowledge,
+// declared as synonyms in the knowledge base, where an admin can see and
+// edit them; expanding them here would also turn one rare, telling word
+// into common ones.
 var abbreviations = map[string]string{
 	"alloc": "allocation", "allocs": "allocations", "appart": "appartement",
 	"apparts": "appartements", "proprio": "proprietaire", "proprios": "proprietaires",
-	"coloc": "colocation", "rdv": "rendez vous", "secu": "securite sociale",
-	"doc": "document", "docs": "documents", "admin": "administration",
+	"coloc": "colocation", "rdv": "rendez vous", "doc": "document", "docs": "documents", "admin": "administration",
 	"tel": "telephone", "num": "numero", "dmd": "demande", "pb": "probleme",
 	"pbm": "probleme", "bb": "bebe", "ado": "adolescent", "ados": "adolescents",
 	"exam": "examen", "chomdu": "chomage", "boulot": "travail", "taf": "travail",

@@ -167,6 +167,9 @@ func clamp01(x float64) float64 {
 // d'identité volée" one, whatever the rest of the sheets say; a name the
 // query matches exactly scores 1. qterms are the query's terms, sorted.
 func (ix *Index) focus(d uint32, q *query, qterms []uint32) float32 {
+	if ix.docs[d].kind == knowledge.HitTree {
+		return ix.treeFocus(d, q, qterms)
+	}
 	var best float32
 	ix.entries(d, func(terms []uint32) {
 		n := 0
@@ -186,6 +189,30 @@ func (ix *Index) focus(d uint32, q *query, qterms []uint32) float32 {
 		best = max(best, min(1, f))
 	})
 	return best
+}
+
+// treeFocus is focus for a tree. A tree's title and triggers are all ways
+// into one conversation, so each unit of the query may be held by a
+// different one: "cni perdu" is the trigger "cni" plus "papiers perdus".
+func (ix *Index) treeFocus(d uint32, q *query, qterms []uint32) float32 {
+	var sum float32
+	for i := range q.units {
+		u := &q.units[i]
+		var best float32
+		ix.entries(d, func(terms []uint32) {
+			n := 0
+			for _, t := range terms {
+				if _, ok := slices.BinarySearch(qterms, t); ok {
+					n++
+				}
+			}
+			if n > 0 {
+				best = max(best, u.heldBy(terms)*float32(math.Sqrt(float64(n)/float64(len(terms)))))
+			}
+		})
+		sum += u.importance * best
+	}
+	return min(1, sum/q.importance)
 }
 
 // spanText is the query's words of unit u, as understood (folded,

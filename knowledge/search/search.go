@@ -173,7 +173,10 @@ func (ix *Index) margin(cands []candidate, i int) float32 {
 	if ev > 0 && c.evidence > 0 {
 		gap = min(gap, (c.evidence-ev)/c.evidence)
 	}
-	return 0.45 + 0.55*min(1, max(0, gap/0.3))
+	// A lead under 5% is a coin toss; from there the margin grows to none
+	// at a 25% lead.
+	x := min(1, max(0, (gap-0.05)/0.2))
+	return 0.45 + 0.55*x
 }
 
 // accumulate scores every document matching the query, term at a time:
