@@ -117,3 +117,22 @@ func TestScratchLeftClean(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionsSanitised checks that nonsensical options fall back to
+// defaults instead of producing NaN scores.
+func TestOptionsSanitised(t *testing.T) {
+	items := []*knowledge.Item{{ID: "a", Title: "Carte d'identité perdue"}, {ID: "b", Title: "Passeport"}}
+	b := knowledge.NewBase(items, nil, nil)
+	for _, o := range []Options{
+		{K1: math.NaN(), SynonymWeight: math.Inf(1), TreeBoost: -1, ProximityBoost: math.NaN()},
+		{Weights: map[Field]float64{FieldTitle: math.Inf(1), FieldBody: math.NaN(), Field(200): 3}},
+		{Weights: map[Field]float64{FieldTitle: 0, FieldSynonyms: 0, FieldKeywords: 0, FieldTriggers: 0, FieldSummary: 0,
+			FieldSteps: 0, FieldDocuments: 0, FieldDetails: 0, FieldBody: 0}},
+	} {
+		for _, h := range New(b, o).Search("carte identite perdue", 3) {
+			if math.IsNaN(h.Score) || math.IsNaN(h.Confidence) || h.Confidence < 0 || h.Confidence > 1 {
+				t.Errorf("options %+v: hit %+v", o, h)
+			}
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package search
 
-import "github.com/boussole/boussole/knowledge/analysis"
+import (
+	"math"
+
+	"github.com/boussole/boussole/knowledge/analysis"
+)
 
 // Field is a searchable part of an item or tree. Each field has its own
 // BM25F weight and length normalisation, and a label shown in Hit.Why.
@@ -142,12 +146,12 @@ func resolve(o Options) params {
 	p := params{
 		an:             o.Analyzer,
 		fields:         fieldDefaults,
-		k1:             o.K1,
+		k1:             orDefault(o.K1, 2),
 		typos:          !o.NoTypos,
 		synonyms:       !o.NoSynonyms,
-		synonymWeight:  o.SynonymWeight,
-		treeBoost:      o.TreeBoost,
-		proximity:      o.ProximityBoost,
+		synonymWeight:  orDefault(o.SynonymWeight, 0.9),
+		treeBoost:      orDefault(o.TreeBoost, 1),
+		proximity:      orDefault(o.ProximityBoost, 0.35),
 		maxQueryBytes:  o.MaxQueryBytes,
 		maxQueryTokens: o.MaxQueryTokens,
 	}
@@ -155,26 +159,15 @@ func resolve(o Options) params {
 		p.an = &analysis.Analyzer{}
 	}
 	for f, w := range o.Weights {
-		if f < numFields && w >= 0 {
+		if f < numFields && w >= 0 && !math.IsInf(w, 0) {
 			p.fields[f].weight = w
 		}
 	}
+	p.maxWeight = 1 // never 0: it divides
 	for _, fp := range p.fields {
 		p.maxWeight = max(p.maxWeight, fp.weight)
 	}
-	if p.k1 <= 0 {
-		p.k1 = 2
-	}
-	if p.synonymWeight <= 0 {
-		p.synonymWeight = 0.9
-	}
-	if p.treeBoost <= 0 {
-		p.treeBoost = 1
-	}
-	switch {
-	case p.proximity == 0:
-		p.proximity = 0.35
-	case p.proximity < 0:
+	if o.ProximityBoost < 0 {
 		p.proximity = 0
 	}
 	if p.maxQueryBytes <= 0 {
@@ -184,4 +177,12 @@ func resolve(o Options) params {
 		p.maxQueryTokens = 64
 	}
 	return p
+}
+
+// orDefault returns x if it is a usable positive number, else def.
+func orDefault(x, def float64) float64 {
+	if x > 0 && !math.IsInf(x, 0) {
+		return x
+	}
+	return def
 }
