@@ -416,7 +416,8 @@ func TestBadInputIsAnsweredPolitely(t *testing.T) {
 		"emoji":      {"😀🙏🏽", "Je ne lis que du texte"},
 		"binary":     {"\x00\x01\xff\xfe", "Votre message est vide"},
 		"huge":       {strings.Repeat("carte d'identité perdue ", 5000), "très long"},
-		"everyone":   {"@everyone @here aide", "compris"},
+		"everyone":   {"@everyone @here aide", "Je suis Boussole"},
+		"mentions":   {"@everyone @here", "Je ne lis que du texte"},
 		"control":    {"\u202epapiers\u200b", "Quel document"},
 		"only punct": {"?!?!...", "Je ne lis que du texte"},
 	}

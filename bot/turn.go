@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,7 +75,7 @@ func (t *turn) run() error {
 		}
 		return t.finish()
 	}
-	folded := analysis.Fold(t.text)
+	folded := analysis.Fold(mention.ReplaceAllString(t.text, " "))
 	switch {
 	case t.text == "":
 		t.say(t.msg("empty"))
@@ -170,7 +171,7 @@ func (t *turn) message(folded string) error {
 		// The choice explains only part of what was typed ("carte vitale
 		// perdue" against a "Carte d'identité" button): a confident search
 		// hit that this choice cannot lead to wins.
-		hits := t.snap.search.Search(t.text, 5)
+		hits := t.search()
 		if len(hits) > 0 && hits[0].Confidence >= t.e.cfg.AnswerThreshold && !t.leadsTo(m.offer, hits[0]) {
 			return t.freeText(hits)
 		}
@@ -189,14 +190,58 @@ func (t *turn) message(folded string) error {
 	if t.conv.State == StateInTree {
 		// A clear new question leaves the tree; anything else is a
 		// misunderstood answer to the current question.
-		hits := t.snap.search.Search(t.text, 5)
+		hits := t.search()
 		if len(hits) > 0 && hits[0].Confidence >= t.e.cfg.AnswerThreshold+0.2 &&
 			!(hits[0].Kind == knowledge.HitTree && hits[0].ID == t.conv.TreeID) {
 			return t.freeText(hits)
 		}
 		return t.treeMiss()
 	}
-	return t.freeText(t.snap.search.Search(t.text, 5))
+	return t.freeText(t.search())
+}
+
+// search looks the message up, without mentions (a name or @everyone is
+// never the question), preferring content of the conversation's
+// jurisdiction: "permis de conduire" means the French licence to a
+// citizen in France and the SAAQ one to a citizen in Québec.
+func (t *turn) search() []knowledge.Hit {
+	hits := t.snap.search.Search(mention.ReplaceAllString(t.text, " "), 8)
+	want := t.jurisdiction()
+	for i := range hits {
+		if j := t.hitJurisdiction(hits[i]); j != "" && j != want {
+			hits[i].Score *= otherJurisdictionFactor
+		}
+	}
+	sort.SliceStable(hits, func(a, b int) bool { return hits[a].Score > hits[b].Score })
+	return hits[:min(len(hits), 5)]
+}
+
+// otherJurisdictionFactor lowers the rank (not the confidence) of hits from
+// the other side of the Atlantic: enough to put them after equivalent
+// local content, not enough to hide them when they are clearly what was
+// asked ("carte soleil").
+const otherJurisdictionFactor = 0.75
+
+// mention matches @name, @everyone and @here.
+var mention = regexp.MustCompile(`@\S+`)
+
+// jurisdiction is where the conversation's citizen most likely lives.
+func (t *turn) jurisdiction() string {
+	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
+		return "QC"
+	}
+	return "FR"
+}
+
+func (t *turn) hitJurisdiction(h knowledge.Hit) string {
+	if h.Kind == knowledge.HitTree {
+		if tr, ok := t.snap.base.Tree(h.ID); ok {
+			return tr.Jurisdiction
+		}
+	} else if it, ok := t.snap.base.Item(h.ID); ok {
+		return it.Jurisdiction
+	}
+	return ""
 }
 
 // bareChoice reports whether folded is a number or a yes/no word: an answer
