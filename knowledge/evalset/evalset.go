@@ -42,8 +42,10 @@ func Read(name string, r io.Reader) ([]Question, error) {
 		if err := dec.Decode(&q); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
-		if strings.TrimSpace(q.Q) == "" || len(q.Expected) == 0 {
-			return nil, fmt.Errorf("%s:%d: a question needs \"q\" and at least one \"expected\" id", name, n)
+		// An empty "q" is kept: people do submit empty searches, and the
+		// published sets count them.
+		if len(q.Expected) == 0 {
+			return nil, fmt.Errorf("%s:%d: a question needs at least one \"expected\" id", name, n)
 		}
 		q.Line = n
 		qs = append(qs, q)
