@@ -296,10 +296,6 @@ func isBusy(err error) bool {
 	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 
-func isConstraint(err error) bool {
-	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT
-}
-
 // millis converts t to UTC Unix milliseconds; the zero time is 0.
 func millis(t time.Time) int64 {
 	if t.IsZero() {
