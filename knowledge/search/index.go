@@ -63,6 +63,14 @@ type Index struct {
 	// pseudo-frequency (BM25F). Precomputed so a query multiplies only.
 	factors  []float32
 	strength [numFields]float32
+	// prior[d] is a query-independent factor on document d's score: how
+	// central the sheet is (links to it from other items) and what kind of
+	// page it is (a sheet explaining a procedure, a hub listing sheets, a
+	// form or online service). See prior.go.
+	prior []float32
+	// resource[d] reports a form, model letter, simulator or online service
+	// (an R resource): not demoted when the query asks for one.
+	resource []bool
 	// Short entries (title, each synonym, keyword, trigger) as term lists,
 	// to measure how much of a name the query covers (Confidence):
 	// entries of doc d are entryBounds[docEntries[d]:docEntries[d+1]+1].
@@ -94,6 +102,9 @@ type builder struct {
 	perTerm   [][]posting
 	positions []uint32
 	docs      []docInfo
+	prior     []float32
+	resource  []bool
+	inLinks   map[string]int
 	lens      [][numFields]uint32
 	occ       []occurrence
 	ent       struct{ terms, bounds, docs []uint32 }
@@ -129,6 +140,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 	}
 	var groups [][]string
 	if b != nil {
+		bd.inLinks = inLinks(b.Items)
 		seen := make(map[string]bool)
 		for _, it := range b.Items {
 			if it == nil || seen[it.ID] {
@@ -144,6 +156,8 @@ func New(b *knowledge.Base, opts Options) *Index {
 				continue
 			}
 			seen[t.ID] = true
+			bd.prior = append(bd.prior, 1)
+			bd.resource = append(bd.resource, false)
 			bd.add(knowledge.HitTree, t.ID, []fieldText{
 				{FieldTitle, []string{t.Title}},
 				{FieldTriggers, t.Triggers},
@@ -160,6 +174,8 @@ func (bd *builder) addItem(it *knowledge.Item) {
 	for _, l := range it.Where.Online {
 		details = append(details, l.Label)
 	}
+	bd.prior = append(bd.prior, bd.p.itemPrior(it, bd.inLinks[it.ID]))
+	bd.resource = append(bd.resource, isResource(it))
 	bd.add(knowledge.HitItem, it.ID, []fieldText{
 		{FieldTitle, []string{it.Title}},
 		{FieldSynonyms, it.Synonyms},
@@ -293,6 +309,8 @@ func (bd *builder) finish(groups [][]string) *Index {
 		syn:         syn,
 		p:           bd.p,
 		docs:        bd.docs,
+		prior:       bd.prior,
+		resource:    bd.resource,
 		termID:      bd.termID,
 		positions:   slices.Clip(bd.positions),
 		entryTerms:  slices.Clip(bd.ent.terms),

@@ -108,6 +108,9 @@ type Options struct {
 	// ProximityBoost scales the bonus for query words found next to each
 	// other in a title, name or summary (default 0.35; negative: off).
 	ProximityBoost float64
+	// NoPrior turns off the query-independent prior (centrality and page
+	// type, see prior.go).
+	NoPrior bool
 	// MaxQueryBytes and MaxQueryTokens bound the analysed part of a query
 	// (defaults 1000 and 64): a chat message can be a pasted page, and
 	// only its beginning says what it is about.
@@ -128,6 +131,7 @@ type params struct {
 	proximity      float64
 	maxQueryBytes  int
 	maxQueryTokens int
+	prior          bool
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -154,6 +158,7 @@ func resolve(o Options) params {
 		proximity:      orDefault(o.ProximityBoost, 0.35),
 		maxQueryBytes:  o.MaxQueryBytes,
 		maxQueryTokens: o.MaxQueryTokens,
+		prior:          !o.NoPrior,
 	}
 	if p.an == nil {
 		p.an = &analysis.Analyzer{}

@@ -73,6 +73,10 @@ type query struct {
 	words      []qword
 	units      []unit
 	importance float32 // sum over units
+	// wantsResource: the query asks for a form, a model letter, a
+	// simulator or an online service, which are then not ranked below
+	// sheets (prior.go).
+	wantsResource bool
 }
 
 const (
@@ -98,6 +102,7 @@ func (ix *Index) parse(text string, sc *scratch) query {
 	var q query
 	seen := make(map[string]bool, len(words))
 	for _, w := range words {
+		q.wantsResource = q.wantsResource || resourceWords[w]
 		qw := ix.resolve(w, sc)
 		key := qw.canon
 		if key == "" {

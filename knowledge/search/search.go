@@ -135,7 +135,7 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 			c.prox, c.pair = ix.proximity(&q, c.doc)
 		}
 		c.focus = ix.focus(c.doc, &q, qterms)
-		c.score = ix.final(c.doc, c.base+c.prox, c.coverage, c.focus)
+		c.score = ix.final(&q, c.doc, c.base+c.prox, c.coverage, c.focus)
 		c.evidence = evidence(c.coverage, c.focus, c.info)
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
@@ -264,12 +264,16 @@ func (ix *Index) scanOption(o option, slot, alt *accum) {
 // the document covers (a document answering every part of the question
 // beats one repeating a single word), a little by focus, and by the tree
 // boost.
-func (ix *Index) final(d uint32, score, coverage, focus float32) float32 {
+func (ix *Index) final(q *query, d uint32, score, coverage, focus float32) float32 {
 	score *= (0.5 + 0.5*coverage) * (1 - focusWeight + focusWeight*focus)
 	if ix.docs[d].kind == knowledge.HitTree {
 		score *= float32(ix.p.treeBoost)
 	}
-	return score
+	p := ix.prior[d]
+	if q.wantsResource && ix.resource[d] {
+		p /= float32(priorResource)
+	}
+	return score * p
 }
 
 // top returns the n best documents by score before proximity, unordered.
@@ -288,7 +292,7 @@ func (ix *Index) top(q *query, sc *scratch, n int) []candidate {
 		}
 		cov := min(1, sc.total.q[d]/q.importance)
 		c := candidate{doc: d, base: base, coverage: cov, info: sc.total.q[d], pair: -1}
-		c.score = ix.final(d, base, cov, 1)
+		c.score = ix.final(q, d, base, cov, 1)
 		if len(h) < n {
 			h = append(h, c)
 			siftUp(h, len(h)-1, less)

@@ -1,0 +1,11 @@
+package search
+
+// Knobs lets the tuning test vary internal constants.
+var Knobs = map[string]*float64{}
+
+func init() {
+	Knobs["link"] = &linkWeight
+	Knobs["hub"] = &priorHub
+	Knobs["res"] = &priorResource
+	Knobs["guided"] = &priorGuided
+}

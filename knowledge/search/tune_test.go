@@ -1,0 +1,227 @@
+package search_test
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/search"
+	"github.com/boussole/boussole/knowledge/servicepublic"
+)
+
+// TestTuneServicePublic measures the search on all the service-public.fr
+// sheets imported by servicepublic.Read (as `boussole eval --sheets` does)
+// against the development question sets, with the labour-law set split in
+// two halves by intent (sorted intents, alternately A and B) so that tuning
+// on one half can be checked on the other. It needs the shared data and
+// runs only with BOUSSOLE_TUNE set:
+//
+//	BOUSSOLE_TUNE=1 go test ./knowledge/search -run TuneServicePublic -v
+//
+// BOUSSOLE_TUNE=ablation also measures each ingredient turned off;
+// BOUSSOLE_TUNE_MISSES=A (or B, citizens) lists that set's misses.
+func TestTuneServicePublic(t *testing.T) {
+	mode := os.Getenv("BOUSSOLE_TUNE")
+	if mode == "" {
+		t.Skip("set BOUSSOLE_TUNE=1 to measure on the shared service-public data")
+	}
+	items := loadSheets(t)
+	base := knowledge.NewBase(items, nil, nil)
+	sets := loadSets(t)
+	configs := []tuneConfig{{name: "all"}}
+	if mode == "ablation" {
+		configs = append(configs, ablations()...)
+	}
+	if only := os.Getenv("BOUSSOLE_TUNE_ONLY"); only != "" {
+		configs = slices.DeleteFunc(configs, func(c tuneConfig) bool { return !strings.Contains(","+only+",", ","+c.name+",") })
+	}
+	// BOUSSOLE_KNOBS="link=0.05,0.1;res=0.6" measures each value of each
+	// internal knob in turn, the others at their defaults.
+	type knobRun struct {
+		name string
+		v    float64
+	}
+	var knobRuns []knobRun
+	if ks := os.Getenv("BOUSSOLE_KNOBS"); ks != "" {
+		for _, part := range strings.Split(ks, ";") {
+			name, vals, _ := strings.Cut(part, "=")
+			if search.Knobs[name] == nil {
+				t.Fatalf("unknown knob %q", name)
+			}
+			for _, v := range strings.Split(vals, ",") {
+				var x float64
+				fmt.Sscan(v, &x)
+				knobRuns = append(knobRuns, knobRun{name, x})
+			}
+		}
+		configs = nil
+		for _, kr := range knobRuns {
+			configs = append(configs, tuneConfig{name: fmt.Sprintf("%s=%g", kr.name, kr.v)})
+		}
+	}
+	for ci, c := range configs {
+		restore := func() {}
+		if knobRuns != nil {
+			p := search.Knobs[knobRuns[ci].name]
+			old := *p
+			*p = knobRuns[ci].v
+			restore = func() { *p = old }
+		}
+		runtime.GC()
+		start := time.Now()
+		ix := search.New(base, c.opts)
+		build := time.Since(start)
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		line := fmt.Sprintf("%-16s build %4dms heap %3dMB", c.name, build.Milliseconds(), ms.HeapAlloc>>20)
+		for _, s := range sets {
+			r := measure(ix, s.qs)
+			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.r1, r.r3, r.r5, r.mrr)
+			if s.name == "cdtn" || s.name == "citizens" {
+				line += fmt.Sprintf(" p99 %.2fms", r.p99)
+			}
+			if c.name == "all" && strings.EqualFold(os.Getenv("BOUSSOLE_TUNE_MISSES"), s.name) {
+				for _, m := range r.misses {
+					t.Log(m)
+				}
+			}
+		}
+		t.Log(line)
+		runtime.KeepAlive(ix)
+		restore()
+	}
+}
+
+type tuneConfig struct {
+	name string
+	opts search.Options
+}
+
+type tuneSet struct {
+	name string
+	qs   []tuneQuestion
+}
+
+type tuneQuestion struct {
+	Q        string   `json:"q"`
+	Expected []string `json:"expected"`
+	Intent   string   `json:"intent"`
+}
+
+func loadSheets(t *testing.T) []*knowledge.Item {
+	var paths []string
+	for _, z := range []string{"particuliers", "professionnels", "associations"} {
+		paths = append(paths, filepath.Join(sharedData, "data/service-public/vosdroits-"+z+"-2020.zip"))
+	}
+	res, err := servicepublic.Read(context.Background(), paths, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := res.Items
+	// The store returns items by id, and ties rank in index order.
+	slices.SortFunc(items, func(a, b *knowledge.Item) int { return cmp.Compare(a.ID, b.ID) })
+	return items
+}
+
+func loadSets(t *testing.T) []tuneSet {
+	read := func(name string) []tuneQuestion {
+		f, err := os.Open(filepath.Join(sharedData, "eval", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var qs []tuneQuestion
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var q tuneQuestion
+			if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+				t.Fatal(err)
+			}
+			qs = append(qs, q)
+		}
+		return qs
+	}
+	cdtn := read("cdtn-dev.jsonl")
+	var intents []string
+	for _, q := range cdtn {
+		if !slices.Contains(intents, q.Intent) {
+			intents = append(intents, q.Intent)
+		}
+	}
+	slices.Sort(intents)
+	var a, b []tuneQuestion
+	for _, q := range cdtn {
+		if i, _ := slices.BinarySearch(intents, q.Intent); i%2 == 0 {
+			a = append(a, q)
+		} else {
+			b = append(b, q)
+		}
+	}
+	return []tuneSet{{"citizens", read("citizens-dev.jsonl")}, {"cdtn", cdtn}, {"A", a}, {"B", b}}
+}
+
+type tuneResult struct {
+	r1, r3, r5, mrr, p99 float64
+	misses               []string
+}
+
+func measure(ix *search.Index, qs []tuneQuestion) tuneResult {
+	var r tuneResult
+	lat := make([]time.Duration, 0, len(qs))
+	for _, q := range qs {
+		start := time.Now()
+		hits := ix.Search(q.Q, 9)
+		lat = append(lat, time.Since(start))
+		var ids []string
+		for _, h := range hits {
+			if h.Kind == knowledge.HitItem && len(ids) < 5 {
+				ids = append(ids, h.ID)
+			}
+		}
+		rank := 0
+		for i, id := range ids {
+			if slices.Contains(q.Expected, id) {
+				rank = i + 1
+				break
+			}
+		}
+		if rank == 1 {
+			r.r1++
+		}
+		if rank >= 1 && rank <= 3 {
+			r.r3++
+		}
+		if rank >= 1 {
+			r.r5++
+			r.mrr += 1 / float64(rank)
+		}
+		if rank != 1 {
+			var got []string
+			for _, h := range hits[:min(3, len(hits))] {
+				got = append(got, fmt.Sprintf("%s %.2f [%s]", h.ID, h.Confidence, strings.Join(h.Why, "; ")))
+			}
+			r.misses = append(r.misses, fmt.Sprintf("miss %q want %v rank %d (%s) got %s", q.Q, q.Expected, rank, q.Intent, strings.Join(got, " || ")))
+		}
+	}
+	n := float64(len(qs))
+	r.r1, r.r3, r.r5, r.mrr = r.r1/n, r.r3/n, r.r5/n, r.mrr/n
+	slices.Sort(lat)
+	r.p99 = float64(lat[(len(lat)*99+99)/100-1].Microseconds()) / 1000
+	return r
+}
+
+// ablations turns each ingredient off in turn.
+func ablations() []tuneConfig {
+	return nil
+}
