@@ -166,7 +166,19 @@ func New(b *knowledge.Base, opts Options) *Index {
 		groups = append(groups, b.Synonyms...)
 	}
 	groups = append(groups, opts.Synonyms...)
-	return bd.finish(groups)
+	var sg []synGroup
+	for _, g := range uniqueGroups(groups) {
+		sg = append(sg, synGroup{from: g})
+	}
+	if lex := bd.p.lexicon; lex != nil {
+		for _, g := range lex.Synonyms {
+			sg = append(sg, synGroup{from: g})
+		}
+		for _, e := range lex.Expand {
+			sg = append(sg, synGroup{from: e.From, to: e.To})
+		}
+	}
+	return bd.finish(sg)
 }
 
 func (bd *builder) addItem(it *knowledge.Item) {
@@ -185,7 +197,37 @@ func (bd *builder) addItem(it *knowledge.Item) {
 		{FieldDocuments, it.Documents},
 		{FieldDetails, details},
 		{FieldBody, []string{it.Body}},
+		{FieldSituations, it.Situations},
+		{FieldThemes, it.Themes},
+		{FieldGlossary, glossaryTerms(it)},
 	})
+}
+
+// glossaryTerms are the words an item defines (not abbreviations, which
+// become synonyms).
+func glossaryTerms(it *knowledge.Item) []string {
+	var out []string
+	for _, g := range it.Glossary {
+		if g.Expansion == "" && g.Term != "" {
+			out = append(out, g.Term)
+		}
+	}
+	return out
+}
+
+// uniqueGroups drops groups declared again word for word (every sheet
+// spelling out "CDI" in its glossary), before they are analysed.
+func uniqueGroups(groups [][]string) [][]string {
+	seen := make(map[string]bool, len(groups))
+	out := groups[:0:0]
+	for _, g := range groups {
+		k := strings.Join(g, "\x00")
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // itemSynonymGroups returns the synonym groups an item declares: its
@@ -200,6 +242,11 @@ func itemSynonymGroups(it *knowledge.Item) [][]string {
 	}
 	if name, acronyms := titleAcronyms(it.Title); len(acronyms) > 0 {
 		groups = append(groups, append([]string{name}, acronyms...))
+	}
+	for _, g := range it.Glossary {
+		if g.Term != "" && g.Expansion != "" {
+			groups = append(groups, []string{g.Term, g.Expansion})
+		}
 	}
 	return groups
 }
@@ -297,7 +344,7 @@ func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 	}
 }
 
-func (bd *builder) finish(groups [][]string) *Index {
+func (bd *builder) finish(groups []synGroup) *Index {
 	n := len(bd.docs)
 	var syn synonymTable
 	if bd.p.synonyms {

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/boussole/boussole/knowledge/analysis"
+	"github.com/boussole/boussole/knowledge/lexicon"
 )
 
 // Field is a searchable part of an item or tree. Each field has its own
@@ -12,15 +13,18 @@ type Field uint8
 
 // Fields, from the most to the least telling.
 const (
-	FieldTitle     Field = iota // item or tree title
-	FieldSynonyms               // item synonyms (other names of the item)
-	FieldKeywords               // item keywords
-	FieldTriggers               // tree triggers
-	FieldSummary                // item summary
-	FieldSteps                  // item steps
-	FieldDocuments              // documents to bring
-	FieldDetails                // office type, online service labels, cost, delay
-	FieldBody                   // imported free text
+	FieldTitle      Field = iota // item or tree title
+	FieldSynonyms                // item synonyms (other names of the item)
+	FieldKeywords                // item keywords
+	FieldTriggers                // tree triggers
+	FieldSummary                 // item summary
+	FieldSteps                   // item steps
+	FieldDocuments               // documents to bring
+	FieldDetails                 // office type, online service labels, cost, delay
+	FieldBody                    // imported free text
+	FieldSituations              // cases a sheet distinguishes ("En ligne", "Salarié protégé")
+	FieldThemes                  // breadcrumb: the themes an item is filed under
+	FieldGlossary                // words an item defines (its glossary entries)
 	numFields
 )
 
@@ -45,6 +49,12 @@ func (f Field) String() string {
 		return "détails"
 	case FieldBody:
 		return "texte"
+	case FieldSituations:
+		return "situation"
+	case FieldThemes:
+		return "thème"
+	case FieldGlossary:
+		return "glossaire"
 	}
 	return "champ"
 }
@@ -78,6 +88,16 @@ var fieldDefaults = [numFields]fieldParams{
 	FieldDocuments: {weight: 0.8, b: 0.75, strength: 0.6},
 	FieldDetails:   {weight: 0.8, b: 0.5, strength: 0.6},
 	FieldBody:      {weight: 0.4, b: 0.75, strength: 0.5},
+	// Situations name the cases a sheet tells apart: a query naming one
+	// ("salarié protégé", "en ligne") is about this sheet more than about
+	// one merely mentioning the words.
+	FieldSituations: {weight: 1.5, b: 0.3, strength: 0.7, positions: true},
+	// The breadcrumb is shared by all the sheets of a theme: it says which
+	// part of the catalogue a question belongs to (private sector or civil
+	// service, employee or employer), not which sheet.
+	FieldThemes: {weight: 0.8, b: 0.2, strength: 0.5},
+	// Glossary terms: words the sheet defines for its readers.
+	FieldGlossary: {weight: 0.8, b: 0.3, strength: 0.5},
 }
 
 // Options tunes an Index. The zero value gives good defaults; a zero field
@@ -108,6 +128,10 @@ type Options struct {
 	// ProximityBoost scales the bonus for query words found next to each
 	// other in a title, name or summary (default 0.35; negative: off).
 	ProximityBoost float64
+	// Lexicon is the curated vocabulary (synonyms, expansions, facets);
+	// nil uses lexicon.Default(). NoLexicon turns it off.
+	Lexicon   *lexicon.Lexicon
+	NoLexicon bool
 	// NoPrior turns off the query-independent prior (centrality and page
 	// type, see prior.go).
 	NoPrior bool
@@ -132,6 +156,7 @@ type params struct {
 	maxQueryBytes  int
 	maxQueryTokens int
 	prior          bool
+	lexicon        *lexicon.Lexicon
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -159,6 +184,13 @@ func resolve(o Options) params {
 		maxQueryBytes:  o.MaxQueryBytes,
 		maxQueryTokens: o.MaxQueryTokens,
 		prior:          !o.NoPrior,
+		lexicon:        o.Lexicon,
+	}
+	if p.lexicon == nil {
+		p.lexicon = lexicon.Default()
+	}
+	if o.NoLexicon {
+		p.lexicon = nil
 	}
 	if p.an == nil {
 		p.an = &analysis.Analyzer{}

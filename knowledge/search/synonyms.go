@@ -1,6 +1,10 @@
 package search
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // phrase is one side of a synonym group, analysed like indexed text.
 type phrase struct {
@@ -17,6 +21,7 @@ type phrase struct {
 type synonymTable struct {
 	phrases []phrase
 	groups  [][]int32          // group → phrase ids
+	targets [][]int32          // group → phrases it expands to, nil if symmetric
 	byKey   map[string][]int32 // phrase key → group ids
 	maxLen  int                // longest phrase, in terms
 	// stems holds every term of every phrase, so that a query word known
@@ -29,14 +34,21 @@ type synonymTable struct {
 // longest.
 const maxPhraseLen = 12
 
+// synGroup is a group of equivalent phrases (to nil), or a one-way
+// expansion: a query naming one of from also means each of to.
+type synGroup struct {
+	from, to []string
+}
+
 // synonyms analyses the groups. A group needs two distinct phrases to say
 // anything; phrases are shared between groups by key.
-func (bd *builder) synonyms(groups [][]string) synonymTable {
+func (bd *builder) synonyms(groups []synGroup) synonymTable {
 	st := synonymTable{byKey: make(map[string][]int32), stems: make(map[string]bool)}
 	phraseID := make(map[string]int32)
-	for _, g := range groups {
+	seenGroup := make(map[string]bool)
+	analyse := func(texts []string) []int32 {
 		var ids []int32
-		for _, text := range g {
+		for _, text := range texts {
 			words := bd.p.an.Words(text)
 			if len(words) == 0 || len(words) > maxPhraseLen {
 				continue
@@ -58,16 +70,43 @@ func (bd *builder) synonyms(groups [][]string) synonymTable {
 				ids = append(ids, id)
 			}
 		}
-		if len(ids) < 2 {
+		return ids
+	}
+	for _, g := range groups {
+		ids := analyse(g.from)
+		var targets []int32
+		if g.to != nil {
+			for _, id := range analyse(g.to) {
+				if !containsID(ids, id) {
+					targets = append(targets, id)
+				}
+			}
+			if len(ids) == 0 || len(targets) == 0 {
+				continue
+			}
+		} else if len(ids) < 2 {
 			continue
 		}
+		// The same group is often declared many times (every sheet
+		// spelling out "CDI" in its glossary): keep one.
+		sorted := slices.Clone(ids)
+		slices.Sort(sorted)
+		gk := fmt.Sprint(sorted, targets)
+		if seenGroup[gk] {
+			continue
+		}
+		seenGroup[gk] = true
 		gid := int32(len(st.groups))
 		st.groups = append(st.groups, ids)
+		st.targets = append(st.targets, targets)
 		for _, id := range ids {
 			p := st.phrases[id]
 			if !containsID(st.byKey[p.key], gid) {
 				st.byKey[p.key] = append(st.byKey[p.key], gid)
 			}
+		}
+		for _, id := range append(slices.Clone(ids), targets...) {
+			p := st.phrases[id]
 			st.maxLen = max(st.maxLen, len(p.terms))
 			for _, t := range p.terms {
 				st.stems[bd.terms[t]] = true
@@ -91,7 +130,11 @@ func containsID(ids []int32, id int32) bool {
 func (st *synonymTable) alternatives(key string, limit int) []int32 {
 	var out []int32
 	for _, g := range st.byKey[key] {
-		for _, id := range st.groups[g] {
+		ids := st.groups[g]
+		if st.targets[g] != nil {
+			ids = st.targets[g]
+		}
+		for _, id := range ids {
 			if st.phrases[id].key == key || containsID(out, id) {
 				continue
 			}

@@ -69,6 +69,7 @@ func TestTuneServicePublic(t *testing.T) {
 			configs = append(configs, tuneConfig{name: fmt.Sprintf("%s=%g", kr.name, kr.v)})
 		}
 	}
+	var baseRanks []int
 	for ci, c := range configs {
 		restore := func() {}
 		if knobRuns != nil {
@@ -90,6 +91,17 @@ func TestTuneServicePublic(t *testing.T) {
 			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.r1, r.r3, r.r5, r.mrr)
 			if s.name == "cdtn" || s.name == "citizens" {
 				line += fmt.Sprintf(" p99 %.2fms", r.p99)
+			}
+			if d := os.Getenv("BOUSSOLE_TUNE_DIFF"); d != "" && s.name == "A" {
+				if c.name == "all" {
+					baseRanks = r.ranks
+				} else if c.name == d {
+					for i, q := range s.qs {
+						if r.ranks[i] != baseRanks[i] {
+							t.Logf("diff %q all %d, %s %d", q.Q, baseRanks[i], d, r.ranks[i])
+						}
+					}
+				}
 			}
 			if c.name == "all" && strings.EqualFold(os.Getenv("BOUSSOLE_TUNE_MISSES"), s.name) {
 				for _, m := range r.misses {
@@ -174,6 +186,7 @@ func loadSets(t *testing.T) []tuneSet {
 type tuneResult struct {
 	r1, r3, r5, mrr, p99 float64
 	misses               []string
+	ranks                []int
 }
 
 func measure(ix *search.Index, qs []tuneQuestion) tuneResult {
@@ -196,6 +209,7 @@ func measure(ix *search.Index, qs []tuneQuestion) tuneResult {
 				break
 			}
 		}
+		r.ranks = append(r.ranks, rank)
 		if rank == 1 {
 			r.r1++
 		}
@@ -223,5 +237,22 @@ func measure(ix *search.Index, qs []tuneQuestion) tuneResult {
 
 // ablations turns each ingredient off in turn.
 func ablations() []tuneConfig {
-	return nil
+	off := func(fs ...search.Field) search.Options {
+		w := map[search.Field]float64{}
+		for _, f := range fs {
+			w[f] = 0
+		}
+		return search.Options{Weights: w}
+	}
+	return []tuneConfig{
+		{"-prior", search.Options{NoPrior: true}},
+		{"-situations", off(search.FieldSituations)},
+		{"-themes", off(search.FieldThemes)},
+		{"-glossaryfield", off(search.FieldGlossary)},
+		{"-body", off(search.FieldBody)},
+		{"-synonyms", search.Options{NoSynonyms: true}},
+		{"-lexicon", search.Options{NoLexicon: true}},
+		{"-typos", search.Options{NoTypos: true}},
+		{"-proximity", search.Options{ProximityBoost: -1}},
+	}
 }

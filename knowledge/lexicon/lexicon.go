@@ -1,0 +1,117 @@
+// Package lexicon holds Boussole's curated, reviewable lexicon of French
+// administrative and labour-law vocabulary for search: groups of
+// equivalent names ("CDI" and "contrat à durée indéterminée"), one-way
+// expansions of everyday words to the words of official texts ("viré" →
+// "licenciement"), and facets, situations a sheet may be specific to (the
+// civil service, a lost document, a minor). It is written as general
+// knowledge of the domain, in lexicon.yaml, embedded in the binary.
+package lexicon
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Lexicon is a parsed lexicon.
+type Lexicon struct {
+	// Synonyms are groups of equivalent phrases.
+	Synonyms [][]string `yaml:"synonyms"`
+	// Expand are one-way expansions.
+	Expand []Expansion `yaml:"expand"`
+	// Facets are situations a sheet may be specific to.
+	Facets []Facet `yaml:"facets"`
+}
+
+// Expansion says that a query naming one of From means (also) To.
+type Expansion struct {
+	From []string `yaml:"from"`
+	To   []string `yaml:"to"`
+}
+
+// Facet is a situation a sheet may be specific to, recognised by any of
+// its Terms in a query and in a sheet's title, breadcrumb or situations.
+type Facet struct {
+	Name string `yaml:"name"`
+	// Specific marks a public served by sheets of its own (the civil
+	// service): such sheets rank lower when the query does not name it.
+	Specific bool     `yaml:"specific"`
+	Terms    []string `yaml:"terms"`
+}
+
+//go:embed lexicon.yaml
+var embedded []byte
+
+var (
+	defaultOnce sync.Once
+	defaultLex  *Lexicon
+)
+
+// Default returns the embedded lexicon. It is parsed once; the result is
+// shared and must not be modified.
+func Default() *Lexicon {
+	defaultOnce.Do(func() {
+		l, err := Parse(embedded)
+		if err != nil {
+			panic("lexicon: embedded lexicon.yaml: " + err.Error()) // caught by TestDefault
+		}
+		defaultLex = l
+	})
+	return defaultLex
+}
+
+// MaxFacets bounds the facets of a lexicon (search keeps them in a bit set).
+const MaxFacets = 64
+
+// Parse reads a lexicon, strictly: unknown keys, empty phrases, groups of
+// fewer than two phrases, expansions without both sides and facets
+// without a name or terms are errors, all reported at once.
+func Parse(data []byte) (*Lexicon, error) {
+	var l Lexicon
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&l); err != nil {
+		return nil, fmt.Errorf("parse lexicon: %w", err)
+	}
+	var errs []error
+	blank := func(ps []string) bool {
+		for _, p := range ps {
+			if strings.TrimSpace(p) == "" {
+				return true
+			}
+		}
+		return false
+	}
+	for i, g := range l.Synonyms {
+		if len(g) < 2 || blank(g) {
+			errs = append(errs, fmt.Errorf("synonyms[%d] %q: want at least two non-empty phrases", i, g))
+		}
+	}
+	for i, e := range l.Expand {
+		if len(e.From) == 0 || len(e.To) == 0 || blank(e.From) || blank(e.To) {
+			errs = append(errs, fmt.Errorf("expand[%d] %q → %q: want non-empty from and to", i, e.From, e.To))
+		}
+	}
+	names := map[string]bool{}
+	for i, f := range l.Facets {
+		if strings.TrimSpace(f.Name) == "" || len(f.Terms) == 0 || blank(f.Terms) {
+			errs = append(errs, fmt.Errorf("facets[%d] %q: want a name and non-empty terms", i, f.Name))
+		}
+		if names[f.Name] {
+			errs = append(errs, fmt.Errorf("facets[%d]: duplicate name %q", i, f.Name))
+		}
+		names[f.Name] = true
+	}
+	if len(l.Facets) > MaxFacets {
+		errs = append(errs, fmt.Errorf("%d facets, at most %d", len(l.Facets), MaxFacets))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("parse lexicon: %w", err)
+	}
+	return &l, nil
+}
