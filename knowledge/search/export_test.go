@@ -8,4 +8,8 @@ func init() {
 	Knobs["hub"] = &priorHub
 	Knobs["res"] = &priorResource
 	Knobs["guided"] = &priorGuided
+	Knobs["ftitle"] = &facetTitleBoost
+	Knobs["fctx"] = &facetContextBoost
+	Knobs["fdemote"] = &facetDemote
+	Knobs["aud"] = &audienceDemote
 }

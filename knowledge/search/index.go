@@ -68,6 +68,9 @@ type Index struct {
 	// page it is (a sheet explaining a procedure, a hub listing sheets, a
 	// form or online service). See prior.go.
 	prior []float32
+	// docFacets[d] are the facets document d names (facets.go).
+	docFacets []docFacets
+	facets    facetTable
 	// resource[d] reports a form, model letter, simulator or online service
 	// (an R resource): not demoted when the query asks for one.
 	resource []bool
@@ -104,6 +107,8 @@ type builder struct {
 	docs      []docInfo
 	prior     []float32
 	resource  []bool
+	docFacets []docFacets
+	facets    facetTable
 	inLinks   map[string]int
 	lens      [][numFields]uint32
 	occ       []occurrence
@@ -141,6 +146,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 	var groups [][]string
 	if b != nil {
 		bd.inLinks = inLinks(b.Items)
+		bd.facets = bd.facetTable()
 		seen := make(map[string]bool)
 		for _, it := range b.Items {
 			if it == nil || seen[it.ID] {
@@ -158,6 +164,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 			seen[t.ID] = true
 			bd.prior = append(bd.prior, 1)
 			bd.resource = append(bd.resource, false)
+			bd.docFacets = append(bd.docFacets, docFacets{})
 			bd.add(knowledge.HitTree, t.ID, []fieldText{
 				{FieldTitle, []string{t.Title}},
 				{FieldTriggers, t.Triggers},
@@ -188,6 +195,7 @@ func (bd *builder) addItem(it *knowledge.Item) {
 	}
 	bd.prior = append(bd.prior, bd.p.itemPrior(it, bd.inLinks[it.ID]))
 	bd.resource = append(bd.resource, isResource(it))
+	bd.docFacets = append(bd.docFacets, bd.itemFacets(it))
 	bd.add(knowledge.HitItem, it.ID, []fieldText{
 		{FieldTitle, []string{it.Title}},
 		{FieldSynonyms, it.Synonyms},
@@ -358,6 +366,8 @@ func (bd *builder) finish(groups []synGroup) *Index {
 		docs:        bd.docs,
 		prior:       bd.prior,
 		resource:    bd.resource,
+		docFacets:   bd.docFacets,
+		facets:      bd.facets,
 		termID:      bd.termID,
 		positions:   slices.Clip(bd.positions),
 		entryTerms:  slices.Clip(bd.ent.terms),

@@ -132,6 +132,8 @@ type Options struct {
 	// nil uses lexicon.Default(). NoLexicon turns it off.
 	Lexicon   *lexicon.Lexicon
 	NoLexicon bool
+	// NoFacets turns off facet matching (facets.go).
+	NoFacets bool
 	// NoPrior turns off the query-independent prior (centrality and page
 	// type, see prior.go).
 	NoPrior bool
@@ -157,6 +159,7 @@ type params struct {
 	maxQueryTokens int
 	prior          bool
 	lexicon        *lexicon.Lexicon
+	facets         bool
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -185,6 +188,7 @@ func resolve(o Options) params {
 		maxQueryTokens: o.MaxQueryTokens,
 		prior:          !o.NoPrior,
 		lexicon:        o.Lexicon,
+		facets:         !o.NoFacets,
 	}
 	if p.lexicon == nil {
 		p.lexicon = lexicon.Default()

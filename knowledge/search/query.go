@@ -77,6 +77,11 @@ type query struct {
 	// simulator or an online service, which are then not ranked below
 	// sheets (prior.go).
 	wantsResource bool
+	// professional: the query speaks as a business, an employer or an
+	// association (facets.go).
+	professional bool
+	// facets the query names (facets.go).
+	facets uint64
 }
 
 const (
@@ -103,6 +108,7 @@ func (ix *Index) parse(text string, sc *scratch) query {
 	seen := make(map[string]bool, len(words))
 	for _, w := range words {
 		q.wantsResource = q.wantsResource || resourceWords[w]
+		q.professional = q.professional || professionalWords[w]
 		qw := ix.resolve(w, sc)
 		key := qw.canon
 		if key == "" {
@@ -114,6 +120,7 @@ func (ix *Index) parse(text string, sc *scratch) query {
 		seen[key] = true
 		q.words = append(q.words, qw)
 	}
+	q.facets = ix.queryFacets(&q)
 	for i := 0; i < len(q.words); {
 		u := ix.synonymUnit(q.words, i)
 		if u.to == 0 {

@@ -273,7 +273,7 @@ func (ix *Index) final(q *query, d uint32, score, coverage, focus float32) float
 	if q.wantsResource && ix.resource[d] {
 		p /= float32(priorResource)
 	}
-	return score * p
+	return score * p * ix.facetFactor(q, d)
 }
 
 // top returns the n best documents by score before proximity, unordered.

@@ -252,6 +252,7 @@ func ablations() []tuneConfig {
 		{"-body", off(search.FieldBody)},
 		{"-synonyms", search.Options{NoSynonyms: true}},
 		{"-lexicon", search.Options{NoLexicon: true}},
+		{"-facets", search.Options{NoFacets: true}},
 		{"-typos", search.Options{NoTypos: true}},
 		{"-proximity", search.Options{ProximityBoost: -1}},
 	}
