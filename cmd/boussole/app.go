@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
+	"os"
 	"time"
 
 	"github.com/boussole/boussole/bot"
@@ -27,23 +27,45 @@ type app struct {
 }
 
 // loadKnowledge loads and validates dir, or the embedded demo when dir is
-// empty.
-func loadKnowledge(dir string) (*knowledge.Base, error) {
+// empty, together with imported items (trees may answer with them).
+func loadKnowledge(_ context.Context, dir string, imported []*knowledge.Item) (*knowledge.Base, error) {
+	var (
+		b    *knowledge.Base
+		err  error
+		name = dir
+	)
 	if dir == "" {
-		b, err := knowledge.Load(demo.FS())
-		if err != nil {
-			return nil, fmt.Errorf("load demo knowledge: %w", err)
-		}
-		return b, nil
+		name = "demo knowledge"
+		b, err = knowledge.LoadFS(demo.FS())
+	} else {
+		b, err = knowledge.LoadDir(dir)
 	}
-	b, err := knowledge.LoadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("load knowledge %s:\n%w", dir, err)
+		return nil, fmt.Errorf("load %s:\n%w", name, err)
 	}
+	b = b.WithItems(imported)
 	if probs := knowledge.Validate(b); len(probs) > 0 {
-		return nil, fmt.Errorf("knowledge %s has %d problem(s):\n%w", dir, len(probs), probs)
+		return nil, fmt.Errorf("%s has %d problem(s):\n%w", name, len(probs), probs)
 	}
 	return b, nil
+}
+
+// importedItems reads the items imported into the database at path, if
+// path is set; the database must exist (a typo must not create an empty
+// one).
+func importedItems(ctx context.Context, path string) ([]*knowledge.Item, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Items(ctx)
 }
 
 func newLogger(w io.Writer, c LogConfig) *slog.Logger {
@@ -58,16 +80,22 @@ func newLogger(w io.Writer, c LogConfig) *slog.Logger {
 
 // openApp opens the store, loads the knowledge and builds the engine.
 func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
-	base, err := loadKnowledge(cfg.Knowledge.Dir)
-	if err != nil {
-		return nil, err
-	}
 	cat, err := catalog.New()
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log})
 	if err != nil {
+		return nil, err
+	}
+	imported, err := st.Items(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	base, err := loadKnowledge(ctx, cfg.Knowledge.Dir, imported)
+	if err != nil {
+		st.Close()
 		return nil, err
 	}
 	eng, err := bot.New(ctx, bot.Config{
@@ -141,5 +169,3 @@ func parseFlags(fs *flag.FlagSet, e env, args []string) error {
 	}
 	return nil
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -25,11 +25,15 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		asJSON  bool
 		k       int
 		dirFlag string
+		dbFlag  string
 	)
+	fs.StringVar(&dbFlag, "db", "", "also search the items imported into this database")
 	fs.StringVar(&dirFlag, "knowledge", "", "knowledge directory (default: the embedded demo)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	fs.IntVar(&k, "k", 5, "number of results")
-	fs.Usage = func() { fmt.Fprintln(e.stderr, "usage: boussole ask [--json] [--k N] [--knowledge DIR] \"question\"") }
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: boussole ask [--json] [--k N] [--knowledge DIR] [--db PATH] \"question\"")
+	}
 	if err := parseFlags(fs, e, reorder(args, map[string]bool{"json": true})); err != nil {
 		return err
 	}
@@ -38,7 +42,11 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	base, err := loadKnowledge(dirFlag)
+	imported, err := importedItems(ctx, dbFlag)
+	if err != nil {
+		return err
+	}
+	base, err := loadKnowledge(ctx, dirFlag, imported)
 	if err != nil {
 		return err
 	}

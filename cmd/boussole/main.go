@@ -5,6 +5,8 @@
 //	boussole ask       one-shot search: the items found, with scores and why
 //	boussole validate  check a knowledge directory
 //	boussole test      run conversation test files
+//	boussole import    import service-public.fr sheets into the database
+//	boussole eval      measure search quality on a question set
 //
 // main only parses flags and wires concrete types; the work is in bot/,
 // knowledge/ and adapters/.
@@ -18,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // errUsage marks a command-line mistake: the usage text is printed.
@@ -31,8 +35,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// interactive is true when stdin is a terminal.
-	interactive bool
+	// interactive is true when stdin is a terminal; errTerminal when
+	// stderr is (progress bars).
+	interactive, errTerminal bool
 }
 
 type command struct {
@@ -47,6 +52,8 @@ func commands() []command {
 		{"ask", "one-shot question: the items and trees found, with scores and why", runAsk},
 		{"validate", "check a knowledge directory (default: the embedded demo)", runValidate},
 		{"test", "run conversation test files", runTest},
+		{"import", "import an official catalogue (service-public.fr XML) into the database", runImport},
+		{"eval", "measure search quality on a question set (recall@k, MRR, latency)", runEval},
 	}
 }
 
@@ -61,7 +68,7 @@ func usage(w io.Writer) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interactive: isTerminal(os.Stdin)}
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interactive: isTerminal(os.Stdin), errTerminal: isTerminal(os.Stderr)}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -97,7 +104,6 @@ func run(ctx context.Context, e env, args []string) int {
 	return 2
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal asks the terminal driver: /dev/null is a character device too,
+// and a script piped from it must not get prompts.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -11,10 +11,13 @@ import (
 )
 
 // runValidate checks a knowledge directory and lists every problem.
-func runValidate(_ context.Context, e env, args []string) error {
+func runValidate(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprintln(e.stderr, "usage: boussole validate [DIR]   (default: the embedded demo)") }
-	if err := parseFlags(fs, e, args); err != nil {
+	db := fs.String("db", "", "database whose imported items trees may answer with")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: boussole validate [--db PATH] [DIR]   (default: the embedded demo)")
+	}
+	if err := parseFlags(fs, e, reorder(args, nil)); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -38,6 +41,11 @@ func runValidate(_ context.Context, e env, args []string) error {
 			return err
 		}
 	} else {
+		imported, err := importedItems(ctx, *db)
+		if err != nil {
+			return err
+		}
+		b = b.WithItems(imported)
 		probs = knowledge.Validate(b)
 	}
 	if len(probs) > 0 {
