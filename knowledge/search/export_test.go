@@ -12,4 +12,5 @@ func init() {
 	Knobs["fctx"] = &facetContextBoost
 	Knobs["fdemote"] = &facetDemote
 	Knobs["aud"] = &audienceDemote
+	Knobs["nb"] = &neighbourWeight
 }

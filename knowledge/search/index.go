@@ -68,6 +68,9 @@ type Index struct {
 	// page it is (a sheet explaining a procedure, a hub listing sheets, a
 	// form or online service). See prior.go.
 	prior []float32
+	// links[linkStart[d]:linkStart[d+1]] are the documents d links to
+	// (Item.Related), for the neighbourhood bonus (prior.go).
+	links, linkStart []uint32
 	// docFacets[d] are the facets document d names (facets.go).
 	docFacets []docFacets
 	facets    facetTable
@@ -109,6 +112,7 @@ type builder struct {
 	resource  []bool
 	docFacets []docFacets
 	facets    facetTable
+	related   [][]string
 	inLinks   map[string]int
 	lens      [][numFields]uint32
 	occ       []occurrence
@@ -154,7 +158,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 			}
 			seen[it.ID] = true
 			bd.addItem(it)
-			groups = append(groups, itemSynonymGroups(it)...)
+			groups = append(groups, bd.p.itemSynonymGroups(it)...)
 		}
 		clear(seen)
 		for _, t := range b.Trees {
@@ -165,6 +169,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 			bd.prior = append(bd.prior, 1)
 			bd.resource = append(bd.resource, false)
 			bd.docFacets = append(bd.docFacets, docFacets{})
+			bd.related = append(bd.related, nil)
 			bd.add(knowledge.HitTree, t.ID, []fieldText{
 				{FieldTitle, []string{t.Title}},
 				{FieldTriggers, t.Triggers},
@@ -196,6 +201,7 @@ func (bd *builder) addItem(it *knowledge.Item) {
 	bd.prior = append(bd.prior, bd.p.itemPrior(it, bd.inLinks[it.ID]))
 	bd.resource = append(bd.resource, isResource(it))
 	bd.docFacets = append(bd.docFacets, bd.itemFacets(it))
+	bd.related = append(bd.related, it.Related)
 	bd.add(knowledge.HitItem, it.ID, []fieldText{
 		{FieldTitle, []string{it.Title}},
 		{FieldSynonyms, it.Synonyms},
@@ -243,7 +249,7 @@ func uniqueGroups(groups [][]string) [][]string {
 // "Revenu de solidarité active (RSA)", "Aide au logement (APL, ALF, ALS)",
 // says the acronyms and the name are one thing too (official sheets are
 // titled this way).
-func itemSynonymGroups(it *knowledge.Item) [][]string {
+func (p *params) itemSynonymGroups(it *knowledge.Item) [][]string {
 	var groups [][]string
 	if len(it.Synonyms) >= 2 {
 		groups = append(groups, it.Synonyms)
@@ -252,7 +258,7 @@ func itemSynonymGroups(it *knowledge.Item) [][]string {
 		groups = append(groups, append([]string{name}, acronyms...))
 	}
 	for _, g := range it.Glossary {
-		if g.Term != "" && g.Expansion != "" {
+		if p.glossarySyn && g.Term != "" && g.Expansion != "" {
 			groups = append(groups, []string{g.Term, g.Expansion})
 		}
 	}
@@ -424,6 +430,7 @@ func (bd *builder) finish(groups []synGroup) *Index {
 		}
 	}
 
+	ix.links, ix.linkStart = bd.linkTable()
 	ix.vocab = newVocabulary(bd.stems, ix)
 	ix.scratch.New = func() any { return newScratch(n, len(ix.vocab.list)) }
 	return ix

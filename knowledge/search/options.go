@@ -132,6 +132,8 @@ type Options struct {
 	// nil uses lexicon.Default(). NoLexicon turns it off.
 	Lexicon   *lexicon.Lexicon
 	NoLexicon bool
+	// NoGlossarySynonyms: item glossary abbreviations are not synonyms.
+	NoGlossarySynonyms bool
 	// NoFacets turns off facet matching (facets.go).
 	NoFacets bool
 	// NoPrior turns off the query-independent prior (centrality and page
@@ -160,6 +162,7 @@ type params struct {
 	prior          bool
 	lexicon        *lexicon.Lexicon
 	facets         bool
+	glossarySyn    bool
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -189,6 +192,7 @@ func resolve(o Options) params {
 		prior:          !o.NoPrior,
 		lexicon:        o.Lexicon,
 		facets:         !o.NoFacets,
+		glossarySyn:    !o.NoGlossarySynonyms,
 	}
 	if p.lexicon == nil {
 		p.lexicon = lexicon.Default()

@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/boussole/boussole/knowledge"
@@ -85,4 +86,60 @@ var resourceWords = map[string]bool{
 	"formulaire": true, "formulaires": true, "cerfa": true, "modele": true, "modeles": true,
 	"simulateur": true, "simulation": true, "simuler": true, "teleservice": true,
 	"telecharger": true, "imprimer": true,
+}
+
+// linkTable resolves each item's related ids to item documents.
+func (bd *builder) linkTable() (links, start []uint32) {
+	byID := make(map[string]uint32, len(bd.docs))
+	for d, di := range bd.docs {
+		if di.kind == knowledge.HitItem {
+			if _, dup := byID[di.id]; !dup {
+				byID[di.id] = uint32(d)
+			}
+		}
+	}
+	start = make([]uint32, 0, len(bd.docs)+1)
+	for d, rel := range bd.related {
+		start = append(start, uint32(len(links)))
+		for _, id := range rel {
+			if t, ok := byID[id]; ok && t != uint32(d) {
+				links = append(links, t)
+			}
+		}
+	}
+	return slices.Clip(links), append(start, uint32(len(links)))
+}
+
+// neighbourWeight scales the neighbourhood bonus: a candidate linked from
+// other strong candidates of the same query is the sheet they point to for
+// the notion they share ("Rupture conventionnelle" from its simulators,
+// forms and questions-réponses), and gains up to this share of its score.
+var neighbourWeight = 0.15
+
+// neighbourhood raises the score of candidates linked from other
+// candidates, by the linking candidates' scores relative to the best.
+func (ix *Index) neighbourhood(cands []candidate) {
+	if !ix.p.prior || neighbourWeight == 0 || len(cands) < 2 || len(ix.links) == 0 {
+		return
+	}
+	var best float32
+	pos := make(map[uint32]int, len(cands))
+	for i, c := range cands {
+		best = max(best, c.score)
+		pos[c.doc] = i
+	}
+	if best <= 0 {
+		return
+	}
+	in := make([]float32, len(cands))
+	for _, c := range cands {
+		for _, t := range ix.links[ix.linkStart[c.doc]:ix.linkStart[c.doc+1]] {
+			if j, ok := pos[t]; ok {
+				in[j] += c.score / best
+			}
+		}
+	}
+	for i := range cands {
+		cands[i].score *= 1 + float32(neighbourWeight)*min(1, in[i])
+	}
 }

@@ -138,6 +138,7 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 		c.score = ix.final(&q, c.doc, c.base+c.prox, c.coverage, c.focus)
 		c.evidence = evidence(c.coverage, c.focus, c.info)
 	}
+	ix.neighbourhood(cands)
 	slices.SortFunc(cands, func(a, b candidate) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c

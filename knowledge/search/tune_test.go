@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
 	"github.com/boussole/boussole/knowledge/search"
 	"github.com/boussole/boussole/knowledge/servicepublic"
 )
@@ -67,6 +68,27 @@ func TestTuneServicePublic(t *testing.T) {
 		configs = nil
 		for _, kr := range knobRuns {
 			configs = append(configs, tuneConfig{name: fmt.Sprintf("%s=%g", kr.name, kr.v)})
+		}
+	}
+	// BOUSSOLE_WEIGHTS="8=0.6,0.8;k1=1.5" measures field weights (by
+	// Field number) and K1 values in turn.
+	if ws := os.Getenv("BOUSSOLE_WEIGHTS"); ws != "" {
+		configs = nil
+		for _, part := range strings.Split(ws, ";") {
+			name, vals, _ := strings.Cut(part, "=")
+			for _, v := range strings.Split(vals, ",") {
+				var x float64
+				fmt.Sscan(v, &x)
+				o := search.Options{}
+				if name == "k1" {
+					o.K1 = x
+				} else {
+					var f int
+					fmt.Sscan(name, &f)
+					o.Weights = map[search.Field]float64{search.Field(f): x}
+				}
+				configs = append(configs, tuneConfig{name: fmt.Sprintf("%s=%g", name, x), opts: o})
+			}
 		}
 	}
 	var baseRanks []int
@@ -244,7 +266,13 @@ func ablations() []tuneConfig {
 		}
 		return search.Options{Weights: w}
 	}
+	an := func(a analysis.Analyzer) search.Options { return search.Options{Analyzer: &a} }
 	return []tuneConfig{
+		{"-folding", an(analysis.Analyzer{NoFold: true})},
+		{"-elision", an(analysis.Analyzer{NoElision: true})},
+		{"-stemming", an(analysis.Analyzer{NoStem: true})},
+		{"-stopwords", an(analysis.Analyzer{StopWords: map[string]bool{}})},
+		{"-shorthands", an(analysis.Analyzer{Abbreviations: map[string]string{}})},
 		{"-prior", search.Options{NoPrior: true}},
 		{"-situations", off(search.FieldSituations)},
 		{"-themes", off(search.FieldThemes)},
@@ -253,6 +281,8 @@ func ablations() []tuneConfig {
 		{"-synonyms", search.Options{NoSynonyms: true}},
 		{"-lexicon", search.Options{NoLexicon: true}},
 		{"-facets", search.Options{NoFacets: true}},
+		{"-glossary", search.Options{NoGlossarySynonyms: true}},
+		{"-situations,themes", off(search.FieldSituations, search.FieldThemes, search.FieldGlossary)},
 		{"-typos", search.Options{NoTypos: true}},
 		{"-proximity", search.Options{ProximityBoost: -1}},
 	}

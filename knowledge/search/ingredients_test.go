@@ -1,0 +1,116 @@
+package search_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/lexicon"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+func sheet(id, title, typ string, related ...string) *knowledge.Item {
+	return &knowledge.Item{ID: id, Kind: knowledge.KindProcedure, Title: title, SheetType: typ,
+		Related: related, Sources: []string{"https://example.org/" + id}}
+}
+
+func first(t *testing.T, ix *search.Index, q string) knowledge.Hit {
+	t.Helper()
+	hits := ix.Search(q, 3)
+	if len(hits) == 0 {
+		t.Fatalf("%q: no hits", q)
+	}
+	return hits[0]
+}
+
+// TestPrior: a form titled like a sheet ranks below the sheet unless the
+// query asks for a form; a sheet linked from others beats an equal one.
+func TestPrior(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("R1", "Demande de congé parental", "Formulaire"),
+		sheet("F1", "Demande de congé parental", "Fiche d'information"),
+		sheet("F2", "Prime de fin d'année", "Fiche d'information"),
+		sheet("F3", "Prime de fin d'année", "Fiche d'information"),
+		sheet("F4", "Autre sujet", "Fiche d'information", "F3"),
+		sheet("F5", "Encore un sujet", "Fiche d'information", "F3"),
+	}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	if h := first(t, ix, "demande congé parental"); h.ID != "F1" {
+		t.Errorf("question: first %s, want the sheet F1", h.ID)
+	}
+	if h := first(t, ix, "formulaire demande congé parental"); h.ID != "R1" {
+		t.Errorf("asking for the form: first %s, want R1", h.ID)
+	}
+	if h := first(t, ix, "prime fin d'année"); h.ID != "F3" {
+		t.Errorf("linked sheet: first %s, want F3", h.ID)
+	}
+	ix = search.New(knowledge.NewBase(items, nil, nil), search.Options{NoPrior: true})
+	if h := first(t, ix, "demande congé parental"); h.ID != "R1" {
+		t.Errorf("NoPrior: first %s, want R1 (index order on a tie)", h.ID)
+	}
+}
+
+// TestFacets: a sheet specific to the civil service ranks below the
+// general one unless the query names the civil service; a query naming a
+// minor prefers the sheet whose title does.
+func TestFacets(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("F1", "Congé parental dans la fonction publique", "Fiche d'information"),
+		sheet("F2", "Congé parental d'éducation à temps plein", "Fiche d'information"),
+		sheet("F3", "Passeport d'un majeur", "Fiche d'information"),
+		sheet("F4", "Passeport d'un mineur", "Fiche d'information"),
+	}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	if h := first(t, ix, "congé parental"); h.ID != "F2" {
+		t.Errorf("general question: first %s, want F2", h.ID)
+	}
+	if h := first(t, ix, "congé parental fonctionnaire"); h.ID != "F1" {
+		t.Errorf("civil servant: first %s, want F1", h.ID)
+	}
+	if h := first(t, ix, "passeport pour mon bébé"); h.ID != "F4" {
+		t.Errorf("minor: first %s, want F4", h.ID)
+	}
+	// Without facets, "bébé" says nothing and the tie goes to index order.
+	ix = search.New(knowledge.NewBase(items, nil, nil), search.Options{NoFacets: true})
+	if h := first(t, ix, "passeport pour mon bébé"); h.ID != "F3" {
+		t.Errorf("NoFacets: first %s, want F3", h.ID)
+	}
+}
+
+// TestLexicon: one-way expansions find the official words and say so in
+// Why, but the official word does not expand to the slang; glossary
+// abbreviations are synonyms.
+func TestLexicon(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("F1", "Licenciement pour motif personnel", "Fiche d'information"),
+		sheet("F2", "Virement bancaire", "Fiche d'information"),
+		{ID: "F3", Title: "Contrat unique d'insertion", Sources: []string{"x"},
+			Glossary: []knowledge.Term{{Term: "PEC", Expansion: "parcours emploi compétences"}}, Body: "parcours emploi compétences"},
+		sheet("F4", "Parcours emploi compétences", "Fiche d'information"),
+	}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	h := first(t, ix, "je me suis fait virer")
+	if h.ID != "F1" || !strings.Contains(strings.Join(h.Why, "|"), "licenciement") {
+		t.Errorf("virer: first %s %q, want F1 through licenciement", h.ID, h.Why)
+	}
+	for _, h := range ix.Search("licenciement", 3) {
+		if h.ID == "F2" {
+			t.Errorf("licenciement expanded to virement: %q", h.Why)
+		}
+	}
+	if hits := search.New(knowledge.NewBase(items, nil, nil), search.Options{NoLexicon: true}).Search("virer", 3); len(hits) != 0 && hits[0].ID == "F1" {
+		t.Errorf("NoLexicon still expands: %q", hits[0].Why)
+	}
+	if hits := ix.Search("pec", 3); len(hits) == 0 || hits[0].ID != "F4" {
+		t.Errorf("glossary abbreviation: %v", hits)
+	}
+	// A custom lexicon replaces the default.
+	lex, err := lexicon.Parse([]byte("expand:\n  - from: [renvoyé]\n    to: [virement]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix = search.New(knowledge.NewBase(items, nil, nil), search.Options{Lexicon: lex})
+	if h := first(t, ix, "renvoyé"); h.ID != "F2" {
+		t.Errorf("custom lexicon: first %s", h.ID)
+	}
+}
