@@ -1,6 +1,9 @@
 package analysis
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Token is one meaningful word of a text after analysis.
 type Token struct {
@@ -33,6 +36,12 @@ type Analyzer struct {
 	Abbreviations map[string]string
 	// NoStem keeps folded words as terms (Stem is not applied).
 	NoStem bool
+	// NoFold and NoElision turn off accent and case folding and elision
+	// splitting, to measure what they bring (search's ablation): words
+	// then keep their case and accents ("Identité" ≠ "identite"), and an
+	// elided article stays glued to its word ("d'identité" is one word).
+	NoFold    bool
+	NoElision bool
 }
 
 // IsStop reports whether the folded word is a stop word for a.
@@ -68,7 +77,7 @@ func (a *Analyzer) Words(text string) []string {
 }
 
 func (a *Analyzer) appendWords(out []string, text string) []string {
-	for _, w := range Tokens(text) {
+	for _, w := range a.tokens(text) {
 		if exp := a.Expand(w); exp != "" {
 			for _, x := range strings.Fields(exp) {
 				if !a.IsStop(x) {
@@ -106,6 +115,30 @@ func (a *Analyzer) Terms(text string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
 		out[i] = a.Term(w)
+	}
+	return out
+}
+
+// tokens is Tokens, or its ablated variants.
+func (a *Analyzer) tokens(text string) []string {
+	if a == nil || !a.NoFold && !a.NoElision {
+		return Tokens(text)
+	}
+	if a.NoElision {
+		text = strings.NewReplacer("'", "", "’", "", "`", "").Replace(text)
+	}
+	if !a.NoFold {
+		return strings.Fields(Fold(text))
+	}
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if a.NoElision {
+		return words
+	}
+	out := words[:0]
+	for _, w := range words {
+		if !elisions[strings.ToLower(w)] {
+			out = append(out, w)
+		}
 	}
 	return out
 }

@@ -84,6 +84,9 @@ func TestTermsApart(t *testing.T) {
 	pairs := [][2]string{
 		{"loyer", "loi"},
 		{"pays", "payer"},
+		{"viré", "virement"},
+		{"virer", "virement"},
+		{"virée", "virements"},
 		{"vol", "volontaire"},
 		{"carte", "cartable"},
 		{"apl", "aple"},
@@ -164,6 +167,24 @@ func TestDistance(t *testing.T) {
 	for _, tc := range tests {
 		if got := analysis.Distance(tc.a, tc.b, tc.max); got != tc.want {
 			t.Errorf("Distance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestAnalyzerAblations(t *testing.T) {
+	tests := []struct {
+		a    analysis.Analyzer
+		in   string
+		want []string
+	}{
+		{analysis.Analyzer{}, "Carte d'Identité", []string{"carte", "identite"}},
+		{analysis.Analyzer{NoFold: true}, "Carte d'Identité", []string{"Carte", "Identité"}},
+		{analysis.Analyzer{NoElision: true}, "Carte d'Identité", []string{"carte", "didentite"}},
+		{analysis.Analyzer{NoFold: true, NoElision: true}, "Carte d’Identité", []string{"Carte", "dIdentité"}},
+	}
+	for _, tc := range tests {
+		if got := tc.a.Words(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("%+v Words(%q) = %q, want %q", tc.a, tc.in, got, tc.want)
 		}
 	}
 }

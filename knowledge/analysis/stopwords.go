@@ -113,4 +113,6 @@ var stemOverrides = map[string]string{
 	"deces": "dece", "decede": "dece", "decedee": "dece",
 	// "pays" would otherwise meet "payer" ("pay").
 	"pays": "pays",
+	// "viré" (fired) would otherwise meet "virement" (bank transfer).
+	"virer": "virer", "vire": "virer", "viree": "virer",
 }
