@@ -41,6 +41,13 @@
 // the query covers, which lets a tree whose trigger is exactly the query
 // beat an item that merely mentions it).
 //
+// The score is then multiplied by a query-independent prior (prior.go:
+// links to the item from other items, page type — sheets above dossiers
+// and forms unless a form is asked for), by facets (facets.go: question
+// types and publics from the curated lexicon, knowledge/lexicon), and a
+// candidate linked from other strong candidates gains a little. See
+// docs/search.md for the measurements and the ablation.
+//
 // Confidence is computed separately from normalised evidence — coverage of
 // the query weighted by how telling each word is and where it matched,
 // focus, specificity, margin over the next hit of the same kind — so it
