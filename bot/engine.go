@@ -162,8 +162,11 @@ func (e *Engine) tree(ctx context.Context, id string, v int) (*knowledge.Tree, e
 	return t, nil
 }
 
-// Respond handles one incoming message and returns the replies to send,
-// after storing the new conversation state and the turns.
+// Respond handles one incoming message: it stores the new conversation
+// state, the turns and the replies (queued in the outbox) in one
+// transaction, and returns the replies. The Runner's dispatcher sends
+// them; callers that only read replies (conversation tests) may ignore the
+// outbox.
 func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	now := e.now()
 	conv, err := e.store.Conversation(ctx, in.Address)
@@ -177,7 +180,15 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	if err := t.run(); err != nil {
 		return nil, err
 	}
+	for i := range t.replies {
+		t.replies[i].To = in.Address
+	}
 	if t.forgotten {
+		// Nothing of the conversation is stored any more; only the
+		// confirmation waits in the outbox until it is sent.
+		if err := e.store.Enqueue(ctx, t.replies); err != nil {
+			return nil, fmt.Errorf("queue replies: %w", err)
+		}
 		return t.replies, nil
 	}
 	t.conv.UpdatedAt = now
@@ -188,11 +199,8 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	for _, r := range t.replies {
 		turns = append(turns, Turn{Address: in.Address, Dir: "out", Text: r.Text, At: now})
 	}
-	if err := e.store.SaveTurn(ctx, t.conv, turns); err != nil {
+	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)
-	}
-	for i := range t.replies {
-		t.replies[i].To = in.Address
 	}
 	return t.replies, nil
 }

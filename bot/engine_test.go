@@ -444,10 +444,10 @@ func TestEnglish(t *testing.T) {
 	mustContain(t, rs, "Je suis Boussole")
 }
 
-// failingStore fails every write, as a full disk or a read-only file does.
+// failingStore fails every turn, as a full disk or a read-only file does.
 type failingStore struct{ bot.Store }
 
-func (failingStore) SaveTurn(context.Context, bot.Conversation, []bot.Turn) error {
+func (failingStore) Commit(context.Context, bot.Conversation, []bot.Turn, []bot.Reply) error {
 	return errors.New("disk I/O error")
 }
 
@@ -479,7 +479,7 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	r := bot.NewRunner(eng, nil)
+	r := bot.NewRunner(eng, bot.NewDispatcher(h.store, nil, nil), nil)
 	r.Register(rec)
 	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "papiers"}); err == nil {
 		t.Fatal("want the storage error")
@@ -490,7 +490,7 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rec := &recorder{}
-	r := bot.NewRunner(h.engine, nil)
+	r := bot.NewRunner(h.engine, bot.NewDispatcher(h.store, nil, nil), nil)
 	r.Register(rec)
 	var wg sync.WaitGroup
 	for i := range 40 {

@@ -17,10 +17,11 @@ type Responder interface {
 
 // Runner connects adapters to the engine: it serialises the messages of
 // one conversation (so two quick messages never race on its state), drops
-// duplicate deliveries, sends replies through the adapter of the message's
-// platform, and lets shutdown wait for turns in flight.
+// duplicate deliveries, has the dispatcher send the replies the turn
+// queued, and lets shutdown wait for turns in flight.
 type Runner struct {
 	resp Responder
+	out  *Dispatcher
 	log  *slog.Logger
 
 	mu       sync.Mutex
@@ -39,19 +40,20 @@ type convLock struct {
 // ErrClosed is returned by Handle after Close.
 var ErrClosed = errors.New("runner closed")
 
-// NewRunner returns a runner over resp.
-func NewRunner(resp Responder, log *slog.Logger) *Runner {
+// NewRunner returns a runner over resp whose replies out sends.
+func NewRunner(resp Responder, out *Dispatcher, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{resp: resp, log: log, adapters: map[string]Adapter{}, convs: map[Address]*convLock{}, seen: newRecentSet(4096)}
+	return &Runner{resp: resp, out: out, log: log, adapters: map[string]Adapter{}, convs: map[Address]*convLock{}, seen: newRecentSet(4096)}
 }
 
-// Register makes a the sender for its platform.
+// Register makes a the receiver and sender for its platform.
 func (r *Runner) Register(a Adapter) {
 	r.mu.Lock()
 	r.adapters[a.Name()] = a
 	r.mu.Unlock()
+	r.out.Register(a)
 }
 
 // Handle processes in and sends the replies before returning. Messages of
@@ -95,15 +97,22 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	// A turn in flight finishes even when shutdown starts: the state and
 	// turns are stored together, and the citizen gets the reply.
 	ctx = context.WithoutCancel(ctx)
-	replies, err := r.resp.Respond(ctx, in)
+	_, err := r.resp.Respond(ctx, in)
 	if err != nil {
 		r.log.Error("turn failed", "platform", in.Address.Platform, "err", err)
-		replies = []Reply{r.resp.Sorry(in.Address)}
-	}
-	for _, rep := range replies {
-		if serr := a.Send(ctx, rep); serr != nil {
-			return fmt.Errorf("send reply: %w", serr)
+		sorry := r.resp.Sorry(in.Address)
+		if qerr := r.out.box.Enqueue(ctx, []Reply{sorry}); qerr != nil {
+			// Storage is down: tell the citizen directly, best effort.
+			if serr := a.Send(ctx, sorry); serr != nil {
+				r.log.Error("apology not sent", "platform", in.Address.Platform, "err", serr)
+			}
+			return err
 		}
+	}
+	// Sending now keeps a conversation's replies before its next message;
+	// what fails here is retried by the dispatcher's Run.
+	if _, ferr := r.out.Flush(ctx); ferr != nil {
+		return errors.Join(err, ferr)
 	}
 	return err
 }

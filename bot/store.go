@@ -54,4 +54,5 @@ type Store interface {
 	ConversationStore
 	CaseStore
 	TreeStore
+	Outbox
 }

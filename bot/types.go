@@ -42,6 +42,10 @@ type Reply struct {
 	To      Address  `json:"to"`
 	Text    string   `json:"text"`
 	Choices []Choice `json:"choices,omitempty"`
+	// Key identifies the message across retries (set by the outbox):
+	// adapters pass it to platforms that drop duplicates (Discord's
+	// nonce) and drop repeats themselves where they can.
+	Key string `json:"key,omitempty"`
 }
 
 // Choice is a button: a label shown to the user and a payload sent back.

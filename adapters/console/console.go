@@ -41,7 +41,15 @@ type Adapter struct {
 
 	mu       sync.Mutex
 	speakers map[string]bool
+	// sent remembers the outbox keys already printed, so a message retried
+	// after a crash between printing and recording is not printed twice.
+	sent     map[string]bool
+	sentRing []string
 }
+
+// keepKeys bounds the memory of printed keys: retries happen within
+// seconds, far fewer messages than this.
+const keepKeys = 4096
 
 var _ bot.Adapter = (*Adapter)(nil)
 
@@ -50,7 +58,7 @@ func New(cfg Config) *Adapter {
 	if cfg.User == "" {
 		cfg.User = "vous"
 	}
-	return &Adapter{cfg: cfg, speakers: map[string]bool{}}
+	return &Adapter{cfg: cfg, speakers: map[string]bool{}, sent: map[string]bool{}}
 }
 
 // Name implements bot.Adapter.
@@ -150,6 +158,18 @@ func (a *Adapter) prompt() {
 func (a *Adapter) Send(_ context.Context, r bot.Reply) error {
 	a.mu.Lock()
 	many := len(a.speakers) > 1
+	if r.Key != "" {
+		if a.sent[r.Key] {
+			a.mu.Unlock()
+			return nil
+		}
+		a.sent[r.Key] = true
+		a.sentRing = append(a.sentRing, r.Key)
+		if len(a.sentRing) > keepKeys {
+			delete(a.sent, a.sentRing[0])
+			a.sentRing = a.sentRing[1:]
+		}
+	}
 	a.mu.Unlock()
 	var b strings.Builder
 	if many {

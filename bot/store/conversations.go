@@ -66,6 +66,11 @@ func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversati
 // c.UpdatedAt means now; c.CreatedAt is kept from the first save (now if
 // zero). A turn with a zero Address belongs to c; a zero At means now.
 func (s *Store) SaveTurn(ctx context.Context, c bot.Conversation, turns []bot.Turn) error {
+	return s.saveTurn(ctx, c, turns, nil)
+}
+
+// saveTurn is SaveTurn that also queues out (see Commit).
+func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Turn, out []bot.Reply) error {
 	if c.Address.Platform == "" {
 		return errors.New("save turn: conversation has no platform")
 	}
@@ -103,6 +108,9 @@ func (s *Store) SaveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 			string(offered), string(shown), sql.NullInt64{Int64: c.CaseID, Valid: c.CaseID != 0},
 			millis(created), millis(updated))
 		if err != nil {
+			return err
+		}
+		if err := s.queue(ctx, tx, out); err != nil {
 			return err
 		}
 		if len(turns) == 0 {
@@ -174,6 +182,7 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 				[]any{platform, user}},
 			stmt{`DELETE FROM conversations WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			stmt{`DELETE FROM cases WHERE platform = ? AND user_id = ?`, []any{platform, user}},
+			stmt{`DELETE FROM outbox WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 		)
 	})
 	if err != nil {
@@ -202,6 +211,7 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 			stmt{`DELETE FROM turns WHERE (platform, channel, user_id) IN (` + stale + `)`, []any{cut}},
 			stmt{`DELETE FROM conversations WHERE (platform, channel, user_id) IN (` + stale + `)`, []any{cut}},
 			stmt{`DELETE FROM cases WHERE status = 'closed' AND updated_at < ?`, []any{cut}},
+			stmt{`DELETE FROM outbox WHERE (sent_at IS NOT NULL OR dead = 1) AND created_at < ?`, []any{cut}},
 		)
 	})
 	if err != nil {

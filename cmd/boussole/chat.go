@@ -49,10 +49,20 @@ func runChat(ctx context.Context, e env, args []string) error {
 // runAdapters runs adapters on one runner until ctx is done or all of them
 // return, then waits for the turns in flight.
 func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.Adapter) error {
-	r := bot.NewRunner(a.engine, log)
+	out := bot.NewDispatcher(a.store, log, time.Now)
+	r := bot.NewRunner(a.engine, out, log)
 	for _, ad := range adapters {
 		r.Register(ad)
 	}
+	// Messages a previous process queued but did not send go out now;
+	// failed sends are retried until the platform accepts them.
+	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() { out.Run(dctx); close(dispatched) }()
+	defer func() {
+		stopDispatch()
+		<-dispatched
+	}()
 	errc := make(chan error, len(adapters))
 	for _, ad := range adapters {
 		go func() {
