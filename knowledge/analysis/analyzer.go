@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Token is one meaningful word of a text after analysis.
@@ -42,6 +44,8 @@ type Analyzer struct {
 	// elided article stays glued to its word ("d'identité" is one word).
 	NoFold    bool
 	NoElision bool
+	// NoAcronyms drops stop words even when typed in capitals ("ARE").
+	NoAcronyms bool
 }
 
 // IsStop reports whether the folded word is a stop word for a.
@@ -77,6 +81,10 @@ func (a *Analyzer) Words(text string) []string {
 }
 
 func (a *Analyzer) appendWords(out []string, text string) []string {
+	var acronyms capitals
+	if a == nil || !a.NoAcronyms {
+		acronyms = capitalWords(text)
+	}
 	for _, w := range a.tokens(text) {
 		if exp := a.Expand(w); exp != "" {
 			for _, x := range strings.Fields(exp) {
@@ -86,7 +94,82 @@ func (a *Analyzer) appendWords(out []string, text string) []string {
 			}
 			continue
 		}
-		if !a.IsStop(w) {
+		if !a.IsStop(w) || acronyms.keeps(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// capitals lists the words of a text typed in capitals (two to five ASCII
+// letters: "ARE", "AT", "CE", "CSE"), folded. Such a word is an acronym,
+// never a stop word: "démission ARE" asks about the unemployment benefit,
+// not "are". In a message typed entirely in capitals ("C'EST QUOI L'ARE")
+// capitals say nothing, so only English stop words, which a French message
+// does not otherwise contain, are then taken as acronyms.
+type capitals struct {
+	words   []string
+	shouted bool
+}
+
+func (c capitals) keeps(w string) bool {
+	if len(c.words) == 0 || !slices.Contains(c.words, w) {
+		return false
+	}
+	return !c.shouted || englishStopWords[w]
+}
+
+// capitalWords finds the capital words of text. It allocates only when text
+// has two consecutive capital letters.
+func capitalWords(text string) capitals {
+	var c capitals
+	pair := false
+	for i := 1; i < len(text) && !pair; i++ {
+		pair = isCapital(text[i-1]) && isCapital(text[i])
+	}
+	if !pair {
+		return c
+	}
+	lower := false
+	start, capital := -1, true // start of the current word, all capitals so far
+	for i, r := range text + " " {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start, capital = i, true
+			}
+			capital = capital && r < utf8.RuneSelf && isCapital(byte(r))
+			lower = lower || unicode.IsLower(r)
+			continue
+		}
+		if start >= 0 && capital && i-start >= 2 && i-start <= 5 {
+			c.words = append(c.words, strings.ToLower(text[start:i]))
+		}
+		start = -1
+	}
+	c.shouted = !lower
+	return c
+}
+
+func isCapital(b byte) bool { return 'A' <= b && b <= 'Z' }
+
+// tokens is Tokens, or its ablated variants.
+func (a *Analyzer) tokens(text string) []string {
+	if a == nil || !a.NoFold && !a.NoElision {
+		return Tokens(text)
+	}
+	if a.NoElision {
+		text = strings.NewReplacer("'", "", "’", "", "`", "").Replace(text)
+	}
+	if !a.NoFold {
+		return strings.Fields(Fold(text))
+	}
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if a.NoElision {
+		return words
+	}
+	out := words[:0]
+	for _, w := range words {
+		if !elisions[strings.ToLower(w)] {
 			out = append(out, w)
 		}
 	}
@@ -115,30 +198,6 @@ func (a *Analyzer) Terms(text string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
 		out[i] = a.Term(w)
-	}
-	return out
-}
-
-// tokens is Tokens, or its ablated variants.
-func (a *Analyzer) tokens(text string) []string {
-	if a == nil || !a.NoFold && !a.NoElision {
-		return Tokens(text)
-	}
-	if a.NoElision {
-		text = strings.NewReplacer("'", "", "’", "", "`", "").Replace(text)
-	}
-	if !a.NoFold {
-		return strings.Fields(Fold(text))
-	}
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if a.NoElision {
-		return words
-	}
-	out := words[:0]
-	for _, w := range words {
-		if !elisions[strings.ToLower(w)] {
-			out = append(out, w)
-		}
 	}
 	return out
 }

@@ -188,3 +188,27 @@ func TestAnalyzerAblations(t *testing.T) {
 		}
 	}
 }
+
+func TestCapitalsAreAcronyms(t *testing.T) {
+	var a analysis.Analyzer
+	for _, c := range []struct {
+		in   string
+		want string
+	}{
+		{"démission ARE", "demission are"},
+		{"ARE", "are"},
+		{"un AT", "at"},
+		{"chèques vacances et CE", "cheques vacances ce"},
+		{"what are you", ""},             // small letters: stop words
+		{"C'EST QUOI L'ARE", "are"},      // shouted: only English stop words are acronyms
+		{"JE VEUX MON PERMIS", "permis"}, // shouted French stop words stay stop words
+		{"Les DROITS", "droits"},         // long capital words are words
+	} {
+		if got := strings.Join(a.Words(c.in), " "); got != c.want {
+			t.Errorf("Words(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := (&analysis.Analyzer{NoAcronyms: true}).Words("démission ARE"); strings.Join(got, " ") != "demission" {
+		t.Errorf("NoAcronyms: %q", got)
+	}
+}

@@ -71,7 +71,12 @@ var stopWords = map[string]bool{
 	"slt": true, "hello": true, "hi": true, "hey": true, "merci": true, "mrc": true,
 	"svp": true, "stp": true, "sil": true, "plait": true, "please": true,
 	"thanks": true, "thank": true,
-	// English
+}
+
+// englishStopWords are the English stop words, for the English interface.
+// They are part of stopWords; an English stop word typed in capitals in a
+// French message is an acronym ("ARE", "AT").
+var englishStopWords = map[string]bool{
 	"the": true, "of": true, "to": true, "for": true, "in": true,
 	"at": true, "by": true, "with": true, "is": true, "are": true, "am": true,
 	"be": true, "was": true, "my": true, "your": true, "i": true, "you": true,
@@ -79,6 +84,12 @@ var stopWords = map[string]bool{
 	"does": true, "can": true, "could": true, "would": true, "want": true,
 	"need": true, "and": true, "not": true, "there": true, "someone": true,
 	"anyone": true, "get": true, "have": true, "has": true, "just": true,
+}
+
+func init() {
+	for w := range englishStopWords {
+		stopWords[w] = true
+	}
 }
 
 // IsStopWord reports whether the folded word is in the default stop list.

@@ -287,3 +287,45 @@ func ablations() []tuneConfig {
 		{"-proximity", search.Options{ProximityBoost: -1}},
 	}
 }
+
+// BenchmarkServicePublic measures query latency on all the service-public
+// sheets with every question of the development sets (citizens-dev and
+// cdtn-dev), and reports the 50th and 99th percentiles over all the
+// iterations, and the slowest question:
+//
+//	BOUSSOLE_TUNE=1 go test ./knowledge/search -run '^$' -bench ServicePublic -count 5
+func BenchmarkServicePublic(b *testing.B) {
+	if os.Getenv("BOUSSOLE_TUNE") == "" {
+		b.Skip("set BOUSSOLE_TUNE=1 to measure on the shared service-public data")
+	}
+	t := &testing.T{}
+	items := loadSheets(t)
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	var qs []string
+	for _, s := range loadSets(t)[:2] {
+		for _, q := range s.qs {
+			qs = append(qs, q.Q)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N*len(qs))
+	slowest, slowQ := time.Duration(0), ""
+	b.ResetTimer()
+	for range b.N {
+		for _, q := range qs {
+			start := time.Now()
+			ix.Search(q, 9)
+			d := time.Since(start)
+			lat = append(lat, d)
+			if d > slowest {
+				slowest, slowQ = d, q
+			}
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p int) float64 { return float64(lat[(len(lat)*p+99)/100-1].Microseconds()) / 1000 }
+	b.ReportMetric(pct(50), "p50-ms")
+	b.ReportMetric(pct(99), "p99-ms")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(qs))/1000, "ms/query")
+	b.Logf("%d queries, slowest %v: %q", len(lat), slowest, slowQ)
+}
