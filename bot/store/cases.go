@@ -26,9 +26,16 @@ func (s *Store) OpenCase(ctx context.Context, c bot.Case) (int64, error) {
 	if status != bot.CaseOpen && status != bot.CaseClaimed {
 		return 0, fmt.Errorf("open case: status %q, want %q or %q", status, bot.CaseOpen, bot.CaseClaimed)
 	}
+	if c.Satisfaction < 0 || c.Satisfaction > 5 {
+		return 0, fmt.Errorf("open case: satisfaction %d, want 0 (none) to 5", c.Satisfaction)
+	}
 	summary, err := json.Marshal(c.Summary)
 	if err != nil {
 		return 0, fmt.Errorf("open case: encode summary: %w", err)
+	}
+	mediator, err := encodeMediator(c.Mediator)
+	if err != nil {
+		return 0, fmt.Errorf("open case: %w", err)
 	}
 	now := s.now()
 	created, updated := c.CreatedAt, c.UpdatedAt
@@ -54,9 +61,11 @@ func (s *Store) OpenCase(ctx context.Context, c bot.Case) (int64, error) {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO cases
-			(platform, channel, user_id, queue, status, lang, summary_json, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			(platform, channel, user_id, queue, status, lang, summary_json, consent, mediator_json,
+			outcome, satisfaction, announced_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Platform, a.Channel, a.User, c.Queue, string(status), c.Lang, string(summary),
+			c.Consent, mediator, c.Outcome, c.Satisfaction, millis(c.AnnouncedAt),
 			millis(created), millis(updated)).Scan(&id)
 	})
 	if err != nil {
@@ -68,26 +77,72 @@ func (s *Store) OpenCase(ctx context.Context, c bot.Case) (int64, error) {
 
 // Case returns the case with this id, or an error wrapping ErrNotFound.
 func (s *Store) Case(ctx context.Context, id int64) (bot.Case, error) {
-	c := bot.Case{ID: id}
-	var (
-		summary          string
-		created, updated int64
-	)
+	var c bot.Case
 	err := s.retry(ctx, func() error {
-		return s.rdb.QueryRowContext(ctx, `SELECT platform, channel, user_id, queue, status, lang,
-			summary_json, created_at, updated_at FROM cases WHERE id = ?`, id,
-		).Scan(&c.Address.Platform, &c.Address.Channel, &c.Address.User, &c.Queue, &c.Status, &c.Lang,
-			&summary, &created, &updated)
+		var err error
+		c, err = loadCase(ctx, s.rdb, id)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return bot.Case{}, fmt.Errorf("load case %d: %w", id, ErrNotFound)
-	}
 	if err != nil {
 		return bot.Case{}, fmt.Errorf("load case %d: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(summary), &c.Summary); err != nil {
-		return bot.Case{}, fmt.Errorf("decode case %d: %w", id, err)
-	}
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return c, nil
+}
+
+// caseColumns are the columns scanCase reads, in its order.
+const caseColumns = `id, platform, channel, user_id, queue, status, lang, summary_json,
+	consent, mediator_json, outcome, satisfaction, announced_at, created_at, updated_at`
+
+// queryer is what loadCase needs: the reader pool or a write transaction
+// (UpdateCase reads the case it changes under the write lock).
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loadCase reads case id through q; a missing case is ErrNotFound.
+func loadCase(ctx context.Context, q queryer, id int64) (bot.Case, error) {
+	c, err := scanCase(q.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.Case{}, ErrNotFound
+	}
+	return c, err
+}
+
+// scanCase decodes one row of caseColumns.
+func scanCase(row interface{ Scan(...any) error }) (bot.Case, error) {
+	var (
+		c                           bot.Case
+		summary                     string
+		mediator                    sql.NullString
+		announced, created, updated int64
+	)
+	err := row.Scan(&c.ID, &c.Address.Platform, &c.Address.Channel, &c.Address.User, &c.Queue, &c.Status, &c.Lang,
+		&summary, &c.Consent, &mediator, &c.Outcome, &c.Satisfaction, &announced, &created, &updated)
+	if err != nil {
+		return bot.Case{}, err
+	}
+	if err := json.Unmarshal([]byte(summary), &c.Summary); err != nil {
+		return bot.Case{}, fmt.Errorf("decode case %d summary: %w", c.ID, err)
+	}
+	if mediator.Valid {
+		c.Mediator = new(bot.Mediator)
+		if err := json.Unmarshal([]byte(mediator.String), c.Mediator); err != nil {
+			return bot.Case{}, fmt.Errorf("decode case %d mediator: %w", c.ID, err)
+		}
+	}
+	c.AnnouncedAt, c.CreatedAt, c.UpdatedAt = fromMillis(announced), fromMillis(created), fromMillis(updated)
+	return c, nil
+}
+
+// encodeMediator returns the mediator_json value of m: NULL for nil, so
+// that "nobody holds the case" is not a JSON document.
+func encodeMediator(m *bot.Mediator) (sql.NullString, error) {
+	if m == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("encode mediator: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
 }

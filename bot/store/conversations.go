@@ -169,9 +169,9 @@ func (s *Store) RecentTurns(ctx context.Context, a bot.Address, n int) ([]bot.Tu
 }
 
 // ForgetUser deletes the user's conversations and turns in every channel
-// of the platform, and their cases whatever their status. It returns the
-// number of rows deleted. A migration that adds a table keyed by user
-// must add it here.
+// of the platform, and their cases whatever their status with the cases'
+// notes. It returns the number of rows deleted. A migration that adds a
+// table keyed by user must add it here.
 func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, error) {
 	var total int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -181,6 +181,9 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 				(SELECT platform, channel, user_id FROM conversations WHERE platform = ? AND user_id = ?)`,
 				[]any{platform, user}},
 			stmt{`DELETE FROM conversations WHERE platform = ? AND user_id = ?`, []any{platform, user}},
+			// Notes would go by cascade, but deleting them here counts them.
+			stmt{`DELETE FROM case_notes WHERE case_id IN
+				(SELECT id FROM cases WHERE platform = ? AND user_id = ?)`, []any{platform, user}},
 			stmt{`DELETE FROM cases WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			stmt{`DELETE FROM outbox WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 		)
@@ -194,9 +197,9 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 
 // PurgeBefore applies the retention period: it deletes turns older than
 // t, conversations not updated since t with their turns, and closed cases
-// not updated since t. Open and claimed cases are kept, and so are their
-// conversations: a mediator still needs them. It returns the number of
-// rows deleted.
+// not updated since t with their notes. Open and claimed cases are kept,
+// and so are their conversations: a mediator still needs them. It returns
+// the number of rows deleted.
 func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 	cut := millis(t)
 	var total int64
@@ -210,6 +213,8 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 			stmt{`DELETE FROM turns WHERE at < ?`, []any{cut}},
 			stmt{`DELETE FROM turns WHERE (platform, channel, user_id) IN (` + stale + `)`, []any{cut}},
 			stmt{`DELETE FROM conversations WHERE (platform, channel, user_id) IN (` + stale + `)`, []any{cut}},
+			stmt{`DELETE FROM case_notes WHERE case_id IN
+				(SELECT id FROM cases WHERE status = 'closed' AND updated_at < ?)`, []any{cut}},
 			stmt{`DELETE FROM cases WHERE status = 'closed' AND updated_at < ?`, []any{cut}},
 			stmt{`DELETE FROM outbox WHERE (sent_at IS NOT NULL OR dead = 1) AND created_at < ?`, []any{cut}},
 		)

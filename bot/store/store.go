@@ -1,6 +1,7 @@
 // Package store is Boussole's SQLite storage: it implements bot.Store
 // (conversation state and turns, escalation cases, published tree versions)
-// on one database file through modernc.org/sqlite, a pure-Go driver.
+// and bot.MediationStore (the mediators' workflow on cases) on one database
+// file through modernc.org/sqlite, a pure-Go driver.
 //
 // The database is opened in one place, Open, as DESIGN.md §6 describes:
 //
