@@ -171,7 +171,7 @@ func (ix *Index) focus(d uint32, q *query, qterms []uint32) float32 {
 		return ix.treeFocus(d, q, qterms)
 	}
 	var best float32
-	ix.entries(d, func(terms []uint32) {
+	ix.entries(d, func(terms []uint32, weight float32) {
 		n := 0
 		for _, t := range terms {
 			if _, ok := slices.BinarySearch(qterms, t); ok {
@@ -185,7 +185,7 @@ func (ix *Index) focus(d uint32, q *query, qterms []uint32) float32 {
 		for i := range q.units {
 			held += q.units[i].importance * q.units[i].heldBy(terms)
 		}
-		f := held / q.importance * float32(math.Sqrt(float64(n)/float64(len(terms))))
+		f := weight * held / q.importance * float32(math.Sqrt(float64(n)/float64(len(terms))))
 		best = max(best, min(1, f))
 	})
 	return best
@@ -199,7 +199,7 @@ func (ix *Index) treeFocus(d uint32, q *query, qterms []uint32) float32 {
 	for i := range q.units {
 		u := &q.units[i]
 		var best float32
-		ix.entries(d, func(terms []uint32) {
+		ix.entries(d, func(terms []uint32, _ float32) {
 			n := 0
 			for _, t := range terms {
 				if _, ok := slices.BinarySearch(qterms, t); ok {

@@ -8,6 +8,7 @@ func init() {
 	Knobs["hub"] = &priorHub
 	Knobs["res"] = &priorResource
 	Knobs["guided"] = &priorGuided
+	Knobs["kwfocus"] = &keywordFocus
 	Knobs["ftitle"] = &facetTitleBoost
 	Knobs["fctx"] = &facetContextBoost
 	Knobs["fdemote"] = &facetDemote

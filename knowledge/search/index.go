@@ -83,6 +83,9 @@ type Index struct {
 	entryTerms  []uint32
 	entryBounds []uint32
 	docEntries  []uint32
+	// entryWeight[e] scales the focus entry e gives (keywordFocus for a
+	// keyword, 1 for a name).
+	entryWeight []float32
 	vocab       vocabulary
 	syn         synonymTable
 	scratch     sync.Pool
@@ -116,7 +119,10 @@ type builder struct {
 	inLinks   map[string]int
 	lens      [][numFields]uint32
 	occ       []occurrence
-	ent       struct{ terms, bounds, docs []uint32 }
+	ent       struct {
+		terms, bounds, docs []uint32
+		keyword             []bool // the entry is a keyword
+	}
 }
 
 // occurrence is one word of the document being added, packed so that
@@ -323,6 +329,7 @@ func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 			}
 			if shortField(ft.field) {
 				bd.ent.bounds = append(bd.ent.bounds, uint32(len(bd.ent.terms)))
+				bd.ent.keyword = append(bd.ent.keyword, ft.field == FieldKeywords)
 			}
 			start := len(bd.ent.terms)
 			for _, w := range words {
@@ -358,6 +365,35 @@ func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 	}
 }
 
+// entryWeights are the focus weights of the entries: 1 for a name, and for
+// a keyword shared by several documents, keywordFocus: a keyword many sheets
+// carry ("smic") names none of them.
+func (bd *builder) entryWeights() []float32 {
+	bounds := append(bd.ent.bounds, uint32(len(bd.ent.terms)))
+	key := func(e int) string {
+		var b strings.Builder
+		for _, t := range bd.ent.terms[bounds[e]:bounds[e+1]] {
+			b.WriteString(bd.terms[t])
+			b.WriteByte(' ')
+		}
+		return b.String()
+	}
+	docs := make(map[string]int)
+	for e, kw := range bd.ent.keyword {
+		if kw {
+			docs[key(e)]++
+		}
+	}
+	w := make([]float32, len(bd.ent.keyword))
+	for e, kw := range bd.ent.keyword {
+		w[e] = 1
+		if kw && docs[key(e)] > 1 {
+			w[e] = float32(keywordFocus)
+		}
+	}
+	return w
+}
+
 func (bd *builder) finish(groups []synGroup) *Index {
 	n := len(bd.docs)
 	var syn synonymTable
@@ -379,6 +415,7 @@ func (bd *builder) finish(groups []synGroup) *Index {
 		entryTerms:  slices.Clip(bd.ent.terms),
 		entryBounds: append(bd.ent.bounds, uint32(len(bd.ent.terms))),
 		docEntries:  append(bd.ent.docs, uint32(len(bd.ent.bounds))),
+		entryWeight: bd.entryWeights(),
 	}
 	for f, fp := range bd.p.fields {
 		ix.strength[f] = float32(fp.strength)
@@ -501,8 +538,8 @@ func (ix *Index) positionsOf(p posting) []uint32 {
 }
 
 // entries calls fn with each short entry's terms of document d.
-func (ix *Index) entries(d uint32, fn func(terms []uint32)) {
+func (ix *Index) entries(d uint32, fn func(terms []uint32, weight float32)) {
 	for e := ix.docEntries[d]; e < ix.docEntries[d+1]; e++ {
-		fn(ix.entryTerms[ix.entryBounds[e]:ix.entryBounds[e+1]])
+		fn(ix.entryTerms[ix.entryBounds[e]:ix.entryBounds[e+1]], ix.entryWeight[e])
 	}
 }

@@ -97,6 +97,16 @@ type candidate struct {
 // card in a step).
 const focusWeight = 0.5
 
+// keywordFocus scales the focus a keyword shared by several documents
+// gives (index.go, entryWeights). A keyword many sheets carry is a word the
+// editors index them under, not a name of one of them: a query matching it
+// exactly ("smic", a keyword of sheets on dependent children, on subsidised
+// contracts…) is not asking for those sheets the way a query matching a
+// title is. Lower values measured a little better on the service-public
+// sets (0.5: cdtn R@3 +0.004) but make a demo tree beat the passport sheet
+// for "passport".
+var keywordFocus = 0.7
+
 // candidatePool is how many documents beyond k are re-scored with the
 // proximity bonus: enough for the bonus to lift a phrase match into the
 // top k, few enough to stay cheap.
