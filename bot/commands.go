@@ -115,42 +115,25 @@ func (t *turn) forget() error {
 	return nil
 }
 
-// escalate opens a case for a human mediator with a summary of the
-// conversation so far.
+// escalate hands the conversation to a human mediator: with a
+// mediators' queue configured, after asking the citizen's consent to
+// share the conversation; without, the case is only recorded.
 func (t *turn) escalate(queue, reason string) error {
-	if t.conv.State == StateEscalated || t.conv.State == StateWithMediator {
+	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
 		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
 		return nil
 	}
 	if queue == "" {
 		queue = DefaultQueue
 	}
-	words, err := t.lastWords()
-	if err != nil {
-		return err
-	}
-	topic := queue
-	if t.conv.TreeID != "" {
-		if tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion); err == nil {
-			topic = tr.Title
-		}
-	}
 	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator && reason == reasonAsked {
 		reason = reasonMisunderstood
 	}
-	id, err := t.e.store.OpenCase(t.ctx, Case{
-		Address: t.in.Address, Queue: queue, Status: CaseOpen, Lang: t.conv.Lang,
-		Summary:   CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Path: t.conv.Path, Shown: t.conv.Shown, LastWords: words, Reason: reason},
-		CreatedAt: t.now, UpdatedAt: t.now,
-	})
-	if err != nil {
-		return fmt.Errorf("open case: %w", err)
+	if _, ok := t.e.cfg.Mediation.queue(queue); ok && !t.e.cfg.Mediation.SkipConsent {
+		t.askConsent(queue, reason)
+		return nil
 	}
-	t.conv.State = StateEscalated
-	t.conv.CaseID = id
-	t.conv.Misses = 0
-	t.say(t.msg("escalated", "case", strconv.FormatInt(id, 10)))
-	return nil
+	return t.openCase(queue, reason, true)
 }
 
 // lastWords returns the citizen's own recent messages, oldest first,

@@ -39,6 +39,9 @@ type Config struct {
 	// LastWords is how many of the citizen's messages go in a case
 	// summary.
 	LastWords int
+	// Mediation configures the hand-off to human mediators; without
+	// queues, an escalation is only recorded.
+	Mediation Mediation
 }
 
 func (c Config) withDefaults() Config {
@@ -88,6 +91,7 @@ type snapshot struct {
 type Engine struct {
 	cfg   Config
 	store Store
+	med   MediationStore
 	cat   *catalog.Catalog
 	log   *slog.Logger
 	now   func() time.Time
@@ -114,7 +118,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	e := &Engine{cfg: cfg, store: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, trees: map[string]*knowledge.Tree{}}
+	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, trees: map[string]*knowledge.Tree{}}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
 		return nil, err
 	}

@@ -90,9 +90,17 @@ type Case struct {
 	Lang    string
 	// Summary is a structured, mediator-facing account of the conversation
 	// (tree path, items shown, the citizen's last messages).
-	Summary   CaseSummary
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Summary CaseSummary
+	// Consent says whether the citizen agreed to share the conversation;
+	// without it the mediator sees only the topic.
+	Consent bool
+	// Mediator is who claimed the case (nil while open).
+	Mediator     *Mediator
+	Outcome      string
+	Satisfaction int
+	AnnouncedAt  time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // CaseSummary is what a mediator reads before talking to the citizen.

@@ -55,4 +55,5 @@ type Store interface {
 	CaseStore
 	TreeStore
 	Outbox
+	MediationStore
 }

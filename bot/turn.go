@@ -54,6 +54,9 @@ type turn struct {
 	// forgotten is set when the user's data was deleted: nothing more is
 	// stored for this turn.
 	forgotten bool
+	// silent is set when the message was relayed to a person: the bot
+	// says nothing itself.
+	silent bool
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -69,6 +72,24 @@ func (t *turn) offer(o ...Offer) { t.offers = append(t.offers, o...) }
 func (t *turn) run() error {
 	raw := t.in.Text
 	t.text = analysis.Truncate(analysis.Normalize(raw), t.e.cfg.MaxInputBytes)
+	if t.e.cfg.Mediation.isMediator(t.in.Address) && (t.in.Payload != "" || t.text != "") {
+		handled, err := t.mediatorTurn()
+		if err != nil {
+			return err
+		}
+		if handled {
+			return t.finish()
+		}
+	}
+	if handled, err := t.ratingPayload(); handled || err != nil {
+		if err != nil {
+			return err
+		}
+		return t.finish()
+	}
+	if t.refuseMediatorCommand() {
+		return t.finish()
+	}
 	if t.in.Payload != "" {
 		if err := t.payload(); err != nil {
 			return err
@@ -104,7 +125,7 @@ func (t *turn) finish() error {
 		t.offers[i].Payload = "b:" + strconv.Itoa(t.conv.Seq) + ":" + strconv.Itoa(i)
 	}
 	t.conv.Offered = t.offers
-	if len(t.replies) == 0 {
+	if len(t.replies) == 0 && !t.silent {
 		t.say(t.msg("not_understood"))
 	}
 	if len(t.offers) > 0 {
@@ -151,18 +172,17 @@ func parsePayload(p string) (seq, idx int, ok bool) {
 }
 
 func (t *turn) message(folded string) error {
-	waiting := t.conv.State == StateEscalated || t.conv.State == StateWithMediator
-	// While a mediator is involved, "bonjour" and "merci" are words for
-	// the mediator, not commands.
-	if cmd, lang := command(folded); cmd != "" && !(waiting && (cmd == cmdHello || cmd == cmdThanks)) {
+	cmd, lang := command(folded)
+	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
+		// While a mediator is involved, messages are for them; only
+		// leaving commands are the bot's.
+		if handled, err := t.caseTurn(folded, cmd); handled || err != nil {
+			return err
+		}
+	}
+	if cmd != "" {
 		t.switchLang(lang)
 		return t.command(cmd)
-	}
-	if waiting {
-		// The message is stored with the turn, where the mediator's
-		// summary reads it; the bot does not answer in the citizen's place.
-		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
-		return nil
 	}
 	if m, ok := matchOffer(t.conv.Offered, folded); ok {
 		if m.covered >= 0.5 {
@@ -353,6 +373,12 @@ func (t *turn) act(o Offer) error {
 		t.say(t.msg("done"))
 		t.conv.State = StateIdle
 		t.conv.Misses = 0
+		return nil
+	case actConsent:
+		return t.consent(o.Arg)
+	case actCancel:
+		t.say(t.msg("case_not_opened"))
+		t.topics()
 		return nil
 	case actRephrase:
 		t.conv.Misses = 0

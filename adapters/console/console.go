@@ -172,7 +172,11 @@ func (a *Adapter) Send(_ context.Context, r bot.Reply) error {
 	}
 	a.mu.Unlock()
 	var b strings.Builder
-	if many {
+	switch {
+	case r.To.User == "" && r.To.Channel != "":
+		// A post in a channel (a mediators' queue), not to a person.
+		b.WriteString("[#" + r.To.Channel + "] ")
+	case many:
 		b.WriteString("[" + r.To.User + "] ")
 	}
 	b.WriteString(r.Text)

@@ -16,8 +16,9 @@
 //	<! passeport                 no reply to the last message contains this
 //	<count 2                     the last message got exactly 2 replies
 //
-// Expectations read the replies produced by the last message sent, to any
-// participant, rendered as "[recipient] text" followed by the numbered
+// Expectations read the messages delivered because of the last message
+// sent, to any participant, rendered as "[recipient] text" (or
+// "[#channel] text" for a post in a channel) followed by the numbered
 // choices, as the local chat shows them.
 package bottest
 
@@ -34,9 +35,24 @@ import (
 	"github.com/boussole/boussole/knowledge/analysis"
 )
 
-// Responder is the engine as the harness drives it.
+// Driver is the bot as the harness drives it: Send handles one message
+// and returns every message delivered because of it, to anyone (the
+// citizen's replies, a relay to a mediator, a post in a queue channel).
+type Driver interface {
+	Send(ctx context.Context, in bot.Incoming) ([]bot.Reply, error)
+}
+
+// Responder is an engine whose replies are all its deliveries.
 type Responder interface {
 	Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, error)
+}
+
+// Direct drives a Responder, reading its replies as the deliveries.
+type Direct struct{ R Responder }
+
+// Send implements Driver.
+func (d Direct) Send(ctx context.Context, in bot.Incoming) ([]bot.Reply, error) {
+	return d.R.Respond(ctx, in)
 }
 
 // AddressFunc gives the address of a named participant.
@@ -179,7 +195,7 @@ func splitUser(s string) (user, text string) {
 // without "@NAME". It returns the failed expectations; err is for a
 // failure of the engine itself or of an instruction (a click on a missing
 // button).
-func (s *Script) Run(ctx context.Context, r Responder, addr AddressFunc, defaultUser string) ([]Failure, error) {
+func (s *Script) Run(ctx context.Context, r Driver, addr AddressFunc, defaultUser string) ([]Failure, error) {
 	var (
 		last     []bot.Reply
 		fails    []Failure
@@ -205,7 +221,7 @@ func (s *Script) Run(ctx context.Context, r Responder, addr AddressFunc, default
 				in.Payload = c.Payload
 			}
 			var err error
-			last, err = r.Respond(ctx, in)
+			last, err = r.Send(ctx, in)
 			if err != nil {
 				return fails, fmt.Errorf("%s:%d: engine: %w", s.Name, st.line, err)
 			}
@@ -255,7 +271,11 @@ func containsFolded(got, want string) bool {
 func Render(rs []bot.Reply) string {
 	var b strings.Builder
 	for _, r := range rs {
-		fmt.Fprintf(&b, "[%s] %s\n", r.To.User, r.Text)
+		who := r.To.User
+		if who == "" {
+			who = "#" + r.To.Channel // a post in a channel
+		}
+		fmt.Fprintf(&b, "[%s] %s\n", who, r.Text)
 		for i, c := range r.Choices {
 			fmt.Fprintf(&b, "  %d. %s\n", i+1, c.Label)
 		}

@@ -40,7 +40,7 @@ click 1
 	if err != nil {
 		t.Fatal(err)
 	}
-	fails, err := s.Run(context.Background(), parrot{}, addr, "vous")
+	fails, err := s.Run(context.Background(), Direct{parrot{}}, addr, "vous")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +70,11 @@ func TestClickErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Run(context.Background(), parrot{}, addr, "vous"); err == nil || !strings.Contains(err.Error(), "no button") {
+	if _, err := s.Run(context.Background(), Direct{parrot{}}, addr, "vous"); err == nil || !strings.Contains(err.Error(), "no button") {
 		t.Fatalf("err = %v", err)
 	}
 	s, _ = Parse("s.txt", strings.NewReader("> a\nclick Permis\n"))
-	if _, err := s.Run(context.Background(), parrot{}, addr, "vous"); err == nil || !strings.Contains(err.Error(), "Carte d'identité | Passeport") {
+	if _, err := s.Run(context.Background(), Direct{parrot{}}, addr, "vous"); err == nil || !strings.Contains(err.Error(), "Carte d'identité | Passeport") {
 		t.Fatalf("err = %v", err)
 	}
 }

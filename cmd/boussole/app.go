@@ -98,10 +98,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		st.Close()
 		return nil, err
 	}
+	med, err := cfg.Mediation.build()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	eng, err := bot.New(ctx, bot.Config{
 		Lang:            cfg.Lang,
 		AnswerThreshold: cfg.Search.AnswerThreshold,
 		UnsureThreshold: cfg.Search.UnsureThreshold,
+		Mediation:       med,
 	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{})})
 	if err != nil {
 		st.Close()

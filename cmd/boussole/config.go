@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/hours"
 	"gopkg.in/yaml.v3"
 )
 
@@ -21,6 +24,26 @@ type Config struct {
 	Search    SearchConfig    `yaml:"search"`
 	Log       LogConfig       `yaml:"log"`
 	Console   ConsoleConfig   `yaml:"console"`
+	Mediation MediationConfig `yaml:"mediation"`
+}
+
+// MediationConfig configures the hand-off to human mediators.
+type MediationConfig struct {
+	// Consent asks the citizen before sharing the conversation.
+	Consent bool `yaml:"consent"`
+	// ReannounceMinutes re-posts unclaimed cases after this long; 0 never.
+	ReannounceMinutes int `yaml:"reannounce_minutes"`
+	// Mediators lists, per platform, who may use mediator commands.
+	Mediators map[string][]string `yaml:"mediators"`
+	// Queues maps a queue name to its mediators' channel and hours.
+	Queues map[string]QueueConfig `yaml:"queues"`
+}
+
+// QueueConfig is one mediators' queue.
+type QueueConfig struct {
+	Platform string     `yaml:"platform"`
+	Channel  string     `yaml:"channel"`
+	Hours    hours.Spec `yaml:"hours"`
 }
 
 // DatabaseConfig says where the SQLite file is.
@@ -66,6 +89,7 @@ func defaultConfig() Config {
 		Search:    SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.2},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Console:   ConsoleConfig{Enabled: true, User: "vous"},
+		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15},
 	}
 }
 
@@ -123,5 +147,47 @@ func (c Config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log.format: %q is not one of text, json", c.Log.Format))
 	}
+	if _, err := c.Mediation.build(); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// platforms are the platforms a queue or mediator list may name.
+var platforms = []string{"console"}
+
+// build turns the mediation section into the engine's configuration,
+// reporting every problem with the key it is at.
+func (m MediationConfig) build() (bot.Mediation, error) {
+	out := bot.Mediation{SkipConsent: !m.Consent, Mediators: m.Mediators, Queues: map[string]bot.Queue{}}
+	var errs []error
+	if m.ReannounceMinutes < 0 {
+		errs = append(errs, fmt.Errorf("mediation.reannounce_minutes: %d must be 0 (never) or more", m.ReannounceMinutes))
+	}
+	for p, users := range m.Mediators {
+		if !slices.Contains(platforms, p) {
+			errs = append(errs, fmt.Errorf("mediation.mediators.%s: unknown platform (possible: %s)", p, strings.Join(platforms, ", ")))
+		}
+		if len(users) == 0 {
+			errs = append(errs, fmt.Errorf("mediation.mediators.%s: list at least one user", p))
+		}
+	}
+	for name, q := range m.Queues {
+		key := "mediation.queues." + name
+		if !slices.Contains(platforms, q.Platform) {
+			errs = append(errs, fmt.Errorf("%s.platform: %q is not one of %s", key, q.Platform, strings.Join(platforms, ", ")))
+		}
+		if strings.TrimSpace(q.Channel) == "" {
+			errs = append(errs, fmt.Errorf("%s.channel: the mediators' channel is required", key))
+		}
+		h, err := hours.Parse(q.Hours)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.hours: %w", key, err))
+		}
+		out.Queues[name] = bot.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
+	}
+	if len(m.Queues) > 0 && len(m.Mediators) == 0 {
+		errs = append(errs, errors.New("mediation.mediators: queues are configured but nobody may claim their cases"))
+	}
+	return out, errors.Join(errs...)
 }

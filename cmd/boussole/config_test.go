@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -12,21 +13,24 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg != defaultConfig() {
+	if !reflect.DeepEqual(cfg, defaultConfig()) {
 		t.Fatalf("config.example.yaml drifted from the defaults:\nfile:     %+v\ndefaults: %+v", cfg, defaultConfig())
 	}
 }
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	cases := map[string]struct{ yaml, want string }{
-		"unknown key":   {"lang: fr\ndatabse:\n  path: x.db\n", "line 2: field databse not found"},
-		"nested key":    {"search:\n  answer_treshold: 0.5\n", "answer_treshold"},
-		"bad lang":      {"lang: de\n", `lang: "de" is not supported`},
-		"bad type":      {"retention:\n  days: beaucoup\n", "line 2"},
-		"bad threshold": {"search:\n  answer_threshold: 0.1\n  unsure_threshold: 0.3\n", "unsure_threshold (0.3)"},
-		"bad level":     {"log:\n  level: loud\n", `log.level: "loud"`},
-		"zero days":     {"retention:\n  days: 0\n", "retention.days"},
-		"syntax":        {"lang: [fr\n", "config"},
+		"unknown key":    {"lang: fr\ndatabse:\n  path: x.db\n", "line 2: field databse not found"},
+		"nested key":     {"search:\n  answer_treshold: 0.5\n", "answer_treshold"},
+		"bad lang":       {"lang: de\n", `lang: "de" is not supported`},
+		"bad type":       {"retention:\n  days: beaucoup\n", "line 2"},
+		"bad threshold":  {"search:\n  answer_threshold: 0.1\n  unsure_threshold: 0.3\n", "unsure_threshold (0.3)"},
+		"bad level":      {"log:\n  level: loud\n", `log.level: "loud"`},
+		"zero days":      {"retention:\n  days: 0\n", "retention.days"},
+		"syntax":         {"lang: [fr\n", "config"},
+		"queue platform": {"mediation:\n  mediators: {console: [m]}\n  queues:\n    default: {platform: irc, channel: x}\n", "mediation.queues.default.platform"},
+		"queue hours":    {"mediation:\n  mediators: {console: [m]}\n  queues:\n    default:\n      platform: console\n      channel: m\n      hours: {timezone: Europe/Paris, week: {mon: 9h-12h}}\n", "mediation.queues.default.hours: week.mon"},
+		"no mediators":   {"mediation:\n  queues:\n    default: {platform: console, channel: m}\n", "nobody may claim"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

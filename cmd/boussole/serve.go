@@ -38,6 +38,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return errors.New("serve: no adapter is enabled in the configuration (console.enabled, …)")
 	}
 	go a.purgeEvery(ctx, time.Hour)
+	if m := cfg.Mediation.ReannounceMinutes; m > 0 {
+		go a.reannounceEvery(ctx, time.Duration(m)*time.Minute)
+	}
 	log.Info("boussole serving", "adapters", len(adapters), "items", len(a.base.Items), "trees", len(a.base.Trees))
 	err = runAdapters(ctx, a, log, adapters...)
 	log.Info("boussole stopped")
@@ -55,6 +58,22 @@ func (a *app) purgeEvery(ctx context.Context, interval time.Duration) {
 			return
 		case now := <-t.C:
 			a.purge(ctx, now)
+		}
+	}
+}
+
+// reannounceEvery re-posts cases nobody claimed within after.
+func (a *app) reannounceEvery(ctx context.Context, after time.Duration) {
+	t := time.NewTicker(min(after, time.Minute))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.engine.Reannounce(ctx, after); err != nil {
+				a.log.Error("re-announcing cases failed", "err", err)
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/bottest"
 )
 
@@ -87,9 +88,39 @@ func testFile(ctx context.Context, cfg Config, file string) ([]bottest.Failure, 
 	if err != nil {
 		return nil, err
 	}
-	fails, runErr := script.Run(ctx, a.engine, console.Address, cfg.Console.User)
+	rec := &recorder{}
+	out := bot.NewDispatcher(a.store, nil, testNow)
+	out.Register(rec)
+	fails, runErr := script.Run(ctx, &deliveries{engine: a.engine, out: out, rec: rec}, console.Address, cfg.Console.User)
 	return fails, errors.Join(runErr, a.Close())
 }
+
+// deliveries drives the engine like the runner does and returns what the
+// dispatcher delivered because of each message.
+type deliveries struct {
+	engine *bot.Engine
+	out    *bot.Dispatcher
+	rec    *recorder
+}
+
+// Send implements bottest.Driver.
+func (d *deliveries) Send(ctx context.Context, in bot.Incoming) ([]bot.Reply, error) {
+	d.rec.got = nil
+	if _, err := d.engine.Respond(ctx, in); err != nil {
+		return nil, err
+	}
+	if _, err := d.out.Flush(ctx); err != nil {
+		return nil, err
+	}
+	return d.rec.got, nil
+}
+
+// recorder is the console platform of a test: it keeps what is sent.
+type recorder struct{ got []bot.Reply }
+
+func (r *recorder) Name() string                              { return console.Platform }
+func (r *recorder) Run(context.Context, bot.Handler) error    { return nil }
+func (r *recorder) Send(_ context.Context, m bot.Reply) error { r.got = append(r.got, m); return nil }
 
 type discardWriter struct{}
 

@@ -1,0 +1,212 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Offer actions of the escalation workflow.
+const (
+	actConsent = "consent" // Arg: "y|queue|reason" or "n|queue|reason"
+	actCancel  = "cancel"
+)
+
+// caseTurn handles a citizen's message while they have a case. It reports
+// false when the case is over and the message should be handled as usual.
+func (t *turn) caseTurn(folded, cmd string) (bool, error) {
+	c, err := t.e.store.Case(t.ctx, t.conv.CaseID)
+	if err != nil || c.Address != t.in.Address {
+		t.conv.State, t.conv.CaseID = StateIdle, 0
+		return false, nil
+	}
+	if c.Status == CaseClosed {
+		t.conv.State = StateIdle
+		if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= 5 && c.Satisfaction == 0 {
+			return true, t.rate(c.ID, n)
+		}
+		return false, nil
+	}
+	switch {
+	case cmd == cmdRestart || folded == "annuler" || folded == "cancel":
+		return true, t.endCase(c)
+	case cmd == cmdForgetMe || cmd == cmdHelp:
+		return false, nil
+	}
+	if c.Status == CaseClaimed && c.Mediator != nil {
+		t.conv.State = StateWithMediator
+		r := Reply{To: c.Mediator.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", Defuse(t.text))}
+		if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil && !errors.Is(err, ErrCaseConflict) {
+			return true, fmt.Errorf("relay to mediator: %w", err)
+		}
+		t.silent = true
+		return true, nil
+	}
+	// Waiting: the message is stored with the turn, where the case
+	// summary reads it.
+	t.say(t.msg("case_waiting", "case", strconv.FormatInt(c.ID, 10)) + t.waitInfo(c))
+	return true, nil
+}
+
+// endCase closes a case at the citizen's request.
+func (t *turn) endCase(c Case) error {
+	sid := strconv.FormatInt(c.ID, 10)
+	var out []Reply
+	if c.Status == CaseClaimed && c.Mediator != nil {
+		out = append(out, t.to(c.Mediator.Address, t.e.cfg.Lang, "mediator_citizen_left", "case", sid))
+	} else if q, ok := t.e.cfg.Mediation.queue(c.Queue); ok {
+		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_cancelled", "case", sid))
+	}
+	_, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
+	if err != nil && !errors.Is(err, ErrCaseConflict) {
+		return fmt.Errorf("cancel case: %w", err)
+	}
+	t.conv.State, t.conv.CaseID = StateIdle, 0
+	t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
+	t.say(t.msg("case_cancelled"))
+	t.topics()
+	return nil
+}
+
+// rate records the citizen's satisfaction with a closed case.
+func (t *turn) rate(id int64, n int) error {
+	c, err := t.e.store.Case(t.ctx, id)
+	if err != nil || c.Address != t.in.Address || c.Status != CaseClosed || c.Satisfaction != 0 {
+		t.say(t.msg("expired"))
+		return nil
+	}
+	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClosed}, CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
+		return fmt.Errorf("rate case: %w", err)
+	}
+	t.conv.State, t.conv.CaseID = StateIdle, 0
+	t.say(t.msg("thanks_rating"))
+	return nil
+}
+
+// ratingPayload handles a click on a satisfaction button "s:ID:N".
+func (t *turn) ratingPayload() (bool, error) {
+	p, ok := strings.CutPrefix(t.in.Payload, "s:")
+	if !ok {
+		return false, nil
+	}
+	a, b, _ := strings.Cut(p, ":")
+	id, err1 := strconv.ParseInt(a, 10, 64)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || n < 1 || n > 5 {
+		t.say(t.msg("expired"))
+		return true, nil
+	}
+	return true, t.rate(id, n)
+}
+
+// askConsent asks whether the mediator may read the conversation, when a
+// mediators' queue will receive the case.
+func (t *turn) askConsent(queue, reason string) {
+	t.say(t.msg("consent_ask"))
+	arg := queue + "|" + reason
+	t.offer(
+		Offer{Label: t.msg("btn_consent_yes"), Action: actConsent, Arg: "y|" + arg, Keys: []string{"oui", "yes", "ok", "d accord"}},
+		Offer{Label: t.msg("btn_consent_no"), Action: actConsent, Arg: "n|" + arg, Keys: []string{"non", "no"}},
+		Offer{Label: t.msg("btn_cancel"), Action: actCancel, Keys: []string{"annuler", "cancel"}},
+	)
+}
+
+func (t *turn) consent(arg string) error {
+	parts := strings.SplitN(arg, "|", 3)
+	if len(parts) != 3 {
+		return fmt.Errorf("consent offer: bad argument %q", arg)
+	}
+	return t.openCase(parts[1], parts[2], parts[0] == "y")
+}
+
+// openCase records the case, puts it in its queue's channel and tells the
+// citizen where they stand.
+func (t *turn) openCase(queue, reason string, consent bool) error {
+	words, err := t.lastWords()
+	if err != nil {
+		return err
+	}
+	topic := queue
+	if t.conv.TreeID != "" {
+		if tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion); err == nil {
+			topic = tr.Title
+		}
+	}
+	sum := CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason}
+	if consent {
+		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
+	}
+	c := Case{Address: t.in.Address, Queue: queue, Status: CaseOpen, Lang: t.conv.Lang, Consent: consent,
+		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now}
+	id, err := t.e.store.OpenCase(t.ctx, c)
+	if err != nil {
+		return fmt.Errorf("open case: %w", err)
+	}
+	c.ID = id
+	t.conv.State, t.conv.CaseID, t.conv.Misses = StateEscalated, id, 0
+	info := ""
+	if q, ok := t.e.cfg.Mediation.queue(queue); ok {
+		if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: t.now}, []Reply{t.announcement(c, q)}); err != nil && !errors.Is(err, ErrCaseConflict) {
+			return fmt.Errorf("announce case: %w", err)
+		}
+		info = t.waitInfo(c)
+	}
+	t.say(t.msg("escalated", "case", strconv.FormatInt(id, 10)) + info)
+	return nil
+}
+
+// waitInfo tells a waiting citizen their place in the queue and, outside
+// opening hours, when the mediators come back.
+func (t *turn) waitInfo(c Case) string {
+	q, ok := t.e.cfg.Mediation.queue(c.Queue)
+	if !ok {
+		return ""
+	}
+	info := ""
+	if cs, err := t.e.med.Cases(t.ctx, c.Queue, CaseOpen); err == nil {
+		for i, o := range cs {
+			if o.ID == c.ID {
+				info = "\n" + t.msg("queue_position", "position", strconv.Itoa(i+1))
+			}
+		}
+	}
+	if q.Hours != nil && !q.Hours.Open(t.now) {
+		next := ""
+		if n, ok := q.Hours.Next(t.now); ok {
+			next = q.Hours.FormatNext(n, t.lang())
+		}
+		info += "\n" + t.msg("queue_closed", "hours", q.Hours.Describe(t.lang()), "next", next)
+	}
+	return info
+}
+
+// Reannounce posts again, in their queue's channel, the open cases nobody
+// claimed within after.
+func (e *Engine) Reannounce(ctx context.Context, after time.Duration) (int, error) {
+	now := e.now()
+	cs, err := e.med.Cases(ctx, "", CaseOpen)
+	if err != nil {
+		return 0, fmt.Errorf("reannounce: %w", err)
+	}
+	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: Conversation{Lang: e.cfg.Lang}, now: now}
+	n := 0
+	for _, c := range cs {
+		q, ok := e.cfg.Mediation.queue(c.Queue)
+		if !ok || now.Sub(c.AnnouncedAt) < after {
+			continue
+		}
+		r := t.announcement(c, q)
+		r.Text = e.cat.T(e.cfg.Lang, "queue_still_waiting", "wait", shortDuration(now.Sub(c.CreatedAt).Round(time.Minute))) + "\n" + r.Text
+		if _, err := e.med.UpdateCase(ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: now}, []Reply{r}); err != nil {
+			if errors.Is(err, ErrCaseConflict) {
+				continue
+			}
+			return n, fmt.Errorf("reannounce case %d: %w", c.ID, err)
+		}
+		n++
+	}
+	return n, nil
+}

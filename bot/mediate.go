@@ -1,0 +1,498 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boussole/boussole/knowledge/analysis"
+)
+
+// Hours is when a queue's mediators answer (bot/hours implements it).
+type Hours interface {
+	Open(t time.Time) bool
+	Next(t time.Time) (time.Time, bool)
+	Describe(lang string) string
+	FormatNext(t time.Time, lang string) string
+}
+
+// Queue is where a queue's cases are announced, and when it is staffed.
+type Queue struct {
+	// Channel is the mediators' channel (User empty); any platform.
+	Channel Address
+	// Hours is nil when the queue is always staffed.
+	Hours Hours
+}
+
+// Mediation configures the hand-off to human mediators.
+type Mediation struct {
+	// Mediators lists, per platform, the user ids allowed to use mediator
+	// commands.
+	Mediators map[string][]string
+	// Queues maps queue names to their channel; cases of an unknown queue
+	// go to DefaultQueue's.
+	Queues map[string]Queue
+	// SkipConsent shares the conversation without asking (for deployments
+	// where the citizen agreed beforehand).
+	SkipConsent bool
+}
+
+// isMediator reports whether a may use mediator commands.
+func (m Mediation) isMediator(a Address) bool {
+	return slices.Contains(m.Mediators[a.Platform], a.User)
+}
+
+// queue returns the configuration of queue q, falling back to the default
+// queue; ok is false when no channel is configured at all.
+func (m Mediation) queue(q string) (Queue, bool) {
+	if c, ok := m.Queues[q]; ok {
+		return c, true
+	}
+	c, ok := m.Queues[DefaultQueue]
+	return c, ok
+}
+
+// Mediator commands, recognised from mediators only.
+const (
+	mcList     = "list"
+	mcShow     = "show"
+	mcClaim    = "claim"
+	mcClose    = "close"
+	mcNote     = "note"
+	mcBack     = "back"
+	mcTransfer = "transfer"
+	mcSend     = "send"
+	mcHelp     = "help"
+)
+
+var mediatorWords = map[string]string{
+	"dossiers": mcList, "demandes": mcList, "cases": mcList, "queue": mcList,
+	"voir": mcShow, "dossier": mcShow, "show": mcShow, "case": mcShow,
+	"prendre": mcClaim, "claim": mcClaim,
+	"fermer": mcClose, "clore": mcClose, "cloturer": mcClose, "close": mcClose,
+	"note":   mcNote,
+	"rendre": mcBack, "robot": mcBack, "handback": mcBack,
+	"transferer": mcTransfer, "transfer": mcTransfer,
+	"fiche": mcSend, "send": mcSend, "envoyer": mcSend,
+	"aide-mediateur": mcHelp, "mediator-help": mcHelp,
+}
+
+// mediatorCommand parses "prendre 3", "fermer 3 résolu", "fiche F1344".
+// Words are matched folded; the rest keeps the mediator's own text.
+func mediatorCommand(text string) (cmd string, id int64, rest string, ok bool) {
+	fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(text), "/"))
+	if len(fields) > 0 && analysis.Fold(fields[0]) == "boussole" {
+		fields = fields[1:]
+	}
+	if len(fields) == 0 {
+		return "", 0, "", false
+	}
+	word := strings.ReplaceAll(analysis.Fold(fields[0]), " ", "-")
+	cmd, ok = mediatorWords[word]
+	if !ok {
+		return "", 0, "", false
+	}
+	args := fields[1:]
+	switch cmd {
+	case mcList, mcHelp:
+		return cmd, 0, strings.Join(args, " "), len(args) == 0 || cmd == mcList
+	case mcSend:
+		if len(args) != 1 {
+			return "", 0, "", false
+		}
+		return cmd, 0, args[0], true
+	}
+	if len(args) == 0 {
+		return "", 0, "", false
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimPrefix(args[0], "n°"), "#"), 10, 64)
+	if err != nil || n <= 0 {
+		return "", 0, "", false
+	}
+	return cmd, n, strings.Join(args[1:], " "), true
+}
+
+// mediatorTurn handles a message from a mediator: a command, or words for
+// the citizen of the case they hold.
+func (t *turn) mediatorTurn() (bool, error) {
+	if p, ok := strings.CutPrefix(t.in.Payload, "m:claim:"); ok {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			t.say(t.msg("expired"))
+			return true, nil
+		}
+		return true, t.claim(id)
+	}
+	if t.in.Payload != "" {
+		return false, nil
+	}
+	cmd, id, rest, ok := mediatorCommand(t.text)
+	if !ok {
+		if t.conv.CaseID != 0 {
+			return true, t.relayToCitizen(t.conv.CaseID, t.text)
+		}
+		return false, nil
+	}
+	switch cmd {
+	case mcList:
+		return true, t.listCases()
+	case mcShow:
+		return true, t.showCase(id)
+	case mcClaim:
+		return true, t.claim(id)
+	case mcClose:
+		return true, t.closeCase(id, rest)
+	case mcNote:
+		return true, t.noteCase(id, rest)
+	case mcBack:
+		return true, t.handBack(id)
+	case mcTransfer:
+		return true, t.transfer(id, rest)
+	case mcSend:
+		return true, t.sendItem(rest)
+	}
+	t.say(t.msg("mediator_help"))
+	return true, nil
+}
+
+// refuseMediatorCommand answers a citizen who typed a mediator command,
+// saying nothing about any case.
+func (t *turn) refuseMediatorCommand() bool {
+	if strings.HasPrefix(t.in.Payload, "m:") {
+		t.say(t.msg("mediator_only"))
+		return true
+	}
+	if cmd, _, _, ok := mediatorCommand(t.text); ok && cmd != mcHelp && cmd != mcList {
+		t.say(t.msg("mediator_only"))
+		return true
+	}
+	return false
+}
+
+func (t *turn) caseLine(c Case) string {
+	wait := t.now.Sub(c.CreatedAt).Round(time.Minute)
+	status := t.msg("case_status_open", "wait", shortDuration(wait))
+	if c.Status == CaseClaimed && c.Mediator != nil {
+		status = t.msg("case_status_claimed", "mediator", c.Mediator.Name, "wait", shortDuration(wait))
+	}
+	return t.msg("case_line", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue, "topic", c.Summary.Topic, "status", status)
+}
+
+func shortDuration(d time.Duration) string {
+	if d < time.Hour {
+		return strconv.Itoa(int(d.Minutes())) + " min"
+	}
+	return strconv.Itoa(int(d.Hours())) + " h " + strconv.Itoa(int(d.Minutes())%60) + " min"
+}
+
+func (t *turn) listCases() error {
+	cs, err := t.e.med.Cases(t.ctx, "", CaseOpen, CaseClaimed)
+	if err != nil {
+		return fmt.Errorf("list cases: %w", err)
+	}
+	if len(cs) == 0 {
+		t.say(t.msg("cases_none"))
+		return nil
+	}
+	lines := []string{t.msg("cases_title", "n", strconv.Itoa(len(cs)))}
+	for _, c := range cs {
+		lines = append(lines, "• "+t.caseLine(c))
+	}
+	t.say(strings.Join(lines, "\n"))
+	return nil
+}
+
+// summary renders a case for a mediator.
+func (t *turn) summary(c Case) string {
+	s := c.Summary
+	lines := []string{t.caseLine(c),
+		t.msg("case_meta", "lang", c.Lang, "platform", c.Address.Platform, "reason", s.Reason)}
+	if !c.Consent {
+		lines = append(lines, t.msg("case_no_consent"))
+		return strings.Join(lines, "\n")
+	}
+	if len(s.Path) > 0 {
+		var steps []string
+		for _, st := range s.Path {
+			steps = append(steps, st.Choice)
+		}
+		lines = append(lines, t.msg("case_path", "path", strings.Join(steps, " → ")))
+	}
+	if len(s.Shown) > 0 {
+		var shown []string
+		for _, id := range s.Shown {
+			title := id
+			if it, ok := t.snap.base.Item(id); ok {
+				title = id + " " + it.Title
+			}
+			shown = append(shown, title)
+		}
+		lines = append(lines, t.msg("case_shown", "items", strings.Join(shown, " ; ")))
+	}
+	words := s.LastWords
+	// The citizen may have written since the case opened (a message left
+	// while waiting): read their latest words at the time of reading.
+	if turns, err := t.e.store.RecentTurns(t.ctx, c.Address, 4*summaryWords); err == nil {
+		var fresh []string
+		for _, tu := range turns {
+			if tu.Dir == "in" {
+				fresh = append(fresh, tu.Text)
+			}
+		}
+		if len(fresh) > 0 {
+			words = fresh[max(0, len(fresh)-summaryWords):]
+		}
+	}
+	for _, w := range words {
+		lines = append(lines, "  « "+Defuse(w)+" »")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// summaryWords is how many of the citizen's latest messages a mediator
+// reads in a case summary.
+const summaryWords = 8
+
+func (t *turn) showCase(id int64) error {
+	c, err := t.e.store.Case(t.ctx, id)
+	if err != nil {
+		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
+		return nil
+	}
+	text := t.summary(c)
+	notes, err := t.e.med.CaseNotes(t.ctx, id)
+	if err != nil {
+		return fmt.Errorf("read notes: %w", err)
+	}
+	for _, n := range notes {
+		text += "\n" + t.msg("case_note_line", "author", n.Author, "text", n.Text)
+	}
+	t.say(text)
+	return nil
+}
+
+// mediatorSelf is the mediator writing, as recorded on the cases they claim.
+func (t *turn) mediatorSelf() *Mediator {
+	name := t.in.Name
+	if name == "" {
+		name = t.in.Address.User
+	}
+	return &Mediator{Address: Address{Platform: t.in.Address.Platform, Channel: t.in.Address.Channel, User: t.in.Address.User}, Name: name}
+}
+
+// to builds a message for another conversation than the sender's.
+func (t *turn) to(a Address, lang, key string, kv ...string) Reply {
+	return Reply{To: a, Text: t.e.cat.T(lang, key, kv...)}
+}
+
+func (t *turn) claim(id int64) error {
+	me := t.mediatorSelf()
+	c, err := t.e.store.Case(t.ctx, id)
+	if err != nil {
+		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
+		return nil
+	}
+	sid := strconv.FormatInt(id, 10)
+	out := []Reply{t.to(c.Address, c.Lang, "citizen_claimed", "mediator", me.Name)}
+	if q, ok := t.e.cfg.Mediation.queue(c.Queue); ok && q.Channel != t.in.Address {
+		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_claimed", "case", sid, "mediator", me.Name))
+	}
+	c, err = t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Status: CaseClaimed, Mediator: me, At: t.now}, out)
+	if errors.Is(err, ErrCaseConflict) {
+		who := "?"
+		if c.Mediator != nil {
+			who = c.Mediator.Name
+		}
+		if c.Status == CaseClosed {
+			t.say(t.msg("case_closed_already", "case", sid))
+		} else {
+			t.say(t.msg("case_taken", "case", sid, "mediator", who))
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("claim case %d: %w", id, err)
+	}
+	t.conv.CaseID = id
+	t.say(t.msg("mediator_claimed", "case", sid) + "\n" + t.summary(c))
+	return nil
+}
+
+// heldCase returns case id if this mediator holds it, else says why not.
+func (t *turn) heldCase(id int64) (Case, bool) {
+	c, err := t.e.store.Case(t.ctx, id)
+	sid := strconv.FormatInt(id, 10)
+	switch {
+	case err != nil:
+		t.say(t.msg("case_unknown", "case", sid))
+		return c, false
+	case c.Status != CaseClaimed || c.Mediator == nil || c.Mediator.Address.User != t.in.Address.User || c.Mediator.Address.Platform != t.in.Address.Platform:
+		t.say(t.msg("case_not_yours", "case", sid))
+		return c, false
+	}
+	return c, true
+}
+
+func (t *turn) closeCase(id int64, outcome string) error {
+	c, ok := t.heldCase(id)
+	if !ok {
+		return nil
+	}
+	if strings.TrimSpace(outcome) == "" {
+		outcome = "resolved"
+	}
+	sid := strconv.FormatInt(id, 10)
+	ask := t.to(c.Address, c.Lang, "citizen_closed")
+	for i := 1; i <= 5; i++ {
+		ask.Choices = append(ask.Choices, Choice{Label: strconv.Itoa(i), Payload: "s:" + sid + ":" + strconv.Itoa(i)})
+	}
+	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: outcome, At: t.now}, []Reply{ask}); err != nil {
+		return fmt.Errorf("close case %d: %w", id, err)
+	}
+	if t.conv.CaseID == id {
+		t.conv.CaseID = 0
+	}
+	t.say(t.msg("mediator_closed", "case", sid))
+	return nil
+}
+
+func (t *turn) handBack(id int64) error {
+	c, ok := t.heldCase(id)
+	if !ok {
+		return nil
+	}
+	out := []Reply{t.to(c.Address, c.Lang, "citizen_handed_back")}
+	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
+		return fmt.Errorf("hand back case %d: %w", id, err)
+	}
+	if t.conv.CaseID == id {
+		t.conv.CaseID = 0
+	}
+	t.say(t.msg("mediator_handed_back", "case", strconv.FormatInt(id, 10)))
+	return nil
+}
+
+func (t *turn) noteCase(id int64, text string) error {
+	sid := strconv.FormatInt(id, 10)
+	if strings.TrimSpace(text) == "" {
+		t.say(t.msg("mediator_help"))
+		return nil
+	}
+	_, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed, CaseClosed}, CaseChange{Note: text, Mediator: nil, At: t.now}, nil)
+	if err != nil {
+		t.say(t.msg("case_unknown", "case", sid))
+		return nil
+	}
+	t.say(t.msg("mediator_noted", "case", sid))
+	return nil
+}
+
+// transfer moves a case to another queue ("transferer 3 emploi") or
+// mediator ("transferer 3 @paul").
+func (t *turn) transfer(id int64, target string) error {
+	sid := strconv.FormatInt(id, 10)
+	target = strings.TrimSpace(target)
+	c, err := t.e.store.Case(t.ctx, id)
+	if err != nil || target == "" {
+		t.say(t.msg("case_unknown", "case", sid))
+		return nil
+	}
+	if user, ok := strings.CutPrefix(target, "@"); ok {
+		to := &Mediator{Address: Address{Platform: t.in.Address.Platform, Channel: t.in.Address.Channel, User: user}, Name: user}
+		if !t.e.cfg.Mediation.isMediator(to.Address) {
+			t.say(t.msg("transfer_not_mediator", "mediator", user))
+			return nil
+		}
+		out := []Reply{
+			t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name),
+			t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name),
+		}
+		if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClaimed, Mediator: to, At: t.now}, out); err != nil {
+			t.say(t.msg("case_closed_already", "case", sid))
+			return nil
+		}
+	} else {
+		q, ok := t.e.cfg.Mediation.Queues[target]
+		if !ok {
+			t.say(t.msg("transfer_unknown_queue", "queue", target, "queues", strings.Join(t.queueNames(), ", ")))
+			return nil
+		}
+		c.Queue = target
+		out := []Reply{t.announcement(c, q), t.to(c.Address, c.Lang, "citizen_transferred")}
+		if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); err != nil {
+			t.say(t.msg("case_closed_already", "case", sid))
+			return nil
+		}
+	}
+	if t.conv.CaseID == id {
+		t.conv.CaseID = 0
+	}
+	t.say(t.msg("mediator_transferred", "case", sid, "target", target))
+	return nil
+}
+
+func (t *turn) queueNames() []string {
+	var names []string
+	for n := range t.e.cfg.Mediation.Queues {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// sendItem sends a knowledge item, formatted, to the citizen of the case
+// the mediator holds.
+func (t *turn) sendItem(id string) error {
+	if t.conv.CaseID == 0 {
+		t.say(t.msg("mediator_no_case"))
+		return nil
+	}
+	c, ok := t.heldCase(t.conv.CaseID)
+	if !ok {
+		return nil
+	}
+	it, found := t.snap.base.Item(id)
+	if !found {
+		t.say(t.msg("item_unknown", "item", id))
+		return nil
+	}
+	citizen := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: c.Lang}, now: t.now}
+	r := Reply{To: c.Address, Text: citizen.renderItem(it)}
+	if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil {
+		return fmt.Errorf("send item: %w", err)
+	}
+	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
+	return nil
+}
+
+// relayToCitizen passes a mediator's words to the citizen of the case.
+func (t *turn) relayToCitizen(id int64, text string) error {
+	c, ok := t.heldCase(id)
+	if !ok {
+		t.conv.CaseID = 0
+		return nil
+	}
+	r := Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", Defuse(text))}
+	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil {
+		return fmt.Errorf("relay to citizen: %w", err)
+	}
+	t.silent = true
+	return nil
+}
+
+// announcement is the post that puts a case in its queue's channel.
+func (t *turn) announcement(c Case, q Queue) Reply {
+	lang := t.e.cfg.Lang
+	sum := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: lang}, now: t.now}
+	text := t.e.cat.T(lang, "queue_new_case", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue) + "\n" + sum.summary(c)
+	return Reply{To: q.Channel, Text: text, Choices: []Choice{{Label: t.e.cat.T(lang, "btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
+}
+
+// Defuse breaks @mentions in text a person wrote before it is shown to
+// someone else, so nobody can make the bot ping @everyone or a user.
+func Defuse(s string) string {
+	return strings.ReplaceAll(s, "@", "@\u200b")
+}

@@ -1,0 +1,384 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/hours"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+// desk is a mediation set-up on one SQLite file: the engine, the outbox
+// dispatcher and a platform recording every delivered message. reopen
+// simulates a process restart.
+type desk struct {
+	t     *testing.T
+	path  string
+	base  *knowledge.Base
+	med   bot.Mediation
+	clock *clock
+	st    *store.Store
+	eng   *bot.Engine
+	out   *bot.Dispatcher
+	plat  *flaky
+}
+
+var (
+	citizen = bot.Address{Platform: "test", Channel: "dm", User: "alice"}
+	marie   = bot.Address{Platform: "test", Channel: "dm", User: "marie"}
+	paul    = bot.Address{Platform: "test", Channel: "dm", User: "paul"}
+	queueCh = bot.Address{Platform: "test", Channel: "mediateurs"}
+	logeCh  = bot.Address{Platform: "test", Channel: "logement"}
+)
+
+func newDesk(t *testing.T, h bot.Hours) *desk {
+	d := &desk{t: t, path: filepath.Join(t.TempDir(), "m.db"), base: fixture(t, treeYAML), plat: &flaky{},
+		clock: &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}}
+	d.med = bot.Mediation{
+		Mediators: map[string][]string{"test": {"marie", "paul"}},
+		Queues: map[string]bot.Queue{
+			bot.DefaultQueue: {Channel: queueCh, Hours: h},
+			"papiers":        {Channel: queueCh, Hours: h},
+			"logement":       {Channel: logeCh},
+		},
+	}
+	d.open()
+	return d
+}
+
+func (d *desk) open() {
+	ctx := context.Background()
+	st, err := store.Open(ctx, d.path, store.Options{Clock: d.clock.now})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	cat, _ := catalog.New()
+	eng, err := bot.New(ctx, bot.Config{Mediation: d.med}, bot.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Now: d.clock.now})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	d.st, d.eng = st, eng
+	d.out = bot.NewDispatcher(st, nil, d.clock.now)
+	d.out.Register(d.plat)
+	d.t.Cleanup(func() { st.Close() })
+}
+
+// reopen is a crash and restart: the store is closed without sending
+// what is queued; the new process's dispatcher sends it.
+func (d *desk) reopen() {
+	d.st.Close()
+	d.open()
+}
+
+// send handles a message and returns what was delivered because of it.
+func (d *desk) send(in bot.Incoming) []bot.Reply {
+	d.t.Helper()
+	before := len(d.plat.delivered)
+	if _, err := d.eng.Respond(context.Background(), in); err != nil {
+		d.t.Fatalf("%s says %q: %v", in.Address.User, in.Text, err)
+	}
+	if _, err := d.out.Flush(context.Background()); err != nil {
+		d.t.Fatal(err)
+	}
+	d.plat.mu.Lock()
+	defer d.plat.mu.Unlock()
+	return append([]bot.Reply(nil), d.plat.delivered[before:]...)
+}
+
+func (d *desk) say(a bot.Address, text string) []bot.Reply {
+	d.t.Helper()
+	return d.send(bot.Incoming{Address: a, Text: text, Name: a.User})
+}
+
+func (d *desk) click(a bot.Address, payload string) []bot.Reply {
+	d.t.Helper()
+	return d.send(bot.Incoming{Address: a, Payload: payload, Name: a.User})
+}
+
+// textTo returns the texts delivered to a, joined.
+func textTo(rs []bot.Reply, a bot.Address) string {
+	var b strings.Builder
+	for _, r := range rs {
+		if r.To == a {
+			b.WriteString(r.Text + "\n")
+			for _, c := range r.Choices {
+				b.WriteString("  - " + c.Label + " [" + c.Payload + "]\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+func expect(t *testing.T, rs []bot.Reply, a bot.Address, subs ...string) {
+	t.Helper()
+	got := textTo(rs, a)
+	for _, s := range subs {
+		if !strings.Contains(got, s) {
+			t.Errorf("to %s/%s: lacks %q in:\n%s\n(all: %+v)", a.Channel, a.User, s, got, rs)
+		}
+	}
+}
+
+func payloadFor(t *testing.T, rs []bot.Reply, a bot.Address, label string) string {
+	t.Helper()
+	for _, r := range rs {
+		if r.To != a {
+			continue
+		}
+		for _, c := range r.Choices {
+			if c.Label == label {
+				return c.Payload
+			}
+		}
+	}
+	t.Fatalf("no button %q for %s in %+v", label, a.User, rs)
+	return ""
+}
+
+func TestMediationFullFlow(t *testing.T) {
+	d := newDesk(t, nil)
+	d.say(citizen, "papiers")
+	d.say(citizen, "1")
+	rs := d.say(citizen, "je veux parler à quelqu'un")
+	expect(t, rs, citizen, "Acceptez-vous", "Oui, partager", "Non, seulement le sujet")
+	rs = d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	expect(t, rs, citizen, "demande n° 1", "position 1")
+	expect(t, rs, queueCh, "Nouvelle demande n° 1 (file papiers)", "Papiers d'identité", "Parcours : Carte d'identité", "papiers", "Prendre en charge [m:claim:1]")
+
+	rs = d.say(citizen, "mon rendez-vous est lundi")
+	expect(t, rs, citizen, "demande n° 1", "position 1")
+
+	rs = d.click(marie, "m:claim:1")
+	expect(t, rs, citizen, "marie, médiateur ou médiatrice numérique, a pris votre demande")
+	expect(t, rs, marie, "Vous avez pris la demande n° 1", "mon rendez-vous est lundi")
+	expect(t, rs, queueCh, "Demande n° 1 prise par marie")
+
+	// Relay both ways; mentions are defused; the bot stays silent.
+	rs = d.say(citizen, "merci, @everyone je suis perdue")
+	if len(rs) != 1 || rs[0].To != marie || !strings.Contains(rs[0].Text, "[n° 1] Citoyen : merci, @\u200beveryone je suis perdue") {
+		t.Fatalf("citizen → mediator relay = %+v", rs)
+	}
+	rs = d.say(marie, "Bonjour, avez-vous votre ancien passeport ?")
+	if len(rs) != 1 || rs[0].To != citizen || rs[0].Text != "marie (médiation) : Bonjour, avez-vous votre ancien passeport ?" {
+		t.Fatalf("mediator → citizen relay = %+v", rs)
+	}
+	rs = d.say(marie, "fiche cni-perte")
+	expect(t, rs, citizen, "Carte d'identité perdue", "F1341", "vérifiée le")
+	expect(t, rs, marie, "envoyée au citoyen de la demande n° 1")
+
+	rs = d.say(marie, "note 1 rappeler jeudi")
+	expect(t, rs, marie, "Note ajoutée")
+	rs = d.say(marie, "voir 1")
+	expect(t, rs, marie, "Note de marie : rappeler jeudi", "prise par marie")
+
+	rs = d.say(marie, "fermer 1 dossier déposé")
+	expect(t, rs, marie, "Demande n° 1 close")
+	expect(t, rs, citizen, "de 1 (pas satisfait) à 5", "  - 4 [s:1:4]")
+	rs = d.click(citizen, "s:1:4")
+	expect(t, rs, citizen, "Merci pour votre avis")
+	c, err := d.st.Case(context.Background(), 1)
+	if err != nil || c.Status != bot.CaseClosed || c.Satisfaction != 4 || c.Outcome != "dossier déposé" {
+		t.Fatalf("case = %+v %v", c, err)
+	}
+	// Back with the bot.
+	rs = d.say(citizen, "papiers")
+	expect(t, rs, citizen, "Quel document vous faut-il ?")
+}
+
+func TestClaimRace(t *testing.T) {
+	d := newDesk(t, nil)
+	d.med.Mediators["test"] = nil
+	names := make([]string, 20)
+	for i := range names {
+		names[i] = fmt.Sprintf("m%02d", i)
+	}
+	d.med.Mediators["test"] = names
+	d.reopen()
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+
+	var wg sync.WaitGroup
+	results := make([][]bot.Reply, len(names))
+	for i, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := bot.Address{Platform: "test", Channel: "dm", User: n}
+			rs, err := d.eng.Respond(context.Background(), bot.Incoming{Address: a, Payload: "m:claim:1", Name: n})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = rs
+		}()
+	}
+	wg.Wait()
+	won, told := 0, 0
+	for _, rs := range results {
+		txt := textTo(rs, rs[0].To)
+		switch {
+		case strings.Contains(txt, "Vous avez pris la demande n° 1"):
+			won++
+		case strings.Contains(txt, "déjà prise par m"):
+			told++
+		}
+	}
+	if won != 1 || told != len(names)-1 {
+		t.Fatalf("won %d, told %d", won, told)
+	}
+}
+
+func TestConsentRefusedSharesOnlyTheTopic(t *testing.T) {
+	d := newDesk(t, nil)
+	d.say(citizen, "papiers")
+	d.say(citizen, "mon secret est 1234")
+	rs := d.say(citizen, "humain")
+	rs = d.click(citizen, payloadFor(t, rs, citizen, "Non, seulement le sujet"))
+	expect(t, rs, queueCh, "Papiers d'identité", "n'a pas accepté de partager")
+	if strings.Contains(textTo(rs, queueCh), "1234") {
+		t.Fatal("the conversation was shared without consent")
+	}
+	d.click(marie, "m:claim:1")
+	rs = d.say(marie, "voir 1")
+	if strings.Contains(textTo(rs, marie), "1234") {
+		t.Fatal("the mediator sees what the citizen did not share")
+	}
+}
+
+func TestNonMediatorGetsNothingAboutCases(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	for _, in := range []bot.Incoming{{Address: bob, Text: "prendre 1"}, {Address: bob, Payload: "m:claim:1"}, {Address: bob, Text: "voir 1"}, {Address: bob, Text: "claim 1"}} {
+		rs := d.send(in)
+		got := textTo(rs, bob)
+		if !strings.Contains(got, "réservée aux médiateurs") || strings.Contains(got, "Papiers") || strings.Contains(got, "alice") {
+			t.Errorf("%+v → %q", in, got)
+		}
+	}
+	if c, _ := d.st.Case(context.Background(), 1); c.Status != bot.CaseOpen {
+		t.Fatalf("a non-mediator changed the case: %+v", c)
+	}
+}
+
+func TestTransferAndHandBack(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.click(marie, "m:claim:1")
+	rs = d.say(marie, "transferer 1 logement")
+	expect(t, rs, logeCh, "Nouvelle demande n° 1 (file logement)", "Prendre en charge")
+	expect(t, rs, citizen, "transmise à une autre équipe")
+	expect(t, rs, marie, "transférée à logement")
+	rs = d.say(marie, "bonjour ?")
+	if len(textTo(rs, citizen)) != 0 {
+		t.Fatal("a mediator who transferred the case still talks to the citizen")
+	}
+	rs = d.click(paul, "m:claim:1")
+	expect(t, rs, paul, "Vous avez pris la demande n° 1")
+	rs = d.say(paul, "transferer 1 @marie")
+	expect(t, rs, marie, "vous est transférée par paul")
+	rs = d.say(marie, "rendre 1")
+	expect(t, rs, citizen, "vous reparlez avec Boussole")
+	rs = d.say(citizen, "papiers")
+	expect(t, rs, citizen, "Quel document")
+	rs = d.say(marie, "fermer 1")
+	expect(t, rs, marie, "Vous ne tenez pas la demande n° 1")
+}
+
+func TestCitizenCancels(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	rs = d.say(citizen, "annuler")
+	expect(t, rs, citizen, "Votre demande est annulée")
+	expect(t, rs, queueCh, "Demande n° 1 annulée par le citoyen")
+	rs = d.click(marie, "m:claim:1")
+	expect(t, rs, marie, "déjà close")
+}
+
+func TestOutsideOpeningHours(t *testing.T) {
+	h, err := hours.Parse(hours.Spec{TimeZone: "Europe/Paris", Week: map[string]string{"mon": "09:00-17:00", "tue": "09:00-17:00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(t, h)
+	d.clock.t = time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC) // Tuesday 19:30 in Paris
+	rs := d.say(citizen, "humain")
+	rs = d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	expect(t, rs, citizen, "Les médiateurs répondent", "Prochaine ouverture : lundi 30 novembre à 9 h 00")
+}
+
+func TestReannounce(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	if n, _ := d.eng.Reannounce(context.Background(), 15*time.Minute); n != 0 {
+		t.Fatalf("re-announced too early: %d", n)
+	}
+	d.clock.t = d.clock.t.Add(20 * time.Minute)
+	before := len(d.plat.delivered)
+	if n, err := d.eng.Reannounce(context.Background(), 15*time.Minute); n != 1 || err != nil {
+		t.Fatalf("re-announced %d, %v", n, err)
+	}
+	d.out.Flush(context.Background())
+	expect(t, d.plat.delivered[before:], queueCh, "Toujours en attente depuis 20 min", "m:claim:1")
+}
+
+// TestRestartAtEveryStep stops the process between every step of the
+// workflow (and before the dispatcher sent anything) and checks, at the
+// end, that each participant received every message exactly once.
+func TestRestartAtEveryStep(t *testing.T) {
+	run := func(restart bool) map[string][]string {
+		d := newDesk(t, nil)
+		steps := []bot.Incoming{
+			{Address: citizen, Text: "papiers"},
+			{Address: citizen, Text: "humain"},
+			{Address: citizen, Text: "oui"},
+			{Address: citizen, Text: "je suis là"},
+			{Address: marie, Payload: "m:claim:1"},
+			{Address: citizen, Text: "bonjour marie"},
+			{Address: marie, Text: "bonjour alice"},
+			{Address: marie, Text: "fiche passeport"},
+			{Address: marie, Text: "fermer 1"},
+			{Address: citizen, Text: "5"},
+		}
+		for _, in := range steps {
+			in.Name = in.Address.User
+			if _, err := d.eng.Respond(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			if restart {
+				d.reopen() // nothing sent yet: the new process must send it
+			}
+			if _, err := d.out.Flush(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if restart {
+				d.reopen()
+			}
+		}
+		got := map[string][]string{}
+		for _, r := range d.plat.delivered {
+			k := r.To.User + "#" + r.To.Channel
+			got[k] = append(got[k], r.Text)
+		}
+		return got
+	}
+	want, got := run(false), run(true)
+	if fmt.Sprint(want) != fmt.Sprint(got) {
+		t.Fatalf("with restarts:\n%v\nwithout:\n%v", got, want)
+	}
+	if len(want["alice#dm"]) < 8 || len(want["marie#dm"]) < 4 || len(want["#mediateurs"]) != 2 {
+		t.Fatalf("deliveries: %v", want)
+	}
+}
