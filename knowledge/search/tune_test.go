@@ -272,6 +272,7 @@ func ablations() []tuneConfig {
 		{"-elision", an(analysis.Analyzer{NoElision: true})},
 		{"-stemming", an(analysis.Analyzer{NoStem: true})},
 		{"-stopwords", an(analysis.Analyzer{StopWords: map[string]bool{}})},
+		{"-acronyms", an(analysis.Analyzer{NoAcronyms: true})},
 		{"-shorthands", an(analysis.Analyzer{Abbreviations: map[string]string{}})},
 		{"-prior", search.Options{NoPrior: true}},
 		{"-situations", off(search.FieldSituations)},
