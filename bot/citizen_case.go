@@ -38,10 +38,8 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 	}
 	if c.Status == CaseClaimed && c.Mediator != nil {
 		t.conv.State = StateWithMediator
-		r := Reply{To: c.Mediator.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", Defuse(t.text))}
-		if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil && !errors.Is(err, ErrCaseConflict) {
-			return true, fmt.Errorf("relay to mediator: %w", err)
-		}
+		// The relayed message is queued with this turn, in its transaction.
+		t.replies = append(t.replies, Reply{To: c.Mediator.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", Defuse(t.text))})
 		t.silent = true
 		return true, nil
 	}
@@ -129,7 +127,7 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 	if err != nil {
 		return err
 	}
-	topic := queue
+	topic := t.e.cat.T(t.e.cfg.Lang, "topic_general")
 	if t.conv.TreeID != "" {
 		if tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion); err == nil {
 			topic = tr.Title

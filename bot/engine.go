@@ -185,7 +185,9 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		return nil, err
 	}
 	for i := range t.replies {
-		t.replies[i].To = in.Address
+		if t.replies[i].To == (Address{}) {
+			t.replies[i].To = in.Address
+		}
 	}
 	if t.forgotten {
 		// Nothing of the conversation is stored any more; only the
@@ -201,7 +203,10 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		turns = append(turns, Turn{Address: in.Address, Dir: "in", Text: t.text, At: now})
 	}
 	for _, r := range t.replies {
-		turns = append(turns, Turn{Address: in.Address, Dir: "out", Text: r.Text, At: now})
+		// Relayed messages to someone else are not this conversation's.
+		if r.To == in.Address {
+			turns = append(turns, Turn{Address: in.Address, Dir: "out", Text: r.Text, At: now})
+		}
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)

@@ -32,6 +32,9 @@ type Mediation struct {
 	// Mediators lists, per platform, the user ids allowed to use mediator
 	// commands.
 	Mediators map[string][]string
+	// Roles lists, per platform, the role or group names whose members
+	// are mediators (adapters fill Incoming.Roles).
+	Roles map[string][]string
 	// Queues maps queue names to their channel; cases of an unknown queue
 	// go to DefaultQueue's.
 	Queues map[string]Queue
@@ -43,6 +46,20 @@ type Mediation struct {
 // isMediator reports whether a may use mediator commands.
 func (m Mediation) isMediator(a Address) bool {
 	return slices.Contains(m.Mediators[a.Platform], a.User)
+}
+
+// isMediatorIn reports whether the sender of in is a mediator, by user id
+// or by one of the roles the platform gave them.
+func (m Mediation) isMediatorIn(in Incoming) bool {
+	if m.isMediator(in.Address) {
+		return true
+	}
+	for _, r := range in.Roles {
+		if slices.Contains(m.Roles[in.Address.Platform], r) {
+			return true
+		}
+	}
+	return false
 }
 
 // queue returns the configuration of queue q, falling back to the default
@@ -175,7 +192,10 @@ func (t *turn) refuseMediatorCommand() bool {
 func (t *turn) caseLine(c Case) string {
 	wait := t.now.Sub(c.CreatedAt).Round(time.Minute)
 	status := t.msg("case_status_open", "wait", shortDuration(wait))
-	if c.Status == CaseClaimed && c.Mediator != nil {
+	switch {
+	case c.Status == CaseClosed:
+		status = t.msg("case_status_closed", "outcome", c.Outcome)
+	case c.Status == CaseClaimed && c.Mediator != nil:
 		status = t.msg("case_status_claimed", "mediator", c.Mediator.Name, "wait", shortDuration(wait))
 	}
 	return t.msg("case_line", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue, "topic", c.Summary.Topic, "status", status)
@@ -475,10 +495,8 @@ func (t *turn) relayToCitizen(id int64, text string) error {
 		t.conv.CaseID = 0
 		return nil
 	}
-	r := Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", Defuse(text))}
-	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil {
-		return fmt.Errorf("relay to citizen: %w", err)
-	}
+	// The relayed message is queued with this turn, in its transaction.
+	t.replies = append(t.replies, Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", Defuse(text))})
 	t.silent = true
 	return nil
 }

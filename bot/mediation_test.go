@@ -270,6 +270,22 @@ func TestNonMediatorGetsNothingAboutCases(t *testing.T) {
 	}
 }
 
+func TestMediatorByRole(t *testing.T) {
+	d := newDesk(t, nil)
+	d.med.Roles = map[string][]string{"test": {"Médiation"}}
+	d.reopen()
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	zoe := bot.Address{Platform: "test", Channel: "dm", User: "zoe"}
+	rs = d.send(bot.Incoming{Address: zoe, Payload: "m:claim:1", Name: "Zoé", Roles: []string{"Bénévoles", "Médiation"}})
+	expect(t, rs, zoe, "Vous avez pris la demande n° 1")
+	expect(t, rs, citizen, "Zoé, médiateur ou médiatrice numérique")
+	rs = d.send(bot.Incoming{Address: bot.Address{Platform: "test", Channel: "dm", User: "eve"}, Text: "voir 1", Roles: []string{"Bénévoles"}})
+	if !strings.Contains(textTo(rs, rs[0].To), "réservée aux médiateurs") {
+		t.Fatalf("a member of another role: %+v", rs)
+	}
+}
+
 func TestTransferAndHandBack(t *testing.T) {
 	d := newDesk(t, nil)
 	rs := d.say(citizen, "humain")

@@ -72,7 +72,7 @@ func (t *turn) offer(o ...Offer) { t.offers = append(t.offers, o...) }
 func (t *turn) run() error {
 	raw := t.in.Text
 	t.text = analysis.Truncate(analysis.Normalize(raw), t.e.cfg.MaxInputBytes)
-	if t.e.cfg.Mediation.isMediator(t.in.Address) && (t.in.Payload != "" || t.text != "") {
+	if t.e.cfg.Mediation.isMediatorIn(t.in) && (t.in.Payload != "" || t.text != "") {
 		handled, err := t.mediatorTurn()
 		if err != nil {
 			return err
@@ -129,9 +129,15 @@ func (t *turn) finish() error {
 		t.say(t.msg("not_understood"))
 	}
 	if len(t.offers) > 0 {
-		last := &t.replies[len(t.replies)-1]
-		for _, o := range t.offers {
-			last.Choices = append(last.Choices, Choice{Label: o.Label, Payload: o.Payload})
+		// Choices go on the last reply to the sender, not on a message
+		// relayed to someone else.
+		for i := len(t.replies) - 1; i >= 0; i-- {
+			if to := t.replies[i].To; to == (Address{}) || to == t.in.Address {
+				for _, o := range t.offers {
+					t.replies[i].Choices = append(t.replies[i].Choices, Choice{Label: o.Label, Payload: o.Payload})
+				}
+				break
+			}
 		}
 	}
 	return nil

@@ -32,6 +32,9 @@ type Incoming struct {
 	Lang string
 	// ID is the platform's message id, used to drop duplicates.
 	ID string
+	// Roles are the sender's role or group names on the platform, where
+	// it has them (mediators may be configured by role).
+	Roles []string
 	// At is when the platform received the message; zero means now.
 	At time.Time
 }

@@ -9,11 +9,14 @@
 //	> @marie bonjour             participant marie says "bonjour"
 //	click 2                      click the 2nd button of the last reply to the default participant
 //	click @marie Passeport       marie clicks the button labelled "Passeport"
+//	click @marie #mediateurs 1   marie clicks a button of the last post in
+//	                             channel #mediateurs (a mediators' queue)
 //	< carte d'identité           some reply to the last message contains this
 //	                             (case-, accent- and punctuation-insensitive)
 //	< /vérifiée le \d\d/         some reply matches this regular expression
 //	                             (case-insensitive)
 //	<! passeport                 no reply to the last message contains this
+//	<! /@everyone/               no reply matches this regular expression
 //	<count 2                     the last message got exactly 2 replies
 //
 // Expectations read the messages delivered because of the last message
@@ -72,6 +75,7 @@ const (
 	stepExpect
 	stepExpectRegexp
 	stepExpectNot
+	stepExpectNotRegexp
 	stepCount
 )
 
@@ -79,6 +83,7 @@ type step struct {
 	line  int
 	kind  stepKind
 	user  string // "" = default participant
+	from  string // for a click: "#channel" whose post holds the button
 	text  string
 	re    *regexp.Regexp
 	count int
@@ -150,6 +155,13 @@ func parseLine(l string) (step, error) {
 		return step{kind: stepCount, count: n}, nil
 	case strings.HasPrefix(l, "<!"):
 		t := strings.TrimSpace(l[2:])
+		if len(t) >= 2 && strings.HasPrefix(t, "/") && strings.HasSuffix(t, "/") {
+			re, err := regexp.Compile("(?is)" + t[1:len(t)-1])
+			if err != nil {
+				return step{}, fmt.Errorf("bad regular expression: %w", err)
+			}
+			return step{kind: stepExpectNotRegexp, re: re}, nil
+		}
 		if analysis.Fold(t) == "" {
 			return step{}, fmt.Errorf("<! needs text with letters or digits")
 		}
@@ -172,10 +184,14 @@ func parseLine(l string) (step, error) {
 		return step{kind: stepSay, user: user, text: text}, nil
 	case strings.HasPrefix(l, "click "):
 		user, text := splitUser(strings.TrimSpace(strings.TrimPrefix(l, "click ")))
+		from := ""
+		if strings.HasPrefix(text, "#") {
+			from, text, _ = strings.Cut(text, " ")
+		}
 		if text == "" {
 			return step{}, fmt.Errorf("click needs a button number or label")
 		}
-		return step{kind: stepClick, user: user, text: text}, nil
+		return step{kind: stepClick, user: user, from: from, text: text}, nil
 	}
 	return step{}, fmt.Errorf("unknown instruction %q (want >, <, <!, <count or click)", l)
 }
@@ -214,7 +230,11 @@ func (s *Script) Run(ctx context.Context, r Driver, addr AddressFunc, defaultUse
 			if st.kind == stepSay {
 				in.Text = st.text
 			} else {
-				c, err := findChoice(choices[user], st.text)
+				source := user
+				if st.from != "" {
+					source = st.from
+				}
+				c, err := findChoice(choices[source], st.text)
 				if err != nil {
 					return fails, fmt.Errorf("%s:%d: %w", s.Name, st.line, err)
 				}
@@ -229,8 +249,12 @@ func (s *Script) Run(ctx context.Context, r Driver, addr AddressFunc, defaultUse
 			// choices in this turn; a turn without any expires them.
 			turnChoices := map[string][]bot.Choice{}
 			for _, rep := range last {
-				if len(rep.Choices) > 0 || turnChoices[rep.To.User] == nil {
-					turnChoices[rep.To.User] = rep.Choices
+				who := rep.To.User
+				if who == "" {
+					who = "#" + rep.To.Channel
+				}
+				if len(rep.Choices) > 0 || turnChoices[who] == nil {
+					turnChoices[who] = rep.Choices
 				}
 			}
 			for u, c := range turnChoices {
@@ -254,6 +278,8 @@ func (st step) holds(got string) bool {
 		return !containsFolded(got, st.text)
 	case stepExpectRegexp:
 		return st.re.MatchString(got)
+	case stepExpectNotRegexp:
+		return !st.re.MatchString(got)
 	case stepCount:
 		return strings.Count(got, "\x1e") == st.count
 	}

@@ -35,6 +35,9 @@ type MediationConfig struct {
 	ReannounceMinutes int `yaml:"reannounce_minutes"`
 	// Mediators lists, per platform, who may use mediator commands.
 	Mediators map[string][]string `yaml:"mediators"`
+	// Roles lists, per platform, role or group names whose members are
+	// mediators.
+	Roles map[string][]string `yaml:"roles"`
 	// Queues maps a queue name to its mediators' channel and hours.
 	Queues map[string]QueueConfig `yaml:"queues"`
 }
@@ -89,7 +92,8 @@ func defaultConfig() Config {
 		Search:    SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.2},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Console:   ConsoleConfig{Enabled: true, User: "vous"},
-		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15},
+		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
+			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
 	}
 }
 
@@ -159,7 +163,7 @@ var platforms = []string{"console"}
 // build turns the mediation section into the engine's configuration,
 // reporting every problem with the key it is at.
 func (m MediationConfig) build() (bot.Mediation, error) {
-	out := bot.Mediation{SkipConsent: !m.Consent, Mediators: m.Mediators, Queues: map[string]bot.Queue{}}
+	out := bot.Mediation{SkipConsent: !m.Consent, Mediators: m.Mediators, Roles: m.Roles, Queues: map[string]bot.Queue{}}
 	var errs []error
 	if m.ReannounceMinutes < 0 {
 		errs = append(errs, fmt.Errorf("mediation.reannounce_minutes: %d must be 0 (never) or more", m.ReannounceMinutes))
@@ -186,7 +190,12 @@ func (m MediationConfig) build() (bot.Mediation, error) {
 		}
 		out.Queues[name] = bot.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
 	}
-	if len(m.Queues) > 0 && len(m.Mediators) == 0 {
+	for p := range m.Roles {
+		if !slices.Contains(platforms, p) {
+			errs = append(errs, fmt.Errorf("mediation.roles.%s: unknown platform (possible: %s)", p, strings.Join(platforms, ", ")))
+		}
+	}
+	if len(m.Queues) > 0 && len(m.Mediators) == 0 && len(m.Roles) == 0 {
 		errs = append(errs, errors.New("mediation.mediators: queues are configured but nobody may claim their cases"))
 	}
 	return out, errors.Join(errs...)

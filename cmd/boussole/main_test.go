@@ -152,6 +152,42 @@ func TestConversationFiles(t *testing.T) {
 	}
 }
 
+// TestMediationConversationFiles runs the mediator flows with the
+// mediation set-up they are written for.
+func TestMediationConversationFiles(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "mediation")
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(files) < 7 {
+		t.Fatalf("mediation conversation files: %v %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			t.Parallel()
+			code, out, errs := runCmd(t, "", "test", "--config", filepath.Join(dir, "config.yaml"), f)
+			if code != 0 {
+				t.Fatalf("exit %d\n%s%s", code, out, errs)
+			}
+		})
+	}
+}
+
+// TestLocalChatWithMediators plays the README's mediators demo through the
+// console adapter: a citizen and two mediators as local participants.
+func TestLocalChatWithMediators(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "b.db")
+	script := "humain\noui\n@marie prendre 1\n@paul prendre 1\nbonjour\n@marie bonjour, que puis-je faire ?\n@marie fermer 1\n5\n"
+	code, out, errs := runCmd(t, script, "chat", "--db", db, "--config", filepath.Join("..", "..", "testdata", "mediation", "config.yaml"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"[#mediateurs] Nouvelle demande n° 1", "[vous] marie, médiateur", "[paul] La demande n° 1 est déjà prise par marie",
+		"[marie] [n° 1] Citoyen : bonjour", "[vous] marie (médiation) : bonjour, que puis-je faire ?", "[vous] Merci pour votre avis"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestTestCommandReportsFailures(t *testing.T) {
 	f := filepath.Join(t.TempDir(), "fail.txt")
 	must(t, os.WriteFile(f, []byte("> aide\n< je suis boussole\n< ceci n'apparaît pas\n<! boussole\n"), 0o600))
