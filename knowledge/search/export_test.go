@@ -8,6 +8,7 @@ func init() {
 	Knobs["hub"] = &priorHub
 	Knobs["res"] = &priorResource
 	Knobs["guided"] = &priorGuided
+	Knobs["exact"] = &exactBoost
 	Knobs["kwfocus"] = &keywordFocus
 	Knobs["ftitle"] = &facetTitleBoost
 	Knobs["fctx"] = &facetContextBoost

@@ -86,9 +86,12 @@ type Index struct {
 	// entryWeight[e] scales the focus entry e gives (keywordFocus for a
 	// keyword, 1 for a name).
 	entryWeight []float32
-	vocab       vocabulary
-	syn         synonymTable
-	scratch     sync.Pool
+	// titleWords[d] are the folded words of d's names (title, synonyms,
+	// triggers), for verbatim.
+	titleWords [][]string
+	vocab      vocabulary
+	syn        synonymTable
+	scratch    sync.Pool
 }
 
 // Len returns the number of searchable items and trees.
@@ -108,18 +111,19 @@ type builder struct {
 	termID map[string]uint32
 	terms  []string
 	// perTerm holds each term's postings in document order while building.
-	perTerm   [][]posting
-	positions []uint32
-	docs      []docInfo
-	prior     []float32
-	resource  []bool
-	docFacets []docFacets
-	facets    facetTable
-	related   [][]string
-	inLinks   map[string]int
-	lens      [][numFields]uint32
-	occ       []occurrence
-	ent       struct {
+	perTerm    [][]posting
+	positions  []uint32
+	docs       []docInfo
+	prior      []float32
+	resource   []bool
+	docFacets  []docFacets
+	facets     facetTable
+	related    [][]string
+	inLinks    map[string]int
+	lens       [][numFields]uint32
+	occ        []occurrence
+	titleWords [][]string
+	ent        struct {
 		terms, bounds, docs []uint32
 		keyword             []bool // the entry is a keyword
 	}
@@ -316,6 +320,19 @@ func shortField(f Field) bool {
 func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 	doc := uint32(len(bd.docs))
 	bd.docs = append(bd.docs, docInfo{kind: kind, id: id})
+	var names []string
+	for _, ft := range fields {
+		if ft.field == FieldTitle || ft.field == FieldSynonyms || ft.field == FieldTriggers {
+			for _, e := range ft.entries {
+				for _, w := range bd.p.an.Words(e) {
+					if !slices.Contains(names, w) {
+						names = append(names, w)
+					}
+				}
+			}
+		}
+	}
+	bd.titleWords = append(bd.titleWords, names)
 	var lens [numFields]uint32
 	bd.occ = bd.occ[:0]
 	bd.ent.docs = append(bd.ent.docs, uint32(len(bd.ent.bounds)))
@@ -416,6 +433,7 @@ func (bd *builder) finish(groups []synGroup) *Index {
 		entryBounds: append(bd.ent.bounds, uint32(len(bd.ent.terms))),
 		docEntries:  append(bd.ent.docs, uint32(len(bd.ent.bounds))),
 		entryWeight: bd.entryWeights(),
+		titleWords:  bd.titleWords,
 	}
 	for f, fp := range bd.p.fields {
 		ix.strength[f] = float32(fp.strength)

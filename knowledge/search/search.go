@@ -107,6 +107,24 @@ const focusWeight = 0.5
 // for "passport".
 var keywordFocus = 0.7
 
+// exactBoost rewards the query words found as typed (folded, not only
+// stemmed) in a document's title.
+var exactBoost = 0.05
+
+// verbatim is the share of the query's words found as typed in d's title.
+func (ix *Index) verbatim(q *query, d uint32) float32 {
+	if len(q.words) == 0 || int(d) >= len(ix.titleWords) {
+		return 0
+	}
+	n := 0
+	for _, w := range q.words {
+		if slices.Contains(ix.titleWords[d], w.word) {
+			n++
+		}
+	}
+	return float32(n) / float32(len(q.words))
+}
+
 // candidatePool is how many documents beyond k are re-scored with the
 // proximity bonus: enough for the bonus to lift a phrase match into the
 // top k, few enough to stay cheap.
@@ -146,6 +164,9 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 		}
 		c.focus = ix.focus(c.doc, &q, qterms)
 		c.score = ix.final(&q, c.doc, c.base+c.prox, c.coverage, c.focus)
+		if exactBoost > 0 {
+			c.score *= 1 + float32(exactBoost)*ix.verbatim(&q, c.doc)
+		}
 		c.evidence = evidence(c.coverage, c.focus, c.info)
 	}
 	ix.neighbourhood(cands)
