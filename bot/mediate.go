@@ -290,7 +290,7 @@ func (t *turn) showCase(id int64) error {
 	for _, n := range notes {
 		text += "\n" + t.msg("case_note_line", "author", n.Author, "text", n.Text)
 	}
-	t.say(text)
+	t.replies = append(t.replies, Reply{To: t.in.Address, About: c.Address, Text: text})
 	return nil
 }
 
@@ -337,7 +337,7 @@ func (t *turn) claim(id int64) error {
 		return fmt.Errorf("claim case %d: %w", id, err)
 	}
 	t.conv.CaseID = id
-	t.say(t.msg("mediator_claimed", "case", sid) + "\n" + t.summary(c))
+	t.replies = append(t.replies, Reply{To: t.in.Address, About: c.Address, Text: t.msg("mediator_claimed", "case", sid) + "\n" + t.summary(c)})
 	return nil
 }
 
@@ -361,7 +361,11 @@ func (t *turn) closeCase(id int64, outcome string) error {
 	if !ok {
 		return nil
 	}
-	if strings.TrimSpace(outcome) == "" {
+	// "fermer 3 orienté vers la CAF : rappeler lundi" closes with an
+	// outcome and a private note.
+	outcome, note, _ := strings.Cut(outcome, ":")
+	outcome, note = strings.TrimSpace(outcome), strings.TrimSpace(note)
+	if outcome == "" {
 		outcome = "resolved"
 	}
 	sid := strconv.FormatInt(id, 10)
@@ -369,7 +373,7 @@ func (t *turn) closeCase(id int64, outcome string) error {
 	for i := 1; i <= 5; i++ {
 		ask.Choices = append(ask.Choices, Choice{Label: strconv.Itoa(i), Payload: "s:" + sid + ":" + strconv.Itoa(i)})
 	}
-	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: outcome, At: t.now}, []Reply{ask}); err != nil {
+	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: outcome, Note: note, At: t.now}, []Reply{ask}); err != nil {
 		return fmt.Errorf("close case %d: %w", id, err)
 	}
 	if t.conv.CaseID == id {
@@ -506,7 +510,7 @@ func (t *turn) announcement(c Case, q Queue) Reply {
 	lang := t.e.cfg.Lang
 	sum := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: lang}, now: t.now}
 	text := t.e.cat.T(lang, "queue_new_case", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue) + "\n" + sum.summary(c)
-	return Reply{To: q.Channel, Text: text, Choices: []Choice{{Label: t.e.cat.T(lang, "btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
+	return Reply{To: q.Channel, About: c.Address, Text: text, Choices: []Choice{{Label: t.e.cat.T(lang, "btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
 }
 
 // Defuse breaks @mentions in text a person wrote before it is shown to

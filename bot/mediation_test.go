@@ -398,3 +398,47 @@ func TestRestartAtEveryStep(t *testing.T) {
 		t.Fatalf("deliveries: %v", want)
 	}
 }
+
+func TestForgetMeErasesWhatMediatorsWereSent(t *testing.T) {
+	d := newDesk(t, nil)
+	ctx := context.Background()
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.click(marie, "m:claim:1")
+	// Queued, not yet sent, to the mediator: the citizen's words.
+	if _, err := d.eng.Respond(ctx, bot.Incoming{Address: citizen, Text: "mon adresse est 3 rue des Lilas"}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := d.st.PendingOutgoing(ctx, 10)
+	if len(pending) != 1 || pending[0].Reply.To != marie {
+		t.Fatalf("pending = %+v", pending)
+	}
+	if _, err := d.eng.Respond(ctx, bot.Incoming{Address: citizen, Text: "oublie-moi"}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = d.st.PendingOutgoing(ctx, 10)
+	for _, p := range pending {
+		if strings.Contains(p.Reply.Text, "Lilas") || p.Reply.About == citizen {
+			t.Fatalf("the citizen's words survive in the outbox: %+v", p)
+		}
+	}
+	if _, err := d.st.Case(ctx, 1); err == nil {
+		t.Fatal("the case survives")
+	}
+}
+
+func TestCloseWithOutcomeAndPrivateNote(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.click(marie, "m:claim:1")
+	rs = d.say(marie, "fermer 1 orienté vers la CAF : rappeler lundi")
+	if strings.Contains(textTo(rs, citizen), "rappeler") {
+		t.Fatal("the private note reached the citizen")
+	}
+	c, _ := d.st.Case(context.Background(), 1)
+	notes, _ := d.st.CaseNotes(context.Background(), 1)
+	if c.Outcome != "orienté vers la CAF" || len(notes) != 1 || notes[0].Text != "rappeler lundi" || notes[0].Author != "marie" {
+		t.Fatalf("case %+v notes %+v", c, notes)
+	}
+}

@@ -45,6 +45,10 @@ type Reply struct {
 	To      Address  `json:"to"`
 	Text    string   `json:"text"`
 	Choices []Choice `json:"choices,omitempty"`
+	// About is the citizen a message to someone else concerns (a relay,
+	// a case posted to mediators), so that deleting the citizen's data
+	// deletes it too. Zero for messages to the citizen themselves.
+	About Address `json:"about,omitzero"`
 	// Key identifies the message across retries (set by the outbox):
 	// adapters pass it to platforms that drop duplicates (Discord's
 	// nonce) and drop repeats themselves where they can.

@@ -186,6 +186,7 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 				(SELECT id FROM cases WHERE platform = ? AND user_id = ?)`, []any{platform, user}},
 			stmt{`DELETE FROM cases WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			stmt{`DELETE FROM outbox WHERE platform = ? AND user_id = ?`, []any{platform, user}},
+			stmt{`DELETE FROM outbox WHERE about_platform = ? AND about_user = ?`, []any{platform, user}},
 		)
 	})
 	if err != nil {

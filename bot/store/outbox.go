@@ -36,8 +36,8 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, out []bot.Reply) error {
 	if len(out) == 0 {
 		return nil
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (platform, channel, user_id, body_json, created_at, next_at)
-		VALUES (?, ?, ?, ?, ?, ?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (platform, channel, user_id, body_json, created_at, next_at, about_platform, about_user)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, out []bot.Reply) error {
 		if err != nil {
 			return fmt.Errorf("queue message: encode: %w", err)
 		}
-		if _, err := ins.ExecContext(ctx, r.To.Platform, r.To.Channel, r.To.User, string(body), now, now); err != nil {
+		if _, err := ins.ExecContext(ctx, r.To.Platform, r.To.Channel, r.To.User, string(body), now, now, r.About.Platform, r.About.User); err != nil {
 			return err
 		}
 	}
