@@ -260,14 +260,8 @@ func (t *turn) jurisdiction() string {
 }
 
 func (t *turn) hitJurisdiction(h knowledge.Hit) string {
-	if h.Kind == knowledge.HitTree {
-		if tr, ok := t.snap.base.Tree(h.ID); ok {
-			return tr.Jurisdiction
-		}
-	} else if it, ok := t.snap.base.Item(h.ID); ok {
-		return it.Jurisdiction
-	}
-	return ""
+	_, j := t.snap.base.Describe(h)
+	return j
 }
 
 // bareChoice reports whether folded is a number or a yes/no word: an answer
@@ -662,14 +656,8 @@ func (t *turn) sureness(c float64) string {
 }
 
 func (t *turn) title(h knowledge.Hit) string {
-	if h.Kind == knowledge.HitTree {
-		if tr, ok := t.snap.base.Tree(h.ID); ok {
-			return tr.Title
-		}
-	} else if it, ok := t.snap.base.Item(h.ID); ok {
-		return it.Title
-	}
-	return h.ID
+	title, _ := t.snap.base.Describe(h)
+	return title
 }
 
 func (t *turn) hitOffer(h knowledge.Hit, label string) Offer {

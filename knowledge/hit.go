@@ -23,3 +23,16 @@ type Hit struct {
 	// for the bot to show and tests to check.
 	Why []string `json:"why,omitempty"`
 }
+
+// Describe returns the title and jurisdiction of what a hit names, or the
+// hit's id and "" when b does not have it.
+func (b *Base) Describe(h Hit) (title, jurisdiction string) {
+	if h.Kind == HitTree {
+		if t, ok := b.Tree(h.ID); ok {
+			return t.Title, t.Jurisdiction
+		}
+	} else if it, ok := b.Item(h.ID); ok {
+		return it.Title, it.Jurisdiction
+	}
+	return h.ID, ""
+}

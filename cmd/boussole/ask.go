@@ -55,15 +55,9 @@ func runAsk(ctx context.Context, e env, args []string) error {
 	out := make([]askHit, 0, len(hits))
 	for i, h := range hits {
 		ah := askHit{Rank: i + 1, Hit: h}
-		if h.Kind == knowledge.HitTree {
-			if t, ok := base.Tree(h.ID); ok {
-				ah.Title = t.Title
-			}
-		} else if it, ok := base.Item(h.ID); ok {
-			ah.Title = it.Title
-			if len(it.Sources) > 0 {
-				ah.URL = it.Sources[0]
-			}
+		ah.Title, _ = base.Describe(h)
+		if it, ok := base.Item(h.ID); ok && h.Kind == knowledge.HitItem && len(it.Sources) > 0 {
+			ah.URL = it.Sources[0]
 		}
 		out = append(out, ah)
 	}
