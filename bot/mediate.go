@@ -99,37 +99,37 @@ var mediatorWords = map[string]string{
 
 // mediatorCommand parses "prendre 3", "fermer 3 résolu", "fiche F1344".
 // Words are matched folded; the rest keeps the mediator's own text.
-func mediatorCommand(text string) (cmd string, id int64, rest string, ok bool) {
+func mediatorCommand(text string) (cmd, verb string, id int64, rest string, ok bool) {
 	fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(text), "/"))
 	if len(fields) > 0 && analysis.Fold(fields[0]) == "boussole" {
 		fields = fields[1:]
 	}
 	if len(fields) == 0 {
-		return "", 0, "", false
+		return "", "", 0, "", false
 	}
-	word := strings.ReplaceAll(analysis.Fold(fields[0]), " ", "-")
-	cmd, ok = mediatorWords[word]
+	verb = strings.ReplaceAll(analysis.Fold(fields[0]), " ", "-")
+	cmd, ok = mediatorWords[verb]
 	if !ok {
-		return "", 0, "", false
+		return "", "", 0, "", false
 	}
 	args := fields[1:]
 	switch cmd {
 	case mcList, mcHelp:
-		return cmd, 0, strings.Join(args, " "), len(args) == 0 || cmd == mcList
+		return cmd, verb, 0, strings.Join(args, " "), len(args) == 0 || cmd == mcList
 	case mcSend:
 		if len(args) != 1 {
-			return "", 0, "", false
+			return "", "", 0, "", false
 		}
-		return cmd, 0, args[0], true
+		return cmd, verb, 0, args[0], true
 	}
 	if len(args) == 0 {
-		return "", 0, "", false
+		return "", "", 0, "", false
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimPrefix(args[0], "n°"), "#"), 10, 64)
 	if err != nil || n <= 0 {
-		return "", 0, "", false
+		return "", "", 0, "", false
 	}
-	return cmd, n, strings.Join(args[1:], " "), true
+	return cmd, verb, n, strings.Join(args[1:], " "), true
 }
 
 // mediatorTurn handles a message from a mediator: a command, or words for
@@ -146,7 +146,7 @@ func (t *turn) mediatorTurn() (bool, error) {
 	if t.in.Payload != "" {
 		return false, nil
 	}
-	cmd, id, rest, ok := mediatorCommand(t.text)
+	cmd, _, id, rest, ok := mediatorCommand(t.text)
 	if !ok {
 		if t.conv.CaseID != 0 {
 			return true, t.relayToCitizen(t.conv.CaseID, t.text)
@@ -182,12 +182,17 @@ func (t *turn) refuseMediatorCommand() bool {
 		t.say(t.msg("mediator_only"))
 		return true
 	}
-	if cmd, _, _, ok := mediatorCommand(t.text); ok && cmd != mcHelp && cmd != mcList {
+	// Only verbs a citizen would not use with a number: "dossier 123456"
+	// (a file number) or "fiche paie" are citizens' words, not commands.
+	if _, verb, _, _, ok := mediatorCommand(t.text); ok && refusedVerbs[verb] {
 		t.say(t.msg("mediator_only"))
 		return true
 	}
 	return false
 }
+
+var refusedVerbs = map[string]bool{"prendre": true, "claim": true, "fermer": true, "clore": true, "cloturer": true,
+	"close": true, "rendre": true, "handback": true, "transferer": true, "transfer": true, "voir": true, "show": true}
 
 func (t *turn) caseLine(c Case) string {
 	wait := t.now.Sub(c.CreatedAt).Round(time.Minute)

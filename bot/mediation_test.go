@@ -442,3 +442,13 @@ func TestCloseWithOutcomeAndPrivateNote(t *testing.T) {
 		t.Fatalf("case %+v notes %+v", c, notes)
 	}
 }
+
+func TestCitizensWordsAreNotMediatorCommands(t *testing.T) {
+	d := newDesk(t, nil)
+	for _, text := range []string{"dossier 123456", "fiche paie", "note 12 sur 20"} {
+		rs := d.say(citizen, text)
+		if strings.Contains(textTo(rs, citizen), "réservée aux médiateurs") {
+			t.Errorf("%q refused as a mediator command", text)
+		}
+	}
+}
