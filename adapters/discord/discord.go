@@ -1,0 +1,395 @@
+// Package discord connects Boussole to Discord: citizens write to the bot
+// in direct messages, by mentioning it or with the /boussole command in a
+// server (the conversation then continues in a private thread or a DM),
+// and mediators take cases from a mediators' channel with a Claim button
+// and talk to the citizen through a private thread of that channel.
+//
+// discord.go holds the configuration, connection and sending;
+// handlers.go translates gateway events; helpers.go the pure rendering and
+// parsing helpers.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/bwmarrin/discordgo"
+)
+
+// Platform is the platform name of Discord addresses.
+const Platform = "discord"
+
+// Private modes: where a question asked in a public channel continues.
+const (
+	PrivateThread = "thread"
+	PrivateDM     = "dm"
+)
+
+// ErrConfig is wrapped by configuration errors (missing token, unknown
+// guild or channel).
+var ErrConfig = errors.New("discord configuration")
+
+// Config configures the adapter. The bot token is never in it: it is read
+// from the environment variable TokenEnv.
+type Config struct {
+	// TokenEnv names the environment variable holding the bot token
+	// (default DISCORD_TOKEN).
+	TokenEnv string
+	// GuildIDs are the servers where /boussole is registered (instantly);
+	// empty registers it globally (Discord may take up to an hour).
+	GuildIDs []string
+	// PrivateMode is where a public question continues: "thread" (a
+	// private thread of the channel, default) or "dm".
+	PrivateMode string
+	// MediatorChannels are the channel ids of mediators' queues on
+	// Discord; a mediator's relay happens in a private thread of them.
+	MediatorChannels []string
+	// Lang is the language of the adapter's own notices (default fr).
+	Lang string
+}
+
+// Deps are the adapter's collaborators.
+type Deps struct {
+	Logger  *slog.Logger
+	Catalog *catalog.Catalog
+	// HTTPClient carries the REST calls (default http.DefaultClient).
+	HTTPClient *http.Client
+	// Getenv reads the token (default os.Getenv).
+	Getenv func(string) string
+}
+
+// Adapter is the Discord adapter.
+type Adapter struct {
+	cfg Config
+	log *slog.Logger
+	cat *catalog.Catalog
+	s   *discordgo.Session
+
+	mu       sync.Mutex
+	h        bot.Handler
+	ctx      context.Context
+	self     string
+	appID    string
+	seen     *recent // event ids already handled
+	sent     *recent // reply key → parts already posted
+	queues   map[bot.Address][]bot.Incoming
+	roles    map[string]map[string]string // guild → role id → name
+	inflight sync.WaitGroup
+
+	threadMu   sync.Mutex           // serialises thread creation
+	citizenTh  map[[2]string]string // (channel, user) → citizen's thread
+	threadUser map[string]string    // citizen's thread → its citizen
+	medTh      map[[2]string]string // (mediators' channel, user) → thread
+	medParent  map[string][2]string // mediator's thread → (channel, user)
+	medChans   map[string]bool
+}
+
+var _ bot.Adapter = (*Adapter)(nil)
+
+// keep bounds the memories of events and sent keys: duplicates and
+// retries come within minutes, far fewer than this.
+const keep = 8192
+
+// New checks the configuration and prepares the session; Run connects.
+func New(cfg Config, d Deps) (*Adapter, error) {
+	if cfg.TokenEnv == "" {
+		cfg.TokenEnv = "DISCORD_TOKEN"
+	}
+	if cfg.PrivateMode == "" {
+		cfg.PrivateMode = PrivateThread
+	}
+	if cfg.PrivateMode != PrivateThread && cfg.PrivateMode != PrivateDM {
+		return nil, fmt.Errorf("%w: private_mode %q is not one of thread, dm", ErrConfig, cfg.PrivateMode)
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = catalog.Default
+	}
+	if d.Catalog == nil {
+		return nil, fmt.Errorf("%w: a catalogue is required", ErrConfig)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Getenv == nil {
+		d.Getenv = os.Getenv
+	}
+	token := strings.TrimSpace(d.Getenv(cfg.TokenEnv))
+	if token == "" {
+		return nil, fmt.Errorf("%w: the bot token is missing: set the environment variable %s", ErrConfig, cfg.TokenEnv)
+	}
+	token = strings.TrimPrefix(token, "Bot ")
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		return nil, fmt.Errorf("create discord session: %w", err)
+	}
+	if d.HTTPClient != nil {
+		s.Client = d.HTTPClient
+	}
+	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
+	// Handlers run in the gateway's order; they only translate, ack and
+	// enqueue, the turns run elsewhere.
+	s.SyncEvents = true
+	s.StateEnabled = false
+	s.LogLevel = discordgo.LogError
+	a := &Adapter{
+		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
+		seen: newRecent(keep), sent: newRecent(keep), queues: map[bot.Address][]bot.Incoming{},
+		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
+		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{},
+	}
+	for _, c := range cfg.MediatorChannels {
+		a.medChans[c] = true
+	}
+	return a, nil
+}
+
+// Name implements bot.Adapter.
+func (a *Adapter) Name() string { return Platform }
+
+func addr(channel, user string) bot.Address {
+	return bot.Address{Platform: Platform, Channel: channel, User: user}
+}
+
+// Run connects to the gateway, checks the configured guilds and channels,
+// registers /boussole and hands events to h until ctx is done. discordgo
+// resumes or reconnects after a disconnect.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	a.mu.Lock()
+	a.h, a.ctx = h, ctx
+	a.mu.Unlock()
+	ready := make(chan struct{}, 1)
+	defer a.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		a.mu.Lock()
+		if r.User != nil {
+			a.self = r.User.ID
+			a.appID = r.User.ID
+		}
+		if r.Application != nil && r.Application.ID != "" {
+			a.appID = r.Application.ID
+		}
+		a.mu.Unlock()
+		select {
+		case ready <- struct{}{}:
+		default:
+		}
+	})()
+	defer a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message) })()
+	defer a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })()
+	if err := a.s.Open(); err != nil {
+		return fmt.Errorf("connect to discord gateway: %w", err)
+	}
+	defer func() {
+		_ = a.s.Close()
+		a.inflight.Wait()
+	}()
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		return nil
+	}
+	if err := a.check(ctx); err != nil {
+		return err
+	}
+	if err := a.registerCommands(ctx); err != nil {
+		return err
+	}
+	a.log.Info("discord connected", "guilds", len(a.cfg.GuildIDs), "private_mode", a.cfg.PrivateMode)
+	<-ctx.Done()
+	return nil
+}
+
+// check verifies the configured guilds and mediators' channels, listing
+// what the bot can see when one is wrong.
+func (a *Adapter) check(ctx context.Context) error {
+	if len(a.cfg.GuildIDs) == 0 && len(a.cfg.MediatorChannels) == 0 {
+		return nil
+	}
+	guilds, err := a.s.UserGuilds(200, "", "", false, discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("list discord servers: %w", err)
+	}
+	var names, ids []string
+	for _, g := range guilds {
+		names = append(names, fmt.Sprintf("%q (%s)", g.Name, g.ID))
+		ids = append(ids, g.ID)
+	}
+	var errs []error
+	for _, g := range a.cfg.GuildIDs {
+		if !slices.Contains(ids, g) {
+			errs = append(errs, fmt.Errorf("%w: discord.guild_ids: the bot is not in server %q. Possible guild values: %s", ErrConfig, g, strings.Join(names, ", ")))
+		}
+	}
+	if len(a.cfg.MediatorChannels) > 0 {
+		search := a.cfg.GuildIDs
+		if len(search) == 0 {
+			search = ids
+		}
+		var chans []string
+		found := map[string]bool{}
+		for _, g := range search {
+			if !slices.Contains(ids, g) {
+				continue
+			}
+			cs, err := a.s.GuildChannels(g, discordgo.WithContext(ctx))
+			if err != nil {
+				return fmt.Errorf("list channels of discord server %s: %w", g, err)
+			}
+			for _, c := range cs {
+				if c.Type == discordgo.ChannelTypeGuildText {
+					chans = append(chans, fmt.Sprintf("#%s (%s)", c.Name, c.ID))
+					found[c.ID] = true
+				}
+			}
+		}
+		for _, c := range a.cfg.MediatorChannels {
+			if !found[c] {
+				errs = append(errs, fmt.Errorf("%w: mediators' channel %q is not a text channel the bot can see. Possible channel values: %s", ErrConfig, c, strings.Join(chans, ", ")))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// registerCommands installs /boussole in each configured guild, or
+// globally.
+func (a *Adapter) registerCommands(ctx context.Context) error {
+	cmd := command(func(key string) string { return truncate(a.cat.T(a.cfg.Lang, key), 100) })
+	a.mu.Lock()
+	app := a.appID
+	a.mu.Unlock()
+	guilds := a.cfg.GuildIDs
+	if len(guilds) == 0 {
+		guilds = []string{""}
+	}
+	for _, g := range guilds {
+		if _, err := a.s.ApplicationCommandBulkOverwrite(app, g, []*discordgo.ApplicationCommand{cmd}, discordgo.WithContext(ctx)); err != nil {
+			return fmt.Errorf("register /boussole command (server %q): %w", g, err)
+		}
+	}
+	return nil
+}
+
+// Send posts a reply: to the channel of its address (a DM, a citizen's
+// thread, a mediators' channel), or, for a mediator in a mediators'
+// channel, to their private thread there. A failure is returned so the
+// outbox retries; parts already posted are not posted again.
+func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+	channel := r.To.Channel
+	if r.To.User != "" && a.medChans[channel] {
+		th, err := a.mediatorThread(ctx, channel, r.To.User)
+		if err != nil {
+			return fmt.Errorf("open mediator thread: %w", classify(err))
+		}
+		channel = th
+	}
+	msgs := render(r, a.cat.T(a.cfg.Lang, "discord_choose"))
+	done := 0
+	if r.Key != "" {
+		a.mu.Lock()
+		done, _ = a.sent.get(r.Key)
+		a.mu.Unlock()
+	}
+	for i := done; i < len(msgs); i++ {
+		if _, err := a.s.ChannelMessageSendComplex(channel, msgs[i], discordgo.WithContext(ctx)); err != nil {
+			return fmt.Errorf("send discord message: %w", classify(err))
+		}
+		if r.Key != "" {
+			a.mu.Lock()
+			a.sent.set(r.Key, i+1)
+			a.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// classify marks Discord's permanent refusals (unknown channel, missing
+// access, user who blocked DMs) as undeliverable; the rest is retried.
+func classify(err error) error {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		switch re.Response.StatusCode {
+		case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound:
+			return fmt.Errorf("%w: %w", bot.ErrUndeliverable, err)
+		}
+	}
+	return err
+}
+
+// mediatorThread returns the private thread of channel where user's relay
+// happens, creating it the first time.
+func (a *Adapter) mediatorThread(ctx context.Context, channel, user string) (string, error) {
+	a.threadMu.Lock()
+	defer a.threadMu.Unlock()
+	k := [2]string{channel, user}
+	a.mu.Lock()
+	th, ok := a.medTh[k]
+	a.mu.Unlock()
+	if ok {
+		return th, nil
+	}
+	th, err := a.privateThread(ctx, channel, user, a.cat.T(a.cfg.Lang, "discord_mediator_thread"))
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	a.medTh[k] = th
+	a.medParent[th] = k
+	a.mu.Unlock()
+	return th, nil
+}
+
+// citizenPlace returns where a citizen who wrote in a public channel
+// continues: their private thread there or their DM channel, and the
+// notice saying so.
+func (a *Adapter) citizenPlace(ctx context.Context, channel, user, lang string) (place, notice string, err error) {
+	if lang == "" {
+		lang = a.cfg.Lang
+	}
+	if a.cfg.PrivateMode == PrivateDM {
+		ch, err := a.s.UserChannelCreate(user, discordgo.WithContext(ctx))
+		if err != nil {
+			return "", "", fmt.Errorf("open direct message: %w", err)
+		}
+		return ch.ID, a.cat.T(lang, "discord_moved_dm"), nil
+	}
+	a.threadMu.Lock()
+	defer a.threadMu.Unlock()
+	k := [2]string{channel, user}
+	a.mu.Lock()
+	th, ok := a.citizenTh[k]
+	a.mu.Unlock()
+	if !ok {
+		th, err = a.privateThread(ctx, channel, user, a.cat.T(lang, "discord_thread_name"))
+		if err != nil {
+			return "", "", err
+		}
+		a.mu.Lock()
+		a.citizenTh[k] = th
+		a.threadUser[th] = user
+		a.mu.Unlock()
+	}
+	return th, a.cat.T(lang, "discord_moved_thread", "place", "<#"+th+">"), nil
+}
+
+// privateThread creates a private thread of channel and adds user to it.
+func (a *Adapter) privateThread(ctx context.Context, channel, user, name string) (string, error) {
+	th, err := a.s.ThreadStartComplex(channel, &discordgo.ThreadStart{
+		Name: truncate(name, 100), AutoArchiveDuration: 10080, Type: discordgo.ChannelTypeGuildPrivateThread, Invitable: false,
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("create private thread: %w", err)
+	}
+	if err := a.s.ThreadMemberAdd(th.ID, user, discordgo.WithContext(ctx)); err != nil {
+		return "", fmt.Errorf("add member to private thread: %w", err)
+	}
+	return th.ID, nil
+}

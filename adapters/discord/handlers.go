@@ -1,0 +1,225 @@
+package discord
+
+import (
+	"context"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/bwmarrin/discordgo"
+)
+
+// onMessage translates a MESSAGE_CREATE: direct messages, messages in the
+// private threads the bot opened, and mentions of the bot in server
+// channels (which continue in a private place, except in mediators'
+// channels).
+func (a *Adapter) onMessage(m *discordgo.Message) {
+	a.mu.Lock()
+	self, ctx := a.self, a.ctx
+	a.mu.Unlock()
+	if ignored(m, self) || !a.firstTime("m:"+m.ID) {
+		return
+	}
+	in := bot.Incoming{Text: m.Content, Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp}
+	user := m.Author.ID
+	if m.GuildID == "" {
+		in.Address = addr(m.ChannelID, user)
+		a.enqueue(in)
+		return
+	}
+	in.Roles = a.roleNames(ctx, m.GuildID, m.Member)
+	in.Text = stripMention(m.Content, self)
+	a.mu.Lock()
+	parent, isMed := a.medParent[m.ChannelID]
+	owner, isCitizen := a.threadUser[m.ChannelID]
+	a.mu.Unlock()
+	switch {
+	case isMed:
+		if parent[1] != user {
+			return
+		}
+		in.Address = addr(parent[0], user)
+	case isCitizen:
+		if owner != user {
+			return
+		}
+		in.Address = addr(m.ChannelID, user)
+	case !mentions(m, self):
+		return
+	case a.medChans[m.ChannelID]:
+		in.Address = addr(m.ChannelID, user)
+	default:
+		place, notice, err := a.citizenPlace(ctx, m.ChannelID, user, "")
+		if err != nil {
+			a.log.Error("cannot open a private conversation", "channel", m.ChannelID, "err", err)
+			return
+		}
+		note := &discordgo.MessageSend{Content: notice, AllowedMentions: noMentions(), Reference: m.Reference()}
+		if _, err := a.s.ChannelMessageSendComplex(m.ChannelID, note, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("public notice not sent", "channel", m.ChannelID, "err", err)
+		}
+		in.Address = addr(place, user)
+	}
+	a.enqueue(in)
+}
+
+// onInteraction translates an INTERACTION_CREATE: a button or menu click
+// (acknowledged at once, before the turn runs) or /boussole.
+func (a *Adapter) onInteraction(i *discordgo.Interaction) {
+	a.mu.Lock()
+	ctx := a.ctx
+	a.mu.Unlock()
+	u := interactionUser(i)
+	if u == nil || u.Bot || !a.firstTime("i:"+i.ID) {
+		return
+	}
+	in := bot.Incoming{ID: i.ID, Name: displayName(u, i.Member), Lang: langOf(i.Locale)}
+	if i.Member != nil {
+		in.Roles = a.roleNames(ctx, i.GuildID, i.Member)
+	}
+	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		// Discord wants an answer within 3 seconds: acknowledge first.
+		if err := a.s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("click not acknowledged", "err", err)
+		}
+		d := i.MessageComponentData()
+		in.Payload = d.CustomID
+		if len(d.Values) > 0 {
+			in.Payload = d.Values[0]
+		}
+		in.Address = a.addressIn(i.ChannelID, u.ID)
+	case discordgo.InteractionApplicationCommand:
+		d := i.ApplicationCommandData()
+		if d.Name != "boussole" {
+			return
+		}
+		if err := a.s.InteractionRespond(i, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},
+		}, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("command not acknowledged", "err", err)
+		}
+		in.Text = commandText(d)
+		lang := in.Lang
+		if lang == "" {
+			lang = a.cfg.Lang
+		}
+		notice := a.cat.T(lang, "discord_received")
+		a.mu.Lock()
+		_, isMed := a.medParent[i.ChannelID]
+		_, isCitizen := a.threadUser[i.ChannelID]
+		a.mu.Unlock()
+		switch {
+		case i.GuildID == "" || isMed || isCitizen:
+			in.Address = a.addressIn(i.ChannelID, u.ID)
+		case a.medChans[i.ChannelID]:
+			in.Address = addr(i.ChannelID, u.ID)
+			if th, err := a.mediatorThread(ctx, i.ChannelID, u.ID); err == nil {
+				notice = a.cat.T(lang, "discord_moved_thread", "place", "<#"+th+">")
+			}
+		default:
+			place, n, err := a.citizenPlace(ctx, i.ChannelID, u.ID, in.Lang)
+			if err != nil {
+				a.log.Error("cannot open a private conversation", "channel", i.ChannelID, "err", err)
+				return
+			}
+			in.Address, notice = addr(place, u.ID), n
+		}
+		if _, err := a.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &notice, AllowedMentions: noMentions()}, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("command response not edited", "err", err)
+		}
+	default:
+		return
+	}
+	a.enqueue(in)
+}
+
+// addressIn is the conversation address of user writing in channel: a
+// mediator's thread stands for its mediators' channel.
+func (a *Adapter) addressIn(channel, user string) bot.Address {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p, ok := a.medParent[channel]; ok && p[1] == user {
+		return addr(p[0], user)
+	}
+	return addr(channel, user)
+}
+
+// firstTime records an event id and reports whether it is new: a resume
+// may replay events already handled.
+func (a *Adapter) firstTime(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seen.add(id)
+}
+
+// roleNames returns the names of a member's roles in guild.
+func (a *Adapter) roleNames(ctx context.Context, guild string, m *discordgo.Member) []string {
+	if m == nil || len(m.Roles) == 0 || guild == "" {
+		return nil
+	}
+	lookup := func() (map[string]string, bool) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		names := a.roles[guild]
+		for _, r := range m.Roles {
+			if _, ok := names[r]; !ok {
+				return names, false
+			}
+		}
+		return names, true
+	}
+	names, ok := lookup()
+	if !ok {
+		rs, err := a.s.GuildRoles(guild, discordgo.WithContext(ctx))
+		if err != nil {
+			a.log.Warn("cannot read server roles", "guild", guild, "err", err)
+		} else {
+			names = map[string]string{}
+			for _, r := range rs {
+				names[r.ID] = r.Name
+			}
+			a.mu.Lock()
+			a.roles[guild] = names
+			a.mu.Unlock()
+		}
+	}
+	var out []string
+	for _, r := range m.Roles {
+		if n, ok := names[r]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// enqueue hands in to the engine without blocking the gateway: messages
+// of one conversation are handled one at a time, in arrival order.
+func (a *Adapter) enqueue(in bot.Incoming) {
+	a.mu.Lock()
+	if q, busy := a.queues[in.Address]; busy {
+		a.queues[in.Address] = append(q, in)
+		a.mu.Unlock()
+		return
+	}
+	a.queues[in.Address] = nil
+	h, ctx := a.h, a.ctx
+	a.inflight.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.inflight.Done()
+		for {
+			if err := h.Handle(ctx, in); err != nil {
+				a.log.Error("discord message not handled", "channel", in.Address.Channel, "err", err)
+			}
+			a.mu.Lock()
+			q := a.queues[in.Address]
+			if len(q) == 0 {
+				delete(a.queues, in.Address)
+				a.mu.Unlock()
+				return
+			}
+			in, a.queues[in.Address] = q[0], q[1:]
+			a.mu.Unlock()
+		}
+	}()
+}

@@ -1,0 +1,297 @@
+package discord
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/bwmarrin/discordgo"
+)
+
+// Discord's limits.
+const (
+	maxMessage     = 2000 // characters of one message
+	chunkLimit     = 1900 // what we put in one message, leaving room
+	maxButtonsRow  = 5
+	maxRows        = 5
+	maxButtons     = maxButtonsRow * maxRows
+	maxSelect      = 25 // options of one select menu
+	maxButtonLabel = 80
+	maxOptionLabel = 100
+	maxCustomID    = 100
+)
+
+// noMentions is set on every message: nothing a citizen types can make
+// the bot ping @everyone, @here, a role or a user.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// render turns a reply into the messages to post: its text split under
+// Discord's limit, the choices attached to the last one.
+func render(r bot.Reply, placeholder string) []*discordgo.MessageSend {
+	parts := split(r.Text, chunkLimit)
+	if len(parts) == 0 {
+		parts = []string{"…"}
+	}
+	out := make([]*discordgo.MessageSend, len(parts))
+	for i, p := range parts {
+		out[i] = &discordgo.MessageSend{Content: p, AllowedMentions: noMentions()}
+	}
+	out[len(out)-1].Components = components(r.Choices, placeholder)
+	return out
+}
+
+// components renders choices as buttons, five per row and at most five
+// rows, or as select menus beyond 25 choices.
+func components(cs []bot.Choice, placeholder string) []discordgo.MessageComponent {
+	if len(cs) == 0 {
+		return nil
+	}
+	var rows []discordgo.MessageComponent
+	if len(cs) <= maxButtons {
+		for i := 0; i < len(cs); i += maxButtonsRow {
+			var row discordgo.ActionsRow
+			for _, c := range cs[i:min(i+maxButtonsRow, len(cs))] {
+				row.Components = append(row.Components, discordgo.Button{
+					Label: truncate(c.Label, maxButtonLabel), Style: discordgo.PrimaryButton, CustomID: truncate(c.Payload, maxCustomID),
+				})
+			}
+			rows = append(rows, row)
+		}
+		return rows
+	}
+	for i := 0; i < len(cs) && len(rows) < maxRows; i += maxSelect {
+		menu := discordgo.SelectMenu{CustomID: "bsl-select-" + strconv.Itoa(i/maxSelect), Placeholder: placeholder, MaxValues: 1}
+		for _, c := range cs[i:min(i+maxSelect, len(cs))] {
+			menu.Options = append(menu.Options, discordgo.SelectMenuOption{Label: truncate(c.Label, maxOptionLabel), Value: truncate(c.Payload, maxCustomID)})
+		}
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{menu}})
+	}
+	return rows
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// split cuts text into parts of at most limit characters, preferring
+// paragraph boundaries, then line ends, then spaces; a link is never cut
+// unless it alone is longer than limit.
+func split(text string, limit int) []string {
+	text = strings.TrimSpace(text)
+	var out []string
+	for utf8.RuneCountInString(text) > limit {
+		cut := cutPoint(text, limit)
+		part := strings.TrimRight(text[:cut], " \n")
+		if part != "" {
+			out = append(out, part)
+		}
+		text = strings.TrimLeft(text[cut:], " \n")
+	}
+	if text != "" {
+		out = append(out, text)
+	}
+	return out
+}
+
+// cutPoint returns the byte index where to cut text so that the first
+// part has at most limit characters.
+func cutPoint(text string, limit int) int {
+	max := len(text)
+	n := 0
+	for i := range text {
+		if n == limit {
+			max = i
+			break
+		}
+		n++
+	}
+	head := text[:max]
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		// Links contain no separator, so a cut at one keeps them whole.
+		if i := strings.LastIndex(head, sep); i > 0 {
+			return i + len(sep)
+		}
+	}
+	// One word (a long link) longer than the limit: cut it.
+	return max
+}
+
+// mentionForms are the ways Discord writes a mention of user id.
+func mentionForms(id string) []string { return []string{"<@" + id + ">", "<@!" + id + ">"} }
+
+// mentions reports whether content or the message's mention list names id.
+func mentions(m *discordgo.Message, id string) bool {
+	for _, u := range m.Mentions {
+		if u != nil && u.ID == id {
+			return true
+		}
+	}
+	for _, f := range mentionForms(id) {
+		if strings.Contains(m.Content, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// stripMention removes the bot's mention from text.
+func stripMention(text, id string) string {
+	for _, f := range mentionForms(id) {
+		text = strings.ReplaceAll(text, f, " ")
+	}
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// ignored reports whether a message must not reach the engine: the bot's
+// own, other bots', webhooks', system messages.
+func ignored(m *discordgo.Message, self string) bool {
+	switch {
+	case m == nil || m.Author == nil:
+		return true
+	case m.Author.ID == self, m.Author.Bot, m.Author.System, m.WebhookID != "":
+		return true
+	case m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply:
+		return true
+	}
+	return false
+}
+
+// langOf maps a Discord locale ("fr", "en-US") to a catalogue language.
+func langOf(locale discordgo.Locale) string {
+	l := string(locale)
+	switch {
+	case l == "":
+		return ""
+	case strings.HasPrefix(l, "fr"):
+		return "fr"
+	case strings.HasPrefix(l, "en"):
+		return "en"
+	}
+	return ""
+}
+
+// displayName is the name mediators see.
+func displayName(u *discordgo.User, m *discordgo.Member) string {
+	if m != nil && m.Nick != "" {
+		return m.Nick
+	}
+	if u == nil {
+		return ""
+	}
+	if u.GlobalName != "" {
+		return u.GlobalName
+	}
+	return u.Username
+}
+
+// interactionUser is who clicked or typed the command.
+func interactionUser(i *discordgo.Interaction) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	return i.User
+}
+
+// commandText maps a /boussole subcommand to the text the engine reads:
+// "ask" is the question itself, the others are mediator commands.
+func commandText(d discordgo.ApplicationCommandInteractionData) string {
+	if len(d.Options) == 0 {
+		return ""
+	}
+	sub := d.Options[0]
+	opt := map[string]string{}
+	for _, o := range sub.Options {
+		switch o.Type {
+		case discordgo.ApplicationCommandOptionInteger:
+			opt[o.Name] = strconv.FormatInt(o.IntValue(), 10)
+		default:
+			opt[o.Name] = strings.TrimSpace(o.StringValue())
+		}
+	}
+	word, ok := subcommandWords[sub.Name]
+	if !ok {
+		return opt["question"]
+	}
+	parts := []string{word}
+	for _, k := range []string{"case", "text", "target", "item"} {
+		if v := opt[k]; v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// subcommandWords are the engine's English mediator commands.
+var subcommandWords = map[string]string{
+	"cases": "cases", "show": "show", "claim": "claim", "close": "close", "note": "note",
+	"handback": "handback", "transfer": "transfer", "send": "send",
+}
+
+// command is the /boussole application command.
+func command(desc func(key string) string) *discordgo.ApplicationCommand {
+	caseOpt := func() *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "case", Description: desc("discord_opt_case"), Required: true, MinValue: ptr(1.0)}
+	}
+	str := func(name, key string, required bool) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: desc(key), Required: required}
+	}
+	sub := func(name, key string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc(key), Options: opts}
+	}
+	return &discordgo.ApplicationCommand{
+		Name:        "boussole",
+		Description: desc("discord_cmd"),
+		Options: []*discordgo.ApplicationCommandOption{
+			sub("ask", "discord_cmd_ask", str("question", "discord_opt_question", true)),
+			sub("cases", "discord_cmd_cases"),
+			sub("show", "discord_cmd_show", caseOpt()),
+			sub("claim", "discord_cmd_claim", caseOpt()),
+			sub("close", "discord_cmd_close", caseOpt(), str("text", "discord_opt_outcome", false)),
+			sub("note", "discord_cmd_note", caseOpt(), str("text", "discord_opt_note", true)),
+			sub("handback", "discord_cmd_handback", caseOpt()),
+			sub("transfer", "discord_cmd_transfer", caseOpt(), str("target", "discord_opt_target", true)),
+			sub("send", "discord_cmd_send", str("item", "discord_opt_item", true)),
+		},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// recent remembers the last n keys.
+type recent struct {
+	keys map[string]int
+	ring []string
+	next int
+}
+
+func newRecent(n int) *recent { return &recent{keys: make(map[string]int, n), ring: make([]string, n)} }
+
+// add records k and reports whether it was new.
+func (s *recent) add(k string) bool {
+	if _, dup := s.keys[k]; dup {
+		return false
+	}
+	s.set(k, 0)
+	return true
+}
+
+func (s *recent) get(k string) (int, bool) { v, ok := s.keys[k]; return v, ok }
+
+func (s *recent) set(k string, v int) {
+	if _, ok := s.keys[k]; !ok {
+		if old := s.ring[s.next]; old != "" {
+			delete(s.keys, old)
+		}
+		s.ring[s.next] = k
+		s.next = (s.next + 1) % len(s.ring)
+	}
+	s.keys[k] = v
+}
