@@ -452,3 +452,73 @@ func TestCitizensWordsAreNotMediatorCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossPlatform: the citizen is on one platform, the mediators' queue
+// and the mediators on another; each platform receives only its own
+// messages, through its own adapter.
+func TestCrossPlatform(t *testing.T) {
+	ctx := context.Background()
+	base := fixture(t, treeYAML)
+	st := openStore(t, filepath.Join(t.TempDir(), "x.db"), &clock{time.Now()})
+	cat, _ := catalog.New()
+	med := bot.Mediation{
+		Mediators: map[string][]string{"mm": {"marie"}},
+		Queues:    map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "mm", Channel: "mediateurs"}}},
+	}
+	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	discord, mattermost := &named{name: "dc"}, &named{name: "mm"}
+	out := bot.NewDispatcher(st, nil, nil)
+	out.Register(discord)
+	out.Register(mattermost)
+	cit := bot.Address{Platform: "dc", Channel: "dm-1", User: "alice"}
+	mar := bot.Address{Platform: "mm", Channel: "dm-9", User: "marie"}
+	step := func(in bot.Incoming) {
+		t.Helper()
+		if _, err := eng.Respond(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := out.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(bot.Incoming{Address: cit, Text: "humain"})
+	step(bot.Incoming{Address: cit, Text: "oui"})
+	step(bot.Incoming{Address: mar, Text: "prendre 1", Name: "Marie"})
+	step(bot.Incoming{Address: cit, Text: "bonjour"})
+	step(bot.Incoming{Address: mar, Text: "bonjour Alice"})
+	for _, r := range discord.got {
+		if r.To.Platform != "dc" {
+			t.Fatalf("the citizen's platform was sent %+v", r)
+		}
+	}
+	dc, mm := textTo(discord.got, cit), textTo(mattermost.got, mar)+textTo(mattermost.got, med.Queues[bot.DefaultQueue].Channel)
+	for _, want := range []string{"Nouvelle demande n° 1", "Vous avez pris la demande n° 1", "[n° 1] Citoyen : bonjour"} {
+		if !strings.Contains(mm, want) {
+			t.Errorf("mediators' platform lacks %q:\n%s", want, mm)
+		}
+	}
+	for _, want := range []string{"Marie, médiateur ou médiatrice", "Marie (médiation) : bonjour Alice"} {
+		if !strings.Contains(dc, want) {
+			t.Errorf("citizen's platform lacks %q:\n%s", want, dc)
+		}
+	}
+}
+
+// named is a platform that records what it is sent.
+type named struct {
+	name string
+	got  []bot.Reply
+}
+
+func (n *named) Name() string                                 { return n.name }
+func (n *named) Run(ctx context.Context, _ bot.Handler) error { <-ctx.Done(); return nil }
+func (n *named) Send(_ context.Context, r bot.Reply) error {
+	if r.To.Platform != n.name {
+		return fmt.Errorf("%s asked to send to %s", n.name, r.To.Platform)
+	}
+	n.got = append(n.got, r)
+	return nil
+}
