@@ -1,0 +1,423 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/demo"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+// stack is Boussole wired as `boussole serve` wires it, with the Discord
+// adapter talking to a fake Discord server.
+type stack struct {
+	f *fakeDiscord
+	a *Adapter
+}
+
+func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter) *stack {
+	t.Helper()
+	f := newFakeDiscord(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := knowledge.LoadFS(demo.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "boussole.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := bot.New(ctx, bot.Config{Lang: "fr", AnswerThreshold: 0.5, UnsureThreshold: 0.2, Mediation: med},
+		bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(cfg, Deps{Catalog: cat, HTTPClient: f.client(), Getenv: func(k string) string {
+		if k == "DISCORD_TOKEN" {
+			return "test-token"
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bot.NewDispatcher(st, nil, nil)
+	r := bot.NewRunner(eng, out, nil)
+	r.Register(a)
+	var wg sync.WaitGroup
+	for _, ad := range extra {
+		r.Register(ad)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = ad.Run(ctx, r) }()
+	}
+	wg.Add(2)
+	go func() { defer wg.Done(); out.Run(ctx) }()
+	runErr := make(chan error, 1)
+	go func() { defer wg.Done(); runErr <- a.Run(ctx, r) }()
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		r.Close()
+		st.Close()
+		if err := <-runErr; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	f.waitConnected(t, "READY")
+	f.waitFor(t, "command registration", func() bool {
+		for _, c := range f.calls {
+			if c.Method == "PUT" && strings.HasPrefix(c.Path, "/applications/") {
+				return true
+			}
+		}
+		return false
+	})
+	return &stack{f: f, a: a}
+}
+
+// checkNoMentions asserts every message the bot posted allows no mention.
+func checkNoMentions(t *testing.T, f *fakeDiscord) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.posts {
+		am, ok := p.Body["allowed_mentions"].(map[string]any)
+		parse, isList := am["parse"].([]any)
+		if !ok || !isList || len(parse) != 0 || am["users"] != nil || am["roles"] != nil || am["replied_user"] == true {
+			t.Errorf("post to %s has allowed_mentions %v, want {parse: []}", p.Channel, p.Body["allowed_mentions"])
+		}
+		if n := len([]rune(p.Content)); n > maxMessage {
+			t.Errorf("post to %s has %d characters", p.Channel, n)
+		}
+	}
+}
+
+func TestDMConversationThroughATreeWithButtons(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.dm("1", "bonjour")
+	posts := f.waitPosts(t, "dm-1", 1)
+	labels, ids := posts[0].buttons()
+	if len(ids) < 6 || !strings.Contains(posts[0].Content, "Boussole") {
+		t.Fatalf("welcome: %q with buttons %v", posts[0].Content, labels)
+	}
+	if rows := posts[0].Body["components"].([]any); len(rows) != (len(ids)+4)/5 {
+		t.Errorf("%d buttons in %d rows, want 5 per row", len(ids), len(rows))
+	}
+	// Click the first choice until an answer with a link comes.
+	answered := false
+	for step := 0; step < 6 && !answered; step++ {
+		n := len(f.postsTo("dm-1"))
+		last := f.postsTo("dm-1")[n-1]
+		_, ids := last.buttons()
+		if len(ids) == 0 {
+			t.Fatalf("step %d: no buttons on %q", step, last.Content)
+		}
+		f.click("dm-1", "1", ids[0], false)
+		posts := f.waitPosts(t, "dm-1", n+1)
+		time.Sleep(100 * time.Millisecond) // let a split answer finish
+		for _, p := range f.postsTo("dm-1")[n:] {
+			if strings.Contains(p.Content, "https://") {
+				answered = true
+			}
+		}
+		_ = posts
+	}
+	if !answered {
+		t.Fatalf("no answer after clicking through the tree: %+v", f.postsTo("dm-1"))
+	}
+	// Every click was acknowledged with a deferred update.
+	cbs := f.callsTo("POST", "/interactions/")
+	if len(cbs) == 0 {
+		t.Fatal("no interaction callback")
+	}
+	for _, c := range cbs {
+		if c.Body["type"].(float64) != 6 {
+			t.Errorf("callback type %v, want 6 (deferred update)", c.Body["type"])
+		}
+	}
+	checkNoMentions(t, f)
+}
+
+func TestPublicMentionContinuesInAPrivateThread(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.say("200", "2", "hello everyone") // no mention: ignored
+	f.say("200", "2", "<@"+botID+"> @everyone bonjour")
+	f.waitFor(t, "a thread with its citizen", func() bool { return len(f.threads) == 1 && len(f.members) == 1 })
+	var thread string
+	f.mu.Lock()
+	for id, parent := range f.threads {
+		if parent != "200" {
+			t.Errorf("thread of channel %s, want 200", parent)
+		}
+		thread = id
+	}
+	if got := f.members[thread]; len(got) != 1 || got[0] != "2" {
+		t.Errorf("thread members %v, want [2]", got)
+	}
+	f.mu.Unlock()
+	th := f.callsTo("POST", "/channels/200/threads")[0]
+	if th.Body["type"].(float64) != 12 || th.Body["invitable"] != false {
+		t.Errorf("thread request %v, want a private, non-invitable thread", th.Body)
+	}
+	public := f.waitPosts(t, "200", 1)
+	if len(public) != 1 || !strings.Contains(public[0].Content, "<#"+thread+">") || strings.Contains(public[0].Content, "bonjour") {
+		t.Fatalf("public notice %+v", public)
+	}
+	if public[0].Body["message_reference"] == nil {
+		t.Error("public notice does not reply to the question")
+	}
+	in := f.waitPosts(t, thread, 1)
+	if !strings.Contains(in[0].Content, "Boussole") {
+		t.Fatalf("thread reply %q", in[0].Content)
+	}
+	// The conversation goes on in the thread without mentioning the bot;
+	// someone else writing there is ignored.
+	f.say(thread, "3", "logement")
+	time.Sleep(300 * time.Millisecond)
+	if n := len(f.postsTo(thread)); n != 1 {
+		t.Errorf("answered someone else in the citizen's thread: %+v", f.postsTo(thread))
+	}
+	f.say(thread, "2", "aide")
+	f.waitPosts(t, thread, 2)
+	if n := len(f.postsTo("200")); n != 1 {
+		t.Errorf("%d posts in the public channel, want 1", n)
+	}
+	checkNoMentions(t, f)
+}
+
+func TestEveryoneInInputIsNeverAMention(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{PrivateMode: PrivateDM}, bot.Mediation{})
+	f := s.f
+	f.say("200", "4", "<@"+botID+"> @everyone @here <@&51> aide")
+	f.waitPosts(t, "200", 1)
+	f.waitPosts(t, "dm-4", 1)
+	f.dm("4", "@everyone logement")
+	f.waitPosts(t, "dm-4", 2)
+	checkNoMentions(t, f)
+}
+
+func TestResumeAfterDisconnectAnswersAReplayedEventOnce(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	ev := f.dm("5", "bonjour")
+	f.waitPosts(t, "dm-5", 1)
+	f.disconnect(ev)
+	f.waitConnected(t, "RESUMED")
+	f.mu.Lock()
+	resumed, identifies, seq := f.resumes, f.identifies, f.seq
+	f.mu.Unlock()
+	if len(resumed) != 1 || resumed[0] < ev.S || identifies != 1 {
+		t.Fatalf("resumes %v (event seq %d), identifies %d", resumed, ev.S, identifies)
+	}
+	// A new event after the resume has a higher sequence and is answered.
+	after := f.dm("5", "aide")
+	if after.S <= seq {
+		t.Errorf("sequence %d after resume, want > %d", after.S, seq)
+	}
+	f.waitFor(t, "the answer to the new message", func() bool {
+		for _, p := range f.posts {
+			if p.Channel == "dm-5" && strings.Contains(p.Content, "aide") {
+				return true
+			}
+		}
+		return len(f.posts) >= 3
+	})
+	time.Sleep(300 * time.Millisecond)
+	welcomes := 0
+	for _, p := range f.postsTo("dm-5") {
+		if strings.HasPrefix(p.Content, "Bonjour") {
+			welcomes++
+		}
+	}
+	if welcomes != 1 {
+		t.Errorf("replayed greeting answered %d times, want once", welcomes)
+	}
+}
+
+func TestRateLimitedSendIsDeliveredOnce(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.mu.Lock()
+	f.rateLimit = 1
+	f.mu.Unlock()
+	f.dm("6", "bonjour")
+	posts := f.waitPosts(t, "dm-6", 1)
+	time.Sleep(300 * time.Millisecond)
+	f.mu.Lock()
+	limited := f.limited
+	f.mu.Unlock()
+	if limited != 1 || len(f.postsTo("dm-6")) != 1 || !strings.HasPrefix(posts[0].Content, "Bonjour") {
+		t.Fatalf("429s %d, posts %+v", limited, f.postsTo("dm-6"))
+	}
+}
+
+var discordQueue = bot.Mediation{
+	SkipConsent: true,
+	Roles:       map[string][]string{Platform: {"Médiateur"}},
+	Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: Platform, Channel: "300"}}},
+}
+
+func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{GuildIDs: []string{guildID}, MediatorChannels: []string{"300"}}, discordQueue)
+	f := s.f
+	f.dm("8", "humain")
+	queue := f.waitPosts(t, "300", 1)
+	labels, ids := queue[0].buttons()
+	if len(ids) != 1 || ids[0] != "m:claim:1" || labels[0] != "Prendre en charge" {
+		t.Fatalf("queue post %q with buttons %v %v", queue[0].Content, labels, ids)
+	}
+	// Someone without the mediator role cannot claim.
+	f.click("300", "66", ids[0], true, "51")
+	// The mediator claims with the button.
+	f.click("300", "7", ids[0], true, "50")
+	f.waitFor(t, "a private thread for the mediator", func() bool {
+		for _, m := range f.members {
+			if len(m) == 1 && m[0] == "7" {
+				return true
+			}
+		}
+		return false
+	})
+	var medThread string
+	f.mu.Lock()
+	for th := range f.threads {
+		if len(f.members[th]) == 1 && f.members[th][0] == "7" {
+			medThread = th
+		}
+	}
+	f.mu.Unlock()
+	if medThread == "" {
+		t.Fatal("no private thread for the mediator")
+	}
+	claimed := f.waitPosts(t, medThread, 1)
+	if !strings.Contains(claimed[0].Content, "Vous avez pris la demande n° 1") {
+		t.Fatalf("mediator thread: %q", claimed[0].Content)
+	}
+	f.waitFor(t, "citizen told", func() bool {
+		for _, p := range f.posts {
+			if p.Channel == "dm-8" && strings.Contains(p.Content, "a pris votre demande") {
+				return true
+			}
+		}
+		return false
+	})
+	// Mediator → citizen, written in the thread without a mention.
+	f.say(medThread, "7", "Bonjour, je suis Marie", "50")
+	f.waitFor(t, "relay to the citizen", func() bool {
+		for _, p := range f.posts {
+			if p.Channel == "dm-8" && strings.Contains(p.Content, "Bonjour, je suis Marie") {
+				return true
+			}
+		}
+		return false
+	})
+	// Citizen → mediator.
+	f.dm("8", "J'ai un souci avec la CAF @everyone")
+	f.waitFor(t, "relay to the mediator", func() bool {
+		for _, p := range f.posts {
+			if p.Channel == medThread && strings.Contains(p.Content, "souci avec la CAF") {
+				return true
+			}
+		}
+		return false
+	})
+	// Closing with the slash subcommand in the mediators' channel.
+	f.slash("300", "7", "close", map[string]any{"case": 1}, "50")
+	f.waitFor(t, "case closed", func() bool {
+		for _, p := range f.posts {
+			if p.Channel == medThread && strings.Contains(p.Content, "Demande n° 1 close") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, p := range f.postsTo(medThread) {
+		if strings.Contains(p.Content, "u66") {
+			t.Errorf("non-mediator claimed: %q", p.Content)
+		}
+	}
+	checkNoMentions(t, f)
+}
+
+// syncBuffer is an io.Writer safe for the console and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
+	t.Parallel()
+	in, w := io.Pipe()
+	out := &syncBuffer{}
+	con := console.New(console.Config{In: in, Out: out})
+	t.Cleanup(func() { w.Close() })
+	med := bot.Mediation{
+		SkipConsent: true,
+		Mediators:   map[string][]string{console.Platform: {"marie"}},
+		Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: console.Platform, Channel: "mediateurs"}}},
+	}
+	s := newStack(t, Config{}, med, con)
+	f := s.f
+	waitOut := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(out.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("console never showed %q:\n%s", want, out.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	f.dm("9", "humain")
+	waitOut("[#mediateurs] Nouvelle demande n° 1")
+	fmt.Fprintln(w, "@marie prendre 1")
+	waitOut("Vous avez pris la demande n° 1")
+	fmt.Fprintln(w, "@marie Bonjour, ici Marie")
+	f.waitFor(t, "relay to the Discord citizen", func() bool {
+		for _, p := range f.posts {
+			if p.Channel == "dm-9" && strings.Contains(p.Content, "Bonjour, ici Marie") {
+				return true
+			}
+		}
+		return false
+	})
+	f.dm("9", "Merci, mon dossier CAF est bloqué")
+	waitOut("mon dossier CAF est bloqué")
+	checkNoMentions(t, f)
+}
