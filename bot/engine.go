@@ -198,15 +198,12 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		return t.replies, nil
 	}
 	t.conv.UpdatedAt = now
-	turns := make([]Turn, 0, 1+len(t.replies))
+	// The citizen's words are kept for the mediator's summary; what the
+	// bot said is in the outbox (until the retention period), not stored
+	// twice.
+	var turns []Turn
 	if t.text != "" {
-		turns = append(turns, Turn{Address: in.Address, Dir: "in", Text: t.text, At: now})
-	}
-	for _, r := range t.replies {
-		// Relayed messages to someone else are not this conversation's.
-		if r.To == in.Address {
-			turns = append(turns, Turn{Address: in.Address, Dir: "out", Text: r.Text, At: now})
-		}
+		turns = []Turn{{Address: in.Address, Dir: "in", Text: t.text, At: now}}
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)

@@ -65,7 +65,7 @@ type Offer struct {
 // deleted on request or after the retention period.
 type Turn struct {
 	Address Address
-	// Dir is "in" (from the user) or "out" (from the bot).
+	// Dir is "in" (from the user); what the bot says is kept in the outbox.
 	Dir  string
 	Text string
 	At   time.Time

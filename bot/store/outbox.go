@@ -31,16 +31,15 @@ func (s *Store) Enqueue(ctx context.Context, out []bot.Reply) error {
 	return nil
 }
 
+const insertOutboxSQL = `INSERT INTO outbox (platform, channel, user_id, body_json, created_at, next_at, about_platform, about_user)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
 // queue inserts out into the outbox within tx.
 func (s *Store) queue(ctx context.Context, tx *sql.Tx, out []bot.Reply) error {
 	if len(out) == 0 {
 		return nil
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO outbox (platform, channel, user_id, body_json, created_at, next_at, about_platform, about_user)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
+	ins := tx.StmtContext(ctx, s.stmts.insertOutbox)
 	defer ins.Close()
 	now := millis(s.now())
 	for _, r := range out {

@@ -219,6 +219,7 @@ type statements struct {
 	loadConversation *sql.Stmt // reader
 	saveConversation *sql.Stmt // writer; nil when read-only
 	insertTurn       *sql.Stmt // writer; nil when read-only
+	insertOutbox     *sql.Stmt // writer; nil when read-only
 }
 
 func (st *statements) prepare(ctx context.Context, rdb, wdb *sql.DB) error {
@@ -234,6 +235,7 @@ func (st *statements) prepare(ctx context.Context, rdb, wdb *sql.DB) error {
 	st.loadConversation = prep(rdb, loadConversationSQL)
 	st.saveConversation = prep(wdb, saveConversationSQL)
 	st.insertTurn = prep(wdb, insertTurnSQL)
+	st.insertOutbox = prep(wdb, insertOutboxSQL)
 	if err != nil {
 		return fmt.Errorf("prepare statements: %w", errors.Join(err, st.close()))
 	}
@@ -242,7 +244,7 @@ func (st *statements) prepare(ctx context.Context, rdb, wdb *sql.DB) error {
 
 func (st *statements) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{st.loadConversation, st.saveConversation, st.insertTurn} {
+	for _, stmt := range []*sql.Stmt{st.loadConversation, st.saveConversation, st.insertTurn, st.insertOutbox} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}
