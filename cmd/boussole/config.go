@@ -25,6 +25,16 @@ type Config struct {
 	Log       LogConfig       `yaml:"log"`
 	Console   ConsoleConfig   `yaml:"console"`
 	Mediation MediationConfig `yaml:"mediation"`
+	Discord   DiscordConfig   `yaml:"discord"`
+}
+
+// DiscordConfig enables the Discord adapter in `boussole serve`. The bot
+// token is read from the environment variable TokenEnv, never from here.
+type DiscordConfig struct {
+	Enabled     bool     `yaml:"enabled"`
+	TokenEnv    string   `yaml:"token_env"`
+	GuildIDs    []string `yaml:"guild_ids"`
+	PrivateMode string   `yaml:"private_mode"`
 }
 
 // MediationConfig configures the hand-off to human mediators.
@@ -94,6 +104,7 @@ func defaultConfig() Config {
 		Console:   ConsoleConfig{Enabled: true, User: "vous"},
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
 			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
+		Discord: DiscordConfig{TokenEnv: "DISCORD_TOKEN", GuildIDs: []string{}, PrivateMode: "thread"},
 	}
 }
 
@@ -151,6 +162,14 @@ func (c Config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log.format: %q is not one of text, json", c.Log.Format))
 	}
+	switch c.Discord.PrivateMode {
+	case "thread", "dm":
+	default:
+		errs = append(errs, fmt.Errorf("discord.private_mode: %q is not one of thread, dm", c.Discord.PrivateMode))
+	}
+	if c.Discord.Enabled && strings.TrimSpace(c.Discord.TokenEnv) == "" {
+		errs = append(errs, errors.New("discord.token_env: name the environment variable holding the bot token"))
+	}
 	if _, err := c.Mediation.build(); err != nil {
 		errs = append(errs, err)
 	}
@@ -158,7 +177,7 @@ func (c Config) validate() error {
 }
 
 // platforms are the platforms a queue or mediator list may name.
-var platforms = []string{"console"}
+var platforms = []string{"console", "discord"}
 
 // build turns the mediation section into the engine's configuration,
 // reporting every problem with the key it is at.

@@ -34,8 +34,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if cfg.Console.Enabled {
 		adapters = append(adapters, console.New(console.Config{In: e.stdin, Out: e.stdout, User: cfg.Console.User}))
 	}
+	if cfg.Discord.Enabled {
+		d, err := newDiscord(cfg, log, e.getenv)
+		if err != nil {
+			return err
+		}
+		adapters = append(adapters, d)
+	}
 	if len(adapters) == 0 {
-		return errors.New("serve: no adapter is enabled in the configuration (console.enabled, …)")
+		return errors.New("serve: no adapter is enabled in the configuration (console.enabled, discord.enabled, …)")
 	}
 	go a.purgeEvery(ctx, time.Hour)
 	if m := cfg.Mediation.ReannounceMinutes; m > 0 {
