@@ -23,8 +23,9 @@ import (
 // stack is Boussole wired as `boussole serve` wires it, with the Discord
 // adapter talking to a fake Discord server.
 type stack struct {
-	f *fakeDiscord
-	a *Adapter
+	f   *fakeDiscord
+	a   *Adapter
+	out *bot.Dispatcher
 }
 
 func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter) *stack {
@@ -88,7 +89,7 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 		}
 		return false
 	})
-	return &stack{f: f, a: a}
+	return &stack{f: f, a: a, out: out}
 }
 
 // checkNoMentions asserts every message the bot posted allows no mention.

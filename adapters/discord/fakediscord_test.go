@@ -33,6 +33,8 @@ type fakeDiscord struct {
 	replay     []frame     // dispatched again after the next resume
 	ids        int
 	rateLimit  int // next message posts answered 429
+	failures   int // next message posts answered 500...
+	failAfter  int // ...once this many were posted
 	limited    int // 429s returned
 	posts      []post
 	calls      []call
@@ -305,6 +307,19 @@ func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "0.2")
 			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 0.2, "global": false}`)
+			return
+		}
+		if f.failures > 0 && len(f.posts) >= f.failAfter {
+			f.failures--
+			f.mu.Unlock()
+			w.WriteHeader(http.StatusInternalServerError)
+			reply(map[string]any{"message": "Internal Server Error", "code": 0})
+			return
+		}
+		if p[1] == "404" {
+			f.mu.Unlock()
+			w.WriteHeader(http.StatusNotFound)
+			reply(map[string]any{"message": "Unknown Channel", "code": 10003})
 			return
 		}
 		content, _ := body["content"].(string)

@@ -1,0 +1,143 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+)
+
+// A wrong server or channel id stops Run with what the bot can see.
+func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"guild", Config{GuildIDs: []string{"999"}}, `Possible guild values: "Tiers-lieu" (100)`},
+		{"channel", Config{GuildIDs: []string{guildID}, MediatorChannels: []string{"301"}}, "Possible channel values: #accueil (200), #mediateurs (300)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFakeDiscord(t)
+			cat, _ := catalog.New()
+			a, err := New(tt.cfg, Deps{Catalog: cat, HTTPClient: f.client(), Getenv: func(string) string { return "test-token" }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
+			if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Run error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingTokenNamesTheVariable(t *testing.T) {
+	cat, _ := catalog.New()
+	_, err := New(Config{TokenEnv: "BOUSSOLE_DISCORD"}, Deps{Catalog: cat, Getenv: func(string) string { return "" }})
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "BOUSSOLE_DISCORD") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A server error on send is retried by the outbox: nothing is lost.
+func TestFailedSendIsRetriedByTheOutbox(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.mu.Lock()
+	f.failures = 2
+	f.mu.Unlock()
+	f.dm("10", "bonjour")
+	// The runner's flush does not wake the dispatcher when a send fails
+	// (bot.Runner drops the retry time): wake it as its one-minute timer
+	// would.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				s.out.Wake()
+			}
+		}
+	}()
+	posts := f.waitPosts(t, "dm-10", 1)
+	time.Sleep(200 * time.Millisecond)
+	if len(f.postsTo("dm-10")) != 1 || !strings.HasPrefix(posts[0].Content, "Bonjour") {
+		t.Fatalf("posts %+v", f.postsTo("dm-10"))
+	}
+}
+
+// Send drops a repeat of the same outbox key, resumes a split message
+// where it failed, and reports an unknown channel as undeliverable.
+func TestSendKeysAndRefusals(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f, a := s.f, s.a
+	ctx := context.Background()
+	long := strings.Repeat("Premier paragraphe. ", 80) + "\n\n" + strings.Repeat("Second paragraphe. ", 80)
+	r := bot.Reply{To: addr("dm-11", "11"), Text: long, Key: "bsl-1"}
+	f.mu.Lock()
+	f.posts = nil
+	f.mu.Unlock()
+	if err := a.Send(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Send(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.postsTo("dm-11")); n != 2 {
+		t.Fatalf("%d posts after sending the same key twice, want 2 parts", n)
+	}
+	// The second part fails once: the retry posts only the second part.
+	r.Key = "bsl-2"
+	f.mu.Lock()
+	f.failures, f.failAfter = 1, 3
+	f.mu.Unlock()
+	if err := a.Send(ctx, r); err == nil {
+		t.Fatal("send with a failing second part succeeded")
+	}
+	if err := a.Send(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	posts := f.postsTo("dm-11")
+	if len(posts) != 4 || posts[2].Content != posts[0].Content || posts[3].Content != posts[1].Content {
+		t.Fatalf("%d posts after a partial failure and retry, want 4", len(posts))
+	}
+	err := a.Send(ctx, bot.Reply{To: addr("404", "11"), Text: "x", Key: "bsl-3"})
+	if !errors.Is(err, bot.ErrUndeliverable) {
+		t.Fatalf("unknown channel: err = %v, want ErrUndeliverable", err)
+	}
+}
+
+// An old button from a previous step does not act.
+func TestOldButtonHasExpired(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.dm("12", "bonjour")
+	first := f.waitPosts(t, "dm-12", 1)[0]
+	_, ids := first.buttons()
+	f.click("dm-12", "12", ids[0], false)
+	second := f.waitPosts(t, "dm-12", 2)[1]
+	_, ids2 := second.buttons()
+	f.click("dm-12", "12", ids2[0], false)
+	n := len(f.waitPosts(t, "dm-12", 3))
+	f.click("dm-12", "12", ids[1], false) // from the first message
+	posts := f.waitPosts(t, "dm-12", n+1)
+	if !strings.Contains(posts[n].Content, "expiré") {
+		t.Errorf("old button: %q", posts[n].Content)
+	}
+}
