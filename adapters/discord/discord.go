@@ -81,6 +81,7 @@ type Adapter struct {
 	appID    string
 	seen     *recent // event ids already handled
 	sent     *recent // reply key → parts already posted
+	looked   *recent // channels whose kind was looked up
 	queues   map[bot.Address][]bot.Incoming
 	roles    map[string]map[string]string // guild → role id → name
 	inflight sync.WaitGroup
@@ -142,7 +143,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	s.LogLevel = discordgo.LogError
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
-		seen: newRecent(keep), sent: newRecent(keep), queues: map[bot.Address][]bot.Incoming{},
+		seen: newRecent(keep), sent: newRecent(keep), looked: newRecent(keep), queues: map[bot.Address][]bot.Incoming{},
 		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{},
 	}

@@ -141,3 +141,89 @@ func TestOldButtonHasExpired(t *testing.T) {
 		t.Errorf("old button: %q", posts[n].Content)
 	}
 }
+
+// /boussole ask in a public channel: acknowledged privately, then the
+// conversation continues in a private thread.
+func TestSlashAskInAPublicChannel(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.slash("200", "13", "ask", map[string]any{"question": "bonjour"})
+	f.waitFor(t, "the citizen's thread", func() bool { return len(f.members) == 1 })
+	var thread string
+	f.mu.Lock()
+	for th := range f.threads {
+		thread = th
+	}
+	f.mu.Unlock()
+	posts := f.waitPosts(t, thread, 1)
+	if !strings.HasPrefix(posts[0].Content, "Bonjour") {
+		t.Fatalf("thread: %q", posts[0].Content)
+	}
+	cb := f.callsTo("POST", "/interactions/")
+	if len(cb) != 1 || cb[0].Body["type"].(float64) != 5 || cb[0].Body["data"].(map[string]any)["flags"].(float64) != 64 {
+		t.Fatalf("callback %+v, want a deferred ephemeral answer", cb)
+	}
+	f.waitFor(t, "the edited answer", func() bool {
+		for _, c := range f.calls {
+			if c.Method == "PATCH" && strings.Contains(c.Body["content"].(string), "<#"+thread+">") {
+				return true
+			}
+		}
+		return false
+	})
+	if n := len(f.postsTo("200")); n != 0 {
+		t.Errorf("%d public posts for a slash command", n)
+	}
+}
+
+// After a restart the bot still recognises the private threads it opened.
+func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f, a := s.f, s.a
+	f.say("200", "14", "<@"+botID+"> bonjour")
+	f.waitFor(t, "the citizen's thread", func() bool { return len(f.members) == 1 })
+	var thread string
+	f.mu.Lock()
+	for th := range f.threads {
+		thread = th
+	}
+	f.mu.Unlock()
+	f.waitPosts(t, thread, 1)
+	a.mu.Lock()
+	a.threadUser, a.citizenTh = map[string]string{}, map[[2]string]string{}
+	a.mu.Unlock()
+	f.say(thread, "14", "aide")
+	f.waitPosts(t, thread, 2)
+}
+
+// Clicks are acknowledged before the turn runs, and the gateway gets
+// heartbeats.
+func TestClickAcknowledgedBeforeTheReply(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.dm("15", "bonjour")
+	_, ids := f.waitPosts(t, "dm-15", 1)[0].buttons()
+	f.click("dm-15", "15", ids[0], false)
+	f.waitPosts(t, "dm-15", 2)
+	f.mu.Lock()
+	ack, reply := -1, -1
+	posts := 0
+	for i, c := range f.calls {
+		if c.Method == "POST" && strings.HasPrefix(c.Path, "/interactions/") && ack < 0 {
+			ack = i
+		}
+		if c.Method == "POST" && c.Path == "/channels/dm-15/messages" {
+			if posts++; posts == 2 {
+				reply = i
+			}
+		}
+	}
+	f.mu.Unlock()
+	if ack < 0 || reply < 0 || ack > reply {
+		t.Errorf("acknowledgement at call %d, reply at call %d", ack, reply)
+	}
+	f.waitFor(t, "a heartbeat", func() bool { return f.heartbeats > 0 })
+}

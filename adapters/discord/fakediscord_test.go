@@ -326,6 +326,15 @@ func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
 		f.posts = append(f.posts, post{Channel: p[1], Content: content, Body: body})
 		f.mu.Unlock()
 		reply(map[string]any{"id": f.nextID(), "channel_id": p[1], "content": content, "author": map[string]any{"id": botID, "bot": true}})
+	case r.Method == "GET" && len(p) == 2 && p[0] == "channels":
+		f.mu.Lock()
+		parent, isThread := f.threads[p[1]]
+		f.mu.Unlock()
+		if isThread {
+			reply(map[string]any{"id": p[1], "type": 12, "parent_id": parent, "guild_id": guildID, "owner_id": botID})
+			return
+		}
+		reply(map[string]any{"id": p[1], "type": 0, "guild_id": guildID})
 	case r.Method == "POST" && len(p) == 3 && p[0] == "channels" && p[2] == "threads":
 		id := f.nextID()
 		f.mu.Lock()

@@ -18,7 +18,7 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 	if ignored(m, self) || !a.firstTime("m:"+m.ID) {
 		return
 	}
-	in := bot.Incoming{Text: m.Content, Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp}
+	in := bot.Incoming{Text: stripMention(m.Content, self), Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp}
 	user := m.Author.ID
 	if m.GuildID == "" {
 		in.Address = addr(m.ChannelID, user)
@@ -26,7 +26,7 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 		return
 	}
 	in.Roles = a.roleNames(ctx, m.GuildID, m.Member)
-	in.Text = stripMention(m.Content, self)
+	a.learnThread(ctx, m.ChannelID, user)
 	a.mu.Lock()
 	parent, isMed := a.medParent[m.ChannelID]
 	owner, isCitizen := a.threadUser[m.ChannelID]
@@ -131,6 +131,41 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 		return
 	}
 	a.enqueue(in)
+}
+
+// learnThread recognises, after a restart, a private thread the bot
+// opened before: its first writer is its citizen, or its mediator when its
+// parent is a mediators' channel. Other channels are looked up once.
+func (a *Adapter) learnThread(ctx context.Context, channel, user string) {
+	a.mu.Lock()
+	_, isMed := a.medParent[channel]
+	_, isCitizen := a.threadUser[channel]
+	known := isMed || isCitizen || a.medChans[channel] || !a.looked.add(channel)
+	self := a.self
+	a.mu.Unlock()
+	if known {
+		return
+	}
+	ch, err := a.s.Channel(channel, discordgo.WithContext(ctx))
+	if err != nil {
+		a.log.Debug("channel lookup failed", "channel", channel, "err", err)
+		return
+	}
+	if ch.Type != discordgo.ChannelTypeGuildPrivateThread || ch.OwnerID != self || self == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.medChans[ch.ParentID] {
+		k := [2]string{ch.ParentID, user}
+		if _, ok := a.medTh[k]; !ok {
+			a.medTh[k] = channel
+		}
+		a.medParent[channel] = k
+		return
+	}
+	a.threadUser[channel] = user
+	a.citizenTh[[2]string{ch.ParentID, user}] = channel
 }
 
 // addressIn is the conversation address of user writing in channel: a
