@@ -355,12 +355,15 @@ func (a *Adapter) citizenPlace(ctx context.Context, channel, user, lang string) 
 	if lang == "" {
 		lang = a.cfg.Lang
 	}
-	if a.cfg.PrivateMode == PrivateDM {
+	dm := func() (string, string, error) {
 		ch, err := a.s.UserChannelCreate(user, discordgo.WithContext(ctx))
 		if err != nil {
 			return "", "", fmt.Errorf("open direct message: %w", err)
 		}
 		return ch.ID, a.cat.T(lang, "discord_moved_dm"), nil
+	}
+	if a.cfg.PrivateMode == PrivateDM {
+		return dm()
 	}
 	a.threadMu.Lock()
 	defer a.threadMu.Unlock()
@@ -371,7 +374,9 @@ func (a *Adapter) citizenPlace(ctx context.Context, channel, user, lang string) 
 	if !ok {
 		th, err = a.privateThread(ctx, channel, user, a.cat.T(lang, "discord_thread_name"))
 		if err != nil {
-			return "", "", err
+			// No right to open threads here: a DM is private too.
+			a.log.Warn("private thread not created, answering in a direct message", "channel", channel, "err", err)
+			return dm()
 		}
 		a.mu.Lock()
 		a.citizenTh[k] = th

@@ -20,7 +20,7 @@ func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
 		want string
 	}{
 		{"guild", Config{GuildIDs: []string{"999"}}, `Possible guild values: "Tiers-lieu" (100)`},
-		{"channel", Config{GuildIDs: []string{guildID}, MediatorChannels: []string{"301"}}, "Possible channel values: #accueil (200), #mediateurs (300)"},
+		{"channel", Config{GuildIDs: []string{guildID}, MediatorChannels: []string{"301"}}, "Possible channel values: #accueil (200), #mediateurs (300), #annonces (403)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,4 +226,17 @@ func TestClickAcknowledgedBeforeTheReply(t *testing.T) {
 		t.Errorf("acknowledgement at call %d, reply at call %d", ack, reply)
 	}
 	f.waitFor(t, "a heartbeat", func() bool { return f.heartbeats > 0 })
+}
+
+// Where the bot may not open threads, the conversation goes to a DM.
+func TestNoThreadPermissionFallsBackToADirectMessage(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.say("403", "16", "<@"+botID+"> bonjour")
+	public := f.waitPosts(t, "403", 1)
+	if !strings.Contains(public[0].Content, "message privé") {
+		t.Errorf("public notice %q", public[0].Content)
+	}
+	f.waitPosts(t, "dm-16", 1)
 }

@@ -102,6 +102,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		channels: map[string][]map[string]any{guildID: {
 			{"id": "200", "name": "accueil", "type": 0, "guild_id": guildID},
 			{"id": "300", "name": "mediateurs", "type": 0, "guild_id": guildID},
+			{"id": "403", "name": "annonces", "type": 0, "guild_id": guildID},
 		}},
 		roles: map[string][]map[string]any{guildID: {{"id": "50", "name": "Médiateur"}, {"id": "51", "name": "Membre"}}},
 	}
@@ -336,6 +337,11 @@ func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(map[string]any{"id": p[1], "type": 0, "guild_id": guildID})
 	case r.Method == "POST" && len(p) == 3 && p[0] == "channels" && p[2] == "threads":
+		if p[1] == "403" {
+			w.WriteHeader(http.StatusForbidden)
+			reply(map[string]any{"message": "Missing Permissions", "code": 50013})
+			return
+		}
 		id := f.nextID()
 		f.mu.Lock()
 		f.threads[id] = p[1]
