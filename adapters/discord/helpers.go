@@ -72,8 +72,11 @@ func components(cs []bot.Choice, placeholder string) []discordgo.MessageComponen
 	return rows
 }
 
-// truncate cuts s to at most n characters.
+// truncate cuts s to at most n characters; Discord refuses empty labels.
 func truncate(s string, n int) string {
+	if strings.TrimSpace(s) == "" {
+		return "…"
+	}
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
