@@ -240,3 +240,27 @@ func TestNoThreadPermissionFallsBackToADirectMessage(t *testing.T) {
 	}
 	f.waitPosts(t, "dm-16", 1)
 }
+
+// A resume Discord refuses (op 9) ends in a new session; a reconnect
+// request (op 7) in a resume; the bot answers after both.
+func TestInvalidSessionAndReconnectRequest(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.mu.Lock()
+	f.invalidate = true
+	f.mu.Unlock()
+	f.disconnect()
+	f.waitConnected(t, "READY")
+	f.dm("17", "bonjour")
+	f.waitPosts(t, "dm-17", 1)
+	f.reconnectRequest()
+	f.waitConnected(t, "RESUMED")
+	f.dm("17", "aide")
+	f.waitPosts(t, "dm-17", 2)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.identifies != 2 || len(f.resumes) != 2 {
+		t.Errorf("identifies %d, resumes %v; want 2 and 2", f.identifies, f.resumes)
+	}
+}

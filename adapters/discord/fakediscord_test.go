@@ -31,6 +31,7 @@ type fakeDiscord struct {
 	heartbeats int
 	connected  chan string // "READY" or "RESUMED" after each handshake
 	replay     []frame     // dispatched again after the next resume
+	invalidate bool        // refuse the next resume (op 9)
 	ids        int
 	rateLimit  int // next message posts answered 429
 	failures   int // next message posts answered 500...
@@ -190,7 +191,11 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 			replay := f.replay
 			f.replay = nil
 			f.mu.Unlock()
-			if res.SessionID != f.sessionID {
+			f.mu.Lock()
+			refuse := f.invalidate
+			f.invalidate = false
+			f.mu.Unlock()
+			if refuse || res.SessionID != f.sessionID {
 				f.send(c, frame{Op: 9, D: raw(false)})
 				continue
 			}
@@ -241,6 +246,14 @@ func (f *fakeDiscord) dispatch(typ string, d any) frame {
 	c := f.conn
 	f.mu.Unlock()
 	return f.dispatchOn(c, typ, d)
+}
+
+// reconnectRequest asks the client to reconnect (op 7).
+func (f *fakeDiscord) reconnectRequest() {
+	f.mu.Lock()
+	c := f.conn
+	f.mu.Unlock()
+	f.send(c, frame{Op: 7})
 }
 
 // disconnect drops the gateway connection without a close frame; events
