@@ -263,7 +263,7 @@ func (a *Adapter) check(ctx context.Context) error {
 // registerCommands installs /boussole in each configured guild, or
 // globally.
 func (a *Adapter) registerCommands(ctx context.Context) error {
-	cmd := command(func(key string) string { return truncate(a.cat.T(a.cfg.Lang, key), 100) })
+	cmd := command(a.cfg.Lang, func(lang, key string) string { return a.cat.T(lang, key) })
 	a.mu.Lock()
 	app := a.appID
 	a.mu.Unlock()

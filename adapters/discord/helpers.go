@@ -238,20 +238,32 @@ var subcommandWords = map[string]string{
 	"handback": "handback", "transfer": "transfer", "send": "send",
 }
 
-// command is the /boussole application command.
-func command(desc func(key string) string) *discordgo.ApplicationCommand {
+// command is the /boussole application command; text(lang, key) gives
+// its descriptions, in lang and as French and English localizations.
+func command(lang string, text func(lang, key string) string) *discordgo.ApplicationCommand {
+	desc := func(key string) (string, *map[discordgo.Locale]string) {
+		l := map[discordgo.Locale]string{
+			discordgo.French: truncate(text("fr", key), 100), discordgo.EnglishUS: truncate(text("en", key), 100), discordgo.EnglishGB: truncate(text("en", key), 100),
+		}
+		return truncate(text(lang, key), 100), &l
+	}
 	caseOpt := func() *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "case", Description: desc("discord_opt_case"), Required: true, MinValue: ptr(1.0)}
+		d, l := desc("discord_opt_case")
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionInteger, Name: "case", Description: d, DescriptionLocalizations: *l, Required: true, MinValue: ptr(1.0)}
 	}
 	str := func(name, key string, required bool) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: desc(key), Required: required}
+		d, l := desc(key)
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name, Description: d, DescriptionLocalizations: *l, Required: required}
 	}
 	sub := func(name, key string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc(key), Options: opts}
+		d, l := desc(key)
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: d, DescriptionLocalizations: *l, Options: opts}
 	}
+	d, l := desc("discord_cmd")
 	return &discordgo.ApplicationCommand{
-		Name:        "boussole",
-		Description: desc("discord_cmd"),
+		Name:                     "boussole",
+		Description:              d,
+		DescriptionLocalizations: l,
 		Options: []*discordgo.ApplicationCommandOption{
 			sub("ask", "discord_cmd_ask", str("question", "discord_opt_question", true)),
 			sub("cases", "discord_cmd_cases"),

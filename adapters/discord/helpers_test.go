@@ -220,3 +220,20 @@ func TestRecentForgetsOldest(t *testing.T) {
 		t.Error("oldest key still remembered")
 	}
 }
+
+func TestCommandIsLocalized(t *testing.T) {
+	cmd := command("fr", func(lang, key string) string { return lang + ":" + key })
+	if cmd.Name != "boussole" || cmd.Description != "fr:discord_cmd" || (*cmd.DescriptionLocalizations)[discordgo.EnglishUS] != "en:discord_cmd" {
+		t.Fatalf("command %+v", cmd)
+	}
+	var names []string
+	for _, o := range cmd.Options {
+		names = append(names, o.Name)
+		if o.Type != discordgo.ApplicationCommandOptionSubCommand || o.Description == "" || o.DescriptionLocalizations[discordgo.French] == "" {
+			t.Errorf("subcommand %+v", o)
+		}
+	}
+	if got := strings.Join(names, " "); got != "ask cases show claim close note handback transfer send" {
+		t.Errorf("subcommands %s", got)
+	}
+}
