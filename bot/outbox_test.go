@@ -182,3 +182,27 @@ func TestForgetMeRemovesQueuedMessagesButConfirms(t *testing.T) {
 		t.Fatalf("pending after forget = %+v", pending)
 	}
 }
+
+// TestRunnerRetriesAFailedSendSoon: a send that fails during a turn is
+// retried by the dispatcher's loop after its backoff, not after the
+// loop's idle timer.
+func TestRunnerRetriesAFailedSendSoon(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	p := &flaky{failures: 1}
+	out := bot.NewDispatcher(h.store, nil, nil)
+	r := bot.NewRunner(h.engine, out, nil)
+	r.Register(p)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go out.Run(ctx)
+	if err := r.Handle(ctx, bot.Incoming{Address: bot.Address{Platform: "test", Channel: "dm", User: "alice"}, Text: "aide"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(p.texts()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed send was not retried within 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

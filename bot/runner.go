@@ -111,8 +111,13 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	}
 	// Sending now keeps a conversation's replies before its next message;
 	// what fails here is retried by the dispatcher's Run.
-	if _, ferr := r.out.Flush(ctx); ferr != nil {
+	next, ferr := r.out.Flush(ctx)
+	if ferr != nil {
 		return errors.Join(err, ferr)
+	}
+	if !next.IsZero() {
+		// A send failed: the dispatcher's loop schedules its retry.
+		r.out.Wake()
 	}
 	return err
 }
