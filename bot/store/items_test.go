@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/knowledge"
 )
@@ -79,5 +83,50 @@ func TestImportItemsRejectsBadInput(t *testing.T) {
 	}
 	if items, _ := s.Items(ctx); len(items) != 0 {
 		t.Errorf("a failed import left %d items", len(items))
+	}
+}
+
+// TestWALIsCheckpointedInTheBackground: with automatic checkpoints off on
+// the writer, the background checkpointer keeps the WAL from growing, and
+// Close leaves it empty.
+func TestWALIsCheckpointedInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := make([]*knowledge.Item, 0, 400)
+	for i := range 400 {
+		it := sheet(fmt.Sprintf("F%d", i), strings.Repeat("texte ", 400))
+		big = append(big, it)
+	}
+	if _, err := s.ImportItems(ctx, "service-public", big); err != nil {
+		t.Fatal(err)
+	}
+	walSize := func() int64 {
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	var frames int
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var busy, done int
+		if err := s.rdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err == nil && frames == done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("WAL never checkpointed (%d frames)", frames)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := walSize(); n != 0 {
+		t.Fatalf("WAL left with %d bytes after Close", n)
 	}
 }

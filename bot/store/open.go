@@ -125,6 +125,11 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := s.stmts.prepare(ctx, s.rdb, s.wdb); err != nil {
 		return nil, err
 	}
+	cdb, err := openPool(ctx, dsn(abs, roleCheckpointer, busy), 1)
+	if err != nil {
+		return nil, err
+	}
+	s.ckpt = startCheckpointer(cdb, s.log)
 	ok = true
 	return s, nil
 }
@@ -215,6 +220,7 @@ const (
 	roleWriter role = iota
 	roleReader
 	roleReadOnly
+	roleCheckpointer
 )
 
 // dsn builds the modernc.org/sqlite DSN for a connection role. Pragmas go in
@@ -234,7 +240,12 @@ func dsn(abs string, r role, busy time.Duration) string {
 	q = append(q, "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)")
 	switch r {
 	case roleWriter:
-		q = append(q, "_txlock=immediate")
+		// Checkpoints run in the background (checkpointer.go), not inside
+		// the commit that happens to cross the threshold: that commit was
+		// a citizen's turn waiting for a reply.
+		q = append(q, "_txlock=immediate", "_pragma=wal_autocheckpoint(0)")
+	case roleCheckpointer:
+		q = append(q, "_pragma=wal_autocheckpoint(0)")
 	default:
 		q = append(q, "_pragma=query_only(1)")
 	}

@@ -130,6 +130,9 @@ type Store struct {
 
 	stmts statements
 
+	// ckpt checkpoints the WAL in the background; nil when read-only.
+	ckpt *checkpointer
+
 	// busy is the connections' busy_timeout.
 	busy time.Duration
 
@@ -144,6 +147,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	errs := []error{s.stmts.close()}
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.stop())
+	}
 	if s.wdb != nil {
 		// Keep query planner statistics fresh (cheap; see SQLite docs).
 		if _, err := s.wdb.Exec("PRAGMA optimize"); err != nil {

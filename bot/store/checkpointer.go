@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// checkpointInterval is how often the WAL is copied back into the
+// database. Passive checkpoints never block the writer or readers, so a
+// short interval keeps the WAL small without costing a turn anything.
+const checkpointInterval = 250 * time.Millisecond
+
+// checkpointer runs passive WAL checkpoints on its own connection, so that
+// no commit pays for one (automatic checkpoints are off on the writer).
+type checkpointer struct {
+	db     *sql.DB
+	log    *slog.Logger
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &checkpointer{db: db, log: log, cancel: cancel, done: make(chan struct{})}
+	go c.run(ctx)
+	return c
+}
+
+func (c *checkpointer) run(ctx context.Context) {
+	defer close(c.done)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := c.checkpoint(ctx, "PASSIVE"); err != nil && ctx.Err() == nil {
+				c.log.Warn("store: background checkpoint failed", "err", err)
+			}
+		}
+	}
+}
+
+func (c *checkpointer) checkpoint(ctx context.Context, mode string) error {
+	var busy, logFrames, done int
+	if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// stop ends the loop and leaves the database file complete and the WAL
+// empty, as a clean shutdown should.
+func (c *checkpointer) stop() error {
+	c.cancel()
+	<-c.done
+	err := c.checkpoint(context.Background(), "TRUNCATE")
+	return errors.Join(err, c.db.Close())
+}
