@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Restarts only the Mattermost process started by up.sh: same configuration,
+# database and data; PostgreSQL keeps running. Returns once the server answers
+# /api/v4/system/ping again. Tokens, users and channels stay valid.
+# Options: --stop-only (stop and return), --start-only (start and wait),
+# --down-for SECONDS (stay stopped that long before starting again).
+set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+mode=restart
+down_for=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--stop-only) mode=stop ;;
+	--start-only) mode=start ;;
+	--down-for) down_for=$2; shift ;;
+	*) echo "usage: $0 [--stop-only|--start-only] [--down-for SECONDS]" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ "$mode" != start ]; then
+	step "stopping Mattermost"
+	mm_stop
+fi
+[ "$down_for" = 0 ] || sleep "$down_for"
+if [ "$mode" != stop ]; then
+	step "starting Mattermost"
+	mm_start
+fi
