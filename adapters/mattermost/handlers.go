@@ -1,0 +1,240 @@
+package mattermost
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// onPostedEvent translates a websocket "posted" event.
+func (a *Adapter) onPostedEvent(ev *model.WebSocketEvent) {
+	data := ev.GetData()
+	raw, _ := data["post"].(string)
+	var p model.Post
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		a.log.Warn("unreadable posted event", "err", err)
+		return
+	}
+	ct, _ := data["channel_type"].(string)
+	name, _ := data["sender_name"].(string)
+	a.onPost(&p, ct, name)
+}
+
+// onPost handles one post (live or caught up): direct messages, posts in
+// a case's thread of a mediators' channel, and mentions of the bot in
+// channels, which continue in a direct message.
+func (a *Adapter) onPost(p *model.Post, channelType, name string) {
+	a.mu.Lock()
+	self, botName, ctx := a.self, a.selfName, a.ctx
+	if !ignored(p, self) && p.CreateAt > a.lastAt[p.ChannelId] {
+		a.lastAt[p.ChannelId] = p.CreateAt
+	}
+	if p.CreateAt > a.aliveAt {
+		a.aliveAt = p.CreateAt
+	}
+	a.mu.Unlock()
+	if ignored(p, self) || !a.firstTime("p:"+p.Id) {
+		return
+	}
+	if channelType == "" {
+		channelType = a.channelType(ctx, p.ChannelId)
+	}
+	in := toIncoming(p, botName)
+	if len(name) > 1 && name[0] == '@' {
+		in.Name = name[1:]
+	}
+	user := p.UserId
+	root := p.RootId
+	if root == "" {
+		root = p.Id
+	}
+	a.mu.Lock()
+	key, isMed := a.medKey[p.ChannelId]
+	inCase := a.caseTh[p.RootId]
+	a.mu.Unlock()
+	switch {
+	case channelType == string(model.ChannelTypeDirect):
+		in.Address = addr(p.ChannelId, user)
+		a.mu.Lock()
+		a.roots[in.Address] = root
+		a.mu.Unlock()
+	case isMed:
+		if !inCase && !mentions(p.Message, botName) {
+			return
+		}
+		in.Address = addr(key, user)
+		in.Roles = a.userRoles(ctx, user)
+	case !mentions(p.Message, botName):
+		return
+	default:
+		dm, err := a.directChannel(ctx, user)
+		if err != nil {
+			a.log.Error("cannot open a private conversation", "channel", p.ChannelId, "err", err)
+			return
+		}
+		note := &model.Post{ChannelId: p.ChannelId, RootId: root, Message: a.cat.T(a.cfg.Lang, "mattermost_moved_dm")}
+		if _, _, err := a.c.CreatePost(ctx, note); err != nil {
+			a.log.Warn("public notice not sent", "channel", p.ChannelId, "err", err)
+		}
+		in.Address = addr(dm, user)
+		a.mu.Lock()
+		delete(a.roots, in.Address)
+		a.mu.Unlock()
+	}
+	a.enqueue(in)
+}
+
+// writeJSON answers Mattermost with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// onAction receives a button click from the Mattermost server. Its
+// context must carry Boussole's signature for this user and channel;
+// otherwise the click is refused.
+func (a *Adapter) onAction(w http.ResponseWriter, r *http.Request) {
+	var req model.PostActionIntegrationRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad request"})
+		return
+	}
+	payload, ok := verify(req.Context, req.UserId, req.ChannelId, a.secret)
+	if !ok {
+		a.log.Warn("button click refused: bad signature, user or channel", "channel", req.ChannelId, "user", req.UserId)
+		writeJSON(w, http.StatusForbidden, model.PostActionIntegrationResponse{EphemeralText: a.cat.T(a.cfg.Lang, "mattermost_bad_action")})
+		return
+	}
+	writeJSON(w, http.StatusOK, model.PostActionIntegrationResponse{})
+	id := "a:" + req.TriggerId
+	if req.TriggerId == "" {
+		id = "a:" + req.PostId + ":" + req.UserId + ":" + payload
+	}
+	if !a.firstTime(id) {
+		return
+	}
+	in := bot.Incoming{Payload: payload, ID: id, Name: req.UserName}
+	a.mu.Lock()
+	key, isMed := a.medKey[req.ChannelId]
+	ctx := a.ctx
+	a.mu.Unlock()
+	if isMed {
+		in.Address = addr(key, req.UserId)
+		in.Roles = a.userRoles(ctx, req.UserId)
+	} else {
+		in.Address = addr(req.ChannelId, req.UserId)
+	}
+	a.enqueue(in)
+}
+
+// onCommand receives /boussole from the Mattermost server: a question
+// (which continues in a direct message when asked in a channel) or a
+// mediator subcommand.
+func (a *Adapter) onCommand(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad request"})
+		return
+	}
+	tok := r.PostForm.Get("token")
+	a.mu.Lock()
+	okTok := false
+	for _, t := range a.cmdTokens {
+		if t != "" && subtle.ConstantTimeCompare([]byte(t), []byte(tok)) == 1 {
+			okTok = true
+		}
+	}
+	ctx := a.ctx
+	a.mu.Unlock()
+	if !okTok {
+		a.log.Warn("slash command refused: bad token")
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "bad token"})
+		return
+	}
+	user, channel := r.PostForm.Get("user_id"), r.PostForm.Get("channel_id")
+	if user == "" || channel == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad request"})
+		return
+	}
+	id := "c:" + r.PostForm.Get("trigger_id")
+	if id == "c:" {
+		id = "c:" + model.NewId()
+	}
+	if !a.firstTime(id) {
+		writeJSON(w, http.StatusOK, model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral})
+		return
+	}
+	in := bot.Incoming{Text: commandText(r.PostForm.Get("text")), ID: id, Name: r.PostForm.Get("user_name")}
+	notice := a.cat.T(a.cfg.Lang, "mattermost_received")
+	a.mu.Lock()
+	key, isMed := a.medKey[channel]
+	a.mu.Unlock()
+	switch {
+	case isMed:
+		in.Address = addr(key, user)
+		in.Roles = a.userRoles(ctx, user)
+	case a.channelType(ctx, channel) == string(model.ChannelTypeDirect):
+		in.Address = addr(channel, user)
+		a.mu.Lock()
+		delete(a.roots, in.Address)
+		a.mu.Unlock()
+	default:
+		dm, err := a.directChannel(ctx, user)
+		if err != nil {
+			a.log.Error("cannot open a private conversation", "channel", channel, "err", err)
+			writeJSON(w, http.StatusOK, model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: a.cat.T(a.cfg.Lang, "mattermost_bad_action")})
+			return
+		}
+		in.Address = addr(dm, user)
+		a.mu.Lock()
+		delete(a.roots, in.Address)
+		a.mu.Unlock()
+		notice = a.cat.T(a.cfg.Lang, "mattermost_moved_dm")
+	}
+	writeJSON(w, http.StatusOK, model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: notice})
+	a.enqueue(in)
+}
+
+// firstTime records an event id and reports whether it is new.
+func (a *Adapter) firstTime(id string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seen.add(id)
+}
+
+// enqueue hands in to the engine without blocking the websocket:
+// messages of one conversation are handled one at a time, in order.
+func (a *Adapter) enqueue(in bot.Incoming) {
+	a.mu.Lock()
+	if q, busy := a.queues[in.Address]; busy {
+		a.queues[in.Address] = append(q, in)
+		a.mu.Unlock()
+		return
+	}
+	a.queues[in.Address] = nil
+	h, ctx := a.h, a.ctx
+	a.inflight.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer a.inflight.Done()
+		for {
+			if err := h.Handle(ctx, in); err != nil {
+				a.log.Error("mattermost message not handled", "channel", in.Address.Channel, "err", err)
+			}
+			a.mu.Lock()
+			q := a.queues[in.Address]
+			if len(q) == 0 {
+				delete(a.queues, in.Address)
+				a.mu.Unlock()
+				return
+			}
+			in, a.queues[in.Address] = q[0], q[1:]
+			a.mu.Unlock()
+		}
+	}()
+}

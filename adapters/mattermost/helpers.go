@@ -1,0 +1,262 @@
+package mattermost
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// Mattermost's limits.
+const (
+	chunkLimit     = 15000 // characters of one post (Mattermost allows 16383)
+	maxButtonLabel = 60
+)
+
+// ignored reports whether a post must not reach the engine: the bot's
+// own, other bots', webhooks', system messages and edits.
+func ignored(p *model.Post, self string) bool {
+	switch {
+	case p == nil || p.UserId == "" || p.UserId == self:
+		return true
+	case strings.HasPrefix(p.Type, "system_"), p.Type != "":
+		return true
+	case p.EditAt != 0 || p.DeleteAt != 0:
+		return true
+	case propTrue(p, model.PostPropsFromBot), propTrue(p, model.PostPropsFromWebhook):
+		return true
+	}
+	return false
+}
+
+// propTrue reports whether prop k is set to true ("true" or true).
+func propTrue(p *model.Post, k string) bool {
+	switch v := p.GetProp(k).(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
+}
+
+// mentionRe matches a mention of a username at a word start.
+func mentionRe(username string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[^\w@.-])@` + regexp.QuoteMeta(username) + `\b\.?`)
+}
+
+// mentions reports whether text mentions @username.
+func mentions(text, username string) bool {
+	return username != "" && mentionRe(username).MatchString(text)
+}
+
+// stripMention removes @username from text.
+func stripMention(text, username string) string {
+	if username != "" {
+		text = mentionRe(username).ReplaceAllString(text, "$1 ")
+	}
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// atRe matches an @ starting a mention: at a word start and followed by
+// a name character (an e-mail address is left alone).
+var atRe = regexp.MustCompile(`(^|[^\w])@([\w.-])`)
+
+// defuse makes sure no text reaches a post as a mention: @channel, @all,
+// @here and @someone get a zero-width joiner after the @, which Mattermost
+// does not read as a mention and readers do not see.
+func defuse(text string) string {
+	return atRe.ReplaceAllString(text, "$1@\u2060$2")
+}
+
+// toIncoming translates a post into the engine's message; the caller
+// fills the address.
+func toIncoming(p *model.Post, botName string) bot.Incoming {
+	in := bot.Incoming{Text: stripMention(p.Message, botName), ID: p.Id}
+	if p.CreateAt > 0 {
+		in.At = model.GetTimeForMillis(p.CreateAt)
+	}
+	return in
+}
+
+// signed is the context of a button: the payload, who may click it
+// ("" for anyone in the channel, as a Claim button in a mediators'
+// channel), where, for which step, and the HMAC of all that.
+type signed struct {
+	Payload, User, Channel, Step string
+}
+
+func (s signed) mac(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	for _, f := range []string{s.Payload, s.User, s.Channel, s.Step} {
+		m.Write([]byte(strconv.Itoa(len(f))))
+		m.Write([]byte{':'})
+		m.Write([]byte(f))
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// context is the integration context posted with the button.
+func (s signed) context(secret []byte) map[string]any {
+	return map[string]any{"p": s.Payload, "u": s.User, "c": s.Channel, "s": s.Step, "sig": s.mac(secret)}
+}
+
+// verify checks a click's context: the signature, and that user clicked
+// in channel the button made for them. It returns the payload.
+func verify(ctx map[string]any, user, channel string, secret []byte) (string, bool) {
+	str := func(k string) string { v, _ := ctx[k].(string); return v }
+	s := signed{Payload: str("p"), User: str("u"), Channel: str("c"), Step: str("s")}
+	if !hmac.Equal([]byte(s.mac(secret)), []byte(str("sig"))) {
+		return "", false
+	}
+	if s.Channel != channel || (s.User != "" && s.User != user) || s.Payload == "" {
+		return "", false
+	}
+	return s.Payload, true
+}
+
+// render turns a reply into the posts to make in channel: its text split
+// under Mattermost's limit, mentions defused, and the choices as buttons
+// on the last one (or numbered lines when buttons are off). actionURL is
+// Boussole's endpoint for clicks.
+func render(r bot.Reply, channel, root, actionURL, step string, buttons bool, secret []byte) []*model.Post {
+	text := r.Text
+	if len(r.Choices) > 0 && !buttons {
+		var b strings.Builder
+		b.WriteString(text)
+		for i, c := range r.Choices {
+			b.WriteString("\n" + strconv.Itoa(i+1) + ". " + c.Label)
+		}
+		text = b.String()
+	}
+	parts := split(defuse(text), chunkLimit)
+	if len(parts) == 0 {
+		parts = []string{"…"}
+	}
+	out := make([]*model.Post, len(parts))
+	for i, p := range parts {
+		out[i] = &model.Post{ChannelId: channel, RootId: root, Message: p}
+	}
+	if buttons && len(r.Choices) > 0 {
+		var acts []*model.PostAction
+		for i, c := range r.Choices {
+			s := signed{Payload: c.Payload, User: r.To.User, Channel: channel, Step: step}
+			acts = append(acts, &model.PostAction{
+				Id: "choice" + strconv.Itoa(i), Type: model.PostActionTypeButton, Name: defuse(label(c.Label)),
+				Integration: &model.PostActionIntegration{URL: actionURL, Context: s.context(secret)},
+			})
+		}
+		out[len(out)-1].AddProp(model.PostPropsAttachments, []*model.MessageAttachment{{Actions: acts}})
+	}
+	return out
+}
+
+// label shortens a button label; never empty.
+func label(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "…"
+	}
+	if utf8.RuneCountInString(s) <= maxButtonLabel {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxButtonLabel-1]) + "…"
+}
+
+// split cuts text into parts of at most limit characters, preferring
+// paragraph boundaries, then line ends, then spaces.
+func split(text string, limit int) []string {
+	text = strings.TrimSpace(text)
+	var out []string
+	for utf8.RuneCountInString(text) > limit {
+		cut := cutPoint(text, limit)
+		if part := strings.TrimRight(text[:cut], " \n"); part != "" {
+			out = append(out, part)
+		}
+		text = strings.TrimLeft(text[cut:], " \n")
+	}
+	if text != "" {
+		out = append(out, text)
+	}
+	return out
+}
+
+func cutPoint(text string, limit int) int {
+	end := len(text)
+	n := 0
+	for i := range text {
+		if n == limit {
+			end = i
+			break
+		}
+		n++
+	}
+	head := text[:end]
+	for _, sep := range []string{"\n\n", "\n", " "} {
+		if i := strings.LastIndex(head, sep); i > 0 {
+			return i + len(sep)
+		}
+	}
+	return end
+}
+
+// commandText maps the text after /boussole to what the engine reads:
+// "ask question" and a bare question are the question; mediator
+// subcommands pass as they are.
+func commandText(text string) string {
+	text = strings.TrimSpace(text)
+	word, rest, _ := strings.Cut(text, " ")
+	if strings.EqualFold(word, "ask") {
+		return strings.TrimSpace(rest)
+	}
+	return text
+}
+
+// langOf maps a Mattermost locale to a catalogue language.
+func langOf(locale string) string {
+	switch {
+	case strings.HasPrefix(locale, "fr"):
+		return "fr"
+	case strings.HasPrefix(locale, "en"):
+		return "en"
+	}
+	return ""
+}
+
+// recent remembers the last n keys.
+type recent struct {
+	keys map[string]int
+	ring []string
+	next int
+}
+
+func newRecent(n int) *recent { return &recent{keys: make(map[string]int, n), ring: make([]string, n)} }
+
+// add records k and reports whether it was new.
+func (s *recent) add(k string) bool {
+	if _, dup := s.keys[k]; dup {
+		return false
+	}
+	s.set(k, 0)
+	return true
+}
+
+func (s *recent) get(k string) (int, bool) { v, ok := s.keys[k]; return v, ok }
+
+func (s *recent) set(k string, v int) {
+	if _, ok := s.keys[k]; !ok {
+		if old := s.ring[s.next]; old != "" {
+			delete(s.keys, old)
+		}
+		s.ring[s.next] = k
+		s.next = (s.next + 1) % len(s.ring)
+	}
+	s.keys[k] = v
+}

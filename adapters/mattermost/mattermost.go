@@ -1,0 +1,551 @@
+// Package mattermost connects Boussole to Mattermost: citizens write to
+// the bot in direct messages, by mentioning it or with the /boussole slash
+// command in a channel (the conversation then continues in a direct
+// message), choices are interactive buttons whose clicks come to
+// Boussole's own HTTP endpoint with a signed context, and mediators take
+// cases from a mediators' channel with a Claim button and talk to the
+// citizen in the case's thread.
+//
+// mattermost.go holds the configuration, connection and sending;
+// handlers.go translates websocket events and HTTP callbacks; helpers.go
+// the pure rendering, filtering and signing helpers.
+package mattermost
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/mattermost/mattermost/server/public/model"
+)
+
+// Platform is the platform name of Mattermost addresses.
+const Platform = "mattermost"
+
+// Paths of Boussole's HTTP endpoints for Mattermost.
+const (
+	ActionPath  = "/mattermost/action"
+	CommandPath = "/mattermost/command"
+)
+
+// ErrConfig is wrapped by configuration errors (missing token, unknown
+// team or channel).
+var ErrConfig = errors.New("mattermost configuration")
+
+// Config configures the adapter. Secrets are never in it: they are read
+// from the environment variables it names.
+type Config struct {
+	// URL is the Mattermost server, e.g. https://chat.example.org.
+	URL string
+	// TokenEnv names the variable holding the bot's personal access token
+	// (default MATTERMOST_TOKEN).
+	TokenEnv string
+	// Team is the team name (as in its URL) where /boussole is registered
+	// and mediators' channels are looked up.
+	Team string
+	// Listen is the address of Boussole's HTTP endpoint for button clicks
+	// and the slash command (default 127.0.0.1:8090).
+	Listen string
+	// PublicURL is how the Mattermost server reaches Listen (default
+	// http://<Listen>).
+	PublicURL string
+	// SecretEnv names the variable holding the key that signs buttons
+	// (default MATTERMOST_ACTION_SECRET); unset, a random key is used and
+	// buttons expire when Boussole restarts.
+	SecretEnv string
+	// CommandTokenEnv names a variable holding the token of a /boussole
+	// command an administrator created by hand (optional: Boussole
+	// registers the command itself when the bot may).
+	CommandTokenEnv string
+	// NumberedChoices renders choices as numbered lines instead of
+	// buttons (for servers where interactive messages are disabled).
+	NumberedChoices bool
+	// MediatorChannels are the mediators' channels (ids or names in
+	// Team), as the mediation queues name them.
+	MediatorChannels []string
+	// Lang is the language of the adapter's own notices (default fr).
+	Lang string
+}
+
+// Deps are the adapter's collaborators.
+type Deps struct {
+	Logger  *slog.Logger
+	Catalog *catalog.Catalog
+	// HTTPClient carries the REST calls (default: the client's own).
+	HTTPClient *http.Client
+	// Getenv reads the secrets (default os.Getenv).
+	Getenv func(string) string
+}
+
+// Adapter is the Mattermost adapter.
+type Adapter struct {
+	cfg       Config
+	log       *slog.Logger
+	cat       *catalog.Catalog
+	c         *model.Client4
+	token     string
+	secret    []byte
+	envCmdTok string
+	backoff   time.Duration // first reconnect delay
+
+	mu        sync.Mutex
+	h         bot.Handler
+	ctx       context.Context
+	self      string
+	selfName  string
+	teamID    string
+	cmdTokens []string
+	publicURL string
+	addr      net.Addr
+	seen      *recent // post and click ids already handled
+	sent      *recent // reply key → parts already posted
+	roots     map[bot.Address]string
+	caseRoot  map[bot.Address]string // citizen → case post in a mediators' channel
+	caseTh    map[string]bool        // case posts
+	medKey    map[string]string      // mediators' channel id → its configured name
+	medID     map[string]string      // configured name → channel id
+	chanType  map[string]string
+	lastAt    map[string]int64 // channel → create_at of the last post seen
+	aliveAt   int64            // create_at of the last post seen anywhere
+	roles     map[string][]string
+	queues    map[bot.Address][]bot.Incoming
+	inflight  sync.WaitGroup
+	connected chan struct{}
+}
+
+var _ bot.Adapter = (*Adapter)(nil)
+
+const keep = 8192
+
+// New checks the configuration; Run connects.
+func New(cfg Config, d Deps) (*Adapter, error) {
+	if cfg.TokenEnv == "" {
+		cfg.TokenEnv = "MATTERMOST_TOKEN"
+	}
+	if cfg.SecretEnv == "" {
+		cfg.SecretEnv = "MATTERMOST_ACTION_SECRET"
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:8090"
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = catalog.Default
+	}
+	if d.Catalog == nil {
+		return nil, fmt.Errorf("%w: a catalogue is required", ErrConfig)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Getenv == nil {
+		d.Getenv = os.Getenv
+	}
+	if !strings.HasPrefix(cfg.URL, "http://") && !strings.HasPrefix(cfg.URL, "https://") {
+		return nil, fmt.Errorf("%w: url %q must start with http:// or https://", ErrConfig, cfg.URL)
+	}
+	cfg.URL = strings.TrimRight(cfg.URL, "/")
+	token := strings.TrimSpace(d.Getenv(cfg.TokenEnv))
+	if token == "" {
+		return nil, fmt.Errorf("%w: the bot token is missing: set the environment variable %s", ErrConfig, cfg.TokenEnv)
+	}
+	secret := []byte(d.Getenv(cfg.SecretEnv))
+	if len(secret) == 0 {
+		d.Logger.Warn("no button signing key: using a random one, buttons expire when Boussole restarts", "env", cfg.SecretEnv)
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	c := model.NewAPIv4Client(cfg.URL)
+	c.SetToken(token)
+	if d.HTTPClient != nil {
+		c.HTTPClient = d.HTTPClient
+	}
+	a := &Adapter{
+		cfg: cfg, log: d.Logger, cat: d.Catalog, c: c, token: token, secret: secret, backoff: time.Second,
+		seen: newRecent(keep), sent: newRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
+		caseTh: map[string]bool{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
+		lastAt: map[string]int64{}, roles: map[string][]string{}, queues: map[bot.Address][]bot.Incoming{}, connected: make(chan struct{}),
+	}
+	if cfg.CommandTokenEnv != "" {
+		a.envCmdTok = strings.TrimSpace(d.Getenv(cfg.CommandTokenEnv))
+	}
+	return a, nil
+}
+
+// Name implements bot.Adapter.
+func (a *Adapter) Name() string { return Platform }
+
+// Addr is where the HTTP endpoint listens, once Run started it.
+func (a *Adapter) Addr() net.Addr {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.addr
+}
+
+// Connected is closed once Run is connected and ready.
+func (a *Adapter) Connected() <-chan struct{} { return a.connected }
+
+func addr(channel, user string) bot.Address {
+	return bot.Address{Platform: Platform, Channel: channel, User: user}
+}
+
+// Run checks the team and channels, starts the HTTP endpoint, registers
+// /boussole and listens on the websocket until ctx is done, reconnecting
+// with backoff and catching up on the posts missed meanwhile.
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	a.mu.Lock()
+	a.h, a.ctx = h, ctx
+	a.mu.Unlock()
+	me, _, err := a.c.GetMe(ctx, "")
+	if err != nil {
+		return fmt.Errorf("connect to mattermost %s: %w", a.cfg.URL, err)
+	}
+	a.mu.Lock()
+	a.self, a.selfName = me.Id, me.Username
+	a.mu.Unlock()
+	if err := a.check(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen for mattermost callbacks: %w", err)
+	}
+	pub := strings.TrimRight(a.cfg.PublicURL, "/")
+	if pub == "" {
+		pub = "http://" + ln.Addr().String()
+	}
+	a.mu.Lock()
+	a.addr, a.publicURL = ln.Addr(), pub
+	a.mu.Unlock()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+ActionPath, a.onAction)
+	mux.HandleFunc("POST "+CommandPath, a.onCommand)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		a.inflight.Wait()
+	}()
+	a.registerCommand(ctx)
+	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
+	a.listen(ctx)
+	return nil
+}
+
+// check resolves the team and the mediators' channels, listing the valid
+// names when one is wrong.
+func (a *Adapter) check(ctx context.Context) error {
+	if a.cfg.Team == "" {
+		if len(a.cfg.MediatorChannels) > 0 {
+			return fmt.Errorf("%w: team is required to find the mediators' channels", ErrConfig)
+		}
+		return nil
+	}
+	teams, _, err := a.c.GetTeamsForUser(ctx, a.self, "")
+	if err != nil {
+		return fmt.Errorf("list mattermost teams: %w", err)
+	}
+	var names []string
+	for _, t := range teams {
+		names = append(names, t.Name)
+		if t.Name == a.cfg.Team || t.Id == a.cfg.Team {
+			a.teamID = t.Id
+		}
+	}
+	if a.teamID == "" {
+		return fmt.Errorf("%w: mattermost.team: the bot is not in team %q. Possible team values: %s", ErrConfig, a.cfg.Team, strings.Join(names, ", "))
+	}
+	if len(a.cfg.MediatorChannels) == 0 {
+		return nil
+	}
+	chans, _, err := a.c.GetChannelsForTeamForUser(ctx, a.teamID, a.self, false, "")
+	if err != nil {
+		return fmt.Errorf("list mattermost channels: %w", err)
+	}
+	var cnames []string
+	for _, c := range chans {
+		if c.Type == model.ChannelTypeOpen || c.Type == model.ChannelTypePrivate {
+			cnames = append(cnames, c.Name)
+		}
+	}
+	sort.Strings(cnames)
+	var errs []error
+	for _, want := range a.cfg.MediatorChannels {
+		found := false
+		for _, c := range chans {
+			if (c.Id == want || c.Name == want) && (c.Type == model.ChannelTypeOpen || c.Type == model.ChannelTypePrivate) {
+				a.medKey[c.Id], a.medID[want] = want, c.Id
+				found = true
+			}
+		}
+		if !found {
+			errs = append(errs, fmt.Errorf("%w: mediators' channel %q is not a channel of team %s the bot is in. Possible channel values: %s", ErrConfig, want, a.cfg.Team, strings.Join(cnames, ", ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// registerCommand installs /boussole in the team, or reuses the one the
+// bot installed before; without the right to, it says how an
+// administrator does it.
+func (a *Adapter) registerCommand(ctx context.Context) {
+	a.mu.Lock()
+	url := a.publicURL + CommandPath
+	if a.envCmdTok != "" {
+		a.cmdTokens = append(a.cmdTokens, a.envCmdTok)
+	}
+	a.mu.Unlock()
+	if a.teamID == "" {
+		return
+	}
+	want := &model.Command{
+		TeamId: a.teamID, Trigger: "boussole", Method: model.CommandMethodPost, URL: url, AutoComplete: true,
+		DisplayName: "Boussole", AutoCompleteDesc: a.cat.T(a.cfg.Lang, "mattermost_cmd"), AutoCompleteHint: a.cat.T(a.cfg.Lang, "mattermost_cmd_hint"),
+		Username: a.selfName,
+	}
+	var cmd *model.Command
+	cmds, _, err := a.c.ListCommands(ctx, a.teamID, true)
+	if err == nil {
+		for _, c := range cmds {
+			if c.Trigger == "boussole" && c.CreatorId == a.self {
+				cmd = c
+			}
+		}
+	}
+	switch {
+	case cmd != nil && cmd.URL != url:
+		cmd.URL = url
+		cmd, _, err = a.c.UpdateCommand(ctx, cmd)
+	case cmd == nil:
+		cmd, _, err = a.c.CreateCommand(ctx, want)
+	}
+	if err != nil || cmd == nil {
+		a.log.Warn("/boussole not registered: ask an administrator to create a slash command (trigger boussole, method POST, request URL "+url+") and put its token in the environment variable named by mattermost.command_token_env", "err", err)
+		return
+	}
+	a.mu.Lock()
+	a.cmdTokens = append(a.cmdTokens, cmd.Token)
+	a.mu.Unlock()
+}
+
+// listen keeps a websocket open until ctx is done.
+func (a *Adapter) listen(ctx context.Context) {
+	wsURL := "ws" + strings.TrimPrefix(a.cfg.URL, "http")
+	delay := a.backoff
+	first := true
+	for ctx.Err() == nil {
+		ws, err := model.NewWebSocketClient4(wsURL, a.token)
+		if err != nil {
+			a.log.Warn("mattermost websocket not connected, retrying", "in", delay, "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+			delay = min(delay*2, 15*time.Second)
+			continue
+		}
+		delay = a.backoff
+		ws.Listen()
+		if first {
+			close(a.connected)
+			first = false
+		} else {
+			a.log.Info("mattermost websocket reconnected, catching up")
+			a.catchUp(ctx)
+		}
+		a.read(ctx, ws)
+		ws.Close()
+		if ctx.Err() == nil {
+			a.log.Warn("mattermost websocket closed, reconnecting", "err", ws.ListenError)
+		}
+	}
+}
+
+// read handles the events of one websocket until it closes.
+func (a *Adapter) read(ctx context.Context, ws *model.WebSocketClient) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-ws.EventChannel:
+			if !ok {
+				return
+			}
+			if ev.EventType() == model.WebsocketEventPosted {
+				a.onPostedEvent(ev)
+			}
+		case _, ok := <-ws.ResponseChannel:
+			if !ok {
+				return
+			}
+		case <-ws.PingTimeoutChannel:
+			return
+		}
+	}
+}
+
+// catchUp hands over the posts made while the websocket was down, in each
+// channel the bot is in, oldest first; those already handled are skipped.
+func (a *Adapter) catchUp(ctx context.Context) {
+	chans, _, err := a.c.GetChannelsForUserWithLastDeleteAt(ctx, a.self, 0)
+	if err != nil {
+		a.log.Warn("catch-up: channels not listed", "err", err)
+		return
+	}
+	for _, ch := range chans {
+		a.mu.Lock()
+		since, ok := a.lastAt[ch.Id]
+		if !ok {
+			since = a.aliveAt
+		}
+		a.chanType[ch.Id] = string(ch.Type)
+		a.mu.Unlock()
+		if since == 0 || ch.LastPostAt <= since {
+			continue
+		}
+		list, _, err := a.c.GetPostsSince(ctx, ch.Id, since, false)
+		if err != nil {
+			a.log.Warn("catch-up: posts not read", "channel", ch.Id, "err", err)
+			continue
+		}
+		var posts []*model.Post
+		for _, p := range list.Posts {
+			if p.CreateAt > since {
+				posts = append(posts, p)
+			}
+		}
+		sort.Slice(posts, func(i, j int) bool { return posts[i].CreateAt < posts[j].CreateAt })
+		for _, p := range posts {
+			a.onPost(p, string(ch.Type), "")
+		}
+	}
+}
+
+// Send posts a reply in its conversation: in the thread of the question,
+// or, for a mediator, in the thread of the case. A failure is returned so
+// the outbox retries; parts already posted are not posted again.
+func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+	a.mu.Lock()
+	channel := r.To.Channel
+	if id, ok := a.medID[channel]; ok {
+		channel = id
+	}
+	_, isMed := a.medKey[channel]
+	root := a.roots[r.To]
+	casePost := isMed && r.To.User == ""
+	if isMed {
+		root = ""
+		if !casePost && r.About != (bot.Address{}) {
+			root = a.caseRoot[r.About]
+		}
+	}
+	done := 0
+	if r.Key != "" {
+		done, _ = a.sent.get(r.Key)
+	}
+	url := a.publicURL + ActionPath
+	a.mu.Unlock()
+	step := r.Key
+	if step == "" {
+		step = model.NewId()
+	}
+	posts := render(r, channel, root, url, step, !a.cfg.NumberedChoices, a.secret)
+	for i := done; i < len(posts); i++ {
+		p, _, err := a.c.CreatePost(ctx, posts[i])
+		if err != nil {
+			return fmt.Errorf("send mattermost post: %w", classify(err))
+		}
+		a.mu.Lock()
+		if r.Key != "" {
+			a.sent.set(r.Key, i+1)
+		}
+		if casePost && i == 0 && r.About != (bot.Address{}) {
+			if _, ok := a.caseRoot[r.About]; !ok {
+				a.caseRoot[r.About] = p.Id
+			}
+			a.caseTh[p.Id] = true
+		}
+		a.mu.Unlock()
+	}
+	return nil
+}
+
+// classify marks Mattermost's permanent refusals (unknown channel, no
+// permission, invalid post) as undeliverable; the rest is retried.
+func classify(err error) error {
+	var ae *model.AppError
+	if errors.As(err, &ae) {
+		switch ae.StatusCode {
+		case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound:
+			return fmt.Errorf("%w: %w", bot.ErrUndeliverable, err)
+		}
+	}
+	return err
+}
+
+// directChannel opens (or finds) the DM between the bot and user.
+func (a *Adapter) directChannel(ctx context.Context, user string) (string, error) {
+	a.mu.Lock()
+	self := a.self
+	a.mu.Unlock()
+	ch, _, err := a.c.CreateDirectChannel(ctx, self, user)
+	if err != nil {
+		return "", fmt.Errorf("open direct message: %w", err)
+	}
+	a.mu.Lock()
+	a.chanType[ch.Id] = string(model.ChannelTypeDirect)
+	a.mu.Unlock()
+	return ch.Id, nil
+}
+
+// channelType returns the type of channel ("D", "O", "P", "G").
+func (a *Adapter) channelType(ctx context.Context, channel string) string {
+	a.mu.Lock()
+	t, ok := a.chanType[channel]
+	a.mu.Unlock()
+	if ok {
+		return t
+	}
+	ch, _, err := a.c.GetChannel(ctx, channel)
+	if err != nil {
+		a.log.Debug("channel lookup failed", "channel", channel, "err", err)
+		return ""
+	}
+	a.mu.Lock()
+	a.chanType[channel] = string(ch.Type)
+	a.mu.Unlock()
+	return string(ch.Type)
+}
+
+// userRoles returns user's Mattermost roles (system_user, system_admin…),
+// for mediators configured by role.
+func (a *Adapter) userRoles(ctx context.Context, user string) []string {
+	a.mu.Lock()
+	r, ok := a.roles[user]
+	a.mu.Unlock()
+	if ok {
+		return r
+	}
+	u, _, err := a.c.GetUser(ctx, user, "")
+	if err != nil {
+		return nil
+	}
+	r = strings.Fields(u.Roles)
+	a.mu.Lock()
+	a.roles[user] = r
+	a.mu.Unlock()
+	return r
+}
