@@ -219,17 +219,6 @@ func commandText(text string) string {
 	return text
 }
 
-// langOf maps a Mattermost locale to a catalogue language.
-func langOf(locale string) string {
-	switch {
-	case strings.HasPrefix(locale, "fr"):
-		return "fr"
-	case strings.HasPrefix(locale, "en"):
-		return "en"
-	}
-	return ""
-}
-
 // recent remembers the last n keys.
 type recent struct {
 	keys map[string]int

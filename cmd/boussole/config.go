@@ -17,15 +17,31 @@ import (
 // Config is the whole configuration file. config.example.yaml documents
 // every key; keep the two in step (a test checks they decode).
 type Config struct {
-	Lang      string          `yaml:"lang"`
-	Database  DatabaseConfig  `yaml:"database"`
-	Knowledge KnowledgeConfig `yaml:"knowledge"`
-	Retention RetentionConfig `yaml:"retention"`
-	Search    SearchConfig    `yaml:"search"`
-	Log       LogConfig       `yaml:"log"`
-	Console   ConsoleConfig   `yaml:"console"`
-	Mediation MediationConfig `yaml:"mediation"`
-	Discord   DiscordConfig   `yaml:"discord"`
+	Lang       string           `yaml:"lang"`
+	Database   DatabaseConfig   `yaml:"database"`
+	Knowledge  KnowledgeConfig  `yaml:"knowledge"`
+	Retention  RetentionConfig  `yaml:"retention"`
+	Search     SearchConfig     `yaml:"search"`
+	Log        LogConfig        `yaml:"log"`
+	Console    ConsoleConfig    `yaml:"console"`
+	Mediation  MediationConfig  `yaml:"mediation"`
+	Discord    DiscordConfig    `yaml:"discord"`
+	Mattermost MattermostConfig `yaml:"mattermost"`
+}
+
+// MattermostConfig enables the Mattermost adapter in `boussole serve`.
+// The bot token, button signing key and command token are read from the
+// environment variables named here, never from here.
+type MattermostConfig struct {
+	Enabled         bool   `yaml:"enabled"`
+	URL             string `yaml:"url"`
+	Team            string `yaml:"team"`
+	TokenEnv        string `yaml:"token_env"`
+	Listen          string `yaml:"listen"`
+	PublicURL       string `yaml:"public_url"`
+	SecretEnv       string `yaml:"secret_env"`
+	CommandTokenEnv string `yaml:"command_token_env"`
+	NumberedChoices bool   `yaml:"numbered_choices"`
 }
 
 // DiscordConfig enables the Discord adapter in `boussole serve`. The bot
@@ -105,6 +121,8 @@ func defaultConfig() Config {
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
 			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
 		Discord: DiscordConfig{TokenEnv: "DISCORD_TOKEN", GuildIDs: []string{}, PrivateMode: "thread"},
+		Mattermost: MattermostConfig{TokenEnv: "MATTERMOST_TOKEN", Listen: "127.0.0.1:8090", PublicURL: "http://127.0.0.1:8090",
+			SecretEnv: "MATTERMOST_ACTION_SECRET", CommandTokenEnv: "MATTERMOST_COMMAND_TOKEN"},
 	}
 }
 
@@ -170,6 +188,17 @@ func (c Config) validate() error {
 	if c.Discord.Enabled && strings.TrimSpace(c.Discord.TokenEnv) == "" {
 		errs = append(errs, errors.New("discord.token_env: name the environment variable holding the bot token"))
 	}
+	if mm := c.Mattermost; mm.Enabled {
+		if !strings.HasPrefix(mm.URL, "http://") && !strings.HasPrefix(mm.URL, "https://") {
+			errs = append(errs, fmt.Errorf("mattermost.url: %q must be the server's address, starting with http:// or https://", mm.URL))
+		}
+		if strings.TrimSpace(mm.TokenEnv) == "" {
+			errs = append(errs, errors.New("mattermost.token_env: name the environment variable holding the bot token"))
+		}
+		if strings.TrimSpace(mm.Listen) == "" {
+			errs = append(errs, errors.New("mattermost.listen: the address of Boussole's endpoint for buttons and /boussole is required"))
+		}
+	}
 	if _, err := c.Mediation.build(); err != nil {
 		errs = append(errs, err)
 	}
@@ -177,7 +206,7 @@ func (c Config) validate() error {
 }
 
 // platforms are the platforms a queue or mediator list may name.
-var platforms = []string{"console", "discord"}
+var platforms = []string{"console", "discord", "mattermost"}
 
 // build turns the mediation section into the engine's configuration,
 // reporting every problem with the key it is at.

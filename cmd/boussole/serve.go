@@ -41,8 +41,15 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		adapters = append(adapters, d)
 	}
+	if cfg.Mattermost.Enabled {
+		m, err := newMattermost(cfg, log, e.getenv)
+		if err != nil {
+			return err
+		}
+		adapters = append(adapters, m)
+	}
 	if len(adapters) == 0 {
-		return errors.New("serve: no adapter is enabled in the configuration (console.enabled, discord.enabled, …)")
+		return errors.New("serve: no adapter is enabled in the configuration (console.enabled, discord.enabled, mattermost.enabled, …)")
 	}
 	go a.purgeEvery(ctx, time.Hour)
 	if m := cfg.Mediation.ReannounceMinutes; m > 0 {
