@@ -120,11 +120,12 @@ mm_start() {
 	log "Mattermost answers on $MM_URL"
 }
 
-# mm_stop stops the server: SIGTERM, then SIGKILL after 30s.
+# mm_stop [TERM|KILL] stops the server: by default SIGTERM (a graceful stop,
+# 2 to 20 seconds), then SIGKILL after 30s; with KILL at once, like a crash.
 mm_stop() {
-	local pid
+	local pid sig=${1:-TERM}
 	if pid=$(mm_pid); then
-		kill -TERM "$pid" 2>/dev/null || true
+		kill -"$sig" "$pid" 2>/dev/null || true
 		local deadline=$((SECONDS + 30))
 		while kill -0 "$pid" 2>/dev/null; do
 			if [ "$SECONDS" -ge "$deadline" ]; then

@@ -105,7 +105,7 @@ WRAPPER="$MM_SCRIPT_DIR/wrapper"
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 # The cache key: the wrapper's sources and the Go version.
 KEY=$({ cat "$WRAPPER/go.mod" "$WRAPPER/go.sum" "$WRAPPER"/*/main.go; "$GO" env GOVERSION GOARCH 2>/dev/null || true; } | sha256sum | cut -c1-16)
-CACHE_ROOT=${BOUSSOLE_MM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/boussole-mattermost}
+CACHE_ROOT=${BOUSSOLE_MM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/boussole-mattermost}
 CACHE="$CACHE_ROOT/$KEY"
 if [ -x "$CACHE/bin/mattermost" ] && [ -x "$CACHE/bin/mmctl" ] && [ -d "$CACHE/i18n" ]; then
 	log "cached build $CACHE"
