@@ -68,6 +68,11 @@ func (a *Adapter) onPost(p *model.Post, channelType, name string) {
 		}
 		in.Address = addr(key, user)
 		in.Roles = a.userRoles(ctx, user)
+		if inCase {
+			a.mu.Lock()
+			a.medLast[in.Address] = p.RootId
+			a.mu.Unlock()
+		}
 	case !mentions(p.Message, botName):
 		return
 	default:

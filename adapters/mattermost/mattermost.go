@@ -98,6 +98,8 @@ type Adapter struct {
 	secret    []byte
 	envCmdTok string
 	backoff   time.Duration // first reconnect delay
+	// gate, when set (tests), is waited for before each reconnection.
+	gate func(ctx context.Context)
 
 	mu        sync.Mutex
 	h         bot.Handler
@@ -113,11 +115,13 @@ type Adapter struct {
 	roots     map[bot.Address]string
 	caseRoot  map[bot.Address]string // citizen → case post in a mediators' channel
 	caseTh    map[string]bool        // case posts
+	medLast   map[bot.Address]string // mediator → case thread they last worked in
 	medKey    map[string]string      // mediators' channel id → its configured name
 	medID     map[string]string      // configured name → channel id
 	chanType  map[string]string
 	lastAt    map[string]int64 // channel → create_at of the last post seen
 	aliveAt   int64            // create_at of the last post seen anywhere
+	caughtUp  int              // posts read by catch-ups
 	roles     map[string][]string
 	queues    map[bot.Address][]bot.Incoming
 	inflight  sync.WaitGroup
@@ -173,7 +177,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, c: c, token: token, secret: secret, backoff: time.Second,
 		seen: newRecent(keep), sent: newRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
-		caseTh: map[string]bool{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
+		caseTh: map[string]bool{}, medLast: map[bot.Address]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, queues: map[bot.Address][]bot.Incoming{}, connected: make(chan struct{}),
 	}
 	if cfg.CommandTokenEnv != "" {
@@ -346,6 +350,9 @@ func (a *Adapter) listen(ctx context.Context) {
 	delay := a.backoff
 	first := true
 	for ctx.Err() == nil {
+		if !first && a.gate != nil {
+			a.gate(ctx)
+		}
 		ws, err := model.NewWebSocketClient4(wsURL, a.token)
 		if err != nil {
 			a.log.Warn("mattermost websocket not connected, retrying", "in", delay, "err", err)
@@ -431,6 +438,9 @@ func (a *Adapter) catchUp(ctx context.Context) {
 		for _, p := range posts {
 			a.onPost(p, string(ch.Type), "")
 		}
+		a.mu.Lock()
+		a.caughtUp += len(posts)
+		a.mu.Unlock()
 	}
 }
 
@@ -447,10 +457,22 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	root := a.roots[r.To]
 	casePost := isMed && r.To.User == ""
 	if isMed {
+		// A new case (with its Claim button) opens a thread; what follows
+		// about it, for a mediator or the queue, goes in that thread.
 		root = ""
-		if !casePost && r.About != (bot.Address{}) {
+		if r.About != (bot.Address{}) && (!casePost || len(r.Choices) == 0) {
 			root = a.caseRoot[r.About]
 		}
+		if !casePost {
+			// A mediator's answer about no case in particular (a command's
+			// result) follows them in the thread they last worked in.
+			if root == "" {
+				root = a.medLast[r.To]
+			} else {
+				a.medLast[r.To] = root
+			}
+		}
+		casePost = casePost && root == ""
 	}
 	done := 0
 	if r.Key != "" {
