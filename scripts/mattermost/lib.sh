@@ -112,8 +112,13 @@ mm_start() {
 		fi
 		sleep 0.5
 	done
+	# The ping may come from another server on the same port: the local-mode
+	# socket, made by ours, tells.
 	deadline=$((SECONDS + 30))
 	until [ -S "$MM_SOCKET" ]; do
+		if ! mm_pid >/dev/null; then
+			die "the Mattermost process exited during start-up (is port $MM_PORT taken? BOUSSOLE_MM_PORT chooses another)" "$MM_LOG"
+		fi
 		[ "$SECONDS" -lt "$deadline" ] || die "no local-mode socket at $MM_SOCKET after 30s" "$MM_LOG"
 		sleep 0.2
 	done
