@@ -490,3 +490,43 @@ func TestE2ECitizenOnMattermostMediatorOnConsole(t *testing.T) {
 	say(t, s.citizen, dm, "", "Merci, mon dossier CAF est bloqué")
 	waitOut("mon dossier CAF est bloqué")
 }
+
+func TestE2EStartupErrorsListValidNames(t *testing.T) {
+	srv := mmServer(t)
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string {
+		if k == "MATTERMOST_TOKEN" {
+			return srv.botToken
+		}
+		return ""
+	}
+	cases := map[string]struct {
+		cfg  Config
+		want []string
+	}{
+		"team":    {Config{URL: srv.url, Team: "nope", Listen: "127.0.0.1:0"}, []string{`team "nope"`, "Possible team values: " + srv.team}},
+		"channel": {Config{URL: srv.url, Team: srv.team, Listen: "127.0.0.1:0", MediatorChannels: []string{"nope"}}, []string{`channel "nope"`, "Possible channel values:", srv.medName}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			a, err := New(tc.cfg, Deps{Catalog: cat, Getenv: getenv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
+			if err == nil {
+				t.Fatal("Run accepted a wrong configuration")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
