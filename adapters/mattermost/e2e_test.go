@@ -530,3 +530,22 @@ func TestE2EStartupErrorsListValidNames(t *testing.T) {
 		})
 	}
 }
+
+func TestE2ENumberedChoicesWithoutButtons(t *testing.T) {
+	s := newStack(t, bot.Mediation{}, func(a *Adapter) { a.cfg.NumberedChoices = true })
+	dm := s.dm(t)
+	since := now()
+	say(t, s.citizen, dm, "", "bonjour")
+	ps := s.waitBot(t, s.citizen, dm, since, "numbered welcome", containing("\n1. "))
+	for _, p := range ps {
+		if len(withButtons(p)) > 0 {
+			t.Fatalf("buttons on %q", p.Message)
+		}
+	}
+	since2 := now()
+	say(t, s.citizen, dm, "", "1")
+	got := s.waitBot(t, s.citizen, dm, since2, "reply to a number", func(ps []*model.Post) bool { return len(ps) > 0 })
+	if containing("Je n'ai pas compris votre choix")(got) {
+		t.Fatalf("number not understood: %q", got[0].Message)
+	}
+}
