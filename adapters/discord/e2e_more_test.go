@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 )
@@ -20,14 +21,14 @@ func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
 		want string
 	}{
 		{"guild", Config{GuildIDs: []string{"999"}}, `Possible guild values: "Tiers-lieu" (100)`},
-		{"channel", Config{GuildIDs: []string{guildID}, MediatorChannels: []string{"301"}}, "Possible channel values: #accueil (200), #mediateurs (300), #annonces (403)"},
+		{"channel", Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"301"}}, "Possible channel values: #accueil (200), #mediateurs (300), #annonces (403)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFakeDiscord(t)
+			f := discordtest.Start(t)
 			cat, _ := catalog.New()
-			a, err := New(tt.cfg, Deps{Catalog: cat, HTTPClient: f.client(), Getenv: func(string) string { return "test-token" }})
+			a, err := New(tt.cfg, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return "test-token" }})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,10 +55,10 @@ func TestFailedSendIsRetriedByTheOutbox(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.mu.Lock()
-	f.failures = 2
-	f.mu.Unlock()
-	f.dm("10", "bonjour")
+	f.Mu.Lock()
+	f.Failures = 2
+	f.Mu.Unlock()
+	f.DM("10", "bonjour")
 	// The runner's flush does not wake the dispatcher when a send fails
 	// (bot.Runner drops the retry time): wake it as its one-minute timer
 	// would.
@@ -73,10 +74,10 @@ func TestFailedSendIsRetriedByTheOutbox(t *testing.T) {
 			}
 		}
 	}()
-	posts := f.waitPosts(t, "dm-10", 1)
+	posts := f.WaitPosts(t, "dm-10", 1)
 	time.Sleep(200 * time.Millisecond)
-	if len(f.postsTo("dm-10")) != 1 || !strings.HasPrefix(posts[0].Content, "Bonjour") {
-		t.Fatalf("posts %+v", f.postsTo("dm-10"))
+	if len(f.PostsTo("dm-10")) != 1 || !strings.HasPrefix(posts[0].Content, "Bonjour") {
+		t.Fatalf("posts %+v", f.PostsTo("dm-10"))
 	}
 }
 
@@ -89,30 +90,30 @@ func TestSendKeysAndRefusals(t *testing.T) {
 	ctx := context.Background()
 	long := strings.Repeat("Premier paragraphe. ", 80) + "\n\n" + strings.Repeat("Second paragraphe. ", 80)
 	r := bot.Reply{To: addr("dm-11", "11"), Text: long, Key: "bsl-1"}
-	f.mu.Lock()
-	f.posts = nil
-	f.mu.Unlock()
+	f.Mu.Lock()
+	f.Posts = nil
+	f.Mu.Unlock()
 	if err := a.Send(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Send(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.postsTo("dm-11")); n != 2 {
+	if n := len(f.PostsTo("dm-11")); n != 2 {
 		t.Fatalf("%d posts after sending the same key twice, want 2 parts", n)
 	}
 	// The second part fails once: the retry posts only the second part.
 	r.Key = "bsl-2"
-	f.mu.Lock()
-	f.failures, f.failAfter = 1, 3
-	f.mu.Unlock()
+	f.Mu.Lock()
+	f.Failures, f.FailAfter = 1, 3
+	f.Mu.Unlock()
 	if err := a.Send(ctx, r); err == nil {
 		t.Fatal("send with a failing second part succeeded")
 	}
 	if err := a.Send(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	posts := f.postsTo("dm-11")
+	posts := f.PostsTo("dm-11")
 	if len(posts) != 4 || posts[2].Content != posts[0].Content || posts[3].Content != posts[1].Content {
 		t.Fatalf("%d posts after a partial failure and retry, want 4", len(posts))
 	}
@@ -127,16 +128,16 @@ func TestOldButtonHasExpired(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.dm("12", "bonjour")
-	first := f.waitPosts(t, "dm-12", 1)[0]
-	_, ids := first.buttons()
-	f.click("dm-12", "12", ids[0], false)
-	second := f.waitPosts(t, "dm-12", 2)[1]
-	_, ids2 := second.buttons()
-	f.click("dm-12", "12", ids2[0], false)
-	n := len(f.waitPosts(t, "dm-12", 3))
-	f.click("dm-12", "12", ids[1], false) // from the first message
-	posts := f.waitPosts(t, "dm-12", n+1)
+	f.DM("12", "bonjour")
+	first := f.WaitPosts(t, "dm-12", 1)[0]
+	_, ids := first.Buttons()
+	f.Click("dm-12", "12", ids[0], false)
+	second := f.WaitPosts(t, "dm-12", 2)[1]
+	_, ids2 := second.Buttons()
+	f.Click("dm-12", "12", ids2[0], false)
+	n := len(f.WaitPosts(t, "dm-12", 3))
+	f.Click("dm-12", "12", ids[1], false) // from the first message
+	posts := f.WaitPosts(t, "dm-12", n+1)
 	if !strings.Contains(posts[n].Content, "expiré") {
 		t.Errorf("old button: %q", posts[n].Content)
 	}
@@ -148,31 +149,31 @@ func TestSlashAskInAPublicChannel(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.slash("200", "13", "ask", map[string]any{"question": "bonjour"})
-	f.waitFor(t, "the citizen's thread", func() bool { return len(f.members) == 1 })
+	f.Slash("200", "13", "ask", map[string]any{"question": "bonjour"})
+	f.WaitFor(t, "the citizen's thread", func() bool { return len(f.Members) == 1 })
 	var thread string
-	f.mu.Lock()
-	for th := range f.threads {
+	f.Mu.Lock()
+	for th := range f.Threads {
 		thread = th
 	}
-	f.mu.Unlock()
-	posts := f.waitPosts(t, thread, 1)
+	f.Mu.Unlock()
+	posts := f.WaitPosts(t, thread, 1)
 	if !strings.HasPrefix(posts[0].Content, "Bonjour") {
 		t.Fatalf("thread: %q", posts[0].Content)
 	}
-	cb := f.callsTo("POST", "/interactions/")
+	cb := f.CallsTo("POST", "/interactions/")
 	if len(cb) != 1 || cb[0].Body["type"].(float64) != 5 || cb[0].Body["data"].(map[string]any)["flags"].(float64) != 64 {
 		t.Fatalf("callback %+v, want a deferred ephemeral answer", cb)
 	}
-	f.waitFor(t, "the edited answer", func() bool {
-		for _, c := range f.calls {
+	f.WaitFor(t, "the edited answer", func() bool {
+		for _, c := range f.Calls {
 			if c.Method == "PATCH" && strings.Contains(c.Body["content"].(string), "<#"+thread+">") {
 				return true
 			}
 		}
 		return false
 	})
-	if n := len(f.postsTo("200")); n != 0 {
+	if n := len(f.PostsTo("200")); n != 0 {
 		t.Errorf("%d public posts for a slash command", n)
 	}
 }
@@ -182,20 +183,20 @@ func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f, a := s.f, s.a
-	f.say("200", "14", "<@"+botID+"> bonjour")
-	f.waitFor(t, "the citizen's thread", func() bool { return len(f.members) == 1 })
+	f.Say("200", "14", "<@"+discordtest.BotID+"> bonjour")
+	f.WaitFor(t, "the citizen's thread", func() bool { return len(f.Members) == 1 })
 	var thread string
-	f.mu.Lock()
-	for th := range f.threads {
+	f.Mu.Lock()
+	for th := range f.Threads {
 		thread = th
 	}
-	f.mu.Unlock()
-	f.waitPosts(t, thread, 1)
+	f.Mu.Unlock()
+	f.WaitPosts(t, thread, 1)
 	a.mu.Lock()
 	a.threadUser, a.citizenTh = map[string]string{}, map[[2]string]string{}
 	a.mu.Unlock()
-	f.say(thread, "14", "aide")
-	f.waitPosts(t, thread, 2)
+	f.Say(thread, "14", "aide")
+	f.WaitPosts(t, thread, 2)
 }
 
 // Clicks are acknowledged before the turn runs, and the gateway gets
@@ -204,14 +205,14 @@ func TestClickAcknowledgedBeforeTheReply(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.dm("15", "bonjour")
-	_, ids := f.waitPosts(t, "dm-15", 1)[0].buttons()
-	f.click("dm-15", "15", ids[0], false)
-	f.waitPosts(t, "dm-15", 2)
-	f.mu.Lock()
+	f.DM("15", "bonjour")
+	_, ids := f.WaitPosts(t, "dm-15", 1)[0].Buttons()
+	f.Click("dm-15", "15", ids[0], false)
+	f.WaitPosts(t, "dm-15", 2)
+	f.Mu.Lock()
 	ack, reply := -1, -1
 	posts := 0
-	for i, c := range f.calls {
+	for i, c := range f.Calls {
 		if c.Method == "POST" && strings.HasPrefix(c.Path, "/interactions/") && ack < 0 {
 			ack = i
 		}
@@ -221,11 +222,11 @@ func TestClickAcknowledgedBeforeTheReply(t *testing.T) {
 			}
 		}
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	if ack < 0 || reply < 0 || ack > reply {
 		t.Errorf("acknowledgement at call %d, reply at call %d", ack, reply)
 	}
-	f.waitFor(t, "a heartbeat", func() bool { return f.heartbeats > 0 })
+	f.WaitFor(t, "a heartbeat", func() bool { return f.Heartbeats > 0 })
 }
 
 // Where the bot may not open threads, the conversation goes to a DM.
@@ -233,12 +234,12 @@ func TestNoThreadPermissionFallsBackToADirectMessage(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.say("403", "16", "<@"+botID+"> bonjour")
-	public := f.waitPosts(t, "403", 1)
+	f.Say("403", "16", "<@"+discordtest.BotID+"> bonjour")
+	public := f.WaitPosts(t, "403", 1)
 	if !strings.Contains(public[0].Content, "message privé") {
 		t.Errorf("public notice %q", public[0].Content)
 	}
-	f.waitPosts(t, "dm-16", 1)
+	f.WaitPosts(t, "dm-16", 1)
 }
 
 // A resume Discord refuses (op 9) ends in a new session; a reconnect
@@ -247,20 +248,20 @@ func TestInvalidSessionAndReconnectRequest(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.mu.Lock()
-	f.invalidate = true
-	f.mu.Unlock()
-	f.disconnect()
-	f.waitConnected(t, "READY")
-	f.dm("17", "bonjour")
-	f.waitPosts(t, "dm-17", 1)
-	f.reconnectRequest()
-	f.waitConnected(t, "RESUMED")
-	f.dm("17", "aide")
-	f.waitPosts(t, "dm-17", 2)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.identifies != 2 || len(f.resumes) != 2 {
-		t.Errorf("identifies %d, resumes %v; want 2 and 2", f.identifies, f.resumes)
+	f.Mu.Lock()
+	f.Invalidate = true
+	f.Mu.Unlock()
+	f.Disconnect()
+	f.WaitConnected(t, "READY")
+	f.DM("17", "bonjour")
+	f.WaitPosts(t, "dm-17", 1)
+	f.ReconnectRequest()
+	f.WaitConnected(t, "RESUMED")
+	f.DM("17", "aide")
+	f.WaitPosts(t, "dm-17", 2)
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Identifies != 2 || len(f.Resumes) != 2 {
+		t.Errorf("identifies %d, resumes %v; want 2 and 2", f.Identifies, f.Resumes)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/store"
@@ -23,14 +24,14 @@ import (
 // stack is Boussole wired as `boussole serve` wires it, with the Discord
 // adapter talking to a fake Discord server.
 type stack struct {
-	f   *fakeDiscord
+	f   *discordtest.Server
 	a   *Adapter
 	out *bot.Dispatcher
 }
 
 func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter) *stack {
 	t.Helper()
-	f := newFakeDiscord(t)
+	f := discordtest.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cat, err := catalog.New()
 	if err != nil {
@@ -49,7 +50,7 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(cfg, Deps{Catalog: cat, HTTPClient: f.client(), Getenv: func(k string) string {
+	a, err := New(cfg, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(k string) string {
 		if k == "DISCORD_TOKEN" {
 			return "test-token"
 		}
@@ -80,9 +81,9 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 			t.Errorf("Run: %v", err)
 		}
 	})
-	f.waitConnected(t, "READY")
-	f.waitFor(t, "command registration", func() bool {
-		for _, c := range f.calls {
+	f.WaitConnected(t, "READY")
+	f.WaitFor(t, "command registration", func() bool {
+		for _, c := range f.Calls {
 			if c.Method == "PUT" && strings.HasPrefix(c.Path, "/applications/") {
 				return true
 			}
@@ -93,11 +94,11 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 }
 
 // checkNoMentions asserts every message the bot posted allows no mention.
-func checkNoMentions(t *testing.T, f *fakeDiscord) {
+func checkNoMentions(t *testing.T, f *discordtest.Server) {
 	t.Helper()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, p := range f.posts {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	for _, p := range f.Posts {
 		am, ok := p.Body["allowed_mentions"].(map[string]any)
 		parse, isList := am["parse"].([]any)
 		if !ok || !isList || len(parse) != 0 || am["users"] != nil || am["roles"] != nil || am["replied_user"] == true {
@@ -113,9 +114,9 @@ func TestDMConversationThroughATreeWithButtons(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.dm("1", "bonjour")
-	posts := f.waitPosts(t, "dm-1", 1)
-	labels, ids := posts[0].buttons()
+	f.DM("1", "bonjour")
+	posts := f.WaitPosts(t, "dm-1", 1)
+	labels, ids := posts[0].Buttons()
 	if len(ids) < 6 || !strings.Contains(posts[0].Content, "Boussole") {
 		t.Fatalf("welcome: %q with buttons %v", posts[0].Content, labels)
 	}
@@ -125,16 +126,16 @@ func TestDMConversationThroughATreeWithButtons(t *testing.T) {
 	// Click the first choice until an answer with a link comes.
 	answered := false
 	for step := 0; step < 6 && !answered; step++ {
-		n := len(f.postsTo("dm-1"))
-		last := f.postsTo("dm-1")[n-1]
-		_, ids := last.buttons()
+		n := len(f.PostsTo("dm-1"))
+		last := f.PostsTo("dm-1")[n-1]
+		_, ids := last.Buttons()
 		if len(ids) == 0 {
 			t.Fatalf("step %d: no buttons on %q", step, last.Content)
 		}
-		f.click("dm-1", "1", ids[0], false)
-		posts := f.waitPosts(t, "dm-1", n+1)
+		f.Click("dm-1", "1", ids[0], false)
+		posts := f.WaitPosts(t, "dm-1", n+1)
 		time.Sleep(100 * time.Millisecond) // let a split answer finish
-		for _, p := range f.postsTo("dm-1")[n:] {
+		for _, p := range f.PostsTo("dm-1")[n:] {
 			if strings.Contains(p.Content, "https://") {
 				answered = true
 			}
@@ -142,10 +143,10 @@ func TestDMConversationThroughATreeWithButtons(t *testing.T) {
 		_ = posts
 	}
 	if !answered {
-		t.Fatalf("no answer after clicking through the tree: %+v", f.postsTo("dm-1"))
+		t.Fatalf("no answer after clicking through the tree: %+v", f.PostsTo("dm-1"))
 	}
 	// Every click was acknowledged with a deferred update.
-	cbs := f.callsTo("POST", "/interactions/")
+	cbs := f.CallsTo("POST", "/interactions/")
 	if len(cbs) == 0 {
 		t.Fatal("no interaction callback")
 	}
@@ -161,46 +162,46 @@ func TestPublicMentionContinuesInAPrivateThread(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.say("200", "2", "hello everyone") // no mention: ignored
-	f.say("200", "2", "<@"+botID+"> @everyone bonjour")
-	f.waitFor(t, "a thread with its citizen", func() bool { return len(f.threads) == 1 && len(f.members) == 1 })
+	f.Say("200", "2", "hello everyone") // no mention: ignored
+	f.Say("200", "2", "<@"+discordtest.BotID+"> @everyone bonjour")
+	f.WaitFor(t, "a thread with its citizen", func() bool { return len(f.Threads) == 1 && len(f.Members) == 1 })
 	var thread string
-	f.mu.Lock()
-	for id, parent := range f.threads {
+	f.Mu.Lock()
+	for id, parent := range f.Threads {
 		if parent != "200" {
 			t.Errorf("thread of channel %s, want 200", parent)
 		}
 		thread = id
 	}
-	if got := f.members[thread]; len(got) != 1 || got[0] != "2" {
+	if got := f.Members[thread]; len(got) != 1 || got[0] != "2" {
 		t.Errorf("thread members %v, want [2]", got)
 	}
-	f.mu.Unlock()
-	th := f.callsTo("POST", "/channels/200/threads")[0]
+	f.Mu.Unlock()
+	th := f.CallsTo("POST", "/channels/200/threads")[0]
 	if th.Body["type"].(float64) != 12 || th.Body["invitable"] != false {
 		t.Errorf("thread request %v, want a private, non-invitable thread", th.Body)
 	}
-	public := f.waitPosts(t, "200", 1)
+	public := f.WaitPosts(t, "200", 1)
 	if len(public) != 1 || !strings.Contains(public[0].Content, "<#"+thread+">") || strings.Contains(public[0].Content, "bonjour") {
 		t.Fatalf("public notice %+v", public)
 	}
 	if public[0].Body["message_reference"] == nil {
 		t.Error("public notice does not reply to the question")
 	}
-	in := f.waitPosts(t, thread, 1)
+	in := f.WaitPosts(t, thread, 1)
 	if !strings.Contains(in[0].Content, "Boussole") {
 		t.Fatalf("thread reply %q", in[0].Content)
 	}
 	// The conversation goes on in the thread without mentioning the bot;
 	// someone else writing there is ignored.
-	f.say(thread, "3", "logement")
+	f.Say(thread, "3", "logement")
 	time.Sleep(300 * time.Millisecond)
-	if n := len(f.postsTo(thread)); n != 1 {
-		t.Errorf("answered someone else in the citizen's thread: %+v", f.postsTo(thread))
+	if n := len(f.PostsTo(thread)); n != 1 {
+		t.Errorf("answered someone else in the citizen's thread: %+v", f.PostsTo(thread))
 	}
-	f.say(thread, "2", "aide")
-	f.waitPosts(t, thread, 2)
-	if n := len(f.postsTo("200")); n != 1 {
+	f.Say(thread, "2", "aide")
+	f.WaitPosts(t, thread, 2)
+	if n := len(f.PostsTo("200")); n != 1 {
 		t.Errorf("%d posts in the public channel, want 1", n)
 	}
 	checkNoMentions(t, f)
@@ -210,11 +211,11 @@ func TestEveryoneInInputIsNeverAMention(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{PrivateMode: PrivateDM}, bot.Mediation{})
 	f := s.f
-	f.say("200", "4", "<@"+botID+"> @everyone @here <@&51> aide")
-	f.waitPosts(t, "200", 1)
-	f.waitPosts(t, "dm-4", 1)
-	f.dm("4", "@everyone logement")
-	f.waitPosts(t, "dm-4", 2)
+	f.Say("200", "4", "<@"+discordtest.BotID+"> @everyone @here <@&51> aide")
+	f.WaitPosts(t, "200", 1)
+	f.WaitPosts(t, "dm-4", 1)
+	f.DM("4", "@everyone logement")
+	f.WaitPosts(t, "dm-4", 2)
 	checkNoMentions(t, f)
 }
 
@@ -222,32 +223,32 @@ func TestResumeAfterDisconnectAnswersAReplayedEventOnce(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	ev := f.dm("5", "bonjour")
-	f.waitPosts(t, "dm-5", 1)
-	f.disconnect(ev)
-	f.waitConnected(t, "RESUMED")
-	f.mu.Lock()
-	resumed, identifies, seq := f.resumes, f.identifies, f.seq
-	f.mu.Unlock()
+	ev := f.DM("5", "bonjour")
+	f.WaitPosts(t, "dm-5", 1)
+	f.Disconnect(ev)
+	f.WaitConnected(t, "RESUMED")
+	f.Mu.Lock()
+	resumed, identifies, seq := f.Resumes, f.Identifies, f.Seq
+	f.Mu.Unlock()
 	if len(resumed) != 1 || resumed[0] < ev.S || identifies != 1 {
 		t.Fatalf("resumes %v (event seq %d), identifies %d", resumed, ev.S, identifies)
 	}
 	// A new event after the resume has a higher sequence and is answered.
-	after := f.dm("5", "aide")
+	after := f.DM("5", "aide")
 	if after.S <= seq {
 		t.Errorf("sequence %d after resume, want > %d", after.S, seq)
 	}
-	f.waitFor(t, "the answer to the new message", func() bool {
-		for _, p := range f.posts {
+	f.WaitFor(t, "the answer to the new message", func() bool {
+		for _, p := range f.Posts {
 			if p.Channel == "dm-5" && strings.Contains(p.Content, "aide") {
 				return true
 			}
 		}
-		return len(f.posts) >= 3
+		return len(f.Posts) >= 3
 	})
 	time.Sleep(300 * time.Millisecond)
 	welcomes := 0
-	for _, p := range f.postsTo("dm-5") {
+	for _, p := range f.PostsTo("dm-5") {
 		if strings.HasPrefix(p.Content, "Bonjour") {
 			welcomes++
 		}
@@ -261,17 +262,17 @@ func TestRateLimitedSendIsDeliveredOnce(t *testing.T) {
 	t.Parallel()
 	s := newStack(t, Config{}, bot.Mediation{})
 	f := s.f
-	f.mu.Lock()
-	f.rateLimit = 1
-	f.mu.Unlock()
-	f.dm("6", "bonjour")
-	posts := f.waitPosts(t, "dm-6", 1)
+	f.Mu.Lock()
+	f.RateLimit = 1
+	f.Mu.Unlock()
+	f.DM("6", "bonjour")
+	posts := f.WaitPosts(t, "dm-6", 1)
 	time.Sleep(300 * time.Millisecond)
-	f.mu.Lock()
-	limited := f.limited
-	f.mu.Unlock()
-	if limited != 1 || len(f.postsTo("dm-6")) != 1 || !strings.HasPrefix(posts[0].Content, "Bonjour") {
-		t.Fatalf("429s %d, posts %+v", limited, f.postsTo("dm-6"))
+	f.Mu.Lock()
+	limited := f.Limited
+	f.Mu.Unlock()
+	if limited != 1 || len(f.PostsTo("dm-6")) != 1 || !strings.HasPrefix(posts[0].Content, "Bonjour") {
+		t.Fatalf("429s %d, posts %+v", limited, f.PostsTo("dm-6"))
 	}
 }
 
@@ -283,20 +284,20 @@ var discordQueue = bot.Mediation{
 
 func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{GuildIDs: []string{guildID}, MediatorChannels: []string{"300"}}, discordQueue)
+	s := newStack(t, Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}}, discordQueue)
 	f := s.f
-	f.dm("8", "humain")
-	queue := f.waitPosts(t, "300", 1)
-	labels, ids := queue[0].buttons()
+	f.DM("8", "humain")
+	queue := f.WaitPosts(t, "300", 1)
+	labels, ids := queue[0].Buttons()
 	if len(ids) != 1 || ids[0] != "m:claim:1" || labels[0] != "Prendre en charge" {
 		t.Fatalf("queue post %q with buttons %v %v", queue[0].Content, labels, ids)
 	}
 	// Someone without the mediator role cannot claim.
-	f.click("300", "66", ids[0], true, "51")
+	f.Click("300", "66", ids[0], true, "51")
 	// The mediator claims with the button.
-	f.click("300", "7", ids[0], true, "50")
-	f.waitFor(t, "a private thread for the mediator", func() bool {
-		for _, m := range f.members {
+	f.Click("300", "7", ids[0], true, "50")
+	f.WaitFor(t, "a private thread for the mediator", func() bool {
+		for _, m := range f.Members {
 			if len(m) == 1 && m[0] == "7" {
 				return true
 			}
@@ -304,22 +305,22 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 		return false
 	})
 	var medThread string
-	f.mu.Lock()
-	for th := range f.threads {
-		if len(f.members[th]) == 1 && f.members[th][0] == "7" {
+	f.Mu.Lock()
+	for th := range f.Threads {
+		if len(f.Members[th]) == 1 && f.Members[th][0] == "7" {
 			medThread = th
 		}
 	}
-	f.mu.Unlock()
+	f.Mu.Unlock()
 	if medThread == "" {
 		t.Fatal("no private thread for the mediator")
 	}
-	claimed := f.waitPosts(t, medThread, 1)
+	claimed := f.WaitPosts(t, medThread, 1)
 	if !strings.Contains(claimed[0].Content, "Vous avez pris la demande n° 1") {
 		t.Fatalf("mediator thread: %q", claimed[0].Content)
 	}
-	f.waitFor(t, "citizen told", func() bool {
-		for _, p := range f.posts {
+	f.WaitFor(t, "citizen told", func() bool {
+		for _, p := range f.Posts {
 			if p.Channel == "dm-8" && strings.Contains(p.Content, "a pris votre demande") {
 				return true
 			}
@@ -327,9 +328,9 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 		return false
 	})
 	// Mediator → citizen, written in the thread without a mention.
-	f.say(medThread, "7", "Bonjour, je suis Marie", "50")
-	f.waitFor(t, "relay to the citizen", func() bool {
-		for _, p := range f.posts {
+	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
+	f.WaitFor(t, "relay to the citizen", func() bool {
+		for _, p := range f.Posts {
 			if p.Channel == "dm-8" && strings.Contains(p.Content, "Bonjour, je suis Marie") {
 				return true
 			}
@@ -337,9 +338,9 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 		return false
 	})
 	// Citizen → mediator.
-	f.dm("8", "J'ai un souci avec la CAF @everyone")
-	f.waitFor(t, "relay to the mediator", func() bool {
-		for _, p := range f.posts {
+	f.DM("8", "J'ai un souci avec la CAF @everyone")
+	f.WaitFor(t, "relay to the mediator", func() bool {
+		for _, p := range f.Posts {
 			if p.Channel == medThread && strings.Contains(p.Content, "souci avec la CAF") {
 				return true
 			}
@@ -347,16 +348,16 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 		return false
 	})
 	// Closing with the slash subcommand in the mediators' channel.
-	f.slash("300", "7", "close", map[string]any{"case": 1}, "50")
-	f.waitFor(t, "case closed", func() bool {
-		for _, p := range f.posts {
+	f.Slash("300", "7", "close", map[string]any{"case": 1}, "50")
+	f.WaitFor(t, "case closed", func() bool {
+		for _, p := range f.Posts {
 			if p.Channel == medThread && strings.Contains(p.Content, "Demande n° 1 close") {
 				return true
 			}
 		}
 		return false
 	})
-	for _, p := range f.postsTo(medThread) {
+	for _, p := range f.PostsTo(medThread) {
 		if strings.Contains(p.Content, "u66") {
 			t.Errorf("non-mediator claimed: %q", p.Content)
 		}
@@ -405,20 +406,20 @@ func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	f.dm("9", "humain")
+	f.DM("9", "humain")
 	waitOut("[#mediateurs] Nouvelle demande n° 1")
 	fmt.Fprintln(w, "@marie prendre 1")
 	waitOut("Vous avez pris la demande n° 1")
 	fmt.Fprintln(w, "@marie Bonjour, ici Marie")
-	f.waitFor(t, "relay to the Discord citizen", func() bool {
-		for _, p := range f.posts {
+	f.WaitFor(t, "relay to the Discord citizen", func() bool {
+		for _, p := range f.Posts {
 			if p.Channel == "dm-9" && strings.Contains(p.Content, "Bonjour, ici Marie") {
 				return true
 			}
 		}
 		return false
 	})
-	f.dm("9", "Merci, mon dossier CAF est bloqué")
+	f.DM("9", "Merci, mon dossier CAF est bloqué")
 	waitOut("mon dossier CAF est bloqué")
 	checkNoMentions(t, f)
 }

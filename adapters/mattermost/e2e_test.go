@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/adapters/discord"
+	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/store"
@@ -547,5 +549,99 @@ func TestE2ENumberedChoicesWithoutButtons(t *testing.T) {
 	got := s.waitBot(t, s.citizen, dm, since2, "reply to a number", func(ps []*model.Post) bool { return len(ps) > 0 })
 	if containing("Je n'ai pas compris votre choix")(got) {
 		t.Fatalf("number not understood: %q", got[0].Message)
+	}
+}
+
+func TestE2ECitizenOnMattermostMediatorOnDiscord(t *testing.T) {
+	mmServer(t)
+	f := discordtest.Start(t)
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc, err := discord.New(discord.Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}},
+		discord.Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(k string) string {
+			if k == "DISCORD_TOKEN" {
+				return "test-token"
+			}
+			return ""
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	med := bot.Mediation{
+		Mediators: map[string][]string{discord.Platform: {"7"}},
+		Queues:    map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: discord.Platform, Channel: "300"}}},
+	}
+	s := newStack(t, med, nil, dc)
+	f.WaitConnected(t, "READY")
+	ctx := context.Background()
+	dm := s.dm(t)
+	since := now()
+	say(t, s.citizen, dm, "", "humain")
+	// The citizen agrees to share the conversation, with the button.
+	ps := s.waitBot(t, s.citizen, dm, since, "consent question", containing("Acceptez-vous"))
+	var consent *model.Post
+	var yes *model.PostAction
+	for _, p := range ps {
+		for _, a := range withButtons(p) {
+			if a.Name == "Oui, partager" {
+				consent, yes = p, a
+			}
+		}
+	}
+	if yes == nil {
+		t.Fatal("no consent button")
+	}
+	if _, err := s.citizen.DoPostAction(ctx, consent.Id, yes.Id); err != nil {
+		t.Fatalf("consent: %v", err)
+	}
+	// The case reaches the Discord mediators' channel with a Claim button.
+	queue := f.WaitPosts(t, "300", 1)
+	labels, ids := queue[0].Buttons()
+	if len(ids) != 1 || ids[0] != "m:claim:1" || labels[0] != "Prendre en charge" || !strings.Contains(queue[0].Content, "n° 1") || strings.Contains(queue[0].Content, "pas accepté") {
+		t.Fatalf("queue post %q with buttons %v %v", queue[0].Content, labels, ids)
+	}
+	f.Click("300", "7", ids[0], true)
+	var medThread string
+	f.WaitFor(t, "a private thread for the mediator", func() bool {
+		for th, m := range f.Members {
+			if len(m) == 1 && m[0] == "7" {
+				medThread = th
+				return true
+			}
+		}
+		return false
+	})
+	inThread := func(want string) {
+		t.Helper()
+		f.WaitFor(t, fmt.Sprintf("%q in the mediator's thread", want), func() bool {
+			for _, p := range f.Posts {
+				if p.Channel == medThread && strings.Contains(p.Content, want) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	inThread("Vous avez pris la demande n° 1")
+	s.waitBot(t, s.citizen, dm, since, "citizen told", containing("a pris votre demande"))
+	// Discord mediator → Mattermost citizen.
+	f.Say(medThread, "7", "Bonjour, je suis Marie")
+	s.waitBot(t, s.citizen, dm, since, "relay to the Mattermost citizen", containing("Bonjour, je suis Marie"))
+	// Mattermost citizen → Discord mediator.
+	say(t, s.citizen, dm, "", "J'ai un souci avec la CAF @channel @everyone")
+	inThread("souci avec la CAF")
+	// The mediator closes the case from the mediators' channel.
+	f.Slash("300", "7", "close", map[string]any{"case": 1})
+	inThread("Demande n° 1 close")
+	noRawMentions(t, s.botPosts(t, s.citizen, dm, since))
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	for _, p := range f.Posts {
+		am, _ := p.Body["allowed_mentions"].(map[string]any)
+		if parse, ok := am["parse"].([]any); !ok || len(parse) != 0 || am["users"] != nil || am["roles"] != nil {
+			t.Errorf("post to %s allows mentions: %v", p.Channel, p.Body["allowed_mentions"])
+		}
 	}
 }

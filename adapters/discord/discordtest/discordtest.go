@@ -1,0 +1,531 @@
+// Package discordtest is a fake Discord server for tests: it speaks the real
+// gateway and REST protocols to the real discordgo client, on 127.0.0.1, and
+// records what it receives.
+package discordtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Server is a Discord server on 127.0.0.1 speaking the real gateway
+// and REST protocols to the real discordgo client, and recording what it
+// receives. Hold Mu to read or change its exported fields while the
+// adapter runs.
+type Server struct {
+	t   testing.TB
+	srv *httptest.Server
+
+	Mu         sync.Mutex
+	Seq        int64
+	sessionID  string
+	conn       *websocket.Conn
+	Identifies int
+	Resumes    []int64 // sequence numbers the client resumed from
+	Heartbeats int
+	connected  chan string // "READY" or "RESUMED" after each handshake
+	replay     []Frame     // dispatched again after the next resume
+	Invalidate bool        // refuse the next resume (op 9)
+	ids        int
+	RateLimit  int // next message posts answered 429
+	Failures   int // next message posts answered 500...
+	FailAfter  int // ...once this many were posted
+	Limited    int // 429s returned
+	Posts      []Post
+	Calls      []Call
+	Threads    map[string]string // thread id → parent channel
+	Members    map[string][]string
+	changed    chan struct{}
+
+	guilds   []map[string]any
+	channels map[string][]map[string]any
+	roles    map[string][]map[string]any
+}
+
+// Frame is a gateway payload; S is the sequence number of a dispatch.
+type Frame struct {
+	Op int             `json:"op"`
+	S  int64           `json:"s,omitempty"`
+	T  string          `json:"t,omitempty"`
+	D  json.RawMessage `json:"d"`
+}
+
+// Post is a message the bot created.
+type Post struct {
+	Channel string
+	Content string
+	Body    map[string]any
+}
+
+// Buttons returns the labels and custom ids of a post's buttons and menu
+// options.
+func (p Post) Buttons() (labels, ids []string) {
+	rows, _ := p.Body["components"].([]any)
+	for _, r := range rows {
+		comps, _ := r.(map[string]any)["components"].([]any)
+		for _, c := range comps {
+			m := c.(map[string]any)
+			if id, ok := m["custom_id"].(string); ok && m["type"].(float64) == 2 {
+				labels = append(labels, m["label"].(string))
+				ids = append(ids, id)
+			}
+			opts, _ := m["options"].([]any)
+			for _, o := range opts {
+				labels = append(labels, o.(map[string]any)["label"].(string))
+				ids = append(ids, o.(map[string]any)["value"].(string))
+			}
+		}
+	}
+	return labels, ids
+}
+
+// Call is any REST request.
+type Call struct {
+	Method, Path string
+	Body         map[string]any
+}
+
+// Ids of the fake's bot user, application and only guild. The guild has
+// the channels #accueil (200), #mediateurs (300) and #annonces (403, where
+// the bot may not open threads), and the roles Médiateur (50) and Membre
+// (51).
+const (
+	BotID   = "900"
+	AppID   = "900"
+	GuildID = "100"
+)
+
+// Start starts a fake Discord server, closed when the test ends.
+func Start(t testing.TB) *Server {
+	f := &Server{
+		t: t, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{},
+		changed: make(chan struct{}, 1),
+		guilds:  []map[string]any{{"id": GuildID, "name": "Tiers-lieu"}},
+		channels: map[string][]map[string]any{GuildID: {
+			{"id": "200", "name": "accueil", "type": 0, "guild_id": GuildID},
+			{"id": "300", "name": "mediateurs", "type": 0, "guild_id": GuildID},
+			{"id": "403", "name": "annonces", "type": 0, "guild_id": GuildID},
+		}},
+		roles: map[string][]map[string]any{GuildID: {{"id": "50", "name": "Médiateur"}, {"id": "51", "name": "Membre"}}},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/gw/", f.gateway)
+	mux.HandleFunc("/api/", f.rest)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(func() {
+		f.Mu.Lock()
+		if f.conn != nil {
+			f.conn.Close()
+		}
+		f.Mu.Unlock()
+		f.srv.Close()
+	})
+	return f
+}
+
+// Client is the http.Client the adapter uses: it sends Discord's REST
+// calls to the fake server.
+func (f *Server) Client() *http.Client {
+	u, _ := url.Parse(f.srv.URL)
+	return &http.Client{Transport: rewrite{host: u.Host}, Timeout: 10 * time.Second}
+}
+
+type rewrite struct{ host string }
+
+func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.URL.Scheme, req.URL.Host, req.Host = "http", r.host, ""
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+var upgrader = websocket.Upgrader{}
+
+func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
+	c, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	f.Mu.Lock()
+	f.conn = c
+	f.Mu.Unlock()
+	f.send(c, Frame{Op: 10, D: raw(map[string]any{"heartbeat_interval": 500})})
+	for {
+		var in struct {
+			Op int             `json:"op"`
+			D  json.RawMessage `json:"d"`
+		}
+		if err := c.ReadJSON(&in); err != nil {
+			return
+		}
+		switch in.Op {
+		case 1:
+			f.Mu.Lock()
+			f.Heartbeats++
+			f.Mu.Unlock()
+			f.send(c, Frame{Op: 11})
+		case 2:
+			var id struct {
+				Token   string `json:"token"`
+				Intents int    `json:"intents"`
+			}
+			_ = json.Unmarshal(in.D, &id)
+			f.Mu.Lock()
+			f.Identifies++
+			f.Mu.Unlock()
+			if id.Token != "Bot test-token" {
+				_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
+				return
+			}
+			f.dispatchOn(c, "READY", map[string]any{
+				"v": 10, "session_id": f.sessionID, "user": map[string]any{"id": BotID, "username": "Boussole", "bot": true},
+				"guilds": []any{map[string]any{"id": GuildID, "unavailable": true}}, "application": map[string]any{"id": AppID},
+			})
+			f.connected <- "READY"
+		case 6:
+			var res struct {
+				SessionID string `json:"session_id"`
+				Seq       int64  `json:"seq"`
+			}
+			_ = json.Unmarshal(in.D, &res)
+			f.Mu.Lock()
+			f.Resumes = append(f.Resumes, res.Seq)
+			replay := f.replay
+			f.replay = nil
+			f.Mu.Unlock()
+			f.Mu.Lock()
+			refuse := f.Invalidate
+			f.Invalidate = false
+			f.Mu.Unlock()
+			if refuse || res.SessionID != f.sessionID {
+				f.send(c, Frame{Op: 9, D: raw(false)})
+				continue
+			}
+			f.dispatchOn(c, "RESUMED", map[string]any{})
+			// Discord replays what the client missed; replaying an event it
+			// already had checks duplicates are dropped.
+			for _, e := range replay {
+				f.dispatchOn(c, e.T, e.D)
+			}
+			f.connected <- "RESUMED"
+		}
+	}
+}
+
+func raw(v any) json.RawMessage {
+	if r, ok := v.(json.RawMessage); ok {
+		return r
+	}
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func (f *Server) send(c *websocket.Conn, fr Frame) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if fr.D == nil {
+		fr.D = json.RawMessage("null")
+	}
+	_ = c.WriteJSON(fr)
+}
+
+// dispatchOn sends an op 0 event with the next sequence number.
+func (f *Server) dispatchOn(c *websocket.Conn, typ string, d any) Frame {
+	f.Mu.Lock()
+	f.Seq++
+	fr := Frame{Op: 0, S: f.Seq, T: typ, D: raw(d)}
+	err := c.WriteJSON(fr)
+	f.Mu.Unlock()
+	if err != nil {
+		f.t.Logf("dispatch %s: %v", typ, err)
+	}
+	return fr
+}
+
+// Dispatch sends an event on the current connection.
+func (f *Server) Dispatch(typ string, d any) Frame {
+	f.Mu.Lock()
+	c := f.conn
+	f.Mu.Unlock()
+	return f.dispatchOn(c, typ, d)
+}
+
+// ReconnectRequest asks the client to reconnect (op 7).
+func (f *Server) ReconnectRequest() {
+	f.Mu.Lock()
+	c := f.conn
+	f.Mu.Unlock()
+	f.send(c, Frame{Op: 7})
+}
+
+// Disconnect drops the gateway connection without a close frame; events
+// in replay are sent again after the client resumes.
+func (f *Server) Disconnect(replay ...Frame) {
+	f.Mu.Lock()
+	f.replay = replay
+	c := f.conn
+	f.Mu.Unlock()
+	c.UnderlyingConn().Close()
+}
+
+// WaitConnected waits for the next handshake, "READY" or "RESUMED".
+func (f *Server) WaitConnected(t testing.TB, want string) {
+	t.Helper()
+	select {
+	case got := <-f.connected:
+		if got != want {
+			t.Fatalf("gateway handshake: got %s, want %s", got, want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s within 10s", want)
+	}
+}
+
+// NextID returns a new snowflake.
+func (f *Server) NextID() string {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.ids++
+	return fmt.Sprint(5000 + f.ids)
+}
+
+func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
+	var body map[string]any
+	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
+		_ = json.Unmarshal(b, &body)
+	}
+	f.Mu.Lock()
+	f.Calls = append(f.Calls, Call{r.Method, path, body})
+	f.Mu.Unlock()
+	defer f.poke()
+	p := strings.Split(strings.Trim(path, "/"), "/")
+	reply := func(v any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.Method == "GET" && (path == "/gateway" || path == "/gateway/bot"):
+		reply(map[string]any{"url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/gw", "shards": 1})
+	case r.Method == "GET" && path == "/users/@me/guilds":
+		reply(f.guilds)
+	case r.Method == "GET" && len(p) == 3 && p[0] == "guilds" && p[2] == "channels":
+		reply(f.channels[p[1]])
+	case r.Method == "GET" && len(p) == 3 && p[0] == "guilds" && p[2] == "roles":
+		reply(f.roles[p[1]])
+	case r.Method == "PUT" && p[0] == "applications":
+		reply(body["commands"])
+	case r.Method == "POST" && len(p) == 3 && p[0] == "channels" && p[2] == "messages":
+		f.Mu.Lock()
+		if f.RateLimit > 0 {
+			f.RateLimit--
+			f.Limited++
+			f.Mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "0.2")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"message": "You are being rate limited.", "retry_after": 0.2, "global": false}`)
+			return
+		}
+		if f.Failures > 0 && len(f.Posts) >= f.FailAfter {
+			f.Failures--
+			f.Mu.Unlock()
+			w.WriteHeader(http.StatusInternalServerError)
+			reply(map[string]any{"message": "Internal Server Error", "code": 0})
+			return
+		}
+		if p[1] == "404" {
+			f.Mu.Unlock()
+			w.WriteHeader(http.StatusNotFound)
+			reply(map[string]any{"message": "Unknown Channel", "code": 10003})
+			return
+		}
+		content, _ := body["content"].(string)
+		f.Posts = append(f.Posts, Post{Channel: p[1], Content: content, Body: body})
+		f.Mu.Unlock()
+		reply(map[string]any{"id": f.NextID(), "channel_id": p[1], "content": content, "author": map[string]any{"id": BotID, "bot": true}})
+	case r.Method == "GET" && len(p) == 2 && p[0] == "channels":
+		f.Mu.Lock()
+		parent, isThread := f.Threads[p[1]]
+		f.Mu.Unlock()
+		if isThread {
+			reply(map[string]any{"id": p[1], "type": 12, "parent_id": parent, "guild_id": GuildID, "owner_id": BotID})
+			return
+		}
+		reply(map[string]any{"id": p[1], "type": 0, "guild_id": GuildID})
+	case r.Method == "POST" && len(p) == 3 && p[0] == "channels" && p[2] == "threads":
+		if p[1] == "403" {
+			w.WriteHeader(http.StatusForbidden)
+			reply(map[string]any{"message": "Missing Permissions", "code": 50013})
+			return
+		}
+		id := f.NextID()
+		f.Mu.Lock()
+		f.Threads[id] = p[1]
+		f.Mu.Unlock()
+		reply(map[string]any{"id": id, "type": 12, "parent_id": p[1], "guild_id": GuildID, "name": body["name"]})
+	case r.Method == "PUT" && len(p) == 4 && p[2] == "thread-members":
+		f.Mu.Lock()
+		f.Members[p[1]] = append(f.Members[p[1]], p[3])
+		f.Mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "POST" && path == "/users/@me/channels":
+		reply(map[string]any{"id": "dm-" + fmt.Sprint(body["recipient_id"]), "type": 1})
+	case r.Method == "POST" && len(p) == 4 && p[0] == "interactions" && p[3] == "callback":
+		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "PATCH" && p[0] == "webhooks":
+		content, _ := body["content"].(string)
+		reply(map[string]any{"id": f.NextID(), "content": content})
+	default:
+		f.t.Logf("fake discord: unhandled %s %s", r.Method, path)
+		w.WriteHeader(http.StatusNotFound)
+		reply(map[string]any{"message": "Unknown route", "code": 0})
+	}
+}
+
+func (f *Server) poke() {
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// WaitFor polls until cond holds under Mu, failing t after 15s.
+func (f *Server) WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		f.Mu.Lock()
+		ok := cond()
+		f.Mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.Mu.Lock()
+			defer f.Mu.Unlock()
+			t.Fatalf("timed out waiting for %s; posts: %+v", what, f.Posts)
+		}
+		select {
+		case <-f.changed:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// PostsTo returns the messages posted to channel.
+func (f *Server) PostsTo(channel string) []Post {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	var out []Post
+	for _, p := range f.Posts {
+		if p.Channel == channel {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// WaitPosts waits until channel has at least n posts and returns them.
+func (f *Server) WaitPosts(t testing.TB, channel string, n int) []Post {
+	t.Helper()
+	f.WaitFor(t, fmt.Sprintf("%d posts in %s", n, channel), func() bool {
+		c := 0
+		for _, p := range f.Posts {
+			if p.Channel == channel {
+				c++
+			}
+		}
+		return c >= n
+	})
+	return f.PostsTo(channel)
+}
+
+// CallsTo returns the REST calls with method whose path starts with prefix.
+func (f *Server) CallsTo(method, prefix string) []Call {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	var out []Call
+	for _, c := range f.Calls {
+		if c.Method == method && strings.HasPrefix(c.Path, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Events the fake sends.
+
+// User is the user object of id.
+func User(id string) map[string]any { return map[string]any{"id": id, "username": "u" + id} }
+
+// DM is a MESSAGE_CREATE from user from in its DM channel "dm-"+from.
+func (f *Server) DM(from, text string) Frame {
+	return f.Dispatch("MESSAGE_CREATE", map[string]any{
+		"id": f.NextID(), "channel_id": "dm-" + from, "author": User(from), "content": text, "type": 0,
+		"timestamp": time.Now().UTC().Format(time.RFC3339),
+	})
+}
+
+// Say is a MESSAGE_CREATE from user from with roles in a guild channel;
+// "<@900>" in text mentions the bot.
+func (f *Server) Say(channel, from, text string, roles ...string) Frame {
+	var mentions []any
+	if strings.Contains(text, "<@"+BotID+">") {
+		mentions = append(mentions, map[string]any{"id": BotID, "username": "Boussole", "bot": true})
+	}
+	if roles == nil {
+		roles = []string{}
+	}
+	return f.Dispatch("MESSAGE_CREATE", map[string]any{
+		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
+		"mentions": mentions, "member": map[string]any{"roles": roles}, "timestamp": time.Now().UTC().Format(time.RFC3339),
+	})
+}
+
+// Click is a button click (INTERACTION_CREATE) by user in channel (a DM when guild is false).
+func (f *Server) Click(channel, from, customID string, guild bool, roles ...string) Frame {
+	d := map[string]any{
+		"id": f.NextID(), "application_id": AppID, "type": 3, "token": "tok-" + from, "version": 1, "channel_id": channel,
+		"data": map[string]any{"custom_id": customID, "component_type": 2}, "locale": "fr",
+	}
+	if guild {
+		if roles == nil {
+			roles = []string{}
+		}
+		d["guild_id"] = GuildID
+		d["member"] = map[string]any{"user": User(from), "roles": roles}
+	} else {
+		d["user"] = User(from)
+	}
+	return f.Dispatch("INTERACTION_CREATE", d)
+}
+
+// Slash is /boussole <sub> with options, in a guild channel.
+func (f *Server) Slash(channel, from, sub string, opts map[string]any, roles ...string) Frame {
+	var os []any
+	for k, v := range opts {
+		typ := 3
+		if _, ok := v.(int); ok {
+			typ = 4
+		}
+		os = append(os, map[string]any{"name": k, "type": typ, "value": v})
+	}
+	if roles == nil {
+		roles = []string{}
+	}
+	return f.Dispatch("INTERACTION_CREATE", map[string]any{
+		"id": f.NextID(), "application_id": AppID, "type": 2, "token": "tok-" + from, "version": 1, "channel_id": channel,
+		"guild_id": GuildID, "member": map[string]any{"user": User(from), "roles": roles}, "locale": "fr",
+		"data": map[string]any{"id": "1", "name": "boussole", "type": 1, "options": []any{map[string]any{"name": sub, "type": 1, "options": os}}},
+	})
+}
