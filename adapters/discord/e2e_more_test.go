@@ -32,7 +32,7 @@ func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
 			if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {

@@ -398,7 +398,7 @@ func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
 	f := s.f
 	waitOut := func(want string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for !strings.Contains(out.String(), want) {
 			if time.Now().After(deadline) {
 				t.Fatalf("console never showed %q:\n%s", want, out.String())

@@ -137,7 +137,7 @@ func Start(t testing.TB) *Server {
 // calls to the fake server.
 func (f *Server) Client() *http.Client {
 	u, _ := url.Parse(f.srv.URL)
-	return &http.Client{Transport: rewrite{host: u.Host}, Timeout: 10 * time.Second}
+	return &http.Client{Transport: rewrite{host: u.Host}, Timeout: 30 * time.Second}
 }
 
 type rewrite struct{ host string }
@@ -285,8 +285,8 @@ func (f *Server) WaitConnected(t testing.TB, want string) {
 		if got != want {
 			t.Fatalf("gateway handshake: got %s, want %s", got, want)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no %s within 10s", want)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no %s within 30s", want)
 	}
 }
 
@@ -399,10 +399,11 @@ func (f *Server) poke() {
 	}
 }
 
-// WaitFor polls until cond holds under Mu, failing t after 15s.
+// WaitFor polls until cond holds under Mu, failing t after 30s (generous:
+// CI runs every package at once on two cores).
 func (f *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		f.Mu.Lock()
 		ok := cond()
