@@ -74,17 +74,16 @@ type Adapter struct {
 	cat *catalog.Catalog
 	s   *discordgo.Session
 
-	mu       sync.Mutex
-	h        bot.Handler
-	ctx      context.Context
-	self     string
-	appID    string
-	seen     *recent // event ids already handled
-	sent     *recent // reply key → parts already posted
-	looked   *recent // channels whose kind was looked up
-	queues   map[bot.Address][]bot.Incoming
-	roles    map[string]map[string]string // guild → role id → name
-	inflight sync.WaitGroup
+	mu     sync.Mutex
+	h      bot.Handler
+	ctx    context.Context
+	self   string
+	appID  string
+	seen   *recent                      // event ids already handled
+	sent   *recent                      // reply key → parts already posted
+	looked *recent                      // channels whose kind was looked up
+	serial *bot.Serial                  // queues messages per conversation
+	roles  map[string]map[string]string // guild → role id → name
 
 	threadMu   sync.Mutex           // serialises thread creation
 	citizenTh  map[[2]string]string // (channel, user) → citizen's thread
@@ -143,7 +142,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	s.LogLevel = discordgo.LogError
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
-		seen: newRecent(keep), sent: newRecent(keep), looked: newRecent(keep), queues: map[bot.Address][]bot.Incoming{},
+		seen: newRecent(keep), sent: newRecent(keep), looked: newRecent(keep),
 		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{},
 	}
@@ -166,6 +165,7 @@ func addr(channel, user string) bot.Address {
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.mu.Lock()
 	a.h, a.ctx = h, ctx
+	a.serial = bot.NewSerial(h, Platform, a.log)
 	a.mu.Unlock()
 	ready := make(chan struct{}, 1)
 	defer a.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
@@ -190,7 +190,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	defer func() {
 		_ = a.s.Close()
-		a.inflight.Wait()
+		a.serial.Wait()
 	}()
 	select {
 	case <-ready:

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,7 +32,7 @@ func noMentions() *discordgo.MessageAllowedMentions {
 // render turns a reply into the messages to post: its text split under
 // Discord's limit, the choices attached to the last one.
 func render(r bot.Reply, placeholder string) []*discordgo.MessageSend {
-	parts := split(r.Text, chunkLimit)
+	parts := textsplit.Split(r.Text, chunkLimit)
 	if len(parts) == 0 {
 		parts = []string{"…"}
 	}
@@ -82,49 +83,6 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-// split cuts text into parts of at most limit characters, preferring
-// paragraph boundaries, then line ends, then spaces; a link is never cut
-// unless it alone is longer than limit.
-func split(text string, limit int) []string {
-	text = strings.TrimSpace(text)
-	var out []string
-	for utf8.RuneCountInString(text) > limit {
-		cut := cutPoint(text, limit)
-		part := strings.TrimRight(text[:cut], " \n")
-		if part != "" {
-			out = append(out, part)
-		}
-		text = strings.TrimLeft(text[cut:], " \n")
-	}
-	if text != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
-// cutPoint returns the byte index where to cut text so that the first
-// part has at most limit characters.
-func cutPoint(text string, limit int) int {
-	max := len(text)
-	n := 0
-	for i := range text {
-		if n == limit {
-			max = i
-			break
-		}
-		n++
-	}
-	head := text[:max]
-	for _, sep := range []string{"\n\n", "\n", " "} {
-		// Links contain no separator, so a cut at one keeps them whole.
-		if i := strings.LastIndex(head, sep); i > 0 {
-			return i + len(sep)
-		}
-	}
-	// One word (a long link) longer than the limit: cut it.
-	return max
 }
 
 // mentionForms are the ways Discord writes a mention of user id.

@@ -3,6 +3,7 @@ package discord
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -29,7 +30,7 @@ func TestSplit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := split(tt.text, tt.limit)
+			got := textsplit.Split(tt.text, tt.limit)
 			if len(got) != tt.parts {
 				t.Fatalf("%d parts, want %d", len(got), tt.parts)
 			}
@@ -53,7 +54,7 @@ func TestSplit(t *testing.T) {
 		})
 	}
 	// Paragraph boundaries win over line ends.
-	got := split("un\ndeux\n\ntrois", 12)
+	got := textsplit.Split("un\ndeux\n\ntrois", 12)
 	if len(got) != 2 || got[0] != "un\ndeux" || got[1] != "trois" {
 		t.Errorf("split on paragraphs: %q", got)
 	}

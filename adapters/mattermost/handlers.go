@@ -212,34 +212,11 @@ func (a *Adapter) firstTime(id string) bool {
 	return a.seen.add(id)
 }
 
-// enqueue hands in to the engine without blocking the websocket:
-// messages of one conversation are handled one at a time, in order.
+// enqueue hands in to the engine without blocking the platform's event
+// loop, in order per conversation (bot.Serial).
 func (a *Adapter) enqueue(in bot.Incoming) {
 	a.mu.Lock()
-	if q, busy := a.queues[in.Address]; busy {
-		a.queues[in.Address] = append(q, in)
-		a.mu.Unlock()
-		return
-	}
-	a.queues[in.Address] = nil
-	h, ctx := a.h, a.ctx
-	a.inflight.Add(1)
+	serial, ctx := a.serial, a.ctx
 	a.mu.Unlock()
-	go func() {
-		defer a.inflight.Done()
-		for {
-			if err := h.Handle(ctx, in); err != nil {
-				a.log.Error("mattermost message not handled", "channel", in.Address.Channel, "err", err)
-			}
-			a.mu.Lock()
-			q := a.queues[in.Address]
-			if len(q) == 0 {
-				delete(a.queues, in.Address)
-				a.mu.Unlock()
-				return
-			}
-			in, a.queues[in.Address] = q[0], q[1:]
-			a.mu.Unlock()
-		}
-	}()
+	serial.Enqueue(ctx, in)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"regexp"
 	"strconv"
 	"strings"
@@ -135,7 +136,7 @@ func render(r bot.Reply, channel, root, actionURL, step string, buttons bool, se
 		}
 		text = b.String()
 	}
-	parts := split(defuse(text), chunkLimit)
+	parts := textsplit.Split(defuse(text), chunkLimit)
 	if len(parts) == 0 {
 		parts = []string{"…"}
 	}
@@ -168,43 +169,6 @@ func label(s string) string {
 	}
 	r := []rune(s)
 	return string(r[:maxButtonLabel-1]) + "…"
-}
-
-// split cuts text into parts of at most limit characters, preferring
-// paragraph boundaries, then line ends, then spaces.
-func split(text string, limit int) []string {
-	text = strings.TrimSpace(text)
-	var out []string
-	for utf8.RuneCountInString(text) > limit {
-		cut := cutPoint(text, limit)
-		if part := strings.TrimRight(text[:cut], " \n"); part != "" {
-			out = append(out, part)
-		}
-		text = strings.TrimLeft(text[cut:], " \n")
-	}
-	if text != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
-func cutPoint(text string, limit int) int {
-	end := len(text)
-	n := 0
-	for i := range text {
-		if n == limit {
-			end = i
-			break
-		}
-		n++
-	}
-	head := text[:end]
-	for _, sep := range []string{"\n\n", "\n", " "} {
-		if i := strings.LastIndex(head, sep); i > 0 {
-			return i + len(sep)
-		}
-	}
-	return end
 }
 
 // commandText maps the text after /boussole to what the engine reads:

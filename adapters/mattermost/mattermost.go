@@ -123,8 +123,7 @@ type Adapter struct {
 	aliveAt   int64            // create_at of the last post seen anywhere
 	caughtUp  int              // posts read by catch-ups
 	roles     map[string][]string
-	queues    map[bot.Address][]bot.Incoming
-	inflight  sync.WaitGroup
+	serial    *bot.Serial // queues messages per conversation
 	connected chan struct{}
 }
 
@@ -178,7 +177,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		cfg: cfg, log: d.Logger, cat: d.Catalog, c: c, token: token, secret: secret, backoff: time.Second,
 		seen: newRecent(keep), sent: newRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
 		caseTh: map[string]bool{}, medLast: map[bot.Address]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
-		lastAt: map[string]int64{}, roles: map[string][]string{}, queues: map[bot.Address][]bot.Incoming{}, connected: make(chan struct{}),
+		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
 	}
 	if cfg.CommandTokenEnv != "" {
 		a.envCmdTok = strings.TrimSpace(d.Getenv(cfg.CommandTokenEnv))
@@ -209,6 +208,7 @@ func addr(channel, user string) bot.Address {
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.mu.Lock()
 	a.h, a.ctx = h, ctx
+	a.serial = bot.NewSerial(h, Platform, a.log)
 	a.mu.Unlock()
 	me, _, err := a.c.GetMe(ctx, "")
 	if err != nil {
@@ -240,7 +240,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
-		a.inflight.Wait()
+		a.serial.Wait()
 	}()
 	a.registerCommand(ctx)
 	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
@@ -344,6 +344,10 @@ func (a *Adapter) registerCommand(ctx context.Context) {
 	a.mu.Unlock()
 }
 
+// firstCatchUpDelay is when, after the first connection, posts the new
+// websocket may have missed are looked up.
+const firstCatchUpDelay = 2 * time.Second
+
 // listen keeps a websocket open until ctx is done.
 func (a *Adapter) listen(ctx context.Context) {
 	wsURL := "ws" + strings.TrimPrefix(a.cfg.URL, "http")
@@ -367,8 +371,22 @@ func (a *Adapter) listen(ctx context.Context) {
 		delay = a.backoff
 		ws.Listen()
 		if first {
+			a.mu.Lock()
+			if a.aliveAt == 0 {
+				// Catch-ups start from the moment Boussole connected.
+				a.aliveAt = time.Now().Add(-time.Second).UnixMilli()
+			}
+			a.mu.Unlock()
 			close(a.connected)
 			first = false
+			// A post made while the server was still registering this
+			// websocket is not pushed to it: one catch-up shortly after
+			// connecting recovers it (posts already handled are skipped).
+			time.AfterFunc(firstCatchUpDelay, func() {
+				if ctx.Err() == nil {
+					a.catchUp(ctx)
+				}
+			})
 		} else {
 			a.log.Info("mattermost websocket reconnected, catching up")
 			a.catchUp(ctx)
