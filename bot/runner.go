@@ -27,7 +27,7 @@ type Runner struct {
 	mu       sync.Mutex
 	adapters map[string]Adapter
 	convs    map[Address]*convLock
-	seen     *recentSet
+	seen     *Recent
 	closed   bool
 	inflight sync.WaitGroup
 }
@@ -45,7 +45,7 @@ func NewRunner(resp Responder, out *Dispatcher, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{resp: resp, out: out, log: log, adapters: map[string]Adapter{}, convs: map[Address]*convLock{}, seen: newRecentSet(4096)}
+	return &Runner{resp: resp, out: out, log: log, adapters: map[string]Adapter{}, convs: map[Address]*convLock{}, seen: NewRecent(4096)}
 }
 
 // Register makes a the receiver and sender for its platform.
@@ -64,7 +64,7 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 		r.mu.Unlock()
 		return ErrClosed
 	}
-	if in.ID != "" && !r.seen.add(in.Address.Platform+"\x00"+in.ID) {
+	if in.ID != "" && !r.seen.Add(in.Address.Platform+"\x00"+in.ID) {
 		r.mu.Unlock()
 		r.log.Debug("duplicate message dropped", "platform", in.Address.Platform, "id", in.ID)
 		return nil
@@ -128,29 +128,4 @@ func (r *Runner) Close() {
 	r.closed = true
 	r.mu.Unlock()
 	r.inflight.Wait()
-}
-
-// recentSet remembers the last n keys, to drop duplicate deliveries.
-type recentSet struct {
-	keys map[string]struct{}
-	ring []string
-	next int
-}
-
-func newRecentSet(n int) *recentSet {
-	return &recentSet{keys: make(map[string]struct{}, n), ring: make([]string, n)}
-}
-
-// add records k and reports whether it was new.
-func (s *recentSet) add(k string) bool {
-	if _, dup := s.keys[k]; dup {
-		return false
-	}
-	if old := s.ring[s.next]; old != "" {
-		delete(s.keys, old)
-	}
-	s.ring[s.next] = k
-	s.next = (s.next + 1) % len(s.ring)
-	s.keys[k] = struct{}{}
-	return true
 }

@@ -79,9 +79,9 @@ type Adapter struct {
 	ctx    context.Context
 	self   string
 	appID  string
-	seen   *recent                      // event ids already handled
-	sent   *recent                      // reply key → parts already posted
-	looked *recent                      // channels whose kind was looked up
+	seen   *bot.Recent                  // event ids already handled
+	sent   *bot.Recent                  // reply key → parts already posted
+	looked *bot.Recent                  // channels whose kind was looked up
 	serial *bot.Serial                  // queues messages per conversation
 	roles  map[string]map[string]string // guild → role id → name
 
@@ -142,7 +142,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	s.LogLevel = discordgo.LogError
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
-		seen: newRecent(keep), sent: newRecent(keep), looked: newRecent(keep),
+		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
 		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{},
 	}
@@ -296,7 +296,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	done := 0
 	if r.Key != "" {
 		a.mu.Lock()
-		done, _ = a.sent.get(r.Key)
+		done, _ = a.sent.Get(r.Key)
 		a.mu.Unlock()
 	}
 	for i := done; i < len(msgs); i++ {
@@ -305,7 +305,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		}
 		if r.Key != "" {
 			a.mu.Lock()
-			a.sent.set(r.Key, i+1)
+			a.sent.Set(r.Key, i+1)
 			a.mu.Unlock()
 		}
 	}

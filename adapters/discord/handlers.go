@@ -140,7 +140,7 @@ func (a *Adapter) learnThread(ctx context.Context, channel, user string) {
 	a.mu.Lock()
 	_, isMed := a.medParent[channel]
 	_, isCitizen := a.threadUser[channel]
-	known := isMed || isCitizen || a.medChans[channel] || !a.looked.add(channel)
+	known := isMed || isCitizen || a.medChans[channel] || !a.looked.Add(channel)
 	self := a.self
 	a.mu.Unlock()
 	if known {
@@ -184,7 +184,7 @@ func (a *Adapter) addressIn(channel, user string) bot.Address {
 func (a *Adapter) firstTime(id string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.seen.add(id)
+	return a.seen.Add(id)
 }
 
 // roleNames returns the names of a member's roles in guild.

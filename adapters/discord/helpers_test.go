@@ -211,17 +211,6 @@ func TestLangOf(t *testing.T) {
 	}
 }
 
-func TestRecentForgetsOldest(t *testing.T) {
-	r := newRecent(2)
-	if !r.add("a") || !r.add("b") || r.add("a") {
-		t.Fatal("duplicates not detected")
-	}
-	r.add("c")
-	if !r.add("a") {
-		t.Error("oldest key still remembered")
-	}
-}
-
 func TestCommandIsLocalized(t *testing.T) {
 	cmd := command("fr", func(lang, key string) string { return lang + ":" + key })
 	if cmd.Name != "boussole" || cmd.Description != "fr:discord_cmd" || (*cmd.DescriptionLocalizations)[discordgo.EnglishUS] != "en:discord_cmd" {

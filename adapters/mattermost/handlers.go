@@ -209,7 +209,7 @@ func (a *Adapter) onCommand(w http.ResponseWriter, r *http.Request) {
 func (a *Adapter) firstTime(id string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.seen.add(id)
+	return a.seen.Add(id)
 }
 
 // enqueue hands in to the engine without blocking the platform's event

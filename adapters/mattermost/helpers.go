@@ -182,34 +182,3 @@ func commandText(text string) string {
 	}
 	return text
 }
-
-// recent remembers the last n keys.
-type recent struct {
-	keys map[string]int
-	ring []string
-	next int
-}
-
-func newRecent(n int) *recent { return &recent{keys: make(map[string]int, n), ring: make([]string, n)} }
-
-// add records k and reports whether it was new.
-func (s *recent) add(k string) bool {
-	if _, dup := s.keys[k]; dup {
-		return false
-	}
-	s.set(k, 0)
-	return true
-}
-
-func (s *recent) get(k string) (int, bool) { v, ok := s.keys[k]; return v, ok }
-
-func (s *recent) set(k string, v int) {
-	if _, ok := s.keys[k]; !ok {
-		if old := s.ring[s.next]; old != "" {
-			delete(s.keys, old)
-		}
-		s.ring[s.next] = k
-		s.next = (s.next + 1) % len(s.ring)
-	}
-	s.keys[k] = v
-}

@@ -110,8 +110,8 @@ type Adapter struct {
 	cmdTokens []string
 	publicURL string
 	addr      net.Addr
-	seen      *recent // post and click ids already handled
-	sent      *recent // reply key → parts already posted
+	seen      *bot.Recent // post and click ids already handled
+	sent      *bot.Recent // reply key → parts already posted
 	roots     map[bot.Address]string
 	caseRoot  map[bot.Address]string // citizen → case post in a mediators' channel
 	caseTh    map[string]bool        // case posts
@@ -175,7 +175,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, c: c, token: token, secret: secret, backoff: time.Second,
-		seen: newRecent(keep), sent: newRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
+		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
 		caseTh: map[string]bool{}, medLast: map[bot.Address]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
 	}
@@ -494,7 +494,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	}
 	done := 0
 	if r.Key != "" {
-		done, _ = a.sent.get(r.Key)
+		done, _ = a.sent.Get(r.Key)
 	}
 	url := a.publicURL + ActionPath
 	a.mu.Unlock()
@@ -510,7 +510,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		}
 		a.mu.Lock()
 		if r.Key != "" {
-			a.sent.set(r.Key, i+1)
+			a.sent.Set(r.Key, i+1)
 		}
 		if casePost && i == 0 && r.About != (bot.Address{}) {
 			if _, ok := a.caseRoot[r.About]; !ok {

@@ -1,0 +1,44 @@
+package bot
+
+// Recent remembers the last n keys, each with a small value: the runner
+// and the adapters use it to drop duplicate deliveries (a gateway resume
+// replays events) and to remember how much of a message was already sent.
+// It is not safe for concurrent use: callers hold their own lock.
+type Recent struct {
+	keys map[string]int
+	ring []string
+	next int
+}
+
+// NewRecent returns a set remembering the last n keys (n ≥ 1).
+func NewRecent(n int) *Recent {
+	n = max(n, 1)
+	return &Recent{keys: make(map[string]int, n), ring: make([]string, n)}
+}
+
+// Add records k and reports whether it was new.
+func (s *Recent) Add(k string) bool {
+	if _, dup := s.keys[k]; dup {
+		return false
+	}
+	s.Set(k, 0)
+	return true
+}
+
+// Get returns k's value and whether k is remembered.
+func (s *Recent) Get(k string) (int, bool) {
+	v, ok := s.keys[k]
+	return v, ok
+}
+
+// Set records k with value v, forgetting the oldest key when full.
+func (s *Recent) Set(k string, v int) {
+	if _, ok := s.keys[k]; !ok {
+		if old := s.ring[s.next]; old != "" {
+			delete(s.keys, old)
+		}
+		s.ring[s.next] = k
+		s.next = (s.next + 1) % len(s.ring)
+	}
+	s.keys[k] = v
+}
