@@ -373,8 +373,10 @@ func (a *Adapter) listen(ctx context.Context) {
 		if first {
 			a.mu.Lock()
 			if a.aliveAt == 0 {
-				// Catch-ups start from the moment Boussole connected.
-				a.aliveAt = time.Now().Add(-time.Second).UnixMilli()
+				// Catch-ups start from the moment Boussole connected, not
+				// before: earlier posts may have been answered by a
+				// previous process.
+				a.aliveAt = time.Now().UnixMilli()
 			}
 			a.mu.Unlock()
 			close(a.connected)
