@@ -14,24 +14,7 @@ func TestDiscordConfig(t *testing.T) {
 		"private mode":  {"discord:\n  private_mode: public\n", `discord.private_mode: "public"`},
 		"token env":     {"discord:\n  enabled: true\n  token_env: \"\"\n", "discord.token_env"},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "c.yaml")
-			if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, err := loadConfig(p)
-			if tc.want == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error = %v, want %q", err, tc.want)
-			}
-		})
-	}
+	checkConfigs(t, cases)
 }
 
 // Without its token, serve says which variable to set.

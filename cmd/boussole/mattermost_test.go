@@ -14,24 +14,7 @@ func TestMattermostConfig(t *testing.T) {
 		"url":              {"mattermost:\n  enabled: true\n  url: chat.example.org\n", "mattermost.url"},
 		"token env":        {"mattermost:\n  enabled: true\n  url: http://x\n  token_env: \"\"\n", "mattermost.token_env"},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "c.yaml")
-			if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, err := loadConfig(p)
-			if tc.want == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error = %v, want %q", err, tc.want)
-			}
-		})
-	}
+	checkConfigs(t, cases)
 }
 
 // Without its token, serve says which variable to set.
