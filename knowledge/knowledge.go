@@ -106,6 +106,10 @@ type Item struct {
 	// Glossary holds abbreviations and definitions found in the item; search
 	// uses them as synonyms.
 	Glossary []Term `yaml:"-"`
+	// Mentions are the item's links to other items with the words of its
+	// text that carry them ("faute grave" linking to the sheet on faults):
+	// how editors name the linked item. Search gives it those words.
+	Mentions []Mention `yaml:"-"`
 
 	// Pos is where the item was defined, for error messages.
 	Pos Pos `yaml:"-"`
@@ -119,6 +123,12 @@ type Term struct {
 	// d'identité"); empty for a definition.
 	Expansion  string `json:"expansion,omitempty"`
 	Definition string `json:"definition,omitempty"`
+}
+
+// Mention is a link from one item's text to another item, with its words.
+type Mention struct {
+	To   string `json:"to"`
+	Text string `json:"text"`
 }
 
 // Tree is an orientation tree: short questions with choices leading to

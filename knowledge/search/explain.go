@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -124,6 +125,9 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 	why = append(why, fixes...)
 	if c.pair >= 0 {
 		why = append(why, "expression: "+q.words[c.pair].shown+" "+q.words[c.pair+1].shown)
+	}
+	if _, uses := ix.mentionScore(d, q.terms(), len(q.words)); uses > 0 {
+		why = append(why, fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", uses))
 	}
 	if len(why) > maxWhy {
 		why = why[:maxWhy] // fields first: they say the most

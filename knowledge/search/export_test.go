@@ -15,4 +15,6 @@ func init() {
 	Knobs["fdemote"] = &facetDemote
 	Knobs["aud"] = &audienceDemote
 	Knobs["nb"] = &neighbourWeight
+	Knobs["mention"] = &mentionBoost
+
 }

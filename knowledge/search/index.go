@@ -89,9 +89,11 @@ type Index struct {
 	// titleWords[d] are the folded words of d's names (title, synonyms,
 	// triggers), for verbatim.
 	titleWords [][]string
-	vocab      vocabulary
-	syn        synonymTable
-	scratch    sync.Pool
+	// mentions are the wordings other items link to each document with.
+	mentions mentionTable
+	vocab    vocabulary
+	syn      synonymTable
+	scratch  sync.Pool
 }
 
 // Len returns the number of searchable items and trees.
@@ -120,6 +122,8 @@ type builder struct {
 	facets     facetTable
 	related    [][]string
 	inLinks    map[string]int
+	mentions   map[string][]string
+	ment       mentionTable
 	lens       [][numFields]uint32
 	occ        []occurrence
 	titleWords [][]string
@@ -160,6 +164,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 	var groups [][]string
 	if b != nil {
 		bd.inLinks = inLinks(b.Items)
+		bd.mentions = mentionsOf(b.Items)
 		bd.facets = bd.facetTable()
 		seen := make(map[string]bool)
 		for _, it := range b.Items {
@@ -225,6 +230,7 @@ func (bd *builder) addItem(it *knowledge.Item) {
 		{FieldThemes, it.Themes},
 		{FieldGlossary, glossaryTerms(it)},
 	})
+	bd.addMentions(bd.mentions[it.ID])
 }
 
 // glossaryTerms are the words an item defines (not abbreviations, which
@@ -336,6 +342,7 @@ func (bd *builder) add(kind knowledge.HitKind, id string, fields []fieldText) {
 	var lens [numFields]uint32
 	bd.occ = bd.occ[:0]
 	bd.ent.docs = append(bd.ent.docs, uint32(len(bd.ent.bounds)))
+	bd.ment.docs = append(bd.ment.docs, uint32(len(bd.ment.count)))
 	var words []string
 	for _, ft := range fields {
 		pos := uint32(0)
@@ -434,6 +441,7 @@ func (bd *builder) finish(groups []synGroup) *Index {
 		docEntries:  append(bd.ent.docs, uint32(len(bd.ent.bounds))),
 		entryWeight: bd.entryWeights(),
 		titleWords:  bd.titleWords,
+		mentions:    bd.ment.freeze(),
 	}
 	for f, fp := range bd.p.fields {
 		ix.strength[f] = float32(fp.strength)

@@ -114,3 +114,31 @@ func TestLexicon(t *testing.T) {
 		t.Errorf("custom lexicon: first %s", h.ID)
 	}
 }
+
+// TestMentions: the sheet other sheets link to with the query's words wins
+// over a sheet naming them just as well, and Why says so; a mention that is
+// only part of a longer query does not override the rest of it.
+func TestMentions(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("F1", "Indemnité du CDI", "Fiche d'information"),
+		sheet("F2", "Conclusion du CDI", "Fiche d'information"),
+		sheet("F3", "Démission", "Fiche d'information"),
+		sheet("F4", "Période d'essai", "Fiche d'information"),
+		sheet("F5", "Préavis", "Fiche d'information"),
+	}
+	items[2].Mentions = []knowledge.Mention{{To: "F2", Text: "CDI"}, {To: "F3", Text: "démission"}}
+	items[3].Mentions = []knowledge.Mention{{To: "F2", Text: "contrat à durée indéterminée (CDI)"}}
+	items[4].Mentions = []knowledge.Mention{{To: "F2", Text: "CDI"}, {To: "F1", Text: "indemnité"}}
+	base := knowledge.NewBase(items, nil, nil)
+	ix := search.New(base, search.Options{})
+	h := first(t, ix, "cdi")
+	if h.ID != "F2" || !strings.Contains(strings.Join(h.Why, "|"), "lien: 2 renvoi") {
+		t.Errorf("cdi: first %s %q, want F2 named so by two links", h.ID, h.Why)
+	}
+	if h := first(t, ix, "montant de l'indemnité du cdi"); h.ID != "F1" {
+		t.Errorf("longer query: first %s, want F1", h.ID)
+	}
+	if h := first(t, search.New(base, search.Options{NoMentions: true}), "cdi"); h.ID != "F1" {
+		t.Errorf("NoMentions: first %s, want F1 (index order on a tie)", h.ID)
+	}
+}

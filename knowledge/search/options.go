@@ -134,6 +134,9 @@ type Options struct {
 	NoLexicon bool
 	// NoGlossarySynonyms: item glossary abbreviations are not synonyms.
 	NoGlossarySynonyms bool
+	// NoMentions: the words other items' links use for an item do not lift
+	// it (mentions.go).
+	NoMentions bool
 	// NoFacets turns off facet matching (facets.go).
 	NoFacets bool
 	// NoPrior turns off the query-independent prior (centrality and page
@@ -163,6 +166,7 @@ type params struct {
 	lexicon        *lexicon.Lexicon
 	facets         bool
 	glossarySyn    bool
+	mentions       bool
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -193,6 +197,7 @@ func resolve(o Options) params {
 		lexicon:        o.Lexicon,
 		facets:         !o.NoFacets,
 		glossarySyn:    !o.NoGlossarySynonyms,
+		mentions:       !o.NoMentions,
 	}
 	if p.lexicon == nil {
 		p.lexicon = lexicon.Default()

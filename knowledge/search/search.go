@@ -167,6 +167,7 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 		if exactBoost > 0 {
 			c.score *= 1 + float32(exactBoost)*ix.verbatim(&q, c.doc)
 		}
+		c.score *= ix.mentionFactor(c.doc, qterms, len(q.words))
 		c.evidence = evidence(c.coverage, c.focus, c.info)
 	}
 	ix.neighbourhood(cands)

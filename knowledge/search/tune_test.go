@@ -108,6 +108,9 @@ func TestTuneServicePublic(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		line := fmt.Sprintf("%-16s build %4dms heap %3dMB", c.name, build.Milliseconds(), ms.HeapAlloc>>20)
+		if path := os.Getenv("BOUSSOLE_TUNE_DUMP"); path != "" && c.name == "all" {
+			dumpCandidates(t, ix, sets, path)
+		}
 		for _, s := range sets {
 			r := measure(ix, s.qs)
 			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.r1, r.r3, r.r5, r.mrr)
@@ -134,6 +137,33 @@ func TestTuneServicePublic(t *testing.T) {
 		t.Log(line)
 		runtime.KeepAlive(ix)
 		restore()
+	}
+}
+
+// dumpCandidates writes, for every question, the first 20 hits with their
+// scores as JSON lines, for re-ranking experiments outside Go.
+func dumpCandidates(t *testing.T, ix *search.Index, sets []tuneSet, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	type hit struct {
+		ID         string  `json:"id"`
+		Score      float64 `json:"score"`
+		Confidence float64 `json:"conf"`
+	}
+	for _, s := range sets {
+		for _, q := range s.qs {
+			var hs []hit
+			for _, h := range ix.Search(q.Q, 20) {
+				if h.Kind == knowledge.HitItem {
+					hs = append(hs, hit{h.ID, h.Score, h.Confidence})
+				}
+			}
+			enc.Encode(map[string]any{"set": s.name, "q": q.Q, "expected": q.Expected, "intent": q.Intent, "hits": hs})
+		}
 	}
 }
 
@@ -285,6 +315,7 @@ func ablations() []tuneConfig {
 		{"-glossary", search.Options{NoGlossarySynonyms: true}},
 		{"-situations,themes", off(search.FieldSituations, search.FieldThemes, search.FieldGlossary)},
 		{"-typos", search.Options{NoTypos: true}},
+		{"-mentions", search.Options{NoMentions: true}},
 		{"-proximity", search.Options{ProximityBoost: -1}},
 	}
 }

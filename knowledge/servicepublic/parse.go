@@ -128,6 +128,7 @@ func mapSheet(root *node) (*knowledge.Item, error) {
 	it.Situations = situations(root)
 	it.Where = where(root, it.Title, resource)
 	it.Related = related(root, id)
+	it.Mentions = mentions(root, id)
 	it.Glossary = glossary(root)
 	it.Keywords = keywords(root)
 	it.Body = body(root, resource)
@@ -563,6 +564,34 @@ func related(root *node, id string) []string {
 		return true
 	})
 	return s.list
+}
+
+// maxLinkWords bounds the words of a mention: a link spanning a whole
+// sentence says little about what it points to.
+const maxLinkWords = 10
+
+// mentions collects the sheet's internal links with their text, once per
+// target and wording.
+func mentions(root *node, id string) []knowledge.Mention {
+	var out []knowledge.Mention
+	seen := map[string]bool{}
+	root.walk(func(n *node) bool {
+		if !n.isElem("LienInterne") {
+			return true
+		}
+		to := strings.TrimSpace(n.attrVal("LienPublication"))
+		text := strings.Trim(cleanTitle(n.textContent()), " ,.;:!?«»\"'’")
+		if to == id || !sheetRef(to) || text == "" || len(strings.Fields(text)) > maxLinkWords {
+			return false
+		}
+		key := to + "\x00" + strings.ToLower(text)
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, knowledge.Mention{To: to, Text: text})
+		}
+		return false
+	})
+	return out
 }
 
 // glossary collects the sheet's abbreviations and definitions.
