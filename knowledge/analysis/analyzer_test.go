@@ -64,6 +64,16 @@ func TestTermsMeet(t *testing.T) {
 		{"inscription", "inscrire", "inscrit"},
 		{"sociaux", "social", "sociale"},
 		{"chômage", "chomeur", "chômeuse"},
+		{"vente", "vendre", "vends", "vendu", "vendue", "ventes"},
+		{"achat", "acheter", "achète", "achats"},
+		{"naissance", "naître", "née", "naissances"},
+		{"héritage", "hériter", "héritier", "héritière"},
+		{"location", "louer", "loué", "locations"},
+		{"modification", "modifier", "modifié"},
+		{"fermeture", "fermer", "fermé"},
+		{"signature", "signer", "signé", "signée"},
+		{"reconnaissance", "reconnaître", "reconnu", "reconnue"},
+		{"licenciement", "licencié", "licenciée", "licenciés", "licencier"},
 	}
 	for _, g := range groups {
 		want := a.Terms(g[0])
@@ -90,6 +100,8 @@ func TestTermsApart(t *testing.T) {
 		{"vol", "volontaire"},
 		{"carte", "cartable"},
 		{"apl", "aple"},
+		{"licencié", "licence"},
+		{"licenciée", "licences"},
 	}
 	for _, p := range pairs {
 		if x, y := a.Terms(p[0]), a.Terms(p[1]); slices.Equal(x, y) {

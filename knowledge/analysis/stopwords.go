@@ -126,4 +126,20 @@ var stemOverrides = map[string]string{
 	"pays": "pays",
 	// "viré" (fired) would otherwise meet "virement" (bank transfer).
 	"virer": "virer", "vire": "virer", "viree": "virer",
+	// "licencié" (fired) would otherwise meet "licence" (a sports or
+	// driving licence) rather than "licenciement".
+	"licencie": "licenci", "licenciee": "licenci",
+	// A verb and the noun of its act: people say what they do ("je vends
+	// ma voiture"), sheets name the procedure ("vente", "déclaration").
+	"vendre": "vend", "vends": "vend", "vend": "vend", "vendu": "vend", "vendue": "vend", "vente": "vend",
+	"acheter": "achat", "achete": "achat", "achetee": "achat", "achat": "achat",
+	"naitre": "naissanc", "nee": "naissanc", "naissance": "naissanc",
+	"heriter": "herit", "herite": "herit", "heritage": "herit", "heritier": "herit", "heritiere": "herit",
+	"louer": "locat", "loue": "locat", "louee": "locat", "location": "locat",
+	"modifier": "modif", "modifie": "modif", "modifiee": "modif", "modification": "modif",
+	"fermer": "ferm", "ferme": "ferm", "fermee": "ferm", "fermeture": "ferm",
+	"signer": "sign", "signe": "sign", "signee": "sign", "signature": "sign",
+	"reconnaitre": "reconnaiss", "reconnu": "reconnaiss", "reconnue": "reconnaiss", "reconnaissance": "reconnaiss",
+	"obtenir": "obten", "obtention": "obten",
+	"creer": "creation", "cree": "creation", "creee": "creation", "creation": "creation",
 }
