@@ -142,3 +142,23 @@ func TestMentions(t *testing.T) {
 		t.Errorf("NoMentions: first %s, want F1 (index order on a tie)", h.ID)
 	}
 }
+
+// TestTypoOverElision: a misspelt word that also reads as a glued elision
+// ("naisance": "n'aisance") is taken as the likelier word, the one more
+// sheets use; a real glued elision is still split.
+func TestTypoOverElision(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("F1", "Déclaration de naissance", "Fiche d'information"),
+		sheet("F2", "Congé de naissance", "Fiche d'information"),
+		sheet("F3", "Aisance financière", "Fiche d'information"),
+		sheet("F4", "Carte d'identité", "Fiche d'information"),
+	}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	h := first(t, ix, "declarer la naisance")
+	if h.ID != "F1" || !strings.Contains(strings.Join(h.Why, "|"), "naisance → naissance") {
+		t.Errorf("naisance: first %s %q, want F1 through the correction", h.ID, h.Why)
+	}
+	if h := first(t, ix, "carte didentite"); h.ID != "F4" {
+		t.Errorf("didentite: first %s %q, want F4", h.ID, h.Why)
+	}
+}

@@ -153,14 +153,15 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 	if !ix.p.typos {
 		return qw
 	}
-	if o, canon, ok := ix.splitElision(w); ok {
+	fixes := ix.correct(w, sc)
+	if o, canon, ok := ix.splitElision(w); ok && !ix.likelier(fixes, o) {
 		qw.canon, qw.shown = canon, o.word
 		if o.term != noTerm {
 			qw.opts = []option{o}
 		}
 		return qw
 	}
-	qw.opts = ix.correct(w, sc)
+	qw.opts = fixes
 	if len(qw.opts) == 0 {
 		qw.opts = ix.complete(w)
 	}
@@ -169,6 +170,16 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 		qw.shown = qw.opts[0].word
 	}
 	return qw
+}
+
+// likelier reports whether a typo correction is a likelier reading of a
+// word than its glued-elision split: "naisance" is "naissance" misspelt,
+// not "n'aisance", because "naissance" is the far more common word.
+func (ix *Index) likelier(fixes []option, elision option) bool {
+	if len(fixes) == 0 || elision.term == noTerm {
+		return false
+	}
+	return ix.terms[fixes[0].term].df > ix.terms[elision.term].df
 }
 
 // splitElision handles an elision typed without apostrophe: "didentite",
