@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -37,6 +38,10 @@ func TestTuneServicePublic(t *testing.T) {
 		t.Skip("set BOUSSOLE_TUNE=1 to measure on the shared service-public data")
 	}
 	items := loadSheets(t)
+	titles := make(map[string]string, len(items))
+	for _, it := range items {
+		titles[it.ID] = it.Title
+	}
 	base := knowledge.NewBase(items, nil, nil)
 	sets := loadSets(t)
 	configs := []tuneConfig{{name: "all"}}
@@ -108,6 +113,15 @@ func TestTuneServicePublic(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		line := fmt.Sprintf("%-16s build %4dms heap %3dMB", c.name, build.Milliseconds(), ms.HeapAlloc>>20)
+		if qs := os.Getenv("BOUSSOLE_TUNE_EXPLAIN"); qs != "" && c.name == "all" {
+			// BOUSSOLE_TUNE_EXPLAIN="q1|q2" shows the first hits of each
+			// query with their scores and why.
+			for _, q := range strings.Split(qs, "|") {
+				for i, h := range ix.Search(q, 5) {
+					t.Logf("%q #%d %s %.3f conf %.2f %s %q", q, i+1, h.ID, h.Score, h.Confidence, titles[h.ID], h.Why)
+				}
+			}
+		}
 		if path := os.Getenv("BOUSSOLE_TUNE_DUMP"); path != "" && c.name == "all" {
 			dumpCandidates(t, ix, sets, path)
 		}
@@ -232,7 +246,62 @@ func loadSets(t *testing.T) []tuneSet {
 			b = append(b, q)
 		}
 	}
-	return []tuneSet{{"citizens", read("citizens-dev.jsonl")}, {"cdtn", cdtn}, {"A", a}, {"B", b}}
+	sets := []tuneSet{{"citizens", read("citizens-dev.jsonl")}, {"cdtn", cdtn}, {"A", a}, {"B", b}}
+	// Two checks never tuned on: everyday questions written for this
+	// project without looking at sheet titles (testdata), and the frequent
+	// labour-law questions of the Code du travail numérique with the sheets
+	// its editors link from their answers (shared data).
+	check, err := os.ReadFile(filepath.Join("testdata", "citizens-check.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []tuneQuestion
+	for _, line := range strings.Split(strings.TrimSpace(string(check)), "\n") {
+		var q tuneQuestion
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			t.Fatal(err)
+		}
+		qs = append(qs, q)
+	}
+	sets = append(sets, tuneSet{"check", qs})
+	return append(sets, tuneSet{"contrib", contributions(t)})
+}
+
+// contributions reads the CDTN's frequent questions and the service-public
+// sheets their answers link to.
+func contributions(t *testing.T) []tuneQuestion {
+	data, err := os.ReadFile(filepath.Join(sharedData, "data/cdtn-contributions/contributions-generic.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []struct {
+		Question   string `json:"question"`
+		Answer     string `json:"answer_markdown"`
+		References []struct {
+			URL string `json:"url"`
+		} `json:"references"`
+	}
+	if err := json.Unmarshal(data, &cs); err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`service-public\.fr/[^\s)\]]*?/([FNR][0-9]+)`)
+	var qs []tuneQuestion
+	for _, c := range cs {
+		text := c.Answer
+		for _, r := range c.References {
+			text += " " + r.URL
+		}
+		var ids []string
+		for _, m := range link.FindAllStringSubmatch(text, -1) {
+			if !slices.Contains(ids, m[1]) {
+				ids = append(ids, m[1])
+			}
+		}
+		if len(ids) > 0 {
+			qs = append(qs, tuneQuestion{Q: c.Question, Expected: ids})
+		}
+	}
+	return qs
 }
 
 type tuneResult struct {
