@@ -37,8 +37,7 @@ func buildBleve(items []*knowledge.Item) (bleve.Index, error) {
 		return nil, fmt.Errorf("bleve: %w", err)
 	}
 	b := idx.NewBatch()
-	for _, it := range items {
-		d := docOf(it)
+	for _, d := range docsOf(items) {
 		if err := b.Index(d.ID, d); err != nil {
 			idx.Close()
 			return nil, fmt.Errorf("bleve: index %s: %w", d.ID, err)

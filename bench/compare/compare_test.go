@@ -26,8 +26,9 @@ func TestDocOf(t *testing.T) {
 		Where:      knowledge.Where{Office: "Mairie", Online: []knowledge.Link{{Label: "Téléservice", URL: "https://x"}}},
 		Situations: []string{"En ligne"}, Themes: []string{"Papiers"},
 		Glossary: []knowledge.Term{{Term: "CNI", Expansion: "carte nationale d'identité"}}}
-	d := docOf(it)
-	if d.ID != "F1" || d.Title != "T" || d.Summary != "S" || d.Body != "k1\nMairie\nTéléservice\nEn ligne\nPapiers\nCNI\ncarte nationale d'identité\nb" {
+	other := &knowledge.Item{ID: "F2", Mentions: []knowledge.Mention{{To: "F1", Text: "la carte"}, {To: "F3", Text: "x"}}}
+	d := docsOf([]*knowledge.Item{it, other})[0]
+	if d.ID != "F1" || d.Title != "T" || d.Summary != "S" || d.Body != "k1\nMairie\nTéléservice\nEn ligne\nPapiers\nCNI\ncarte nationale d'identité\nla carte\nb" {
 		t.Errorf("docOf = %+v", d)
 	}
 }

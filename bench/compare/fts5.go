@@ -56,8 +56,7 @@ func (ix *ftsIndex) load(ctx context.Context, items []*knowledge.Item) error {
 	if err != nil {
 		return err
 	}
-	for _, it := range items {
-		d := docOf(it)
+	for _, d := range docsOf(items) {
 		if _, err := ins.ExecContext(ctx, d.ID, d.Title, d.Summary, d.Body); err != nil {
 			return fmt.Errorf("insert %s: %w", d.ID, err)
 		}

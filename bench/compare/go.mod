@@ -1,6 +1,6 @@
 module github.com/boussole/boussole/bench/compare
 
-go 1.26.0
+go 1.26.3
 
 require (
 	github.com/blevesearch/bleve/v2 v2.5.7
@@ -40,7 +40,7 @@ require (
 	go.etcd.io/bbolt v1.4.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
-	google.golang.org/protobuf v1.36.6 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	modernc.org/libc v1.77.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect

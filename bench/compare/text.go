@@ -18,12 +18,30 @@ type doc struct {
 	Body    string `json:"body"`
 }
 
+// docsOf flattens items with docOf, giving each the words other items'
+// links use for it (Item.Mentions), which Boussole's index reads too.
+func docsOf(items []*knowledge.Item) []doc {
+	mentions := make(map[string][]string)
+	for _, it := range items {
+		for _, m := range it.Mentions {
+			if m.To != it.ID {
+				mentions[m.To] = append(mentions[m.To], m.Text)
+			}
+		}
+	}
+	out := make([]doc, len(items))
+	for i, it := range items {
+		out[i] = docOf(it, mentions[it.ID])
+	}
+	return out
+}
+
 // docOf flattens an item: title and summary as they are; everything else
 // Boussole searches (synonyms, keywords, steps, documents, where to go,
 // online service labels, cost, delay, situations, breadcrumb, glossary
-// terms and expansions, then the sheet's text) as the body, one entry a
-// line.
-func docOf(it *knowledge.Item) doc {
+// terms and expansions, the words of links to it from other items, then
+// the sheet's text) as the body, one entry a line.
+func docOf(it *knowledge.Item, mentions []string) doc {
 	var parts []string
 	add := func(s ...string) {
 		for _, v := range s {
@@ -45,6 +63,7 @@ func docOf(it *knowledge.Item) doc {
 	for _, g := range it.Glossary {
 		add(g.Term, g.Expansion)
 	}
+	add(mentions...)
 	add(it.Body)
 	return doc{ID: it.ID, Title: it.Title, Summary: it.Summary, Body: strings.Join(parts, "\n")}
 }
