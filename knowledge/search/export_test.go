@@ -16,5 +16,6 @@ func init() {
 	Knobs["aud"] = &audienceDemote
 	Knobs["nb"] = &neighbourWeight
 	Knobs["mention"] = &mentionBoost
+	Knobs["partial"] = &partialPhrase
 
 }

@@ -162,3 +162,23 @@ func TestTypoOverElision(t *testing.T) {
 		t.Errorf("didentite: first %s %q, want F4", h.ID, h.Why)
 	}
 }
+
+// TestPartialPhrase: a document with only some words of a known phrase
+// ("carte" of "carte grise") is not about that notion; it ranks below one
+// holding the whole phrase, even in a weaker field.
+func TestPartialPhrase(t *testing.T) {
+	items := []*knowledge.Item{
+		{ID: "F1", Title: "Carte de stationnement", Keywords: []string{"carte"}, Summary: "La carte de stationnement pour personnes handicapées.", Sources: []string{"x"}},
+		{ID: "F2", Title: "Vendre son véhicule", Body: "Remettre la carte grise barrée à l'acheteur.", Sources: []string{"x"}},
+	}
+	base := knowledge.NewBase(items, nil, nil)
+	if h := first(t, search.New(base, search.Options{}), "carte grise"); h.ID != "F2" {
+		t.Errorf("carte grise: first %s %q, want F2", h.ID, h.Why)
+	}
+	old := *search.Knobs["partial"]
+	*search.Knobs["partial"] = 0
+	defer func() { *search.Knobs["partial"] = old }()
+	if h := first(t, search.New(base, search.Options{}), "carte grise"); h.ID != "F1" {
+		t.Errorf("without the partial-phrase rule: first %s, want F1 (the test shows nothing)", h.ID)
+	}
+}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math"
 	"slices"
 	"strings"
 
@@ -55,7 +56,14 @@ type alternative struct {
 	// the synonym weight for a phrase).
 	quality float32
 	phrase  int32 // synonym phrase id, -1 for the query's own words
+	// known: the query's own words form a phrase of the synonym table
+	// ("mise à pied"): one notion, not separate words.
+	known bool
 }
+
+// partialPhrase scales a document matching only some words of a known
+// phrase by (matched/len)^partialPhrase.
+var partialPhrase = 1.0
 
 // unit is one concept of the query: a word, or a phrase with synonyms. A
 // document scores the best of the unit's alternatives, so a sheet saying
@@ -246,6 +254,7 @@ func (ix *Index) synonymUnit(words []qword, i int) unit {
 			continue
 		}
 		u := unit{from: i, to: i + n, alts: []alternative{ownWords(words, i, i+n)}}
+		u.alts[0].known = n > 1
 		own := ix.mass(u.alts[0])
 		for _, id := range ids {
 			p := st.phrases[id]
@@ -355,6 +364,10 @@ func (q *query) terms() []uint32 {
 func (a *alternative) combine(sum, quality, minS, minQ float32, matched int) (float32, float32) {
 	n := float32(len(a.slots))
 	if a.phrase < 0 {
+		if partialPhrase > 0 && a.known && matched < len(a.slots) {
+			f := float32(math.Pow(float64(matched)/float64(n), partialPhrase))
+			return sum * a.scale * f, quality / n * a.quality
+		}
 		return sum * a.scale, quality / n * a.quality
 	}
 	if matched < len(a.slots) {
