@@ -182,3 +182,17 @@ func TestPartialPhrase(t *testing.T) {
 		t.Errorf("without the partial-phrase rule: first %s, want F1 (the test shows nothing)", h.ID)
 	}
 }
+
+// TestTypoOfKnownStem: a misspelling no sheet uses but whose stem is known
+// ("assocation" stems like "associé") is also read as its correction.
+func TestTypoOfKnownStem(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("F1", "Statut d'associé d'une société", "Fiche d'information"),
+		sheet("F2", "Déclaration d'une association", "Fiche d'information"),
+	}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	h := first(t, ix, "declarer une assocation")
+	if h.ID != "F2" || !strings.Contains(strings.Join(h.Why, "|"), "assocation → association") {
+		t.Errorf("assocation: first %s %q, want F2 through the correction", h.ID, h.Why)
+	}
+}

@@ -152,6 +152,14 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 	if t, ok := ix.termID[stem]; ok && ix.terms[t].df > 0 {
 		qw.canon = stem
 		qw.opts = []option{{term: t, weight: weightExact, kind: matchExact, word: w}}
+		if _, seen := ix.vocab.stem[w]; !seen && ix.p.typos && len(w) >= minTypoOfKnown {
+			// No sheet writes the word this way, though its stem is known:
+			// "assocation" stems like "associé" but is "association"
+			// misspelt. Its correction is taken too, as another option.
+			if fixes := ix.correct(w, sc); len(fixes) > 0 && fixes[0].term != t {
+				qw.opts = append(qw.opts, fixes[0])
+			}
+		}
 		return qw
 	}
 	if ix.syn.stems[stem] {
@@ -179,6 +187,11 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 	}
 	return qw
 }
+
+// minTypoOfKnown is the shortest word whose stem is known but whose form
+// no sheet uses that is also read as its typo correction: shorter words
+// are mostly inflections the sheets happen not to use.
+const minTypoOfKnown = 7
 
 // likelier reports whether a typo correction is a likelier reading of a
 // word than its glued-elision split: "naisance" is "naissance" misspelt,

@@ -247,24 +247,31 @@ func loadSets(t *testing.T) []tuneSet {
 		}
 	}
 	sets := []tuneSet{{"citizens", read("citizens-dev.jsonl")}, {"cdtn", cdtn}, {"A", a}, {"B", b}}
-	// Two checks never tuned on: everyday questions written for this
-	// project without looking at sheet titles (testdata), and the frequent
+	// Checks: everyday questions written for this project without looking
+	// at sheet titles (testdata; check was then used to find vocabulary
+	// gaps, check2 never), and the frequent
 	// labour-law questions of the Code du travail numérique with the sheets
 	// its editors link from their answers (shared data).
-	check, err := os.ReadFile(filepath.Join("testdata", "citizens-check.jsonl"))
+	sets = append(sets, tuneSet{"check", readLines(t, "testdata/citizens-check.jsonl")},
+		tuneSet{"check2", readLines(t, "testdata/citizens-check2.jsonl")})
+	return append(sets, tuneSet{"contrib", contributions(t)})
+}
+
+// readLines reads a question file of this package's testdata.
+func readLines(t *testing.T, path string) []tuneQuestion {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var qs []tuneQuestion
-	for _, line := range strings.Split(strings.TrimSpace(string(check)), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		var q tuneQuestion
 		if err := json.Unmarshal([]byte(line), &q); err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", path, err)
 		}
 		qs = append(qs, q)
 	}
-	sets = append(sets, tuneSet{"check", qs})
-	return append(sets, tuneSet{"contrib", contributions(t)})
+	return qs
 }
 
 // contributions reads the CDTN's frequent questions and the service-public
