@@ -74,6 +74,9 @@ func TestTermsMeet(t *testing.T) {
 		{"signature", "signer", "signé", "signée"},
 		{"reconnaissance", "reconnaître", "reconnu", "reconnue"},
 		{"licenciement", "licencié", "licenciée", "licenciés", "licencier"},
+		{"neuf", "neuve", "neufs", "neuves"},
+		{"veuf", "veuve", "veuves"},
+		{"nouveau", "nouvelle", "nouvel", "nouvelles", "nouveaux"},
 	}
 	for _, g := range groups {
 		want := a.Terms(g[0])
