@@ -198,10 +198,10 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return nil
 	}
 	if err := a.check(ctx); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	if err := a.registerCommands(ctx); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	a.log.Info("discord connected", "guilds", len(a.cfg.GuildIDs), "private_mode", a.cfg.PrivateMode)
 	<-ctx.Done()
@@ -258,6 +258,15 @@ func (a *Adapter) check(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// stopped returns err, or nil when it comes from ctx being cancelled: a
+// stop asked for while starting is not a failure to start.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // registerCommands installs /boussole in each configured guild, or
