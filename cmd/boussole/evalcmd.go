@@ -17,42 +17,48 @@ import (
 	"github.com/boussole/boussole/knowledge/search"
 )
 
-// runEval measures orientation quality on a question set.
+// runEval measures orientation quality on question sets, all on one index.
 func runEval(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	var (
-		questions, dir string
-		sheets         []string
-		k              int
-		asJSON, fails  bool
-		minR1, minR3   float64
+		questions, sheets []string
+		dir               string
+		k                 int
+		asJSON, fails     bool
+		minR1, minR3      float64
 	)
-	fs.StringVar(&questions, "questions", "", "question set, JSON lines {\"q\": …, \"expected\": [ids]} (required)")
+	fs.Func("questions", "question set, JSON lines {\"q\": …, \"expected\": [ids]} (required, repeatable)", func(s string) error {
+		questions = append(questions, s)
+		return nil
+	})
 	fs.Func("sheets", "service-public .zip or directory to import into a temporary store first (repeatable)", func(s string) error {
 		sheets = append(sheets, s)
 		return nil
 	})
 	fs.StringVar(&dir, "knowledge", "", "knowledge directory (default: the embedded demo when no --sheets)")
 	fs.IntVar(&k, "k", 5, "results read per question")
-	fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object per question set")
 	fs.BoolVar(&fails, "failures", false, "list the missed questions with what came first")
-	fs.Float64Var(&minR1, "min-recall-at-1", 0, "exit 1 when recall@1 is below this")
-	fs.Float64Var(&minR3, "min-recall-at-3", 0, "exit 1 when recall@3 is below this")
+	fs.Float64Var(&minR1, "min-recall-at-1", 0, "exit 1 when recall@1 of a set is below this")
+	fs.Float64Var(&minR3, "min-recall-at-3", 0, "exit 1 when recall@3 of a set is below this")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
-	if questions == "" || k < 1 || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: boussole eval --questions FILE.jsonl [--sheets PATH…] [--knowledge DIR] [--k 5] [--json] [--failures]")
+	if len(questions) == 0 || k < 1 || fs.NArg() > 0 {
+		fmt.Fprintln(e.stderr, "usage: boussole eval --questions FILE.jsonl [--questions FILE…] [--sheets PATH…] [--knowledge DIR] [--k 5] [--json] [--failures]")
 		return errUsage
 	}
-	f, err := os.Open(questions)
-	if err != nil {
-		return fmt.Errorf("open questions: %w", err)
-	}
-	qs, err := evalset.Read(questions, f)
-	f.Close()
-	if err != nil {
-		return err
+	sets := make([][]evalset.Question, len(questions))
+	for i, path := range questions {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("open questions: %w", err)
+		}
+		sets[i], err = evalset.Read(path, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
 	}
 	base, err := evalBase(ctx, dir, sheets)
 	if err != nil {
@@ -61,39 +67,51 @@ func runEval(ctx context.Context, e env, args []string) error {
 	start := time.Now()
 	ix := search.New(base, search.Options{})
 	build := time.Since(start)
-	rep := evalset.Run(ix, qs, k)
-	rep.BuildMs = float64(build.Microseconds()) / 1000
+	var errs []error
+	for i, qs := range sets {
+		name := filepath.Base(questions[i])
+		rep := evalset.Run(ix, qs, k)
+		rep.BuildMs = float64(build.Microseconds()) / 1000
+		if err := printReport(e, base, name, rep, asJSON, fails); err != nil {
+			return err
+		}
+		var below []string
+		if rep.RecallAt1 < minR1 {
+			below = append(below, fmt.Sprintf("recall@1 %.3f < %.3f", rep.RecallAt1, minR1))
+		}
+		if rep.RecallAt3 < minR3 {
+			below = append(below, fmt.Sprintf("recall@3 %.3f < %.3f", rep.RecallAt3, minR3))
+		}
+		if len(below) > 0 {
+			errs = append(errs, fmt.Errorf("%s: below target: %s", name, strings.Join(below, ", ")))
+		}
+	}
+	return errors.Join(errs...)
+}
 
+// printReport writes one set's measures, and its misses with --failures.
+func printReport(e env, base *knowledge.Base, name string, rep evalset.Report, asJSON, fails bool) error {
 	if asJSON {
 		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
 		fmt.Fprintf(e.stdout, "%s: n=%d  recall@1=%.3f  recall@3=%.3f  recall@5=%.3f  MRR=%.3f  p50=%.3fms  p99=%.3fms  build=%.0fms (%d items)\n",
-			filepath.Base(questions), rep.N, rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.MRR, rep.P50ms, rep.P99ms, rep.BuildMs, len(base.Items))
+			name, rep.N, rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.MRR, rep.P50ms, rep.P99ms, rep.BuildMs, len(base.Items))
 	}
-	if fails {
-		for _, m := range rep.Misses {
-			first := "(nothing)"
-			if len(m.Got) > 0 {
-				first = strings.Join(titled(base, m.Got), " | ")
-			}
-			rank := "not in top"
-			if m.Rank > 0 {
-				rank = fmt.Sprintf("rank %d", m.Rank)
-			}
-			fmt.Fprintf(e.stderr, "miss %s:%d %q want %s (%s); first: %s\n", filepath.Base(questions), m.Line, m.Q, strings.Join(m.Expected, ","), rank, first)
+	if !fails {
+		return nil
+	}
+	for _, m := range rep.Misses {
+		first := "(nothing)"
+		if len(m.Got) > 0 {
+			first = strings.Join(titled(base, m.Got), " | ")
 		}
-	}
-	var below []string
-	if rep.RecallAt1 < minR1 {
-		below = append(below, fmt.Sprintf("recall@1 %.3f < %.3f", rep.RecallAt1, minR1))
-	}
-	if rep.RecallAt3 < minR3 {
-		below = append(below, fmt.Sprintf("recall@3 %.3f < %.3f", rep.RecallAt3, minR3))
-	}
-	if len(below) > 0 {
-		return fmt.Errorf("%s: below target: %s", filepath.Base(questions), strings.Join(below, ", "))
+		rank := "not in top"
+		if m.Rank > 0 {
+			rank = fmt.Sprintf("rank %d", m.Rank)
+		}
+		fmt.Fprintf(e.stderr, "miss %s:%d %q want %s (%s); first: %s\n", name, m.Line, m.Q, strings.Join(m.Expected, ","), rank, first)
 	}
 	return nil
 }

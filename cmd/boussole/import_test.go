@@ -123,4 +123,13 @@ func TestEvalCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "below target") || !strings.Contains(errs, "miss ") {
 		t.Errorf("threshold: exit %d\n%s", code, errs)
 	}
+	// Several sets on one index: one line each, and each gated.
+	q2 := filepath.Join(t.TempDir(), "q2.jsonl")
+	must(t, os.WriteFile(q2, []byte(`{"q": "carte d'identité perdue", "expected": ["cni-perte"]}
+`), 0o600))
+	code, out, errs = runCmd(t, "", "eval", "--questions", q, "--questions", q2, "--min-recall-at-1", "0.9")
+	if code != 1 || !strings.Contains(out, "q.jsonl: n=3") || !strings.Contains(out, "q2.jsonl: n=1") ||
+		!strings.Contains(errs, "q.jsonl: below target") || strings.Contains(errs, "q2.jsonl: below") {
+		t.Errorf("two sets: exit %d\n%s\n%s", code, out, errs)
+	}
 }
