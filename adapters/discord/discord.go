@@ -19,10 +19,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 )
 
 // Platform is the platform name of Discord addresses.
@@ -91,9 +93,16 @@ type Adapter struct {
 	medTh      map[[2]string]string // (mediators' channel, user) → thread
 	medParent  map[string][2]string // mediator's thread → (channel, user)
 	medChans   map[string]bool
+
+	// retry is the first delay before connecting again when the gateway
+	// cannot be reached; it doubles up to maxRetry.
+	retry time.Duration
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
+
+// maxRetry bounds the delay between two connection attempts.
+const maxRetry = time.Minute
 
 // keep bounds the memories of events and sent keys: duplicates and
 // retries come within minutes, far fewer than this.
@@ -144,7 +153,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
 		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
-		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{},
+		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,
 	}
 	for _, c := range cfg.MediatorChannels {
 		a.medChans[c] = true
@@ -185,8 +194,8 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	})()
 	defer a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message) })()
 	defer a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })()
-	if err := a.s.Open(); err != nil {
-		return fmt.Errorf("connect to discord gateway: %w", err)
+	if err := a.open(ctx); err != nil {
+		return stopped(ctx, err)
 	}
 	defer func() {
 		_ = a.s.Close()
@@ -258,6 +267,45 @@ func (a *Adapter) check(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// open connects to the gateway. A network failure or a server error is
+// retried with a growing delay (Boussole may start before the network, or
+// during a Discord outage) until ctx is done; a refusal that a retry
+// cannot fix (wrong token, intents not allowed) is returned at once.
+func (a *Adapter) open(ctx context.Context) error {
+	delay := a.retry
+	for {
+		err := a.s.Open()
+		if err == nil {
+			return nil
+		}
+		if permanent(err) {
+			return fmt.Errorf("connect to discord gateway: %w", err)
+		}
+		a.log.Warn("discord gateway not reachable, retrying", "in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, maxRetry)
+	}
+}
+
+// permanent reports a connection failure that retrying cannot fix: the
+// gateway closing with an authentication, sharding or intents error, or
+// the API refusing the token.
+func permanent(err error) bool {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code == 4004 || (ce.Code >= 4010 && ce.Code <= 4014)
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusForbidden
+	}
+	return false
 }
 
 // stopped returns err, or nil when it comes from ctx being cancelled: a

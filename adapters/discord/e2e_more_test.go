@@ -265,3 +265,56 @@ func TestInvalidSessionAndReconnectRequest(t *testing.T) {
 		t.Errorf("identifies %d, resumes %v; want 2 and 2", f.Identifies, f.Resumes)
 	}
 }
+
+// A gateway that cannot be reached when Boussole starts (network not up
+// yet, Discord outage) is tried again until it answers.
+func TestUnreachableGatewayAtStartIsRetried(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t)
+	f.Mu.Lock()
+	f.Refuse = 2
+	f.Mu.Unlock()
+	cat, _ := catalog.New()
+	a, err := New(Config{}, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return "test-token" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.retry = 10 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil })) }()
+	f.WaitConnected(t, "READY")
+	f.Mu.Lock()
+	refused := f.Refused
+	f.Mu.Unlock()
+	if refused != 2 {
+		t.Errorf("refused connections = %d, want 2 before the one that worked", refused)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
+
+// A token Discord refuses is reported at once, not retried forever.
+func TestRefusedTokenIsNotRetried(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t)
+	cat, _ := catalog.New()
+	a, err := New(Config{}, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return "wrong-token" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.retry = 10 * time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
+	if err == nil || !strings.Contains(err.Error(), "connect to discord gateway") || ctx.Err() != nil {
+		t.Fatalf("Run error = %v, want a connection error before the deadline", err)
+	}
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	if f.Identifies != 1 {
+		t.Errorf("identified %d times, want 1 (no retry)", f.Identifies)
+	}
+}

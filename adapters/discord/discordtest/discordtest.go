@@ -36,6 +36,8 @@ type Server struct {
 	connected  chan string // "READY" or "RESUMED" after each handshake
 	replay     []Frame     // dispatched again after the next resume
 	Invalidate bool        // refuse the next resume (op 9)
+	Refuse     int         // next gateway connections refused (503)
+	Refused    int         // gateway connections refused
 	ids        int
 	RateLimit  int // next message posts answered 429
 	Failures   int // next message posts answered 500...
@@ -151,6 +153,15 @@ func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
 var upgrader = websocket.Upgrader{}
 
 func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
+	f.Mu.Lock()
+	if f.Refuse > 0 {
+		f.Refuse--
+		f.Refused++
+		f.Mu.Unlock()
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	f.Mu.Unlock()
 	c, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
