@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 )
@@ -97,6 +99,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			}
 		}
 	}()
+	// Line numbers restart with each run: the run's start makes the ids
+	// unique across runs sharing a database (handled messages are kept).
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	n := 0
 	for {
 		a.prompt()
@@ -119,7 +124,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			if user == "" {
 				continue
 			}
-			in := bot.Incoming{Address: Address(user), Text: text, Name: user, ID: fmt.Sprintf("line-%d", n)}
+			in := bot.Incoming{Address: Address(user), Text: text, Name: user, ID: fmt.Sprintf("line-%s-%d", run, n)}
 			if err := h.Handle(ctx, in); err != nil {
 				fmt.Fprintf(a.cfg.Out, "(erreur : %v)\n", err)
 			}

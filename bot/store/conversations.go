@@ -218,6 +218,7 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 				(SELECT id FROM cases WHERE status = 'closed' AND updated_at < ?)`, []any{cut}},
 			stmt{`DELETE FROM cases WHERE status = 'closed' AND updated_at < ?`, []any{cut}},
 			stmt{`DELETE FROM outbox WHERE (sent_at IS NOT NULL OR dead = 1) AND created_at < ?`, []any{cut}},
+			stmt{`DELETE FROM handled WHERE at < ?`, []any{cut}},
 		)
 	})
 	if err != nil {

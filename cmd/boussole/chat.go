@@ -51,6 +51,7 @@ func runChat(ctx context.Context, e env, args []string) error {
 func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.Adapter) error {
 	out := bot.NewDispatcher(a.store, log, time.Now)
 	r := bot.NewRunner(a.engine, out, log)
+	r.Remember(a.store)
 	for _, ad := range adapters {
 		r.Register(ad)
 	}
