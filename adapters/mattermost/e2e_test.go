@@ -72,6 +72,15 @@ type stack struct {
 
 func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) *stack {
 	t.Helper()
+	s, stop := startStack(t, filepath.Join(t.TempDir(), "boussole.db"), med, setup, extra...)
+	t.Cleanup(stop)
+	return s
+}
+
+// startStack starts Boussole on the database file db; stop ends it as a
+// SIGTERM ends `boussole serve`.
+func startStack(t *testing.T, db string, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) (*stack, func()) {
+	t.Helper()
 	srv := mmServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cat, err := catalog.New()
@@ -82,7 +91,7 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "boussole.db"), store.Options{})
+	st, err := store.Open(ctx, db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +114,7 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 			return "e2e-secret"
 		}
 		return ""
-	}})
+	}, State: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +123,7 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 	}
 	out := bot.NewDispatcher(st, nil, nil)
 	r := bot.NewRunner(eng, out, nil)
+	r.Remember(st)
 	r.Register(a)
 	var wg sync.WaitGroup
 	for _, ad := range extra {
@@ -125,24 +135,29 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 	go func() { defer wg.Done(); out.Run(ctx) }()
 	runErr := make(chan error, 1)
 	go func() { defer wg.Done(); runErr <- a.Run(ctx, r) }()
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		r.Close()
-		st.Close()
-		if err := <-runErr; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+			r.Close()
+			st.Close()
+			if err := <-runErr; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
 	select {
 	case <-a.Connected():
 	case err := <-runErr:
 		runErr <- err
+		stop()
 		t.Fatalf("Run: %v", err)
 	case <-time.After(30 * time.Second):
+		stop()
 		t.Fatal("adapter not connected after 30s")
 	}
-	return &stack{server: srv, a: a}
+	return &stack{server: srv, a: a}, stop
 }
 
 func now() int64 { return time.Now().UnixMilli() - 1 }
@@ -642,6 +657,58 @@ func TestE2ECitizenOnMattermostMediatorOnDiscord(t *testing.T) {
 		am, _ := p.Body["allowed_mentions"].(map[string]any)
 		if parse, ok := am["parse"].([]any); !ok || len(parse) != 0 || am["users"] != nil || am["roles"] != nil {
 			t.Errorf("post to %s allows mentions: %v", p.Channel, p.Body["allowed_mentions"])
+		}
+	}
+}
+
+// A citizen writes while Boussole itself is stopped (a deployment, a
+// crash): the next run answers, once, and does not answer again what the
+// previous run had answered.
+func TestE2EBoussoleRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	s, stop := startStack(t, db, bot.Mediation{}, nil)
+	dm := s.dm(t)
+	since := now()
+	hello := say(t, s.citizen, dm, "", "bonjour")
+	inThread := func(root string) func([]*model.Post) bool {
+		return func(ps []*model.Post) bool {
+			for _, p := range ps {
+				if p.RootId == root {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	s.waitBot(t, s.citizen, dm, since, "welcome", inThread(hello.Id))
+	time.Sleep(time.Second) // the welcome may come in several posts
+	count := func(root string) int {
+		n := 0
+		for _, p := range s.botPosts(t, s.citizen, dm, since) {
+			if p.RootId == root {
+				n++
+			}
+		}
+		return n
+	}
+	welcomed := count(hello.Id)
+	stop()
+
+	q := say(t, s.citizen, dm, "", "carte grise")
+	s2, stop2 := startStack(t, db, bot.Mediation{}, nil)
+	t.Cleanup(stop2)
+	s2.waitBot(t, s2.citizen, dm, since, "answer to what was posted while Boussole was stopped", inThread(q.Id))
+	time.Sleep(3 * time.Second) // past the first catch-up, which replays "bonjour" too
+	if n := count(hello.Id); n != welcomed {
+		t.Errorf("the message answered before the restart got %d replies, want %d (answered again)", n, welcomed)
+	}
+	seen := map[string]bool{}
+	for _, p := range s.botPosts(t, s.citizen, dm, since) {
+		if p.RootId == q.Id {
+			if seen[p.Message] {
+				t.Errorf("answered twice: %q", p.Message)
+			}
+			seen[p.Message] = true
 		}
 	}
 }

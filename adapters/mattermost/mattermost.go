@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -86,6 +87,17 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Getenv reads the secrets (default os.Getenv).
 	Getenv func(string) string
+	// State keeps, between runs, the moment up to which the server's posts
+	// were seen, so that posts made while Boussole was stopped are caught
+	// up when it starts again (the store). Without it, a new run starts
+	// from the moment it connects.
+	State State
+}
+
+// State keeps small values between runs.
+type State interface {
+	AdapterState(ctx context.Context, key string) (string, bool, error)
+	SetAdapterState(ctx context.Context, key, value string) error
 }
 
 // Adapter is the Mattermost adapter.
@@ -122,6 +134,9 @@ type Adapter struct {
 	lastAt    map[string]int64 // channel → create_at of the last post seen
 	aliveAt   int64            // create_at of the last post seen anywhere
 	caughtUp  int              // posts read by catch-ups
+	live      bool             // the websocket is open: every post is seen
+	state     State
+	saveEvery time.Duration // how often the moment seen up to is saved
 	roles     map[string][]string
 	serial    *bot.Serial // queues messages per conversation
 	connected chan struct{}
@@ -178,6 +193,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
 		caseTh: map[string]bool{}, medLast: map[bot.Address]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
+		state: d.State, saveEvery: 30 * time.Second,
 	}
 	if cfg.CommandTokenEnv != "" {
 		a.envCmdTok = strings.TrimSpace(d.Getenv(cfg.CommandTokenEnv))
@@ -344,6 +360,74 @@ func (a *Adapter) registerCommand(ctx context.Context) {
 	a.mu.Unlock()
 }
 
+// stateKey names the saved moment for this server.
+func (a *Adapter) stateKey() string { return "mattermost.seen " + a.cfg.URL }
+
+// Catching up after a stop goes back at most maxCatchUp, and replays the
+// last catchUpMargin before the saved moment: posts seen then may not have
+// been answered before the stop (those that were are dropped by the
+// runner, which remembers the messages it handled).
+const (
+	maxCatchUp    = 24 * time.Hour
+	catchUpMargin = 2 * time.Minute
+)
+
+// resumeFrom is where catch-ups of this run start: the moment an earlier
+// run saw the server's posts up to, or now.
+func (a *Adapter) resumeFrom(ctx context.Context) int64 {
+	now := time.Now()
+	if a.state == nil {
+		return now.UnixMilli()
+	}
+	v, ok, err := a.state.AdapterState(ctx, a.stateKey())
+	if err != nil {
+		a.log.Warn("mattermost: where the last run stopped is unknown, posts made meanwhile are not caught up", "err", err)
+	}
+	seen, perr := strconv.ParseInt(v, 10, 64)
+	if !ok || perr != nil || seen <= 0 {
+		return now.UnixMilli()
+	}
+	from := max(seen-catchUpMargin.Milliseconds(), now.Add(-maxCatchUp).UnixMilli())
+	if from > now.UnixMilli() {
+		return now.UnixMilli()
+	}
+	a.log.Info("mattermost: catching up on the posts made since the last run", "since", time.UnixMilli(from).UTC().Format(time.RFC3339))
+	return from
+}
+
+// keepSeen saves, while the websocket is open, the moment up to which
+// every post was seen, and once more when the adapter stops.
+func (a *Adapter) keepSeen(ctx context.Context) {
+	if a.state == nil {
+		return
+	}
+	save := func(ctx context.Context) {
+		a.mu.Lock()
+		live := a.live
+		a.mu.Unlock()
+		if !live {
+			return // posts since the disconnection are not seen yet
+		}
+		if err := a.state.SetAdapterState(ctx, a.stateKey(), strconv.FormatInt(time.Now().UnixMilli(), 10)); err != nil {
+			a.log.Warn("mattermost: moment seen up to not saved", "err", err)
+		}
+	}
+	save(ctx)
+	t := time.NewTicker(a.saveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			save(sctx)
+			cancel()
+			return
+		case <-t.C:
+			save(ctx)
+		}
+	}
+}
+
 // firstCatchUpDelay is when, after the first connection, posts the new
 // websocket may have missed are looked up.
 const firstCatchUpDelay = 2 * time.Second
@@ -371,14 +455,17 @@ func (a *Adapter) listen(ctx context.Context) {
 		delay = a.backoff
 		ws.Listen()
 		if first {
+			// Catch-ups start where an earlier run stopped seeing posts,
+			// or from now: without a saved moment, earlier posts may have
+			// been answered by a previous process.
+			from := a.resumeFrom(ctx)
 			a.mu.Lock()
 			if a.aliveAt == 0 {
-				// Catch-ups start from the moment Boussole connected, not
-				// before: earlier posts may have been answered by a
-				// previous process.
-				a.aliveAt = time.Now().UnixMilli()
+				a.aliveAt = from
 			}
+			a.live = true
 			a.mu.Unlock()
+			go a.keepSeen(ctx)
 			close(a.connected)
 			first = false
 			// A post made while the server was still registering this
@@ -386,14 +473,20 @@ func (a *Adapter) listen(ctx context.Context) {
 			// connecting recovers it (posts already handled are skipped).
 			time.AfterFunc(firstCatchUpDelay, func() {
 				if ctx.Err() == nil {
-					a.catchUp(ctx)
+					a.catchUp(ctx, from)
 				}
 			})
 		} else {
 			a.log.Info("mattermost websocket reconnected, catching up")
-			a.catchUp(ctx)
+			a.catchUp(ctx, 0)
+			a.mu.Lock()
+			a.live = true
+			a.mu.Unlock()
 		}
 		a.read(ctx, ws)
+		a.mu.Lock()
+		a.live = false
+		a.mu.Unlock()
 		ws.Close()
 		if ctx.Err() == nil {
 			a.log.Warn("mattermost websocket closed, reconnecting", "err", ws.ListenError)
@@ -426,7 +519,10 @@ func (a *Adapter) read(ctx context.Context, ws *model.WebSocketClient) {
 
 // catchUp hands over the posts made while the websocket was down, in each
 // channel the bot is in, oldest first; those already handled are skipped.
-func (a *Adapter) catchUp(ctx context.Context) {
+// With from set (the first catch-up of a run), every channel is read from
+// that moment: a live post seen since the connection says nothing of
+// those posted before it, while Boussole was stopped.
+func (a *Adapter) catchUp(ctx context.Context, from int64) {
 	chans, _, err := a.c.GetChannelsForUserWithLastDeleteAt(ctx, a.self, 0)
 	if err != nil {
 		a.log.Warn("catch-up: channels not listed", "err", err)
@@ -437,6 +533,9 @@ func (a *Adapter) catchUp(ctx context.Context) {
 		since, ok := a.lastAt[ch.Id]
 		if !ok {
 			since = a.aliveAt
+		}
+		if from > 0 {
+			since = from
 		}
 		a.chanType[ch.Id] = string(ch.Type)
 		a.mu.Unlock()

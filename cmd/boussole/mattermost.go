@@ -9,7 +9,7 @@ import (
 
 // newMattermost builds the Mattermost adapter from the configuration; the
 // mediators' queues on Mattermost become its mediators' channels.
-func newMattermost(cfg Config, log *slog.Logger, getenv func(string) string) (*mattermost.Adapter, error) {
+func newMattermost(cfg Config, log *slog.Logger, getenv func(string) string, state mattermost.State) (*mattermost.Adapter, error) {
 	cat, err := catalog.New()
 	if err != nil {
 		return nil, err
@@ -25,5 +25,5 @@ func newMattermost(cfg Config, log *slog.Logger, getenv func(string) string) (*m
 		URL: m.URL, Team: m.Team, TokenEnv: m.TokenEnv, Listen: m.Listen, PublicURL: m.PublicURL,
 		SecretEnv: m.SecretEnv, CommandTokenEnv: m.CommandTokenEnv, NumberedChoices: m.NumberedChoices,
 		MediatorChannels: chans, Lang: cfg.Lang,
-	}, mattermost.Deps{Logger: log, Catalog: cat, Getenv: getenv})
+	}, mattermost.Deps{Logger: log, Catalog: cat, Getenv: getenv, State: state})
 }

@@ -42,7 +42,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		adapters = append(adapters, d)
 	}
 	if cfg.Mattermost.Enabled {
-		m, err := newMattermost(cfg, log, e.getenv)
+		m, err := newMattermost(cfg, log, e.getenv, a.store)
 		if err != nil {
 			return err
 		}
