@@ -67,6 +67,11 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Getenv reads the token (default os.Getenv).
 	Getenv func(string) string
+	// State keeps, between runs, the moment up to which messages were
+	// received and the private places the bot talks in, so that what was
+	// posted there while Boussole was stopped is answered when it starts
+	// again (the store). Without it, a start reads nothing back.
+	State State
 }
 
 // Adapter is the Discord adapter.
@@ -97,6 +102,10 @@ type Adapter struct {
 	// retry is the first delay before connecting again when the gateway
 	// cannot be reached; it doubles up to maxRetry.
 	retry time.Duration
+
+	state     State              // nil: no catch-up after a restart
+	places    map[string]watched // private places, for the catch-up
+	saveEvery time.Duration
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -154,6 +163,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
 		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,
+		state: d.State, places: map[string]watched{}, saveEvery: 30 * time.Second,
 	}
 	for _, c := range cfg.MediatorChannels {
 		a.medChans[c] = true
@@ -211,6 +221,12 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	if err := a.registerCommands(ctx); err != nil {
 		return stopped(ctx, err)
+	}
+	if a.state != nil {
+		a.catchUp(ctx)
+		saved := make(chan struct{})
+		go func() { defer close(saved); a.keepSeen(ctx) }()
+		defer func() { <-saved }()
 	}
 	a.log.Info("discord connected", "guilds", len(a.cfg.GuildIDs), "private_mode", a.cfg.PrivateMode)
 	<-ctx.Done()

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -316,5 +317,41 @@ func TestRefusedTokenIsNotRetried(t *testing.T) {
 	defer f.Mu.Unlock()
 	if f.Identifies != 1 {
 		t.Errorf("identified %d times, want 1 (no retry)", f.Identifies)
+	}
+}
+
+// A citizen writes in a DM while Boussole is stopped (a deployment, a
+// crash): Discord does not send it to the next session, so the next run
+// reads the DM back and answers it once, without answering again what the
+// previous run had answered.
+func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t)
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
+	f.DM("12", "bonjour")
+	f.WaitPosts(t, "dm-12", 1)
+	time.Sleep(200 * time.Millisecond) // no second part on its way
+	welcomed := len(f.PostsTo("dm-12"))
+	stop()
+
+	f.OfflineDM("12", "carte grise")
+	_, stop2 := startStack(t, f, db, Config{}, bot.Mediation{})
+	t.Cleanup(stop2)
+	f.WaitPosts(t, "dm-12", welcomed+1)
+	time.Sleep(500 * time.Millisecond) // anything answered twice would be here by now
+	posts := f.PostsTo("dm-12")
+	var texts []string
+	for _, p := range posts[welcomed:] {
+		texts = append(texts, p.Content)
+	}
+	// "carte grise" opens the vehicles tree: its first question, once.
+	if n := strings.Count(strings.Join(texts, "\n"), "Votre demande concerne"); n != 1 {
+		t.Errorf("after the restart the bot said %q, want the vehicles tree's question once", texts)
+	}
+	for _, p := range posts[welcomed:] {
+		if strings.Contains(p.Content, "Je suis Boussole") {
+			t.Errorf("the first message was answered again: %q", p.Content)
+		}
 	}
 }

@@ -31,7 +31,15 @@ type stack struct {
 
 func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter) *stack {
 	t.Helper()
-	f := discordtest.Start(t)
+	s, stop := startStack(t, discordtest.Start(t), filepath.Join(t.TempDir(), "boussole.db"), cfg, med, extra...)
+	t.Cleanup(stop)
+	return s
+}
+
+// startStack starts Boussole on the database file db against the fake
+// server f; stop ends it as a SIGTERM ends `boussole serve`.
+func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med bot.Mediation, extra ...bot.Adapter) (*stack, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cat, err := catalog.New()
 	if err != nil {
@@ -41,7 +49,7 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "boussole.db"), store.Options{})
+	st, err := store.Open(ctx, db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +63,13 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 			return "test-token"
 		}
 		return ""
-	}})
+	}, State: st})
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := bot.NewDispatcher(st, nil, nil)
 	r := bot.NewRunner(eng, out, nil)
+	r.Remember(st)
 	r.Register(a)
 	var wg sync.WaitGroup
 	for _, ad := range extra {
@@ -72,15 +81,18 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 	go func() { defer wg.Done(); out.Run(ctx) }()
 	runErr := make(chan error, 1)
 	go func() { defer wg.Done(); runErr <- a.Run(ctx, r) }()
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		r.Close()
-		st.Close()
-		if err := <-runErr; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+			r.Close()
+			st.Close()
+			if err := <-runErr; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
 	f.WaitConnected(t, "READY")
 	f.WaitFor(t, "command registration", func() bool {
 		for _, c := range f.Calls {
@@ -90,7 +102,7 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 		}
 		return false
 	})
-	return &stack{f: f, a: a, out: out}
+	return &stack{f: f, a: a, out: out}, stop
 }
 
 // checkNoMentions asserts every message the bot posted allows no mention.

@@ -22,6 +22,7 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 	user := m.Author.ID
 	if m.GuildID == "" {
 		in.Address = addr(m.ChannelID, user)
+		a.watch(m.ChannelID, "")
 		a.enqueue(in)
 		return
 	}
@@ -37,11 +38,13 @@ func (a *Adapter) onMessage(m *discordgo.Message) {
 			return
 		}
 		in.Address = addr(parent[0], user)
+		a.watch(m.ChannelID, m.GuildID)
 	case isCitizen:
 		if owner != user {
 			return
 		}
 		in.Address = addr(m.ChannelID, user)
+		a.watch(m.ChannelID, m.GuildID)
 	case !mentions(m, self):
 		return
 	case a.medChans[m.ChannelID]:

@@ -9,7 +9,7 @@ import (
 
 // newDiscord builds the Discord adapter from the configuration; the
 // mediators' queues on Discord become its mediators' channels.
-func newDiscord(cfg Config, log *slog.Logger, getenv func(string) string) (*discord.Adapter, error) {
+func newDiscord(cfg Config, log *slog.Logger, getenv func(string) string, state discord.State) (*discord.Adapter, error) {
 	cat, err := catalog.New()
 	if err != nil {
 		return nil, err
@@ -26,5 +26,5 @@ func newDiscord(cfg Config, log *slog.Logger, getenv func(string) string) (*disc
 		PrivateMode:      cfg.Discord.PrivateMode,
 		MediatorChannels: chans,
 		Lang:             cfg.Lang,
-	}, discord.Deps{Logger: log, Catalog: cat, Getenv: getenv})
+	}, discord.Deps{Logger: log, Catalog: cat, Getenv: getenv, State: state})
 }

@@ -35,7 +35,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		adapters = append(adapters, console.New(console.Config{In: e.stdin, Out: e.stdout, User: cfg.Console.User}))
 	}
 	if cfg.Discord.Enabled {
-		d, err := newDiscord(cfg, log, e.getenv)
+		d, err := newDiscord(cfg, log, e.getenv, a.store)
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,10 @@ type Server struct {
 	Calls      []Call
 	Threads    map[string]string // thread id → parent channel
 	Members    map[string][]string
-	changed    chan struct{}
+	// Messages are the users' messages per channel, newest last, as the
+	// REST API lists them back.
+	Messages map[string][]map[string]any
+	changed  chan struct{}
 
 	guilds   []map[string]any
 	channels map[string][]map[string]any
@@ -110,7 +113,7 @@ const (
 // Start starts a fake Discord server, closed when the test ends.
 func Start(t testing.TB) *Server {
 	f := &Server{
-		t: t, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{},
+		t: t, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{},
 		changed: make(chan struct{}, 1),
 		guilds:  []map[string]any{{"id": GuildID, "name": "Tiers-lieu"}},
 		channels: map[string][]map[string]any{GuildID: {
@@ -301,12 +304,14 @@ func (f *Server) WaitConnected(t testing.TB, want string) {
 	}
 }
 
-// NextID returns a new snowflake.
+// NextID returns a new snowflake: the time since Discord's epoch in the
+// high bits, as Discord's, so that "messages after a moment" works; a
+// counter in the low bits keeps them unique and increasing.
 func (f *Server) NextID() string {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.ids++
-	return fmt.Sprint(5000 + f.ids)
+	return fmt.Sprint(uint64(time.Now().UnixMilli()-1420070400000)<<22 | uint64(f.ids&0x3fffff))
 }
 
 func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
@@ -364,6 +369,20 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 		f.Posts = append(f.Posts, Post{Channel: p[1], Content: content, Body: body})
 		f.Mu.Unlock()
 		reply(map[string]any{"id": f.NextID(), "channel_id": p[1], "content": content, "author": map[string]any{"id": BotID, "bot": true}})
+	case r.Method == "GET" && len(p) == 3 && p[0] == "channels" && p[2] == "messages":
+		after := r.URL.Query().Get("after")
+		f.Mu.Lock()
+		var out []map[string]any
+		for _, m := range f.Messages[p[1]] {
+			if id := m["id"].(string); after == "" || len(id) > len(after) || (len(id) == len(after) && id > after) {
+				out = append([]map[string]any{m}, out...) // newest first, as Discord
+			}
+		}
+		f.Mu.Unlock()
+		if out == nil {
+			out = []map[string]any{}
+		}
+		reply(out)
 	case r.Method == "GET" && len(p) == 2 && p[0] == "channels":
 		f.Mu.Lock()
 		parent, isThread := f.Threads[p[1]]
@@ -482,10 +501,37 @@ func User(id string) map[string]any { return map[string]any{"id": id, "username"
 
 // DM is a MESSAGE_CREATE from user from in its DM channel "dm-"+from.
 func (f *Server) DM(from, text string) Frame {
-	return f.Dispatch("MESSAGE_CREATE", map[string]any{
+	return f.Dispatch("MESSAGE_CREATE", f.keep(f.dmMessage(from, text)))
+}
+
+// OfflineDM is a message from user from in its DM channel that no session
+// receives (posted while the bot was not connected); only the REST API
+// lists it.
+func (f *Server) OfflineDM(from, text string) {
+	f.keep(f.dmMessage(from, text))
+}
+
+func (f *Server) dmMessage(from, text string) map[string]any {
+	return map[string]any{
 		"id": f.NextID(), "channel_id": "dm-" + from, "author": User(from), "content": text, "type": 0,
 		"timestamp": time.Now().UTC().Format(time.RFC3339),
-	})
+	}
+}
+
+// keep stores a user's message for the REST API, as REST returns it
+// (without guild or member).
+func (f *Server) keep(m map[string]any) map[string]any {
+	stored := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != "guild_id" && k != "member" {
+			stored[k] = v
+		}
+	}
+	f.Mu.Lock()
+	ch := m["channel_id"].(string)
+	f.Messages[ch] = append(f.Messages[ch], stored)
+	f.Mu.Unlock()
+	return m
 }
 
 // Say is a MESSAGE_CREATE from user from with roles in a guild channel;
@@ -498,10 +544,10 @@ func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 	if roles == nil {
 		roles = []string{}
 	}
-	return f.Dispatch("MESSAGE_CREATE", map[string]any{
+	return f.Dispatch("MESSAGE_CREATE", f.keep(map[string]any{
 		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
 		"mentions": mentions, "member": map[string]any{"roles": roles}, "timestamp": time.Now().UTC().Format(time.RFC3339),
-	})
+	}))
 }
 
 // Click is a button click (INTERACTION_CREATE) by user in channel (a DM when guild is false).

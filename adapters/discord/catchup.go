@@ -1,0 +1,169 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// State keeps small values between runs (the store).
+type State interface {
+	AdapterState(ctx context.Context, key string) (string, bool, error)
+	SetAdapterState(ctx context.Context, key, value string) error
+}
+
+// Discord does not send again, to a new session, the messages posted while
+// no session was open. The adapter therefore saves, while it runs, the
+// moment up to which it received messages and the private places it talks
+// in (DMs, citizens' and mediators' threads), and on its next start reads
+// those places' messages since that moment. What the previous run had
+// answered is dropped by the runner, which remembers handled messages.
+
+const (
+	stateKey = "discord.seen"
+	// maxCatchUp bounds how far back a start reads; catchUpMargin is
+	// read again before the saved moment (messages received then may not
+	// have been answered before the stop).
+	maxCatchUp    = 24 * time.Hour
+	catchUpMargin = 2 * time.Minute
+	// maxWatched bounds the places remembered, the most recent kept.
+	maxWatched = 1000
+	// discordEpoch is the origin of snowflake timestamps, in Unix ms.
+	discordEpoch = 1420070400000
+)
+
+// seenState is what is saved: the moment (Unix ms) and the places.
+type seenState struct {
+	At     int64              `json:"at"`
+	Places map[string]watched `json:"places"`
+}
+
+// watched is a private place: its guild (empty for a DM, needed to tell a
+// thread's messages read back, which carry none) and when it last spoke.
+type watched struct {
+	Guild string `json:"guild,omitempty"`
+	At    int64  `json:"at"`
+}
+
+// watch remembers a private place a message was received in.
+func (a *Adapter) watch(channel, guild string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.places[channel] = watched{Guild: guild, At: time.Now().UnixMilli()}
+	if len(a.places) <= maxWatched {
+		return
+	}
+	oldest, at := "", int64(0)
+	for ch, w := range a.places {
+		if oldest == "" || w.At < at {
+			oldest, at = ch, w.At
+		}
+	}
+	delete(a.places, oldest)
+}
+
+// saveSeen saves the moment and the places.
+func (a *Adapter) saveSeen(ctx context.Context) {
+	a.mu.Lock()
+	st := seenState{At: time.Now().UnixMilli(), Places: make(map[string]watched, len(a.places))}
+	for ch, w := range a.places {
+		st.Places[ch] = w
+	}
+	a.mu.Unlock()
+	b, err := json.Marshal(st)
+	if err == nil {
+		err = a.state.SetAdapterState(ctx, stateKey, string(b))
+	}
+	if err != nil {
+		a.log.Warn("discord: moment seen up to not saved", "err", err)
+	}
+}
+
+// keepSeen saves the state every saveEvery while the adapter runs, and
+// once more when it stops.
+func (a *Adapter) keepSeen(ctx context.Context) {
+	a.saveSeen(ctx)
+	t := time.NewTicker(a.saveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			a.saveSeen(sctx)
+			cancel()
+			return
+		case <-t.C:
+			a.saveSeen(ctx)
+		}
+	}
+}
+
+// catchUp reads the saved state and hands over, oldest first, the messages
+// posted in the saved places since the saved moment (less the margin).
+func (a *Adapter) catchUp(ctx context.Context) {
+	v, ok, err := a.state.AdapterState(ctx, stateKey)
+	if err != nil {
+		a.log.Warn("discord: where the last run stopped is unknown, messages posted meanwhile are not caught up", "err", err)
+	}
+	var st seenState
+	if !ok || json.Unmarshal([]byte(v), &st) != nil || st.At <= 0 {
+		return
+	}
+	now := time.Now()
+	from := max(st.At-catchUpMargin.Milliseconds(), now.Add(-maxCatchUp).UnixMilli())
+	after := snowflakeAt(from)
+	n := 0
+	for ch, w := range st.Places {
+		if w.At < now.Add(-maxCatchUp).UnixMilli() {
+			continue
+		}
+		a.mu.Lock()
+		if _, known := a.places[ch]; !known {
+			a.places[ch] = w
+		}
+		a.mu.Unlock()
+		msgs, err := a.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
+		if err != nil {
+			a.log.Warn("discord catch-up: messages not read", "channel", ch, "err", err)
+			continue
+		}
+		slices.SortFunc(msgs, func(x, y *discordgo.Message) int { return compareSnowflakes(x.ID, y.ID) })
+		for _, m := range msgs {
+			if m.GuildID == "" {
+				m.GuildID = w.Guild
+			}
+			a.onMessage(m)
+			n++
+		}
+	}
+	if n > 0 {
+		a.log.Info("discord: caught up on the messages posted since the last run", "messages", n)
+	}
+}
+
+// snowflakeAt is the smallest snowflake of a moment (Unix ms): messages
+// "after" it were posted at that moment or later.
+func snowflakeAt(ms int64) string {
+	if ms < discordEpoch {
+		return "0"
+	}
+	return strconv.FormatUint(uint64(ms-discordEpoch)<<22, 10)
+}
+
+// compareSnowflakes orders two snowflakes as numbers.
+func compareSnowflakes(x, y string) int {
+	if len(x) != len(y) {
+		return len(x) - len(y)
+	}
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
