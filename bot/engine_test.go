@@ -550,3 +550,36 @@ func TestGreetingsAndBareChoices(t *testing.T) {
 	rs = h2.say(alice, "merci")
 	mustContain(t, rs, "Avec plaisir")
 }
+
+// A message a catch-up delivers again after a restart is dropped when an
+// earlier run handled it (the store remembers handled ids); live messages
+// are marked without a look-up.
+func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
+	h := newHarness(t, "", fixture(t, treeYAML))
+	rec := &recorder{}
+	first := bot.NewRunner(h.engine, bot.NewDispatcher(h.store, nil, nil), nil)
+	first.Remember(h.store)
+	first.Register(rec)
+	if err := first.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: "m1"}); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	seq := h.conv(alice).Seq
+
+	// A new run (empty in-memory memory): the catch-up replays m1 and m2.
+	second := bot.NewRunner(h.engine, bot.NewDispatcher(h.store, nil, nil), nil)
+	second.Remember(h.store)
+	second.Register(rec)
+	for _, id := range []string{"m1", "m2"} {
+		if err := second.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: id, Replayed: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second.Close()
+	if got := h.conv(alice).Seq; got != seq+1 {
+		t.Errorf("seq %d → %d: want only m2 handled", seq, got)
+	}
+	if ok, err := h.store.Handled(context.Background(), alice.Platform, "m2"); !ok || err != nil {
+		t.Errorf("m2 not remembered: %v %v", ok, err)
+	}
+}

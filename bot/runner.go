@@ -115,7 +115,9 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	// A turn in flight finishes even when shutdown starts: the state and
 	// turns are stored together, and the citizen gets the reply.
 	ctx = context.WithoutCancel(ctx)
-	if handled != nil && in.ID != "" {
+	if handled != nil && in.ID != "" && in.Replayed {
+		// A live message is new (duplicates within this run are dropped
+		// above); a replayed one may have been answered by an earlier run.
 		// Checked under the conversation's lock, marked once answered: a
 		// crash in between answers the message again rather than never.
 		done, herr := handled.Handled(ctx, in.Address.Platform, in.ID)

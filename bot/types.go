@@ -32,6 +32,9 @@ type Incoming struct {
 	Lang string
 	// ID is the platform's message id, used to drop duplicates.
 	ID string
+	// Replayed: a catch-up delivered the message again after a restart or
+	// a disconnection; an earlier run may have handled it already.
+	Replayed bool
 	// Roles are the sender's role or group names on the platform, where
 	// it has them (mediators may be configured by role).
 	Roles []string

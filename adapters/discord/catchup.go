@@ -136,7 +136,7 @@ func (a *Adapter) catchUp(ctx context.Context) {
 			if m.GuildID == "" {
 				m.GuildID = w.Guild
 			}
-			a.onMessage(m)
+			a.onMessage(m, true)
 			n++
 		}
 	}

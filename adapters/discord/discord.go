@@ -202,7 +202,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		default:
 		}
 	})()
-	defer a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message) })()
+	defer a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message, false) })()
 	defer a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })()
 	if err := a.open(ctx); err != nil {
 		return stopped(ctx, err)

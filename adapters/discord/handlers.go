@@ -11,14 +11,14 @@ import (
 // private threads the bot opened, and mentions of the bot in server
 // channels (which continue in a private place, except in mediators'
 // channels).
-func (a *Adapter) onMessage(m *discordgo.Message) {
+func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 	a.mu.Lock()
 	self, ctx := a.self, a.ctx
 	a.mu.Unlock()
 	if ignored(m, self) || !a.firstTime("m:"+m.ID) {
 		return
 	}
-	in := bot.Incoming{Text: stripMention(m.Content, self), Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp}
+	in := bot.Incoming{Text: stripMention(m.Content, self), Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp, Replayed: replayed}
 	user := m.Author.ID
 	if m.GuildID == "" {
 		in.Address = addr(m.ChannelID, user)

@@ -21,13 +21,13 @@ func (a *Adapter) onPostedEvent(ev *model.WebSocketEvent) {
 	}
 	ct, _ := data["channel_type"].(string)
 	name, _ := data["sender_name"].(string)
-	a.onPost(&p, ct, name)
+	a.onPost(&p, ct, name, false)
 }
 
 // onPost handles one post (live or caught up): direct messages, posts in
 // a case's thread of a mediators' channel, and mentions of the bot in
 // channels, which continue in a direct message.
-func (a *Adapter) onPost(p *model.Post, channelType, name string) {
+func (a *Adapter) onPost(p *model.Post, channelType, name string, replayed bool) {
 	a.mu.Lock()
 	self, botName, ctx := a.self, a.selfName, a.ctx
 	if !ignored(p, self) && p.CreateAt > a.lastAt[p.ChannelId] {
@@ -44,6 +44,7 @@ func (a *Adapter) onPost(p *model.Post, channelType, name string) {
 		channelType = a.channelType(ctx, p.ChannelId)
 	}
 	in := toIncoming(p, botName)
+	in.Replayed = replayed
 	if len(name) > 1 && name[0] == '@' {
 		in.Name = name[1:]
 	}

@@ -136,7 +136,8 @@ type Adapter struct {
 	caughtUp  int              // posts read by catch-ups
 	live      bool             // the websocket is open: every post is seen
 	state     State
-	saveEvery time.Duration // how often the moment seen up to is saved
+	saveEvery time.Duration  // how often the moment seen up to is saved
+	saving    sync.WaitGroup // keepSeen, waited for when Run returns
 	roles     map[string][]string
 	serial    *bot.Serial // queues messages per conversation
 	connected chan struct{}
@@ -261,6 +262,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.registerCommand(ctx)
 	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
 	a.listen(ctx)
+	a.saving.Wait()
 	return nil
 }
 
@@ -465,7 +467,8 @@ func (a *Adapter) listen(ctx context.Context) {
 			}
 			a.live = true
 			a.mu.Unlock()
-			go a.keepSeen(ctx)
+			a.saving.Add(1)
+			go func() { defer a.saving.Done(); a.keepSeen(ctx) }()
 			close(a.connected)
 			first = false
 			// A post made while the server was still registering this
@@ -555,7 +558,7 @@ func (a *Adapter) catchUp(ctx context.Context, from int64) {
 		}
 		sort.Slice(posts, func(i, j int) bool { return posts[i].CreateAt < posts[j].CreateAt })
 		for _, p := range posts {
-			a.onPost(p, string(ch.Type), "")
+			a.onPost(p, string(ch.Type), "", true)
 		}
 		a.mu.Lock()
 		a.caughtUp += len(posts)

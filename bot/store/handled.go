@@ -5,11 +5,19 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 )
 
 // Handled reports whether the message id of platform was already handled
 // (MarkHandled), by this process or an earlier one.
 func (s *Store) Handled(ctx context.Context, platform, id string) (bool, error) {
+	s.marks.mu.Lock()
+	_, pending := s.marks.pending[markKey{platform, id}]
+	s.marks.mu.Unlock()
+	if pending {
+		return true, nil
+	}
 	var one int
 	err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM handled WHERE platform = ? AND id = ?`, platform, id).Scan(&one)
 	switch {
@@ -21,15 +29,69 @@ func (s *Store) Handled(ctx context.Context, platform, id string) (bool, error) 
 	return true, nil
 }
 
-// MarkHandled records that the message id of platform was handled.
+// markDelay is how long a handled-message mark may wait to be written
+// with others: one transaction for all the messages of that time, rather
+// than one more write per message on the single writer. A crash loses the
+// marks of that last moment; those messages, if a platform delivers them
+// again, are answered again (never lost).
+const markDelay = 500 * time.Millisecond
+
+type markKey struct{ platform, id string }
+
+// markBatch holds the marks not written yet.
+type markBatch struct {
+	mu      sync.Mutex
+	pending map[markKey]int64 // → when handled (ms)
+	timer   *time.Timer
+}
+
+// MarkHandled records that the message id of platform was handled. The
+// mark is written within markDelay, with the others of that moment, and at
+// Close; Handled sees it at once.
 func (s *Store) MarkHandled(ctx context.Context, platform, id string) error {
 	now := millis(s.now())
+	b := &s.marks
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending == nil {
+		b.pending = map[markKey]int64{}
+	}
+	b.pending[markKey{platform, id}] = now
+	if b.timer == nil {
+		b.timer = time.AfterFunc(markDelay, func() {
+			if err := s.flushMarks(context.Background()); err != nil {
+				s.log.Warn("store: handled messages not saved", "err", err)
+			}
+		})
+	}
+	return nil
+}
+
+// flushMarks writes the pending marks in one transaction.
+func (s *Store) flushMarks(ctx context.Context) error {
+	b := &s.marks
+	b.mu.Lock()
+	marks := b.pending
+	b.pending, b.timer = nil, nil
+	b.mu.Unlock()
+	if len(marks) == 0 || s.wdb == nil {
+		return nil
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO handled (platform, id, at) VALUES (?, ?, ?)`, platform, id, now)
-		return err
+		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO handled (platform, id, at) VALUES (?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for k, at := range marks {
+			if _, err := ins.ExecContext(ctx, k.platform, k.id, at); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("mark message handled: %w", err)
+		return fmt.Errorf("mark messages handled: %w", err)
 	}
 	return nil
 }

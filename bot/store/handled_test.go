@@ -23,6 +23,18 @@ func TestHandledAndAdapterStateSurviveARestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if ok, err := s.Handled(ctx, "mattermost", "p1"); !ok || err != nil {
+		t.Errorf("Handled right after the mark = %v, %v", ok, err)
+	}
+	// Marks are written together shortly after, without waiting for Close.
+	db := rawDB(t, path)
+	deadline := time.Now().Add(10 * time.Second)
+	for count(t, db, "handled") != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the mark was not written")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err := s.SetAdapterState(ctx, "mattermost.alive", "100"); err != nil {
 		t.Fatal(err)
 	}

@@ -138,6 +138,10 @@ type Store struct {
 
 	trees  treeCache
 	closed atomic.Bool
+
+	// marks are handled-message marks waiting to be written together
+	// (handled.go).
+	marks markBatch
 }
 
 // Close closes the database. Pending writes have been committed by then:
@@ -146,7 +150,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	errs := []error{s.stmts.close()}
+	errs := []error{s.flushMarks(context.Background()), s.stmts.close()}
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.stop())
 	}
