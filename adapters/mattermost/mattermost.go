@@ -487,9 +487,13 @@ func (a *Adapter) listen(ctx context.Context) {
 			a.mu.Unlock()
 		}
 		a.read(ctx, ws)
-		a.mu.Lock()
-		a.live = false
-		a.mu.Unlock()
+		if ctx.Err() == nil {
+			// Disconnected: posts from now on are not seen (on a stop, the
+			// moment is saved once more, as seen up to the stop).
+			a.mu.Lock()
+			a.live = false
+			a.mu.Unlock()
+		}
 		ws.Close()
 		if ctx.Err() == nil {
 			a.log.Warn("mattermost websocket closed, reconnecting", "err", ws.ListenError)
