@@ -117,6 +117,7 @@ func (a *Adapter) catchUp(ctx context.Context) {
 	from := max(st.At-catchUpMargin.Milliseconds(), now.Add(-maxCatchUp).UnixMilli())
 	after := snowflakeAt(from)
 	n := 0
+	members := map[string]*discordgo.Member{}
 	for ch, w := range st.Places {
 		if w.At < now.Add(-maxCatchUp).UnixMilli() {
 			continue
@@ -136,6 +137,11 @@ func (a *Adapter) catchUp(ctx context.Context) {
 			if m.GuildID == "" {
 				m.GuildID = w.Guild
 			}
+			if m.GuildID != "" && m.Member == nil && m.Author != nil {
+				// Messages read back carry no member: a mediator's roles
+				// come from the guild.
+				m.Member = a.member(ctx, m.GuildID, m.Author.ID, members)
+			}
 			a.onMessage(m, true)
 			n++
 		}
@@ -143,6 +149,20 @@ func (a *Adapter) catchUp(ctx context.Context) {
 	if n > 0 {
 		a.log.Info("discord: caught up on the messages posted since the last run", "messages", n)
 	}
+}
+
+// member looks up (once per catch-up) the member user of guild.
+func (a *Adapter) member(ctx context.Context, guild, user string, cache map[string]*discordgo.Member) *discordgo.Member {
+	if m, ok := cache[user]; ok {
+		return m
+	}
+	m, err := a.s.GuildMember(guild, user, discordgo.WithContext(ctx))
+	if err != nil {
+		a.log.Debug("discord catch-up: member not read", "guild", guild, "err", err)
+		m = nil
+	}
+	cache[user] = m
+	return m
 }
 
 // snowflakeAt is the smallest snowflake of a moment (Unix ms): messages

@@ -355,3 +355,69 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 		}
 	}
 }
+
+// A mediator answers in their private thread while Boussole is stopped:
+// the next run reads the thread back, knows the thread and the mediator's
+// role again, and relays the answer to the citizen.
+func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t)
+	f.Mu.Lock()
+	f.MemberRoles["7"] = []string{"50"}
+	f.Mu.Unlock()
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	cfg := Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}}
+	_, stop := startStack(t, f, db, cfg, discordQueue)
+	f.DM("8", "humain")
+	queue := f.WaitPosts(t, "300", 1)
+	_, ids := queue[0].Buttons()
+	f.Click("300", "7", ids[0], true, "50")
+	var medThread string
+	f.WaitFor(t, "a private thread for the mediator", func() bool {
+		for th, m := range f.Members {
+			if len(m) == 1 && m[0] == "7" {
+				medThread = th
+				return true
+			}
+		}
+		return false
+	})
+	f.WaitPosts(t, medThread, 1)
+	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
+	f.WaitFor(t, "live relay", func() bool {
+		for _, p := range f.Posts {
+			if p.Channel == "dm-8" && strings.Contains(p.Content, "je suis Marie") {
+				return true
+			}
+		}
+		return false
+	})
+	stop()
+
+	f.OfflineSay(medThread, "7", "Je reviens vers vous demain")
+	_, stop2 := startStack(t, f, db, cfg, discordQueue)
+	t.Cleanup(stop2)
+	f.WaitFor(t, "relay of what the mediator wrote while Boussole was stopped", func() bool {
+		for _, p := range f.Posts {
+			if p.Channel == "dm-8" && strings.Contains(p.Content, "Je reviens vers vous demain") {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond)
+	n := 0
+	for _, p := range f.PostsTo("dm-8") {
+		if strings.Contains(p.Content, "je suis Marie") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the message relayed before the restart reached the citizen %d times", n)
+	}
+	for _, p := range f.PostsTo(medThread) {
+		if strings.Contains(p.Content, "Je suis Boussole") {
+			t.Errorf("the mediator was greeted as a citizen: %q", p.Content)
+		}
+	}
+}

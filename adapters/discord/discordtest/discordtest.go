@@ -50,7 +50,9 @@ type Server struct {
 	// Messages are the users' messages per channel, newest last, as the
 	// REST API lists them back.
 	Messages map[string][]map[string]any
-	changed  chan struct{}
+	// MemberRoles are the guild roles of users, for the members route.
+	MemberRoles map[string][]string
+	changed     chan struct{}
 
 	guilds   []map[string]any
 	channels map[string][]map[string]any
@@ -113,7 +115,7 @@ const (
 // Start starts a fake Discord server, closed when the test ends.
 func Start(t testing.TB) *Server {
 	f := &Server{
-		t: t, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{},
+		t: t, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{}, MemberRoles: map[string][]string{},
 		changed: make(chan struct{}, 1),
 		guilds:  []map[string]any{{"id": GuildID, "name": "Tiers-lieu"}},
 		channels: map[string][]map[string]any{GuildID: {
@@ -336,6 +338,14 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 		reply(f.guilds)
 	case r.Method == "GET" && len(p) == 3 && p[0] == "guilds" && p[2] == "channels":
 		reply(f.channels[p[1]])
+	case r.Method == "GET" && len(p) == 4 && p[0] == "guilds" && p[2] == "members":
+		f.Mu.Lock()
+		roles := f.MemberRoles[p[3]]
+		f.Mu.Unlock()
+		if roles == nil {
+			roles = []string{}
+		}
+		reply(map[string]any{"user": User(p[3]), "roles": roles})
 	case r.Method == "GET" && len(p) == 3 && p[0] == "guilds" && p[2] == "roles":
 		reply(f.roles[p[1]])
 	case r.Method == "PUT" && p[0] == "applications":
@@ -548,6 +558,16 @@ func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
 		"mentions": mentions, "member": map[string]any{"roles": roles}, "timestamp": time.Now().UTC().Format(time.RFC3339),
 	}))
+}
+
+// OfflineSay is a message from user from in a guild channel or thread
+// that no session receives (posted while the bot was not connected); only
+// the REST API lists it.
+func (f *Server) OfflineSay(channel, from, text string) {
+	f.keep(map[string]any{
+		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
+		"timestamp": time.Now().UTC().Format(time.RFC3339),
+	})
 }
 
 // Click is a button click (INTERACTION_CREATE) by user in channel (a DM when guild is false).
