@@ -72,3 +72,20 @@ func TestHandledAndAdapterStateSurviveARestart(t *testing.T) {
 		t.Error("p2 (marked after the cut) was purged")
 	}
 }
+
+// A mark made just before Close is written by Close.
+func TestCloseWritesPendingMarks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "boussole.db")
+	s := openAt(t, path, store.Options{})
+	if err := s.MarkHandled(ctx, "discord", "m9"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path, store.Options{})
+	if ok, err := s.Handled(ctx, "discord", "m9"); !ok || err != nil {
+		t.Errorf("mark made before Close: %v, %v", ok, err)
+	}
+}
