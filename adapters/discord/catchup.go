@@ -68,9 +68,17 @@ func (a *Adapter) watch(channel, guild string) {
 
 // saveSeen saves the moment and the places.
 func (a *Adapter) saveSeen(ctx context.Context) {
+	now := time.Now()
+	old := now.Add(-maxCatchUp).UnixMilli()
 	a.mu.Lock()
-	st := seenState{At: time.Now().UnixMilli(), Places: make(map[string]watched, len(a.places))}
+	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places))}
 	for ch, w := range a.places {
+		if w.At < old {
+			// Silent for a day: nothing to read back, and a citizen's DM
+			// is not kept longer than needed.
+			delete(a.places, ch)
+			continue
+		}
 		st.Places[ch] = w
 	}
 	a.mu.Unlock()
