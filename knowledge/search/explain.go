@@ -126,8 +126,8 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 	if c.pair >= 0 {
 		why = append(why, "expression: "+q.words[c.pair].shown+" "+q.words[c.pair+1].shown)
 	}
-	if _, uses := ix.mentionScore(d, q.terms(), len(q.words)); uses > 0 {
-		why = append(why, fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", uses))
+	if c.mentions > 0 {
+		why = append(why, fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", c.mentions))
 	}
 	if len(why) > maxWhy {
 		why = why[:maxWhy] // fields first: they say the most

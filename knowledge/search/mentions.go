@@ -115,12 +115,8 @@ func (ix *Index) mentionScore(d uint32, qterms []uint32, words int) (score float
 	return score, uses
 }
 
-// mentionFactor is the ranking factor for d's mentions.
-func (ix *Index) mentionFactor(d uint32, qterms []uint32, words int) float32 {
-	if !ix.p.mentions || mentionBoost <= 0 {
-		return 1
-	}
-	m, _ := ix.mentionScore(d, qterms, words)
+// mentionFactor is the ranking factor for a mention score m.
+func mentionFactor(m float32) float32 {
 	return 1 + float32(mentionBoost*math.Log1p(float64(m)))
 }
 

@@ -88,6 +88,7 @@ type candidate struct {
 	focus    float32 // how well its best name matches the query, in [0,1]
 	prox     float32
 	pair     int // query word starting the best adjacent pair, -1 if none
+	mentions int // links naming the document with words of the query
 }
 
 // focusWeight is the share of the ranking score that depends on focus:
@@ -167,7 +168,9 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 		if exactBoost > 0 {
 			c.score *= 1 + float32(exactBoost)*ix.verbatim(&q, c.doc)
 		}
-		c.score *= ix.mentionFactor(c.doc, qterms, len(q.words))
+		var m float32
+		m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
+		c.score *= mentionFactor(m)
 		c.evidence = evidence(c.coverage, c.focus, c.info)
 	}
 	ix.neighbourhood(cands)
