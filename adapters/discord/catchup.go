@@ -7,14 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
 )
-
-// State keeps small values between runs (the store).
-type State interface {
-	AdapterState(ctx context.Context, key string) (string, bool, error)
-	SetAdapterState(ctx context.Context, key, value string) error
-}
 
 // Discord does not send again, to a new session, the messages posted while
 // no session was open. The adapter therefore saves, while it runs, the
@@ -25,11 +20,6 @@ type State interface {
 
 const (
 	stateKey = "discord.seen"
-	// maxCatchUp bounds how far back a start reads; catchUpMargin is
-	// read again before the saved moment (messages received then may not
-	// have been answered before the stop).
-	maxCatchUp    = 24 * time.Hour
-	catchUpMargin = 2 * time.Minute
 	// maxWatched bounds the places remembered, the most recent kept.
 	maxWatched = 1000
 	// discordEpoch is the origin of snowflake timestamps, in Unix ms.
@@ -69,7 +59,7 @@ func (a *Adapter) watch(channel, guild string) {
 // saveSeen saves the moment and the places.
 func (a *Adapter) saveSeen(ctx context.Context) {
 	now := time.Now()
-	old := now.Add(-maxCatchUp).UnixMilli()
+	old := now.Add(-bot.MaxCatchUp).UnixMilli()
 	a.mu.Lock()
 	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places))}
 	for ch, w := range a.places {
@@ -94,20 +84,7 @@ func (a *Adapter) saveSeen(ctx context.Context) {
 // keepSeen saves the state every saveEvery while the adapter runs, and
 // once more when it stops.
 func (a *Adapter) keepSeen(ctx context.Context) {
-	a.saveSeen(ctx)
-	t := time.NewTicker(a.saveEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			a.saveSeen(sctx)
-			cancel()
-			return
-		case <-t.C:
-			a.saveSeen(ctx)
-		}
-	}
+	bot.Every(ctx, a.saveEvery, a.saveSeen)
 }
 
 // catchUp reads the saved state and hands over, oldest first, the messages
@@ -122,12 +99,11 @@ func (a *Adapter) catchUp(ctx context.Context) {
 		return
 	}
 	now := time.Now()
-	from := max(st.At-catchUpMargin.Milliseconds(), now.Add(-maxCatchUp).UnixMilli())
-	after := snowflakeAt(from)
+	after := snowflakeAt(bot.CatchUpFrom(st.At, now))
 	n := 0
 	members := map[string]*discordgo.Member{}
 	for ch, w := range st.Places {
-		if w.At < now.Add(-maxCatchUp).UnixMilli() {
+		if w.At < now.Add(-bot.MaxCatchUp).UnixMilli() {
 			continue
 		}
 		a.mu.Lock()

@@ -71,7 +71,7 @@ type Deps struct {
 	// received and the private places the bot talks in, so that what was
 	// posted there while Boussole was stopped is answered when it starts
 	// again (the store). Without it, a start reads nothing back.
-	State State
+	State bot.StateStore
 }
 
 // Adapter is the Discord adapter.
@@ -103,7 +103,7 @@ type Adapter struct {
 	// cannot be reached; it doubles up to maxRetry.
 	retry time.Duration
 
-	state     State              // nil: no catch-up after a restart
+	state     bot.StateStore     // nil: no catch-up after a restart
 	places    map[string]watched // private places, for the catch-up
 	saveEvery time.Duration
 }

@@ -91,13 +91,7 @@ type Deps struct {
 	// were seen, so that posts made while Boussole was stopped are caught
 	// up when it starts again (the store). Without it, a new run starts
 	// from the moment it connects.
-	State State
-}
-
-// State keeps small values between runs.
-type State interface {
-	AdapterState(ctx context.Context, key string) (string, bool, error)
-	SetAdapterState(ctx context.Context, key, value string) error
+	State bot.StateStore
 }
 
 // Adapter is the Mattermost adapter.
@@ -135,7 +129,7 @@ type Adapter struct {
 	aliveAt   int64            // create_at of the last post seen anywhere
 	caughtUp  int              // posts read by catch-ups
 	live      bool             // the websocket is open: every post is seen
-	state     State
+	state     bot.StateStore
 	saveEvery time.Duration  // how often the moment seen up to is saved
 	saving    sync.WaitGroup // keepSeen, waited for when Run returns
 	roles     map[string][]string
@@ -365,15 +359,6 @@ func (a *Adapter) registerCommand(ctx context.Context) {
 // stateKey names the saved moment for this server.
 func (a *Adapter) stateKey() string { return "mattermost.seen " + a.cfg.URL }
 
-// Catching up after a stop goes back at most maxCatchUp, and replays the
-// last catchUpMargin before the saved moment: posts seen then may not have
-// been answered before the stop (those that were are dropped by the
-// runner, which remembers the messages it handled).
-const (
-	maxCatchUp    = 24 * time.Hour
-	catchUpMargin = 2 * time.Minute
-)
-
 // resumeFrom is where catch-ups of this run start: the moment an earlier
 // run saw the server's posts up to, or now.
 func (a *Adapter) resumeFrom(ctx context.Context) int64 {
@@ -389,10 +374,7 @@ func (a *Adapter) resumeFrom(ctx context.Context) int64 {
 	if !ok || perr != nil || seen <= 0 {
 		return now.UnixMilli()
 	}
-	from := max(seen-catchUpMargin.Milliseconds(), now.Add(-maxCatchUp).UnixMilli())
-	if from > now.UnixMilli() {
-		return now.UnixMilli()
-	}
+	from := bot.CatchUpFrom(seen, now)
 	a.log.Info("mattermost: catching up on the posts made since the last run", "since", time.UnixMilli(from).UTC().Format(time.RFC3339))
 	return from
 }
@@ -403,7 +385,7 @@ func (a *Adapter) keepSeen(ctx context.Context) {
 	if a.state == nil {
 		return
 	}
-	save := func(ctx context.Context) {
+	bot.Every(ctx, a.saveEvery, func(ctx context.Context) {
 		a.mu.Lock()
 		live := a.live
 		a.mu.Unlock()
@@ -413,21 +395,7 @@ func (a *Adapter) keepSeen(ctx context.Context) {
 		if err := a.state.SetAdapterState(ctx, a.stateKey(), strconv.FormatInt(time.Now().UnixMilli(), 10)); err != nil {
 			a.log.Warn("mattermost: moment seen up to not saved", "err", err)
 		}
-	}
-	save(ctx)
-	t := time.NewTicker(a.saveEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			save(sctx)
-			cancel()
-			return
-		case <-t.C:
-			save(ctx)
-		}
-	}
+	})
 }
 
 // firstCatchUpDelay is when, after the first connection, posts the new

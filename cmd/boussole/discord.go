@@ -4,12 +4,13 @@ import (
 	"log/slog"
 
 	"github.com/boussole/boussole/adapters/discord"
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 )
 
 // newDiscord builds the Discord adapter from the configuration; the
 // mediators' queues on Discord become its mediators' channels.
-func newDiscord(cfg Config, log *slog.Logger, getenv func(string) string, state discord.State) (*discord.Adapter, error) {
+func newDiscord(cfg Config, log *slog.Logger, getenv func(string) string, state bot.StateStore) (*discord.Adapter, error) {
 	cat, err := catalog.New()
 	if err != nil {
 		return nil, err

@@ -4,12 +4,13 @@ import (
 	"log/slog"
 
 	"github.com/boussole/boussole/adapters/mattermost"
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 )
 
 // newMattermost builds the Mattermost adapter from the configuration; the
 // mediators' queues on Mattermost become its mediators' channels.
-func newMattermost(cfg Config, log *slog.Logger, getenv func(string) string, state mattermost.State) (*mattermost.Adapter, error) {
+func newMattermost(cfg Config, log *slog.Logger, getenv func(string) string, state bot.StateStore) (*mattermost.Adapter, error) {
 	cat, err := catalog.New()
 	if err != nil {
 		return nil, err
