@@ -1,7 +1,6 @@
 package search_test
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
+	"github.com/boussole/boussole/knowledge/evalset"
 	"github.com/boussole/boussole/knowledge/search"
 	"github.com/boussole/boussole/knowledge/servicepublic"
 )
@@ -127,9 +127,9 @@ func TestTuneServicePublic(t *testing.T) {
 		}
 		for _, s := range sets {
 			r := measure(ix, s.qs)
-			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.r1, r.r3, r.r5, r.mrr)
+			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.RecallAt1, r.RecallAt3, r.RecallAt5, r.MRR)
 			if s.name == "cdtn" || s.name == "citizens" {
-				line += fmt.Sprintf(" p99 %.2fms", r.p99)
+				line += fmt.Sprintf(" p99 %.2fms", r.P99ms)
 			}
 			if d := os.Getenv("BOUSSOLE_TUNE_DIFF"); d != "" && s.name == "A" {
 				if c.name == "all" {
@@ -143,8 +143,12 @@ func TestTuneServicePublic(t *testing.T) {
 				}
 			}
 			if c.name == "all" && strings.EqualFold(os.Getenv("BOUSSOLE_TUNE_MISSES"), s.name) {
-				for _, m := range r.misses {
-					t.Log(m)
+				for _, m := range r.Misses {
+					var got []string
+					for _, h := range ix.Search(m.Q, 3) {
+						got = append(got, fmt.Sprintf("%s %.2f [%s]", h.ID, h.Confidence, strings.Join(h.Why, "; ")))
+					}
+					t.Logf("miss %q want %v rank %d (%s) got %s", m.Q, m.Expected, m.Rank, m.Intent, strings.Join(got, " || "))
 				}
 			}
 		}
@@ -188,13 +192,7 @@ type tuneConfig struct {
 
 type tuneSet struct {
 	name string
-	qs   []tuneQuestion
-}
-
-type tuneQuestion struct {
-	Q        string   `json:"q"`
-	Expected []string `json:"expected"`
-	Intent   string   `json:"intent"`
+	qs   []evalset.Question
 }
 
 func loadSheets(t *testing.T) []*knowledge.Item {
@@ -213,23 +211,7 @@ func loadSheets(t *testing.T) []*knowledge.Item {
 }
 
 func loadSets(t *testing.T) []tuneSet {
-	read := func(name string) []tuneQuestion {
-		f, err := os.Open(filepath.Join(sharedData, "eval", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		var qs []tuneQuestion
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var q tuneQuestion
-			if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
-				t.Fatal(err)
-			}
-			qs = append(qs, q)
-		}
-		return qs
-	}
+	read := func(name string) []evalset.Question { return readSet(t, filepath.Join(sharedData, "eval", name)) }
 	cdtn := read("cdtn-dev.jsonl")
 	var intents []string
 	for _, q := range cdtn {
@@ -238,7 +220,7 @@ func loadSets(t *testing.T) []tuneSet {
 		}
 	}
 	slices.Sort(intents)
-	var a, b []tuneQuestion
+	var a, b []evalset.Question
 	for _, q := range cdtn {
 		if i, _ := slices.BinarySearch(intents, q.Intent); i%2 == 0 {
 			a = append(a, q)
@@ -252,31 +234,28 @@ func loadSets(t *testing.T) []tuneSet {
 	// gaps, check2 never), and the frequent
 	// labour-law questions of the Code du travail numérique with the sheets
 	// its editors link from their answers (shared data).
-	sets = append(sets, tuneSet{"check", readLines(t, "testdata/citizens-check.jsonl")},
-		tuneSet{"check2", readLines(t, "testdata/citizens-check2.jsonl")})
+	sets = append(sets, tuneSet{"check", readSet(t, "testdata/citizens-check.jsonl")},
+		tuneSet{"check2", readSet(t, "testdata/citizens-check2.jsonl")})
 	return append(sets, tuneSet{"contrib", contributions(t)})
 }
 
-// readLines reads a question file of this package's testdata.
-func readLines(t *testing.T, path string) []tuneQuestion {
-	data, err := os.ReadFile(path)
+// readSet reads a question set as `boussole eval` does.
+func readSet(t *testing.T, path string) []evalset.Question {
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var qs []tuneQuestion
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var q tuneQuestion
-		if err := json.Unmarshal([]byte(line), &q); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		qs = append(qs, q)
+	defer f.Close()
+	qs, err := evalset.Read(path, f)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return qs
 }
 
 // contributions reads the CDTN's frequent questions and the service-public
 // sheets their answers link to.
-func contributions(t *testing.T) []tuneQuestion {
+func contributions(t *testing.T) []evalset.Question {
 	data, err := os.ReadFile(filepath.Join(sharedData, "data/cdtn-contributions/contributions-generic.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +271,7 @@ func contributions(t *testing.T) []tuneQuestion {
 		t.Fatal(err)
 	}
 	link := regexp.MustCompile(`service-public\.fr/[^\s)\]]*?/([FNR][0-9]+)`)
-	var qs []tuneQuestion
+	var qs []evalset.Question
 	for _, c := range cs {
 		text := c.Answer
 		for _, r := range c.References {
@@ -305,61 +284,33 @@ func contributions(t *testing.T) []tuneQuestion {
 			}
 		}
 		if len(ids) > 0 {
-			qs = append(qs, tuneQuestion{Q: c.Question, Expected: ids})
+			qs = append(qs, evalset.Question{Q: c.Question, Expected: ids})
 		}
 	}
 	return qs
 }
 
+// tuneResult is evalset's report with the rank of each question (0 when
+// not in the first 5), in order.
 type tuneResult struct {
-	r1, r3, r5, mrr, p99 float64
-	misses               []string
-	ranks                []int
+	evalset.Report
+	ranks []int
 }
 
-func measure(ix *search.Index, qs []tuneQuestion) tuneResult {
-	var r tuneResult
-	lat := make([]time.Duration, 0, len(qs))
+// measure runs a set as `boussole eval` does (evalset.Run, first 5 items).
+func measure(ix *search.Index, qs []evalset.Question) tuneResult {
+	r := tuneResult{Report: evalset.Run(ix, qs, 1)}
+	// Run lists, in order, every question not ranked first; identical
+	// questions get identical results, so they pair up in order.
+	misses := r.Misses
 	for _, q := range qs {
-		start := time.Now()
-		hits := ix.Search(q.Q, 9)
-		lat = append(lat, time.Since(start))
-		var ids []string
-		for _, h := range hits {
-			if h.Kind == knowledge.HitItem && len(ids) < 5 {
-				ids = append(ids, h.ID)
-			}
-		}
-		rank := 0
-		for i, id := range ids {
-			if slices.Contains(q.Expected, id) {
-				rank = i + 1
-				break
-			}
+		rank := 1
+		if len(misses) > 0 && misses[0].Q == q.Q && misses[0].Line == q.Line && slices.Equal(misses[0].Expected, q.Expected) {
+			rank = misses[0].Rank
+			misses = misses[1:]
 		}
 		r.ranks = append(r.ranks, rank)
-		if rank == 1 {
-			r.r1++
-		}
-		if rank >= 1 && rank <= 3 {
-			r.r3++
-		}
-		if rank >= 1 {
-			r.r5++
-			r.mrr += 1 / float64(rank)
-		}
-		if rank != 1 {
-			var got []string
-			for _, h := range hits[:min(3, len(hits))] {
-				got = append(got, fmt.Sprintf("%s %.2f [%s]", h.ID, h.Confidence, strings.Join(h.Why, "; ")))
-			}
-			r.misses = append(r.misses, fmt.Sprintf("miss %q want %v rank %d (%s) got %s", q.Q, q.Expected, rank, q.Intent, strings.Join(got, " || ")))
-		}
 	}
-	n := float64(len(qs))
-	r.r1, r.r3, r.r5, r.mrr = r.r1/n, r.r3/n, r.r5/n, r.mrr/n
-	slices.Sort(lat)
-	r.p99 = float64(lat[(len(lat)*99+99)/100-1].Microseconds()) / 1000
 	return r
 }
 
