@@ -1,24 +1,17 @@
 package discord
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/bot"
-	"github.com/boussole/boussole/bot/catalog"
-	"github.com/boussole/boussole/bot/store"
-	"github.com/boussole/boussole/knowledge"
-	"github.com/boussole/boussole/knowledge/demo"
-	"github.com/boussole/boussole/knowledge/search"
+	"github.com/boussole/boussole/bot/servetest"
 )
 
 // stack is Boussole wired as `boussole serve` wires it, with the Discord
@@ -40,59 +33,18 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 // server f; stop ends it as a SIGTERM ends `boussole serve`.
 func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med bot.Mediation, extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cat, err := catalog.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := knowledge.LoadFS(demo.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := bot.New(ctx, bot.Config{Lang: "fr", AnswerThreshold: 0.5, UnsureThreshold: 0.2, Mediation: med},
-		bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(cfg, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(k string) string {
+	b := servetest.New(t, db, med)
+	a, err := New(cfg, Deps{Catalog: b.Catalog, HTTPClient: f.Client(), Getenv: func(k string) string {
 		if k == "DISCORD_TOKEN" {
 			return "test-token"
 		}
 		return ""
-	}, State: st})
+	}, State: b.Store})
 	if err != nil {
+		b.Stop()
 		t.Fatal(err)
 	}
-	out := bot.NewDispatcher(st, nil, nil)
-	r := bot.NewRunner(eng, out, nil)
-	r.Remember(st)
-	r.Register(a)
-	var wg sync.WaitGroup
-	for _, ad := range extra {
-		r.Register(ad)
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = ad.Run(ctx, r) }()
-	}
-	wg.Add(2)
-	go func() { defer wg.Done(); out.Run(ctx) }()
-	runErr := make(chan error, 1)
-	go func() { defer wg.Done(); runErr <- a.Run(ctx, r) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			wg.Wait()
-			r.Close()
-			st.Close()
-			if err := <-runErr; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		})
-	}
+	b.Run(a, extra...)
 	f.WaitConnected(t, "READY")
 	f.WaitFor(t, "command registration", func() bool {
 		for _, c := range f.Calls {
@@ -102,7 +54,7 @@ func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med 
 		}
 		return false
 	})
-	return &stack{f: f, a: a, out: out}, stop
+	return &stack{f: f, a: a, out: b.Out}, b.Stop
 }
 
 // checkNoMentions asserts every message the bot posted allows no mention.
@@ -377,28 +329,10 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 	checkNoMentions(t, f)
 }
 
-// syncBuffer is an io.Writer safe for the console and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
 	t.Parallel()
 	in, w := io.Pipe()
-	out := &syncBuffer{}
+	out := &servetest.SyncBuffer{}
 	con := console.New(console.Config{In: in, Out: out})
 	t.Cleanup(func() { w.Close() })
 	med := bot.Mediation{

@@ -1,7 +1,6 @@
 package mattermost
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +18,7 @@ import (
 	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
-	"github.com/boussole/boussole/bot/store"
-	"github.com/boussole/boussole/knowledge"
-	"github.com/boussole/boussole/knowledge/demo"
-	"github.com/boussole/boussole/knowledge/search"
+	"github.com/boussole/boussole/bot/servetest"
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
@@ -82,31 +77,14 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 func startStack(t *testing.T, db string, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
 	srv := mmServer(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cat, err := catalog.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := knowledge.LoadFS(demo.FS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(ctx, db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := bot.New(ctx, bot.Config{Lang: "fr", AnswerThreshold: 0.5, UnsureThreshold: 0.2, Mediation: med},
-		bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := servetest.New(t, db, med)
 	var chans []string
 	for _, q := range med.Queues {
 		if q.Channel.Platform == Platform {
 			chans = append(chans, q.Channel.Channel)
 		}
 	}
-	a, err := New(Config{URL: srv.url, Team: srv.team, Listen: "127.0.0.1:0", MediatorChannels: chans}, Deps{Catalog: cat, Getenv: func(k string) string {
+	a, err := New(Config{URL: srv.url, Team: srv.team, Listen: "127.0.0.1:0", MediatorChannels: chans}, Deps{Catalog: b.Catalog, Getenv: func(k string) string {
 		switch k {
 		case "MATTERMOST_TOKEN":
 			return srv.botToken
@@ -114,50 +92,26 @@ func startStack(t *testing.T, db string, med bot.Mediation, setup func(*Adapter)
 			return "e2e-secret"
 		}
 		return ""
-	}, State: st})
+	}, State: b.Store})
 	if err != nil {
+		b.Stop()
 		t.Fatal(err)
 	}
 	if setup != nil {
 		setup(a)
 	}
-	out := bot.NewDispatcher(st, nil, nil)
-	r := bot.NewRunner(eng, out, nil)
-	r.Remember(st)
-	r.Register(a)
-	var wg sync.WaitGroup
-	for _, ad := range extra {
-		r.Register(ad)
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = ad.Run(ctx, r) }()
-	}
-	wg.Add(2)
-	go func() { defer wg.Done(); out.Run(ctx) }()
-	runErr := make(chan error, 1)
-	go func() { defer wg.Done(); runErr <- a.Run(ctx, r) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			wg.Wait()
-			r.Close()
-			st.Close()
-			if err := <-runErr; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		})
-	}
+	b.Run(a, extra...)
 	select {
 	case <-a.Connected():
-	case err := <-runErr:
-		runErr <- err
-		stop()
+	case err := <-b.Err():
+		b.Err() <- err
+		b.Stop()
 		t.Fatalf("Run: %v", err)
 	case <-time.After(30 * time.Second):
-		stop()
+		b.Stop()
 		t.Fatal("adapter not connected after 30s")
 	}
-	return &stack{server: srv, a: a}, stop
+	return &stack{server: srv, a: a}, b.Stop
 }
 
 func now() int64 { return time.Now().UnixMilli() - 1 }
@@ -456,28 +410,10 @@ func TestE2EServerRestartCatchUpWithoutDuplicates(t *testing.T) {
 	s.waitBot(t, s.citizen, dm, since3, "live answer after reconnecting", func(ps []*model.Post) bool { return len(ps) > 0 })
 }
 
-// syncBuffer is an io.Writer safe for the console and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestE2ECitizenOnMattermostMediatorOnConsole(t *testing.T) {
 	mmServer(t)
 	in, w := io.Pipe()
-	out := &syncBuffer{}
+	out := &servetest.SyncBuffer{}
 	con := console.New(console.Config{In: in, Out: out})
 	t.Cleanup(func() { w.Close() })
 	med := bot.Mediation{

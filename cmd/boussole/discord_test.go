@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/boussole/boussole/bot/servetest"
 )
 
 func TestDiscordConfig(t *testing.T) {
@@ -24,7 +26,7 @@ func TestServeDiscordNeedsItsToken(t *testing.T) {
 	if err := os.WriteFile(p, []byte("console:\n  enabled: false\ndiscord:\n  enabled: true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs syncBuffer
+	var out, errs servetest.SyncBuffer
 	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }},
 		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
 	if code == 0 || !strings.Contains(errs.String(), "DISCORD_TOKEN") {

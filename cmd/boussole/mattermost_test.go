@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/boussole/boussole/bot/servetest"
 )
 
 func TestMattermostConfig(t *testing.T) {
@@ -24,7 +26,7 @@ func TestServeMattermostNeedsItsToken(t *testing.T) {
 	if err := os.WriteFile(p, []byte("console:\n  enabled: false\nmattermost:\n  enabled: true\n  url: http://127.0.0.1:1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs syncBuffer
+	var out, errs servetest.SyncBuffer
 	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }},
 		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
 	if code == 0 || !strings.Contains(errs.String(), "MATTERMOST_TOKEN") {

@@ -1,40 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/boussole/boussole/bot/servetest"
 )
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestServeRunsUntilStoppedThenShutsDownCleanly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "b.db")
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	var out, errs syncBuffer
+	var out, errs servetest.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
@@ -78,7 +60,7 @@ func TestServeWithoutAdapters(t *testing.T) {
 }
 
 // waitFor waits until want appears n times in b.
-func waitFor(t *testing.T, b *syncBuffer, want string, n int) {
+func waitFor(t *testing.T, b *servetest.SyncBuffer, want string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(b.String(), want) < n {
