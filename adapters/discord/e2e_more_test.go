@@ -27,15 +27,10 @@ func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := discordtest.Start(t)
-			cat, _ := catalog.New()
-			a, err := New(tt.cfg, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return "test-token" }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := bareAdapter(t, discordtest.Start(t), tt.cfg, "test-token")
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
+			err := a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
 			if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Run error = %v, want it to contain %q", err, tt.want)
 			}
@@ -275,11 +270,7 @@ func TestUnreachableGatewayAtStartIsRetried(t *testing.T) {
 	f.Mu.Lock()
 	f.Refuse = 2
 	f.Mu.Unlock()
-	cat, _ := catalog.New()
-	a, err := New(Config{}, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return "test-token" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := bareAdapter(t, f, Config{}, "test-token")
 	a.retry = 10 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -301,15 +292,11 @@ func TestUnreachableGatewayAtStartIsRetried(t *testing.T) {
 func TestRefusedTokenIsNotRetried(t *testing.T) {
 	t.Parallel()
 	f := discordtest.Start(t)
-	cat, _ := catalog.New()
-	a, err := New(Config{}, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return "wrong-token" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := bareAdapter(t, f, Config{}, "wrong-token")
 	a.retry = 10 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
+	err := a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
 	if err == nil || !strings.Contains(err.Error(), "connect to discord gateway") || ctx.Err() != nil {
 		t.Fatalf("Run error = %v, want a connection error before the deadline", err)
 	}
@@ -420,4 +407,16 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 			t.Errorf("the mediator was greeted as a citizen: %q", p.Content)
 		}
 	}
+}
+
+// bareAdapter is an adapter on the fake server f with the token, outside
+// any stack: for start-up behaviour.
+func bareAdapter(t *testing.T, f *discordtest.Server, cfg Config, token string) *Adapter {
+	t.Helper()
+	cat, _ := catalog.New()
+	a, err := New(cfg, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return token }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
