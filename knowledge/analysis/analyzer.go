@@ -106,7 +106,8 @@ func (a *Analyzer) appendWords(out []string, text string) []string {
 // never a stop word: "démission ARE" asks about the unemployment benefit,
 // not "are". In a message typed entirely in capitals ("C'EST QUOI L'ARE")
 // capitals say nothing, so only English stop words, which a French message
-// does not otherwise contain, are then taken as acronyms.
+// does not otherwise contain, are then taken as acronyms — unless the
+// message is that one word ("CET ?", "CE"): nobody shouts a lone "cet".
 type capitals struct {
 	words   []string
 	shouted bool
@@ -131,11 +132,13 @@ func capitalWords(text string) capitals {
 		return c
 	}
 	lower := false
+	words := 0
 	start, capital := -1, true // start of the current word, all capitals so far
 	for i, r := range text + " " {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			if start < 0 {
 				start, capital = i, true
+				words++
 			}
 			capital = capital && r < utf8.RuneSelf && isCapital(byte(r))
 			lower = lower || unicode.IsLower(r)
@@ -146,7 +149,7 @@ func capitalWords(text string) capitals {
 		}
 		start = -1
 	}
-	c.shouted = !lower
+	c.shouted = !lower && words > 1
 	return c
 }
 

@@ -218,6 +218,10 @@ func TestCapitalsAreAcronyms(t *testing.T) {
 		{"C'EST QUOI L'ARE", "are"},      // shouted: only English stop words are acronyms
 		{"JE VEUX MON PERMIS", "permis"}, // shouted French stop words stay stop words
 		{"Les DROITS", "droits"},         // long capital words are words
+		{"CET ?", "cet"},                 // a lone capital word is an acronym, shouted or not
+		{"CE", "ce"},
+		{"cet", ""},
+		{"LE CET", ""}, // shouted, two words: "le cet" in capitals says nothing
 	} {
 		if got := strings.Join(a.Words(c.in), " "); got != c.want {
 			t.Errorf("Words(%q) = %q, want %q", c.in, got, c.want)
