@@ -17,6 +17,11 @@ import (
 // in (DMs, citizens' and mediators' threads), and on its next start reads
 // those places' messages since that moment. What the previous run had
 // answered is dropped by the runner, which remembers handled messages.
+//
+// The same happens inside a run: when Discord refuses to resume a dropped
+// session (op 9) the new session does not receive what was posted while
+// the connection was down, so the places are read back from the moment it
+// was lost; while it is down, that moment is what is saved.
 
 const (
 	stateKey = "discord.seen"
@@ -62,6 +67,9 @@ func (a *Adapter) saveSeen(ctx context.Context) {
 	old := now.Add(-bot.MaxCatchUp).UnixMilli()
 	a.mu.Lock()
 	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places))}
+	if a.down > 0 {
+		st.At = a.down // nothing was received since
+	}
 	for ch, w := range a.places {
 		if w.At < old {
 			// Silent for a day: nothing to read back, and a citizen's DM
@@ -98,11 +106,54 @@ func (a *Adapter) catchUp(ctx context.Context) {
 	if !ok || json.Unmarshal([]byte(v), &st) != nil || st.At <= 0 {
 		return
 	}
+	if n := a.readBack(ctx, st.At, st.Places); n > 0 {
+		a.log.Info("discord: caught up on the messages posted since the last run", "messages", n)
+	}
+}
+
+// lost notes the moment the gateway connection was lost (the first
+// disconnect of an outage counts).
+func (a *Adapter) lost() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.down == 0 {
+		a.down = time.Now().UnixMilli()
+	}
+}
+
+// back is called when a session is open again: resumed, Discord replays
+// what was missed; a new session (READY) after a loss gets nothing, so the
+// known places are read back from the moment the connection was lost.
+func (a *Adapter) back(ctx context.Context, newSession bool) {
+	a.mu.Lock()
+	since := a.down
+	a.down = 0
+	live := a.live
+	places := make(map[string]watched, len(a.places))
+	for ch, w := range a.places {
+		places[ch] = w
+	}
+	a.mu.Unlock()
+	if !newSession || !live || since == 0 || a.state == nil {
+		return
+	}
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		if n := a.readBack(ctx, since, places); n > 0 {
+			a.log.Info("discord: caught up on the messages posted while the connection was down", "messages", n)
+		}
+	}()
+}
+
+// readBack hands over, oldest first, the messages posted in places since
+// the moment at (Unix ms, less the margin), and returns how many.
+func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watched) int {
 	now := time.Now()
-	after := snowflakeAt(bot.CatchUpFrom(st.At, now))
+	after := snowflakeAt(bot.CatchUpFrom(at, now))
 	n := 0
 	members := map[string]*discordgo.Member{}
-	for ch, w := range st.Places {
+	for ch, w := range places {
 		if w.At < now.Add(-bot.MaxCatchUp).UnixMilli() {
 			continue
 		}
@@ -130,9 +181,7 @@ func (a *Adapter) catchUp(ctx context.Context) {
 			n++
 		}
 	}
-	if n > 0 {
-		a.log.Info("discord: caught up on the messages posted since the last run", "messages", n)
-	}
+	return n
 }
 
 // member looks up (once per catch-up) the member user of guild.

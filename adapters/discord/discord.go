@@ -106,6 +106,9 @@ type Adapter struct {
 	state     bot.StateStore     // nil: no catch-up after a restart
 	places    map[string]watched // private places, for the catch-up
 	saveEvery time.Duration
+	down      int64          // Unix ms the gateway connection was lost, 0 while up
+	live      bool           // the start-up catch-up is done: later READYs read back
+	bg        sync.WaitGroup // read-backs after a new session
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -197,11 +200,14 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			a.appID = r.Application.ID
 		}
 		a.mu.Unlock()
+		a.back(ctx, true)
 		select {
 		case ready <- struct{}{}:
 		default:
 		}
 	})()
+	defer a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.lost() })()
+	defer a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.back(ctx, false) })()
 	defer a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message, false) })()
 	defer a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })()
 	if err := a.open(ctx); err != nil {
@@ -209,6 +215,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	defer func() {
 		_ = a.s.Close()
+		a.bg.Wait()
 		a.serial.Wait()
 	}()
 	select {
@@ -224,6 +231,9 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	}
 	if a.state != nil {
 		a.catchUp(ctx)
+		a.mu.Lock()
+		a.live = true
+		a.mu.Unlock()
 		saved := make(chan struct{})
 		go func() { defer close(saved); a.keepSeen(ctx) }()
 		defer func() { <-saved }()

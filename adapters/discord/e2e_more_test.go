@@ -420,3 +420,34 @@ func bareAdapter(t *testing.T, f *discordtest.Server, cfg Config, token string) 
 	}
 	return a
 }
+
+// The connection drops and Discord refuses to resume the session (op 9):
+// the new session receives nothing of what was posted meanwhile, so the
+// bot reads its private places back from the moment the connection was
+// lost, answers the new message once and does not answer the old one
+// again.
+func TestNewSessionAfterAnOutageReadsBackWhatWasMissed(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{}, bot.Mediation{})
+	f := s.f
+	f.DM("21", "bonjour")
+	f.WaitPosts(t, "dm-21", 1)
+	time.Sleep(200 * time.Millisecond) // no second part on its way
+	welcomed := len(f.PostsTo("dm-21"))
+	f.Mu.Lock()
+	f.Invalidate = true
+	f.Mu.Unlock()
+	f.Disconnect()
+	f.OfflineDM("21", "carte grise") // while the connection is down
+	f.WaitConnected(t, "READY")
+	f.WaitPosts(t, "dm-21", welcomed+1)
+	time.Sleep(500 * time.Millisecond) // anything answered twice would be here by now
+	var texts []string
+	for _, p := range f.PostsTo("dm-21")[welcomed:] {
+		texts = append(texts, p.Content)
+	}
+	all := strings.Join(texts, "\n")
+	if n := strings.Count(all, "Votre demande concerne"); n != 1 || strings.Contains(all, "Je suis Boussole") {
+		t.Errorf("after the new session the bot said %q, want the vehicles tree's question once and no second welcome", texts)
+	}
+}

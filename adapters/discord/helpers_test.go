@@ -1,13 +1,16 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/boussole/boussole/adapters/internal/textsplit"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
 )
@@ -225,5 +228,46 @@ func TestCommandIsLocalized(t *testing.T) {
 	}
 	if got := strings.Join(names, " "); got != "ask cases show claim close note handback transfer send" {
 		t.Errorf("subcommands %s", got)
+	}
+}
+
+// mapState is a bot.StateStore in memory.
+type mapState map[string]string
+
+func (m mapState) AdapterState(_ context.Context, key string) (string, bool, error) {
+	v, ok := m[key]
+	return v, ok, nil
+}
+
+func (m mapState) SetAdapterState(_ context.Context, key, value string) error {
+	m[key] = value
+	return nil
+}
+
+// While the gateway connection is down, the moment saved stays the one
+// the connection was lost at: nothing was received since, and a restart
+// must read back from there.
+func TestSavedMomentStaysAtTheLossDuringAnOutage(t *testing.T) {
+	st := mapState{}
+	a := &Adapter{log: slog.New(slog.DiscardHandler), state: st, places: map[string]watched{}}
+	saved := func() int64 {
+		var s seenState
+		if err := json.Unmarshal([]byte(st[stateKey]), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s.At
+	}
+	a.lost()
+	lostAt := a.down
+	time.Sleep(5 * time.Millisecond)
+	a.lost() // a second disconnect of the same outage does not move it
+	a.saveSeen(context.Background())
+	if got := saved(); got != lostAt {
+		t.Errorf("saved %d during the outage, want the loss %d", got, lostAt)
+	}
+	a.back(context.Background(), false) // resumed: Discord replays
+	a.saveSeen(context.Background())
+	if got := saved(); got <= lostAt {
+		t.Errorf("saved %d after the resume, want later than the loss %d", got, lostAt)
 	}
 }
