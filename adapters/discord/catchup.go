@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/boussole/boussole/bot"
@@ -146,13 +148,28 @@ func (a *Adapter) back(ctx context.Context, newSession bool) {
 	}()
 }
 
-// readBack hands over, oldest first, the messages posted in places since
-// the moment at (Unix ms, less the margin), and returns how many.
+// readBack hands over, oldest first in each place, the messages posted in
+// places since the moment at (Unix ms, less the margin), and returns how
+// many. Places are read a few at a time: a large server may have hundreds
+// of recent DMs and threads, each one REST call.
 func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watched) int {
 	now := time.Now()
 	after := snowflakeAt(bot.CatchUpFrom(at, now))
-	n := 0
-	members := map[string]*discordgo.Member{}
+	todo := make(chan string)
+	var (
+		n       atomic.Int64
+		wg      sync.WaitGroup
+		members = memberCache{m: map[string]*discordgo.Member{}}
+	)
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ch := range todo {
+				n.Add(int64(a.readPlace(ctx, ch, places[ch], after, &members)))
+			}
+		}()
+	}
 	for ch, w := range places {
 		if w.At < now.Add(-bot.MaxCatchUp).UnixMilli() {
 			continue
@@ -162,31 +179,51 @@ func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watc
 			a.places[ch] = w
 		}
 		a.mu.Unlock()
-		msgs, err := a.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
-		if err != nil {
-			a.log.Warn("discord catch-up: messages not read", "channel", ch, "err", err)
-			continue
-		}
-		slices.SortFunc(msgs, func(x, y *discordgo.Message) int { return compareSnowflakes(x.ID, y.ID) })
-		for _, m := range msgs {
-			if m.GuildID == "" {
-				m.GuildID = w.Guild
-			}
-			if m.GuildID != "" && m.Member == nil && m.Author != nil {
-				// Messages read back carry no member: a mediator's roles
-				// come from the guild.
-				m.Member = a.member(ctx, m.GuildID, m.Author.ID, members)
-			}
-			a.onMessage(m, true)
-			n++
-		}
+		todo <- ch
 	}
-	return n
+	close(todo)
+	wg.Wait()
+	return int(n.Load())
 }
 
-// member looks up (once per catch-up) the member user of guild.
-func (a *Adapter) member(ctx context.Context, guild, user string, cache map[string]*discordgo.Member) *discordgo.Member {
-	if m, ok := cache[user]; ok {
+// readers is how many places are read back at once.
+const readers = 4
+
+// readPlace hands over the messages of one place posted after the
+// snowflake after, oldest first, and returns how many.
+func (a *Adapter) readPlace(ctx context.Context, ch string, w watched, after string, members *memberCache) int {
+	msgs, err := a.s.ChannelMessages(ch, 100, "", after, "", discordgo.WithContext(ctx))
+	if err != nil {
+		a.log.Warn("discord catch-up: messages not read", "channel", ch, "err", err)
+		return 0
+	}
+	slices.SortFunc(msgs, func(x, y *discordgo.Message) int { return compareSnowflakes(x.ID, y.ID) })
+	for _, m := range msgs {
+		if m.GuildID == "" {
+			m.GuildID = w.Guild
+		}
+		if m.GuildID != "" && m.Member == nil && m.Author != nil {
+			// Messages read back carry no member: a mediator's roles
+			// come from the guild.
+			m.Member = a.member(ctx, m.GuildID, m.Author.ID, members)
+		}
+		a.onMessage(m, true)
+	}
+	return len(msgs)
+}
+
+// memberCache holds the members looked up during one read-back.
+type memberCache struct {
+	mu sync.Mutex
+	m  map[string]*discordgo.Member
+}
+
+// member looks up (once per read-back, mostly) the member user of guild.
+func (a *Adapter) member(ctx context.Context, guild, user string, cache *memberCache) *discordgo.Member {
+	cache.mu.Lock()
+	m, ok := cache.m[user]
+	cache.mu.Unlock()
+	if ok {
 		return m
 	}
 	m, err := a.s.GuildMember(guild, user, discordgo.WithContext(ctx))
@@ -194,7 +231,9 @@ func (a *Adapter) member(ctx context.Context, guild, user string, cache map[stri
 		a.log.Debug("discord catch-up: member not read", "guild", guild, "err", err)
 		m = nil
 	}
-	cache[user] = m
+	cache.mu.Lock()
+	cache.m[user] = m
+	cache.mu.Unlock()
 	return m
 }
 

@@ -451,3 +451,41 @@ func TestNewSessionAfterAnOutageReadsBackWhatWasMissed(t *testing.T) {
 		t.Errorf("after the new session the bot said %q, want the vehicles tree's question once and no second welcome", texts)
 	}
 }
+
+// Several places read back at once (a few at a time): every citizen who
+// wrote while Boussole was stopped is answered, once.
+func TestRestartReadsBackManyPlaces(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t)
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
+	users := []string{"31", "32", "33", "34", "35", "36", "37", "38", "39"}
+	welcomed := map[string]int{}
+	for _, u := range users {
+		f.DM(u, "bonjour")
+		f.WaitPosts(t, "dm-"+u, 1)
+	}
+	time.Sleep(200 * time.Millisecond)
+	for _, u := range users {
+		welcomed[u] = len(f.PostsTo("dm-" + u))
+	}
+	stop()
+	for _, u := range users {
+		f.OfflineDM(u, "carte grise")
+	}
+	_, stop2 := startStack(t, f, db, Config{}, bot.Mediation{})
+	t.Cleanup(stop2)
+	for _, u := range users {
+		f.WaitPosts(t, "dm-"+u, welcomed[u]+1)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, u := range users {
+		var texts []string
+		for _, p := range f.PostsTo("dm-" + u)[welcomed[u]:] {
+			texts = append(texts, p.Content)
+		}
+		if n := strings.Count(strings.Join(texts, "\n"), "Votre demande concerne"); n != 1 {
+			t.Errorf("dm-%s after the restart: %q, want the vehicles tree's question once", u, texts)
+		}
+	}
+}
