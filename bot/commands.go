@@ -15,6 +15,7 @@ const (
 	cmdForgetMe = "forget"
 	cmdHello    = "hello"
 	cmdThanks   = "thanks"
+	cmdBye      = "bye"
 )
 
 // commandWords maps a whole folded message to a command and the language
@@ -40,6 +41,12 @@ var commandWords = map[string][2]string{
 	"merci": {cmdThanks, "fr"}, "merci beaucoup": {cmdThanks, "fr"}, "ok merci": {cmdThanks, "fr"},
 	"super merci": {cmdThanks, "fr"}, "mrc": {cmdThanks, "fr"}, "thanks": {cmdThanks, "en"},
 	"thank you": {cmdThanks, "en"}, "thx": {cmdThanks, "en"},
+	// Farewells: answered, not searched ("au revoir" found a sheet that
+	// says "revoir" in its summary).
+	"au revoir": {cmdBye, "fr"}, "aurevoir": {cmdBye, "fr"}, "a plus": {cmdBye, "fr"}, "a bientot": {cmdBye, "fr"},
+	"bonne journee": {cmdBye, "fr"}, "bonne soiree": {cmdBye, "fr"}, "bonne nuit": {cmdBye, "fr"},
+	"ciao": {cmdBye, ""}, "bye": {cmdBye, "en"}, "goodbye": {cmdBye, "en"}, "see you": {cmdBye, "en"},
+	"merci au revoir": {cmdBye, "fr"}, "merci bonne journee": {cmdBye, "fr"}, "bonne fin de journee": {cmdBye, "fr"},
 }
 
 // command recognises a global command in a folded message, with the
@@ -75,8 +82,12 @@ func (t *turn) command(cmd string) error {
 			return t.ask(false)
 		}
 		t.topics()
-	case cmdThanks:
-		t.say(t.msg("done"))
+	case cmdThanks, cmdBye:
+		key := "done"
+		if cmd == cmdBye {
+			key = "bye"
+		}
+		t.say(t.msg(key))
 		if t.conv.State == StateAnswered {
 			t.conv.State = StateIdle
 		}
