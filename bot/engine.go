@@ -27,8 +27,9 @@ type Config struct {
 	// Lang is the default language ("fr", "fr-CA", "en").
 	Lang string
 	// AnswerThreshold is the search confidence above which the bot
-	// answers directly; UnsureThreshold the one below which it says it
-	// did not understand. Between the two it offers the best candidates.
+	// answers directly. UnsureThreshold is the match (knowledge.Hit.Match)
+	// a hit needs to be offered when the bot is not sure; when none of the
+	// first hits matches that well, the bot says it did not understand.
 	AnswerThreshold float64
 	UnsureThreshold float64
 	// MaxInputBytes bounds the part of a message the bot reads.
@@ -52,7 +53,7 @@ func (c Config) withDefaults() Config {
 		c.AnswerThreshold = 0.5
 	}
 	if c.UnsureThreshold == 0 {
-		c.UnsureThreshold = 0.2
+		c.UnsureThreshold = 0.3
 	}
 	if c.MaxInputBytes == 0 {
 		c.MaxInputBytes = 2000

@@ -583,3 +583,47 @@ func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 		t.Errorf("m2 not remembered: %v %v", ok, err)
 	}
 }
+
+// fixedHits is a Searcher answering every query with the same hits.
+type fixedHits []knowledge.Hit
+
+func (f fixedHits) Search(string, int) []knowledge.Hit { return f }
+
+func newHarnessWith(t *testing.T, s bot.Searcher) *harness {
+	t.Helper()
+	h := newHarness(t, "", fixture(t, treeYAML))
+	cat, _ := catalog.New()
+	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.engine = eng
+	return h
+}
+
+// Several sheets matching well lower each one's confidence: the question
+// was understood, the bot offers those that match well (in their order),
+// not "I did not understand" because the first one's confidence is low.
+func TestAmbiguousQuestionOffersTheHitsThatMatchWell(t *testing.T) {
+	h := newHarnessWith(t, fixedHits{
+		{Kind: knowledge.HitItem, ID: "depot-garantie", Confidence: 0.08, Match: 0.6},
+		{Kind: knowledge.HitItem, ID: "caution-locataire", Confidence: 0.3, Match: 0.5},
+		{Kind: knowledge.HitItem, ID: "loin-du-sujet", Confidence: 0.05, Match: 0.1},
+	})
+	got := text(h.say(alice, "proprietaire garde ma caution"))
+	if !strings.Contains(got, "pas sûr") || !strings.Contains(got, "- depot-garantie\n  - caution-locataire\n") || strings.Contains(got, "loin-du-sujet") {
+		t.Errorf("reply:\n%s\nwant 'pas sûr' offering depot-garantie then caution-locataire, not loin-du-sujet", got)
+	}
+}
+
+// No hit matching well: not understood, whatever the order.
+func TestNothingMatchingWellIsNotUnderstood(t *testing.T) {
+	h := newHarnessWith(t, fixedHits{
+		{Kind: knowledge.HitItem, ID: "heures-sup", Confidence: 0.1, Match: 0.2},
+		{Kind: knowledge.HitItem, ID: "travail-de-nuit", Confidence: 0.1, Match: 0.15},
+	})
+	got := text(h.say(alice, "quelle heure est il"))
+	if !strings.Contains(got, "pas compris") || strings.Contains(got, "heures-sup") {
+		t.Errorf("reply:\n%s\nwant 'pas compris' and no sheet offered", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -607,7 +608,12 @@ func (t *turn) renderItem(it *knowledge.Item) string {
 
 func (t *turn) freeText(hits []knowledge.Hit) error {
 	cfg := t.e.cfg
-	if len(hits) == 0 || hits[0].Confidence < cfg.UnsureThreshold {
+	// Understood is decided on how well the first hits match, not on the
+	// confidence: several sheets matching well ("décompte congés payés")
+	// lowers the confidence of each, which means "which one?", not "what?".
+	offered := hits[:min(len(hits), maxOffered)]
+	offered = slices.DeleteFunc(slices.Clone(offered), func(h knowledge.Hit) bool { return h.Match < cfg.UnsureThreshold })
+	if len(offered) == 0 {
 		return t.miss()
 	}
 	top := hits[0]
@@ -635,15 +641,15 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	// Between the thresholds: offer the best candidates instead of guessing.
 	t.conv.Misses++
 	t.say(t.msg("unsure"))
-	for i, h := range hits {
-		if i == 3 || h.Confidence < cfg.UnsureThreshold {
-			break
-		}
+	for _, h := range offered {
 		t.offer(t.hitOffer(h, t.title(h)))
 	}
 	t.offer(t.mediatorOffer(DefaultQueue))
 	return nil
 }
+
+// maxOffered is how many hits the bot offers when unsure.
+const maxOffered = 3
 
 func (t *turn) sureness(c float64) string {
 	switch {

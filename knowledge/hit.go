@@ -19,6 +19,12 @@ type Hit struct {
 	// Confidence in [0,1] is comparable across queries: the engine
 	// thresholds it to decide between answering and saying "not sure".
 	Confidence float64 `json:"confidence"`
+	// Match in [0,1] is how well the hit matches the query on its own,
+	// before the competition among hits that lowers Confidence: several
+	// hits matching well (a low Confidence, a good Match) is a question
+	// understood but ambiguous; no hit matching well is a question not
+	// understood.
+	Match float64 `json:"match"`
 	// Why explains the match in short phrases ("titre: carte, identite"),
 	// for the bot to show and tests to check.
 	Why []string `json:"why,omitempty"`

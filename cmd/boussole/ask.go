@@ -74,7 +74,7 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		return nil
 	}
 	for _, h := range out {
-		fmt.Fprintf(e.stdout, "%d. [%s] %s — %s\n   confiance %.2f, score %.2f\n", h.Rank, h.Kind, h.ID, h.Title, h.Confidence, h.Score)
+		fmt.Fprintf(e.stdout, "%d. [%s] %s — %s\n   confiance %.2f, correspondance %.2f, score %.2f\n", h.Rank, h.Kind, h.ID, h.Title, h.Confidence, h.Match, h.Score)
 		if len(h.Why) > 0 {
 			fmt.Fprintf(e.stdout, "   pourquoi : %s\n", strings.Join(h.Why, " ; "))
 		}

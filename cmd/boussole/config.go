@@ -115,7 +115,7 @@ func defaultConfig() Config {
 		Lang:      "fr",
 		Database:  DatabaseConfig{Path: "./boussole.db"},
 		Retention: RetentionConfig{Days: 90},
-		Search:    SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.2},
+		Search:    SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.3},
 		Log:       LogConfig{Level: "info", Format: "text"},
 		Console:   ConsoleConfig{Enabled: true, User: "vous"},
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,

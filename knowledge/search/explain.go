@@ -137,6 +137,7 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 		ID:         ix.docs[d].id,
 		Score:      float64(c.score),
 		Confidence: clamp01(float64(c.evidence * margin)),
+		Match:      clamp01(float64(c.evidence)),
 		Why:        why,
 	}
 }

@@ -291,3 +291,22 @@ func dump(hits []knowledge.Hit) string {
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
+
+// Match is how well a hit matches on its own: never below its confidence
+// (the competition lowers only the confidence), and two sheets matching
+// the same words equally well both match well even though neither is a
+// confident first.
+func TestSearchMatchIsBeforeCompetition(t *testing.T) {
+	ix := search.New(testBase(), search.Options{})
+	for _, q := range []string{"carte", "carte d'identité perdue", "passeport", "cni perdu hier soir au marche", "logement"} {
+		for _, h := range ix.Search(q, 5) {
+			if h.Match < h.Confidence || h.Match > 1 {
+				t.Errorf("%q: %s match %.2f, confidence %.2f", q, h.ID, h.Match, h.Confidence)
+			}
+		}
+	}
+	hits := ix.Search("carte", 5)
+	if len(hits) < 2 || hits[0].Confidence >= hits[0].Match {
+		t.Fatalf("carte: want several hits, the first less confident than it matches:\n%s", dump(hits))
+	}
+}

@@ -153,9 +153,53 @@ func TestTuneServicePublic(t *testing.T) {
 			}
 		}
 		t.Log(line)
+		t.Log(shownLine(ix, sets, outOfScope(t)))
 		runtime.KeepAlive(ix)
 		restore()
 	}
+}
+
+// The bot's defaults (bot.Config): it answers with the first hit from a
+// confidence of answerAt, else offers the first three hits matching at
+// least offerAt, else says it did not understand.
+const answerAt, offerAt = 0.5, 0.3
+
+// shown is what the bot shows for hits: the answer, the offered hits, or
+// nothing.
+func shown(hits []knowledge.Hit) []string {
+	if len(hits) > 0 && hits[0].Confidence >= answerAt {
+		return []string{hits[0].ID}
+	}
+	var ids []string
+	for _, h := range hits[:min(3, len(hits))] {
+		if h.Match >= offerAt {
+			ids = append(ids, h.ID)
+		}
+	}
+	return ids
+}
+
+// shownLine measures what a citizen sees: how often the bot's answer or
+// offer holds an expected sheet, and how often it shows a sheet at all
+// for a message no sheet answers (small talk, other subjects).
+func shownLine(ix *search.Index, sets []tuneSet, none []string) string {
+	line := "shown: right sheet in what the bot shows"
+	for _, s := range sets {
+		ok := 0
+		for _, q := range s.qs {
+			if slices.ContainsFunc(shown(ix.Search(q.Q, 3)), func(id string) bool { return slices.Contains(q.Expected, id) }) {
+				ok++
+			}
+		}
+		line += fmt.Sprintf(" | %s %.3f", s.name, float64(ok)/float64(len(s.qs)))
+	}
+	n := 0
+	for _, q := range none {
+		if len(shown(ix.Search(q, 3))) > 0 {
+			n++
+		}
+	}
+	return line + fmt.Sprintf(" || out of scope: something shown for %.3f", float64(n)/float64(len(none)))
 }
 
 // dumpCandidates writes, for every question, the first 20 hits with their
@@ -171,18 +215,41 @@ func dumpCandidates(t *testing.T, ix *search.Index, sets []tuneSet, path string)
 		ID         string  `json:"id"`
 		Score      float64 `json:"score"`
 		Confidence float64 `json:"conf"`
+		Match      float64 `json:"match"`
 	}
 	for _, s := range sets {
 		for _, q := range s.qs {
 			var hs []hit
 			for _, h := range ix.Search(q.Q, 20) {
 				if h.Kind == knowledge.HitItem {
-					hs = append(hs, hit{h.ID, h.Score, h.Confidence})
+					hs = append(hs, hit{h.ID, h.Score, h.Confidence, h.Match})
 				}
 			}
 			enc.Encode(map[string]any{"set": s.name, "q": q.Q, "expected": q.Expected, "intent": q.Intent, "hits": hs})
 		}
 	}
+	for _, q := range outOfScope(t) {
+		var hs []hit
+		for _, h := range ix.Search(q, 20) {
+			hs = append(hs, hit{h.ID, h.Score, h.Confidence, h.Match})
+		}
+		enc.Encode(map[string]any{"set": "none", "q": q, "hits": hs})
+	}
+}
+
+// outOfScope reads testdata/out-of-scope.txt: messages no sheet answers.
+func outOfScope(t testing.TB) []string {
+	b, err := os.ReadFile("testdata/out-of-scope.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qs []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			qs = append(qs, l)
+		}
+	}
+	return qs
 }
 
 type tuneConfig struct {
