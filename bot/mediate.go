@@ -97,6 +97,14 @@ var mediatorWords = map[string]string{
 	"aide-mediateur": mcHelp, "mediator-help": mcHelp,
 }
 
+// IsMediatorCommand reports whether text reads as a mediator's command
+// ("prendre 3", "cas"), for an adapter that must look up, at a cost, who
+// may give one (Discord sends no roles with a direct message).
+func IsMediatorCommand(text string) bool {
+	_, _, _, _, ok := mediatorCommand(text)
+	return ok
+}
+
 // mediatorCommand parses "prendre 3", "fermer 3 résolu", "fiche F1344".
 // Words are matched folded; the rest keeps the mediator's own text.
 func mediatorCommand(text string) (cmd, verb string, id int64, rest string, ok bool) {

@@ -522,3 +522,14 @@ func (n *named) Send(_ context.Context, r bot.Reply) error {
 	n.got = append(n.got, r)
 	return nil
 }
+
+func TestIsMediatorCommand(t *testing.T) {
+	for text, want := range map[string]bool{
+		"prendre 3": true, "/boussole fermer 3 résolu": true, "demandes": true, "fiche F1344": true,
+		"bonjour": false, "prendre rendez-vous": false, "carte grise": false, "": false,
+	} {
+		if got := bot.IsMediatorCommand(text); got != want {
+			t.Errorf("IsMediatorCommand(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

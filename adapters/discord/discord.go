@@ -91,6 +91,9 @@ type Adapter struct {
 	looked *bot.Recent                  // channels whose kind was looked up
 	serial *bot.Serial                  // queues messages per conversation
 	roles  map[string]map[string]string // guild → role id → name
+	// dmRoles are the role names users hold in the configured guilds,
+	// looked up for direct messages (which carry none).
+	dmRoles map[string]heldRoles
 
 	threadMu   sync.Mutex           // serialises thread creation
 	citizenTh  map[[2]string]string // (channel, user) → citizen's thread
@@ -164,7 +167,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
-		roles: map[string]map[string]string{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
+		roles: map[string]map[string]string{}, dmRoles: map[string]heldRoles{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,
 		state: d.State, places: map[string]watched{}, saveEvery: 30 * time.Second,
 	}

@@ -489,3 +489,51 @@ func TestRestartReadsBackManyPlaces(t *testing.T) {
 		}
 	}
 }
+
+// A mediator configured by role writes to the bot in a DM, where Discord
+// sends no roles: the adapter looks the roles up in the guild for what
+// reads as a mediator's command, so the mediator can claim and relay from
+// the DM; a citizen typing the same command is still refused.
+func TestMediatorByRoleCommandsFromADirectMessage(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}}, discordQueue)
+	f := s.f
+	f.Mu.Lock()
+	f.MemberRoles["7"] = []string{"50"} // Médiateur
+	f.Mu.Unlock()
+	f.DM("8", "humain")
+	f.WaitPosts(t, "300", 1)
+	f.DM("9", "prendre 1")
+	f.WaitFor(t, "a citizen refused", func() bool {
+		for _, p := range f.Posts {
+			if p.Channel == "dm-9" && strings.Contains(p.Content, "réservée aux médiateurs") {
+				return true
+			}
+		}
+		return false
+	})
+	f.DM("7", "prendre 1")
+	f.WaitFor(t, "claimed from the DM", func() bool {
+		for _, p := range f.Posts {
+			if p.Channel == "dm-7" && strings.Contains(p.Content, "Vous avez pris la demande n° 1") {
+				return true
+			}
+		}
+		return false
+	})
+	f.DM("7", "Bonjour, je suis Marie")
+	f.WaitFor(t, "relay to the citizen", func() bool {
+		for _, p := range f.Posts {
+			if p.Channel == "dm-8" && strings.Contains(p.Content, "Bonjour, je suis Marie") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, p := range f.PostsTo("dm-9") {
+		if strings.Contains(p.Content, "Vous avez pris") {
+			t.Errorf("a citizen claimed the case: %q", p.Content)
+		}
+	}
+	checkNoMentions(t, f)
+}

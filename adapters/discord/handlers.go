@@ -2,6 +2,9 @@ package discord
 
 import (
 	"context"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
@@ -21,6 +24,7 @@ func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 	in := bot.Incoming{Text: stripMention(m.Content, self), Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp, Replayed: replayed}
 	user := m.Author.ID
 	if m.GuildID == "" {
+		in.Roles = a.rolesInDM(ctx, user, bot.IsMediatorCommand(in.Text))
 		in.Address = addr(m.ChannelID, user)
 		a.watch(m.ChannelID, "")
 		a.enqueue(in)
@@ -77,6 +81,8 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	in := bot.Incoming{ID: i.ID, Name: displayName(u, i.Member), Lang: langOf(i.Locale)}
 	if i.Member != nil {
 		in.Roles = a.roleNames(ctx, i.GuildID, i.Member)
+	} else {
+		in.Roles = a.rolesInDM(ctx, u.ID, mediatorish(i))
 	}
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
@@ -237,4 +243,68 @@ func (a *Adapter) enqueue(in bot.Incoming) {
 	serial, ctx := a.serial, a.ctx
 	a.mu.Unlock()
 	serial.Enqueue(ctx, in)
+}
+
+// heldRoles are the role names a user holds, and when they were read.
+type heldRoles struct {
+	names []string
+	at    time.Time
+}
+
+// rolesFresh is how long roles looked up for direct messages are trusted:
+// a role taken away stops counting within it.
+const rolesFresh = 10 * time.Minute
+
+// rolesInDM returns the role names the author of a direct message holds
+// in the configured guilds, so that a mediator configured by role can
+// command and relay from a DM. Discord sends no member with a DM and a
+// lookup is a REST call per guild, so it is made only for a message that
+// reads as a mediator's command (mediatorish), or to refresh the roles of
+// someone found holding some; the answer is kept rolesFresh.
+func (a *Adapter) rolesInDM(ctx context.Context, user string, mediatorish bool) []string {
+	if len(a.cfg.GuildIDs) == 0 {
+		return nil
+	}
+	now := time.Now()
+	a.mu.Lock()
+	held, known := a.dmRoles[user]
+	a.mu.Unlock()
+	if known && now.Sub(held.at) < rolesFresh {
+		return held.names
+	}
+	if !mediatorish && len(held.names) == 0 {
+		return nil
+	}
+	var names []string
+	for _, g := range a.cfg.GuildIDs {
+		m, err := a.s.GuildMember(g, user, discordgo.WithContext(ctx))
+		if err != nil {
+			continue // not a member of that guild, or not readable: no roles there
+		}
+		for _, n := range a.roleNames(ctx, g, m) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	a.mu.Lock()
+	if len(a.dmRoles) >= keep {
+		clear(a.dmRoles) // a bound, not a cache policy: lookups are rare
+	}
+	a.dmRoles[user] = heldRoles{names: names, at: now}
+	a.mu.Unlock()
+	return names
+}
+
+// mediatorish reports an interaction only a mediator would send: a click
+// on a mediator's button ("m:…") or a mediator's /boussole subcommand.
+func mediatorish(i *discordgo.Interaction) bool {
+	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		return strings.HasPrefix(i.MessageComponentData().CustomID, "m:")
+	case discordgo.InteractionApplicationCommand:
+		d := i.ApplicationCommandData()
+		return d.Name == "boussole" && bot.IsMediatorCommand(commandText(d))
+	}
+	return false
 }
