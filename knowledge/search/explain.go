@@ -137,7 +137,7 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 		ID:         ix.docs[d].id,
 		Score:      float64(c.score),
 		Confidence: clamp01(float64(c.evidence * margin)),
-		Match:      clamp01(float64(c.evidence)),
+		Match:      clamp01(float64(ix.match(q, c))),
 		Why:        why,
 	}
 }
@@ -155,6 +155,22 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 func evidence(coverage, focus, info float32) float32 {
 	spec := min(1, 0.55+0.75*info)
 	return coverage * (0.55 + 0.45*focus) * spec
+}
+
+// matchCap is the importance (about that many telling words) a question
+// is measured against for Match: a long message telling a situation
+// ("je suis au RSA, seule avec deux enfants, mon loyer est de 650 euros…")
+// is understood when a sheet matches that much of it, not all of it.
+var matchCap = 3.0
+
+// match is the evidence for c with coverage and focus measured against at
+// most matchCap of the query's importance.
+func (ix *Index) match(q *query, c candidate) float32 {
+	capped := min(q.importance, float32(matchCap))
+	if capped <= 0 || capped == q.importance {
+		return c.evidence
+	}
+	return evidence(min(1, c.info/capped), min(1, c.focus*q.importance/capped), c.info)
 }
 
 func clamp01(x float64) float64 {

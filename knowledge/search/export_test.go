@@ -17,5 +17,6 @@ func init() {
 	Knobs["nb"] = &neighbourWeight
 	Knobs["mention"] = &mentionBoost
 	Knobs["partial"] = &partialPhrase
+	Knobs["mcap"] = &matchCap
 
 }

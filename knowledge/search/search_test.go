@@ -310,3 +310,19 @@ func TestSearchMatchIsBeforeCompetition(t *testing.T) {
 		t.Fatalf("carte: want several hits, the first less confident than it matches:\n%s", dump(hits))
 	}
 }
+
+// A long message telling a situation still matches its sheet well enough
+// to be offered: it is measured against about three telling words, not
+// every word of the story.
+func TestSearchLongMessageStillMatches(t *testing.T) {
+	ix := search.New(testBase(), search.Options{})
+	short := ix.Search("carte d'identité perdue", 1)
+	long := ix.Search("bonjour, j'ai perdu ma carte d'identité samedi au marché de la ville avec mon portefeuille, mes cartes bancaires et les clés de la voiture de mon frère", 3)
+	if len(short) == 0 || len(long) == 0 || long[0].ID != "cni-perte" {
+		t.Fatalf("short %v, long:\n%s", short, dump(long))
+	}
+	// 0.3: the bot offers hits matching that well (bot.Config).
+	if long[0].Match < 0.4 {
+		t.Errorf("long message match %.2f (short question %.2f), want ≥ 0.4", long[0].Match, short[0].Match)
+	}
+}

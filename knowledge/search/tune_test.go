@@ -309,6 +309,9 @@ func loadSets(t *testing.T) []tuneSet {
 		tuneSet{"check2", readSet(t, "testdata/citizens-check2.jsonl")},
 		tuneSet{"check3", readSet(t, "testdata/citizens-check3.jsonl")},
 		tuneSet{"labour", readSet(t, "testdata/labour-check.jsonl")})
+	// long: 50 chat messages telling a situation before or after the
+	// request (written the same way, third session; used to set matchCap).
+	sets = append(sets, tuneSet{"long", readSet(t, "testdata/citizens-long.jsonl")})
 	return append(sets, tuneSet{"contrib", contributions(t)})
 }
 
