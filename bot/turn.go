@@ -606,18 +606,34 @@ func (t *turn) renderItem(it *knowledge.Item) string {
 
 // ---- free text ----
 
+// Decide says what the bot does with the hits of a free-text message:
+// answer with the first (answer; offered then holds the runner-up when it
+// is about as sure), or offer some (offered), or neither (it did not
+// understand). Understood is decided on how well the first hits
+// match, not on the confidence: several sheets matching well ("décompte
+// congés payés") lowers the confidence of each, which means "which
+// one?", not "what?".
+func (c Config) Decide(hits []knowledge.Hit) (answer bool, offered []knowledge.Hit) {
+	c = c.withDefaults()
+	if len(hits) > 0 && hits[0].Confidence >= c.AnswerThreshold {
+		// Offer the runner-up when it is close, in case the first was not it.
+		if len(hits) > 1 && hits[1].Confidence >= c.AnswerThreshold && hits[1].Confidence > hits[0].Confidence-0.15 {
+			return true, hits[1:2]
+		}
+		return true, nil
+	}
+	offered = slices.Clone(hits[:min(len(hits), maxOffered)])
+	return false, slices.DeleteFunc(offered, func(h knowledge.Hit) bool { return h.Match < c.UnsureThreshold })
+}
+
 func (t *turn) freeText(hits []knowledge.Hit) error {
 	cfg := t.e.cfg
-	// Understood is decided on how well the first hits match, not on the
-	// confidence: several sheets matching well ("décompte congés payés")
-	// lowers the confidence of each, which means "which one?", not "what?".
-	offered := hits[:min(len(hits), maxOffered)]
-	offered = slices.DeleteFunc(slices.Clone(offered), func(h knowledge.Hit) bool { return h.Match < cfg.UnsureThreshold })
-	if len(offered) == 0 {
+	answer, offered := cfg.Decide(hits)
+	if !answer && len(offered) == 0 {
 		return t.miss()
 	}
 	top := hits[0]
-	if top.Confidence >= cfg.AnswerThreshold {
+	if answer {
 		t.conv.Misses = 0
 		sure := t.sureness(top.Confidence)
 		if top.Kind == knowledge.HitTree {
@@ -630,9 +646,8 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 		if err := t.answer([]string{top.ID}, -1); err != nil {
 			return err
 		}
-		// Offer the runner-up when it is close, in case the first was not it.
-		if len(hits) > 1 && hits[1].Confidence >= cfg.AnswerThreshold && hits[1].Confidence > top.Confidence-0.15 {
-			alt := hits[1]
+		if len(offered) > 0 {
+			alt := offered[0]
 			rather := t.hitOffer(alt, t.msg("btn_rather", "title", t.title(alt)))
 			t.offers = append(t.offers[:1], append([]Offer{rather}, t.offers[1:]...)...)
 		}

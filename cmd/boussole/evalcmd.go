@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/evalset"
@@ -26,6 +27,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 		k                 int
 		asJSON, fails     bool
 		minR1, minR3      float64
+		minShown          float64
 	)
 	fs.Func("questions", "question set, JSON lines {\"q\": …, \"expected\": [ids]} (required, repeatable)", func(s string) error {
 		questions = append(questions, s)
@@ -41,6 +43,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&fails, "failures", false, "list the missed questions with what came first")
 	fs.Float64Var(&minR1, "min-recall-at-1", 0, "exit 1 when recall@1 of a set is below this")
 	fs.Float64Var(&minR3, "min-recall-at-3", 0, "exit 1 when recall@3 of a set is below this")
+	fs.Float64Var(&minShown, "min-shown", 0, "exit 1 when the share of questions whose answer or offered hits hold an expected item is below this")
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
@@ -72,6 +75,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 		name := filepath.Base(questions[i])
 		rep := evalset.Run(ix, qs, k)
 		rep.BuildMs = float64(build.Microseconds()) / 1000
+		rep.MeasureShown(ix, qs, shownByTheBot)
 		if err := printReport(e, base, name, rep, asJSON, fails); err != nil {
 			return err
 		}
@@ -81,6 +85,9 @@ func runEval(ctx context.Context, e env, args []string) error {
 		}
 		if rep.RecallAt3 < minR3 {
 			below = append(below, fmt.Sprintf("recall@3 %.3f < %.3f", rep.RecallAt3, minR3))
+		}
+		if rep.Shown < minShown {
+			below = append(below, fmt.Sprintf("shown %.3f < %.3f", rep.Shown, minShown))
 		}
 		if len(below) > 0 {
 			errs = append(errs, fmt.Errorf("%s: below target: %s", name, strings.Join(below, ", ")))
@@ -96,8 +103,8 @@ func printReport(e env, base *knowledge.Base, name string, rep evalset.Report, a
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "%s: n=%d  recall@1=%.3f  recall@3=%.3f  recall@5=%.3f  MRR=%.3f  p50=%.3fms  p99=%.3fms  build=%.0fms (%d items)\n",
-			name, rep.N, rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.MRR, rep.P50ms, rep.P99ms, rep.BuildMs, len(base.Items))
+		fmt.Fprintf(e.stdout, "%s: n=%d  recall@1=%.3f  recall@3=%.3f  recall@5=%.3f  MRR=%.3f  shown=%.3f  p50=%.3fms  p99=%.3fms  build=%.0fms (%d items)\n",
+			name, rep.N, rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.MRR, rep.Shown, rep.P50ms, rep.P99ms, rep.BuildMs, len(base.Items))
 	}
 	if !fails {
 		return nil
@@ -159,4 +166,14 @@ func evalBase(ctx context.Context, dir string, sheets []string) (*knowledge.Base
 		return nil, errors.Join(err)
 	}
 	return b, nil
+}
+
+// shownByTheBot is what the bot, on its default thresholds, shows for the
+// hits of a question: its answer or the hits it offers.
+func shownByTheBot(hits []knowledge.Hit) []knowledge.Hit {
+	answer, offered := bot.Config{}.Decide(hits)
+	if answer {
+		return append(hits[:1:1], offered...)
+	}
+	return offered
 }

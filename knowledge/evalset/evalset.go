@@ -85,8 +85,12 @@ type Report struct {
 	P50ms     float64 `json:"p50_ms"`
 	P99ms     float64 `json:"p99_ms"`
 	BuildMs   float64 `json:"build_ms"`
-	K         int     `json:"k"`
-	Misses    []Miss  `json:"-"`
+	// Shown is the share of questions for which what the user is shown
+	// (the answer, or the hits offered, as Shows decides) holds an
+	// expected item; set by MeasureShown.
+	Shown  float64 `json:"shown,omitempty"`
+	K      int     `json:"k"`
+	Misses []Miss  `json:"-"`
 }
 
 // Run asks every question, ranking items only (trees are an orientation
@@ -140,6 +144,26 @@ func Run(s Searcher, qs []Question, k int) Report {
 	r.P50ms = percentile(durs, 50)
 	r.P99ms = percentile(durs, 99)
 	return r
+}
+
+// Shows says which of a question's hits a user is shown: the bot's
+// answer, or the hits it offers (bot.Config.Decide), or none.
+type Shows func(hits []knowledge.Hit) []knowledge.Hit
+
+// MeasureShown sets r.Shown: how often what the user is shown holds an
+// expected item. Recall says the engine ranked the sheet; this says the
+// citizen saw it.
+func (r *Report) MeasureShown(s Searcher, qs []Question, shows Shows) {
+	if len(qs) == 0 {
+		return
+	}
+	ok := 0
+	for _, q := range qs {
+		if slices.ContainsFunc(shows(s.Search(q.Q, 8)), func(h knowledge.Hit) bool { return slices.Contains(q.Expected, h.ID) }) {
+			ok++
+		}
+	}
+	r.Shown = float64(ok) / float64(len(qs))
 }
 
 // percentile returns the nearest-rank percentile in milliseconds.

@@ -61,3 +61,21 @@ func TestPercentile(t *testing.T) {
 		t.Fatal(p)
 	}
 }
+
+func TestMeasureShownCountsWhatTheUserSees(t *testing.T) {
+	s := fixed{
+		"answered": {item("A"), item("B")},
+		"offered":  {item("X"), item("A")},
+		"hidden":   {item("X"), item("Y"), item("A")},
+	}
+	qs := []Question{
+		{Q: "answered", Expected: []string{"A"}},
+		{Q: "offered", Expected: []string{"A"}},
+		{Q: "hidden", Expected: []string{"A"}},
+	}
+	var r Report
+	r.MeasureShown(s, qs, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] })
+	if r.Shown != 2.0/3 {
+		t.Fatalf("shown = %v, want 2/3", r.Shown)
+	}
+}

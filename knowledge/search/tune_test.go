@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
 	"github.com/boussole/boussole/knowledge/evalset"
@@ -159,24 +160,14 @@ func TestTuneServicePublic(t *testing.T) {
 	}
 }
 
-// The bot's defaults (bot.Config): it answers with the first hit from a
-// confidence of answerAt, else offers the first three hits matching at
-// least offerAt, else says it did not understand.
-const answerAt, offerAt = 0.5, 0.3
-
-// shown is what the bot shows for hits: the answer, the offered hits, or
-// nothing.
-func shown(hits []knowledge.Hit) []string {
-	if len(hits) > 0 && hits[0].Confidence >= answerAt {
-		return []string{hits[0].ID}
+// shown is what the bot, on its default thresholds, shows for hits: its
+// answer (and a close runner-up), or the hits it offers, or nothing.
+func shown(hits []knowledge.Hit) []knowledge.Hit {
+	answer, offered := bot.Config{}.Decide(hits)
+	if answer {
+		return append(hits[:1:1], offered...)
 	}
-	var ids []string
-	for _, h := range hits[:min(3, len(hits))] {
-		if h.Match >= offerAt {
-			ids = append(ids, h.ID)
-		}
-	}
-	return ids
+	return offered
 }
 
 // shownLine measures what a citizen sees: how often the bot's answer or
@@ -185,17 +176,13 @@ func shown(hits []knowledge.Hit) []string {
 func shownLine(ix *search.Index, sets []tuneSet, none []string) string {
 	line := "shown: right sheet in what the bot shows"
 	for _, s := range sets {
-		ok := 0
-		for _, q := range s.qs {
-			if slices.ContainsFunc(shown(ix.Search(q.Q, 3)), func(id string) bool { return slices.Contains(q.Expected, id) }) {
-				ok++
-			}
-		}
-		line += fmt.Sprintf(" | %s %.3f", s.name, float64(ok)/float64(len(s.qs)))
+		var r evalset.Report
+		r.MeasureShown(ix, s.qs, shown)
+		line += fmt.Sprintf(" | %s %.3f", s.name, r.Shown)
 	}
 	n := 0
 	for _, q := range none {
-		if len(shown(ix.Search(q, 3))) > 0 {
+		if len(shown(ix.Search(q, 8))) > 0 {
 			n++
 		}
 	}
@@ -436,8 +423,16 @@ func BenchmarkServicePublic(b *testing.B) {
 	t := &testing.T{}
 	items := loadSheets(t)
 	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	// BOUSSOLE_BENCH_SETS="long" measures other sets (default: the two dev sets).
+	want := "citizens,cdtn"
+	if v := os.Getenv("BOUSSOLE_BENCH_SETS"); v != "" {
+		want = v
+	}
 	var qs []string
-	for _, s := range loadSets(t)[:2] {
+	for _, s := range loadSets(t) {
+		if !slices.Contains(strings.Split(want, ","), s.name) {
+			continue
+		}
 		for _, q := range s.qs {
 			qs = append(qs, q.Q)
 		}
