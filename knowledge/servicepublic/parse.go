@@ -641,10 +641,35 @@ func keywords(root *node) []string {
 				s.add("cerfa " + c)
 			}
 		case k.isElem("AutreNumero"):
-			s.add(k.textContent())
+			for _, n := range formNumber(k.textContent()) {
+				s.add(n)
+			}
 		}
 	}
 	return s.list
+}
+
+// formNumber turns another form number ("2074-DIR-SD", "S 5136h") into
+// keywords: the number written as one word ("2074dirsd", "s5136h") and its
+// parts holding a digit ("2074"). Its letter parts alone ("dir", "sd") are
+// not keywords: as words they meet "dire" or "sd" in any question.
+func formNumber(v string) []string {
+	parts := strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(parts) == 0 {
+		return nil
+	}
+	out := []string{strings.Join(parts, "")}
+	if len(parts) > 1 {
+		for _, p := range parts {
+			if strings.ContainsFunc(p, unicode.IsDigit) {
+				out = append(out, p)
+			}
+		}
+	}
+	if !strings.ContainsFunc(out[0], unicode.IsDigit) {
+		return out[1:] // no number at all ("A"): nothing to search by
+	}
+	return out
 }
 
 // pivotWords turns a PivotLocal code into words, for the rare office block
