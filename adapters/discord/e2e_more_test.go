@@ -371,27 +371,13 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 	})
 	f.WaitPosts(t, medThread, 1)
 	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
-	f.WaitFor(t, "live relay", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-8" && strings.Contains(p.Content, "je suis Marie") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-8", "je suis Marie")
 	stop()
 
 	f.OfflineSay(medThread, "7", "Je reviens vers vous demain")
 	_, stop2 := startStack(t, f, db, cfg, discordQueue)
 	t.Cleanup(stop2)
-	f.WaitFor(t, "relay of what the mediator wrote while Boussole was stopped", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-8" && strings.Contains(p.Content, "Je reviens vers vous demain") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-8", "Je reviens vers vous demain")
 	time.Sleep(300 * time.Millisecond)
 	n := 0
 	for _, p := range f.PostsTo("dm-8") {
@@ -504,32 +490,11 @@ func TestMediatorByRoleCommandsFromADirectMessage(t *testing.T) {
 	f.DM("8", "humain")
 	f.WaitPosts(t, "300", 1)
 	f.DM("9", "prendre 1")
-	f.WaitFor(t, "a citizen refused", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-9" && strings.Contains(p.Content, "réservée aux médiateurs") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-9", "réservée aux médiateurs")
 	f.DM("7", "prendre 1")
-	f.WaitFor(t, "claimed from the DM", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-7" && strings.Contains(p.Content, "Vous avez pris la demande n° 1") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-7", "Vous avez pris la demande n° 1")
 	f.DM("7", "Bonjour, je suis Marie")
-	f.WaitFor(t, "relay to the citizen", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-8" && strings.Contains(p.Content, "Bonjour, je suis Marie") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-8", "Bonjour, je suis Marie")
 	for _, p := range f.PostsTo("dm-9") {
 		if strings.Contains(p.Content, "Vous avez pris") {
 			t.Errorf("a citizen claimed the case: %q", p.Content)

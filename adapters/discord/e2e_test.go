@@ -283,44 +283,16 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 	if !strings.Contains(claimed[0].Content, "Vous avez pris la demande n° 1") {
 		t.Fatalf("mediator thread: %q", claimed[0].Content)
 	}
-	f.WaitFor(t, "citizen told", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-8" && strings.Contains(p.Content, "a pris votre demande") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-8", "a pris votre demande")
 	// Mediator → citizen, written in the thread without a mention.
 	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
-	f.WaitFor(t, "relay to the citizen", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-8" && strings.Contains(p.Content, "Bonjour, je suis Marie") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-8", "Bonjour, je suis Marie")
 	// Citizen → mediator.
 	f.DM("8", "J'ai un souci avec la CAF @everyone")
-	f.WaitFor(t, "relay to the mediator", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == medThread && strings.Contains(p.Content, "souci avec la CAF") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, medThread, "souci avec la CAF")
 	// Closing with the slash subcommand in the mediators' channel.
 	f.Slash("300", "7", "close", map[string]any{"case": 1}, "50")
-	f.WaitFor(t, "case closed", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == medThread && strings.Contains(p.Content, "Demande n° 1 close") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, medThread, "Demande n° 1 close")
 	for _, p := range f.PostsTo(medThread) {
 		if strings.Contains(p.Content, "u66") {
 			t.Errorf("non-mediator claimed: %q", p.Content)
@@ -357,14 +329,7 @@ func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
 	fmt.Fprintln(w, "@marie prendre 1")
 	waitOut("Vous avez pris la demande n° 1")
 	fmt.Fprintln(w, "@marie Bonjour, ici Marie")
-	f.WaitFor(t, "relay to the Discord citizen", func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == "dm-9" && strings.Contains(p.Content, "Bonjour, ici Marie") {
-				return true
-			}
-		}
-		return false
-	})
+	f.WaitPostContaining(t, "dm-9", "Bonjour, ici Marie")
 	f.DM("9", "Merci, mon dossier CAF est bloqué")
 	waitOut("mon dossier CAF est bloqué")
 	checkNoMentions(t, f)

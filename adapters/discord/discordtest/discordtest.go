@@ -463,6 +463,19 @@ func (f *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// WaitPostContaining waits for a post to channel whose text contains text.
+func (f *Server) WaitPostContaining(t testing.TB, channel, text string) {
+	t.Helper()
+	f.WaitFor(t, fmt.Sprintf("a post to %s saying %q", channel, text), func() bool {
+		for _, p := range f.Posts {
+			if p.Channel == channel && strings.Contains(p.Content, text) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 // PostsTo returns the messages posted to channel.
 func (f *Server) PostsTo(channel string) []Post {
 	f.Mu.Lock()
