@@ -491,6 +491,13 @@ func TestMediatorByRoleCommandsFromADirectMessage(t *testing.T) {
 	f.WaitPosts(t, "300", 1)
 	f.DM("9", "prendre 1")
 	f.WaitPostContaining(t, "dm-9", "réservée aux médiateurs")
+	// The first lookup fails (Discord answers 500): refused this time, but
+	// not remembered, so the next message is looked up again.
+	f.Mu.Lock()
+	f.FailMembers = 1
+	f.Mu.Unlock()
+	f.DM("7", "prendre 1")
+	f.WaitPostContaining(t, "dm-7", "réservée aux médiateurs")
 	f.DM("7", "prendre 1")
 	f.WaitPostContaining(t, "dm-7", "Vous avez pris la demande n° 1")
 	f.DM("7", "Bonjour, je suis Marie")

@@ -2,6 +2,8 @@ package discord
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -276,16 +278,25 @@ func (a *Adapter) rolesInDM(ctx context.Context, user string, mediatorish bool) 
 		return nil
 	}
 	var names []string
+	failed := false
 	for _, g := range a.cfg.GuildIDs {
 		m, err := a.s.GuildMember(g, user, discordgo.WithContext(ctx))
 		if err != nil {
-			continue // not a member of that guild, or not readable: no roles there
+			// Not a member of that guild (404): no roles there. Another
+			// failure is not remembered, so the next message asks again.
+			var re *discordgo.RESTError
+			failed = failed || !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode != http.StatusNotFound
+			a.log.Debug("discord: member not read for a direct message", "guild", g, "err", err)
+			continue
 		}
 		for _, n := range a.roleNames(ctx, g, m) {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
 		}
+	}
+	if failed {
+		return names
 	}
 	a.mu.Lock()
 	if len(a.dmRoles) >= keep {

@@ -52,6 +52,8 @@ type Server struct {
 	Messages map[string][]map[string]any
 	// MemberRoles are the guild roles of users, for the members route.
 	MemberRoles map[string][]string
+	// FailMembers: the next member lookups answer 500.
+	FailMembers int
 	changed     chan struct{}
 
 	guilds   []map[string]any
@@ -341,7 +343,16 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && len(p) == 4 && p[0] == "guilds" && p[2] == "members":
 		f.Mu.Lock()
 		roles := f.MemberRoles[p[3]]
+		fail := f.FailMembers > 0
+		if fail {
+			f.FailMembers--
+		}
 		f.Mu.Unlock()
+		if fail {
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(`{"message": "Internal Server Error", "code": 0}`))
+			return
+		}
 		if roles == nil {
 			roles = []string{}
 		}
