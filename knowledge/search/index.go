@@ -91,9 +91,11 @@ type Index struct {
 	titleWords [][]string
 	// mentions are the wordings other items link to each document with.
 	mentions mentionTable
-	vocab    vocabulary
-	syn      synonymTable
-	scratch  sync.Pool
+	// acronymOnly are the terms written only as a title's acronym.
+	acronymOnly map[string]bool
+	vocab       vocabulary
+	syn         synonymTable
+	scratch     sync.Pool
 }
 
 // Len returns the number of searchable items and trees.
@@ -112,6 +114,8 @@ type builder struct {
 	stems  map[string]string // folded word → term, a cache for the stemmer
 	termID map[string]uint32
 	terms  []string
+	// acronyms are the folded acronyms ending titles ("crep", "rapo").
+	acronyms map[string]bool
 	// perTerm holds each term's postings in document order while building.
 	perTerm    [][]posting
 	positions  []uint32
@@ -157,9 +161,10 @@ func (o occurrence) group() uint64 { return uint64(o) >> 24 } // term and field
 // skipped, as knowledge.NewBase does. A nil base gives an empty index.
 func New(b *knowledge.Base, opts Options) *Index {
 	bd := &builder{
-		p:      resolve(opts),
-		stems:  make(map[string]string),
-		termID: make(map[string]uint32),
+		p:        resolve(opts),
+		stems:    make(map[string]string),
+		termID:   make(map[string]uint32),
+		acronyms: make(map[string]bool),
 	}
 	var groups [][]string
 	if b != nil {
@@ -174,6 +179,13 @@ func New(b *knowledge.Base, opts Options) *Index {
 			seen[it.ID] = true
 			bd.addItem(it)
 			groups = append(groups, bd.p.itemSynonymGroups(it)...)
+			if _, acronyms := titleAcronyms(it.Title); len(acronyms) > 0 {
+				for _, a := range acronyms {
+					if ws := bd.p.an.Words(a); len(ws) == 1 {
+						bd.acronyms[ws[0]] = true
+					}
+				}
+			}
 		}
 		clear(seen)
 		for _, t := range b.Trees {
@@ -495,8 +507,26 @@ func (bd *builder) finish(groups []synGroup) *Index {
 
 	ix.links, ix.linkStart = bd.linkTable()
 	ix.vocab = newVocabulary(bd.stems, ix)
+	ix.acronymOnly = acronymOnly(bd.stems, bd.acronyms)
 	ix.scratch.New = func() any { return newScratch(n, len(ix.vocab.list)) }
 	return ix
+}
+
+// acronymOnly returns the terms that the sheets write only as a title's
+// acronym ("Crep" in "… plomb (Crep)"): a query word met on such a term
+// through the stemmer only ("crêpes") is not that acronym.
+func acronymOnly(stems map[string]string, acronyms map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for w := range acronyms {
+		out[stems[w]] = true
+	}
+	for w, t := range stems {
+		if out[t] && !acronyms[w] {
+			delete(out, t) // also an ordinary word of the sheets
+		}
+	}
+	delete(out, "")
+	return out
 }
 
 // idf is the BM25 inverse document frequency, always positive.

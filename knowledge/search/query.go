@@ -147,6 +147,11 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 	stem, ok := ix.vocab.stem[w]
 	if !ok {
 		stem = ix.p.an.Term(w)
+		if ix.acronymOnly[stem] {
+			// "crepes" stems like the acronym "Crep": it is not that
+			// acronym, only an unknown word.
+			stem = "\x00" + w
+		}
 	}
 	qw := qword{word: w, shown: w}
 	if t, ok := ix.termID[stem]; ok && ix.terms[t].df > 0 {

@@ -326,3 +326,21 @@ func TestSearchLongMessageStillMatches(t *testing.T) {
 		t.Errorf("long message match %.2f (short question %.2f), want ≥ 0.4", long[0].Match, short[0].Match)
 	}
 }
+
+// A word that only stems like a title's acronym is not that acronym:
+// "crêpes" is not the lead diagnostic "Crep", which "crep" still finds.
+func TestSearchStemIsNotAnAcronym(t *testing.T) {
+	b := knowledge.NewBase([]*knowledge.Item{
+		{ID: "crep", Kind: knowledge.KindProcedure, Title: "Constat de risque d'exposition au plomb (Crep)", Summary: "Un diagnostic immobilier."},
+		{ID: "apl", Kind: knowledge.KindProgram, Title: "Aides au logement (APL)", Summary: "Les APL aident à payer le loyer."},
+	}, nil, nil)
+	ix := search.New(b, search.Options{})
+	if hits := ix.Search("recette des crêpes", 3); len(hits) > 0 && hits[0].ID == "crep" {
+		t.Errorf("crêpes found the Crep:\n%s", dump(hits))
+	}
+	for _, q := range []string{"crep", "Crep plomb", "apl"} {
+		if hits := ix.Search(q, 1); len(hits) == 0 || hits[0].ID != strings.Fields(strings.ToLower(q))[0] {
+			t.Errorf("%q: %s", q, dump(hits))
+		}
+	}
+}
