@@ -15,12 +15,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/boussole/boussole/adapters/adapterdeps"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/bwmarrin/discordgo"
@@ -59,20 +59,10 @@ type Config struct {
 	Lang string
 }
 
-// Deps are the adapter's collaborators.
-type Deps struct {
-	Logger  *slog.Logger
-	Catalog *catalog.Catalog
-	// HTTPClient carries the REST calls (default http.DefaultClient).
-	HTTPClient *http.Client
-	// Getenv reads the token (default os.Getenv).
-	Getenv func(string) string
-	// State keeps, between runs, the moment up to which messages were
-	// received and the private places the bot talks in, so that what was
-	// posted there while Boussole was stopped is answered when it starts
-	// again (the store). Without it, a start reads nothing back.
-	State bot.StateStore
-}
+// Deps are the adapter's collaborators (HTTPClient: default
+// http.DefaultClient; State: the moment and the private places to read
+// back after a restart).
+type Deps = adapterdeps.Deps
 
 // Adapter is the Discord adapter.
 type Adapter struct {
@@ -137,18 +127,13 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	if cfg.Lang == "" {
 		cfg.Lang = catalog.Default
 	}
-	if d.Catalog == nil {
-		return nil, fmt.Errorf("%w: a catalogue is required", ErrConfig)
+	d, err := d.Checked()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Getenv == nil {
-		d.Getenv = os.Getenv
-	}
-	token := strings.TrimSpace(d.Getenv(cfg.TokenEnv))
-	if token == "" {
-		return nil, fmt.Errorf("%w: the bot token is missing: set the environment variable %s", ErrConfig, cfg.TokenEnv)
+	token, err := d.Token(cfg.TokenEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	token = strings.TrimPrefix(token, "Bot ")
 	s, err := discordgo.New("Bot " + token)

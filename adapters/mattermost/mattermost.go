@@ -19,13 +19,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/boussole/boussole/adapters/adapterdeps"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/mattermost/mattermost/server/public/model"
@@ -79,20 +79,9 @@ type Config struct {
 	Lang string
 }
 
-// Deps are the adapter's collaborators.
-type Deps struct {
-	Logger  *slog.Logger
-	Catalog *catalog.Catalog
-	// HTTPClient carries the REST calls (default: the client's own).
-	HTTPClient *http.Client
-	// Getenv reads the secrets (default os.Getenv).
-	Getenv func(string) string
-	// State keeps, between runs, the moment up to which the server's posts
-	// were seen, so that posts made while Boussole was stopped are caught
-	// up when it starts again (the store). Without it, a new run starts
-	// from the moment it connects.
-	State bot.StateStore
-}
+// Deps are the adapter's collaborators (HTTPClient: default the
+// Mattermost client's own; State: the moment up to which posts were seen).
+type Deps = adapterdeps.Deps
 
 // Adapter is the Mattermost adapter.
 type Adapter struct {
@@ -155,22 +144,17 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	if cfg.Lang == "" {
 		cfg.Lang = catalog.Default
 	}
-	if d.Catalog == nil {
-		return nil, fmt.Errorf("%w: a catalogue is required", ErrConfig)
-	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Getenv == nil {
-		d.Getenv = os.Getenv
+	d, err := d.Checked()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	if !strings.HasPrefix(cfg.URL, "http://") && !strings.HasPrefix(cfg.URL, "https://") {
 		return nil, fmt.Errorf("%w: url %q must start with http:// or https://", ErrConfig, cfg.URL)
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
-	token := strings.TrimSpace(d.Getenv(cfg.TokenEnv))
-	if token == "" {
-		return nil, fmt.Errorf("%w: the bot token is missing: set the environment variable %s", ErrConfig, cfg.TokenEnv)
+	token, err := d.Token(cfg.TokenEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	secret := []byte(d.Getenv(cfg.SecretEnv))
 	if len(secret) == 0 {

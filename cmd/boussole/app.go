@@ -22,6 +22,7 @@ type app struct {
 	cfg    Config
 	log    *slog.Logger
 	store  *store.Store
+	cat    *catalog.Catalog
 	base   *knowledge.Base
 	engine *bot.Engine
 }
@@ -113,7 +114,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		st.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, store: st, base: base, engine: eng}, nil
+	return &app{cfg: cfg, log: log, store: st, cat: cat, base: base, engine: eng}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

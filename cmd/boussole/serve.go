@@ -6,6 +6,7 @@ import (
 	"flag"
 	"time"
 
+	"github.com/boussole/boussole/adapters/adapterdeps"
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/bot"
 )
@@ -35,14 +36,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 		adapters = append(adapters, console.New(console.Config{In: e.stdin, Out: e.stdout, User: cfg.Console.User}))
 	}
 	if cfg.Discord.Enabled {
-		d, err := newDiscord(cfg, log, e.getenv, a.store)
+		d, err := newDiscord(cfg, a.adapterDeps(e.getenv))
 		if err != nil {
 			return err
 		}
 		adapters = append(adapters, d)
 	}
 	if cfg.Mattermost.Enabled {
-		m, err := newMattermost(cfg, log, e.getenv, a.store)
+		m, err := newMattermost(cfg, a.adapterDeps(e.getenv))
 		if err != nil {
 			return err
 		}
@@ -90,4 +91,21 @@ func (a *app) reannounceEvery(ctx context.Context, after time.Duration) {
 			}
 		}
 	}
+}
+
+// adapterDeps are what the chat adapters share: the app's logger,
+// catalogue and store (where they keep what to catch up after a restart).
+func (a *app) adapterDeps(getenv func(string) string) adapterdeps.Deps {
+	return adapterdeps.Deps{Logger: a.log, Catalog: a.cat, Getenv: getenv, State: a.store}
+}
+
+// queueChannels are the channels of the mediators' queues on platform.
+func queueChannels(cfg Config, platform string) []string {
+	var chans []string
+	for _, q := range cfg.Mediation.Queues {
+		if q.Platform == platform {
+			chans = append(chans, q.Channel)
+		}
+	}
+	return chans
 }
