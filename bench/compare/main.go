@@ -274,8 +274,8 @@ func measure(ctx context.Context, sys string, items []*knowledge.Item, questions
 			if e.errors != nil {
 				errs = e.errors()
 			}
-			evalset.Run(e.s, qs, k)
-			rep := evalset.Run(e.s, qs, k)
+			evalset.Run(e.s, qs, k, nil)
+			rep := evalset.Run(e.s, qs, k, nil)
 			rep.BuildMs = float64(build.Microseconds()) / 1000
 			row := Row{Set: strings.TrimSuffix(set, ".jsonl"), Engine: e.name, Report: rep}
 			if e.errors != nil {

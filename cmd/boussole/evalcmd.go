@@ -73,9 +73,8 @@ func runEval(ctx context.Context, e env, args []string) error {
 	var errs []error
 	for i, qs := range sets {
 		name := filepath.Base(questions[i])
-		rep := evalset.Run(ix, qs, k)
+		rep := evalset.Run(ix, qs, k, shownByTheBot)
 		rep.BuildMs = float64(build.Microseconds()) / 1000
-		rep.MeasureShown(ix, qs, shownByTheBot)
 		if err := printReport(e, base, name, rep, asJSON, fails); err != nil {
 			return err
 		}

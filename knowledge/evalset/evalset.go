@@ -86,17 +86,23 @@ type Report struct {
 	P99ms     float64 `json:"p99_ms"`
 	BuildMs   float64 `json:"build_ms"`
 	// Shown is the share of questions for which what the user is shown
-	// (the answer, or the hits offered, as Shows decides) holds an
-	// expected item; set by MeasureShown.
+	// (the answer, or the hits offered, as Run's Shows decides) holds an
+	// expected item. Recall says the engine ranked the item; this says the
+	// user saw it.
 	Shown  float64 `json:"shown,omitempty"`
 	K      int     `json:"k"`
 	Misses []Miss  `json:"-"`
 }
 
+// Shows says which of a question's hits a user is shown: the bot's
+// answer, or the hits it offers (bot.Config.Decide), or none.
+type Shows func(hits []knowledge.Hit) []knowledge.Hit
+
 // Run asks every question, ranking items only (trees are an orientation
 // aid, the sets name official sheets). k bounds the results read; recall@5
-// and MRR are computed within the first max(k, 5).
-func Run(s Searcher, qs []Question, k int) Report {
+// and MRR are computed within the first max(k, 5). With shows, it also
+// measures Shown from the same hits.
+func Run(s Searcher, qs []Question, k int, shows Shows) Report {
 	depth := max(k, 5)
 	r := Report{N: len(qs), K: k}
 	durs := make([]time.Duration, 0, len(qs))
@@ -104,6 +110,9 @@ func Run(s Searcher, qs []Question, k int) Report {
 		start := time.Now()
 		hits := s.Search(q.Q, depth+4) // room for tree hits filtered out below
 		durs = append(durs, time.Since(start))
+		if shows != nil && slices.ContainsFunc(shows(hits), func(h knowledge.Hit) bool { return slices.Contains(q.Expected, h.ID) }) {
+			r.Shown++
+		}
 		ids := make([]string, 0, depth)
 		for _, h := range hits {
 			if h.Kind == knowledge.HitItem && len(ids) < depth {
@@ -139,31 +148,12 @@ func Run(s Searcher, qs []Question, k int) Report {
 		r.RecallAt3 /= n
 		r.RecallAt5 /= n
 		r.MRR /= n
+		r.Shown /= n
 	}
 	slices.Sort(durs)
 	r.P50ms = percentile(durs, 50)
 	r.P99ms = percentile(durs, 99)
 	return r
-}
-
-// Shows says which of a question's hits a user is shown: the bot's
-// answer, or the hits it offers (bot.Config.Decide), or none.
-type Shows func(hits []knowledge.Hit) []knowledge.Hit
-
-// MeasureShown sets r.Shown: how often what the user is shown holds an
-// expected item. Recall says the engine ranked the sheet; this says the
-// citizen saw it.
-func (r *Report) MeasureShown(s Searcher, qs []Question, shows Shows) {
-	if len(qs) == 0 {
-		return
-	}
-	ok := 0
-	for _, q := range qs {
-		if slices.ContainsFunc(shows(s.Search(q.Q, 8)), func(h knowledge.Hit) bool { return slices.Contains(q.Expected, h.ID) }) {
-			ok++
-		}
-	}
-	r.Shown = float64(ok) / float64(len(qs))
 }
 
 // percentile returns the nearest-rank percentile in milliseconds.

@@ -26,7 +26,7 @@ func TestRunComputesRecallAndMRR(t *testing.T) {
 		{Q: "fourth", Expected: []string{"A"}},
 		{Q: "none", Expected: []string{"A"}},
 	}
-	r := Run(s, qs, 3)
+	r := Run(s, qs, 3, nil)
 	if r.N != 4 || r.RecallAt1 != 0.25 || r.RecallAt3 != 0.5 || r.RecallAt5 != 0.75 {
 		t.Fatalf("report = %+v", r)
 	}
@@ -62,7 +62,7 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func TestMeasureShownCountsWhatTheUserSees(t *testing.T) {
+func TestShownCountsWhatTheUserSees(t *testing.T) {
 	s := fixed{
 		"answered": {item("A"), item("B")},
 		"offered":  {item("X"), item("A")},
@@ -73,8 +73,7 @@ func TestMeasureShownCountsWhatTheUserSees(t *testing.T) {
 		{Q: "offered", Expected: []string{"A"}},
 		{Q: "hidden", Expected: []string{"A"}},
 	}
-	var r Report
-	r.MeasureShown(s, qs, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] })
+	r := Run(s, qs, 5, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] })
 	if r.Shown != 2.0/3 {
 		t.Fatalf("shown = %v, want 2/3", r.Shown)
 	}
