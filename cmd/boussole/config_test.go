@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/boussole/boussole/bot/servetest"
 )
 
 func TestExampleConfigIsTheDefaults(t *testing.T) {
@@ -59,5 +62,22 @@ func checkConfigs(t *testing.T, cases map[string]struct{ yaml, want string }) {
 func TestConfigMissingFile(t *testing.T) {
 	if _, err := loadConfig(filepath.Join(t.TempDir(), "nope.yaml")); err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// checkServeFails runs serve with the configuration yaml and no
+// environment, and wants it to fail saying want.
+func checkServeFails(t *testing.T, yaml, want string) {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs servetest.SyncBuffer
+	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }},
+		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
+	if code == 0 || !strings.Contains(errs.String(), want) {
+		t.Fatalf("exit %d, stderr %q, want %q", code, errs.String(), want)
 	}
 }

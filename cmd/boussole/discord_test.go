@@ -1,13 +1,7 @@
 package main
 
 import (
-	"context"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/boussole/boussole/bot/servetest"
 )
 
 func TestDiscordConfig(t *testing.T) {
@@ -21,15 +15,5 @@ func TestDiscordConfig(t *testing.T) {
 
 // Without its token, serve says which variable to set.
 func TestServeDiscordNeedsItsToken(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "c.yaml")
-	if err := os.WriteFile(p, []byte("console:\n  enabled: false\ndiscord:\n  enabled: true\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out, errs servetest.SyncBuffer
-	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }},
-		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
-	if code == 0 || !strings.Contains(errs.String(), "DISCORD_TOKEN") {
-		t.Fatalf("exit %d, stderr %q", code, errs.String())
-	}
+	checkServeFails(t, "console:\n  enabled: false\ndiscord:\n  enabled: true\n", "DISCORD_TOKEN")
 }
