@@ -27,21 +27,26 @@ func CatchUpFrom(seen int64, now time.Time) int64 {
 	return min(now.UnixMilli(), max(seen-CatchUpMargin.Milliseconds(), now.Add(-MaxCatchUp).UnixMilli()))
 }
 
-// Every calls fn at once and every d until ctx is done, then once more
-// with a short context of its own: an adapter's last save as it stops.
-func Every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+// Tick calls fn at once and every d until ctx is done.
+func Tick(ctx context.Context, d time.Duration, fn func(context.Context)) {
 	fn(ctx)
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			last, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			fn(last)
-			cancel()
 			return
 		case <-t.C:
 			fn(ctx)
 		}
 	}
+}
+
+// Every is Tick, then fn once more with a short context of its own when
+// ctx is done: an adapter's last save as it stops.
+func Every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	Tick(ctx, d, fn)
+	last, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	fn(last)
 }

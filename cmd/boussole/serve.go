@@ -64,17 +64,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 // purgeEvery applies the retention period now and then every interval.
 func (a *app) purgeEvery(ctx context.Context, interval time.Duration) {
-	a.purge(ctx, time.Now())
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			a.purge(ctx, now)
-		}
-	}
+	bot.Tick(ctx, interval, func(ctx context.Context) { a.purge(ctx, time.Now()) })
 }
 
 // reannounceEvery re-posts cases nobody claimed within after.
