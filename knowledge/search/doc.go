@@ -48,20 +48,20 @@
 // candidate linked from other strong candidates gains a little. See
 // docs/search.md for the measurements and the ablation.
 //
-// Confidence is computed separately from normalised evidence — coverage of
-// the query weighted by how telling each word is and where it matched,
-// focus, specificity, margin over the next hit of the same kind — so it
-// can be thresholded across queries (the engine answers above about 0.5).
-// Each hit has its own confidence: a tree behind a tie of items may be
-// surer than the items. Why names the matched words per field, the
-// synonyms and corrections used, and an adjacent pair.
+// Confidence and Match are computed separately from the score, from
+// normalised evidence — coverage of the query weighted by how telling each
+// word is and where it matched, focus, specificity — so they can be
+// thresholded across queries. Match is that evidence (measured against
+// about three telling words of a long message); Confidence lowers it by
+// the margin over the next hit of the same kind. The bot answers from a
+// confidence of about 0.5 and offers the hits matching at least 0.3. Why
+// names the matched words per field, the synonyms and corrections used,
+// an adjacent pair and the links naming the sheet with the query's words.
 //
-// Measured on the ~4,000 distinct service-public.fr sheets of the shared
-// data with the development question sets (TestEvalServicePublic): citizen
-// questions recall@1 83%, recall@3 97%; labour-law questions recall@1 57%,
-// recall@5 82%, MRR 0.67; a first hit with confidence ≥ 0.5 is right 100%
-// and 76% of the time respectively, against about 50% below; p50 latency
-// about 0.1 ms, p99 under 1 ms.
+// Measured on the 7,180 service-public.fr items of the shared data with the
+// tuning harness (TestTuneServicePublic, BOUSSOLE_TUNE=1) and `boussole
+// eval`: figures, method and each ingredient's contribution are in
+// docs/search.md.
 //
 // # Scaling up
 //

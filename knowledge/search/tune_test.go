@@ -22,6 +22,10 @@ import (
 	"github.com/boussole/boussole/knowledge/servicepublic"
 )
 
+// sharedData is the project's shared data directory (see
+// ../shared/data/README.md), relative to this package.
+const sharedData = "../../../shared"
+
 // TestTuneServicePublic measures the search on all the service-public.fr
 // sheets imported by servicepublic.Read (as `boussole eval --sheets` does)
 // against the development question sets, with the labour-law set split in
