@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/boussole/boussole/bot"
 )
 
 // checkpointInterval is how often the WAL is copied back into the
@@ -32,18 +34,11 @@ func startCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
 
 func (c *checkpointer) run(ctx context.Context) {
 	defer close(c.done)
-	t := time.NewTicker(checkpointInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := c.checkpoint(ctx, "PASSIVE"); err != nil && ctx.Err() == nil {
-				c.log.Warn("store: background checkpoint failed", "err", err)
-			}
+	bot.Tick(ctx, checkpointInterval, func(ctx context.Context) {
+		if err := c.checkpoint(ctx, "PASSIVE"); err != nil && ctx.Err() == nil {
+			c.log.Warn("store: background checkpoint failed", "err", err)
 		}
-	}
+	})
 }
 
 func (c *checkpointer) checkpoint(ctx context.Context, mode string) error {
