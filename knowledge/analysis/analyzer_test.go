@@ -1,6 +1,7 @@
 package analysis_test
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -184,6 +185,68 @@ func TestDistance(t *testing.T) {
 			t.Errorf("Distance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.max, got, tc.want)
 		}
 	}
+}
+
+// TestDistanceAgreesWithFullTable checks the banded, early-exit Distance
+// against the whole dynamic programme on random words (ASCII and accented,
+// close and far apart).
+func TestDistanceAgreesWithFullTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	letters := []rune("abcdeéè")
+	word := func() []rune {
+		w := make([]rune, r.IntN(9))
+		for i := range w {
+			w[i] = letters[r.IntN(len(letters))]
+		}
+		return w
+	}
+	for range 20000 {
+		a := word()
+		b := append([]rune(nil), a...)
+		for range r.IntN(4) { // a few edits, so close pairs are common
+			if len(b) > 0 {
+				b[r.IntN(len(b))] = letters[r.IntN(len(letters))]
+			}
+			if r.IntN(2) == 0 {
+				b = append(b, letters[r.IntN(len(letters))])
+			}
+		}
+		if r.IntN(4) == 0 {
+			b = word()
+		}
+		full := fullOSA(a, b)
+		for max := range 4 {
+			want := min(full, max+1)
+			if got := analysis.Distance(string(a), string(b), max); got != want {
+				t.Fatalf("Distance(%q, %q, %d) = %d, want %d", string(a), string(b), max, got, want)
+			}
+		}
+	}
+}
+
+// fullOSA is the textbook optimal string alignment distance.
+func fullOSA(a, b []rune) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 func TestAnalyzerAblations(t *testing.T) {

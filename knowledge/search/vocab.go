@@ -99,9 +99,13 @@ func (ix *Index) correct(w string, sc *scratch) []option {
 	if maxd == 0 || len(w) > maxCorrectLen || !asciiLetters(w) || len(v.list) == 0 {
 		return nil
 	}
-	// An edit changes at most four of the word's trigrams (a transposition
-	// of two letters touches every trigram holding either).
-	need := max(1, len(w)-4*maxd)
+	// A transposition of two letters changes at most four of the word's
+	// trigrams (those holding either), any other edit three: a word one
+	// edit away shares len(w)-4 of them. Two edits away is taken as a
+	// transposition and another edit (len(w)-7): two transpositions in one
+	// word are too rare to pay for, since the bound then falls to one
+	// shared trigram and thousands of words would be compared.
+	need := [3]int{0, max(1, len(w)-4), max(1, len(w)-7)}
 	counts, touched := sc.counts, sc.touched[:0]
 	trigrams(w, func(g uint32) {
 		for _, i := range v.grams[g] {
@@ -121,31 +125,40 @@ func (ix *Index) correct(w string, sc *scratch) []option {
 	}
 	var best []cand
 	bestDist := maxd
+	// Words one edit away first: if there are any, words two edits away
+	// are never compared.
+	for pass := 1; pass <= maxd && bestDist >= pass; pass++ {
+		for _, i := range touched {
+			c := int(counts[i])
+			if c < need[pass] || (pass > 1 && c >= need[1]) {
+				continue // too few shared, or already seen in the first pass
+			}
+			cw := v.list[i]
+			if cw == w || abs(len(cw)-len(w)) > bestDist || len(cw) < 4 {
+				// Three-letter words are mostly acronyms: "qsdf" is not "sdf".
+				continue
+			}
+			if len(w) <= 5 && cw[0] != w[0] {
+				// Short words one edit apart are often different words;
+				// people rarely get the first letter wrong.
+				continue
+			}
+			t := v.term[i]
+			if ix.terms[t].df == 0 && !ix.syn.stems[ix.terms[t].text] {
+				continue
+			}
+			d := analysis.Distance(w, cw, bestDist)
+			if d > bestDist {
+				continue
+			}
+			if d < bestDist {
+				bestDist, best = d, best[:0]
+			}
+			best = append(best, cand{word: cw, term: t, dist: d, df: ix.terms[t].df})
+		}
+	}
 	for _, i := range touched {
-		c := int(counts[i])
 		counts[i] = 0
-		cw := v.list[i]
-		if c < need || cw == w || abs(len(cw)-len(w)) > bestDist || len(cw) < 4 {
-			// Three-letter words are mostly acronyms: "qsdf" is not "sdf".
-			continue
-		}
-		if len(w) <= 5 && cw[0] != w[0] {
-			// Short words one edit apart are often different words; people
-			// rarely get the first letter wrong.
-			continue
-		}
-		t := v.term[i]
-		if ix.terms[t].df == 0 && !ix.syn.stems[ix.terms[t].text] {
-			continue
-		}
-		d := analysis.Distance(w, cw, bestDist)
-		if d > bestDist {
-			continue
-		}
-		if d < bestDist {
-			bestDist, best = d, best[:0]
-		}
-		best = append(best, cand{word: cw, term: t, dist: d, df: ix.terms[t].df})
 	}
 	sc.touched = touched[:0]
 	slices.SortFunc(best, func(a, b cand) int {
