@@ -20,6 +20,9 @@ func TestWords(t *testing.T) {
 		{"l'APL", "apl"},
 		{"qu'est-ce que le RSA ?", "rsa"},
 		{"rsa c koi", "rsa"},
+		{"g pa recu mes apl ce mois ci", "recu apl mois"}, // phonetic chat spellings
+		{"je sui perdu psk jsp ok", "perdu"},
+		{"PA", "pa"}, // shouted, an acronym
 		{"c'est quoi la prime d'activité", "prime activite"},
 		{"Je n'arrive plus à payer mon loyer", "arrive payer loyer"},
 		{"jusqu'à 25 ans", "25 ans"},

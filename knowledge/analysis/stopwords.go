@@ -12,7 +12,7 @@ package analysis
 //
 // The forms are those produced by Fold (lower case, no accents), so "où"
 // and "ou", "à" and "a", "été" and "ete" are one entry each.
-var stopWords = map[string]bool{
+var stopWords = withEnglish(map[string]bool{
 	// articles, determiners, demonstratives
 	"le": true, "la": true, "les": true, "l": true, "un": true, "une": true, "des": true,
 	"du": true, "de": true, "d": true, "au": true, "aux": true, "ce": true, "cet": true,
@@ -66,12 +66,21 @@ var stopWords = map[string]bool{
 	// apostrophe or hyphen)
 	"c": true, "cest": true, "cetait": true, "jai": true, "jsuis": true, "chui": true,
 	"jsp": true, "ya": true, "quest": true, "questce": true, "estce": true,
+	// and phonetic ones: "g pa recu" is "j'ai pas reçu", "je sui", "il veu"
+	"g": true, "pa": true, "sui": true, "jsui": true, "chuis": true, "veu": true,
+	"jveux": true, "jpeux": true, "jpe": true, "jvais": true, "jvai": true, "fo": true,
+	"ct": true, "keske": true, "kesk": true, "kesako": true, "quesako": true, "kil": true,
+	"parce": true, "paske": true, "pask": true, "psk": true, "pcq": true, "qd": true,
+	"kan": true, "kand": true, "dc": true, "tt": true, "tkt": true, "vrmt": true,
+	"tjrs": true, "voila": true, "ben": true, "bah": true, "euh": true, "hein": true,
+	"ok": true, "okay": true, "oki": true,
 	// politeness and greetings
 	"bonjour": true, "bonsoir": true, "salut": true, "coucou": true, "cc": true,
 	"slt": true, "hello": true, "hi": true, "hey": true, "merci": true, "mrc": true,
 	"svp": true, "stp": true, "sil": true, "plait": true, "please": true,
-	"thanks": true, "thank": true,
-}
+	"thanks": true, "thank": true, "bjr": true, "bsr": true, "dsl": true,
+	"desole": true, "desolee": true, "pls": true, "plz": true,
+})
 
 // englishStopWords are the English stop words, for the English interface.
 // They are part of stopWords; an English stop word typed in capitals in a
@@ -86,10 +95,12 @@ var englishStopWords = map[string]bool{
 	"anyone": true, "get": true, "have": true, "has": true, "just": true,
 }
 
-func init() {
+// withEnglish adds the English stop words to the French ones.
+func withEnglish(fr map[string]bool) map[string]bool {
 	for w := range englishStopWords {
-		stopWords[w] = true
+		fr[w] = true
 	}
+	return fr
 }
 
 // IsStopWord reports whether the folded word is in the default stop list.
