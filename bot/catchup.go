@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -22,9 +24,35 @@ const (
 )
 
 // CatchUpFrom is where a catch-up starts (Unix ms), given the moment an
-// earlier run saved as seen up to.
-func CatchUpFrom(seen int64, now time.Time) int64 {
-	return min(now.UnixMilli(), max(seen-CatchUpMargin.Milliseconds(), now.Add(-MaxCatchUp).UnixMilli()))
+// earlier run saved as seen up to and the moment of the first run with
+// this store (FirstRun).
+func CatchUpFrom(seen, first int64, now time.Time) int64 {
+	return min(now.UnixMilli(), max(seen-CatchUpMargin.Milliseconds(), now.Add(-MaxCatchUp).UnixMilli(), first))
+}
+
+// FirstRun returns when Boussole first ran with this store against the
+// platform named by key (Unix ms), recording now on that first run. A
+// catch-up never reaches before it, margin included: what was posted
+// earlier was never Boussole's to answer (a bot added to a busy server, a
+// store started afresh). resumed reports a moment saved by an earlier run:
+// a store from a version that did not record its first run gets 0, no
+// bound, so its first catch-up is not cut short.
+func FirstRun(ctx context.Context, st StateStore, key string, resumed bool, now time.Time) (int64, error) {
+	v, ok, err := st.AdapterState(ctx, key)
+	if err != nil {
+		return 0, fmt.Errorf("first run: %w", err)
+	}
+	if first, err := strconv.ParseInt(v, 10, 64); ok && err == nil && first >= 0 {
+		return first, nil
+	}
+	first := now.UnixMilli()
+	if resumed {
+		first = 0
+	}
+	if err := st.SetAdapterState(ctx, key, strconv.FormatInt(first, 10)); err != nil {
+		return 0, fmt.Errorf("first run: %w", err)
+	}
+	return first, nil
 }
 
 // Tick calls fn at once and every d until ctx is done.

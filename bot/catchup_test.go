@@ -13,15 +13,49 @@ func TestCatchUpFrom(t *testing.T) {
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	ms := func(d time.Duration) int64 { return now.Add(d).UnixMilli() }
 	for _, tc := range []struct {
-		seen, want int64
+		seen, first, want int64
 	}{
-		{ms(-time.Hour), ms(-time.Hour - bot.CatchUpMargin)}, // the margin before the saved moment
-		{ms(-72 * time.Hour), ms(-bot.MaxCatchUp)},           // at most a day back
-		{ms(time.Hour), ms(0)},                               // a clock gone back: not after now
+		{ms(-time.Hour), 0, ms(-time.Hour - bot.CatchUpMargin)},                      // the margin before the saved moment
+		{ms(-72 * time.Hour), 0, ms(-bot.MaxCatchUp)},                                // at most a day back
+		{ms(time.Hour), 0, ms(0)},                                                    // a clock gone back: not after now
+		{ms(-time.Hour), ms(-time.Hour - time.Minute), ms(-time.Hour - time.Minute)}, // not before the first run
 	} {
-		if got := bot.CatchUpFrom(tc.seen, now); got != tc.want {
-			t.Errorf("CatchUpFrom(%d) = %d, want %d", tc.seen, got, tc.want)
+		if got := bot.CatchUpFrom(tc.seen, tc.first, now); got != tc.want {
+			t.Errorf("CatchUpFrom(%d, %d) = %d, want %d", tc.seen, tc.first, got, tc.want)
 		}
+	}
+}
+
+type mapState map[string]string
+
+func (m mapState) AdapterState(_ context.Context, key string) (string, bool, error) {
+	v, ok := m[key]
+	return v, ok, nil
+}
+
+func (m mapState) SetAdapterState(_ context.Context, key, value string) error {
+	m[key] = value
+	return nil
+}
+
+func TestFirstRunIsRecordedOnceAndUnboundedForOlderStores(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	st := mapState{}
+	first, err := bot.FirstRun(ctx, st, "x.first", false, now)
+	if err != nil || first != now.UnixMilli() {
+		t.Fatalf("first run = %d, %v; want now", first, err)
+	}
+	if again, _ := bot.FirstRun(ctx, st, "x.first", true, now.Add(time.Hour)); again != first {
+		t.Errorf("second run = %d, want the first run's moment %d", again, first)
+	}
+	// A store saved by a version that did not record its first run.
+	old := mapState{}
+	if got, _ := bot.FirstRun(ctx, old, "x.first", true, now); got != 0 {
+		t.Errorf("older store: %d, want 0 (no bound)", got)
+	}
+	if old["x.first"] != "0" {
+		t.Errorf("older store: saved %q, want 0", old["x.first"])
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 
 const (
 	stateKey = "discord.seen"
+	firstKey = "discord.first"
 	// maxWatched bounds the places remembered, the most recent kept.
 	maxWatched = 1000
 	// discordEpoch is the origin of snowflake timestamps, in Unix ms.
@@ -105,7 +106,15 @@ func (a *Adapter) catchUp(ctx context.Context) {
 		a.log.Warn("discord: where the last run stopped is unknown, messages posted meanwhile are not caught up", "err", err)
 	}
 	var st seenState
-	if !ok || json.Unmarshal([]byte(v), &st) != nil || st.At <= 0 {
+	resumed := ok && json.Unmarshal([]byte(v), &st) == nil && st.At > 0
+	first, err := bot.FirstRun(ctx, a.state, firstKey, resumed, time.Now())
+	if err != nil {
+		a.log.Warn("discord: first run not recorded", "err", err)
+	}
+	a.mu.Lock()
+	a.first = first
+	a.mu.Unlock()
+	if !resumed {
 		return
 	}
 	if n := a.readBack(ctx, st.At, st.Places); n > 0 {
@@ -154,7 +163,10 @@ func (a *Adapter) back(ctx context.Context, newSession bool) {
 // of recent DMs and threads, each one REST call.
 func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watched) int {
 	now := time.Now()
-	after := snowflakeAt(bot.CatchUpFrom(at, now))
+	a.mu.Lock()
+	first := a.first
+	a.mu.Unlock()
+	after := snowflakeAt(bot.CatchUpFrom(at, first, now))
 	todo := make(chan string)
 	var (
 		n       atomic.Int64

@@ -100,6 +100,7 @@ type Adapter struct {
 	places    map[string]watched // private places, for the catch-up
 	saveEvery time.Duration
 	down      int64          // Unix ms the gateway connection was lost, 0 while up
+	first     int64          // Unix ms of the first run with this store (bot.FirstRun)
 	live      bool           // the start-up catch-up is done: later READYs read back
 	bg        sync.WaitGroup // read-backs after a new session
 }

@@ -172,6 +172,18 @@ func (s *server) waitBot(t *testing.T, c *model.Client4, channel string, since i
 	}
 }
 
+// inThread reports a bot post in the thread of root.
+func inThread(root string) func([]*model.Post) bool {
+	return func(ps []*model.Post) bool {
+		for _, p := range ps {
+			if p.RootId == root {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 func containing(want string) func([]*model.Post) bool {
 	return func(ps []*model.Post) bool {
 		for _, p := range ps {
@@ -606,16 +618,6 @@ func TestE2EBoussoleRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	dm := s.dm(t)
 	since := now()
 	hello := say(t, s.citizen, dm, "", "bonjour")
-	inThread := func(root string) func([]*model.Post) bool {
-		return func(ps []*model.Post) bool {
-			for _, p := range ps {
-				if p.RootId == root {
-					return true
-				}
-			}
-			return false
-		}
-	}
 	s.waitBot(t, s.citizen, dm, since, "welcome", inThread(hello.Id))
 	time.Sleep(time.Second) // the welcome may come in several posts
 	count := func(root string) int {
@@ -646,5 +648,30 @@ func TestE2EBoussoleRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 			}
 			seen[p.Message] = true
 		}
+	}
+}
+
+// TestE2EBoussoleRestartLeavesWhatWasPostedBeforeItsFirstRun: a catch-up
+// reads again a margin before the moment saved, but never what was posted
+// before Boussole first ran with its store — that was never its to answer
+// (a bot added to a busy server, or, here, other tests in the same DM).
+func TestE2EBoussoleRestartLeavesWhatWasPostedBeforeItsFirstRun(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	srv := mmServer(t)
+	dm := srv.dm(t)
+	since := now()
+	old := say(t, srv.citizen, dm, "", "carte grise")
+	time.Sleep(100 * time.Millisecond)
+	_, stop := startStack(t, db, bot.Mediation{}, nil)
+	time.Sleep(firstCatchUpDelay + time.Second) // past the first catch-up
+	stop()
+
+	s2, stop2 := startStack(t, db, bot.Mediation{}, nil)
+	t.Cleanup(stop2)
+	q := say(t, s2.citizen, dm, "", "bonjour")
+	s2.waitBot(t, s2.citizen, dm, since, "answer after the restart", inThread(q.Id))
+	time.Sleep(firstCatchUpDelay + time.Second) // past the restart's catch-up
+	if inThread(old.Id)(s2.botPosts(t, s2.citizen, dm, since)) {
+		t.Error("a message posted before Boussole's first run was answered at its restart")
 	}
 }

@@ -355,10 +355,15 @@ func (a *Adapter) resumeFrom(ctx context.Context) int64 {
 		a.log.Warn("mattermost: where the last run stopped is unknown, posts made meanwhile are not caught up", "err", err)
 	}
 	seen, perr := strconv.ParseInt(v, 10, 64)
-	if !ok || perr != nil || seen <= 0 {
+	resumed := ok && perr == nil && seen > 0
+	first, err := bot.FirstRun(ctx, a.state, "mattermost.first "+a.cfg.URL, resumed, now)
+	if err != nil {
+		a.log.Warn("mattermost: first run not recorded", "err", err)
+	}
+	if !resumed {
 		return now.UnixMilli()
 	}
-	from := bot.CatchUpFrom(seen, now)
+	from := bot.CatchUpFrom(seen, first, now)
 	a.log.Info("mattermost: catching up on the posts made since the last run", "since", time.UnixMilli(from).UTC().Format(time.RFC3339))
 	return from
 }
