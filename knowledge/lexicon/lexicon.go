@@ -2,8 +2,9 @@
 // administrative and labour-law vocabulary for search: groups of
 // equivalent names ("CDI" and "contrat à durée indéterminée"), one-way
 // expansions of everyday words to the words of official texts ("viré" →
-// "licenciement"), and facets, situations a sheet may be specific to (the
-// civil service, a lost document, a minor). It is written as general
+// "licenciement"), facets, situations a sheet may be specific to (the
+// civil service, a lost document, a minor), and context words, the people
+// a question is about ("ma fille"). It is written as general
 // knowledge of the domain, in lexicon.yaml, embedded in the binary.
 package lexicon
 
@@ -26,6 +27,10 @@ type Lexicon struct {
 	Expand []Expansion `yaml:"expand"`
 	// Facets are situations a sheet may be specific to.
 	Facets []Facet `yaml:"facets"`
+	// Context are single words that say whom a question is about ("ma
+	// fille", "mon mari"), not what it asks: they weigh less when the
+	// question names something else.
+	Context []string `yaml:"context"`
 }
 
 // Expansion says that a query naming one of From means (also) To.
@@ -106,6 +111,11 @@ func Parse(data []byte) (*Lexicon, error) {
 			errs = append(errs, fmt.Errorf("facets[%d]: duplicate name %q", i, f.Name))
 		}
 		names[f.Name] = true
+	}
+	for i, w := range l.Context {
+		if w = strings.TrimSpace(w); w == "" || strings.ContainsAny(w, " -'’") {
+			errs = append(errs, fmt.Errorf("context[%d] %q: want one word", i, w))
+		}
 	}
 	if len(l.Facets) > MaxFacets {
 		errs = append(errs, fmt.Errorf("%d facets, at most %d", len(l.Facets), MaxFacets))

@@ -7,8 +7,8 @@ import (
 
 func TestDefault(t *testing.T) {
 	l := Default()
-	if len(l.Synonyms) < 50 || len(l.Expand) == 0 || len(l.Facets) == 0 {
-		t.Fatalf("embedded lexicon looks empty: %d groups, %d expansions, %d facets", len(l.Synonyms), len(l.Expand), len(l.Facets))
+	if len(l.Synonyms) < 50 || len(l.Expand) == 0 || len(l.Facets) == 0 || len(l.Context) == 0 {
+		t.Fatalf("embedded lexicon looks empty: %d groups, %d expansions, %d facets, %d context words", len(l.Synonyms), len(l.Expand), len(l.Facets), len(l.Context))
 	}
 	if Default() != l {
 		t.Error("Default is not shared")
@@ -37,6 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{"expansion", "expand:\n  - from: [viré]", "non-empty from and to"},
 		{"facet", "facets:\n  - name: x", "a name and non-empty terms"},
 		{"duplicate facet", "facets:\n  - {name: x, terms: [a]}\n  - {name: x, terms: [b]}", "duplicate name"},
+		{"context phrase", "context: [grand-mère]", "want one word"},
 	} {
 		_, err := Parse([]byte(tc.in))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -18,5 +18,6 @@ func init() {
 	Knobs["mention"] = &mentionBoost
 	Knobs["partial"] = &partialPhrase
 	Knobs["mcap"] = &matchCap
+	Knobs["ctx"] = &contextWeight
 
 }

@@ -93,9 +93,12 @@ type Index struct {
 	mentions mentionTable
 	// acronymOnly are the terms written only as a title's acronym.
 	acronymOnly map[string]bool
-	vocab       vocabulary
-	syn         synonymTable
-	scratch     sync.Pool
+	// context are the folded words that say whom a question is about
+	// (lexicon.Lexicon.Context).
+	context map[string]bool
+	vocab   vocabulary
+	syn     synonymTable
+	scratch sync.Pool
 }
 
 // Len returns the number of searchable items and trees.
@@ -508,8 +511,23 @@ func (bd *builder) finish(groups []synGroup) *Index {
 	ix.links, ix.linkStart = bd.linkTable()
 	ix.vocab = newVocabulary(bd.stems, ix)
 	ix.acronymOnly = acronymOnly(bd.stems, bd.acronyms)
+	ix.context = bd.contextWords()
 	ix.scratch.New = func() any { return newScratch(n, len(ix.vocab.list)) }
 	return ix
+}
+
+// contextWords folds the lexicon's context words as queries' words are.
+func (bd *builder) contextWords() map[string]bool {
+	if bd.p.lexicon == nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, w := range bd.p.lexicon.Context {
+		for _, f := range bd.p.an.Words(w) {
+			m[f] = true
+		}
+	}
+	return m
 }
 
 // acronymOnly returns the terms that the sheets write only as a title's

@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -342,5 +343,36 @@ func TestSearchStemIsNotAnAcronym(t *testing.T) {
 		if hits := ix.Search(q, 1); len(hits) == 0 || hits[0].ID != strings.Fields(strings.ToLower(q))[0] {
 			t.Errorf("%q: %s", q, dump(hits))
 		}
+	}
+}
+
+// TestSearchContextWordsSayWhomNotWhat: "ma fille" says whom the question
+// is about. It must not outweigh what is asked (a passport) even though
+// passports are named by many more sheets than daughters are; alone, it is
+// still searched ("nom de jeune fille").
+func TestSearchContextWordsSayWhomNotWhat(t *testing.T) {
+	items := []*knowledge.Item{
+		{ID: "nom", Kind: knowledge.KindProcedure, Title: "Garder son nom de jeune fille", Summary: "Le nom d'usage après le mariage."},
+		{ID: "passeport", Kind: knowledge.KindProcedure, Title: "Passeport : première demande", Summary: "Faire établir un passeport."},
+	}
+	for i := range 20 { // passports are named by many sheets, daughters by one
+		it := &knowledge.Item{ID: fmt.Sprintf("autre%d", i), Kind: knowledge.KindProcedure,
+			Title: fmt.Sprintf("Démarche numéro %d", i), Summary: "Une démarche en mairie."}
+		if i < 3 {
+			it.Summary = "Présenter son passeport ou sa carte d'identité."
+		}
+		items = append(items, it)
+	}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	if hits := ix.Search("ma fille veut faire un passeport", 3); len(hits) == 0 || hits[0].ID != "passeport" {
+		t.Errorf("ma fille veut faire un passeport:\n%s", dump(hits))
+	}
+	if hits := ix.Search("nom de jeune fille", 1); len(hits) == 0 || hits[0].ID != "nom" {
+		t.Errorf("nom de jeune fille:\n%s", dump(hits))
+	}
+	// Without the lexicon's context words the daughter wins.
+	bare := search.New(knowledge.NewBase(items, nil, nil), search.Options{NoLexicon: true})
+	if hits := bare.Search("ma fille veut faire un passeport", 3); len(hits) == 0 || hits[0].ID != "nom" {
+		t.Errorf("without context words, want the maiden name first (else this test measures nothing):\n%s", dump(hits))
 	}
 }
