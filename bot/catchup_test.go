@@ -2,11 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/store"
 )
 
 func TestCatchUpFrom(t *testing.T) {
@@ -26,22 +28,14 @@ func TestCatchUpFrom(t *testing.T) {
 	}
 }
 
-type mapState map[string]string
-
-func (m mapState) AdapterState(_ context.Context, key string) (string, bool, error) {
-	v, ok := m[key]
-	return v, ok, nil
-}
-
-func (m mapState) SetAdapterState(_ context.Context, key, value string) error {
-	m[key] = value
-	return nil
-}
-
 func TestFirstRunIsRecordedOnceAndUnboundedForOlderStores(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	st := mapState{}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "b.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	first, err := bot.FirstRun(ctx, st, "x.first", false, now)
 	if err != nil || first != now.UnixMilli() {
 		t.Fatalf("first run = %d, %v; want now", first, err)
@@ -50,12 +44,11 @@ func TestFirstRunIsRecordedOnceAndUnboundedForOlderStores(t *testing.T) {
 		t.Errorf("second run = %d, want the first run's moment %d", again, first)
 	}
 	// A store saved by a version that did not record its first run.
-	old := mapState{}
-	if got, _ := bot.FirstRun(ctx, old, "x.first", true, now); got != 0 {
+	if got, _ := bot.FirstRun(ctx, st, "y.first", true, now); got != 0 {
 		t.Errorf("older store: %d, want 0 (no bound)", got)
 	}
-	if old["x.first"] != "0" {
-		t.Errorf("older store: saved %q, want 0", old["x.first"])
+	if v, _, _ := st.AdapterState(ctx, "y.first"); v != "0" {
+		t.Errorf("older store: saved %q, want 0", v)
 	}
 }
 
