@@ -616,6 +616,21 @@ func TestAmbiguousQuestionOffersTheHitsThatMatchWell(t *testing.T) {
 	}
 }
 
+// The first hit is offered, first, whenever others are, even if it
+// matched fewer of the words: it is the search's best guess, and hiding it
+// behind lower-ranked sheets would hide the likeliest answer.
+func TestTheFirstHitIsOfferedWhenOthersAre(t *testing.T) {
+	h := newHarnessWith(t, fixedHits{
+		{Kind: knowledge.HitItem, ID: "depot-garantie", Confidence: 0.08, Match: 0.26},
+		{Kind: knowledge.HitItem, ID: "caution-locataire", Confidence: 0.12, Match: 0.4},
+		{Kind: knowledge.HitItem, ID: "aide-caution", Confidence: 0.15, Match: 0.32},
+	})
+	got := text(h.say(alice, "mon proprio veu pas me rendre ma caution"))
+	if !strings.Contains(got, "- depot-garantie\n  - caution-locataire\n  - aide-caution\n") {
+		t.Errorf("reply:\n%s\nwant depot-garantie offered first, then the two others", got)
+	}
+}
+
 // No hit matching well: not understood, whatever the order.
 func TestNothingMatchingWellIsNotUnderstood(t *testing.T) {
 	h := newHarnessWith(t, fixedHits{

@@ -623,7 +623,15 @@ func (c Config) Decide(hits []knowledge.Hit) (answer bool, offered []knowledge.H
 		return true, nil
 	}
 	offered = slices.Clone(hits[:min(len(hits), maxOffered)])
-	return false, slices.DeleteFunc(offered, func(h knowledge.Hit) bool { return h.Match < c.UnsureThreshold })
+	offered = slices.DeleteFunc(offered, func(h knowledge.Hit) bool { return h.Match < c.UnsureThreshold })
+	if len(offered) > 0 && offered[0].ID != hits[0].ID {
+		// The first hit is the search's best guess: when others are
+		// offered it is offered too, first, even if it matched less of
+		// the words ("mon proprio veu pas me rendre ma caution": the
+		// deposit sheet, found through a synonym, ranked first).
+		offered = append([]knowledge.Hit{hits[0]}, offered[:min(len(offered), maxOffered-1)]...)
+	}
+	return false, offered
 }
 
 func (t *turn) freeText(hits []knowledge.Hit) error {
