@@ -359,16 +359,7 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 	queue := f.WaitPosts(t, "300", 1)
 	_, ids := queue[0].Buttons()
 	f.Click("300", "7", ids[0], true, "50")
-	var medThread string
-	f.WaitFor(t, "a private thread for the mediator", func() bool {
-		for th, m := range f.Members {
-			if len(m) == 1 && m[0] == "7" {
-				medThread = th
-				return true
-			}
-		}
-		return false
-	})
+	medThread := f.WaitPrivateThread(t, "7")
 	f.WaitPosts(t, medThread, 1)
 	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
 	f.WaitPostContaining(t, "dm-8", "je suis Marie")

@@ -260,25 +260,7 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 	f.Click("300", "66", ids[0], true, "51")
 	// The mediator claims with the button.
 	f.Click("300", "7", ids[0], true, "50")
-	f.WaitFor(t, "a private thread for the mediator", func() bool {
-		for _, m := range f.Members {
-			if len(m) == 1 && m[0] == "7" {
-				return true
-			}
-		}
-		return false
-	})
-	var medThread string
-	f.Mu.Lock()
-	for th := range f.Threads {
-		if len(f.Members[th]) == 1 && f.Members[th][0] == "7" {
-			medThread = th
-		}
-	}
-	f.Mu.Unlock()
-	if medThread == "" {
-		t.Fatal("no private thread for the mediator")
-	}
+	medThread := f.WaitPrivateThread(t, "7")
 	claimed := f.WaitPosts(t, medThread, 1)
 	if !strings.Contains(claimed[0].Content, "Vous avez pris la demande n° 1") {
 		t.Fatalf("mediator thread: %q", claimed[0].Content)

@@ -566,16 +566,7 @@ func TestE2ECitizenOnMattermostMediatorOnDiscord(t *testing.T) {
 		t.Fatalf("queue post %q with buttons %v %v", queue[0].Content, labels, ids)
 	}
 	f.Click("300", "7", ids[0], true)
-	var medThread string
-	f.WaitFor(t, "a private thread for the mediator", func() bool {
-		for th, m := range f.Members {
-			if len(m) == 1 && m[0] == "7" {
-				medThread = th
-				return true
-			}
-		}
-		return false
-	})
+	medThread := f.WaitPrivateThread(t, "7")
 	inThread := func(want string) {
 		t.Helper()
 		f.WaitFor(t, fmt.Sprintf("%q in the mediator's thread", want), func() bool {

@@ -487,6 +487,23 @@ func (f *Server) WaitPostContaining(t testing.TB, channel, text string) {
 	})
 }
 
+// WaitPrivateThread waits for a thread whose only member is user (the
+// private thread opened for a mediator who claimed a case) and returns it.
+func (f *Server) WaitPrivateThread(t testing.TB, user string) string {
+	t.Helper()
+	var thread string
+	f.WaitFor(t, "a private thread for "+user, func() bool {
+		for th, m := range f.Members {
+			if len(m) == 1 && m[0] == user {
+				thread = th
+				return true
+			}
+		}
+		return false
+	})
+	return thread
+}
+
 // PostsTo returns the messages posted to channel.
 func (f *Server) PostsTo(channel string) []Post {
 	f.Mu.Lock()
