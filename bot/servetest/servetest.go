@@ -52,7 +52,7 @@ func New(t testing.TB, db string, med bot.Mediation) *Stack {
 	if s.Store, err = store.Open(ctx, db, store.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	s.Engine, err = bot.New(ctx, bot.Config{Lang: "fr", AnswerThreshold: 0.5, UnsureThreshold: 0.3, Mediation: med},
+	s.Engine, err = bot.New(ctx, bot.Config{Lang: "fr", Mediation: med},
 		bot.Deps{Store: s.Store, Catalog: s.Catalog, Knowledge: base, Searcher: search.New(base, search.Options{})})
 	if err != nil {
 		s.Store.Close()

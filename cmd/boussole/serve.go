@@ -67,20 +67,22 @@ func (a *app) purgeEvery(ctx context.Context, interval time.Duration) {
 	bot.Tick(ctx, interval, func(ctx context.Context) { a.purge(ctx, time.Now()) })
 }
 
-// reannounceEvery re-posts cases nobody claimed within after.
+// reannounceEvery re-posts cases nobody claimed within after, checking
+// every minute (or every after, if shorter), the first time one interval
+// after the start: a restart does not re-post at once while its outbox is
+// still delivering what was pending.
 func (a *app) reannounceEvery(ctx context.Context, after time.Duration) {
-	t := time.NewTicker(min(after, time.Minute))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := a.engine.Reannounce(ctx, after); err != nil {
-				a.log.Error("re-announcing cases failed", "err", err)
-			}
-		}
+	d := min(after, time.Minute)
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(d):
 	}
+	bot.Tick(ctx, d, func(ctx context.Context) {
+		if _, err := a.engine.Reannounce(ctx, after); err != nil {
+			a.log.Error("re-announcing cases failed", "err", err)
+		}
+	})
 }
 
 // adapterDeps are what the chat adapters share: the app's logger,
