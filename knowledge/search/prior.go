@@ -32,7 +32,7 @@ import (
 // them).
 var (
 	priorHub      = 0.8 // dossier, thème
-	priorResource = 0.7 // form, model, simulator, online service
+	priorResource = 0.6 // form, model, simulator, online service
 	// recherche guidée: a questionnaire over sheets the website runs, under
 	// an editor's label ("CNI -Perte majeur"); its own sheet ranks first.
 	priorGuided = 0.7
