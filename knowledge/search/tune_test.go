@@ -298,6 +298,12 @@ func loadSets(t *testing.T) []tuneSet {
 	// long: 50 chat messages telling a situation before or after the
 	// request (written the same way, third session; used to set matchCap).
 	sets = append(sets, tuneSet{"long", readSet(t, "testdata/citizens-long.jsonl")})
+	// check4 and check5: 119 everyday questions written in the fifth
+	// session (questions first, then labelled from the sheets, without
+	// running the search), split at random; check4 is looked at for
+	// defects, check5 is held out.
+	sets = append(sets, tuneSet{"check4", readSet(t, "testdata/citizens-check4.jsonl")},
+		tuneSet{"check5", readSet(t, "testdata/citizens-check5.jsonl")})
 	return append(sets, tuneSet{"contrib", contributions(t)})
 }
 
