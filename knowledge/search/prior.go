@@ -31,7 +31,7 @@ import (
 // Prior factors by page type (variables only so the tuning test can vary
 // them).
 var (
-	priorHub      = 0.8 // dossier, thème
+	priorHub      = 0.7 // dossier, thème
 	priorResource = 0.6 // form, model, simulator, online service
 	// recherche guidée: a questionnaire over sheets the website runs, under
 	// an editor's label ("CNI -Perte majeur"); its own sheet ranks first.
