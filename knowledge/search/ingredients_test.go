@@ -59,8 +59,20 @@ func TestFacets(t *testing.T) {
 		sheet("F2", "Congé parental d'éducation à temps plein", "Fiche d'information"),
 		sheet("F3", "Passeport d'un majeur", "Fiche d'information"),
 		sheet("F4", "Passeport d'un mineur", "Fiche d'information"),
+		sheet("F5", "Inscription sur la liste électorale : en cas de déménagement", "Fiche d'information"),
+		sheet("F6", "Listes électorales : nouvelle inscription", "Fiche d'information"),
+		// More links to the moving case, as in the catalogue.
+		sheet("F7", "Voter par procuration", "Fiche d'information", "F5"),
+		sheet("F8", "Carte d'électeur", "Fiche d'information", "F5"),
 	}
 	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	// Moving is a situation of its own: its sheets wait until it is named.
+	if h := first(t, ix, "inscription liste electorale"); h.ID != "F6" {
+		t.Errorf("no move named: first %s, want F6", h.ID)
+	}
+	if h := first(t, ix, "inscription liste electorale j'ai déménagé"); h.ID != "F5" {
+		t.Errorf("moved: first %s, want F5", h.ID)
+	}
 	if h := first(t, ix, "congé parental"); h.ID != "F2" {
 		t.Errorf("general question: first %s, want F2", h.ID)
 	}
