@@ -370,19 +370,11 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 	t.Cleanup(stop2)
 	f.WaitPostContaining(t, "dm-8", "Je reviens vers vous demain")
 	time.Sleep(300 * time.Millisecond)
-	n := 0
-	for _, p := range f.PostsTo("dm-8") {
-		if strings.Contains(p.Content, "je suis Marie") {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := f.CountPostsContaining("dm-8", "je suis Marie"); n != 1 {
 		t.Errorf("the message relayed before the restart reached the citizen %d times", n)
 	}
-	for _, p := range f.PostsTo(medThread) {
-		if strings.Contains(p.Content, "Je suis Boussole") {
-			t.Errorf("the mediator was greeted as a citizen: %q", p.Content)
-		}
+	if n := f.CountPostsContaining(medThread, "Je suis Boussole"); n != 0 {
+		t.Errorf("the mediator was greeted as a citizen %d times: %+v", n, f.PostsTo(medThread))
 	}
 }
 
@@ -493,10 +485,8 @@ func TestMediatorByRoleCommandsFromADirectMessage(t *testing.T) {
 	f.WaitPostContaining(t, "dm-7", "Vous avez pris la demande n° 1")
 	f.DM("7", "Bonjour, je suis Marie")
 	f.WaitPostContaining(t, "dm-8", "Bonjour, je suis Marie")
-	for _, p := range f.PostsTo("dm-9") {
-		if strings.Contains(p.Content, "Vous avez pris") {
-			t.Errorf("a citizen claimed the case: %q", p.Content)
-		}
+	if n := f.CountPostsContaining("dm-9", "Vous avez pris"); n != 0 {
+		t.Errorf("a citizen claimed the case: %+v", f.PostsTo("dm-9"))
 	}
 	checkNoMentions(t, f)
 }

@@ -478,13 +478,26 @@ func (f *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 func (f *Server) WaitPostContaining(t testing.TB, channel, text string) {
 	t.Helper()
 	f.WaitFor(t, fmt.Sprintf("a post to %s saying %q", channel, text), func() bool {
-		for _, p := range f.Posts {
-			if p.Channel == channel && strings.Contains(p.Content, text) {
-				return true
-			}
-		}
-		return false
+		return f.countContaining(channel, text) > 0
 	})
+}
+
+// CountPostsContaining returns how many posts to channel contain text.
+func (f *Server) CountPostsContaining(channel, text string) int {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return f.countContaining(channel, text)
+}
+
+// countContaining counts under Mu.
+func (f *Server) countContaining(channel, text string) int {
+	n := 0
+	for _, p := range f.Posts {
+		if p.Channel == channel && strings.Contains(p.Content, text) {
+			n++
+		}
+	}
+	return n
 }
 
 // WaitPrivateThread waits for a thread whose only member is user (the
