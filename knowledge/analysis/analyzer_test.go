@@ -79,6 +79,7 @@ func TestTermsMeet(t *testing.T) {
 		{"reconnaissance", "reconnaître", "reconnu", "reconnue"},
 		{"licenciement", "licencié", "licenciée", "licenciés", "licencier"},
 		{"neuf", "neuve", "neufs", "neuves"},
+		{"pacs", "pacser", "pacsé", "pacsée", "pacsés"},
 		{"veuf", "veuve", "veuves"},
 		{"nouveau", "nouvelle", "nouvel", "nouvelles", "nouveaux"},
 	}

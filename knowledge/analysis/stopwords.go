@@ -152,6 +152,8 @@ var stemOverrides = map[string]string{
 	"signer": "sign", "signe": "sign", "signee": "sign", "signature": "sign",
 	"reconnaitre": "reconnaiss", "reconnu": "reconnaiss", "reconnue": "reconnaiss", "reconnaissance": "reconnaiss",
 	"obtenir": "obten", "obtention": "obten",
+	// "pacs" would stem to "pac", "pacser" and "pacsé" to "pacs".
+	"pacs": "pacs", "pacse": "pacs", "pacser": "pacs",
 	// Feminines the stemmer does not bring back to the masculine.
 	"neuve": "neuf", "neuf": "neuf", "veuve": "veuf", "veuf": "veuf",
 	"nouvelle": "nouveau", "nouvel": "nouveau", "nouveau": "nouveau",
