@@ -21,3 +21,6 @@ func init() {
 	Knobs["ctx"] = &contextWeight
 
 }
+
+// HeadOf exposes headOf to the external tests.
+var HeadOf = headOf

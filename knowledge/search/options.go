@@ -142,6 +142,9 @@ type Options struct {
 	// NoPrior turns off the query-independent prior (centrality and page
 	// type, see prior.go).
 	NoPrior bool
+	// NoHeadNotion: a short "X et Y" query does not give third place to
+	// the best sheet for X alone (head.go).
+	NoHeadNotion bool
 	// MaxQueryBytes and MaxQueryTokens bound the analysed part of a query
 	// (defaults 1000 and 64): a chat message can be a pasted page, and
 	// only its beginning says what it is about.
@@ -167,6 +170,7 @@ type params struct {
 	facets         bool
 	glossarySyn    bool
 	mentions       bool
+	headNotion     bool
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -198,6 +202,7 @@ func resolve(o Options) params {
 		facets:         !o.NoFacets,
 		glossarySyn:    !o.NoGlossarySynonyms,
 		mentions:       !o.NoMentions,
+		headNotion:     !o.NoHeadNotion,
 	}
 	if p.lexicon == nil {
 		p.lexicon = lexicon.Default()

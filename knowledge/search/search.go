@@ -143,15 +143,32 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
+	q, cands := ix.rank(text, k, sc)
+	if len(cands) == 0 {
+		return nil
+	}
+	if ix.p.headNotion && k > headSlot {
+		cands = ix.promoteHead(&q, text, cands)
+	}
+	hits := make([]knowledge.Hit, min(k, len(cands)))
+	for i, c := range cands[:len(hits)] {
+		hits[i] = ix.hit(&q, c, ix.margin(cands, i))
+	}
+	return hits
+}
+
+// rank parses and scores a query and returns its k+candidatePool best
+// candidates, best first, in sc's memory.
+func (ix *Index) rank(text string, k int, sc *scratch) (query, []candidate) {
 	q := ix.parse(text, sc)
 	if len(q.units) == 0 {
-		return nil
+		return q, nil
 	}
 	ix.accumulate(&q, sc)
 	cands := ix.top(&q, sc, k+candidatePool)
 	sc.total.reset()
 	if len(cands) == 0 {
-		return nil
+		return q, nil
 	}
 	// Re-score the pool with what costs a lookup per document: adjacency
 	// of query words, and focus (a query naming exactly one of the
@@ -159,19 +176,7 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 	// tree but a third of the title "Aides au logement (APL)").
 	qterms := q.terms()
 	for i := range cands {
-		c := &cands[i]
-		if ix.p.proximity > 0 && len(q.words) > 1 {
-			c.prox, c.pair = ix.proximity(&q, c.doc)
-		}
-		c.focus = ix.focus(c.doc, &q, qterms)
-		c.score = ix.final(&q, c.doc, c.base+c.prox, c.coverage, c.focus)
-		if exactBoost > 0 {
-			c.score *= 1 + float32(exactBoost)*ix.verbatim(&q, c.doc)
-		}
-		var m float32
-		m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
-		c.score *= mentionFactor(m)
-		c.evidence = evidence(c.coverage, c.focus, c.info)
+		ix.rescore(&q, qterms, &cands[i])
 	}
 	ix.neighbourhood(cands)
 	slices.SortFunc(cands, func(a, b candidate) int {
@@ -180,11 +185,40 @@ func (ix *Index) Search(text string, k int) []knowledge.Hit {
 		}
 		return cmp.Compare(a.doc, b.doc)
 	})
-	hits := make([]knowledge.Hit, min(k, len(cands)))
-	for i, c := range cands[:len(hits)] {
-		hits[i] = ix.hit(&q, c, ix.margin(cands, i))
+	return q, cands
+}
+
+// rescore completes c's score with what costs a lookup per document.
+func (ix *Index) rescore(q *query, qterms []uint32, c *candidate) {
+	if ix.p.proximity > 0 && len(q.words) > 1 {
+		c.prox, c.pair = ix.proximity(q, c.doc)
 	}
-	return hits
+	c.focus = ix.focus(c.doc, q, qterms)
+	c.score = ix.final(q, c.doc, c.base+c.prox, c.coverage, c.focus)
+	if exactBoost > 0 {
+		c.score *= 1 + float32(exactBoost)*ix.verbatim(q, c.doc)
+	}
+	var m float32
+	m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
+	c.score *= mentionFactor(m)
+	c.evidence = evidence(c.coverage, c.focus, c.info)
+}
+
+// candidateFor scores document d alone, as accumulate and top would
+// among all: for a document outside the pool.
+func (ix *Index) candidateFor(q *query, d uint32) (candidate, bool) {
+	var base, info float32
+	for i := range q.units {
+		m := ix.matchUnit(&q.units[i], d)
+		base += m.score
+		info += q.units[i].importance * m.quality
+	}
+	if base <= 0 {
+		return candidate{}, false
+	}
+	c := candidate{doc: d, base: base, coverage: min(1, info/q.importance), info: info, pair: -1}
+	ix.rescore(q, q.terms(), &c)
+	return c, true
 }
 
 // margin rates how clearly cands[i] (cands sorted best first) beats the

@@ -304,6 +304,10 @@ func loadSets(t *testing.T) []tuneSet {
 	// defects, check5 is held out.
 	sets = append(sets, tuneSet{"check4", readSet(t, "testdata/citizens-check4.jsonl")},
 		tuneSet{"check5", readSet(t, "testdata/citizens-check5.jsonl")})
+	// BOUSSOLE_TUNE_EXTRA=path adds a set named extra (for probes).
+	if x := os.Getenv("BOUSSOLE_TUNE_EXTRA"); x != "" {
+		sets = append(sets, tuneSet{"extra", readSet(t, x)})
+	}
 	return append(sets, tuneSet{"contrib", contributions(t)})
 }
 
@@ -400,6 +404,7 @@ func ablations() []tuneConfig {
 		{"-acronyms", an(analysis.Analyzer{NoAcronyms: true})},
 		{"-shorthands", an(analysis.Analyzer{Abbreviations: map[string]string{}})},
 		{"-prior", search.Options{NoPrior: true}},
+		{"-headnotion", search.Options{NoHeadNotion: true}},
 		{"-situations", off(search.FieldSituations)},
 		{"-themes", off(search.FieldThemes)},
 		{"-glossaryfield", off(search.FieldGlossary)},
