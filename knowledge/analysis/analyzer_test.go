@@ -82,6 +82,7 @@ func TestTermsMeet(t *testing.T) {
 		{"pacs", "pacser", "pacsé", "pacsée", "pacsés"},
 		{"veuf", "veuve", "veuves"},
 		{"nouveau", "nouvelle", "nouvel", "nouvelles", "nouveaux"},
+		{"deux", "2"},
 	}
 	for _, g := range groups {
 		want := a.Terms(g[0])
@@ -110,6 +111,7 @@ func TestTermsApart(t *testing.T) {
 		{"apl", "aple"},
 		{"licencié", "licence"},
 		{"licenciée", "licences"},
+		{"3", "trois"}, // "bulletin 3" is the bulletin n°3
 	}
 	for _, p := range pairs {
 		if x, y := a.Terms(p[0]), a.Terms(p[1]); slices.Equal(x, y) {

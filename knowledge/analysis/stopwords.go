@@ -158,4 +158,8 @@ var stemOverrides = map[string]string{
 	"neuve": "neuf", "neuf": "neuf", "veuve": "veuf", "veuf": "veuf",
 	"nouvelle": "nouveau", "nouvel": "nouveau", "nouveau": "nouveau",
 	"creer": "creation", "cree": "creation", "creee": "creation", "creation": "creation",
+	// Two is typed as a digit ("2 emplois") and written in words by the
+	// sheets ("deux emplois"). Not the other numbers: "bulletin 3" is the
+	// bulletin n°3, not "les trois bulletins".
+	"2": "deux",
 }
