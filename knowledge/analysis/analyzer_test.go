@@ -31,6 +31,7 @@ func TestWords(t *testing.T) {
 		{"perdu", "perdu"},
 		{"bonjour, merci svp", ""},
 		{"alloc logement", "allocation logement"}, // shorthand
+		{"licencié à tord", "licencie tort"},      // a misspelling that is a word
 		{"rdv en mairie", "rendez mairie"},        // "vous" is a stop word, in the index too
 		{"ŒUVRE Æther", "oeuvre aether"},
 		{"😀 👍", ""},

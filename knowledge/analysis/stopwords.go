@@ -122,6 +122,8 @@ var abbreviations = map[string]string{
 	"asso": "association", "assoc": "association", "etud": "etudiant",
 	"info": "information", "infos": "informations", "dossie": "dossier",
 	"mutu": "mutuelle", "ordi": "ordinateur", "perm": "permis",
+	// A frequent misspelling that is a word of its own (« à tord »).
+	"tord": "tort",
 }
 
 // stemOverrides fixes derivations the Snowball stemmer does not conflate
