@@ -113,6 +113,14 @@ func TestTermsApart(t *testing.T) {
 		{"licencié", "licence"},
 		{"licenciée", "licences"},
 		{"3", "trois"}, // "bulletin 3" is the bulletin n°3
+		{"mère", "mer"},
+		{"généraliste", "générale"},
+		{"réversion", "reverser"},
+		{"intéressement", "intéressé"},
+		{"dépendance", "dépend"},
+		{"procuration", "procurer"},
+		{"colonie", "colonne"},
+		{"avertissement", "avertir"},
 	}
 	for _, p := range pairs {
 		if x, y := a.Terms(p[0]), a.Terms(p[1]); slices.Equal(x, y) {

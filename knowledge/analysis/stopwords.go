@@ -160,6 +160,17 @@ var stemOverrides = map[string]string{
 	"neuve": "neuf", "neuf": "neuf", "veuve": "veuf", "veuf": "veuf",
 	"nouvelle": "nouveau", "nouvel": "nouveau", "nouveau": "nouveau",
 	"creer": "creation", "cree": "creation", "creee": "creation", "creation": "creation",
+	// Notions the stemmer folds into an unrelated common word: "mère"
+	// into "mer" (the sea, "outre-mer"), "généraliste" into "général",
+	// "réversion" into "reverser", "intéressement" into "intéressé",
+	// "dépendance" into "dépend", "procuration" into "se procurer",
+	// "colonie" into "colonne", "avertissement" into "avertir".
+	// Not "succession" (a succession of fixed-term contracts is one) nor
+	// "alternance" ("résidence en alternance" is shared custody).
+	"mere": "mere", "pere": "pere", "generaliste": "generalist",
+	"reversion": "reversion", "interessement": "interessement",
+	"dependance": "dependanc", "dependant": "dependanc", "dependante": "dependanc",
+	"procuration": "procuration", "colonie": "coloni", "avertissement": "avertissement",
 	// Two is typed as a digit ("2 emplois") and written in words by the
 	// sheets ("deux emplois"). Not the other numbers: "bulletin 3" is the
 	// bulletin n°3, not "les trois bulletins".
