@@ -661,7 +661,7 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 		}
 		return nil
 	}
-	// Between the thresholds: offer the best candidates instead of guessing.
+	// Not sure: offer the hits that match well (Decide) instead of guessing.
 	t.conv.Misses++
 	t.say(t.msg("unsure"))
 	for _, h := range offered {
