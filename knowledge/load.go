@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // Layout of a knowledge directory.
@@ -62,7 +61,7 @@ func Load(fsys fs.FS) (*Base, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateAt(b, time.Now()).err(); err != nil {
+	if err := Validate(b).err(); err != nil {
 		return nil, err
 	}
 	return b, nil

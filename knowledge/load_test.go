@@ -30,7 +30,7 @@ func problemsOf(t *testing.T, dir string) []string {
 	case err != nil:
 		t.Fatalf("LoadFS: unexpected error type %T: %v", err, err)
 	default:
-		ps = ValidateAt(b, testToday)
+		ps = Validate(b)
 	}
 	if len(ps) == 0 {
 		return nil
@@ -92,8 +92,8 @@ func TestLoadValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadFS: %v", err)
 	}
-	if ps := ValidateAt(b, testToday); ps != nil {
-		t.Fatalf("ValidateAt: %v", ps)
+	if ps := Validate(b); ps != nil {
+		t.Fatalf("Validate: %v", ps)
 	}
 
 	var ids []string
@@ -193,7 +193,7 @@ func TestLoadDirNamesRealFiles(t *testing.T) {
 	}
 
 	// Validation problems name the real file too.
-	ps := ValidateAt(mustLoadDir(t, filepath.Join("testdata", "invalid", "node-unreachable")), testToday)
+	ps := Validate(mustLoadDir(t, filepath.Join("testdata", "invalid", "node-unreachable")))
 	if len(ps) == 0 || !strings.HasPrefix(ps[0].String(), filepath.Join("testdata", "invalid", "node-unreachable", "trees", "t.yaml")+":") {
 		t.Errorf("validation problems = %v", ps)
 	}

@@ -22,24 +22,20 @@ var kinds = []string{string(KindProcedure), string(KindProgram), string(KindPlac
 // write the date that is already tomorrow in France.
 const reviewedSlackDays = 1
 
+// staleYears is the age of a review date from which Review asks an admin
+// to check the item again: amounts and procedures change every year.
+const staleYears = 1
+
 // Validate reports every semantic problem of b at once, sorted by file and
 // line, or nil if there is none. It never stops at the first problem: an
-// admin fixing a tree wants the whole list. Review dates are checked
-// against the current day; see ValidateAt.
+// admin fixing a tree wants the whole list. A problem makes the base
+// unusable. Review dates are not problems whatever today is (see Review):
+// a clock set wrong must not stop the bot from answering.
 func Validate(b *Base) Problems {
-	return ValidateAt(b, time.Now())
-}
-
-// ValidateAt is Validate with an explicit current day, so that the "review
-// date in the future" check is reproducible in tests and previews.
-func ValidateAt(b *Base, today time.Time) Problems {
 	if b == nil {
 		return nil
 	}
-	// Compare calendar days: review dates have no time zone.
-	y, m, d := today.Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	v := &validator{today: day, items: make(map[string]*Item, len(b.Items))}
+	v := &validator{items: make(map[string]*Item, len(b.Items))}
 	v.checkItems(b.Items)
 	v.checkTrees(b.Trees)
 	v.checkSynonyms(b.Synonyms, b.synonymPos)
@@ -50,11 +46,43 @@ func ValidateAt(b *Base, today time.Time) Problems {
 	return v.probs
 }
 
+// Review lists what an admin should look at in the hand-written items of
+// b on the day today, sorted by file and line: a review date in the future
+// (a typo, or a machine whose clock is wrong) and a review date more than a
+// year old. These never stop the bot: a stale item is still answered
+// with, its review date shown, and flagged here. Imported items are left
+// out: their date is the official sheet's, refreshed by a new import.
+func Review(b *Base, today time.Time) Problems {
+	if b == nil {
+		return nil
+	}
+	// Compare calendar days: review dates have no time zone.
+	y, m, d := today.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	var ps Problems
+	for _, it := range b.Items {
+		if it == nil || it.Origin != "" || it.Reviewed.IsZero() {
+			continue
+		}
+		name := fmt.Sprintf("item %q", it.ID)
+		switch {
+		case it.Reviewed.After(day.AddDate(0, 0, reviewedSlackDays)):
+			ps.add(it.Pos, "%s has a review date in the future (%s): write the day the sheet was last checked, or check this machine's clock", name, it.Reviewed)
+		case it.Reviewed.Before(day.AddDate(-staleYears, 0, 0)):
+			ps.add(it.Pos, "%s was last checked against its source on %s, over a year ago: check it again and update reviewed", name, it.Reviewed)
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	ps.sort()
+	return ps
+}
+
 // validator holds what checks share. items indexes Base.Items itself
 // rather than using Base's index, so that a Base built by hand (without
 // NewBase) is validated the same way.
 type validator struct {
-	today   time.Time
 	items   map[string]*Item
 	itemIDs []string // for suggestions, in file order
 	probs   Problems
@@ -123,11 +151,8 @@ func (v *validator) checkItem(it *Item) {
 		}
 	}
 
-	switch {
-	case it.Reviewed.IsZero():
+	if it.Reviewed.IsZero() {
 		v.add(p, "%s has no review date (reviewed: YYYY-MM-DD): write the day the sheet was last checked against its source", name)
-	case it.Reviewed.After(v.today.AddDate(0, 0, reviewedSlackDays)):
-		v.add(p, "%s has a review date in the future (%s): write the day the sheet was last checked", name, it.Reviewed)
 	}
 
 	for i, l := range it.Where.Online {

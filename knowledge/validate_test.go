@@ -1,9 +1,12 @@
 package knowledge
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Most rules are covered by the golden cases of testdata/invalid; these
@@ -60,17 +63,6 @@ func TestValidateBuiltInCode(t *testing.T) {
 			want: []string{`node "s": no sequence of choices from here ever ends`},
 		},
 		{
-			name: "review date at most a day ahead",
-			base: func() *Base {
-				it := validItem("a")
-				it.Reviewed, _ = ParseDate("2026-11-22")
-				late := validItem("b")
-				late.Reviewed, _ = ParseDate("2026-11-23")
-				return NewBase([]*Item{it, late}, nil, nil)
-			}(),
-			want: []string{`item "b" has a review date in the future (2026-11-23)`},
-		},
-		{
 			name: "synonyms without positions",
 			base: NewBase(nil, nil, [][]string{{"a", "b"}, {"c"}}),
 			want: []string{`synonyms group 2 ["c"] has fewer than 2 phrases`},
@@ -90,7 +82,7 @@ func TestValidateBuiltInCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps := ValidateAt(tt.base, testToday)
+			ps := Validate(tt.base)
 			if tt.count > 0 {
 				if len(ps) != tt.count {
 					t.Errorf("got %d problems, want %d", len(ps), tt.count)
@@ -129,6 +121,75 @@ func TestIsWebURL(t *testing.T) {
 	for _, tt := range tests {
 		if got := isWebURL(tt.in); got != tt.want {
 			t.Errorf("isWebURL(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestReview: review dates never make a base invalid, whatever today is;
+// a date more than a day ahead or more than a year old is flagged for
+// admins, and imported items are left to their importer.
+func TestReview(t *testing.T) {
+	item := func(id, reviewed string) *Item {
+		it := validItem(id)
+		it.Reviewed, _ = ParseDate(reviewed)
+		return it
+	}
+	imported := item("imported", "2019-01-01")
+	imported.Origin = "service-public"
+	b := NewBase([]*Item{
+		item("tomorrow", "2026-11-22"), item("ahead", "2026-11-23"),
+		item("year", "2025-11-21"), item("stale", "2025-11-20"), imported,
+	}, nil, nil)
+	if ps := Validate(b); ps != nil {
+		t.Fatalf("review dates made the base invalid: %v", ps)
+	}
+	tests := []struct {
+		name  string
+		today time.Time
+		want  []string
+	}{
+		{"today", testToday, []string{
+			`item "ahead" has a review date in the future (2026-11-23)`,
+			`item "stale" was last checked against its source on 2025-11-20, over a year ago`,
+		}},
+		// A clock far behind or ahead (a machine whose clock was reset, a
+		// test run in 2020 or 2035) flags every item, and drops none.
+		{"2020", time.Date(2020, 3, 2, 10, 0, 0, 0, time.UTC), []string{"ahead", "tomorrow", "stale", "year"}},
+		{"2035", time.Date(2035, 1, 8, 10, 0, 0, 0, time.UTC), []string{"ahead", "tomorrow", "stale", "year"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := Review(b, tt.today)
+			if len(ps) != len(tt.want) {
+				t.Fatalf("got %d notices, want %d:\n%v", len(ps), len(tt.want), ps)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(ps.Error(), w) {
+					t.Errorf("notices lack %q:\n%v", w, ps)
+				}
+			}
+			if strings.Contains(ps.Error(), "imported") {
+				t.Errorf("an imported item is flagged:\n%v", ps)
+			}
+		})
+	}
+}
+
+// TestReviewNamesFileAndLine: review notices point at the item in its
+// file, as problems do, and a base whose dates are in the future loads.
+func TestReviewNamesFileAndLine(t *testing.T) {
+	dir := filepath.Join("testdata", "review", "reviewed-future")
+	if _, err := Load(os.DirFS(dir)); err != nil {
+		t.Fatalf("future review dates stopped the load: %v", err)
+	}
+	b := mustLoadDir(t, dir)
+	got := Review(b, testToday).Error()
+	for _, want := range []string{
+		filepath.Join(dir, "items", "a.yaml") + `:1: item "cni-perte" has a review date in the future (2062-10-01)`,
+		filepath.Join(dir, "items", "b.yaml") + `:1: item "b" has a review date in the future (2027-11-21)`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("notices lack %q:\n%s", want, got)
 		}
 	}
 }

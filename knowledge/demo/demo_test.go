@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
@@ -145,6 +146,35 @@ func TestDemoTrees(t *testing.T) {
 		}
 		if !escalates {
 			t.Errorf("%s: tree %q never offers a mediator (escalate:)", tr.Pos, tr.ID)
+		}
+	}
+}
+
+// Two years after its review dates the demo still loads and validates
+// (its answers are unchanged: the conversation files run in 2035 too);
+// every item is flagged for review, none is dropped.
+func TestDemoAgesWithoutBreaking(t *testing.T) {
+	b := load(t)
+	var latest time.Time
+	for _, it := range b.Items {
+		if it.Reviewed.After(latest) {
+			latest = it.Reviewed.Time
+		}
+	}
+	if ps := knowledge.Review(b, latest); len(ps) > 0 {
+		t.Errorf("on its own latest review date the demo has items to review:\n%v", ps)
+	}
+	later := latest.AddDate(2, 0, 0)
+	if ps := knowledge.Validate(b); len(ps) > 0 {
+		t.Fatalf("Validate: %v", ps)
+	}
+	ps := knowledge.Review(b, later)
+	if len(ps) != len(b.Items) {
+		t.Errorf("two years on, %d of %d items flagged for review:\n%v", len(ps), len(b.Items), ps)
+	}
+	for _, p := range ps {
+		if !strings.Contains(p.Msg, "over a year ago") {
+			t.Errorf("unexpected notice: %s", p)
 		}
 	}
 }
