@@ -25,7 +25,7 @@ func BenchmarkTurn(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{Clock: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func BenchmarkTurn(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Now: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestCatchUpFrom(t *testing.T) {
 func TestFirstRunIsRecordedOnceAndUnboundedForOlderStores(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "b.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "b.db"), store.Options{Clock: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

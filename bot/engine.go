@@ -69,9 +69,11 @@ func (c Config) withDefaults() Config {
 
 // Deps are the engine's collaborators.
 type Deps struct {
-	Store     Store
-	Catalog   *catalog.Catalog
-	Logger    *slog.Logger
+	Store   Store
+	Catalog *catalog.Catalog
+	Logger  *slog.Logger
+	// Now is the program's one clock (required): turns, cases and
+	// opening hours read the time from it only.
 	Now       func() time.Time
 	Knowledge *knowledge.Base
 	Searcher  Searcher
@@ -106,8 +108,8 @@ type Engine struct {
 // New returns an engine and publishes the knowledge's trees so that new
 // conversations use their latest version.
 func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
-	if d.Store == nil || d.Catalog == nil || d.Knowledge == nil || d.Searcher == nil {
-		return nil, errors.New("new engine: Store, Catalog, Knowledge and Searcher are required")
+	if d.Store == nil || d.Catalog == nil || d.Knowledge == nil || d.Searcher == nil || d.Now == nil {
+		return nil, errors.New("new engine: Store, Catalog, Knowledge, Searcher and Now are required")
 	}
 	cfg = cfg.withDefaults()
 	if !d.Catalog.Supported(cfg.Lang) && !d.Catalog.Supported(langBase(cfg.Lang)) {
@@ -115,9 +117,6 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Now == nil {
-		d.Now = time.Now
 	}
 	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, trees: map[string]*knowledge.Tree{}}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {

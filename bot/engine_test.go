@@ -110,23 +110,41 @@ func newHarness(t testing.TB, path string, b *knowledge.Base) *harness {
 		path = filepath.Join(t.TempDir(), "b.db")
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, path, store.Options{})
+	h := &harness{t: t, path: path, now: time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)}
+	st, err := store.Open(ctx, path, store.Options{Clock: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	h.store = st
 	cat, err := catalog.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, path: path, store: st, now: time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)}
-	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: func() time.Time { return h.now }})
+	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.engine = eng
 	return h
 }
+
+// clock is the harness's one clock, given to the store, the engine and
+// the dispatchers alike.
+func (h *harness) clock() time.Time { return h.now }
+
+// dispatcher returns a dispatcher over box reading the time from now.
+func dispatcher(t testing.TB, box bot.Outbox, now func() time.Time) *bot.Dispatcher {
+	t.Helper()
+	d, err := bot.NewDispatcher(box, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// fixedNow is the clock of tests that never move time.
+func fixedNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
 
 var alice = bot.Address{Platform: "test", Channel: "dm", User: "alice"}
 
@@ -474,12 +492,12 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 	b := fixture(t, treeYAML)
 	h := newHarness(t, "", b)
 	cat, _ := catalog.New()
-	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{})})
+	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	r := bot.NewRunner(eng, bot.NewDispatcher(h.store, nil, nil), nil)
+	r := bot.NewRunner(eng, dispatcher(t, h.store, h.clock), nil)
 	r.Register(rec)
 	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "papiers"}); err == nil {
 		t.Fatal("want the storage error")
@@ -490,7 +508,7 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rec := &recorder{}
-	r := bot.NewRunner(h.engine, bot.NewDispatcher(h.store, nil, nil), nil)
+	r := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
 	r.Register(rec)
 	var wg sync.WaitGroup
 	for i := range 40 {
@@ -557,7 +575,7 @@ func TestGreetingsAndBareChoices(t *testing.T) {
 func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rec := &recorder{}
-	first := bot.NewRunner(h.engine, bot.NewDispatcher(h.store, nil, nil), nil)
+	first := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
 	first.Remember(h.store)
 	first.Register(rec)
 	if err := first.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: "m1"}); err != nil {
@@ -567,7 +585,7 @@ func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 	seq := h.conv(alice).Seq
 
 	// A new run (empty in-memory memory): the catch-up replays m1 and m2.
-	second := bot.NewRunner(h.engine, bot.NewDispatcher(h.store, nil, nil), nil)
+	second := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
 	second.Remember(h.store)
 	second.Register(rec)
 	for _, id := range []string{"m1", "m2"} {
@@ -593,7 +611,7 @@ func newHarnessWith(t *testing.T, s bot.Searcher) *harness {
 	t.Helper()
 	h := newHarness(t, "", fixture(t, treeYAML))
 	cat, _ := catalog.New()
-	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s})
+	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s, Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func (d *desk) open() {
 		d.t.Fatal(err)
 	}
 	d.st, d.eng = st, eng
-	d.out = bot.NewDispatcher(st, nil, d.clock.now)
+	d.out = dispatcher(d.t, st, d.clock.now)
 	d.out.Register(d.plat)
 	d.t.Cleanup(func() { st.Close() })
 }
@@ -459,18 +459,19 @@ func TestCitizensWordsAreNotMediatorCommands(t *testing.T) {
 func TestCrossPlatform(t *testing.T) {
 	ctx := context.Background()
 	base := fixture(t, treeYAML)
-	st := openStore(t, filepath.Join(t.TempDir(), "x.db"), &clock{time.Now()})
+	c := &clock{fixedNow()}
+	st := openStore(t, filepath.Join(t.TempDir(), "x.db"), c)
 	cat, _ := catalog.New()
 	med := bot.Mediation{
 		Mediators: map[string][]string{"mm": {"marie"}},
 		Queues:    map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "mm", Channel: "mediateurs"}}},
 	}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	discord, mattermost := &named{name: "dc"}, &named{name: "mm"}
-	out := bot.NewDispatcher(st, nil, nil)
+	out := dispatcher(t, st, c.now)
 	out.Register(discord)
 	out.Register(mattermost)
 	cit := bot.Address{Platform: "dc", Channel: "dm-1", User: "alice"}

@@ -64,15 +64,17 @@ const (
 	batchSize  = 256
 )
 
-// NewDispatcher returns a dispatcher over box.
-func NewDispatcher(box Outbox, log *slog.Logger, now func() time.Time) *Dispatcher {
+// NewDispatcher returns a dispatcher over box. now is the program's one
+// clock (required): it must be the store's, or rows stamped by one are
+// never due by the other.
+func NewDispatcher(box Outbox, log *slog.Logger, now func() time.Time) (*Dispatcher, error) {
+	if box == nil || now == nil {
+		return nil, errors.New("new dispatcher: an outbox and a clock are required")
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Dispatcher{box: box, log: log, now: now, adapters: map[string]Adapter{}, wake: make(chan struct{}, 1)}
+	return &Dispatcher{box: box, log: log, now: now, adapters: map[string]Adapter{}, wake: make(chan struct{}, 1)}, nil
 }
 
 // Register makes a the sender for its platform.

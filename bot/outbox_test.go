@@ -73,7 +73,7 @@ func TestOutboxRetriesUntilThePlatformRecoversKeepingOrder(t *testing.T) {
 	c := &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	st := openStore(t, filepath.Join(t.TempDir(), "b.db"), c)
 	p := &flaky{failures: 4}
-	d := bot.NewDispatcher(st, nil, c.now)
+	d := dispatcher(t, st, c.now)
 	d.Register(p)
 	if err := st.Enqueue(ctx, []bot.Reply{to("alice", "1"), to("alice", "2"), to("bob", "b1")}); err != nil {
 		t.Fatal(err)
@@ -123,10 +123,10 @@ func TestOutboxSurvivesARestartBeforeSending(t *testing.T) {
 	rs := h.say(alice, "papiers")
 	h.store.Close()
 
-	c := &clock{time.Now()}
+	c := &clock{fixedNow()}
 	st := openStore(t, path, c)
 	p := &flaky{}
-	d := bot.NewDispatcher(st, nil, c.now)
+	d := dispatcher(t, st, c.now)
 	d.Register(p)
 	if _, err := d.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -145,10 +145,10 @@ func TestOutboxSurvivesARestartBeforeSending(t *testing.T) {
 
 func TestOutboxGivesUpOnlyOnRefusal(t *testing.T) {
 	ctx := context.Background()
-	c := &clock{time.Now()}
+	c := &clock{fixedNow()}
 	st := openStore(t, filepath.Join(t.TempDir(), "b.db"), c)
 	p := &flaky{refuse: map[string]bool{"gone": true}}
-	d := bot.NewDispatcher(st, nil, c.now)
+	d := dispatcher(t, st, c.now)
 	d.Register(p)
 	if err := st.Enqueue(ctx, []bot.Reply{to("gone", "x"), to("gone", "y"), to("bob", "z")}); err != nil {
 		t.Fatal(err)
@@ -189,7 +189,11 @@ func TestForgetMeRemovesQueuedMessagesButConfirms(t *testing.T) {
 func TestRunnerRetriesAFailedSendSoon(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	p := &flaky{failures: 1}
-	out := bot.NewDispatcher(h.store, nil, nil)
+	// The backoff must elapse: this dispatcher's clock runs, from the
+	// harness's instant on.
+	start := time.Now()
+	running := func() time.Time { return h.now.Add(time.Since(start)) }
+	out := dispatcher(t, h.store, running)
 	r := bot.NewRunner(h.engine, out, nil)
 	r.Register(p)
 	ctx, cancel := context.WithCancel(context.Background())

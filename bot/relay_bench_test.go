@@ -44,7 +44,7 @@ func BenchmarkRelay(b *testing.B) {
 	const convs, mediators = 1000, 20
 	ctx := context.Background()
 	base := fixture(b, treeYAML)
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "relay.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "relay.db"), store.Options{Clock: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -56,12 +56,12 @@ func BenchmarkRelay(b *testing.B) {
 	}
 	med := bot.Mediation{Mediators: map[string][]string{"bench": names}, SkipConsent: true,
 		Queues: map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "bench", Channel: "mediateurs"}}}}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Now: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}
 	plat := &counter{got: map[bot.Address]int{}}
-	out := bot.NewDispatcher(st, nil, nil)
+	out := dispatcher(b, st, fixedNow)
 	out.Register(plat)
 
 	citizens := make([]bot.Address, convs)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
@@ -28,13 +29,19 @@ type Deps struct {
 	// that what was posted while Boussole was stopped is answered when it
 	// starts again (the store). Without it, a start reads nothing back.
 	State bot.StateStore
+	// Now is the program's one clock (required): when a message was
+	// received, how far back to catch up, how long a role lookup holds.
+	Now func() time.Time
 }
 
-// Checked returns d with its defaults, or an error when the catalogue is
-// missing.
+// Checked returns d with its defaults, or an error when the catalogue or
+// the clock is missing.
 func (d Deps) Checked() (Deps, error) {
 	if d.Catalog == nil {
 		return d, errors.New("a catalogue is required")
+	}
+	if d.Now == nil {
+		return d, errors.New("a clock is required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)

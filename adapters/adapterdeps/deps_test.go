@@ -3,6 +3,7 @@ package adapterdeps
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/bot/catalog"
 )
@@ -15,7 +16,11 @@ func TestCheckedAndToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := Deps{Catalog: cat, Getenv: func(k string) string {
+	if _, err := (Deps{Catalog: cat}).Checked(); err == nil || !strings.Contains(err.Error(), "clock") {
+		t.Fatalf("no clock: %v", err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
+	d, err := Deps{Catalog: cat, Now: now, Getenv: func(k string) string {
 		if k == "T" {
 			return " secret \n"
 		}

@@ -8,13 +8,12 @@ package console
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/boussole/boussole/bot"
 )
@@ -99,9 +98,10 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			}
 		}
 	}()
-	// Line numbers restart with each run: the run's start makes the ids
-	// unique across runs sharing a database (handled messages are kept).
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	// Line numbers restart with each run: a random run id makes the ids
+	// unique across runs sharing a database (handled messages are kept),
+	// whatever the clock says (a test clock stands still).
+	run := rand.Text()[:13]
 	n := 0
 	for {
 		a.prompt()

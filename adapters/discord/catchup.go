@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
@@ -51,7 +50,7 @@ type watched struct {
 func (a *Adapter) watch(channel, guild string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.places[channel] = watched{Guild: guild, At: time.Now().UnixMilli()}
+	a.places[channel] = watched{Guild: guild, At: a.now().UnixMilli()}
 	if len(a.places) <= maxWatched {
 		return
 	}
@@ -66,7 +65,7 @@ func (a *Adapter) watch(channel, guild string) {
 
 // saveSeen saves the moment and the places.
 func (a *Adapter) saveSeen(ctx context.Context) {
-	now := time.Now()
+	now := a.now()
 	old := now.Add(-bot.MaxCatchUp).UnixMilli()
 	a.mu.Lock()
 	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places))}
@@ -107,7 +106,7 @@ func (a *Adapter) catchUp(ctx context.Context) {
 	}
 	var st seenState
 	resumed := ok && json.Unmarshal([]byte(v), &st) == nil && st.At > 0
-	first, err := bot.FirstRun(ctx, a.state, firstKey, resumed, time.Now())
+	first, err := bot.FirstRun(ctx, a.state, firstKey, resumed, a.now())
 	if err != nil {
 		a.log.Warn("discord: first run not recorded", "err", err)
 	}
@@ -128,7 +127,7 @@ func (a *Adapter) lost() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.down == 0 {
-		a.down = time.Now().UnixMilli()
+		a.down = a.now().UnixMilli()
 	}
 }
 
@@ -162,7 +161,7 @@ func (a *Adapter) back(ctx context.Context, newSession bool) {
 // many. Places are read a few at a time: a large server may have hundreds
 // of recent DMs and threads, each one REST call.
 func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watched) int {
-	now := time.Now()
+	now := a.now()
 	a.mu.Lock()
 	first := a.first
 	a.mu.Unlock()

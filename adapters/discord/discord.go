@@ -69,6 +69,7 @@ type Adapter struct {
 	cfg Config
 	log *slog.Logger
 	cat *catalog.Catalog
+	now func() time.Time
 	s   *discordgo.Session
 
 	mu     sync.Mutex
@@ -151,7 +152,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	s.StateEnabled = false
 	s.LogLevel = discordgo.LogError
 	a := &Adapter{
-		cfg: cfg, log: d.Logger, cat: d.Catalog, s: s,
+		cfg: cfg, log: d.Logger, cat: d.Catalog, now: d.Now, s: s,
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
 		roles: map[string]map[string]string{}, dmRoles: map[string]heldRoles{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,

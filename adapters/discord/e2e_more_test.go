@@ -27,7 +27,7 @@ func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := bareAdapter(t, discordtest.Start(t), tt.cfg, "test-token")
+			a := bareAdapter(t, discordtest.Start(t, time.Now), tt.cfg, "test-token")
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			err := a.Run(ctx, bot.HandlerFunc(func(context.Context, bot.Incoming) error { return nil }))
@@ -40,7 +40,7 @@ func TestStartupErrorsListWhatTheBotSees(t *testing.T) {
 
 func TestMissingTokenNamesTheVariable(t *testing.T) {
 	cat, _ := catalog.New()
-	_, err := New(Config{TokenEnv: "BOUSSOLE_DISCORD"}, Deps{Catalog: cat, Getenv: func(string) string { return "" }})
+	_, err := New(Config{TokenEnv: "BOUSSOLE_DISCORD"}, Deps{Catalog: cat, Now: time.Now, Getenv: func(string) string { return "" }})
 	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "BOUSSOLE_DISCORD") {
 		t.Fatalf("err = %v", err)
 	}
@@ -266,7 +266,7 @@ func TestInvalidSessionAndReconnectRequest(t *testing.T) {
 // yet, Discord outage) is tried again until it answers.
 func TestUnreachableGatewayAtStartIsRetried(t *testing.T) {
 	t.Parallel()
-	f := discordtest.Start(t)
+	f := discordtest.Start(t, time.Now)
 	f.Mu.Lock()
 	f.Refuse = 2
 	f.Mu.Unlock()
@@ -291,7 +291,7 @@ func TestUnreachableGatewayAtStartIsRetried(t *testing.T) {
 // A token Discord refuses is reported at once, not retried forever.
 func TestRefusedTokenIsNotRetried(t *testing.T) {
 	t.Parallel()
-	f := discordtest.Start(t)
+	f := discordtest.Start(t, time.Now)
 	a := bareAdapter(t, f, Config{}, "wrong-token")
 	a.retry = 10 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -313,7 +313,7 @@ func TestRefusedTokenIsNotRetried(t *testing.T) {
 // previous run had answered.
 func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	t.Parallel()
-	f := discordtest.Start(t)
+	f := discordtest.Start(t, time.Now)
 	db := filepath.Join(t.TempDir(), "boussole.db")
 	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
 	f.DM("12", "bonjour")
@@ -348,7 +348,7 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 // role again, and relays the answer to the citizen.
 func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 	t.Parallel()
-	f := discordtest.Start(t)
+	f := discordtest.Start(t, time.Now)
 	f.Mu.Lock()
 	f.MemberRoles["7"] = []string{"50"}
 	f.Mu.Unlock()
@@ -383,7 +383,7 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 func bareAdapter(t *testing.T, f *discordtest.Server, cfg Config, token string) *Adapter {
 	t.Helper()
 	cat, _ := catalog.New()
-	a, err := New(cfg, Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(string) string { return token }})
+	a, err := New(cfg, Deps{Catalog: cat, Now: time.Now, HTTPClient: f.Client(), Getenv: func(string) string { return token }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +425,7 @@ func TestNewSessionAfterAnOutageReadsBackWhatWasMissed(t *testing.T) {
 // wrote while Boussole was stopped is answered, once.
 func TestRestartReadsBackManyPlaces(t *testing.T) {
 	t.Parallel()
-	f := discordtest.Start(t)
+	f := discordtest.Start(t, time.Now)
 	db := filepath.Join(t.TempDir(), "boussole.db")
 	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
 	users := []string{"31", "32", "33", "34", "35", "36", "37", "38", "39"}

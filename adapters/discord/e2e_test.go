@@ -24,7 +24,7 @@ type stack struct {
 
 func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter) *stack {
 	t.Helper()
-	s, stop := startStack(t, discordtest.Start(t), filepath.Join(t.TempDir(), "boussole.db"), cfg, med, extra...)
+	s, stop := startStack(t, discordtest.Start(t, time.Now), filepath.Join(t.TempDir(), "boussole.db"), cfg, med, extra...)
 	t.Cleanup(stop)
 	return s
 }
@@ -33,8 +33,8 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 // server f; stop ends it as a SIGTERM ends `boussole serve`.
 func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med bot.Mediation, extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
-	b := servetest.New(t, db, med)
-	a, err := New(cfg, Deps{Catalog: b.Catalog, HTTPClient: f.Client(), Getenv: func(k string) string {
+	b := servetest.New(t, db, med, time.Now)
+	a, err := New(cfg, Deps{Catalog: b.Catalog, Now: time.Now, HTTPClient: f.Client(), Getenv: func(k string) string {
 		if k == "DISCORD_TOKEN" {
 			return "test-token"
 		}

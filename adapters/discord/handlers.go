@@ -267,7 +267,7 @@ func (a *Adapter) rolesInDM(ctx context.Context, user string, mediatorish bool) 
 	if len(a.cfg.GuildIDs) == 0 {
 		return nil
 	}
-	now := time.Now()
+	now := a.now()
 	a.mu.Lock()
 	held, known := a.dmRoles[user]
 	a.mu.Unlock()

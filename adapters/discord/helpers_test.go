@@ -249,7 +249,8 @@ func (m mapState) SetAdapterState(_ context.Context, key, value string) error {
 // must read back from there.
 func TestSavedMomentStaysAtTheLossDuringAnOutage(t *testing.T) {
 	st := mapState{}
-	a := &Adapter{log: slog.New(slog.DiscardHandler), state: st, places: map[string]watched{}}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	a := &Adapter{log: slog.New(slog.DiscardHandler), state: st, places: map[string]watched{}, now: func() time.Time { return at }}
 	saved := func() int64 {
 		var s seenState
 		if err := json.Unmarshal([]byte(st[stateKey]), &s); err != nil {
@@ -259,7 +260,7 @@ func TestSavedMomentStaysAtTheLossDuringAnOutage(t *testing.T) {
 	}
 	a.lost()
 	lostAt := a.down
-	time.Sleep(5 * time.Millisecond)
+	at = at.Add(5 * time.Millisecond)
 	a.lost() // a second disconnect of the same outage does not move it
 	a.saveSeen(context.Background())
 	if got := saved(); got != lostAt {

@@ -77,14 +77,14 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 func startStack(t *testing.T, db string, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
 	srv := mmServer(t)
-	b := servetest.New(t, db, med)
+	b := servetest.New(t, db, med, time.Now)
 	var chans []string
 	for _, q := range med.Queues {
 		if q.Channel.Platform == Platform {
 			chans = append(chans, q.Channel.Channel)
 		}
 	}
-	a, err := New(Config{URL: srv.url, Team: srv.team, Listen: "127.0.0.1:0", MediatorChannels: chans}, Deps{Catalog: b.Catalog, Getenv: func(k string) string {
+	a, err := New(Config{URL: srv.url, Team: srv.team, Listen: "127.0.0.1:0", MediatorChannels: chans}, Deps{Catalog: b.Catalog, Now: time.Now, Getenv: func(k string) string {
 		switch k {
 		case "MATTERMOST_TOKEN":
 			return srv.botToken
@@ -477,7 +477,7 @@ func TestE2EStartupErrorsListValidNames(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			a, err := New(tc.cfg, Deps{Catalog: cat, Getenv: getenv})
+			a, err := New(tc.cfg, Deps{Catalog: cat, Now: time.Now, Getenv: getenv})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -517,13 +517,13 @@ func TestE2ENumberedChoicesWithoutButtons(t *testing.T) {
 
 func TestE2ECitizenOnMattermostMediatorOnDiscord(t *testing.T) {
 	mmServer(t)
-	f := discordtest.Start(t)
+	f := discordtest.Start(t, time.Now)
 	cat, err := catalog.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dc, err := discord.New(discord.Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}},
-		discord.Deps{Catalog: cat, HTTPClient: f.Client(), Getenv: func(k string) string {
+		discord.Deps{Catalog: cat, Now: time.Now, HTTPClient: f.Client(), Getenv: func(k string) string {
 			if k == "DISCORD_TOKEN" {
 				return "test-token"
 			}

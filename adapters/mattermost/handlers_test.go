@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/bot/catalog"
 )
@@ -16,7 +17,7 @@ func newTestAdapter(t *testing.T) *Adapter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Config{URL: "http://127.0.0.1:1"}, Deps{Catalog: cat, Getenv: func(k string) string {
+	a, err := New(Config{URL: "http://127.0.0.1:1"}, Deps{Catalog: cat, Now: time.Now, Getenv: func(k string) string {
 		if k == "MATTERMOST_TOKEN" {
 			return "tok"
 		}
@@ -31,10 +32,10 @@ func newTestAdapter(t *testing.T) *Adapter {
 
 func TestNewNeedsTokenAndURL(t *testing.T) {
 	cat, _ := catalog.New()
-	if _, err := New(Config{URL: "http://x"}, Deps{Catalog: cat, Getenv: func(string) string { return "" }}); err == nil || !strings.Contains(err.Error(), "MATTERMOST_TOKEN") {
+	if _, err := New(Config{URL: "http://x"}, Deps{Catalog: cat, Now: time.Now, Getenv: func(string) string { return "" }}); err == nil || !strings.Contains(err.Error(), "MATTERMOST_TOKEN") {
 		t.Errorf("missing token: %v", err)
 	}
-	if _, err := New(Config{URL: "chat.example.org"}, Deps{Catalog: cat, Getenv: func(string) string { return "t" }}); err == nil || !strings.Contains(err.Error(), "http://") {
+	if _, err := New(Config{URL: "chat.example.org"}, Deps{Catalog: cat, Now: time.Now, Getenv: func(string) string { return "t" }}); err == nil || !strings.Contains(err.Error(), "http://") {
 		t.Errorf("bad url: %v", err)
 	}
 }

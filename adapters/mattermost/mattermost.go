@@ -88,6 +88,7 @@ type Adapter struct {
 	cfg       Config
 	log       *slog.Logger
 	cat       *catalog.Catalog
+	now       func() time.Time
 	c         *model.Client4
 	token     string
 	secret    []byte
@@ -168,7 +169,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		c.HTTPClient = d.HTTPClient
 	}
 	a := &Adapter{
-		cfg: cfg, log: d.Logger, cat: d.Catalog, c: c, token: token, secret: secret, backoff: time.Second,
+		cfg: cfg, log: d.Logger, cat: d.Catalog, now: d.Now, c: c, token: token, secret: secret, backoff: time.Second,
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
 		caseTh: map[string]bool{}, medLast: map[bot.Address]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
@@ -346,7 +347,7 @@ func (a *Adapter) stateKey() string { return "mattermost.seen " + a.cfg.URL }
 // resumeFrom is where catch-ups of this run start: the moment an earlier
 // run saw the server's posts up to, or now.
 func (a *Adapter) resumeFrom(ctx context.Context) int64 {
-	now := time.Now()
+	now := a.now()
 	if a.state == nil {
 		return now.UnixMilli()
 	}
@@ -381,7 +382,7 @@ func (a *Adapter) keepSeen(ctx context.Context) {
 		if !live {
 			return // posts since the disconnection are not seen yet
 		}
-		if err := a.state.SetAdapterState(ctx, a.stateKey(), strconv.FormatInt(time.Now().UnixMilli(), 10)); err != nil {
+		if err := a.state.SetAdapterState(ctx, a.stateKey(), strconv.FormatInt(a.now().UnixMilli(), 10)); err != nil {
 			a.log.Warn("mattermost: moment seen up to not saved", "err", err)
 		}
 	})

@@ -60,7 +60,8 @@ var systems = []string{"boussole", "fts5", "bleve"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	// The comparison's one clock (build times, latencies, the report's date).
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(2)
@@ -78,12 +79,13 @@ type config struct {
 	k          int
 	misses     int
 	only       []string
+	now        func() time.Time
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func() time.Time) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var c config
+	c := config{now: now}
 	var engines string
 	fs.StringVar(&c.data, "data", "../../../shared/data", "shared data folder (holds service-public/*.zip)")
 	fs.StringVar(&c.eval, "eval", "../../../shared/eval", "question sets folder (holds "+strings.Join(sets, ", ")+")")
@@ -118,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "reading %d zips from %s…\n", len(paths), filepath.Join(c.data, "service-public"))
-	start := time.Now()
+	start := c.now()
 	res, err := servicepublic.Read(ctx, paths, nil)
 	if err != nil {
 		return err
@@ -127,12 +129,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// sorted by id. Every engine indexes this same slice.
 	items := res.Items
 	slices.SortFunc(items, func(a, b *knowledge.Item) int { return cmp.Compare(a.ID, b.ID) })
-	fmt.Fprintf(stderr, "  %d items (%d files, %d skipped) in %.1f s\n", len(items), res.Sheets, len(res.Skipped), time.Since(start).Seconds())
+	fmt.Fprintf(stderr, "  %d items (%d files, %d skipped) in %.1f s\n", len(items), res.Sheets, len(res.Skipped), c.now().Sub(start).Seconds())
 
 	out := Results{Meta: describe(c, res)}
 	ranks := map[string]map[string][]int{} // set → engine → rank per question
 	for _, sys := range c.only {
-		if err := measure(ctx, sys, items, questions, c.k, &out, ranks, stderr); err != nil {
+		if err := measure(ctx, sys, items, questions, c.k, &out, ranks, stderr, c.now); err != nil {
 			return err
 		}
 	}
@@ -199,10 +201,10 @@ type engine struct {
 
 // measure builds one system's index, runs every set through each of its
 // engines and appends the rows.
-func measure(ctx context.Context, sys string, items []*knowledge.Item, questions map[string][]evalset.Question, k int, out *Results, ranks map[string]map[string][]int, stderr io.Writer) error {
+func measure(ctx context.Context, sys string, items []*knowledge.Item, questions map[string][]evalset.Question, k int, out *Results, ranks map[string]map[string][]int, stderr io.Writer, now func() time.Time) error {
 	fmt.Fprintf(stderr, "%s: building…\n", sys)
 	before := heapInUse()
-	start := time.Now()
+	start := now()
 	var (
 		engines []engine
 		memory  string
@@ -253,7 +255,7 @@ func measure(ctx context.Context, sys string, items []*knowledge.Item, questions
 		}
 		keep = idx
 	}
-	build := time.Since(start)
+	build := now().Sub(start)
 	if memory == "" {
 		memory = fmt.Sprintf("%.0f MB Go heap", float64(heapInUse()-before)/1e6)
 	}
@@ -274,8 +276,8 @@ func measure(ctx context.Context, sys string, items []*knowledge.Item, questions
 			if e.errors != nil {
 				errs = e.errors()
 			}
-			evalset.Run(e.s, qs, k, nil)
-			rep := evalset.Run(e.s, qs, k, nil)
+			evalset.Run(e.s, qs, k, nil, now)
+			rep := evalset.Run(e.s, qs, k, nil, now)
 			rep.BuildMs = float64(build.Microseconds()) / 1000
 			row := Row{Set: strings.TrimSuffix(set, ".jsonl"), Engine: e.name, Report: rep}
 			if e.errors != nil {

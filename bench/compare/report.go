@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/boussole/boussole/knowledge/evalset"
 	"github.com/boussole/boussole/knowledge/servicepublic"
@@ -62,7 +61,7 @@ type Row struct {
 
 func describe(c config, res servicepublic.Result) Meta {
 	m := Meta{
-		Date:       time.Now().UTC().Format("2006-01-02 15:04 MST"),
+		Date:       c.now().UTC().Format("2006-01-02 15:04 MST"),
 		Go:         runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
 		CPUs:       runtime.NumCPU(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),

@@ -18,6 +18,11 @@
 //	<! passeport                 no reply to the last message contains this
 //	<! /@everyone/               no reply matches this regular expression
 //	<count 2                     the last message got exactly 2 replies
+//	clock 2026-11-23T10:00:00Z   the instant the whole file runs at (first
+//	                             instruction only), for expectations that
+//	                             hold on some days only, such as opening
+//	                             hours; a file without it must hold on any
+//	                             day (go test runs it in 2020 and 2035 too)
 //
 // Expectations read the messages delivered because of the last message
 // sent, to any participant, rendered as "[recipient] text" (or
@@ -33,6 +38,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/knowledge/analysis"
@@ -63,7 +69,10 @@ type AddressFunc func(user string) bot.Address
 
 // Script is a parsed conversation test file.
 type Script struct {
-	Name  string
+	Name string
+	// Clock is the instant the file says it runs at (its clock
+	// instruction), zero when it holds on any day.
+	Clock time.Time
 	steps []step
 }
 
@@ -127,6 +136,17 @@ func Parse(name string, r io.Reader) (*Script, error) {
 		line := strings.TrimRight(sc.Text(), " \t\r")
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(trimmed, "clock "); ok {
+			if len(s.steps) > 0 || !s.Clock.IsZero() {
+				return nil, fmt.Errorf("%s:%d: clock must be the first instruction, once", name, n)
+			}
+			t, err := time.Parse(time.RFC3339, strings.TrimSpace(rest))
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: clock needs an instant such as 2026-11-23T10:00:00Z: %w", name, n, err)
+			}
+			s.Clock = t
 			continue
 		}
 		st, err := parseLine(trimmed)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 )
@@ -51,12 +52,15 @@ click 1
 
 func TestParseErrorsNameTheLine(t *testing.T) {
 	cases := map[string]string{
-		"> a\n< /(unclosed/\n": "s.txt:2",
-		"> a\nfrobnicate\n":    "s.txt:2: unknown instruction",
-		"<count x\n":           "s.txt:1",
-		"# only comments\n":    "no instruction",
-		"> a\n< ...\n":         "letters or digits",
-		"click\n":              "s.txt:1",
+		"> a\n< /(unclosed/\n":              "s.txt:2",
+		"> a\nfrobnicate\n":                 "s.txt:2: unknown instruction",
+		"<count x\n":                        "s.txt:1",
+		"# only comments\n":                 "no instruction",
+		"> a\n< ...\n":                      "letters or digits",
+		"click\n":                           "s.txt:1",
+		"> a\nclock 2026-11-23T10:00:00Z\n": "s.txt:2: clock must be the first instruction",
+		"clock 2026-11-23T10:00:00Z\nclock 2026-11-24T10:00:00Z\n> a\n": "s.txt:2: clock must be the first instruction",
+		"clock lundi\n> a\n": "s.txt:1: clock needs an instant",
 	}
 	for src, want := range cases {
 		if _, err := Parse("s.txt", strings.NewReader(src)); err == nil || !strings.Contains(err.Error(), want) {
@@ -76,5 +80,19 @@ func TestClickErrors(t *testing.T) {
 	s, _ = Parse("s.txt", strings.NewReader("> a\nclick Permis\n"))
 	if _, err := s.Run(context.Background(), Direct{parrot{}}, addr, "vous"); err == nil || !strings.Contains(err.Error(), "Carte d'identité | Passeport") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestClockInstruction(t *testing.T) {
+	s, err := Parse("s.txt", strings.NewReader("# opening hours: a Monday\nclock 2026-11-23T10:00:00+01:00\n> a\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC); !s.Clock.Equal(want) {
+		t.Errorf("Clock = %v, want %v", s.Clock, want)
+	}
+	s, err = Parse("s.txt", strings.NewReader("> a\n"))
+	if err != nil || !s.Clock.IsZero() {
+		t.Errorf("a file without clock: %v, %v", s.Clock, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
@@ -36,8 +37,9 @@ type Stack struct {
 	once   sync.Once
 }
 
-// New opens the database file db and builds the engine with med.
-func New(t testing.TB, db string, med bot.Mediation) *Stack {
+// New opens the database file db and builds the engine with med, every
+// part reading the time from now (the test's one clock).
+func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Stack{t: t, ctx: ctx, cancel: cancel, runErr: make(chan error, 1)}
@@ -49,16 +51,19 @@ func New(t testing.TB, db string, med bot.Mediation) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Store, err = store.Open(ctx, db, store.Options{}); err != nil {
+	if s.Store, err = store.Open(ctx, db, store.Options{Clock: now}); err != nil {
 		t.Fatal(err)
 	}
 	s.Engine, err = bot.New(ctx, bot.Config{Lang: "fr", Mediation: med},
-		bot.Deps{Store: s.Store, Catalog: s.Catalog, Knowledge: base, Searcher: search.New(base, search.Options{})})
+		bot.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{})})
 	if err != nil {
 		s.Store.Close()
 		t.Fatal(err)
 	}
-	s.Out = bot.NewDispatcher(s.Store, nil, nil)
+	if s.Out, err = bot.NewDispatcher(s.Store, nil, now); err != nil {
+		s.Store.Close()
+		t.Fatal(err)
+	}
 	s.Runner = bot.NewRunner(s.Engine, s.Out, nil)
 	s.Runner.Remember(s.Store)
 	return s

@@ -23,7 +23,7 @@ func sheet(id, title string) *knowledge.Item {
 func TestImportItemsIsIdempotentAndRetires(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "b.db")
-	s, err := Open(ctx, path, Options{})
+	s, err := Open(ctx, path, Options{Clock: fixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestImportItemsIsIdempotentAndRetires(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(ctx, path, Options{})
+	s, err = Open(ctx, path, Options{Clock: fixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestImportItemsIsIdempotentAndRetires(t *testing.T) {
 
 func TestImportItemsRejectsBadInput(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"), Options{})
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"), Options{Clock: fixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestImportItemsRejectsBadInput(t *testing.T) {
 func TestWALIsCheckpointedInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.db")
-	s, err := Open(ctx, path, Options{})
+	s, err := Open(ctx, path, Options{Clock: fixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,3 +130,6 @@ func TestWALIsCheckpointedInTheBackground(t *testing.T) {
 		t.Fatalf("WAL left with %d bytes after Close", n)
 	}
 }
+
+// fixedClock is the clock of this package's internal tests.
+func fixedClock() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }

@@ -63,7 +63,7 @@ func TestMigrateMediation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := Open(ctx, path, Options{})
+	s, err := Open(ctx, path, Options{Clock: fixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}

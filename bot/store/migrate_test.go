@@ -93,7 +93,7 @@ func TestDSN(t *testing.T) {
 // as a later release will, and checks that a failing one changes nothing.
 func TestMigrateUpgrade(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "boussole.db"), Options{})
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "boussole.db"), Options{Clock: fixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestOpenHelper(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for TestOpenNotWritable")
 	}
-	s, err := store.Open(context.Background(), path, store.Options{})
+	s, err := store.Open(context.Background(), path, store.Options{Clock: clock0})
 	if err == nil {
 		s.Close()
 		fmt.Println("RESULT\tok\tfalse")
@@ -62,7 +62,7 @@ func TestOpenNotWritable(t *testing.T) {
 	}
 	mkdb := func(path string) {
 		t.Helper()
-		s, err := store.Open(context.Background(), path, store.Options{})
+		s, err := store.Open(context.Background(), path, store.Options{Clock: clock0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestOpenNotWritable(t *testing.T) {
 			var msg string
 			var isNotWritable bool
 			if !root {
-				s, err := store.Open(context.Background(), tt.path, store.Options{})
+				s, err := store.Open(context.Background(), tt.path, store.Options{Clock: clock0})
 				if err == nil {
 					s.Close()
 					t.Fatal("Open succeeded")

@@ -38,6 +38,9 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("empty path")
 	}
+	if opts.Clock == nil {
+		return nil, errors.New("no clock (Options.Clock): the program passes its one clock")
+	}
 	if path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, errors.New("want a file path (an in-memory database or a URI cannot be shared by the writer and the reader pool)")
 	}
@@ -52,9 +55,6 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{path: path, log: opts.Logger, clock: opts.Clock}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	if s.clock == nil {
-		s.clock = time.Now
 	}
 	ok := false
 	defer func() {

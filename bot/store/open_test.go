@@ -54,7 +54,7 @@ func TestOpenBadFiles(t *testing.T) {
 			if fi, err := os.Stat(tt.path); err == nil && fi.Mode().IsRegular() {
 				before, _ = os.ReadFile(tt.path)
 			}
-			s, err := store.Open(ctx, tt.path, store.Options{})
+			s, err := store.Open(ctx, tt.path, store.Options{Clock: clock0})
 			if err == nil {
 				s.Close()
 				t.Fatal("Open succeeded")
@@ -92,7 +92,7 @@ func TestOpenBadFiles(t *testing.T) {
 func TestOpenCorruptPages(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "boussole.db")
-	s := openAt(t, path, store.Options{})
+	s := openAt(t, path, store.Options{Clock: clock0})
 	for i := range 200 {
 		a := addr("discord", "c", strings.Repeat("u", i%50+1))
 		if err := s.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Dir: "in", Text: strings.Repeat("texte ", 50)}}); err != nil {
@@ -115,7 +115,7 @@ func TestOpenCorruptPages(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := store.Open(ctx, path, store.Options{})
+	s2, err := store.Open(ctx, path, store.Options{Clock: clock0})
 	if err == nil {
 		s2.Close()
 		t.Fatal("Open accepted a corrupt database")
@@ -157,7 +157,7 @@ func TestMigrations(t *testing.T) {
 	}
 
 	t.Run("empty database", func(t *testing.T) {
-		s, err := store.Open(ctx, path, store.Options{})
+		s, err := store.Open(ctx, path, store.Options{Clock: clock0})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestMigrations(t *testing.T) {
 	t.Run("reopen is idempotent", func(t *testing.T) {
 		before := schema()
 		for range 2 {
-			s, err := store.Open(ctx, path, store.Options{})
+			s, err := store.Open(ctx, path, store.Options{Clock: clock0})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -198,7 +198,7 @@ func TestMigrations(t *testing.T) {
 		if err := os.WriteFile(p, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		s, err := store.Open(ctx, p, store.Options{})
+		s, err := store.Open(ctx, p, store.Options{Clock: clock0})
 		if err != nil {
 			t.Fatalf("Open of an empty file: %v", err)
 		}
@@ -210,7 +210,7 @@ func TestMigrations(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ro := range []bool{false, true} {
-			s, err := store.Open(ctx, path, store.Options{ReadOnly: ro})
+			s, err := store.Open(ctx, path, store.Options{ReadOnly: ro, Clock: clock0})
 			if err == nil {
 				s.Close()
 				t.Fatal("Open accepted a newer schema")
@@ -231,12 +231,12 @@ func TestReadOnlyOption(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "boussole.db")
 	a := addr("discord", "c", "u")
-	rw := openAt(t, path, store.Options{})
+	rw := openAt(t, path, store.Options{Clock: clock0})
 	if err := rw.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Dir: "in", Text: "bonjour"}}); err != nil {
 		t.Fatal(err)
 	}
 
-	ro := openAt(t, path, store.Options{ReadOnly: true})
+	ro := openAt(t, path, store.Options{ReadOnly: true, Clock: clock0})
 	if _, err := ro.Conversation(ctx, a); err != nil {
 		t.Errorf("read through a read-only store: %v", err)
 	}
@@ -257,7 +257,7 @@ func TestReadOnlyOption(t *testing.T) {
 
 	t.Run("missing file is not created", func(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "missing.db")
-		s, err := store.Open(ctx, p, store.Options{ReadOnly: true})
+		s, err := store.Open(ctx, p, store.Options{ReadOnly: true, Clock: clock0})
 		if err == nil {
 			s.Close()
 			t.Fatal("Open succeeded")

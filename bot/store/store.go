@@ -100,7 +100,8 @@ type Options struct {
 	// schema, and write methods return ErrReadOnly.
 	ReadOnly bool
 	// Clock returns the current time, used when a record carries no time.
-	// Nil means time.Now.
+	// Required: the program builds one clock and gives it to every part,
+	// so that a test clock reaches the rows the store stamps too.
 	Clock func() time.Time
 	// SkipIntegrityCheck skips PRAGMA quick_check at Open. The check reads
 	// the whole file: cheap for a town's database, worth skipping for a

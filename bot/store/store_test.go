@@ -22,10 +22,13 @@ import (
 // t0 is the tests' "now"; millisecond precision, as stored.
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589_000_000, time.UTC)
 
+// clock0 is the clock of tests that never move time.
+func clock0() time.Time { return t0 }
+
 func openAt(t testing.TB, path string, opts store.Options) *store.Store {
 	t.Helper()
 	if opts.Clock == nil {
-		opts.Clock = func() time.Time { return t0 }
+		opts.Clock = clock0
 	}
 	s, err := store.Open(context.Background(), path, opts)
 	if err != nil {
@@ -726,7 +729,7 @@ func TestReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "boussole.db")
 	a := addr("discord", "dm", "u")
 	func() {
-		s, err := store.Open(ctx, path, store.Options{Clock: func() time.Time { return t0 }})
+		s, err := store.Open(ctx, path, store.Options{Clock: clock0})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,7 @@ type app struct {
 	cat    *catalog.Catalog
 	base   *knowledge.Base
 	engine *bot.Engine
+	now    func() time.Time
 }
 
 // loadKnowledge loads and validates dir, or the embedded demo when dir is
@@ -54,14 +55,14 @@ func loadKnowledge(_ context.Context, dir string, imported []*knowledge.Item) (*
 // importedItems reads the items imported into the database at path, if
 // path is set; the database must exist (a typo must not create an empty
 // one).
-func importedItems(ctx context.Context, path string) ([]*knowledge.Item, error) {
+func importedItems(ctx context.Context, path string, now func() time.Time) ([]*knowledge.Item, error) {
 	if path == "" {
 		return nil, nil
 	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	st, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Clock: now})
 	if err != nil {
 		return nil, err
 	}
@@ -79,13 +80,14 @@ func newLogger(w io.Writer, c LogConfig) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openApp opens the store, loads the knowledge and builds the engine.
+// openApp opens the store, loads the knowledge and builds the engine, all
+// reading the time from now.
 func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	cat, err := catalog.New()
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log})
+	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: now})
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +100,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	// Review dates never stop the bot (a stale sheet is still answered
+	// with, its date shown); the admin is told where to look.
+	if notes := knowledge.Review(base, now()); len(notes) > 0 {
+		log.Warn("knowledge items to review: run boussole validate to list them", "items", len(notes))
 	}
 	med, err := cfg.Mediation.build()
 	if err != nil {
@@ -114,14 +121,14 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		st.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, store: st, cat: cat, base: base, engine: eng}, nil
+	return &app{cfg: cfg, log: log, store: st, cat: cat, base: base, engine: eng, now: now}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }
 
 // purge deletes data older than the retention period.
-func (a *app) purge(ctx context.Context, now time.Time) {
-	cut := now.Add(-time.Duration(a.cfg.Retention.Days) * 24 * time.Hour)
+func (a *app) purge(ctx context.Context) {
+	cut := a.now().Add(-time.Duration(a.cfg.Retention.Days) * 24 * time.Hour)
 	n, err := a.store.PurgeBefore(ctx, cut)
 	if err != nil {
 		a.log.Error("retention purge failed", "err", err)

@@ -42,7 +42,7 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	imported, err := importedItems(ctx, dbFlag)
+	imported, err := importedItems(ctx, dbFlag, e.now)
 	if err != nil {
 		return err
 	}

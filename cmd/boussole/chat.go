@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/bot"
@@ -30,12 +29,12 @@ func runChat(ctx context.Context, e env, args []string) error {
 		logCfg.Level = "warn"
 	}
 	log := newLogger(e.stderr, logCfg)
-	a, err := openApp(ctx, cfg, log, time.Now)
+	a, err := openApp(ctx, cfg, log, e.now)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	a.purge(ctx, time.Now())
+	a.purge(ctx)
 
 	prompt := ""
 	if e.interactive {
@@ -49,7 +48,10 @@ func runChat(ctx context.Context, e env, args []string) error {
 // runAdapters runs adapters on one runner until ctx is done or all of them
 // return, then waits for the turns in flight.
 func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.Adapter) error {
-	out := bot.NewDispatcher(a.store, log, time.Now)
+	out, err := bot.NewDispatcher(a.store, log, a.now)
+	if err != nil {
+		return err
+	}
 	r := bot.NewRunner(a.engine, out, log)
 	r.Remember(a.store)
 	for _, ad := range adapters {

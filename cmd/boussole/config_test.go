@@ -75,7 +75,7 @@ func checkServeFails(t *testing.T, yaml, want string) {
 		t.Fatal(err)
 	}
 	var out, errs servetest.SyncBuffer
-	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }},
+	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }, now: testClock},
 		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
 	if code == 0 || !strings.Contains(errs.String(), want) {
 		t.Fatalf("exit %d, stderr %q, want %q", code, errs.String(), want)

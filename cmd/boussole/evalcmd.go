@@ -63,17 +63,17 @@ func runEval(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	base, err := evalBase(ctx, dir, sheets)
+	base, err := evalBase(ctx, dir, sheets, e.now)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	start := e.now()
 	ix := search.New(base, search.Options{})
-	build := time.Since(start)
+	build := e.now().Sub(start)
 	var errs []error
 	for i, qs := range sets {
 		name := filepath.Base(questions[i])
-		rep := evalset.Run(ix, qs, k, shownByTheBot)
+		rep := evalset.Run(ix, qs, k, shownByTheBot, e.now)
 		rep.BuildMs = float64(build.Microseconds()) / 1000
 		if err := printReport(e, base, name, rep, asJSON, fails); err != nil {
 			return err
@@ -136,7 +136,7 @@ func titled(b *knowledge.Base, ids []string) []string {
 // evalBase loads the knowledge to measure: the sheets (imported through a
 // temporary store, as `boussole import` does), plus a knowledge directory;
 // the embedded demo when neither is given.
-func evalBase(ctx context.Context, dir string, sheets []string) (*knowledge.Base, error) {
+func evalBase(ctx context.Context, dir string, sheets []string, now func() time.Time) (*knowledge.Base, error) {
 	if len(sheets) == 0 {
 		return loadKnowledge(ctx, dir, nil)
 	}
@@ -145,7 +145,7 @@ func evalBase(ctx context.Context, dir string, sheets []string) (*knowledge.Base
 		return nil, fmt.Errorf("make temporary directory: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	st, err := store.Open(ctx, filepath.Join(tmp, "eval.db"), store.Options{})
+	st, err := store.Open(ctx, filepath.Join(tmp, "eval.db"), store.Options{Clock: now})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge/servicepublic"
@@ -43,17 +42,17 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
-	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log})
+	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: e.now})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	start := time.Now()
+	start := e.now()
 	stats, res, err := importServicePublic(ctx, st, fs.Args(), progressBar(e))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "service-public: %d sheets read in %.1f s into %s\n", len(res.Items)+len(res.Skipped), time.Since(start).Seconds(), cfg.Database.Path)
+	fmt.Fprintf(e.stdout, "service-public: %d sheets read in %.1f s into %s\n", len(res.Items)+len(res.Skipped), e.now().Sub(start).Seconds(), cfg.Database.Path)
 	fmt.Fprintf(e.stdout, "  imported %d, updated %d, unchanged %d, retired %d, skipped %d\n",
 		stats.Imported, stats.Updated, stats.Unchanged, stats.Retired, len(res.Skipped))
 	for _, s := range res.Skipped {

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -38,6 +39,11 @@ type env struct {
 	// interactive is true when stdin is a terminal; errTerminal when
 	// stderr is (progress bars).
 	interactive, errTerminal bool
+	// now is the program's one clock: every part that reads the time
+	// (store, engine, dispatcher, adapters, opening hours, retention,
+	// review dates) is given this one. main sets the wall clock; tests
+	// and `boussole test` set a fixed instant.
+	now func() time.Time
 }
 
 type command struct {
@@ -68,7 +74,9 @@ func usage(w io.Writer) {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interactive: isTerminal(os.Stdin), errTerminal: isTerminal(os.Stderr)}
+	// The only place the wall clock is read: everything else is given
+	// e.now (clock_test.go checks it).
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, interactive: isTerminal(os.Stdin), errTerminal: isTerminal(os.Stderr), now: time.Now}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)

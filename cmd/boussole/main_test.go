@@ -11,12 +11,47 @@ import (
 	"time"
 )
 
+// testClock is the tests' one clock: the instant `boussole test` runs at
+// by default. Nothing in a test reads the wall clock.
+func testClock() time.Time {
+	t, err := time.Parse(time.RFC3339, testInstant)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// clocks are the instants every conversation file runs at: the default
+// one, one six years before the demo's review dates and one eight years after.
+// A file whose expectations hold on some days only (opening hours) names
+// its instant with a clock instruction and runs at that one only.
+var clocks = []string{testInstant, "2020-03-02T10:00:00Z", "2035-01-08T10:00:00Z"}
+
+// runFiles runs each conversation file under each of clocks, with args
+// before the file.
+func runFiles(t *testing.T, files []string, args ...string) {
+	for _, f := range files {
+		for _, at := range clocks {
+			t.Run(filepath.Base(f)+"@"+at[:4], func(t *testing.T) {
+				t.Parallel()
+				code, out, errs := runCmd(t, "", append(append([]string{"test", "-v", "--now", at}, args...), f)...)
+				if code != 0 {
+					t.Fatalf("exit %d\n%s%s", code, out, errs)
+				}
+				if !strings.HasPrefix(out, "ok ") {
+					t.Fatalf("no result line:\n%s", out)
+				}
+			})
+		}
+	}
+}
+
 // runCmd runs the boussole command line with stdin and returns the exit
 // code, stdout and stderr.
 func runCmd(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: testClock}
 	code := run(context.Background(), e, args)
 	return code, out.String(), errb.String()
 }
@@ -141,15 +176,7 @@ func TestConversationFiles(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no conversation files: %v", err)
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			t.Parallel()
-			code, out, errs := runCmd(t, "", "test", f)
-			if code != 0 {
-				t.Fatalf("exit %d\n%s%s", code, out, errs)
-			}
-		})
-	}
+	runFiles(t, files)
 }
 
 // TestMediationConversationFiles runs the mediator flows with the
@@ -160,15 +187,7 @@ func TestMediationConversationFiles(t *testing.T) {
 	if err != nil || len(files) < 7 {
 		t.Fatalf("mediation conversation files: %v %v", files, err)
 	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			t.Parallel()
-			code, out, errs := runCmd(t, "", "test", "--config", filepath.Join(dir, "config.yaml"), f)
-			if code != 0 {
-				t.Fatalf("exit %d\n%s%s", code, out, errs)
-			}
-		})
-	}
+	runFiles(t, files, "--config", filepath.Join(dir, "config.yaml"))
 }
 
 // TestLocalChatWithMediators plays the README's mediators demo through the
@@ -217,5 +236,32 @@ func BenchmarkStartup(b *testing.B) {
 		}
 		_ = a.engine.Welcome()
 		a.Close()
+	}
+}
+
+// TestTestCommandNow: `boussole test` runs at --now, and a file's clock
+// instruction wins over it. The out-of-hours file's expected reopening
+// date holds on 23 November 2026 only.
+func TestTestCommandNow(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "mediation")
+	src, err := os.ReadFile(filepath.Join(dir, "m06-hors-horaires.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unpinned := filepath.Join(t.TempDir(), "unpinned.txt")
+	must(t, os.WriteFile(unpinned, []byte(strings.Replace(string(src), "clock 2026-11-23T10:00:00Z\n", "", 1)), 0o600))
+	conf := filepath.Join(dir, "config.yaml")
+	if code, out, errs := runCmd(t, "", "test", "--config", conf, "--now", "2026-11-23T10:00:00Z", unpinned); code != 0 {
+		t.Fatalf("at the file's day: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ := runCmd(t, "", "test", "--config", conf, "--now", "2035-01-08T10:00:00Z", unpinned)
+	if code != 1 || !strings.Contains(out, "Prochaine ouverture : samedi 13 janvier") {
+		t.Fatalf("--now 2035 not honoured: exit %d\n%s", code, out)
+	}
+	if code, out, errs := runCmd(t, "", "test", "--config", conf, "-v", "--now", "2035-01-08T10:00:00Z", filepath.Join(dir, "m06-hors-horaires.txt")); code != 0 || !strings.Contains(out, "(at 2026-11-23T10:00:00Z)") {
+		t.Fatalf("the file's clock did not win: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, "", "test", "--now", "demain", unpinned); code != 1 || !strings.Contains(errs, "--now") {
+		t.Fatalf("bad --now: exit %d %s", code, errs)
 	}
 }

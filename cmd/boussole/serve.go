@@ -25,7 +25,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.Log)
-	a, err := openApp(ctx, cfg, log, time.Now)
+	a, err := openApp(ctx, cfg, log, e.now)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 // purgeEvery applies the retention period now and then every interval.
 func (a *app) purgeEvery(ctx context.Context, interval time.Duration) {
-	bot.Tick(ctx, interval, func(ctx context.Context) { a.purge(ctx, time.Now()) })
+	bot.Tick(ctx, interval, a.purge)
 }
 
 // reannounceEvery re-posts cases nobody claimed within after, checking
@@ -88,7 +88,7 @@ func (a *app) reannounceEvery(ctx context.Context, after time.Duration) {
 // adapterDeps are what the chat adapters share: the app's logger,
 // catalogue and store (where they keep what to catch up after a restart).
 func (a *app) adapterDeps(getenv func(string) string) adapterdeps.Deps {
-	return adapterdeps.Deps{Logger: a.log, Catalog: a.cat, Getenv: getenv, State: a.store}
+	return adapterdeps.Deps{Logger: a.log, Catalog: a.cat, Getenv: getenv, State: a.store, Now: a.now}
 }
 
 // queueChannels are the channels of the mediators' queues on platform.

@@ -21,7 +21,7 @@ func TestServeRunsUntilStoppedThenShutsDownCleanly(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, env{stdin: pr, stdout: &out, stderr: &errs, getenv: func(string) string { return "" }}, []string{"serve", "--db", db})
+		done <- run(ctx, env{stdin: pr, stdout: &out, stderr: &errs, getenv: func(string) string { return "" }, now: testClock}, []string{"serve", "--db", db})
 	}()
 	if _, err := io.WriteString(pw, "aide\n"); err != nil {
 		t.Fatal(err)

@@ -14,10 +14,11 @@ import (
 	"github.com/boussole/boussole/bot/bottest"
 )
 
-// testNow is the fixed time conversation tests run at (a Monday morning,
-// after the demo knowledge's review dates), so opening hours and dates in
-// replies are reproducible.
-func testNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
+// testInstant is the instant conversation tests run at unless --now or
+// the file's own clock instruction says otherwise: a Monday morning, so
+// that opening hours and dates in replies are reproducible. The engine,
+// the store and the dispatcher of a test all read this one clock.
+const testInstant = "2026-11-23T10:00:00Z"
 
 // runTest plays conversation test files, each on a fresh database.
 func runTest(ctx context.Context, e env, args []string) error {
@@ -25,8 +26,10 @@ func runTest(ctx context.Context, e env, args []string) error {
 	var cf commonFlags
 	cf.register(fs)
 	verbose := fs.Bool("v", false, "print each file's result")
+	nowFlag := fs.String("now", testInstant, "the instant the files run at, RFC 3339 (a file's clock instruction wins)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang fr|fr-CA|en] [-v] FILE…")
+		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang fr|fr-CA|en] [--now 2026-11-23T10:00:00Z] [-v] FILE…")
+		fmt.Fprintln(e.stderr, "Each file runs on a fresh database at a fixed instant, "+testInstant+" unless --now or the file's clock instruction says otherwise.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, e, reorder(args, map[string]bool{"v": true})); err != nil {
@@ -36,13 +39,17 @@ func runTest(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
+	at, err := time.Parse(time.RFC3339, *nowFlag)
+	if err != nil {
+		return fmt.Errorf("--now %q: want an instant such as %s", *nowFlag, testInstant)
+	}
 	cfg, err := cf.resolve(e)
 	if err != nil {
 		return err
 	}
 	passed, failed := 0, 0
 	for _, file := range fs.Args() {
-		fails, err := testFile(ctx, cfg, file)
+		ran, fails, err := testFile(ctx, cfg, file, at)
 		switch {
 		case err != nil:
 			failed++
@@ -56,7 +63,7 @@ func runTest(ctx context.Context, e env, args []string) error {
 		default:
 			passed++
 			if *verbose {
-				fmt.Fprintf(e.stdout, "ok   %s\n", file)
+				fmt.Fprintf(e.stdout, "ok   %s (at %s)\n", file, ran.Format(time.RFC3339))
 			}
 		}
 	}
@@ -67,32 +74,41 @@ func runTest(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// testFile runs one file against a fresh engine and database.
-func testFile(ctx context.Context, cfg Config, file string) ([]bottest.Failure, error) {
+// testFile runs one file against a fresh engine and database, at the
+// instant at unless the file names its own, and returns the instant used.
+// The clock stands still: the whole file happens within one instant.
+func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.Time, []bottest.Failure, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("open test: %w", err)
+		return at, nil, fmt.Errorf("open test: %w", err)
 	}
 	script, err := bottest.Parse(file, f)
 	f.Close()
 	if err != nil {
-		return nil, err
+		return at, nil, err
 	}
+	if !script.Clock.IsZero() {
+		at = script.Clock
+	}
+	now := func() time.Time { return at }
 	dir, err := os.MkdirTemp("", "boussole-test-")
 	if err != nil {
-		return nil, fmt.Errorf("make temporary directory: %w", err)
+		return at, nil, fmt.Errorf("make temporary directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	cfg.Database.Path = filepath.Join(dir, "test.db")
-	a, err := openApp(ctx, cfg, newLogger(discardWriter{}, cfg.Log), testNow)
+	a, err := openApp(ctx, cfg, newLogger(discardWriter{}, cfg.Log), now)
 	if err != nil {
-		return nil, err
+		return at, nil, err
 	}
 	rec := &recorder{}
-	out := bot.NewDispatcher(a.store, nil, testNow)
+	out, err := bot.NewDispatcher(a.store, nil, now)
+	if err != nil {
+		return at, nil, errors.Join(err, a.Close())
+	}
 	out.Register(rec)
 	fails, runErr := script.Run(ctx, &deliveries{engine: a.engine, out: out, rec: rec}, console.Address, cfg.Console.User)
-	return fails, errors.Join(runErr, a.Close())
+	return at, fails, errors.Join(runErr, a.Close())
 }
 
 // deliveries drives the engine like the runner does and returns what the

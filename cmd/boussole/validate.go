@@ -10,7 +10,10 @@ import (
 	"github.com/boussole/boussole/knowledge/demo"
 )
 
-// runValidate checks a knowledge directory and lists every problem.
+// runValidate checks a knowledge directory and lists every problem, then
+// the items to review (a review date in the future or over a year old):
+// those are reported but do not fail the check, as they do not stop the
+// bot.
 func runValidate(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	db := fs.String("db", "", "database whose imported items trees may answer with")
@@ -41,7 +44,7 @@ func runValidate(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	} else {
-		imported, err := importedItems(ctx, *db)
+		imported, err := importedItems(ctx, *db, e.now)
 		if err != nil {
 			return err
 		}
@@ -55,6 +58,14 @@ func runValidate(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s: %d problem(s)\n", dir, len(probs))
 		return errSilent
 	}
-	fmt.Fprintf(e.stdout, "%s: OK — %d items, %d trees, %d synonym groups\n", dir, len(b.Items), len(b.Trees), len(b.Synonyms))
+	notes := knowledge.Review(b, e.now())
+	for _, n := range notes {
+		fmt.Fprintf(e.stdout, "%s (to review)\n", n)
+	}
+	fmt.Fprintf(e.stdout, "%s: OK — %d items, %d trees, %d synonym groups", dir, len(b.Items), len(b.Trees), len(b.Synonyms))
+	if len(notes) > 0 {
+		fmt.Fprintf(e.stdout, "; %d item(s) to review", len(notes))
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
 }

@@ -3,6 +3,7 @@ package evalset
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/knowledge"
 )
@@ -26,7 +27,14 @@ func TestRunComputesRecallAndMRR(t *testing.T) {
 		{Q: "fourth", Expected: []string{"A"}},
 		{Q: "none", Expected: []string{"A"}},
 	}
-	r := Run(s, qs, 3, nil)
+	// A clock that moves 1 ms each time it is read: every search takes
+	// 1 ms.
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	tick := func() time.Time { at = at.Add(time.Millisecond); return at }
+	r := Run(s, qs, 3, nil, tick)
+	if r.P50ms != 1 || r.P99ms != 1 {
+		t.Errorf("latencies = %v / %v ms, want 1 / 1", r.P50ms, r.P99ms)
+	}
 	if r.N != 4 || r.RecallAt1 != 0.25 || r.RecallAt3 != 0.5 || r.RecallAt5 != 0.75 {
 		t.Fatalf("report = %+v", r)
 	}
@@ -73,7 +81,10 @@ func TestShownCountsWhatTheUserSees(t *testing.T) {
 		{Q: "offered", Expected: []string{"A"}},
 		{Q: "hidden", Expected: []string{"A"}},
 	}
-	r := Run(s, qs, 5, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] })
+	r := Run(s, qs, 5, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] }, nil)
+	if r.P50ms != 0 {
+		t.Errorf("no clock, yet p50 = %v ms", r.P50ms)
+	}
 	if r.Shown != 2.0/3 {
 		t.Fatalf("shown = %v, want 2/3", r.Shown)
 	}

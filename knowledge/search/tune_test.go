@@ -371,7 +371,7 @@ type tuneResult struct {
 
 // measure runs a set as `boussole eval` does (evalset.Run, first 5 items).
 func measure(ix *search.Index, qs []evalset.Question) tuneResult {
-	r := tuneResult{Report: evalset.Run(ix, qs, 1, shown)}
+	r := tuneResult{Report: evalset.Run(ix, qs, 1, shown, time.Now)}
 	// Run lists, in order, every question not ranked first; identical
 	// questions get identical results, so they pair up in order.
 	misses := r.Misses

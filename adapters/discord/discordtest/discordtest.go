@@ -25,6 +25,7 @@ import (
 type Server struct {
 	t   testing.TB
 	srv *httptest.Server
+	now func() time.Time // the test's clock: snowflakes and timestamps
 
 	Mu         sync.Mutex
 	Seq        int64
@@ -114,10 +115,12 @@ const (
 	GuildID = "100"
 )
 
-// Start starts a fake Discord server, closed when the test ends.
-func Start(t testing.TB) *Server {
+// Start starts a fake Discord server, closed when the test ends. now is
+// the test's clock, the one the adapter under test is given: snowflakes
+// and timestamps carry its time, as Discord's carry the real one.
+func Start(t testing.TB, now func() time.Time) *Server {
 	f := &Server{
-		t: t, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{}, MemberRoles: map[string][]string{},
+		t: t, now: now, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{}, MemberRoles: map[string][]string{},
 		changed: make(chan struct{}, 1),
 		guilds:  []map[string]any{{"id": GuildID, "name": "Tiers-lieu"}},
 		channels: map[string][]map[string]any{GuildID: {
@@ -315,7 +318,7 @@ func (f *Server) NextID() string {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.ids++
-	return fmt.Sprint(uint64(time.Now().UnixMilli()-1420070400000)<<22 | uint64(f.ids&0x3fffff))
+	return fmt.Sprint(uint64(f.now().UnixMilli()-1420070400000)<<22 | uint64(f.ids&0x3fffff))
 }
 
 func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
@@ -454,7 +457,8 @@ func (f *Server) poke() {
 // CI runs every package at once on two cores).
 func (f *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
 	for {
 		f.Mu.Lock()
 		ok := cond()
@@ -462,14 +466,13 @@ func (f *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 		if ok {
 			return
 		}
-		if time.Now().After(deadline) {
-			f.Mu.Lock()
-			defer f.Mu.Unlock()
-			t.Fatalf("timed out waiting for %s; posts: %+v", what, f.Posts)
-		}
 		select {
 		case <-f.changed:
 		case <-time.After(20 * time.Millisecond):
+		case <-timeout.C:
+			f.Mu.Lock()
+			defer f.Mu.Unlock()
+			t.Fatalf("timed out waiting for %s; posts: %+v", what, f.Posts)
 		}
 	}
 }
@@ -578,7 +581,7 @@ func (f *Server) OfflineDM(from, text string) {
 func (f *Server) dmMessage(from, text string) map[string]any {
 	return map[string]any{
 		"id": f.NextID(), "channel_id": "dm-" + from, "author": User(from), "content": text, "type": 0,
-		"timestamp": time.Now().UTC().Format(time.RFC3339),
+		"timestamp": f.now().UTC().Format(time.RFC3339),
 	}
 }
 
@@ -610,7 +613,7 @@ func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 	}
 	return f.Dispatch("MESSAGE_CREATE", f.keep(map[string]any{
 		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
-		"mentions": mentions, "member": map[string]any{"roles": roles}, "timestamp": time.Now().UTC().Format(time.RFC3339),
+		"mentions": mentions, "member": map[string]any{"roles": roles}, "timestamp": f.now().UTC().Format(time.RFC3339),
 	}))
 }
 
@@ -620,7 +623,7 @@ func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 func (f *Server) OfflineSay(channel, from, text string) {
 	f.keep(map[string]any{
 		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
-		"timestamp": time.Now().UTC().Format(time.RFC3339),
+		"timestamp": f.now().UTC().Format(time.RFC3339),
 	})
 }
 
