@@ -23,7 +23,7 @@ const MaxFileSize = 2 << 20
 // would otherwise be silently ignored and the admin would never know why
 // the bot does not find the sheet.
 var (
-	itemFields     = []string{"id", "kind", "title", "summary", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "attribution", "body"}
+	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "attribution", "body"}
 	whereFields    = []string{"online", "office", "phone"}
 	linkFields     = []string{"label", "url"}
 	treeFields     = []string{"id", "title", "lang", "jurisdiction", "triggers", "start", "nodes"}
@@ -329,6 +329,12 @@ func (d *decoder) item(n *yaml.Node) *Item {
 			it.Title = d.text(key, v)
 		case "summary":
 			it.Summary = d.text(key, v)
+		case "title_en":
+			it.TitleEN = d.text(key, v)
+		case "summary_en":
+			it.SummaryEN = d.text(key, v)
+		case "danger":
+			it.Danger = d.texts(key, v)
 		case "audience":
 			it.Audience = d.texts(key, v)
 		case "jurisdiction":

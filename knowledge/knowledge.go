@@ -18,7 +18,33 @@ const (
 	KindProcedure Kind = "procedure"
 	KindProgram   Kind = "program"
 	KindPlace     Kind = "place"
+	// KindEmergency is an emergency number (17, 3919, 911, 9-8-8…): the
+	// danger layer answers with these before anything else.
+	KindEmergency Kind = "emergency"
 )
+
+// Danger categories: what the danger layer recognises, and what an
+// emergency item serves (its danger: list). Urgence is a general
+// emergency number (112, 17, 911): the one given when no number of a
+// category exists in a jurisdiction, so every jurisdiction needs one.
+const (
+	DangerUrgence         = "urgence"
+	DangerViolenceCouple  = "violence-couple"
+	DangerViolenceSexuel  = "violence-sexuelle"
+	DangerMenaceVie       = "menace-vie"
+	DangerSuicide         = "suicide"
+	DangerEnfant          = "enfant-danger"
+	DangerSansAbri        = "sans-abri"
+	DangerUrgenceMedicale = "urgence-medicale"
+	DangerSourd           = "sourd"
+)
+
+// DangerCategories lists the categories, most urgent first: the order in
+// which an answer gives their numbers.
+var DangerCategories = []string{
+	DangerMenaceVie, DangerUrgenceMedicale, DangerSuicide, DangerEnfant, DangerViolenceSexuel,
+	DangerViolenceCouple, DangerSansAbri, DangerSourd, DangerUrgence,
+}
 
 // ErrNotFound is returned when an item or tree id is unknown.
 var ErrNotFound = errors.New("not found")
@@ -63,10 +89,15 @@ type Where struct {
 
 // Item is a procedure sheet, a support program or a place.
 type Item struct {
-	ID           string   `yaml:"id"`
-	Kind         Kind     `yaml:"kind"`
-	Title        string   `yaml:"title"`
-	Summary      string   `yaml:"summary"`
+	ID      string `yaml:"id"`
+	Kind    Kind   `yaml:"kind"`
+	Title   string `yaml:"title"`
+	Summary string `yaml:"summary"`
+	// TitleEN and SummaryEN are the English text, when written.
+	TitleEN   string `yaml:"title_en,omitempty"`
+	SummaryEN string `yaml:"summary_en,omitempty"`
+	// Danger lists the danger categories an emergency item serves.
+	Danger       []string `yaml:"danger,omitempty"`
 	Audience     []string `yaml:"audience,omitempty"`
 	Jurisdiction string   `yaml:"jurisdiction,omitempty"`
 	Lang         string   `yaml:"lang,omitempty"`

@@ -102,7 +102,7 @@ func TestLoadValid(t *testing.T) {
 	}
 	// Files in lexical order (items/papiers/cni.yaml < items/passeport.yml),
 	// items in file order; hidden and non-YAML files ignored.
-	if want := []string{"cni-perte", "cni-vol", "cni-demande", "passeport-demande"}; !slices.Equal(ids, want) {
+	if want := []string{"cni-perte", "cni-vol", "cni-demande", "passeport-demande", "urgence-fr-112"}; !slices.Equal(ids, want) {
 		t.Errorf("item ids = %v, want %v", ids, want)
 	}
 

@@ -15,7 +15,7 @@ import (
 var audiences = []string{"particulier", "professionnel", "association"}
 
 // kinds are the valid item kinds, in the order given in messages.
-var kinds = []string{string(KindProcedure), string(KindProgram), string(KindPlace)}
+var kinds = []string{string(KindProcedure), string(KindProgram), string(KindPlace), string(KindEmergency)}
 
 // reviewedSlackDays is how far in the future a review date may be before it
 // is reported: nobody checks a sheet tomorrow, but an admin in Québec may
@@ -39,11 +39,50 @@ func Validate(b *Base) Problems {
 	v.checkItems(b.Items)
 	v.checkTrees(b.Trees)
 	v.checkSynonyms(b.Synonyms, b.synonymPos)
+	v.checkEmergencies(b)
 	if len(v.probs) == 0 {
 		return nil
 	}
 	v.probs.sort()
 	return v.probs
+}
+
+// checkEmergencies: every jurisdiction that hand-written items or trees
+// serve needs a general emergency number (danger: [urgence]) of its own
+// or of no jurisdiction, or the danger layer would have nothing to give a
+// person in danger there. Reported at the first item or tree of it.
+func (v *validator) checkEmergencies(b *Base) {
+	first := map[string]Pos{}
+	var order []string
+	note := func(j string, p Pos) {
+		if _, ok := first[j]; j != "" && !ok {
+			first[j] = p
+			order = append(order, j)
+		}
+	}
+	covered := map[string]bool{}
+	for _, it := range b.Items {
+		if it == nil || it.Origin != "" {
+			continue
+		}
+		note(it.Jurisdiction, it.Pos)
+		if it.Kind == KindEmergency && slices.Contains(it.Danger, DangerUrgence) {
+			covered[it.Jurisdiction] = true
+		}
+	}
+	for _, t := range b.Trees {
+		if t != nil {
+			note(t.Jurisdiction, t.Pos)
+		}
+	}
+	if covered[""] {
+		return
+	}
+	for _, j := range order {
+		if !covered[j] {
+			v.add(first[j], "jurisdiction %s has no emergency number: add an item with kind: emergency, jurisdiction: %s, danger: [urgence] (its general emergency number, with its official source)", j, j)
+		}
+	}
 }
 
 // Review lists what an admin should look at in the hand-written items of
@@ -128,9 +167,9 @@ func (v *validator) checkItem(it *Item) {
 	}
 	switch {
 	case it.Kind == "":
-		v.add(p, "%s has no kind (kind:): write procedure, program or place", name)
+		v.add(p, "%s has no kind (kind:): write procedure, program, place or emergency", name)
 	case !slices.Contains(kinds, string(it.Kind)):
-		v.add(p, "%s has an unknown kind %q: write procedure, program or place%s", name, it.Kind, didYouMean(string(it.Kind), kinds))
+		v.add(p, "%s has an unknown kind %q: write procedure, program, place or emergency%s", name, it.Kind, didYouMean(string(it.Kind), kinds))
 	}
 	if it.Title == "" {
 		v.add(p, "%s has no title (title:)", name)
@@ -167,6 +206,21 @@ func (v *validator) checkItem(it *Item) {
 		}
 	}
 
+	if it.Kind == KindEmergency {
+		if it.Where.Phone == "" {
+			v.add(p, "%s is an emergency number without a number (where: {phone: …})", name)
+		}
+		if len(it.Danger) == 0 {
+			v.add(p, "%s is an emergency number for no danger (danger:): list what it is for, among %s", name, strings.Join(DangerCategories, ", "))
+		}
+	} else if len(it.Danger) > 0 {
+		v.add(p, "%s lists dangers but is not an emergency number (kind: emergency)", name)
+	}
+	for _, c := range it.Danger {
+		if !slices.Contains(DangerCategories, c) {
+			v.add(p, "%s has an unknown danger %q: use %s%s", name, c, strings.Join(DangerCategories, ", "), didYouMean(c, DangerCategories))
+		}
+	}
 	for _, a := range it.Audience {
 		if a != "" && !slices.Contains(audiences, a) {
 			v.add(p, "%s has an unknown audience %q: use particulier, professionnel or association%s", name, a, didYouMean(a, audiences))
