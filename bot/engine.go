@@ -77,6 +77,8 @@ type Deps struct {
 	Now       func() time.Time
 	Knowledge *knowledge.Base
 	Searcher  Searcher
+	// Danger recognises people in danger (required: bot/safety).
+	Danger Danger
 }
 
 // snapshot is one consistent view of the knowledge: a conversation turn
@@ -92,13 +94,14 @@ type snapshot struct {
 // use, but messages of one conversation must be handled one at a time
 // (the Runner does that).
 type Engine struct {
-	cfg   Config
-	store Store
-	med   MediationStore
-	cat   *catalog.Catalog
-	log   *slog.Logger
-	now   func() time.Time
-	snap  atomic.Pointer[snapshot]
+	cfg    Config
+	store  Store
+	med    MediationStore
+	cat    *catalog.Catalog
+	log    *slog.Logger
+	now    func() time.Time
+	danger Danger
+	snap   atomic.Pointer[snapshot]
 
 	// trees caches published tree versions (immutable) by id@version.
 	treesMu sync.Mutex
@@ -108,8 +111,8 @@ type Engine struct {
 // New returns an engine and publishes the knowledge's trees so that new
 // conversations use their latest version.
 func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
-	if d.Store == nil || d.Catalog == nil || d.Knowledge == nil || d.Searcher == nil || d.Now == nil {
-		return nil, errors.New("new engine: Store, Catalog, Knowledge, Searcher and Now are required")
+	if d.Store == nil || d.Catalog == nil || d.Knowledge == nil || d.Searcher == nil || d.Now == nil || d.Danger == nil {
+		return nil, errors.New("new engine: Store, Catalog, Knowledge, Searcher, Now and Danger are required")
 	}
 	cfg = cfg.withDefaults()
 	if !d.Catalog.Supported(cfg.Lang) && !d.Catalog.Supported(langBase(cfg.Lang)) {
@@ -118,7 +121,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, trees: map[string]*knowledge.Tree{}}
+	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, trees: map[string]*knowledge.Tree{}}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/search"
@@ -121,7 +122,7 @@ func newHarness(t testing.TB, path string, b *knowledge.Base) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock})
+	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,7 +493,7 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 	b := fixture(t, treeYAML)
 	h := newHarness(t, "", b)
 	cat, _ := catalog.New()
-	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock})
+	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock, Danger: mustDanger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -611,7 +612,7 @@ func newHarnessWith(t *testing.T, s bot.Searcher) *harness {
 	t.Helper()
 	h := newHarness(t, "", fixture(t, treeYAML))
 	cat, _ := catalog.New()
-	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s, Now: h.clock})
+	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s, Now: h.clock, Danger: mustDanger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -659,4 +660,14 @@ func TestNothingMatchingWellIsNotUnderstood(t *testing.T) {
 	if !strings.Contains(got, "pas compris") || strings.Contains(got, "heures-sup") {
 		t.Errorf("reply:\n%s\nwant 'pas compris' and no sheet offered", got)
 	}
+}
+
+// mustDanger is the danger layer with its shipped patterns.
+func mustDanger(t testing.TB) bot.Danger {
+	t.Helper()
+	d, err := safety.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

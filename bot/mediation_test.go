@@ -62,7 +62,7 @@ func (d *desk) open() {
 		d.t.Fatal(err)
 	}
 	cat, _ := catalog.New()
-	eng, err := bot.New(ctx, bot.Config{Mediation: d.med}, bot.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Now: d.clock.now})
+	eng, err := bot.New(ctx, bot.Config{Mediation: d.med}, bot.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(d.t), Now: d.clock.now})
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func TestCrossPlatform(t *testing.T) {
 		Mediators: map[string][]string{"mm": {"marie"}},
 		Queues:    map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "mm", Channel: "mediateurs"}}},
 	}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Now: c.now})
+	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(t), Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}

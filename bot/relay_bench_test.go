@@ -56,7 +56,7 @@ func BenchmarkRelay(b *testing.B) {
 	}
 	med := bot.Mediation{Mediators: map[string][]string{"bench": names}, SkipConsent: true,
 		Queues: map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "bench", Channel: "mediateurs"}}}}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Now: fixedNow})
+	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(b), Now: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -82,6 +82,16 @@ func (t *turn) run() error {
 			return t.finish()
 		}
 	}
+	// Danger comes first, in every state: a person in danger gets the
+	// emergency numbers before any search, tree, command or case rule.
+	if t.in.Payload == "" && t.text != "" {
+		if cats := t.e.danger.Detect(t.text); len(cats) > 0 {
+			if err := t.dangerTurn(cats, t.text); err != nil {
+				return err
+			}
+			return t.finish()
+		}
+	}
 	if handled, err := t.ratingPayload(); handled || err != nil {
 		if err != nil {
 			return err
@@ -203,6 +213,10 @@ func (t *turn) message(folded string) error {
 			return t.freeText(hits)
 		}
 		return t.act(m.offer)
+	}
+	if t.explainNumber(folded) {
+		// « 3919 » or « 115 » typed alone, not a choice on offer.
+		return nil
 	}
 	if t.conv.State != StateInTree && bareChoice(folded) {
 		// "2" or "oui" with nothing offered that matches: not a question.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
@@ -51,11 +52,15 @@ func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stac
 	if err != nil {
 		t.Fatal(err)
 	}
+	danger, err := safety.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s.Store, err = store.Open(ctx, db, store.Options{Clock: now}); err != nil {
 		t.Fatal(err)
 	}
 	s.Engine, err = bot.New(ctx, bot.Config{Lang: "fr", Mediation: med},
-		bot.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{})})
+		bot.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger})
 	if err != nil {
 		s.Store.Close()
 		t.Fatal(err)

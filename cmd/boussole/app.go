@@ -11,6 +11,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
@@ -111,12 +112,17 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		st.Close()
 		return nil, err
 	}
+	danger, err := safety.New()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	eng, err := bot.New(ctx, bot.Config{
 		Lang:            cfg.Lang,
 		AnswerThreshold: cfg.Search.AnswerThreshold,
 		UnsureThreshold: cfg.Search.UnsureThreshold,
 		Mediation:       med,
-	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{})})
+	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger})
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -1,0 +1,194 @@
+package bot
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/boussole/boussole/knowledge"
+)
+
+// Danger recognises messages from people in danger (bot/safety). It runs
+// on every citizen message before anything else.
+type Danger interface {
+	// Detect returns the danger categories of text (knowledge.Danger*),
+	// most urgent first, or nil.
+	Detect(text string) []string
+	// Jurisdiction returns the jurisdiction the words of text point to
+	// (« chum », « à soir », a Québec town: QC), or "".
+	Jurisdiction(text string) string
+}
+
+// maxDangerNumbers bounds the numbers of a danger answer: it must fit a
+// phone screen and be read in seconds.
+const maxDangerNumbers = 3
+
+// dangerTurn answers a message recognised as danger: the emergency numbers
+// of the person's jurisdiction first, what each does, then a mediator.
+// The conversation stays where it was: a tree's choices are offered
+// again, a waiting case keeps waiting and its queue is told it is urgent,
+// and a mediator holding the case gets the message marked urgent.
+func (t *turn) dangerTurn(cats []string, raw string) error {
+	j := t.e.danger.Jurisdiction(raw)
+	known := j != ""
+	if known {
+		t.followJurisdiction(j)
+	} else {
+		j = t.jurisdiction()
+		// A language alone does not tell France from Québec in English.
+		known = !strings.HasPrefix(t.conv.Lang, "en")
+	}
+	items := t.emergencyItems(cats, j)
+	var b strings.Builder
+	b.WriteString(t.msg("danger_intro"))
+	for _, it := range items {
+		b.WriteString("\n")
+		b.WriteString(t.msg("danger_number", "title", t.itemTitle(it), "what", t.itemSummary(it)))
+	}
+	if !known {
+		other := "QC"
+		if j == "QC" {
+			other = "FR"
+		}
+		if gen := t.emergencyItems([]string{knowledge.DangerUrgence}, other); len(gen) > 0 {
+			b.WriteString("\n")
+			b.WriteString(t.msg("danger_other_"+strings.ToLower(other), "phone", gen[0].Where.Phone))
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(t.msg("danger_mediator"))
+	t.say(b.String())
+
+	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
+		return t.urgentCase(cats)
+	}
+	t.reoffer()
+	if !slices.ContainsFunc(t.offers, func(o Offer) bool { return o.Action == actEscalate }) {
+		t.offer(t.mediatorOffer(DefaultQueue))
+	}
+	return nil
+}
+
+// urgentCase tells the mediators of the conversation's case that the
+// citizen wrote something that reads as danger: the mediator holding it
+// gets the message (as any message in a case) marked urgent; an unclaimed
+// case is announced again in its queue's channel, marked urgent, with the
+// kind of danger only (the citizen's words follow the consent given).
+func (t *turn) urgentCase(cats []string) error {
+	c, err := t.e.store.Case(t.ctx, t.conv.CaseID)
+	if err != nil || c.Address != t.in.Address || c.Status == CaseClosed {
+		return nil
+	}
+	lang := t.e.cfg.Lang
+	id := strconv.FormatInt(c.ID, 10)
+	kinds := make([]string, len(cats))
+	for i, cat := range cats {
+		kinds[i] = t.e.cat.T(lang, "danger_kind_"+cat)
+	}
+	urgent := t.e.cat.T(lang, "danger_urgent_case", "case", id, "kinds", strings.Join(kinds, ", "))
+	if c.Status == CaseClaimed && c.Mediator != nil {
+		t.conv.State = StateWithMediator
+		t.replies = append(t.replies, Reply{To: c.Mediator.Address, About: c.Address,
+			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", Defuse(t.text))})
+		return nil
+	}
+	q, ok := t.e.cfg.Mediation.queue(c.Queue)
+	if !ok {
+		return nil
+	}
+	r := t.announcement(c, q)
+	r.Text = urgent + "\n" + r.Text
+	if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: t.now}, []Reply{r}); err != nil && !errors.Is(err, ErrCaseConflict) {
+		return err
+	}
+	return nil
+}
+
+// emergencyItems are the emergency numbers for cats in jurisdiction j (or
+// for every jurisdiction), in the order of cats then of the knowledge
+// files, one per number, at most maxDangerNumbers. A category without a
+// number there gets the general emergency number.
+func (t *turn) emergencyItems(cats []string, j string) []*knowledge.Item {
+	var out []*knowledge.Item
+	seen := map[string]bool{}
+	add := func(cat string) bool {
+		found := false
+		for _, it := range t.snap.base.Items {
+			if it.Kind != knowledge.KindEmergency || (it.Jurisdiction != "" && it.Jurisdiction != j) || !slices.Contains(it.Danger, cat) {
+				continue
+			}
+			found = true
+			if key := digits(it.Where.Phone); !seen[key] && len(out) < maxDangerNumbers {
+				seen[key] = true
+				out = append(out, it)
+			}
+		}
+		return found
+	}
+	for _, cat := range cats {
+		if !add(cat) {
+			add(knowledge.DangerUrgence)
+		}
+	}
+	return out
+}
+
+// explainNumber answers a phone number typed alone (« 3919 », « 115 »,
+// « 9-8-8 ») that is not a choice on offer: what the number is, from the
+// knowledge. It reports false when no item has that number.
+func (t *turn) explainNumber(folded string) bool {
+	d := digits(folded)
+	if d == "" || len(d) < 2 || strings.Trim(folded, "0123456789 ") != "" {
+		return false
+	}
+	j := t.jurisdiction()
+	var found *knowledge.Item
+	for _, it := range t.snap.base.Items {
+		if digits(it.Where.Phone) != d {
+			continue
+		}
+		// Prefer the conversation's jurisdiction (911 is the same number
+		// in Québec for the general line and for deaf people's texts).
+		if found == nil || (found.Jurisdiction != j && it.Jurisdiction == j) {
+			found = it
+		}
+	}
+	if found == nil {
+		return false
+	}
+	t.say(t.msg("number_explained", "title", t.itemTitle(found), "what", t.itemSummary(found)))
+	t.reoffer()
+	if !slices.ContainsFunc(t.offers, func(o Offer) bool { return o.Action == actEscalate }) {
+		t.offer(t.mediatorOffer(DefaultQueue))
+	}
+	return true
+}
+
+// itemTitle and itemSummary are an item's text in the conversation's
+// language when written, else the French.
+func (t *turn) itemTitle(it *knowledge.Item) string {
+	if strings.HasPrefix(t.conv.Lang, "en") && it.TitleEN != "" {
+		return it.TitleEN
+	}
+	return it.Title
+}
+
+func (t *turn) itemSummary(it *knowledge.Item) string {
+	if strings.HasPrefix(t.conv.Lang, "en") && it.SummaryEN != "" {
+		return it.SummaryEN
+	}
+	return it.Summary
+}
+
+// digits keeps the digits of s: « 1 800 363-9010 » and « 9-8-8 » are
+// numbers as dialled.
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
