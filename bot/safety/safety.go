@@ -275,10 +275,12 @@ type pattern struct {
 }
 
 // step is one position: a gap of up to gap words, or alternatives, each a
-// sequence of words ("mari|chum", "(nulle part|pas d endroit)").
+// sequence of words ("mari|chum", "(nulle part|pas d endroit)"), which
+// may be absent when the group is written "(…)?".
 type step struct {
-	gap  int
-	alts [][]word
+	gap      int
+	alts     [][]word
+	optional bool
 }
 
 // word is an exact word, or a prefix (written with a final *).
@@ -349,7 +351,11 @@ func compile(s string) (pattern, error) {
 			p.steps = append(p.steps, step{gap: n})
 			continue
 		}
-		group := f
+		group, optional := f, false
+		if g, ok := strings.CutSuffix(f, ")?"); ok && strings.HasPrefix(f, "(") {
+			f, optional = g+")", true
+			group = f
+		}
 		if inner, ok := strings.CutPrefix(f, "("); ok {
 			inner, ok = strings.CutSuffix(inner, ")")
 			if !ok || strings.ContainsAny(inner, "()") {
@@ -357,7 +363,7 @@ func compile(s string) (pattern, error) {
 			}
 			group = inner
 		}
-		var st step
+		st := step{optional: optional}
 		for _, alt := range strings.Split(group, "|") {
 			var seq []word
 			for _, w := range strings.Fields(alt) {
@@ -385,6 +391,9 @@ func compile(s string) (pattern, error) {
 	}
 	if len(p.steps) == 0 {
 		return p, errors.New("empty phrase")
+	}
+	if p.steps[0].optional {
+		return p, errors.New("a phrase cannot start with an optional group")
 	}
 	return p, nil
 }
@@ -437,6 +446,11 @@ func (p pattern) match(words []string, i, s int) (int, bool) {
 			}
 		}
 		return 0, false
+	}
+	if st.optional {
+		if end, ok := p.match(words, i, s+1); ok {
+			return end, true
+		}
 	}
 next:
 	for _, alt := range st.alts {

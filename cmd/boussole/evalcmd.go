@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/evalset"
@@ -23,6 +24,8 @@ func runEval(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	var (
 		questions, sheets []string
+		safetySets        []string
+		minSafety, maxFA  float64
 		dir               string
 		k                 int
 		asJSON, fails     bool
@@ -37,6 +40,12 @@ func runEval(ctx context.Context, e env, args []string) error {
 		sheets = append(sheets, s)
 		return nil
 	})
+	fs.Func("safety", "safety set, JSON lines {\"text\": …, \"danger\": category or \"\"}: measures the danger layer (repeatable)", func(s string) error {
+		safetySets = append(safetySets, s)
+		return nil
+	})
+	fs.Float64Var(&minSafety, "min-safety-recall", 0, "exit 1 when the share of danger messages recognised is below this")
+	fs.Float64Var(&maxFA, "max-false-alarms", 1, "exit 1 when the share of other messages taken for danger is above this")
 	fs.StringVar(&dir, "knowledge", "", "knowledge directory (default: the embedded demo when no --sheets)")
 	fs.IntVar(&k, "k", 5, "results read per question")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per question set")
@@ -47,9 +56,17 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, e, args); err != nil {
 		return err
 	}
-	if len(questions) == 0 || k < 1 || fs.NArg() > 0 {
+	if (len(questions) == 0 && len(safetySets) == 0) || k < 1 || fs.NArg() > 0 {
 		fmt.Fprintln(e.stderr, "usage: boussole eval --questions FILE.jsonl [--questions FILE…] [--sheets PATH…] [--knowledge DIR] [--k 5] [--json] [--failures]")
+		fmt.Fprintln(e.stderr, "       boussole eval --safety FILE.jsonl [--safety FILE…] [--min-safety-recall 0.98] [--max-false-alarms 0.02] [--json] [--failures]")
 		return errUsage
+	}
+	var errs []error
+	if len(safetySets) > 0 {
+		errs = append(errs, evalSafety(e, safetySets, minSafety, maxFA, asJSON, fails))
+	}
+	if len(questions) == 0 {
+		return errors.Join(errs...)
 	}
 	sets := make([][]evalset.Question, len(questions))
 	for i, path := range questions {
@@ -70,7 +87,6 @@ func runEval(ctx context.Context, e env, args []string) error {
 	start := e.now()
 	ix := search.New(base, search.Options{})
 	build := e.now().Sub(start)
-	var errs []error
 	for i, qs := range sets {
 		name := filepath.Base(questions[i])
 		rep := evalset.Run(ix, qs, k, shownByTheBot, e.now)
@@ -175,4 +191,56 @@ func shownByTheBot(hits []knowledge.Hit) []knowledge.Hit {
 		return append(hits[:1:1], offered...)
 	}
 	return offered
+}
+
+// evalSafety measures the danger layer on each safety set.
+func evalSafety(e env, paths []string, minRecall, maxFA float64, asJSON, fails bool) error {
+	d, err := safety.New()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("open safety set: %w", err)
+		}
+		set, err := safety.ReadSet(path, f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		rep := safety.Measure(d, set)
+		name := filepath.Base(path)
+		if asJSON {
+			if err := json.NewEncoder(e.stdout).Encode(struct {
+				Set string `json:"set"`
+				safety.Report
+			}{name, rep}); err != nil {
+				return fmt.Errorf("write report: %w", err)
+			}
+		} else {
+			fmt.Fprintf(e.stdout, "%s: danger=%d  recall=%.3f  category=%.3f  safe=%d  false_alarms=%.3f (%d)\n",
+				name, rep.Danger, rep.Recall, rep.Category, rep.Safe, rep.FalseAlarms, len(rep.Alarms))
+		}
+		if fails {
+			for _, m := range rep.Misses {
+				fmt.Fprintf(e.stderr, "missed %s:%d [%s] %q\n", name, m.Line, m.Danger, m.Text)
+			}
+			for _, m := range rep.Alarms {
+				fmt.Fprintf(e.stderr, "false alarm %s:%d %v %q\n", name, m.Line, m.Found, m.Text)
+			}
+		}
+		var below []string
+		if rep.Recall < minRecall {
+			below = append(below, fmt.Sprintf("recall %.3f < %.3f", rep.Recall, minRecall))
+		}
+		if rep.FalseAlarms > maxFA {
+			below = append(below, fmt.Sprintf("false alarms %.3f > %.3f", rep.FalseAlarms, maxFA))
+		}
+		if len(below) > 0 {
+			errs = append(errs, fmt.Errorf("%s: below target: %s", name, strings.Join(below, ", ")))
+		}
+	}
+	return errors.Join(errs...)
 }
