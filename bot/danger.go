@@ -64,7 +64,11 @@ func (t *turn) dangerTurn(cats []string, raw string) error {
 	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
 		return t.urgentCase(cats)
 	}
-	t.reoffer()
+	if t.conv.State == StateInTree {
+		// The tree's question is still on offer: the person continues
+		// where they were once safe.
+		t.reoffer()
+	}
 	if !slices.ContainsFunc(t.offers, func(o Offer) bool { return o.Action == actEscalate }) {
 		t.offer(t.mediatorOffer(DefaultQueue))
 	}

@@ -103,6 +103,10 @@ type Engine struct {
 	danger Danger
 	snap   atomic.Pointer[snapshot]
 
+	// marker holds each language's marker words (messageLang).
+	markersOnce sync.Once
+	marker      map[string]map[string]bool
+
 	// trees caches published tree versions (immutable) by id@version.
 	treesMu sync.Mutex
 	trees   map[string]*knowledge.Tree

@@ -82,6 +82,11 @@ func (t *turn) run() error {
 			return t.finish()
 		}
 	}
+	// The person is answered in the language they write in, from the
+	// first message on (a configured language is only the default).
+	if t.in.Payload == "" {
+		t.switchLang(t.e.messageLang(analysis.Fold(mention.ReplaceAllString(t.text, " "))))
+	}
 	// Danger comes first, in every state: a person in danger gets the
 	// emergency numbers before any search, tree, command or case rule.
 	if t.in.Payload == "" && t.text != "" {

@@ -1,0 +1,46 @@
+package bot
+
+import "strings"
+
+// messageLang returns the language a message is written in, "fr" or "en",
+// from the function words the catalogue lists for each (lang_markers), or
+// "" when it cannot tell: a short message or one word of each language is
+// left to the conversation's language.
+func (e *Engine) messageLang(folded string) string {
+	words := strings.Fields(folded)
+	if len(words) < 2 {
+		return ""
+	}
+	fr, en := e.markers("fr"), e.markers("en")
+	nfr, nen := 0, 0
+	for _, w := range words {
+		if fr[w] {
+			nfr++
+		}
+		if en[w] {
+			nen++
+		}
+	}
+	switch {
+	case nen >= 2 && nen >= 2*nfr+1:
+		return "en"
+	case nfr >= 2 && nfr >= 2*nen+1:
+		return "fr"
+	}
+	return ""
+}
+
+// markers are the catalogue's marker words of lang, read once.
+func (e *Engine) markers(lang string) map[string]bool {
+	e.markersOnce.Do(func() {
+		e.marker = map[string]map[string]bool{}
+		for _, l := range []string{"fr", "en"} {
+			m := map[string]bool{}
+			for _, w := range strings.Fields(e.cat.T(l, "lang_markers")) {
+				m[w] = true
+			}
+			e.marker[l] = m
+		}
+	})
+	return e.marker[lang]
+}
