@@ -57,11 +57,15 @@ func (t *turn) dangerTurn(cats []string, raw string) error {
 			b.WriteString(t.msg("danger_other_"+strings.ToLower(other), "phone", gen[0].Where.Phone))
 		}
 	}
+	inCase := t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator)
 	b.WriteString("\n")
-	b.WriteString(t.msg("danger_mediator"))
+	if inCase {
+		b.WriteString(t.msg("danger_case"))
+	} else {
+		b.WriteString(t.msg("danger_mediator"))
+	}
 	t.say(b.String())
-
-	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
+	if inCase {
 		return t.urgentCase(cats)
 	}
 	if t.conv.State == StateInTree {
@@ -112,7 +116,7 @@ func (t *turn) urgentCase(cats []string) error {
 
 // emergencyItems are the emergency numbers for cats in jurisdiction j (or
 // for every jurisdiction), in the order of cats then of the knowledge
-// files, one per number, at most maxDangerNumbers. A category without a
+// files, each once, at most maxDangerNumbers. A category without a
 // number there gets the general emergency number.
 func (t *turn) emergencyItems(cats []string, j string) []*knowledge.Item {
 	var out []*knowledge.Item
@@ -124,8 +128,10 @@ func (t *turn) emergencyItems(cats []string, j string) []*knowledge.Item {
 				continue
 			}
 			found = true
-			if key := digits(it.Where.Phone); !seen[key] && len(out) < maxDangerNumbers {
-				seen[key] = true
+			// By item, not by number: 9-1-1 by voice and by text for deaf
+			// people are two ways to reach it.
+			if !seen[it.ID] && len(out) < maxDangerNumbers {
+				seen[it.ID] = true
 				out = append(out, it)
 			}
 		}

@@ -14,17 +14,21 @@ func (e *Engine) messageLang(folded string) string {
 	fr, en := e.markers("fr"), e.markers("en")
 	nfr, nen := 0, 0
 	for _, w := range words {
-		if fr[w] {
+		// A word of both lists (« me », « a ») tells nothing.
+		switch {
+		case fr[w] && !en[w]:
 			nfr++
-		}
-		if en[w] {
+		case en[w] && !fr[w]:
 			nen++
 		}
 	}
+	// One marker decides a message of three words or more when the other
+	// language has none (« my husband hits me »); otherwise it takes a
+	// clear majority.
 	switch {
-	case nen >= 2 && nen >= 2*nfr+1:
+	case nen >= 1 && nfr == 0 && len(words) >= 3, nen >= 2 && nen >= 2*nfr+1:
 		return "en"
-	case nfr >= 2 && nfr >= 2*nen+1:
+	case nfr >= 1 && nen == 0 && len(words) >= 3, nfr >= 2 && nfr >= 2*nen+1:
 		return "fr"
 	}
 	return ""

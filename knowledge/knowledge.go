@@ -39,11 +39,12 @@ const (
 	DangerSourd           = "sourd"
 )
 
-// DangerCategories lists the categories, most urgent first: the order in
-// which an answer gives their numbers.
+// DangerCategories lists the categories in the order in which an answer
+// gives their numbers: a deaf person's text line first (they cannot call
+// the others), then the most urgent.
 var DangerCategories = []string{
-	DangerMenaceVie, DangerUrgenceMedicale, DangerSuicide, DangerEnfant, DangerViolenceSexuel,
-	DangerViolenceCouple, DangerSansAbri, DangerSourd, DangerUrgence,
+	DangerSourd, DangerMenaceVie, DangerUrgenceMedicale, DangerSuicide, DangerEnfant, DangerViolenceSexuel,
+	DangerViolenceCouple, DangerSansAbri, DangerUrgence,
 }
 
 // ErrNotFound is returned when an item or tree id is unknown.
