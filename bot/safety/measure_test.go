@@ -1,6 +1,8 @@
 package safety
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,5 +43,40 @@ func TestReadSetErrorsNameTheLine(t *testing.T) {
 		if _, err := ReadSet("s.jsonl", strings.NewReader(src)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ReadSet(%q) = %v, want %q", src, err, want)
 		}
+	}
+}
+
+// TestSafetySets gates the danger layer on the labelled sets of
+// testdata/safety (boussole eval --safety prints the same figures).
+// dev and dev2 were tuned on: the floors (recall 0.98, false
+// alarms 0.02) hold there. safety-heldout was never looked at: its floor
+// sits a little below what it measured (0.875 / 0.037), to catch a
+// regression, and is the honest estimate for unseen wording.
+func TestSafetySets(t *testing.T) {
+	d := detector(t)
+	for _, tt := range []struct {
+		file             string
+		minRecall, maxFA float64
+	}{
+		{"safety-dev.jsonl", 0.98, 0.02},
+		{"safety-dev2.jsonl", 0.98, 0.02},
+		{"safety-heldout.jsonl", 0.85, 0.06},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("..", "..", "testdata", "safety", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			set, err := ReadSet(tt.file, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := Measure(d, set)
+			if r.Recall < tt.minRecall || r.FalseAlarms > tt.maxFA {
+				t.Errorf("recall %.3f (floor %.2f), false alarms %.3f (ceiling %.2f); boussole eval --safety testdata/safety/%s --failures lists them",
+					r.Recall, tt.minRecall, r.FalseAlarms, tt.maxFA, tt.file)
+			}
+		})
 	}
 }
