@@ -133,7 +133,7 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 			topic = tr.Title
 		}
 	}
-	sum := CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason}
+	sum := CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason, Jurisdiction: t.jurisdiction()}
 	if consent {
 		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
 	}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -242,7 +243,7 @@ func (t *turn) listCases() error {
 func (t *turn) summary(c Case) string {
 	s := c.Summary
 	lines := []string{t.caseLine(c),
-		t.msg("case_meta", "lang", c.Lang, "platform", c.Address.Platform, "reason", s.Reason)}
+		t.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", s.Reason)}
 	if !c.Consent {
 		lines = append(lines, t.msg("case_no_consent"))
 		return strings.Join(lines, "\n")

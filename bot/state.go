@@ -29,6 +29,9 @@ type Conversation struct {
 	Address Address
 	State   State
 	Lang    string
+	// Jurisdiction is where the person is (FR, QC…), once their words or
+	// the content they chose said it; "" while unknown.
+	Jurisdiction string
 	// TreeID and TreeVersion pin the published tree version a conversation
 	// started with: an admin publishing a new version does not change a
 	// conversation under way.
@@ -111,4 +114,6 @@ type CaseSummary struct {
 	Shown     []string `json:"shown,omitempty"`
 	LastWords []string `json:"last_words,omitempty"`
 	Reason    string   `json:"reason"` // "asked", "tree", "misunderstood"
+	// Jurisdiction is where the citizen is (FR, QC…) when the case opened.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }

@@ -58,6 +58,8 @@ type turn struct {
 	// silent is set when the message was relayed to a person: the bot
 	// says nothing itself.
 	silent bool
+	// elsewhere are the search hits of the other jurisdiction, set aside.
+	elsewhere []knowledge.Hit
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -86,6 +88,11 @@ func (t *turn) run() error {
 	// first message on (a configured language is only the default).
 	if t.in.Payload == "" {
 		t.switchLang(t.e.messageLang(analysis.Fold(mention.ReplaceAllString(t.text, " "))))
+		// Words that say where the person is (« je suis au Québec »,
+		// « à Montréal », « la CAF ») set the conversation's side.
+		if j := t.e.danger.Jurisdiction(t.text); j != "" {
+			t.followJurisdiction(j)
+		}
 	}
 	// Danger comes first, in every state: a person in danger gets the
 	// emergency numbers before any search, tree, command or case rule.
@@ -241,38 +248,46 @@ func (t *turn) message(folded string) error {
 			!(hits[0].Kind == knowledge.HitTree && hits[0].ID == t.conv.TreeID) {
 			return t.freeText(hits)
 		}
+		// A clear question whose sheets are all the other side's.
+		if len(hits) == 0 && len(t.elsewhere) > 0 && t.elsewhere[0].Confidence >= t.e.cfg.AnswerThreshold+0.2 && t.notHere() {
+			return nil
+		}
 		return t.treeMiss()
 	}
 	return t.freeText(t.search())
 }
 
 // search looks the message up, without mentions (a name or @everyone is
-// never the question), preferring content of the conversation's
-// jurisdiction: "permis de conduire" means the French licence to a
-// citizen in France and the SAAQ one to a citizen in Québec.
+// never the question), in the conversation's jurisdiction only: "permis de
+// conduire" means the French licence to a citizen in France and the SAAQ
+// one to a citizen in Québec, and a sheet of the other side is never shown
+// as if it applied. Hits set aside for that are kept in t.elsewhere, so
+// the bot can say it has no sheet here and which side has one.
 func (t *turn) search() []knowledge.Hit {
 	hits := t.snap.search.Search(mention.ReplaceAllString(t.text, " "), 8)
 	want := t.jurisdiction()
-	for i := range hits {
-		if j := t.hitJurisdiction(hits[i]); j != "" && j != want {
-			hits[i].Score *= otherJurisdictionFactor
+	kept := hits[:0]
+	t.elsewhere = nil
+	for _, h := range hits {
+		if j := t.hitJurisdiction(h); j != "" && j != want {
+			t.elsewhere = append(t.elsewhere, h)
+			continue
 		}
+		kept = append(kept, h)
 	}
-	sort.SliceStable(hits, func(a, b int) bool { return hits[a].Score > hits[b].Score })
-	return hits[:min(len(hits), 5)]
+	return kept[:min(len(kept), 5)]
 }
-
-// otherJurisdictionFactor lowers the rank (not the confidence) of hits from
-// the other side of the Atlantic: enough to put them after equivalent
-// local content, not enough to hide them when they are clearly what was
-// asked ("carte soleil").
-const otherJurisdictionFactor = 0.75
 
 // mention matches @name, @everyone and @here.
 var mention = regexp.MustCompile(`@\S+`)
 
-// jurisdiction is where the conversation's citizen most likely lives.
+// jurisdiction is where the conversation's citizen is: what their words
+// or the content they chose said, else the language (fr-CA: Québec), else
+// France, the default.
 func (t *turn) jurisdiction() string {
+	if t.conv.Jurisdiction != "" {
+		return t.conv.Jurisdiction
+	}
 	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
 		return "QC"
 	}
@@ -346,6 +361,10 @@ func reachesItem(tr *knowledge.Tree, c knowledge.Choice, id string, seen map[str
 // followJurisdiction switches between France and Québec wording with the
 // content shown, unless the deployment chose a wording itself.
 func (t *turn) followJurisdiction(j string) {
+	if j == "" {
+		return
+	}
+	t.conv.Jurisdiction = j
 	if t.e.cfg.Lang != "fr" {
 		return
 	}
@@ -657,6 +676,9 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	cfg := t.e.cfg
 	answer, offered := cfg.Decide(hits)
 	if !answer && len(offered) == 0 {
+		if t.notHere() {
+			return nil
+		}
 		return t.miss()
 	}
 	top := hits[0]
@@ -688,6 +710,22 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	}
 	t.offer(t.mediatorOffer(DefaultQueue))
 	return nil
+}
+
+// notHere answers a question whose sheets all belong to the other side:
+// the bot has no sheet for the person's country or province, says so, and
+// offers a mediator and the other side's sheet, labelled as such.
+func (t *turn) notHere() bool {
+	answer, offered := t.e.cfg.Decide(t.elsewhere)
+	if !answer && len(offered) == 0 {
+		return false
+	}
+	j := t.jurisdiction()
+	t.say(t.msg("not_here_" + strings.ToLower(j)))
+	t.offer(t.mediatorOffer(DefaultQueue))
+	h := t.elsewhere[0]
+	t.offer(t.hitOffer(h, t.msg("btn_elsewhere_"+strings.ToLower(t.hitJurisdiction(h)), "title", t.title(h))))
+	return true
 }
 
 // maxOffered is how many hits the bot offers when unsure.

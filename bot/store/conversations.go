@@ -13,21 +13,22 @@ import (
 )
 
 const conversationColumns = `state, lang, tree_id, tree_version, node, path_json, misses, seq,
-	offered_json, shown_json, case_id, created_at, updated_at`
+	offered_json, shown_json, case_id, created_at, updated_at, jurisdiction`
 
 // Queries run for every message, prepared once (see statements).
 const (
 	loadConversationSQL = `SELECT ` + conversationColumns + `
 		FROM conversations WHERE platform = ? AND channel = ? AND user_id = ?`
 	saveConversationSQL = `INSERT INTO conversations (platform, channel, user_id, ` + conversationColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, channel, user_id) DO UPDATE SET
 			state = excluded.state, lang = excluded.lang,
 			tree_id = excluded.tree_id, tree_version = excluded.tree_version,
 			node = excluded.node, path_json = excluded.path_json,
 			misses = excluded.misses, seq = excluded.seq,
 			offered_json = excluded.offered_json, shown_json = excluded.shown_json,
-			case_id = excluded.case_id, updated_at = excluded.updated_at`
+			case_id = excluded.case_id, updated_at = excluded.updated_at,
+			jurisdiction = excluded.jurisdiction`
 	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, dir, text, at) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
@@ -42,7 +43,7 @@ func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversati
 	)
 	err := s.retry(ctx, func() error {
 		return s.stmts.loadConversation.QueryRowContext(ctx, a.Platform, a.Channel, a.User).Scan(&c.State, &c.Lang, &c.TreeID, &c.TreeVersion, &c.Node, &path, &c.Misses, &c.Seq,
-			&offered, &shown, &caseID, &created, &updated)
+			&offered, &shown, &caseID, &created, &updated, &c.Jurisdiction)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Conversation{}, fmt.Errorf("load conversation: %w", bot.ErrNoConversation)
@@ -106,7 +107,7 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 			a.Platform, a.Channel, a.User,
 			string(c.State), c.Lang, c.TreeID, c.TreeVersion, c.Node, string(path), c.Misses, c.Seq,
 			string(offered), string(shown), sql.NullInt64{Int64: c.CaseID, Valid: c.CaseID != 0},
-			millis(created), millis(updated))
+			millis(created), millis(updated), c.Jurisdiction)
 		if err != nil {
 			return err
 		}

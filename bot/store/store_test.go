@@ -75,15 +75,16 @@ func addr(platform, channel, user string) bot.Address {
 
 func fullConversation(a bot.Address) bot.Conversation {
 	return bot.Conversation{
-		Address:     a,
-		State:       bot.StateInTree,
-		Lang:        "fr",
-		TreeID:      "papiers-identite",
-		TreeVersion: 3,
-		Node:        "situation-cni",
-		Path:        []bot.Step{{Node: "quel-document", Choice: "Carte d'identité"}},
-		Misses:      1,
-		Seq:         7,
+		Address:      a,
+		State:        bot.StateInTree,
+		Lang:         "fr",
+		Jurisdiction: "QC",
+		TreeID:       "papiers-identite",
+		TreeVersion:  3,
+		Node:         "situation-cni",
+		Path:         []bot.Step{{Node: "quel-document", Choice: "Carte d'identité"}},
+		Misses:       1,
+		Seq:          7,
 		Offered: []bot.Offer{
 			{Label: "Première demande", Action: "choose", Arg: "0", Keys: []string{"nouvelle"}, Payload: "7:0"},
 			{Label: "Perte ou vol", Action: "choose", Arg: "1", Payload: "7:1"},
