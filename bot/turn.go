@@ -591,9 +591,14 @@ func appendUnique(s []string, v string) []string {
 
 func (t *turn) renderItem(it *knowledge.Item) string {
 	var b strings.Builder
-	b.WriteString(it.Title)
+	if strings.HasPrefix(t.conv.Lang, "en") && it.TitleEN == "" && it.SummaryEN == "" {
+		// No English text: say so rather than pass French off as an
+		// answer in English; the French title and the source link follow.
+		b.WriteString(t.msg("item_in_french") + "\n")
+	}
+	b.WriteString(t.itemTitle(it))
 	b.WriteString("\n")
-	b.WriteString(it.Summary)
+	b.WriteString(t.itemSummary(it))
 	b.WriteString("\n")
 	if len(it.Where.Online) > 0 || it.Where.Office != "" || it.Where.Phone != "" {
 		b.WriteString("\n" + t.msg("item_where") + "\n")
