@@ -1,14 +1,14 @@
 package safety
 
 import (
-	"bufio"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/evalset"
 )
 
 // Labelled is one message of a safety set: its text and the danger it
@@ -24,38 +24,16 @@ type Labelled struct {
 // ReadSet reads a safety set, one JSON object a line; errors name the
 // line.
 func ReadSet(name string, r io.Reader) ([]Labelled, error) {
-	var out []Labelled
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		var m Labelled
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&m); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
-		}
+	return evalset.ReadLines(name, r, "message", func(m *Labelled, line int) error {
 		if strings.TrimSpace(m.Text) == "" {
-			return nil, fmt.Errorf("%s:%d: empty text", name, n)
+			return errors.New("empty text")
 		}
 		if m.Danger != "" && !slices.Contains(knowledge.DangerCategories, m.Danger) {
-			return nil, fmt.Errorf("%s:%d: unknown danger %q (have %s)", name, n, m.Danger, strings.Join(knowledge.DangerCategories, ", "))
+			return fmt.Errorf("unknown danger %q (have %s)", m.Danger, strings.Join(knowledge.DangerCategories, ", "))
 		}
-		m.Line = n
-		out = append(out, m)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no message", name)
-	}
-	return out, nil
+		m.Line = line
+		return nil
+	})
 }
 
 // Report measures a detector on a set. Recall is the share of danger

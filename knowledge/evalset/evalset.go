@@ -26,37 +26,50 @@ type Question struct {
 
 // Read parses a JSON-lines question set. Errors name the line.
 func Read(name string, r io.Reader) ([]Question, error) {
-	var qs []Question
+	return ReadLines(name, r, "question", func(q *Question, line int) error {
+		// An empty "q" is kept: people do submit empty searches, and the
+		// published sets count them.
+		if len(q.Expected) == 0 {
+			return fmt.Errorf("a question needs at least one \"expected\" id")
+		}
+		q.Line = line
+		return nil
+	})
+}
+
+// ReadLines parses a set of JSON lines, one T each (unknown fields are
+// errors; blank lines and lines starting with # are skipped), checking
+// each with check. Errors name the file and the line; what is one of the
+// set's entries, for the error when there is none.
+func ReadLines[T any](name string, r io.Reader, what string, check func(v *T, line int) error) ([]T, error) {
+	var out []T
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	n := 0
 	for sc.Scan() {
 		n++
 		line := strings.TrimSpace(sc.Text())
-		if line == "" {
+		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		var q Question
+		var v T
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&q); err != nil {
+		if err := dec.Decode(&v); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
-		// An empty "q" is kept: people do submit empty searches, and the
-		// published sets count them.
-		if len(q.Expected) == 0 {
-			return nil, fmt.Errorf("%s:%d: a question needs at least one \"expected\" id", name, n)
+		if err := check(&v, n); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
-		q.Line = n
-		qs = append(qs, q)
+		out = append(out, v)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	if len(qs) == 0 {
-		return nil, fmt.Errorf("%s: no question", name)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no %s", name, what)
 	}
-	return qs, nil
+	return out, nil
 }
 
 // Searcher is what is measured.
