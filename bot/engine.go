@@ -26,6 +26,14 @@ type Searcher interface {
 type Config struct {
 	// Lang is the default language ("fr", "fr-CA", "en").
 	Lang string
+	// Jurisdiction is where citizens are by default (FR, QC…) when
+	// neither their words, nor the content they chose, nor the channel,
+	// nor the language (fr-CA) says it; "" means France.
+	Jurisdiction string
+	// Jurisdictions set it by platform and channel: platform → channel
+	// → jurisdiction, "*" for every channel of a platform (a Québec
+	// community's server, a France Services counter's channel).
+	Jurisdictions map[string]map[string]string
 	// AnswerThreshold is the search confidence above which the bot
 	// answers directly. UnsureThreshold is the match (knowledge.Hit.Match)
 	// a hit needs to be offered when the bot is not sure; when none of the

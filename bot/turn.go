@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -282,16 +283,21 @@ func (t *turn) search() []knowledge.Hit {
 var mention = regexp.MustCompile(`@\S+`)
 
 // jurisdiction is where the conversation's citizen is: what their words
-// or the content they chose said, else the language (fr-CA: Québec), else
-// France, the default.
+// or the content they chose said, else the channel's configuration, else
+// the language (fr-CA: Québec), else the configured default, else France.
 func (t *turn) jurisdiction() string {
 	if t.conv.Jurisdiction != "" {
 		return t.conv.Jurisdiction
 	}
+	if byChan := t.e.cfg.Jurisdictions[t.conv.Address.Platform]; byChan != nil {
+		if j := cmp.Or(byChan[t.conv.Address.Channel], byChan["*"]); j != "" {
+			return j
+		}
+	}
 	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
 		return "QC"
 	}
-	return "FR"
+	return cmp.Or(t.e.cfg.Jurisdiction, "FR")
 }
 
 func (t *turn) hitJurisdiction(h knowledge.Hit) string {

@@ -119,6 +119,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 	}
 	eng, err := bot.New(ctx, bot.Config{
 		Lang:            cfg.Lang,
+		Jurisdiction:    cfg.Jurisdiction,
+		Jurisdictions:   cfg.Jurisdictions,
 		AnswerThreshold: cfg.Search.AnswerThreshold,
 		UnsureThreshold: cfg.Search.UnsureThreshold,
 		Mediation:       med,

@@ -17,16 +17,20 @@ import (
 // Config is the whole configuration file. config.example.yaml documents
 // every key; keep the two in step (a test checks they decode).
 type Config struct {
-	Lang       string           `yaml:"lang"`
-	Database   DatabaseConfig   `yaml:"database"`
-	Knowledge  KnowledgeConfig  `yaml:"knowledge"`
-	Retention  RetentionConfig  `yaml:"retention"`
-	Search     SearchConfig     `yaml:"search"`
-	Log        LogConfig        `yaml:"log"`
-	Console    ConsoleConfig    `yaml:"console"`
-	Mediation  MediationConfig  `yaml:"mediation"`
-	Discord    DiscordConfig    `yaml:"discord"`
-	Mattermost MattermostConfig `yaml:"mattermost"`
+	Lang string `yaml:"lang"`
+	// Jurisdiction is where citizens are by default (FR, QC…).
+	Jurisdiction string `yaml:"jurisdiction"`
+	// Jurisdictions set it by platform and channel ("*": every channel).
+	Jurisdictions map[string]map[string]string `yaml:"jurisdictions"`
+	Database      DatabaseConfig               `yaml:"database"`
+	Knowledge     KnowledgeConfig              `yaml:"knowledge"`
+	Retention     RetentionConfig              `yaml:"retention"`
+	Search        SearchConfig                 `yaml:"search"`
+	Log           LogConfig                    `yaml:"log"`
+	Console       ConsoleConfig                `yaml:"console"`
+	Mediation     MediationConfig              `yaml:"mediation"`
+	Discord       DiscordConfig                `yaml:"discord"`
+	Mattermost    MattermostConfig             `yaml:"mattermost"`
 }
 
 // MattermostConfig enables the Mattermost adapter in `boussole serve`.
@@ -112,12 +116,13 @@ type ConsoleConfig struct {
 // defaultConfig is what Boussole runs on without a file.
 func defaultConfig() Config {
 	return Config{
-		Lang:      "fr",
-		Database:  DatabaseConfig{Path: "./boussole.db"},
-		Retention: RetentionConfig{Days: 90},
-		Search:    SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.3},
-		Log:       LogConfig{Level: "info", Format: "text"},
-		Console:   ConsoleConfig{Enabled: true, User: "vous"},
+		Lang:         "fr",
+		Jurisdiction: "FR",
+		Database:     DatabaseConfig{Path: "./boussole.db"},
+		Retention:    RetentionConfig{Days: 90},
+		Search:       SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.3},
+		Log:          LogConfig{Level: "info", Format: "text"},
+		Console:      ConsoleConfig{Enabled: true, User: "vous"},
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
 			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
 		Discord: DiscordConfig{TokenEnv: "DISCORD_TOKEN", GuildIDs: []string{}, PrivateMode: "thread"},
@@ -159,6 +164,16 @@ func (c Config) validate() error {
 	case "fr", "fr-CA", "en":
 	default:
 		errs = append(errs, fmt.Errorf("lang: %q is not supported (use fr, fr-CA or en)", c.Lang))
+	}
+	if c.Jurisdiction != "" && !jurisdictionCode(c.Jurisdiction) {
+		errs = append(errs, fmt.Errorf("jurisdiction: %q is not a code such as FR or QC (upper case)", c.Jurisdiction))
+	}
+	for platform, byChan := range c.Jurisdictions {
+		for ch, j := range byChan {
+			if !jurisdictionCode(j) {
+				errs = append(errs, fmt.Errorf("jurisdictions.%s.%s: %q is not a code such as FR or QC (upper case)", platform, ch, j))
+			}
+		}
 	}
 	if c.Database.Path == "" {
 		errs = append(errs, errors.New("database.path: must not be empty"))
@@ -247,4 +262,18 @@ func (m MediationConfig) build() (bot.Mediation, error) {
 		errs = append(errs, errors.New("mediation.mediators: queues are configured but nobody may claim their cases"))
 	}
 	return out, errors.Join(errs...)
+}
+
+// jurisdictionCode reports whether j reads as a jurisdiction code: two or
+// three upper-case letters (FR, QC, BE, CH…).
+func jurisdictionCode(j string) bool {
+	if len(j) < 2 || len(j) > 3 {
+		return false
+	}
+	for _, r := range j {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -265,3 +265,28 @@ func TestTestCommandNow(t *testing.T) {
 		t.Fatalf("bad --now: exit %d %s", code, errs)
 	}
 }
+
+// TestChannelJurisdiction: a channel configured for Québec answers with
+// Québec's content and numbers, and never with a France-only sheet; the
+// person's own words still win.
+func TestChannelJurisdiction(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "c.yaml")
+	must(t, os.WriteFile(conf, []byte("jurisdictions:\n  console:\n    local: QC\n"), 0o600))
+	code, out, errs := runCmd(t, "j'ai un problème avec mon loyer\nmon mari me frappe\n", "chat", "--db", filepath.Join(dir, "b.db"), "--config", conf)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"pas de fiche pour le Québec", "9-1-1", "SOS violence conjugale"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "3919") {
+		t.Errorf("France's number in a Québec channel:\n%s", out)
+	}
+	must(t, os.WriteFile(conf, []byte("jurisdictions:\n  console:\n    local: quebec\n"), 0o600))
+	if code, _, errs := runCmd(t, "", "chat", "--db", filepath.Join(dir, "b.db"), "--config", conf); code != 1 || !strings.Contains(errs, "jurisdictions.console.local") {
+		t.Errorf("bad code: exit %d %s", code, errs)
+	}
+}
