@@ -10,9 +10,10 @@ package lexicon
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 
@@ -49,8 +50,11 @@ type Facet struct {
 	Terms    []string `yaml:"terms"`
 }
 
-//go:embed lexicon.yaml
-var embedded []byte
+// files are the lexicon's parts: lexicon.yaml (French) and english.yaml
+// (English words of questions → the French words of the sheets).
+//
+//go:embed *.yaml
+var files embed.FS
 
 var (
 	defaultOnce sync.Once
@@ -61,13 +65,40 @@ var (
 // shared and must not be modified.
 func Default() *Lexicon {
 	defaultOnce.Do(func() {
-		l, err := Parse(embedded)
+		l, err := parseFiles(files, "lexicon.yaml", "english.yaml", "english-context.yaml")
 		if err != nil {
-			panic("lexicon: embedded lexicon.yaml: " + err.Error()) // caught by TestDefault
+			panic("lexicon: embedded lexicon: " + err.Error()) // caught by TestDefault
 		}
 		defaultLex = l
 	})
 	return defaultLex
+}
+
+// parseFiles parses each named file of fsys (a missing one is skipped)
+// and joins them into one lexicon, checked as a whole.
+func parseFiles(fsys fs.FS, names ...string) (*Lexicon, error) {
+	var all Lexicon
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		l, err := Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		all.Synonyms = append(all.Synonyms, l.Synonyms...)
+		all.Expand = append(all.Expand, l.Expand...)
+		all.Facets = append(all.Facets, l.Facets...)
+		all.Context = append(all.Context, l.Context...)
+	}
+	if len(all.Facets) > MaxFacets {
+		return nil, fmt.Errorf("%d facets, at most %d", len(all.Facets), MaxFacets)
+	}
+	return &all, nil
 }
 
 // MaxFacets bounds the facets of a lexicon (search keeps them in a bit set).
