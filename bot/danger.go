@@ -42,7 +42,14 @@ func (t *turn) dangerTurn(cats []string, raw string) error {
 	}
 	items := t.emergencyItems(cats, j)
 	var b strings.Builder
-	b.WriteString(t.msg("danger_intro"))
+	if len(items) == 0 {
+		// The knowledge has no number here (validate requires one per
+		// jurisdiction it serves): still answer first, without numbers.
+		t.e.log.Warn("danger recognised but no emergency number in the knowledge", "jurisdiction", j)
+		b.WriteString(t.msg("danger_no_number"))
+	} else {
+		b.WriteString(t.msg("danger_intro"))
+	}
 	for _, it := range items {
 		b.WriteString("\n")
 		b.WriteString(t.msg("danger_number", "title", t.itemTitle(it), "what", t.itemSummary(it)))
