@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strconv"
@@ -37,8 +38,11 @@ func (t *turn) dangerTurn(cats []string, raw string) error {
 		t.followJurisdiction(j)
 	} else {
 		j = t.jurisdiction()
-		// A language alone does not tell France from Québec in English.
-		known = !strings.HasPrefix(t.conv.Lang, "en")
+		// A language alone does not tell France from Québec in English,
+		// and nothing may have told it yet: France's numbers then, and
+		// one line for the other side.
+		known = j != "" && !strings.HasPrefix(t.conv.Lang, "en")
+		j = cmp.Or(j, "FR")
 	}
 	items := t.emergencyItems(cats, j)
 	var b strings.Builder

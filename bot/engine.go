@@ -28,7 +28,8 @@ type Config struct {
 	Lang string
 	// Jurisdiction is where citizens are by default (FR, QC…) when
 	// neither their words, nor the content they chose, nor the channel,
-	// nor the language (fr-CA) says it; "" means France.
+	// nor the language (fr-CA) says it; "" means unknown: the bot asks,
+	// once, when an answer depends on it.
 	Jurisdiction string
 	// Jurisdictions set it by platform and channel: platform → channel
 	// → jurisdiction, "*" for every channel of a platform (a Québec

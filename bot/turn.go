@@ -25,6 +25,7 @@ const (
 	actBack     = "back"
 	actDone     = "done"
 	actRephrase = "rephrase"
+	actWhere    = "where" // Arg: jurisdiction, unit separator, the question asked
 )
 
 // Escalation reasons recorded in case summaries.
@@ -267,6 +268,10 @@ func (t *turn) message(folded string) error {
 func (t *turn) search() []knowledge.Hit {
 	hits := t.snap.search.Search(mention.ReplaceAllString(t.text, " "), 8)
 	want := t.jurisdiction()
+	if want == "" {
+		// Not known yet: freeText asks when the answer depends on it.
+		return hits[:min(len(hits), 5)]
+	}
 	kept := hits[:0]
 	t.elsewhere = nil
 	for _, h := range hits {
@@ -297,7 +302,7 @@ func (t *turn) jurisdiction() string {
 	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
 		return "QC"
 	}
-	return cmp.Or(t.e.cfg.Jurisdiction, "FR")
+	return t.e.cfg.Jurisdiction
 }
 
 func (t *turn) hitJurisdiction(h knowledge.Hit) string {
@@ -429,6 +434,13 @@ func (t *turn) act(o Offer) error {
 		t.conv.Misses = 0
 		t.say(t.msg("rephrase"))
 		return nil
+	case actWhere:
+		// The answer to « where are you? »: remembered for the
+		// conversation, then the question asked is answered there.
+		j, q, _ := strings.Cut(o.Arg, "\x1f")
+		t.followJurisdiction(j)
+		t.text = q
+		return t.freeText(t.search())
 	}
 	return fmt.Errorf("offer %q: unknown action %q", o.Label, o.Action)
 }
@@ -685,6 +697,9 @@ func (c Config) Decide(hits []knowledge.Hit) (answer bool, offered []knowledge.H
 
 func (t *turn) freeText(hits []knowledge.Hit) error {
 	cfg := t.e.cfg
+	if t.askWhere(hits) {
+		return nil
+	}
 	answer, offered := cfg.Decide(hits)
 	if !answer && len(offered) == 0 {
 		if t.notHere() {
@@ -721,6 +736,34 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	}
 	t.offer(t.mediatorOffer(DefaultQueue))
 	return nil
+}
+
+// askWhere asks, once, where the person is when nothing has told it yet
+// and the answer depends on it: the sheets worth showing belong to
+// different jurisdictions (« permis de conduire »: the ANTS or the SAAQ).
+func (t *turn) askWhere(hits []knowledge.Hit) bool {
+	if t.jurisdiction() != "" {
+		return false
+	}
+	answer, offered := t.e.cfg.Decide(hits)
+	shown := offered
+	if answer {
+		shown = append([]knowledge.Hit{hits[0]}, offered...)
+	}
+	seen := map[string]bool{}
+	for _, h := range shown {
+		if j := t.hitJurisdiction(h); j != "" {
+			seen[j] = true
+		}
+	}
+	if len(seen) < 2 {
+		return false
+	}
+	t.say(t.msg("where_ask"))
+	for _, j := range []string{"FR", "QC"} {
+		t.offer(Offer{Label: t.msg("btn_where_" + strings.ToLower(j)), Action: actWhere, Arg: j + "\x1f" + t.text})
+	}
+	return true
 }
 
 // notHere answers a question whose sheets all belong to the other side:

@@ -190,6 +190,17 @@ func TestMediationConversationFiles(t *testing.T) {
 	runFiles(t, files, "--config", filepath.Join(dir, "config.yaml"))
 }
 
+// TestJurisdictionConversationFiles runs the jurisdiction flows of a
+// deployment that does not know where its citizens are.
+func TestJurisdictionConversationFiles(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "jurisdiction")
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("jurisdiction conversation files: %v %v", files, err)
+	}
+	runFiles(t, files, "--config", filepath.Join(dir, "config.yaml"))
+}
+
 // TestLocalChatWithMediators plays the README's mediators demo through the
 // console adapter: a citizen and two mediators as local participants.
 func TestLocalChatWithMediators(t *testing.T) {
