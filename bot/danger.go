@@ -41,7 +41,8 @@ func (t *turn) dangerTurn(cats []string, raw string) error {
 		// A language alone does not tell France from Québec in English,
 		// and nothing may have told it yet: France's numbers then, and
 		// one line for the other side.
-		known = j != "" && !strings.HasPrefix(t.conv.Lang, "en")
+		told := t.conv.Jurisdiction != "" || t.channelJurisdiction() != ""
+		known = told || (j != "" && !strings.HasPrefix(t.conv.Lang, "en"))
 		j = cmp.Or(j, "FR")
 	}
 	items := t.emergencyItems(cats, j)

@@ -268,12 +268,12 @@ func (t *turn) message(folded string) error {
 func (t *turn) search() []knowledge.Hit {
 	hits := t.snap.search.Search(mention.ReplaceAllString(t.text, " "), 8)
 	want := t.jurisdiction()
+	t.elsewhere = nil
 	if want == "" {
 		// Not known yet: freeText asks when the answer depends on it.
 		return hits[:min(len(hits), 5)]
 	}
 	kept := hits[:0]
-	t.elsewhere = nil
 	for _, h := range hits {
 		if j := t.hitJurisdiction(h); j != "" && j != want {
 			t.elsewhere = append(t.elsewhere, h)
@@ -291,18 +291,20 @@ var mention = regexp.MustCompile(`@\S+`)
 // or the content they chose said, else the channel's configuration, else
 // the language (fr-CA: Québec), else the configured default, else France.
 func (t *turn) jurisdiction() string {
-	if t.conv.Jurisdiction != "" {
-		return t.conv.Jurisdiction
-	}
-	if byChan := t.e.cfg.Jurisdictions[t.conv.Address.Platform]; byChan != nil {
-		if j := cmp.Or(byChan[t.conv.Address.Channel], byChan["*"]); j != "" {
-			return j
-		}
+	if j := cmp.Or(t.conv.Jurisdiction, t.channelJurisdiction()); j != "" {
+		return j
 	}
 	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
 		return "QC"
 	}
 	return t.e.cfg.Jurisdiction
+}
+
+// channelJurisdiction is the jurisdiction configured for the
+// conversation's platform and channel, or "".
+func (t *turn) channelJurisdiction() string {
+	byChan := t.e.cfg.Jurisdictions[t.conv.Address.Platform]
+	return cmp.Or(byChan[t.conv.Address.Channel], byChan["*"])
 }
 
 func (t *turn) hitJurisdiction(h knowledge.Hit) string {
@@ -770,6 +772,9 @@ func (t *turn) askWhere(hits []knowledge.Hit) bool {
 // the bot has no sheet for the person's country or province, says so, and
 // offers a mediator and the other side's sheet, labelled as such.
 func (t *turn) notHere() bool {
+	if t.jurisdiction() == "" {
+		return false
+	}
 	answer, offered := t.e.cfg.Decide(t.elsewhere)
 	if !answer && len(offered) == 0 {
 		return false
