@@ -31,12 +31,12 @@ const maxDangerNumbers = 3
 // The conversation stays where it was: a tree's choices are offered
 // again, a waiting case keeps waiting and its queue is told it is urgent,
 // and a mediator holding the case gets the message marked urgent.
-func (t *turn) dangerTurn(cats []string, raw string) error {
-	j := t.e.danger.Jurisdiction(raw)
+// said is the jurisdiction the message's own words name ("" if none),
+// already followed by the turn.
+func (t *turn) dangerTurn(cats []string, said string) error {
+	j := said
 	known := j != ""
-	if known {
-		t.followJurisdiction(j)
-	} else {
+	if !known {
 		j = t.jurisdiction()
 		// A language alone does not tell France from Québec in English,
 		// and nothing may have told it yet: France's numbers then, and

@@ -113,8 +113,7 @@ type Engine struct {
 	snap   atomic.Pointer[snapshot]
 
 	// marker holds each language's marker words (messageLang).
-	markersOnce sync.Once
-	marker      map[string]map[string]bool
+	marker map[string]map[string]bool
 
 	// trees caches published tree versions (immutable) by id@version.
 	treesMu sync.Mutex
@@ -134,7 +133,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, trees: map[string]*knowledge.Tree{}}
+	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, marker: markerWords(d.Catalog), trees: map[string]*knowledge.Tree{}}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
 		return nil, err
 	}

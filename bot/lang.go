@@ -1,17 +1,21 @@
 package bot
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/boussole/boussole/bot/catalog"
+)
 
 // messageLang returns the language a message is written in, "fr" or "en",
-// from the function words the catalogue lists for each (lang_markers), or
-// "" when it cannot tell: a short message or one word of each language is
+// from the function words the catalogue lists for each (lang_markers, read
+// once by New), or "" when it cannot tell: a short message or one word of each language is
 // left to the conversation's language.
 func (e *Engine) messageLang(folded string) string {
 	words := strings.Fields(folded)
 	if len(words) < 2 {
 		return ""
 	}
-	fr, en := e.markers("fr"), e.markers("en")
+	fr, en := e.marker["fr"], e.marker["en"]
 	nfr, nen := 0, 0
 	for _, w := range words {
 		// A word of both lists (« me », « a ») tells nothing.
@@ -34,17 +38,15 @@ func (e *Engine) messageLang(folded string) string {
 	return ""
 }
 
-// markers are the catalogue's marker words of lang, read once.
-func (e *Engine) markers(lang string) map[string]bool {
-	e.markersOnce.Do(func() {
-		e.marker = map[string]map[string]bool{}
-		for _, l := range []string{"fr", "en"} {
-			m := map[string]bool{}
-			for _, w := range strings.Fields(e.cat.T(l, "lang_markers")) {
-				m[w] = true
-			}
-			e.marker[l] = m
+// markerWords reads each language's marker words from the catalogue.
+func markerWords(cat *catalog.Catalog) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, l := range []string{"fr", "en"} {
+		m := map[string]bool{}
+		for _, w := range strings.Fields(cat.T(l, "lang_markers")) {
+			m[w] = true
 		}
-	})
-	return e.marker[lang]
+		out[l] = m
+	}
+	return out
 }

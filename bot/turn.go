@@ -88,19 +88,19 @@ func (t *turn) run() error {
 	}
 	// The person is answered in the language they write in, from the
 	// first message on (a configured language is only the default).
+	said := "" // the jurisdiction the message's words name, if any
 	if t.in.Payload == "" {
 		t.switchLang(t.e.messageLang(analysis.Fold(mention.ReplaceAllString(t.text, " "))))
 		// Words that say where the person is (« je suis au Québec »,
 		// « à Montréal », « la CAF ») set the conversation's side.
-		if j := t.e.danger.Jurisdiction(t.text); j != "" {
-			t.followJurisdiction(j)
-		}
+		said = t.e.danger.Jurisdiction(t.text)
+		t.followJurisdiction(said)
 	}
 	// Danger comes first, in every state: a person in danger gets the
 	// emergency numbers before any search, tree, command or case rule.
 	if t.in.Payload == "" && t.text != "" {
 		if cats := t.e.danger.Detect(t.text); len(cats) > 0 {
-			if err := t.dangerTurn(cats, t.text); err != nil {
+			if err := t.dangerTurn(cats, said); err != nil {
 				return err
 			}
 			return t.finish()
