@@ -62,11 +62,7 @@ func TestChatPipedScript(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"Je suis Boussole", "On recommence", "  1. "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, out, "Je suis Boussole", "On recommence", "  1. ")
 	if strings.Contains(out, "[vous]") {
 		t.Errorf("single participant replies are prefixed:\n%s", out)
 	}
@@ -210,12 +206,8 @@ func TestLocalChatWithMediators(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"[#mediateurs] Nouvelle demande n° 1", "[vous] marie, médiateur", "[paul] La demande n° 1 est déjà prise par marie",
-		"[marie] [n° 1] Citoyen : bonjour", "[vous] marie (médiation) : bonjour, que puis-je faire ?", "[vous] Merci pour votre avis"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, out, "[#mediateurs] Nouvelle demande n° 1", "[vous] marie, médiateur", "[paul] La demande n° 1 est déjà prise par marie",
+		"[marie] [n° 1] Citoyen : bonjour", "[vous] marie (médiation) : bonjour, que puis-je faire ?", "[vous] Merci pour votre avis")
 }
 
 func TestTestCommandReportsFailures(t *testing.T) {
@@ -288,16 +280,22 @@ func TestChannelJurisdiction(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"pas de fiche pour le Québec", "9-1-1", "SOS violence conjugale"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	wantAll(t, out, "pas de fiche pour le Québec", "9-1-1", "SOS violence conjugale")
 	if strings.Contains(out, "3919") {
 		t.Errorf("France's number in a Québec channel:\n%s", out)
 	}
 	must(t, os.WriteFile(conf, []byte("jurisdictions:\n  console:\n    local: quebec\n"), 0o600))
 	if code, _, errs := runCmd(t, "", "chat", "--db", filepath.Join(dir, "b.db"), "--config", conf); code != 1 || !strings.Contains(errs, "jurisdictions.console.local") {
 		t.Errorf("bad code: exit %d %s", code, errs)
+	}
+}
+
+// wantAll reports each of wants that out lacks.
+func wantAll(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
