@@ -113,3 +113,11 @@ func BenchmarkDetect(b *testing.B) {
 		d.Detect(msg)
 	}
 }
+
+func BenchmarkJurisdiction(b *testing.B) {
+	d := detector(b)
+	msg := strings.Repeat("bonjour je voudrais refaire ma carte vitale et mon passeport pour mon fils ", 6)
+	for b.Loop() {
+		d.Jurisdiction(msg)
+	}
+}
