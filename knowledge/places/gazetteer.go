@@ -1,0 +1,349 @@
+// Package places knows where people and places are: a gazetteer of French
+// communes and Québec municipalities (embedded, from ../shared/data/geo)
+// that reads a town name or a postal code in a message.
+package places
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/boussole/boussole/knowledge/analysis"
+)
+
+//go:embed geodata/communes-fr.csv.gz geodata/municipalites-qc.csv.gz geodata/common-names.txt
+var geodata embed.FS
+
+// Jurisdiction codes the gazetteer places towns in.
+const (
+	FR = "FR"
+	QC = "QC"
+)
+
+// Town is a French commune or a Québec municipality.
+type Town struct {
+	Name         string
+	Jurisdiction string
+	// Code is the INSEE code of a French commune ("" in Québec).
+	Code string
+	// Dept is the French département ("13", "2A", "971").
+	Dept        string
+	Population  int
+	PostalCodes []string
+	// Lat and Lon are 0 when the source has no coordinates.
+	Lat, Lon float64
+}
+
+// Gazetteer finds towns and postal codes. It is immutable once built and
+// safe for concurrent use.
+type Gazetteer struct {
+	// byName maps a folded name to its towns (several communes share a
+	// name: « Saint-Martin »).
+	byName map[string][]*Town
+	// postal maps a French postal code to its communes.
+	postal map[string][]*Town
+	// common are names that are also ordinary words (« orange », « rue »):
+	// read as a town only when written with a capital.
+	common map[string]bool
+	// longest is the most words a name has.
+	longest int
+}
+
+// minPopulation is the smallest French commune whose name alone, after
+// « à » or « près de », says the person is in France: below it, names
+// of hamlets collide with ordinary words and phrases too often.
+const minPopulation = 1000
+
+// New reads the embedded gazetteer.
+func New() (*Gazetteer, error) {
+	g := &Gazetteer{byName: map[string][]*Town{}, postal: map[string][]*Town{}, common: map[string]bool{}}
+	if err := g.readCSV("geodata/communes-fr.csv.gz", g.addCommune); err != nil {
+		return nil, err
+	}
+	if err := g.readCSV("geodata/municipalites-qc.csv.gz", g.addMunicipality); err != nil {
+		return nil, err
+	}
+	words, err := geodata.ReadFile("geodata/common-names.txt")
+	if err != nil {
+		return nil, fmt.Errorf("gazetteer: %w", err)
+	}
+	for _, l := range strings.Split(string(words), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			g.common[l] = true
+		}
+	}
+	return g, nil
+}
+
+func (g *Gazetteer) readCSV(name string, add func(map[string]string) error) error {
+	raw, err := geodata.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("gazetteer: %w", err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("gazetteer %s: %w", name, err)
+	}
+	r := csv.NewReader(zr)
+	head, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("gazetteer %s: header: %w", name, err)
+	}
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("gazetteer %s: %w", name, err)
+		}
+		row := make(map[string]string, len(head))
+		for i, h := range head {
+			if i < len(rec) {
+				row[h] = rec[i]
+			}
+		}
+		if err := add(row); err != nil {
+			return fmt.Errorf("gazetteer %s line %d: %w", name, line, err)
+		}
+	}
+}
+
+func (g *Gazetteer) addCommune(row map[string]string) error {
+	t := &Town{Name: row["nom"], Jurisdiction: FR, Code: row["code_insee"], Dept: row["departement"]}
+	var err error
+	if row["population"] != "" {
+		if t.Population, err = strconv.Atoi(row["population"]); err != nil {
+			return fmt.Errorf("population: %w", err)
+		}
+	}
+	if t.Lat, t.Lon, err = coords(row); err != nil {
+		return err
+	}
+	for _, p := range strings.Fields(strings.ReplaceAll(row["codes_postaux"], "|", " ")) {
+		t.PostalCodes = append(t.PostalCodes, p)
+		g.postal[p] = append(g.postal[p], t)
+	}
+	g.add(t)
+	return nil
+}
+
+func (g *Gazetteer) addMunicipality(row map[string]string) error {
+	t := &Town{Name: row["nom"], Jurisdiction: QC}
+	var err error
+	if t.Lat, t.Lon, err = coords(row); err != nil {
+		return err
+	}
+	g.add(t)
+	return nil
+}
+
+func (g *Gazetteer) add(t *Town) {
+	k := analysis.Fold(t.Name)
+	g.byName[k] = append(g.byName[k], t)
+	g.longest = max(g.longest, len(strings.Fields(k)))
+}
+
+func coords(row map[string]string) (lat, lon float64, err error) {
+	if row["latitude"] == "" || row["longitude"] == "" {
+		return 0, 0, nil
+	}
+	if lat, err = strconv.ParseFloat(row["latitude"], 64); err != nil {
+		return 0, 0, fmt.Errorf("latitude: %w", err)
+	}
+	if lon, err = strconv.ParseFloat(row["longitude"], 64); err != nil {
+		return 0, 0, fmt.Errorf("longitude: %w", err)
+	}
+	return lat, lon, nil
+}
+
+// Towns returns the towns of that name (any case and accents).
+func (g *Gazetteer) Towns(name string) []*Town { return g.byName[analysis.Fold(name)] }
+
+// Postal returns the French communes of a postal code.
+func (g *Gazetteer) Postal(code string) []*Town { return g.postal[code] }
+
+// Jurisdiction returns where the message's words place the person: a
+// French postal code or a Canadian one of Québec (G, H, J), a town name
+// after a word such as « à », « près de », « j'habite », « in ». It
+// returns "" when the message names no place, or places on both sides.
+func (g *Gazetteer) Jurisdiction(text string) string {
+	j, _ := g.Locate(text)
+	return j
+}
+
+// Locate is Jurisdiction, with the rest of the message: its folded words
+// without the place and the words introducing it (« j'habite à Rimouski,
+// mon permis » → « j mon permis »), so that a town's name does not steer
+// a search.
+func (g *Gazetteer) Locate(text string) (jurisdiction, rest string) {
+	words := strings.Fields(analysis.Fold(text))
+	found := ""
+	drop := make([]bool, len(words))
+	span := func(from, to int) {
+		for from > 0 && (placeWords[words[from-1]] || leadWords[words[from-1]]) {
+			from--
+		}
+		for k := from; k < to; k++ {
+			drop[k] = true
+		}
+	}
+	for i := 0; i < len(words); i++ {
+		j, n := "", 0
+		switch w := words[i]; {
+		case quebecPostal(words, i):
+			j, n = QC, 1
+			if len(w) == 3 {
+				n = 2
+			}
+		case len(w) == 5 && allDigits(w) && len(g.postal[w]) > 0 && placeBefore(words, i):
+			// « 13000 » alone may be an amount; after « à », « cp », « au »
+			// it is a postal code.
+			j, n = FR, 1
+		case placeBefore(words, i):
+			j, n = g.townAt(text, words, i)
+		}
+		if n == 0 {
+			continue
+		}
+		if j != "" {
+			if found != "" && found != j {
+				return "", strings.Join(words, " ")
+			}
+			found = j
+		}
+		span(i, i+n)
+		i += n - 1
+	}
+	kept := words[:0]
+	for i, w := range words {
+		if !drop[i] {
+			kept = append(kept, w)
+		}
+	}
+	return found, strings.Join(kept, " ")
+}
+
+// townAt reads the longest town name starting at words[i] and returns its
+// jurisdiction ("" when the name is on both sides) and its length in
+// words (0 when no name starts there).
+func (g *Gazetteer) townAt(text string, words []string, i int) (string, int) {
+	for n := min(g.longest, len(words)-i); n > 0; n-- {
+		name := strings.Join(words[i:i+n], " ")
+		towns := g.byName[name]
+		if len(towns) == 0 {
+			continue
+		}
+		if g.common[name] && !capitalised(text, name) {
+			return "", 0
+		}
+		j := side(towns)
+		if j == "" && !slices.ContainsFunc(towns, func(t *Town) bool { return t.Jurisdiction == QC || t.Population >= minPopulation }) {
+			// A hamlet's name is more likely an ordinary word.
+			return "", 0
+		}
+		return j, n
+	}
+	return "", 0
+}
+
+// side is the one jurisdiction a name belongs to. A name on both sides
+// counts for Québec when every French commune of that name is small
+// (« Montréal » in the Aude, « Trois-Rivières » in Guadeloupe), and for
+// no side otherwise (« Laval »,
+// « Verdun »).
+func side(towns []*Town) string {
+	fr, qc := 0, false
+	for _, t := range towns {
+		switch t.Jurisdiction {
+		case QC:
+			qc = true
+		case FR:
+			fr = max(fr, t.Population)
+		}
+	}
+	switch {
+	case qc && fr < 10000:
+		return QC
+	case qc:
+		return ""
+	case fr >= minPopulation:
+		return FR
+	}
+	return ""
+}
+
+// placeWords introduce a place: « j'habite à Aubagne », « près de
+// Rimouski », « cp 13001 », « in Lyon ».
+var placeWords = map[string]bool{
+	"a": true, "au": true, "aux": true, "de": true, "d": true, "du": true, "sur": true, "vers": true,
+	"habite": true, "habites": true, "habitons": true, "vis": true, "reside": true, "cp": true, "postal": true,
+	"in": true, "at": true, "near": true, "from": true, "to": true, "live": true, "around": true,
+}
+
+// leadWords lead to a place without introducing one on their own (« mon
+// code postal est », « je suis à »): they go with the place when it is
+// taken out of the message.
+var leadWords = map[string]bool{
+	"je": true, "j": true, "suis": true, "sommes": true, "mon": true, "ma": true, "notre": true, "code": true, "est": true,
+	"i": true, "am": true, "m": true, "we": true, "are": true, "my": true, "is": true, "zip": true, "postcode": true,
+}
+
+func placeBefore(words []string, i int) bool { return i > 0 && placeWords[words[i-1]] }
+
+// quebecPostal reads a Canadian postal code of Québec at words[i]: « H2X
+// 1Y4 » or « h2x1y4 » (Québec's codes start with G, H or J).
+func quebecPostal(words []string, i int) bool {
+	w := words[i]
+	if len(w) == 6 {
+		return fsa(w[:3]) && ldu(w[3:])
+	}
+	return len(w) == 3 && fsa(w) && i+1 < len(words) && ldu(words[i+1])
+}
+
+func fsa(s string) bool {
+	return len(s) == 3 && (s[0] == 'g' || s[0] == 'h' || s[0] == 'j') && isDigit(s[1]) && isLetter(s[2])
+}
+
+func ldu(s string) bool { return len(s) == 3 && isDigit(s[0]) && isLetter(s[1]) && isDigit(s[2]) }
+
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' }
+
+func allDigits(s string) bool {
+	for i := range len(s) {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// capitalised says whether the message writes the folded name with an
+// initial capital somewhere (« à Orange », not « une orange »).
+func capitalised(text, name string) bool {
+	folded := []rune(name)
+	for i, r := range text {
+		if !unicode.IsUpper(r) {
+			continue
+		}
+		if strings.HasPrefix(analysis.Fold(text[i:]), string(folded)) && (i == 0 || !isWordRune(text, i)) {
+			return true
+		}
+	}
+	return false
+}
+
+// isWordRune says whether the rune before byte i of text is a letter.
+func isWordRune(text string, i int) bool {
+	r := []rune(text[:i])
+	return len(r) > 0 && unicode.IsLetter(r[len(r)-1])
+}

@@ -1,0 +1,100 @@
+package places
+
+import (
+	"sync"
+	"testing"
+)
+
+var (
+	gazOnce sync.Once
+	gaz     *Gazetteer
+	gazErr  error
+)
+
+func gazetteer(t testing.TB) *Gazetteer {
+	t.Helper()
+	gazOnce.Do(func() { gaz, gazErr = New() })
+	if gazErr != nil {
+		t.Fatal(gazErr)
+	}
+	return gaz
+}
+
+func TestJurisdiction(t *testing.T) {
+	g := gazetteer(t)
+	for _, c := range []struct{ text, want string }{
+		{"j'habite à Aubagne et je cherche la caf", FR},
+		{"je vis a aubagne", FR},
+		{"France Services près de Manosque ?", FR},
+		{"je suis à Rimouski, il me faut un médecin", QC},
+		{"I live in Sherbrooke", QC},
+		{"à Saint-Jean-sur-Richelieu", QC},
+		{"mon code postal est H2X 1Y4", QC},
+		{"cp: j8y3e2", QC},
+		{"cp 13001", FR},
+		{"j'habite au 75011", FR},
+		{"une aide à Montréal", QC},        // the Aude's Montréal is a village
+		{"je suis à Laval", ""},            // Mayenne and Québec
+		{"j'ai 13000 euros de dettes", ""}, // an amount, not Marseille
+		{"je suis à la rue", ""},
+		{"je dors à rue", ""}, // Rue (Somme) only when written so
+		{"je suis à Rue, dans la Somme", FR},
+		{"je mange une orange", ""},
+		{"je travaille à Orange", FR},
+		{"à Aubagne puis à Rimouski", ""}, // both sides: no answer
+		{"bonjour", ""},
+		{"", ""},
+	} {
+		if got := g.Jurisdiction(c.text); got != c.want {
+			t.Errorf("Jurisdiction(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+func TestLocateRest(t *testing.T) {
+	g := gazetteer(t)
+	for _, c := range []struct{ text, j, rest string }{
+		{"j'habite à Rimouski, comment renouveler mon permis", QC, "comment renouveler mon permis"},
+		{"je suis à Laval", "", ""}, // the place is said, its side is not
+		{"mon code postal est H2X 1Y4", QC, ""},
+		{"je suis à Rimouski et je cherche un médecin", QC, "et je cherche un medecin"},
+		{"carte grise cp 13001", FR, "carte grise"},
+		{"H2X 1Y4 loyer", QC, "loyer"},
+		{"je mange une orange", "", "je mange une orange"},
+	} {
+		j, rest := g.Locate(c.text)
+		if j != c.j || rest != c.rest {
+			t.Errorf("Locate(%q) = %q, %q; want %q, %q", c.text, j, rest, c.j, c.rest)
+		}
+	}
+}
+
+func TestLookups(t *testing.T) {
+	g := gazetteer(t)
+	m := g.Postal("13005")
+	if len(m) != 1 || m[0].Name != "Marseille" || m[0].Lat == 0 {
+		t.Fatalf("Postal(13005) = %+v", m)
+	}
+	if got := side(g.Towns("trois-rivieres")); got != QC {
+		t.Fatalf("Trois-Rivières: %q, want QC (the French ones are villages)", got)
+	}
+	if n := len(g.Towns("Saint-Martin")); n < 2 {
+		t.Fatalf("Saint-Martin: %d towns, want several", n)
+	}
+}
+
+func BenchmarkJurisdiction(b *testing.B) {
+	g := gazetteer(b)
+	msg := "bonjour j'habite à Aubagne depuis deux ans et je voudrais savoir comment faire une demande d'aide au logement, mon code postal est 13400"
+	for b.Loop() {
+		g.Jurisdiction(msg)
+	}
+}
+
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		if _, err := New(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
