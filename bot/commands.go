@@ -137,6 +137,7 @@ func (t *turn) escalate(queue, reason string) error {
 	if queue == "" {
 		queue = DefaultQueue
 	}
+	queue = t.e.cfg.Mediation.forJurisdiction(queue, t.jurisdiction())
 	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator && reason == reasonAsked {
 		reason = reasonMisunderstood
 	}

@@ -190,20 +190,6 @@ func (t *turn) explainNumber(folded string) bool {
 
 // itemTitle and itemSummary are an item's text in the conversation's
 // language when written, else the French.
-func (t *turn) itemTitle(it *knowledge.Item) string {
-	if strings.HasPrefix(t.conv.Lang, "en") && it.TitleEN != "" {
-		return it.TitleEN
-	}
-	return it.Title
-}
-
-func (t *turn) itemSummary(it *knowledge.Item) string {
-	if strings.HasPrefix(t.conv.Lang, "en") && it.SummaryEN != "" {
-		return it.SummaryEN
-	}
-	return it.Summary
-}
-
 // digits keeps the digits of s: « 1 800 363-9010 » and « 9-8-8 » are
 // numbers as dialled.
 func digits(s string) string {

@@ -88,6 +88,18 @@ type Deps struct {
 	Searcher  Searcher
 	// Danger recognises people in danger (required: bot/safety).
 	Danger Danger
+	// Places reads town names and postal codes (knowledge/places); nil
+	// reads none.
+	Places Places
+}
+
+// Places says where a message's words place the person: a town, a
+// postal code.
+type Places interface {
+	// Locate returns the jurisdiction the words name (FR, QC…; "" when
+	// they name no place or places on both sides) and the message's
+	// folded words without the place and the words introducing it.
+	Locate(text string) (jurisdiction, rest string)
 }
 
 // snapshot is one consistent view of the knowledge: a conversation turn
@@ -110,6 +122,7 @@ type Engine struct {
 	log    *slog.Logger
 	now    func() time.Time
 	danger Danger
+	places Places
 	snap   atomic.Pointer[snapshot]
 
 	// marker holds each language's marker words (messageLang).
@@ -133,7 +146,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, marker: markerWords(d.Catalog), trees: map[string]*knowledge.Tree{}}
+	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places, marker: markerWords(d.Catalog), trees: map[string]*knowledge.Tree{}}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
 		return nil, err
 	}

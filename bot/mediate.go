@@ -73,6 +73,26 @@ func (m Mediation) queue(q string) (Queue, bool) {
 	return c, ok
 }
 
+// forJurisdiction picks the queue for a case of queue q from a person
+// in jurisdiction j: "q/J" when configured (logement/QC: Québec's housing
+// mediators), else q itself when configured, else "default/J", else q
+// (which falls back to the default queue).
+func (m Mediation) forJurisdiction(q, j string) string {
+	if j == "" {
+		return q
+	}
+	if _, ok := m.Queues[q+"/"+j]; ok {
+		return q + "/" + j
+	}
+	if _, ok := m.Queues[q]; ok {
+		return q
+	}
+	if _, ok := m.Queues[DefaultQueue+"/"+j]; ok {
+		return DefaultQueue + "/" + j
+	}
+	return q
+}
+
 // Mediator commands, recognised from mediators only.
 const (
 	mcList     = "list"

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -26,6 +27,7 @@ const (
 	actDone     = "done"
 	actRephrase = "rephrase"
 	actWhere    = "where" // Arg: jurisdiction, unit separator, the question asked
+	actRoute    = "route" // Arg: jurisdiction, chosen at a tree's route node
 )
 
 // Escalation reasons recorded in case summaries.
@@ -62,6 +64,10 @@ type turn struct {
 	silent bool
 	// elsewhere are the search hits of the other jurisdiction, set aside.
 	elsewhere []knowledge.Hit
+	// placed is the jurisdiction of a town or postal code the message
+	// names, and query the message without it (what search reads).
+	placed string
+	query  *string
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -92,8 +98,17 @@ func (t *turn) run() error {
 	if t.in.Payload == "" {
 		t.switchLang(t.e.messageLang(analysis.Fold(mention.ReplaceAllString(t.text, " "))))
 		// Words that say where the person is (« je suis au Québec »,
-		// « à Montréal », « la CAF ») set the conversation's side.
+		// « à Montréal », « la CAF », « H2X 1Y4 ») set the conversation's
+		// side; names only one side has come before towns.
 		said = t.e.danger.Jurisdiction(t.text)
+		if t.e.places != nil {
+			// The town's name is where the person is, not what they ask.
+			j, rest := t.e.places.Locate(mention.ReplaceAllString(t.text, " "))
+			if j != "" {
+				said = cmp.Or(said, j)
+				t.placed, t.query = j, &rest
+			}
+		}
 		t.followJurisdiction(said)
 	}
 	// Danger comes first, in every state: a person in danger gets the
@@ -266,7 +281,11 @@ func (t *turn) message(folded string) error {
 // as if it applied. Hits set aside for that are kept in t.elsewhere, so
 // the bot can say it has no sheet here and which side has one.
 func (t *turn) search() []knowledge.Hit {
-	hits := t.snap.search.Search(mention.ReplaceAllString(t.text, " "), 8)
+	q := mention.ReplaceAllString(t.text, " ")
+	if t.query != nil {
+		q = *t.query
+	}
+	hits := t.snap.search.Search(q, 8)
 	want := t.jurisdiction()
 	t.elsewhere = nil
 	if want == "" {
@@ -301,10 +320,15 @@ func (t *turn) jurisdiction() string {
 }
 
 // channelJurisdiction is the jurisdiction configured for the
-// conversation's platform and channel, or "".
+// conversation's channel, else its Discord server or Mattermost team (a
+// Québec community's server), else its platform, or "".
 func (t *turn) channelJurisdiction() string {
 	byChan := t.e.cfg.Jurisdictions[t.conv.Address.Platform]
-	return cmp.Or(byChan[t.conv.Address.Channel], byChan["*"])
+	space := ""
+	if t.in.Space != "" {
+		space = byChan[t.in.Space]
+	}
+	return cmp.Or(byChan[t.conv.Address.Channel], space, byChan["*"])
 }
 
 func (t *turn) hitJurisdiction(h knowledge.Hit) string {
@@ -436,6 +460,15 @@ func (t *turn) act(o Offer) error {
 		t.conv.Misses = 0
 		t.say(t.msg("rephrase"))
 		return nil
+	case actRoute:
+		// « Where are you? » asked inside a shared tree: remembered, and
+		// the tree goes on on that side.
+		t.followJurisdiction(o.Arg)
+		if t.conv.State != StateInTree {
+			t.topics()
+			return nil
+		}
+		return t.ask(false)
 	case actWhere:
 		// The answer to « where are you? »: remembered for the
 		// conversation, then the question asked is answered there.
@@ -488,18 +521,50 @@ func (t *turn) startTree(id, intro string) error {
 
 // ask puts the current node's question.
 func (t *turn) ask(first bool) error {
-	_, n, err := t.currentTree()
+	tr, n, err := t.currentTree()
 	if err != nil {
 		return err
 	}
-	text := n.Ask
+	// A route node is a silent branch: it follows the person's
+	// jurisdiction, asking for it only when nothing has told it yet. The
+	// route is not a step of the path (« retour » goes past it).
+	for hops := 0; n.Route != nil; hops++ {
+		next, ok := n.Route[t.jurisdiction()]
+		if !ok || hops > len(tr.Nodes) {
+			return t.askRoute(tr, n, first)
+		}
+		t.conv.Node = next
+		if n, ok = tr.Nodes[next]; !ok {
+			return fmt.Errorf("tree %s: route to unknown node %q", tr.ID, next)
+		}
+	}
+	text := t.nodeAsk(n)
 	if first {
 		text += "\n" + t.msg("tree_hint")
 	}
 	t.say(text)
 	for i, c := range n.Choices {
-		t.offer(Offer{Label: c.Label, Action: actChoice, Arg: strconv.Itoa(i), Keys: c.Keywords})
+		t.offer(Offer{Label: t.choiceLabel(c), Action: actChoice, Arg: strconv.Itoa(i), Keys: c.Keywords})
 	}
+	return nil
+}
+
+// askRoute asks where the person is, with a button per jurisdiction the
+// route node knows.
+func (t *turn) askRoute(tr *knowledge.Tree, n *knowledge.Node, first bool) error {
+	text := t.msg("where_ask_tree")
+	if first {
+		text += "\n" + t.msg("tree_hint")
+	}
+	t.say(text)
+	for _, j := range slices.Sorted(maps.Keys(n.Route)) {
+		label := j
+		if t.e.cat.Has(t.lang(), "btn_where_"+strings.ToLower(j)) {
+			label = t.msg("btn_where_" + strings.ToLower(j))
+		}
+		t.offer(Offer{Label: label, Action: actRoute, Arg: j})
+	}
+	t.offer(t.mediatorOffer(t.treeQueue()))
 	return nil
 }
 
@@ -634,7 +699,7 @@ func (t *turn) renderItem(it *knowledge.Item) string {
 	}
 	if len(it.Steps) > 0 {
 		b.WriteString("\n" + t.msg("item_steps") + "\n")
-		for i, s := range it.Steps {
+		for i, s := range t.itemSteps(it) {
 			b.WriteString(strconv.Itoa(i+1) + ". " + s + "\n")
 		}
 	}
@@ -704,6 +769,12 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	}
 	answer, offered := cfg.Decide(hits)
 	if !answer && len(offered) == 0 {
+		if t.placed != "" && t.conv.State != StateInTree {
+			// « j'habite à Rimouski »: nothing asked but where they are.
+			t.say(t.msg("where_noted_" + strings.ToLower(t.placed)))
+			t.topics()
+			return nil
+		}
 		if t.notHere() {
 			return nil
 		}
@@ -801,6 +872,13 @@ func (t *turn) sureness(c float64) string {
 }
 
 func (t *turn) title(h knowledge.Hit) string {
+	if h.Kind == knowledge.HitTree {
+		if tr, ok := t.snap.base.Tree(h.ID); ok {
+			return t.treeTitle(tr)
+		}
+	} else if it, ok := t.snap.base.Item(h.ID); ok {
+		return t.itemTitle(it)
+	}
 	title, _ := t.snap.base.Describe(h)
 	return title
 }
@@ -829,11 +907,23 @@ func (t *turn) miss() error {
 
 // topics offers the trees as a menu.
 func (t *turn) topics() {
-	for i, tr := range t.snap.base.Trees {
-		if i == maxTopics {
+	// Only the topics of the person's side (and the shared ones): a
+	// Québec resident is not offered the CAF's menu. While the side is
+	// only the configured default, every topic stays on offer: it is
+	// also how a person from the other side says where they are.
+	j, n := t.jurisdiction(), 0
+	if t.conv.Jurisdiction == "" && t.channelJurisdiction() == "" && !strings.HasSuffix(t.conv.Lang, "-CA") && !strings.HasSuffix(t.e.cfg.Lang, "-CA") {
+		j = ""
+	}
+	for _, tr := range t.snap.base.Trees {
+		if n == maxTopics {
 			break
 		}
-		t.offer(Offer{Label: tr.Title, Action: actTree, Arg: tr.ID})
+		if j != "" && tr.Jurisdiction != "" && tr.Jurisdiction != j {
+			continue
+		}
+		t.offer(Offer{Label: t.treeTitle(tr), Action: actTree, Arg: tr.ID})
+		n++
 	}
 	t.offer(t.mediatorOffer(DefaultQueue))
 }

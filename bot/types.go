@@ -35,6 +35,10 @@ type Incoming struct {
 	// Replayed: a catch-up delivered the message again after a restart or
 	// a disconnection; an earlier run may have handled it already.
 	Replayed bool
+	// Space is the Discord server (guild) or Mattermost team the message
+	// comes from, "" in a direct message: the configuration may set a
+	// jurisdiction per server or team.
+	Space string
 	// Roles are the sender's role or group names on the platform, where
 	// it has them (mediators may be configured by role).
 	Roles []string

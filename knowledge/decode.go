@@ -23,12 +23,12 @@ const MaxFileSize = 2 << 20
 // would otherwise be silently ignored and the admin would never know why
 // the bot does not find the sheet.
 var (
-	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "attribution", "body"}
+	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "attribution", "body"}
 	whereFields    = []string{"online", "office", "phone"}
 	linkFields     = []string{"label", "url"}
-	treeFields     = []string{"id", "title", "lang", "jurisdiction", "triggers", "start", "nodes"}
-	nodeFields     = []string{"ask", "choices"}
-	choiceFields   = []string{"label", "keywords", "next", "answer", "escalate"}
+	treeFields     = []string{"id", "title", "title_en", "lang", "jurisdiction", "triggers", "start", "nodes"}
+	nodeFields     = []string{"ask", "ask_en", "choices", "route"}
+	choiceFields   = []string{"label", "label_en", "keywords", "next", "answer", "escalate"}
 	synonymsFields = []string{"synonyms"}
 )
 
@@ -333,6 +333,8 @@ func (d *decoder) item(n *yaml.Node) *Item {
 			it.TitleEN = d.text(key, v)
 		case "summary_en":
 			it.SummaryEN = d.text(key, v)
+		case "steps_en":
+			it.StepsEN = d.texts(key, v)
 		case "danger":
 			it.Danger = d.texts(key, v)
 		case "audience":
@@ -432,6 +434,8 @@ func (d *decoder) tree(n *yaml.Node) *Tree {
 			t.ID = d.text(key, v)
 		case "title":
 			t.Title = d.text(key, v)
+		case "title_en":
+			t.TitleEN = d.text(key, v)
 		case "lang":
 			t.Lang = d.text(key, v)
 		case "jurisdiction":
@@ -484,6 +488,10 @@ func (d *decoder) nodes(v *yaml.Node) map[string]*Node {
 			switch key {
 			case "ask":
 				node.Ask = d.text(key, v)
+			case "ask_en":
+				node.AskEN = d.text(key, v)
+			case "route":
+				node.Route = d.route(what, v)
 			case "choices":
 				l := d.list(key, v)
 				if l == nil {
@@ -505,12 +513,42 @@ func (d *decoder) nodes(v *yaml.Node) map[string]*Node {
 	return nodes
 }
 
+// route decodes a node's "route:" mapping, jurisdiction → node.
+func (d *decoder) route(what string, v *yaml.Node) map[string]string {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		d.errorf(v, "field \"route\" of %s must map each jurisdiction to a node (route: {FR: node-france, QC: node-quebec}), not %s", what, describe(v))
+		return nil
+	}
+	r := make(map[string]string, len(v.Content)/2)
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, nv := d.deref(v.Content[i]), d.deref(v.Content[i+1])
+		if k == nil || nv == nil {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, "route keys of %s must be jurisdiction codes (FR, QC), not %s", what, describe(k))
+			continue
+		}
+		if _, dup := r[k.Value]; dup {
+			d.errorf(k, "route of %s names %s twice", what, k.Value)
+			continue
+		}
+		r[k.Value] = d.text("route", nv)
+	}
+	return r
+}
+
 func (d *decoder) choice(n *yaml.Node) Choice {
 	c := Choice{Pos: d.pos(n)}
 	d.fields(n, "choice", choiceFields, func(key string, v *yaml.Node) {
 		switch key {
 		case "label":
 			c.Label = d.text(key, v)
+		case "label_en":
+			c.LabelEN = d.text(key, v)
 		case "keywords":
 			c.Keywords = d.texts(key, v)
 		case "next":

@@ -7,6 +7,8 @@ package knowledge
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -97,6 +99,8 @@ type Item struct {
 	// TitleEN and SummaryEN are the English text, when written.
 	TitleEN   string `yaml:"title_en,omitempty"`
 	SummaryEN string `yaml:"summary_en,omitempty"`
+	// StepsEN are the steps in English, when written.
+	StepsEN []string `yaml:"steps_en,omitempty"`
 	// Danger lists the danger categories an emergency item serves.
 	Danger       []string `yaml:"danger,omitempty"`
 	Audience     []string `yaml:"audience,omitempty"`
@@ -166,8 +170,10 @@ type Mention struct {
 // Tree is an orientation tree: short questions with choices leading to
 // another node, to items, or to an escalation.
 type Tree struct {
-	ID           string           `yaml:"id"`
-	Title        string           `yaml:"title"`
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+	// TitleEN is the English title, when written.
+	TitleEN      string           `yaml:"title_en,omitempty"`
 	Lang         string           `yaml:"lang,omitempty"`
 	Jurisdiction string           `yaml:"jurisdiction,omitempty"`
 	Triggers     []string         `yaml:"triggers"`
@@ -179,17 +185,42 @@ type Tree struct {
 
 // Node is one question of a tree.
 type Node struct {
-	ID      string   `yaml:"-"`
-	Ask     string   `yaml:"ask"`
+	ID  string `yaml:"-"`
+	Ask string `yaml:"ask"`
+	// AskEN is the question in English, when written.
+	AskEN   string   `yaml:"ask_en,omitempty"`
 	Choices []Choice `yaml:"choices"`
+	// Route makes the node a silent branch on the conversation's
+	// jurisdiction (FR → one node, QC → another) instead of a question:
+	// a shared tree words each side its own way. A route node has no
+	// ask and no choices; the person is asked where they are only when
+	// nothing has told it yet.
+	Route map[string]string `yaml:"route,omitempty"`
 
 	Pos Pos `yaml:"-"`
+}
+
+// Nexts are the nodes n leads to: its choices' next nodes and its routes,
+// in a stable order.
+func (n *Node) Nexts() []string {
+	var out []string
+	for _, c := range n.Choices {
+		if c.Next != "" {
+			out = append(out, c.Next)
+		}
+	}
+	for _, j := range slices.Sorted(maps.Keys(n.Route)) {
+		out = append(out, n.Route[j])
+	}
+	return out
 }
 
 // Choice is one answer to a node's question. Exactly one of Next, Answer
 // and Escalate is set.
 type Choice struct {
 	Label string `yaml:"label"`
+	// LabelEN is the button's English text, when written.
+	LabelEN string `yaml:"label_en,omitempty"`
 	// Keywords are extra words that select this choice when typed.
 	Keywords []string `yaml:"keywords,omitempty"`
 	Next     string   `yaml:"next,omitempty"`

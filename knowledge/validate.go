@@ -3,6 +3,7 @@ package knowledge
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -324,6 +325,67 @@ func (v *validator) checkTree(t *Tree) {
 	}
 	if startOK {
 		v.checkPaths(t, order)
+		v.checkSides(t, order)
+	}
+}
+
+// checkSides reports an answer a person of another jurisdiction could
+// reach: a Québec tree answering with a French item, or a shared tree
+// answering with one before any route has sent the person to France's
+// branch. "" stands for « anyone ».
+func (v *validator) checkSides(t *Tree, order []string) {
+	sides := map[string]map[string]bool{t.Start: {t.Jurisdiction: true}}
+	queue := []string{t.Start}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		n := t.Nodes[id]
+		reach := func(next string, with map[string]bool) {
+			if t.Nodes[next] == nil {
+				return
+			}
+			if sides[next] == nil {
+				sides[next] = map[string]bool{}
+			}
+			grew := false
+			for s := range with {
+				if !sides[next][s] {
+					sides[next][s], grew = true, true
+				}
+			}
+			if grew {
+				queue = append(queue, next)
+			}
+		}
+		for _, c := range n.Choices {
+			reach(c.Next, sides[id])
+		}
+		for j, next := range n.Route {
+			if isJurisdiction(j) { // a bad key is reported on its own
+				reach(next, map[string]bool{j: true})
+			}
+		}
+	}
+	for _, id := range order {
+		for _, c := range t.Nodes[id].Choices {
+			for _, item := range c.Answer {
+				it := v.items[item]
+				if it == nil || it.Jurisdiction == "" {
+					continue
+				}
+				for _, s := range slices.Sorted(maps.Keys(sides[id])) {
+					if s == it.Jurisdiction {
+						continue
+					}
+					who := "anyone"
+					if s != "" {
+						who = "people in " + s
+					}
+					v.add(c.Pos, "choice %q of node %q answers with %s, an item for %s only, but %s can reach it: move it to a branch of a route (route: {%s: …}) or pick an item for them", c.Label, id, item, it.Jurisdiction, who, it.Jurisdiction)
+					break
+				}
+			}
+		}
 	}
 }
 
@@ -333,6 +395,10 @@ func (v *validator) checkNode(t *Tree, id string, ids []string) {
 	if id == "" {
 		name = "node with an empty name"
 		v.add(n.Pos, "a node has an empty name: give it a short name such as quel-document")
+	}
+	if n.Route != nil {
+		v.checkRoute(t, name, n, ids)
+		return
 	}
 	if n.Ask == "" {
 		v.add(n.Pos, "%s has no question (ask:)", name)
@@ -393,6 +459,36 @@ func (v *validator) checkNode(t *Tree, id string, ids []string) {
 	}
 }
 
+// checkRoute checks a node that branches on the jurisdiction.
+func (v *validator) checkRoute(t *Tree, name string, n *Node, ids []string) {
+	if n.Ask != "" || len(n.Choices) > 0 {
+		v.add(n.Pos, "%s has a route: and a question: a route node only sends each jurisdiction to its node; put the question in the nodes it leads to", name)
+	}
+	if len(n.Route) == 0 {
+		v.add(n.Pos, "%s has an empty route: give each jurisdiction its node (route: {FR: …, QC: …})", name)
+	}
+	if t.Jurisdiction != "" {
+		v.add(n.Pos, "%s routes by jurisdiction but %s is for %s only: remove its jurisdiction: or the route", name, treeName(t), t.Jurisdiction)
+	}
+	for _, j := range slices.Sorted(maps.Keys(n.Route)) {
+		next := n.Route[j]
+		switch {
+		case !isJurisdiction(j):
+			v.add(n.Pos, "%s: route key %q is not a jurisdiction code (two capital letters: FR, QC, BE…)", name, j)
+		case next == n.ID:
+			v.add(n.Pos, "%s: route %s leads back to the same node", name, j)
+		case t.Nodes[next] == nil:
+			v.add(n.Pos, "%s: route %s leads to node %q, which does not exist in %s%s", name, j, next, treeName(t), didYouMean(next, ids))
+		}
+	}
+}
+
+// isJurisdiction says whether j looks like a jurisdiction code: two
+// capital letters (FR, QC, BE, CH).
+func isJurisdiction(j string) bool {
+	return len(j) == 2 && 'A' <= j[0] && j[0] <= 'Z' && 'A' <= j[1] && j[1] <= 'Z'
+}
+
 func treeName(t *Tree) string {
 	if t.ID == "" {
 		return "this tree"
@@ -409,10 +505,10 @@ func (v *validator) checkPaths(t *Tree, order []string) {
 	for len(queue) > 0 {
 		n := t.Nodes[queue[0]]
 		queue = queue[1:]
-		for _, c := range n.Choices {
-			if t.Nodes[c.Next] != nil && !reached[c.Next] {
-				reached[c.Next] = true
-				queue = append(queue, c.Next)
+		for _, next := range n.Nexts() {
+			if t.Nodes[next] != nil && !reached[next] {
+				reached[next] = true
+				queue = append(queue, next)
 			}
 		}
 	}
@@ -434,9 +530,9 @@ func (v *validator) checkPaths(t *Tree, order []string) {
 			ends[id] = true
 			todo = append(todo, id)
 		}
-		for _, c := range n.Choices {
-			if c.Next != "" && t.Nodes[c.Next] != nil {
-				preds[c.Next] = append(preds[c.Next], id)
+		for _, next := range n.Nexts() {
+			if t.Nodes[next] != nil {
+				preds[next] = append(preds[next], id)
 			}
 		}
 	}
@@ -462,6 +558,16 @@ func (v *validator) checkPaths(t *Tree, order []string) {
 // as ends: they are reported on their own, and one typo should not also
 // show up as a loop.
 func endsHere(t *Tree, n *Node) bool {
+	if n.Route != nil {
+		// A route ends where the nodes it leads to end; a broken route
+		// is reported on its own.
+		for _, next := range n.Route {
+			if t.Nodes[next] == nil || next == n.ID {
+				return true
+			}
+		}
+		return len(n.Route) == 0
+	}
 	if len(n.Choices) == 0 {
 		return true
 	}

@@ -33,6 +33,7 @@ func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 		return
 	}
 	in.Roles = a.roleNames(ctx, m.GuildID, m.Member)
+	in.Space = m.GuildID
 	a.learnThread(ctx, m.ChannelID, user)
 	a.mu.Lock()
 	parent, isMed := a.medParent[m.ChannelID]
@@ -80,7 +81,7 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	if u == nil || u.Bot || !a.firstTime("i:"+i.ID) {
 		return
 	}
-	in := bot.Incoming{ID: i.ID, Name: displayName(u, i.Member), Lang: langOf(i.Locale)}
+	in := bot.Incoming{ID: i.ID, Name: displayName(u, i.Member), Lang: langOf(i.Locale), Space: i.GuildID}
 	if i.Member != nil {
 		in.Roles = a.roleNames(ctx, i.GuildID, i.Member)
 	} else {

@@ -216,6 +216,7 @@ func (a *Adapter) firstTime(id string) bool {
 // enqueue hands in to the engine without blocking the platform's event
 // loop, in order per conversation (bot.Serial).
 func (a *Adapter) enqueue(in bot.Incoming) {
+	in.Space = a.teamID
 	a.mu.Lock()
 	serial, ctx := a.serial, a.ctx
 	a.mu.Unlock()

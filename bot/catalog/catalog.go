@@ -103,6 +103,12 @@ func (c *Catalog) T(lang, key string, kv ...string) string {
 	return strings.NewReplacer(pairs...).Replace(msg)
 }
 
+// Has reports whether key has a message in lang (or its fallbacks).
+func (c *Catalog) Has(lang, key string) bool {
+	_, ok := c.lookup(lang, key)
+	return ok
+}
+
 func (c *Catalog) lookup(lang, key string) (string, bool) {
 	for _, l := range []string{lang, baseLang(lang), Default} {
 		if m, ok := c.msgs[l][key]; ok {

@@ -17,6 +17,7 @@ import (
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
+	"github.com/boussole/boussole/knowledge/places"
 	"github.com/boussole/boussole/knowledge/search"
 )
 
@@ -56,11 +57,15 @@ func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stac
 	if err != nil {
 		t.Fatal(err)
 	}
+	gaz, err := places.New()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s.Store, err = store.Open(ctx, db, store.Options{Clock: now}); err != nil {
 		t.Fatal(err)
 	}
 	s.Engine, err = bot.New(ctx, bot.Config{Lang: "fr", Mediation: med},
-		bot.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger})
+		bot.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
 	if err != nil {
 		s.Store.Close()
 		t.Fatal(err)

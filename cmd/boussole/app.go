@@ -15,6 +15,7 @@ import (
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
+	"github.com/boussole/boussole/knowledge/places"
 	"github.com/boussole/boussole/knowledge/search"
 )
 
@@ -117,6 +118,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		st.Close()
 		return nil, err
 	}
+	gaz, err := places.New()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	eng, err := bot.New(ctx, bot.Config{
 		Lang:            cfg.Lang,
 		Jurisdiction:    cfg.Jurisdiction,
@@ -124,7 +130,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		AnswerThreshold: cfg.Search.AnswerThreshold,
 		UnsureThreshold: cfg.Search.UnsureThreshold,
 		Mediation:       med,
-	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger})
+	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
 	if err != nil {
 		st.Close()
 		return nil, err
