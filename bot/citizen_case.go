@@ -133,12 +133,16 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 			topic = tr.Title
 		}
 	}
+	var urgent []string
+	if r, cats, ok := strings.Cut(reason, ":"); ok && r == reasonDanger {
+		reason, urgent = r, strings.Split(cats, ",")
+	}
 	sum := CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason, Jurisdiction: t.jurisdiction()}
 	if consent {
 		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
 	}
 	c := Case{Address: t.in.Address, Queue: queue, Status: CaseOpen, Lang: t.conv.Lang, Consent: consent,
-		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now}
+		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now, Urgent: urgent}
 	id, err := t.e.store.OpenCase(t.ctx, c)
 	if err != nil {
 		return fmt.Errorf("open case: %w", err)

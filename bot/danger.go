@@ -86,7 +86,10 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 		t.reoffer()
 	}
 	if !slices.ContainsFunc(t.offers, func(o Offer) bool { return o.Action == actEscalate }) {
-		t.offer(t.mediatorOffer(DefaultQueue))
+		// A case opened from here is urgent from the start.
+		o := t.mediatorOffer(DefaultQueue)
+		o.Arg += "|" + strings.Join(cats, ",")
+		t.offer(o)
 	}
 	return nil
 }
@@ -103,24 +106,27 @@ func (t *turn) urgentCase(cats []string) error {
 	}
 	lang := t.e.cfg.Lang
 	id := strconv.FormatInt(c.ID, 10)
-	kinds := make([]string, len(cats))
-	for i, cat := range cats {
-		kinds[i] = t.e.cat.T(lang, "danger_kind_"+cat)
-	}
-	urgent := t.e.cat.T(lang, "danger_urgent_case", "case", id, "kinds", strings.Join(kinds, ", "))
+	urgent := t.e.cat.T(lang, "danger_urgent_case", "case", id, "kinds", t.dangerKinds(cats))
 	if c.Status == CaseClaimed && c.Mediator != nil {
 		t.conv.State = StateWithMediator
-		t.replies = append(t.replies, Reply{To: c.Mediator.Address, About: c.Address,
-			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", Defuse(t.text))})
+		relay := Reply{To: c.Mediator.Address, About: c.Address,
+			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", Defuse(t.text))}
+		// The case is marked urgent for good (mediators' lists), in the
+		// same write as the relay.
+		if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {
+			return err
+		}
 		return nil
 	}
 	q, ok := t.e.cfg.Mediation.queue(c.Queue)
-	if !ok {
-		return nil
+	c.Urgent = union(c.Urgent, cats)
+	var out []Reply
+	if ok {
+		r := t.announcement(c, q)
+		r.Text = urgent + "\n" + r.Text
+		out = []Reply{r}
 	}
-	r := t.announcement(c, q)
-	r.Text = urgent + "\n" + r.Text
-	if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: t.now}, []Reply{r}); err != nil && !errors.Is(err, ErrCaseConflict) {
+	if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, ErrCaseConflict) {
 		return err
 	}
 	return nil
@@ -199,4 +205,15 @@ func digits(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// union returns a's elements then those of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

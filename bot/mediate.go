@@ -232,7 +232,20 @@ func (t *turn) caseLine(c Case) string {
 	case c.Status == CaseClaimed && c.Mediator != nil:
 		status = t.msg("case_status_claimed", "mediator", c.Mediator.Name, "wait", shortDuration(wait))
 	}
-	return t.msg("case_line", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue, "topic", c.Summary.Topic, "status", status)
+	line := t.msg("case_line", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue, "topic", c.Summary.Topic, "status", status)
+	if len(c.Urgent) > 0 {
+		line = t.msg("case_urgent_mark", "kinds", t.dangerKinds(c.Urgent)) + " " + line
+	}
+	return line
+}
+
+// dangerKinds names kinds of danger in the mediators' language.
+func (t *turn) dangerKinds(cats []string) string {
+	kinds := make([]string, len(cats))
+	for i, cat := range cats {
+		kinds[i] = t.e.cat.T(t.e.cfg.Lang, "danger_kind_"+cat)
+	}
+	return strings.Join(kinds, ", ")
 }
 
 func shortDuration(d time.Duration) string {
@@ -251,6 +264,10 @@ func (t *turn) listCases() error {
 		t.say(t.msg("cases_none"))
 		return nil
 	}
+	// Urgent cases first, each group oldest first.
+	slices.SortStableFunc(cs, func(a, b Case) int {
+		return cmp.Compare(min(len(b.Urgent), 1), min(len(a.Urgent), 1))
+	})
 	lines := []string{t.msg("cases_title", "n", strconv.Itoa(len(cs)))}
 	for _, c := range cs {
 		lines = append(lines, "• "+t.caseLine(c))

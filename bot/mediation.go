@@ -38,7 +38,9 @@ type CaseChange struct {
 	Satisfaction int
 	// Announced records that the case was posted to its queue now.
 	Announced bool
-	At        time.Time
+	// Urgent adds kinds of danger to the case's (never removes any).
+	Urgent []string
+	At     time.Time
 }
 
 // CaseNote is a private note a mediator wrote on a case.

@@ -104,6 +104,9 @@ type Case struct {
 	AnnouncedAt  time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Urgent lists the kinds of danger (knowledge.Danger*) the citizen
+	// wrote about, before or during the case: mediators see it first.
+	Urgent []string
 }
 
 // CaseSummary is what a mediator reads before talking to the citizen.

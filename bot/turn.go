@@ -35,6 +35,8 @@ const (
 	reasonAsked         = "asked"
 	reasonTree          = "tree"
 	reasonMisunderstood = "misunderstood"
+	// reasonDanger is followed by ":" and the kinds of danger recognised.
+	reasonDanger = "danger"
 )
 
 // DefaultQueue receives escalations that name no topic.
@@ -440,6 +442,10 @@ func (t *turn) act(o Offer) error {
 		t.conv.Misses = 0
 		return t.answer([]string{o.Arg}, -1)
 	case actEscalate:
+		if q, cats, ok := strings.Cut(o.Arg, "|"); ok {
+			// Offered with a danger answer: the case is urgent.
+			return t.escalate(q, reasonDanger+":"+cats)
+		}
 		return t.escalate(o.Arg, reasonAsked)
 	case actRestart:
 		return t.command(cmdRestart)

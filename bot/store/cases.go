@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/boussole/boussole/bot"
 )
@@ -62,11 +63,11 @@ func (s *Store) OpenCase(ctx context.Context, c bot.Case) (int64, error) {
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO cases
 			(platform, channel, user_id, queue, status, lang, summary_json, consent, mediator_json,
-			outcome, satisfaction, announced_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			outcome, satisfaction, announced_at, created_at, updated_at, urgent)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Platform, a.Channel, a.User, c.Queue, string(status), c.Lang, string(summary),
 			c.Consent, mediator, c.Outcome, c.Satisfaction, millis(c.AnnouncedAt),
-			millis(created), millis(updated)).Scan(&id)
+			millis(created), millis(updated), strings.Join(c.Urgent, ",")).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("open case: %w", err)
@@ -91,7 +92,7 @@ func (s *Store) Case(ctx context.Context, id int64) (bot.Case, error) {
 
 // caseColumns are the columns scanCase reads, in its order.
 const caseColumns = `id, platform, channel, user_id, queue, status, lang, summary_json,
-	consent, mediator_json, outcome, satisfaction, announced_at, created_at, updated_at`
+	consent, mediator_json, outcome, satisfaction, announced_at, created_at, updated_at, urgent`
 
 // queryer is what loadCase needs: the reader pool or a write transaction
 // (UpdateCase reads the case it changes under the write lock).
@@ -115,9 +116,10 @@ func scanCase(row interface{ Scan(...any) error }) (bot.Case, error) {
 		summary                     string
 		mediator                    sql.NullString
 		announced, created, updated int64
+		urgent                      string
 	)
 	err := row.Scan(&c.ID, &c.Address.Platform, &c.Address.Channel, &c.Address.User, &c.Queue, &c.Status, &c.Lang,
-		&summary, &c.Consent, &mediator, &c.Outcome, &c.Satisfaction, &announced, &created, &updated)
+		&summary, &c.Consent, &mediator, &c.Outcome, &c.Satisfaction, &announced, &created, &updated, &urgent)
 	if err != nil {
 		return bot.Case{}, err
 	}
@@ -131,6 +133,9 @@ func scanCase(row interface{ Scan(...any) error }) (bot.Case, error) {
 		}
 	}
 	c.AnnouncedAt, c.CreatedAt, c.UpdatedAt = fromMillis(announced), fromMillis(created), fromMillis(updated)
+	if urgent != "" {
+		c.Urgent = strings.Split(urgent, ",")
+	}
 	return c, nil
 }
 

@@ -92,6 +92,10 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, from []bot.CaseStatus,
 		if ch.Announced {
 			add("announced_at", millis(at))
 		}
+		if len(ch.Urgent) > 0 {
+			// Kinds of danger accumulate: a case once urgent stays so.
+			add("urgent", strings.Join(union(cur.Urgent, ch.Urgent), ","))
+		}
 		// set holds column names written above, never input.
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+` WHERE id = ?`,
 			append(args, id)...); err != nil {
@@ -252,4 +256,15 @@ func (s *Store) CaseNotes(ctx context.Context, id int64) ([]bot.CaseNote, error)
 		return nil, nil
 	}
 	return notes, nil
+}
+
+// union returns a's elements then those of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
