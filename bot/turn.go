@@ -287,8 +287,14 @@ func (t *turn) search() []knowledge.Hit {
 	if t.query != nil {
 		q = *t.query
 	}
-	hits := t.snap.search.Search(q, 8)
 	want := t.jurisdiction()
+	// In a jurisdiction, look deeper: with a whole catalogue of the other
+	// side imported, this side's few sheets can rank past the first eight.
+	k := 8
+	if want != "" {
+		k = 40
+	}
+	hits := t.snap.search.Search(q, k)
 	t.elsewhere = nil
 	if want == "" {
 		// Not known yet: freeText asks when the answer depends on it.
