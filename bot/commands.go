@@ -116,10 +116,30 @@ func (t *turn) back() error {
 }
 
 func (t *turn) forget() error {
+	// The mediators of the person's cases are told, by case number only,
+	// once everything is erased.
+	active, err := t.e.med.Cases(t.ctx, "", CaseOpen, CaseClaimed)
+	if err != nil {
+		return fmt.Errorf("forget user: list cases: %w", err)
+	}
+	var notices []Reply
+	for _, c := range active {
+		if c.Address.Platform != t.in.Address.Platform || c.Address.User != t.in.Address.User {
+			continue
+		}
+		text := t.e.cat.T(t.e.cfg.Lang, "case_erased", "case", strconv.FormatInt(c.ID, 10))
+		switch q, ok := t.e.cfg.Mediation.queue(c.Queue); {
+		case c.Status == CaseClaimed && c.Mediator != nil:
+			notices = append(notices, Reply{To: c.Mediator.Address, Text: text})
+		case ok:
+			notices = append(notices, Reply{To: q.Channel, Text: text})
+		}
+	}
 	n, err := t.e.store.ForgetUser(t.ctx, t.in.Address.Platform, t.in.Address.User)
 	if err != nil {
 		return fmt.Errorf("forget user: %w", err)
 	}
+	t.replies = append(t.replies, notices...)
 	t.forgotten = true
 	t.e.log.Info("user data deleted on request", "platform", t.in.Address.Platform, "rows", n)
 	t.say(t.msg("forgotten"))

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -229,9 +230,15 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	// The citizen's words are kept for the mediator's summary; what the
 	// bot said is in the outbox (until the retention period), not stored
 	// twice.
+	caseID := cmp.Or(t.caseID, t.conv.CaseID)
+	if caseID != 0 {
+		if err := t.tagAbout(caseID); err != nil {
+			return nil, err
+		}
+	}
 	var turns []Turn
 	if t.text != "" {
-		turns = []Turn{{Address: in.Address, Dir: "in", Text: t.text, At: now}}
+		turns = []Turn{{Address: in.Address, Dir: "in", Text: t.text, At: now, CaseID: caseID}}
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)
@@ -261,3 +268,22 @@ func (e *Engine) Sorry(a Address) Reply {
 
 // Welcome is the greeting shown when a local chat opens.
 func (e *Engine) Welcome() string { return e.cat.T(e.cfg.Lang, "welcome") }
+
+// tagAbout marks the turn's messages to anyone but the case's citizen
+// (mediators, queues) as being about that citizen: erasing them erases
+// those messages too while they wait in the outbox.
+func (t *turn) tagAbout(caseID int64) error {
+	c, err := t.e.store.Case(t.ctx, caseID)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load case %d: %w", caseID, err)
+	}
+	for i, r := range t.replies {
+		if r.About == (Address{}) && r.To != c.Address {
+			t.replies[i].About = c.Address
+		}
+	}
+	return nil
+}

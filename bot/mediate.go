@@ -178,10 +178,12 @@ func (t *turn) mediatorTurn() (bool, error) {
 	cmd, _, id, rest, ok := mediatorCommand(t.text)
 	if !ok {
 		if t.conv.CaseID != 0 {
+			t.caseID = t.conv.CaseID
 			return true, t.relayToCitizen(t.conv.CaseID, t.text)
 		}
 		return false, nil
 	}
+	t.caseID = id
 	switch cmd {
 	case mcList:
 		return true, t.listCases()

@@ -72,6 +72,9 @@ type Turn struct {
 	Dir  string
 	Text string
 	At   time.Time
+	// CaseID is the case the turn belongs to (0: none): erasing the
+	// case's citizen erases it too, whoever wrote it.
+	CaseID int64
 }
 
 // CaseStatus is the life-cycle of an escalation case.

@@ -70,6 +70,9 @@ type turn struct {
 	// names, and query the message without it (what search reads).
 	placed string
 	query  *string
+	// caseID is the case this turn acts on or speaks in (0: none): its
+	// turns and messages are erased with the case's citizen.
+	caseID int64
 }
 
 func (t *turn) lang() string { return t.conv.Lang }

@@ -46,7 +46,25 @@ func (c *checkpointer) checkpoint(ctx context.Context, mode string) error {
 	if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
+	if busy != 0 {
+		return errCheckpointBusy
+	}
 	return nil
+}
+
+var errCheckpointBusy = errors.New("checkpoint: readers kept part of the WAL")
+
+// scrub empties the WAL after an erasure: its frames still hold the pages
+// as they were before the delete. A reader may hold the WAL for a moment,
+// so it tries a few times.
+func (c *checkpointer) scrub(ctx context.Context) error {
+	var err error
+	for range 5 {
+		if err = c.checkpoint(ctx, "TRUNCATE"); !errors.Is(err, errCheckpointBusy) {
+			return err
+		}
+	}
+	return err
 }
 
 // stop ends the loop and leaves the database file complete and the WAL
@@ -55,5 +73,8 @@ func (c *checkpointer) stop() error {
 	c.cancel()
 	<-c.done
 	err := c.checkpoint(context.Background(), "TRUNCATE")
+	if errors.Is(err, errCheckpointBusy) {
+		err = nil // another process reads the file: it will checkpoint
+	}
 	return errors.Join(err, c.db.Close())
 }

@@ -29,7 +29,7 @@ const (
 			offered_json = excluded.offered_json, shown_json = excluded.shown_json,
 			case_id = excluded.case_id, updated_at = excluded.updated_at,
 			jurisdiction = excluded.jurisdiction`
-	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, dir, text, at) VALUES (?, ?, ?, ?, ?, ?)`
+	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, dir, text, at, case_id) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // Conversation returns the stored conversation of a, or an error wrapping
@@ -124,7 +124,8 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 			if at.IsZero() {
 				at = now
 			}
-			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Dir, t.Text, millis(at)); err != nil {
+			caseID := sql.NullInt64{Int64: t.CaseID, Valid: t.CaseID != 0}
+			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Dir, t.Text, millis(at), caseID); err != nil {
 				return err
 			}
 		}
@@ -181,6 +182,10 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 			stmt{`DELETE FROM turns WHERE (platform, channel, user_id) IN
 				(SELECT platform, channel, user_id FROM conversations WHERE platform = ? AND user_id = ?)`,
 				[]any{platform, user}},
+			// The mediators' side of the person's cases: their messages to
+			// the person, their notes and commands about the case.
+			stmt{`DELETE FROM turns WHERE case_id IN
+				(SELECT id FROM cases WHERE platform = ? AND user_id = ?)`, []any{platform, user}},
 			stmt{`DELETE FROM conversations WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			// Notes would go by cascade, but deleting them here counts them.
 			stmt{`DELETE FROM case_notes WHERE case_id IN
@@ -192,6 +197,13 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 	})
 	if err != nil {
 		return 0, fmt.Errorf("forget user: %w", err)
+	}
+	if s.ckpt != nil {
+		if err := s.ckpt.scrub(ctx); err != nil {
+			// The rows are gone; their old pages leave the WAL at the next
+			// full checkpoint (at the latest when the store closes).
+			s.log.WarnContext(ctx, "store: WAL not emptied after an erasure", "err", err)
+		}
 	}
 	s.log.DebugContext(ctx, "store: user forgotten", "platform", platform, "rows", total)
 	return total, nil
@@ -224,6 +236,11 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 	})
 	if err != nil {
 		return 0, fmt.Errorf("purge before %s: %w", t.UTC().Format(time.RFC3339), err)
+	}
+	if s.ckpt != nil && total > 0 {
+		if err := s.ckpt.scrub(ctx); err != nil {
+			s.log.WarnContext(ctx, "store: WAL not emptied after the retention purge", "err", err)
+		}
 	}
 	s.log.DebugContext(ctx, "store: purged", "before", t, "rows", total)
 	return total, nil

@@ -73,8 +73,8 @@ func TestDSN(t *testing.T) {
 		role role
 		want []string
 	}{
-		{roleWriter, []string{"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)", "_txlock=immediate", "_pragma=wal_autocheckpoint(0)"}},
-		{roleCheckpointer, []string{"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)", "_pragma=wal_autocheckpoint(0)"}},
+		{roleWriter, []string{"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)", "_pragma=secure_delete(ON)", "_txlock=immediate", "_pragma=wal_autocheckpoint(0)"}},
+		{roleCheckpointer, []string{"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)", "_pragma=secure_delete(ON)", "_pragma=wal_autocheckpoint(0)"}},
 		{roleReader, []string{"_pragma=busy_timeout(5000)", "_pragma=journal_mode(WAL)", "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)", "_pragma=query_only(1)"}},
 		{roleReadOnly, []string{"mode=ro", "_pragma=busy_timeout(5000)", "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)", "_pragma=query_only(1)"}},
 	} {

@@ -238,6 +238,11 @@ func dsn(abs string, r role, busy time.Duration) string {
 		q = append(q, "_pragma=journal_mode(WAL)")
 	}
 	q = append(q, "_pragma=foreign_keys(ON)", "_pragma=synchronous(NORMAL)")
+	if r == roleWriter || r == roleCheckpointer {
+		// Deleted content is overwritten, not left in free pages: an
+		// erased person's words cannot be read back from the file.
+		q = append(q, "_pragma=secure_delete(ON)")
+	}
 	switch r {
 	case roleWriter:
 		// Checkpoints run in the background (checkpointer.go), not inside
