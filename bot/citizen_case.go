@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/boussole/boussole/knowledge"
 )
 
 // Offer actions of the escalation workflow.
@@ -19,6 +21,11 @@ const (
 // false when the case is over and the message should be handled as usual.
 func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 	c, err := t.e.store.Case(t.ctx, t.conv.CaseID)
+	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+		// Storage trouble: the person keeps their case and is told to
+		// try again.
+		return false, fmt.Errorf("load case %d: %w", t.conv.CaseID, err)
+	}
 	if err != nil || c.Address != t.in.Address {
 		t.conv.State, t.conv.CaseID = StateIdle, 0
 		return false, nil

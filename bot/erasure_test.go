@@ -34,7 +34,7 @@ func TestForgetMeLeavesNothing(t *testing.T) {
 	d.click(marie, "m:claim:1")
 	say(zorglub, "mon courriel zorglub.martinez@example.org et ma sécu 185057800608436")
 	d.say(marie, "Bonjour Zorglub Martinez, je note le 0612345678")
-	d.say(marie, "note 1 habite 3 rue des Lilas, rappeler au 0612345678")
+	d.say(marie, "!note 1 habite 3 rue des Lilas, rappeler au 0612345678")
 	say(zorglub, "merci, j'habite 3 rue des Lilas")
 	// Something still queued for the mediator when the person leaves.
 	if _, err := d.eng.Respond(ctx, bot.Incoming{Address: citizen, Text: "Zorglub encore là"}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/boussole/boussole/knowledge"
 	"slices"
 	"strconv"
 	"strings"
@@ -129,7 +130,7 @@ func IsMediatorCommand(text string) bool {
 // mediatorCommand parses "prendre 3", "fermer 3 résolu", "fiche F1344".
 // Words are matched folded; the rest keeps the mediator's own text.
 func mediatorCommand(text string) (cmd, verb string, id int64, rest string, ok bool) {
-	fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(text), "/"))
+	fields := strings.Fields(strings.TrimLeft(strings.TrimSpace(text), "/!"))
 	if len(fields) > 0 && analysis.Fold(fields[0]) == "boussole" {
 		fields = fields[1:]
 	}
@@ -176,6 +177,14 @@ func (t *turn) mediatorTurn() (bool, error) {
 		return false, nil
 	}
 	cmd, _, id, rest, ok := mediatorCommand(t.text)
+	if ok && t.conv.CaseID != 0 && !t.explicitCommand() {
+		// Holding a case, words that look like a command may be meant
+		// for the citizen: only unambiguous ones are commands.
+		var err error
+		if ok, err = t.plainCommand(cmd, id, rest); err != nil || !ok && len(t.offers) > 0 {
+			return true, err // asked which was meant
+		}
+	}
 	if !ok {
 		if t.conv.CaseID != 0 {
 			t.caseID = t.conv.CaseID
@@ -183,27 +192,67 @@ func (t *turn) mediatorTurn() (bool, error) {
 		}
 		return false, nil
 	}
+	return true, t.runMediatorCommand(cmd, id, rest)
+}
+
+// explicitCommand says whether the message is a command by its form: the
+// platform's slash command (/boussole …) or a leading « ! ».
+func (t *turn) explicitCommand() bool {
+	return t.in.Command || strings.HasPrefix(strings.TrimSpace(t.in.Text), "!")
+}
+
+// plainCommand decides whether a command-looking message without « ! »,
+// from a mediator holding a case, is a command. The rule (README,
+// « Mediators »): a list or help word alone; a verb and a case number that
+// exists, and nothing else (« prendre 3 », « fermer 3 »); « fiche ID » of
+// an item that exists. A verb, an existing case and more words (« note 2
+// documents manquants ») could be either: the mediator is asked, with a
+// button for each. Anything else is for the citizen.
+func (t *turn) plainCommand(cmd string, id int64, rest string) (bool, error) {
+	switch cmd {
+	case mcList, mcHelp:
+		return rest == "", nil
+	case mcSend:
+		_, found := t.snap.base.Item(rest)
+		return found, nil
+	}
+	if _, err := t.e.store.Case(t.ctx, id); errors.Is(err, knowledge.ErrNotFound) {
+		return false, nil // « dossier 12345 bien reçu »: a file number
+	} else if err != nil {
+		return false, fmt.Errorf("load case %d: %w", id, err)
+	}
+	if rest == "" {
+		return true, nil
+	}
+	t.say(t.msg("mediator_ambiguous", "case", strconv.FormatInt(t.conv.CaseID, 10)))
+	t.offer(Offer{Label: t.msg("btn_relay_it"), Action: actRelay, Arg: t.text},
+		Offer{Label: t.msg("btn_run_it", "command", "!"+t.text), Action: actRunCommand, Arg: t.text})
+	return false, nil
+}
+
+// runMediatorCommand runs a parsed mediator command.
+func (t *turn) runMediatorCommand(cmd string, id int64, rest string) error {
 	t.caseID = id
 	switch cmd {
 	case mcList:
-		return true, t.listCases()
+		return t.listCases()
 	case mcShow:
-		return true, t.showCase(id)
+		return t.showCase(id)
 	case mcClaim:
-		return true, t.claim(id)
+		return t.claim(id)
 	case mcClose:
-		return true, t.closeCase(id, rest)
+		return t.closeCase(id, rest)
 	case mcNote:
-		return true, t.noteCase(id, rest)
+		return t.noteCase(id, rest)
 	case mcBack:
-		return true, t.handBack(id)
+		return t.handBack(id)
 	case mcTransfer:
-		return true, t.transfer(id, rest)
+		return t.transfer(id, rest)
 	case mcSend:
-		return true, t.sendItem(rest)
+		return t.sendItem(rest)
 	}
 	t.say(t.msg("mediator_help"))
-	return true, nil
+	return nil
 }
 
 // refuseMediatorCommand answers a citizen who typed a mediator command,
@@ -213,9 +262,15 @@ func (t *turn) refuseMediatorCommand() bool {
 		t.say(t.msg("mediator_only"))
 		return true
 	}
-	// Only verbs a citizen would not use with a number: "dossier 123456"
-	// (a file number) or "fiche paie" are citizens' words, not commands.
-	if _, verb, _, _, ok := mediatorCommand(t.text); ok && refusedVerbs[verb] {
+	// In a case, everything the citizen writes is for the mediator.
+	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
+		return false
+	}
+	// Only a verb a citizen would not use with a number, with the number
+	// and nothing else (« prendre 2 », « !voir 3 »): « dossier 123456 » (a
+	// file number), « fiche paie », « prendre 2 rendez-vous ? » are
+	// citizens' words.
+	if _, verb, _, rest, ok := mediatorCommand(t.text); ok && refusedVerbs[verb] && (rest == "" || strings.HasPrefix(strings.TrimSpace(t.text), "!")) {
 		t.say(t.msg("mediator_only"))
 		return true
 	}
@@ -330,10 +385,9 @@ func (t *turn) summary(c Case) string {
 const summaryWords = 8
 
 func (t *turn) showCase(id int64) error {
-	c, err := t.e.store.Case(t.ctx, id)
-	if err != nil {
-		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
-		return nil
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return err
 	}
 	text := t.summary(c)
 	notes, err := t.e.med.CaseNotes(t.ctx, id)
@@ -363,10 +417,9 @@ func (t *turn) to(a Address, lang, key string, kv ...string) Reply {
 
 func (t *turn) claim(id int64) error {
 	me := t.mediatorSelf()
-	c, err := t.e.store.Case(t.ctx, id)
-	if err != nil {
-		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
-		return nil
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return err
 	}
 	sid := strconv.FormatInt(id, 10)
 	out := []Reply{t.to(c.Address, c.Lang, "citizen_claimed", "mediator", me.Name)}
@@ -394,25 +447,42 @@ func (t *turn) claim(id int64) error {
 	return nil
 }
 
-// heldCase returns case id if this mediator holds it, else says why not.
-func (t *turn) heldCase(id int64) (Case, bool) {
+// findCase returns case id, or says it does not exist (ok false). A
+// storage error is an error, never « demande inconnue ».
+func (t *turn) findCase(id int64) (Case, bool, error) {
 	c, err := t.e.store.Case(t.ctx, id)
-	sid := strconv.FormatInt(id, 10)
-	switch {
-	case err != nil:
-		t.say(t.msg("case_unknown", "case", sid))
-		return c, false
-	case c.Status != CaseClaimed || c.Mediator == nil || c.Mediator.Address.User != t.in.Address.User || c.Mediator.Address.Platform != t.in.Address.Platform:
-		t.say(t.msg("case_not_yours", "case", sid))
-		return c, false
+	if errors.Is(err, knowledge.ErrNotFound) {
+		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
+		return c, false, nil
 	}
-	return c, true
+	if err != nil {
+		return c, false, fmt.Errorf("load case %d: %w", id, err)
+	}
+	return c, true, nil
+}
+
+// heldCase returns case id if this mediator holds it, else says why not.
+func (t *turn) heldCase(id int64) (Case, bool, error) {
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return c, false, err
+	}
+	if !t.holds(c) {
+		t.say(t.msg("case_not_yours", "case", strconv.FormatInt(id, 10)))
+		return c, false, nil
+	}
+	return c, true, nil
+}
+
+// holds says whether the mediator writing holds c.
+func (t *turn) holds(c Case) bool {
+	return c.Status == CaseClaimed && c.Mediator != nil && c.Mediator.Address.User == t.in.Address.User && c.Mediator.Address.Platform == t.in.Address.Platform
 }
 
 func (t *turn) closeCase(id int64, outcome string) error {
-	c, ok := t.heldCase(id)
-	if !ok {
-		return nil
+	c, ok, err := t.heldCase(id)
+	if !ok || err != nil {
+		return err
 	}
 	// "fermer 3 orienté vers la CAF : rappeler lundi" closes with an
 	// outcome and a private note.
@@ -437,9 +507,9 @@ func (t *turn) closeCase(id int64, outcome string) error {
 }
 
 func (t *turn) handBack(id int64) error {
-	c, ok := t.heldCase(id)
-	if !ok {
-		return nil
+	c, ok, err := t.heldCase(id)
+	if !ok || err != nil {
+		return err
 	}
 	out := []Reply{t.to(c.Address, c.Lang, "citizen_handed_back")}
 	if _, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
@@ -459,9 +529,12 @@ func (t *turn) noteCase(id int64, text string) error {
 		return nil
 	}
 	_, err := t.e.med.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed, CaseClosed}, CaseChange{Note: text, Mediator: nil, At: t.now}, nil)
-	if err != nil {
+	if errors.Is(err, knowledge.ErrNotFound) {
 		t.say(t.msg("case_unknown", "case", sid))
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("note case %d: %w", id, err)
 	}
 	t.say(t.msg("mediator_noted", "case", sid))
 	return nil
@@ -472,10 +545,13 @@ func (t *turn) noteCase(id int64, text string) error {
 func (t *turn) transfer(id int64, target string) error {
 	sid := strconv.FormatInt(id, 10)
 	target = strings.TrimSpace(target)
-	c, err := t.e.store.Case(t.ctx, id)
-	if err != nil || target == "" {
-		t.say(t.msg("case_unknown", "case", sid))
+	if target == "" {
+		t.say(t.msg("mediator_help"))
 		return nil
+	}
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return err
 	}
 	if user, ok := strings.CutPrefix(target, "@"); ok {
 		to := &Mediator{Address: Address{Platform: t.in.Address.Platform, Channel: t.in.Address.Channel, User: user}, Name: user}
@@ -527,9 +603,9 @@ func (t *turn) sendItem(id string) error {
 		t.say(t.msg("mediator_no_case"))
 		return nil
 	}
-	c, ok := t.heldCase(t.conv.CaseID)
-	if !ok {
-		return nil
+	c, ok, err := t.heldCase(t.conv.CaseID)
+	if !ok || err != nil {
+		return err
 	}
 	it, found := t.snap.base.Item(id)
 	if !found {
@@ -547,8 +623,13 @@ func (t *turn) sendItem(id string) error {
 
 // relayToCitizen passes a mediator's words to the citizen of the case.
 func (t *turn) relayToCitizen(id int64, text string) error {
-	c, ok := t.heldCase(id)
+	c, ok, err := t.heldCase(id)
+	if err != nil {
+		return err
+	}
 	if !ok {
+		// Said why (unknown, not theirs): the message was not sent.
+		t.say(t.msg("mediator_not_relayed"))
 		t.conv.CaseID = 0
 		return nil
 	}

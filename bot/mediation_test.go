@@ -175,12 +175,12 @@ func TestMediationFullFlow(t *testing.T) {
 	expect(t, rs, citizen, "Carte d'identité perdue", "F1341", "vérifiée le")
 	expect(t, rs, marie, "envoyée au citoyen de la demande n° 1")
 
-	rs = d.say(marie, "note 1 rappeler jeudi")
+	rs = d.say(marie, "!note 1 rappeler jeudi")
 	expect(t, rs, marie, "Note ajoutée")
 	rs = d.say(marie, "voir 1")
 	expect(t, rs, marie, "Note de marie : rappeler jeudi", "prise par marie")
 
-	rs = d.say(marie, "fermer 1 dossier déposé")
+	rs = d.say(marie, "!fermer 1 dossier déposé")
 	expect(t, rs, marie, "Demande n° 1 close")
 	expect(t, rs, citizen, "de 1 (pas satisfait) à 5", "  - 4 [s:1:4]")
 	rs = d.click(citizen, "s:1:4")
@@ -291,7 +291,7 @@ func TestTransferAndHandBack(t *testing.T) {
 	rs := d.say(citizen, "humain")
 	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
 	d.click(marie, "m:claim:1")
-	rs = d.say(marie, "transferer 1 logement")
+	rs = d.say(marie, "!transferer 1 logement")
 	expect(t, rs, logeCh, "Nouvelle demande n° 1 (file logement)", "Prendre en charge")
 	expect(t, rs, citizen, "transmise à une autre équipe")
 	expect(t, rs, marie, "transférée à logement")
@@ -301,7 +301,7 @@ func TestTransferAndHandBack(t *testing.T) {
 	}
 	rs = d.click(paul, "m:claim:1")
 	expect(t, rs, paul, "Vous avez pris la demande n° 1")
-	rs = d.say(paul, "transferer 1 @marie")
+	rs = d.say(paul, "!transferer 1 @marie")
 	expect(t, rs, marie, "vous est transférée par paul")
 	rs = d.say(marie, "rendre 1")
 	expect(t, rs, citizen, "vous reparlez avec Boussole")
@@ -432,7 +432,7 @@ func TestCloseWithOutcomeAndPrivateNote(t *testing.T) {
 	rs := d.say(citizen, "humain")
 	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
 	d.click(marie, "m:claim:1")
-	rs = d.say(marie, "fermer 1 orienté vers la CAF : rappeler lundi")
+	rs = d.say(marie, "!fermer 1 orienté vers la CAF : rappeler lundi")
 	if strings.Contains(textTo(rs, citizen), "rappeler") {
 		t.Fatal("the private note reached the citizen")
 	}

@@ -28,6 +28,9 @@ const (
 	actRephrase = "rephrase"
 	actWhere    = "where" // Arg: jurisdiction, unit separator, the question asked
 	actRoute    = "route" // Arg: jurisdiction, chosen at a tree's route node
+	// Offered to a mediator whose words could be a command or a message.
+	actRelay      = "relay"   // Arg: the words, sent to the citizen
+	actRunCommand = "command" // Arg: the words, run as a command
 )
 
 // Escalation reasons recorded in case summaries.
@@ -146,6 +149,11 @@ func (t *turn) run() error {
 	case t.text == "":
 		t.say(t.msg("empty"))
 		t.reoffer()
+	case folded == "" && t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator):
+		// « 👍 », « ? » in a case are for the mediator.
+		if err := t.message(folded); err != nil {
+			return err
+		}
 	case folded == "":
 		// Emoji, punctuation or symbols only: nothing to search for.
 		t.say(t.msg("no_words"))
@@ -475,6 +483,16 @@ func (t *turn) act(o Offer) error {
 		t.conv.Misses = 0
 		t.say(t.msg("rephrase"))
 		return nil
+	case actRelay:
+		t.caseID = t.conv.CaseID
+		return t.relayToCitizen(t.conv.CaseID, o.Arg)
+	case actRunCommand:
+		cmd, _, id, rest, ok := mediatorCommand(o.Arg)
+		if !ok || !t.e.cfg.Mediation.isMediatorIn(t.in) {
+			t.say(t.msg("mediator_only"))
+			return nil
+		}
+		return t.runMediatorCommand(cmd, id, rest)
 	case actRoute:
 		// « Where are you? » asked inside a shared tree: remembered, and
 		// the tree goes on on that side.

@@ -35,6 +35,9 @@ type Incoming struct {
 	// Replayed: a catch-up delivered the message again after a restart or
 	// a disconnection; an earlier run may have handled it already.
 	Replayed bool
+	// Command is set when the message came through the platform's slash
+	// command (/boussole …): a mediator's words there are a command.
+	Command bool
 	// Space is the Discord server (guild) or Mattermost team the message
 	// comes from, "" in a direct message: the configuration may set a
 	// jurisdiction per server or team.
