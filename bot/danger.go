@@ -100,7 +100,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 // case is announced again in its queue's channel, marked urgent, with the
 // kind of danger only (the citizen's words follow the consent given).
 func (t *turn) urgentCase(cats []string) error {
-	c, err := t.e.store.Case(t.ctx, t.conv.CaseID)
+	c, err := t.st.Case(t.ctx, t.conv.CaseID)
 	if err != nil || c.Address != t.in.Address || c.Status == CaseClosed {
 		return nil
 	}
@@ -113,7 +113,7 @@ func (t *turn) urgentCase(cats []string) error {
 			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", Defuse(t.text))}
 		// The case is marked urgent for good (mediators' lists), in the
 		// same write as the relay.
-		if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {
+		if _, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {
 			return err
 		}
 		return nil
@@ -126,7 +126,7 @@ func (t *turn) urgentCase(cats []string) error {
 		r.Text = urgent + "\n" + r.Text
 		out = []Reply{r}
 	}
-	if _, err := t.e.med.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, ErrCaseConflict) {
+	if _, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, ErrCaseConflict) {
 		return err
 	}
 	return nil

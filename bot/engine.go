@@ -201,6 +201,25 @@ func (e *Engine) tree(ctx context.Context, id string, v int) (*knowledge.Tree, e
 // them; callers that only read replies (conversation tests) may ignore the
 // outbox.
 func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
+	tx, ok := e.store.(Transactional)
+	if !ok {
+		return e.respond(ctx, in)
+	}
+	var replies []Reply
+	err := tx.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		replies, err = e.respond(ctx, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return replies, nil
+}
+
+// respond is one turn; with a Transactional store, ctx carries its
+// transaction and every store call below is part of it.
+func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	now := e.now()
 	conv, err := e.store.Conversation(ctx, in.Address)
 	switch {
@@ -209,7 +228,7 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	case err != nil:
 		return nil, fmt.Errorf("load conversation: %w", err)
 	}
-	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now}
+	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now, st: e.store}
 	if err := t.run(); err != nil {
 		return nil, err
 	}
@@ -227,15 +246,15 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		return t.replies, nil
 	}
 	t.conv.UpdatedAt = now
-	// The citizen's words are kept for the mediator's summary; what the
-	// bot said is in the outbox (until the retention period), not stored
-	// twice.
 	caseID := cmp.Or(t.caseID, t.conv.CaseID)
 	if caseID != 0 {
 		if err := t.tagAbout(caseID); err != nil {
 			return nil, err
 		}
 	}
+	// The citizen's words are kept for the mediator's summary; what the
+	// bot said is in the outbox (until the retention period), not stored
+	// twice.
 	var turns []Turn
 	if t.text != "" {
 		turns = []Turn{{Address: in.Address, Dir: "in", Text: t.text, At: now, CaseID: caseID}}
@@ -273,7 +292,7 @@ func (e *Engine) Welcome() string { return e.cat.T(e.cfg.Lang, "welcome") }
 // (mediators, queues) as being about that citizen: erasing them erases
 // those messages too while they wait in the outbox.
 func (t *turn) tagAbout(caseID int64) error {
-	c, err := t.e.store.Case(t.ctx, caseID)
+	c, err := t.st.Case(t.ctx, caseID)
 	if errors.Is(err, knowledge.ErrNotFound) {
 		return nil
 	}

@@ -49,6 +49,14 @@ type TreeStore interface {
 	TreeVersion(ctx context.Context, id string, version int) (*knowledge.Tree, error)
 }
 
+// Transactional is a store that runs a whole turn in one transaction:
+// store calls made with the context fn is given are part of it, and all
+// of them commit when fn returns nil, or none. fn may run again when the
+// database is busy, so it must act on nothing but the store.
+type Transactional interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
 // Store is everything the engine needs from storage.
 type Store interface {
 	ConversationStore

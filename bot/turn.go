@@ -76,6 +76,9 @@ type turn struct {
 	// caseID is the case this turn acts on or speaks in (0: none): its
 	// turns and messages are erased with the case's citizen.
 	caseID int64
+	// st is the store as this turn sees it: the turn's transaction when
+	// the store has them.
+	st Store
 }
 
 func (t *turn) lang() string { return t.conv.Lang }

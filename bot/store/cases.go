@@ -81,7 +81,7 @@ func (s *Store) Case(ctx context.Context, id int64) (bot.Case, error) {
 	var c bot.Case
 	err := s.retry(ctx, func() error {
 		var err error
-		c, err = loadCase(ctx, s.rdb, id)
+		c, err = loadCase(ctx, s.reader(ctx), id)
 		return err
 	})
 	if err != nil {
@@ -93,12 +93,6 @@ func (s *Store) Case(ctx context.Context, id int64) (bot.Case, error) {
 // caseColumns are the columns scanCase reads, in its order.
 const caseColumns = `id, platform, channel, user_id, queue, status, lang, summary_json,
 	consent, mediator_json, outcome, satisfaction, announced_at, created_at, updated_at, urgent`
-
-// queryer is what loadCase needs: the reader pool or a write transaction
-// (UpdateCase reads the case it changes under the write lock).
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
 
 // loadCase reads case id through q; a missing case is ErrNotFound.
 func loadCase(ctx context.Context, q queryer, id int64) (bot.Case, error) {

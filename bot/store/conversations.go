@@ -42,7 +42,7 @@ func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversati
 		created, updated     int64
 	)
 	err := s.retry(ctx, func() error {
-		return s.stmts.loadConversation.QueryRowContext(ctx, a.Platform, a.Channel, a.User).Scan(&c.State, &c.Lang, &c.TreeID, &c.TreeVersion, &c.Node, &path, &c.Misses, &c.Seq,
+		return s.queryRow(ctx, s.stmts.loadConversation, loadConversationSQL, a.Platform, a.Channel, a.User).Scan(&c.State, &c.Lang, &c.TreeID, &c.TreeVersion, &c.Node, &path, &c.Misses, &c.Seq,
 			&offered, &shown, &caseID, &created, &updated, &c.Jurisdiction)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -145,7 +145,7 @@ func (s *Store) RecentTurns(ctx context.Context, a bot.Address, n int) ([]bot.Tu
 	var turns []bot.Turn
 	err := s.retry(ctx, func() error {
 		turns = turns[:0]
-		rows, err := s.rdb.QueryContext(ctx, `SELECT dir, text, at FROM turns
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT dir, text, at FROM turns
 			WHERE platform = ? AND channel = ? AND user_id = ?
 			ORDER BY at DESC, id DESC LIMIT ?`, a.Platform, a.Channel, a.User, n)
 		if err != nil {
@@ -198,7 +198,9 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 	if err != nil {
 		return 0, fmt.Errorf("forget user: %w", err)
 	}
-	if s.ckpt != nil {
+	if st := txFrom(ctx); st != nil {
+		st.scrub = true // once the turn's transaction commits
+	} else if s.ckpt != nil {
 		if err := s.ckpt.scrub(ctx); err != nil {
 			// The rows are gone; their old pages leave the WAL at the next
 			// full checkpoint (at the latest when the store closes).

@@ -19,7 +19,7 @@ func (s *Store) Handled(ctx context.Context, platform, id string) (bool, error) 
 		return true, nil
 	}
 	var one int
-	err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM handled WHERE platform = ? AND id = ?`, platform, id).Scan(&one)
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT 1 FROM handled WHERE platform = ? AND id = ?`, platform, id).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
@@ -100,7 +100,7 @@ func (s *Store) flushMarks(ctx context.Context) error {
 // there is one.
 func (s *Store) AdapterState(ctx context.Context, key string) (string, bool, error) {
 	var v string
-	err := s.rdb.QueryRowContext(ctx, `SELECT value FROM adapter_state WHERE key = ?`, key).Scan(&v)
+	err := s.reader(ctx).QueryRowContext(ctx, `SELECT value FROM adapter_state WHERE key = ?`, key).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return "", false, nil

@@ -189,7 +189,7 @@ func (s *Store) Cases(ctx context.Context, queue string, statuses ...bot.CaseSta
 	var cases []bot.Case
 	err := s.retry(ctx, func() error {
 		cases = cases[:0]
-		rows, err := s.rdb.QueryContext(ctx, query, args...)
+		rows, err := s.reader(ctx).QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func (s *Store) CaseNotes(ctx context.Context, id int64) ([]bot.CaseNote, error)
 		// One statement, so the notes and the case's existence are read
 		// from the same snapshot: a case without notes yields one row of
 		// NULLs, a missing case no row.
-		rows, err := s.rdb.QueryContext(ctx, `SELECT n.author, n.text, n.at FROM cases c
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT n.author, n.text, n.at FROM cases c
 			LEFT JOIN case_notes n ON n.case_id = c.id
 			WHERE c.id = ? ORDER BY n.at, n.id`, id)
 		if err != nil {

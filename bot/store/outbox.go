@@ -62,7 +62,7 @@ func (s *Store) queue(ctx context.Context, tx *sql.Tx, out []bot.Reply) error {
 // for good), oldest first, due or not: the dispatcher keeps each
 // destination's order by not sending past one that is waiting.
 func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]bot.Outgoing, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT id, body_json, attempts, next_at, created_at FROM outbox
+	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT id, body_json, attempts, next_at, created_at FROM outbox
 		WHERE sent_at IS NULL AND dead = 0 ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)

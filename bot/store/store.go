@@ -186,6 +186,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.wdb == nil {
 		return ErrReadOnly
 	}
+	if st := txFrom(ctx); st != nil {
+		return fn(st.tx) // part of the turn's transaction (InTx)
+	}
 	return s.retry(ctx, func() error {
 		conn, err := s.wdb.Conn(ctx)
 		if err != nil {
@@ -278,6 +281,9 @@ const (
 // retry calls fn until it succeeds, fails with an error other than busy,
 // the attempts run out or ctx is done.
 func (s *Store) retry(ctx context.Context, fn func() error) error {
+	if txFrom(ctx) != nil {
+		return fn() // InTx retries the whole transaction
+	}
 	pause := retryFirst
 	for attempt := 1; ; attempt++ {
 		err := fn()

@@ -80,7 +80,7 @@ func (s *Store) TreeVersion(ctx context.Context, id string, version int) (*knowl
 	}
 	var body, hash string
 	err := s.retry(ctx, func() error {
-		return s.rdb.QueryRowContext(ctx, `SELECT body_json, hash FROM tree_versions
+		return s.reader(ctx).QueryRowContext(ctx, `SELECT body_json, hash FROM tree_versions
 			WHERE tree_id = ? AND version = ?`, id, version).Scan(&body, &hash)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -105,7 +105,7 @@ func (s *Store) TreeVersion(ctx context.Context, id string, version int) (*knowl
 func (s *Store) LatestTreeVersion(ctx context.Context, id string) (int, error) {
 	var v sql.NullInt64
 	err := s.retry(ctx, func() error {
-		return s.rdb.QueryRowContext(ctx, `SELECT MAX(version) FROM tree_versions WHERE tree_id = ?`, id).Scan(&v)
+		return s.reader(ctx).QueryRowContext(ctx, `SELECT MAX(version) FROM tree_versions WHERE tree_id = ?`, id).Scan(&v)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("load latest version of tree %s: %w", id, err)
@@ -122,7 +122,7 @@ func (s *Store) TreeHistory(ctx context.Context, id string) ([]TreeVersionInfo, 
 	var out []TreeVersionInfo
 	err := s.retry(ctx, func() error {
 		out = out[:0]
-		rows, err := s.rdb.QueryContext(ctx, `SELECT version, hash, published_at FROM tree_versions
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT version, hash, published_at FROM tree_versions
 			WHERE tree_id = ? ORDER BY version`, id)
 		if err != nil {
 			return err

@@ -1,0 +1,67 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+// commitFails is the real store whose final write of a turn fails (a full
+// disk, a lost lock): everything the turn did before must roll back.
+type commitFails struct {
+	*store.Store
+	fail bool
+}
+
+var errDiskFull = errors.New("disk full")
+
+func (s *commitFails) Commit(ctx context.Context, c bot.Conversation, turns []bot.Turn, out []bot.Reply) error {
+	if s.fail {
+		return errDiskFull
+	}
+	return s.Store.Commit(ctx, c, turns, out)
+}
+
+// One turn, one transaction: a claim whose turn fails to commit leaves
+// the case open, with nothing queued for the citizen or the queue, and the
+// claim can be made again.
+func TestTurnIsOneTransaction(t *testing.T) {
+	d := newDesk(t, nil)
+	ctx := context.Background()
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+
+	cs := &commitFails{Store: d.st, fail: true}
+	cat, _ := catalog.New()
+	eng, err := bot.New(ctx, bot.Config{Mediation: d.med}, bot.Deps{Store: cs, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(t), Now: d.clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := d.st.PendingOutgoing(ctx, 100)
+	if _, err := eng.Respond(ctx, bot.Incoming{Address: marie, Text: "prendre 1", Name: "marie"}); !errors.Is(err, errDiskFull) {
+		t.Fatalf("Respond = %v, want the commit's error", err)
+	}
+	c, err := d.st.Case(ctx, 1)
+	if err != nil || c.Status != bot.CaseOpen || c.Mediator != nil {
+		t.Fatalf("after a failed turn the case is %+v (%v), want open and unclaimed", c, err)
+	}
+	after, _ := d.st.PendingOutgoing(ctx, 100)
+	if len(after) != len(before) {
+		t.Fatalf("the failed turn queued %d messages", len(after)-len(before))
+	}
+	cs.fail = false
+	if _, err := eng.Respond(ctx, bot.Incoming{Address: marie, Text: "prendre 1", Name: "marie"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := d.st.Case(ctx, 1); c.Status != bot.CaseClaimed {
+		t.Fatalf("claim again: %+v", c)
+	}
+	if conv, _ := d.st.Conversation(ctx, marie); conv.CaseID != 1 {
+		t.Fatalf("the mediator's conversation points to case %d", conv.CaseID)
+	}
+}
