@@ -77,24 +77,60 @@ func (a *Analyzer) Term(word string) string {
 // elisions split, shorthands expanded, stop words removed. It does not stem,
 // so an index builder can cache Term per distinct word.
 func (a *Analyzer) Words(text string) []string {
-	return a.appendWords(nil, text)
+	return a.appendWords(nil, a.tokens(text), text, false)
 }
 
-func (a *Analyzer) appendWords(out []string, text string) []string {
+// QueryWords is Words for a message, which may be English (IsEnglish):
+// then English function words that are French words or close to one
+// ("an", "but", "sure") are stop words too, negations ("don't", "won't")
+// are "not", and "car", a French stop word, is "vehicle". A French message gets Words.
+// Analyzers with their own stop list do not tell languages apart.
+func (a *Analyzer) QueryWords(text string) (words []string, english bool) {
+	tokens := a.tokens(text)
+	english = a.builtinStops() && IsEnglish(tokens)
+	return a.appendWords(nil, tokens, text, english), english
+}
+
+// EnglishWords is Words for a phrase of an English message, as
+// QueryWords analyses a message that IsEnglish, so that an English phrase
+// of the lexicon ("book an appointment") and a question
+// containing it compare. A phrase with French function words ("don de
+// RTT") is French: it is given Words, as are all phrases by analyzers with
+// their own stop list.
+func (a *Analyzer) EnglishWords(text string) []string {
+	tokens := a.tokens(text)
+	return a.appendWords(nil, tokens, text, a.builtinStops() && !hasFrench(tokens))
+}
+
+func (a *Analyzer) builtinStops() bool { return a == nil || a.StopWords == nil }
+
+func (a *Analyzer) appendWords(out, tokens []string, text string, english bool) []string {
 	var acronyms capitals
 	if a == nil || !a.NoAcronyms {
 		acronyms = capitalWords(text)
 	}
-	for _, w := range a.tokens(text) {
+	stop := a.IsStop
+	if english {
+		stop = func(w string) bool { return englishStop[w] || a.IsStop(w) }
+	}
+	for _, w := range tokens {
+		if english && englishNegations[w] {
+			out = append(out, "not")
+			continue
+		}
+		if noun := englishNouns[w]; english && noun != "" {
+			out = append(out, noun)
+			continue
+		}
 		if exp := a.Expand(w); exp != "" {
 			for _, x := range strings.Fields(exp) {
-				if !a.IsStop(x) {
+				if !stop(x) {
 					out = append(out, x)
 				}
 			}
 			continue
 		}
-		if !a.IsStop(w) || acronyms.keeps(w) {
+		if !stop(w) || acronyms.keeps(w) {
 			out = append(out, w)
 		}
 	}

@@ -90,6 +90,9 @@ type query struct {
 	professional bool
 	// facets the query names (facets.go).
 	facets uint64
+	// english: the query reads as English (analysis.IsEnglish); its
+	// phrases are looked up as the lexicon's English phrases are analysed.
+	english bool
 }
 
 const (
@@ -108,16 +111,16 @@ const (
 // correction or completion), then grouped into units with synonyms.
 func (ix *Index) parse(text string, sc *scratch) query {
 	text = analysis.Truncate(text, ix.p.maxQueryBytes)
-	words := ix.p.an.Words(text)
+	words, english := ix.p.an.QueryWords(text)
 	if len(words) > ix.p.maxQueryTokens {
 		words = words[:ix.p.maxQueryTokens]
 	}
-	var q query
+	q := query{english: english}
 	seen := make(map[string]bool, len(words))
 	for _, w := range words {
 		q.wantsResource = q.wantsResource || resourceWords[w]
 		q.professional = q.professional || professionalWords[w]
-		qw := ix.resolve(w, sc)
+		qw := ix.resolve(w, english, sc)
 		key := qw.canon
 		if key == "" {
 			key = "\x00" + w
@@ -130,13 +133,18 @@ func (ix *Index) parse(text string, sc *scratch) query {
 	}
 	q.facets = ix.queryFacets(&q)
 	for i := 0; i < len(q.words); {
-		u := ix.synonymUnit(q.words, i)
+		u := ix.synonymUnit(q.words, i, q.english)
 		if u.to == 0 {
 			u = unit{from: i, to: i + 1, alts: []alternative{ownWords(q.words, i, i+1)}}
 		}
 		u.importance = ix.importance(u, q.words)
-		q.units = append(q.units, u)
 		i = u.to
+		if q.english && u.to-u.from == 1 && len(u.alts) == 1 && q.words[u.from].word == "not" {
+			// An English query keeps its negations for the lexicon's
+			// phrases ("don't work"); alone, "not" says nothing.
+			continue
+		}
+		q.units = append(q.units, u)
 	}
 	ix.softenContext(&q)
 	for _, u := range q.units {
@@ -185,7 +193,7 @@ func (ix *Index) softenContext(q *query) {
 }
 
 // resolve finds the index terms a query word may mean.
-func (ix *Index) resolve(w string, sc *scratch) qword {
+func (ix *Index) resolve(w string, english bool, sc *scratch) qword {
 	stem, ok := ix.vocab.stem[w]
 	if !ok {
 		stem = ix.p.an.Term(w)
@@ -213,7 +221,7 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 		qw.canon = stem // known to the synonym table only
 		return qw
 	}
-	if !ix.p.typos {
+	if !ix.p.typos || english && len(w) < minTypoOfEnglish {
 		return qw
 	}
 	fixes := ix.correct(w, sc)
@@ -239,6 +247,12 @@ func (ix *Index) resolve(w string, sc *scratch) qword {
 // no sheet uses that is also read as its typo correction: shorter words
 // are mostly inflections the sheets happen not to use.
 const minTypoOfKnown = 7
+
+// minTypoOfEnglish is the shortest word of an English query that is
+// typo-corrected: a short English word the lexicon does not know is far
+// more often a word of its own than a typo, and one edit from some French
+// word ("june" is not "juge", "room" not "reom", "count" not "coût").
+const minTypoOfEnglish = 7
 
 // likelier reports whether a typo correction is a likelier reading of a
 // word than its glued-elision split: "naisance" is "naissance" misspelt,
@@ -293,7 +307,7 @@ func ownWords(words []qword, from, to int) alternative {
 // synonymUnit returns the longest phrase of the synonym table starting at
 // word i, as a unit with the query's own words and the equivalent phrases
 // as alternatives, or a zero unit.
-func (ix *Index) synonymUnit(words []qword, i int) unit {
+func (ix *Index) synonymUnit(words []qword, i int, english bool) unit {
 	st := &ix.syn
 	if len(st.byKey) == 0 {
 		return unit{}
@@ -309,7 +323,7 @@ func (ix *Index) synonymUnit(words []qword, i int) unit {
 		if len(parts) < n {
 			continue
 		}
-		ids := st.alternatives(strings.Join(parts, " "), maxSynonymAlts)
+		ids := st.alternatives(strings.Join(parts, " "), maxSynonymAlts, english)
 		if len(ids) == 0 {
 			continue
 		}

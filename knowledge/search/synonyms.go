@@ -23,7 +23,11 @@ type synonymTable struct {
 	groups  [][]int32          // group → phrase ids
 	targets [][]int32          // group → phrases it expands to, nil if symmetric
 	byKey   map[string][]int32 // phrase key → group ids
-	maxLen  int                // longest phrase, in terms
+	// enKey is byKey for English queries: byKey, plus the keys of the
+	// phrases analysed as English (analysis.Analyzer.EnglishWords: "book
+	// an appointment" is "book appointment", "don't work" is "not work").
+	enKey  map[string][]int32
+	maxLen int // longest phrase, in terms
 	// stems holds every term of every phrase, so that a query word known
 	// only to the table counts as known (it is not typo-corrected away).
 	stems map[string]bool
@@ -43,7 +47,7 @@ type synGroup struct {
 // synonyms analyses the groups. A group needs two distinct phrases to say
 // anything; phrases are shared between groups by key.
 func (bd *builder) synonyms(groups []synGroup) synonymTable {
-	st := synonymTable{byKey: make(map[string][]int32), stems: make(map[string]bool)}
+	st := synonymTable{byKey: make(map[string][]int32), enKey: make(map[string][]int32), stems: make(map[string]bool)}
 	phraseID := make(map[string]int32)
 	seenGroup := make(map[string]bool)
 	analyse := func(texts []string) []int32 {
@@ -72,6 +76,25 @@ func (bd *builder) synonyms(groups []synGroup) synonymTable {
 		}
 		return ids
 	}
+	// enKeys returns the keys of texts analysed as English, registering
+	// their terms.
+	enKeys := func(texts []string) []string {
+		var keys []string
+		for _, text := range texts {
+			words := bd.p.an.EnglishWords(text)
+			if len(words) == 0 || len(words) > maxPhraseLen {
+				continue
+			}
+			stems := make([]string, len(words))
+			for i, w := range words {
+				stems[i] = bd.terms[bd.term(w)]
+				st.stems[stems[i]] = true
+			}
+			st.maxLen = max(st.maxLen, len(words))
+			keys = append(keys, strings.Join(stems, " "))
+		}
+		return keys
+	}
 	for _, g := range groups {
 		ids := analyse(g.from)
 		var targets []int32
@@ -81,10 +104,15 @@ func (bd *builder) synonyms(groups []synGroup) synonymTable {
 					targets = append(targets, id)
 				}
 			}
-			if len(ids) == 0 || len(targets) == 0 {
+			if len(targets) == 0 {
 				continue
 			}
 		} else if len(ids) < 2 {
+			continue
+		}
+		// An English phrase may have no French words.
+		en := enKeys(g.from)
+		if len(ids) == 0 && len(en) == 0 {
 			continue
 		}
 		// The same group is often declared many times (every sheet
@@ -92,6 +120,9 @@ func (bd *builder) synonyms(groups []synGroup) synonymTable {
 		sorted := slices.Clone(ids)
 		slices.Sort(sorted)
 		gk := fmt.Sprint(sorted, targets)
+		if len(ids) == 0 {
+			gk += fmt.Sprint(en)
+		}
 		if seenGroup[gk] {
 			continue
 		}
@@ -103,6 +134,14 @@ func (bd *builder) synonyms(groups []synGroup) synonymTable {
 			p := st.phrases[id]
 			if !containsID(st.byKey[p.key], gid) {
 				st.byKey[p.key] = append(st.byKey[p.key], gid)
+			}
+			if !containsID(st.enKey[p.key], gid) {
+				st.enKey[p.key] = append(st.enKey[p.key], gid)
+			}
+		}
+		for _, key := range en {
+			if !containsID(st.enKey[key], gid) {
+				st.enKey[key] = append(st.enKey[key], gid)
 			}
 		}
 		for _, id := range append(slices.Clone(ids), targets...) {
@@ -127,9 +166,13 @@ func containsID(ids []int32, id int32) bool {
 
 // alternatives returns the phrases equivalent to key (excluding key
 // itself), at most limit of them.
-func (st *synonymTable) alternatives(key string, limit int) []int32 {
+func (st *synonymTable) alternatives(key string, limit int, english bool) []int32 {
+	byKey := st.byKey
+	if english {
+		byKey = st.enKey
+	}
 	var out []int32
-	for _, g := range st.byKey[key] {
+	for _, g := range byKey[key] {
 		ids := st.groups[g]
 		if st.targets[g] != nil {
 			ids = st.targets[g]
