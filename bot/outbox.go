@@ -2,9 +2,12 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -34,8 +37,11 @@ type Outbox interface {
 	Commit(ctx context.Context, c Conversation, turns []Turn, out []Reply) error
 	// Enqueue queues replies that belong to no stored turn.
 	Enqueue(ctx context.Context, out []Reply) error
-	// PendingOutgoing returns up to limit unsent messages, oldest first.
-	PendingOutgoing(ctx context.Context, limit int) ([]Outgoing, error)
+	// ClaimOutgoing leases to owner, until the given time, up to limit
+	// unsent messages of the platforms whose destination owns accepts
+	// (nil: every destination), oldest first, skipping destinations
+	// another owner holds a live lease on, and returns them.
+	ClaimOutgoing(ctx context.Context, owner string, platforms []string, until time.Time, limit int, owns func(Address) bool) ([]Outgoing, error)
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	MarkFailed(ctx context.Context, id int64, next time.Time, reason string) error
 	MarkDead(ctx context.Context, id int64, reason string) error
@@ -43,18 +49,34 @@ type Outbox interface {
 
 // Dispatcher sends queued messages through the adapters: in order per
 // destination, retried with backoff while a platform is down, never
-// dropped unless the platform refuses a message for good.
+// dropped unless the platform refuses a message for good. Each platform is
+// flushed on its own, so a slow or rate-limited platform delays only its
+// own messages; messages are leased before they are sent, so several
+// processes on one database never send the same one.
 type Dispatcher struct {
-	box Outbox
-	log *slog.Logger
-	now func() time.Time
+	box   Outbox
+	log   *slog.Logger
+	now   func() time.Time
+	owner string // this dispatcher's lease name
 
 	mu       sync.Mutex
 	adapters map[string]Adapter
+	flushMu  map[string]*sync.Mutex // per platform: one flush at a time keeps destinations in order
 
-	flushMu sync.Mutex // one flush at a time keeps destinations in order
-	wake    chan struct{}
+	wake chan struct{}
 }
+
+// Owner is an adapter that sends only to some addresses of its platform
+// (the local chat: the people who wrote in this process); the others are
+// left to the process that owns them.
+type Owner interface {
+	Owns(Address) bool
+}
+
+// leaseFor is how long a claimed message is this dispatcher's: long
+// enough to send a batch, short enough that a dead process's messages
+// are soon sent by another.
+const leaseFor = time.Minute
 
 // Backoff bounds: a platform outage is retried every 30 s at most, so a
 // message goes out soon after the platform comes back.
@@ -74,13 +96,21 @@ func NewDispatcher(box Outbox, log *slog.Logger, now func() time.Time) (*Dispatc
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{box: box, log: log, now: now, adapters: map[string]Adapter{}, wake: make(chan struct{}, 1)}, nil
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, fmt.Errorf("new dispatcher: %w", err)
+	}
+	return &Dispatcher{box: box, log: log, now: now, owner: hex.EncodeToString(id[:]),
+		adapters: map[string]Adapter{}, flushMu: map[string]*sync.Mutex{}, wake: make(chan struct{}, 1)}, nil
 }
 
 // Register makes a the sender for its platform.
 func (d *Dispatcher) Register(a Adapter) {
 	d.mu.Lock()
 	d.adapters[a.Name()] = a
+	if d.flushMu[a.Name()] == nil {
+		d.flushMu[a.Name()] = &sync.Mutex{}
+	}
 	d.mu.Unlock()
 }
 
@@ -92,15 +122,62 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Flush sends every message that is due, and returns when each has been
-// sent or rescheduled. It returns the earliest time a waiting message is
-// due again (zero when none waits).
+// Flush sends every message that is due on every platform, each platform
+// on its own, and returns when each has been sent or rescheduled. It
+// returns the earliest time a waiting message is due again (zero when none
+// waits).
 func (d *Dispatcher) Flush(ctx context.Context) (time.Time, error) {
-	d.flushMu.Lock()
-	defer d.flushMu.Unlock()
+	d.mu.Lock()
+	platforms := make([]string, 0, len(d.adapters))
+	for p := range d.adapters {
+		platforms = append(platforms, p)
+	}
+	d.mu.Unlock()
+	return d.FlushPlatforms(ctx, platforms...)
+}
+
+// FlushPlatforms is Flush for some platforms only (those a turn wrote to).
+func (d *Dispatcher) FlushPlatforms(ctx context.Context, platforms ...string) (time.Time, error) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next time.Time
+		errs []error
+	)
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(platforms))) {
+		wg.Go(func() {
+			n, err := d.flushPlatform(ctx, p)
+			mu.Lock()
+			defer mu.Unlock()
+			errs = append(errs, err)
+			if !n.IsZero() && (next.IsZero() || n.Before(next)) {
+				next = n
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return time.Time{}, err
+	}
+	return next, nil
+}
+
+func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, error) {
+	d.mu.Lock()
+	a, mu := d.adapters[p], d.flushMu[p]
+	d.mu.Unlock()
+	if a == nil {
+		return time.Time{}, nil // messages for it wait for a process that has it
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var owns func(Address) bool
+	if o, ok := a.(Owner); ok {
+		owns = o.Owns
+	}
 	var next time.Time
 	for {
-		pending, err := d.box.PendingOutgoing(ctx, batchSize)
+		pending, err := d.box.ClaimOutgoing(ctx, d.owner, []string{p}, d.now().Add(leaseFor), batchSize, owns)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("flush outbox: %w", err)
 		}

@@ -129,7 +129,7 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 			return nil
 		}
 	}
-	_, err := r.resp.Respond(ctx, in)
+	replies, err := r.resp.Respond(ctx, in)
 	if err == nil && handled != nil && in.ID != "" {
 		if merr := handled.MarkHandled(ctx, in.Address.Platform, in.ID); merr != nil {
 			r.log.Warn("message not marked handled", "platform", in.Address.Platform, "err", merr)
@@ -148,7 +148,7 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	}
 	// Sending now keeps a conversation's replies before its next message;
 	// what fails here is retried by the dispatcher's Run.
-	next, ferr := r.out.Flush(ctx)
+	next, ferr := r.out.FlushPlatforms(ctx, append(platformsOf(replies), in.Address.Platform)...)
 	if ferr != nil {
 		return errors.Join(err, ferr)
 	}
@@ -165,4 +165,14 @@ func (r *Runner) Close() {
 	r.closed = true
 	r.mu.Unlock()
 	r.inflight.Wait()
+}
+
+// platformsOf lists the platforms replies go to (with the sender's, where
+// an apology may wait).
+func platformsOf(replies []Reply) []string {
+	var out []string
+	for _, r := range replies {
+		out = append(out, r.To.Platform)
+	}
+	return out
 }

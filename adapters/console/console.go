@@ -62,6 +62,21 @@ func New(cfg Config) *Adapter {
 	return &Adapter{cfg: cfg, speakers: map[string]bool{}, sent: map[string]bool{}}
 }
 
+// Owns implements bot.Owner: a local chat prints only what is for the
+// people who write in it (its default participant and anyone who spoke
+// here) and for channels; another local chat on the same database prints
+// its own people's messages.
+func (a *Adapter) Owns(to bot.Address) bool {
+	if to.User == "" || to.User == a.cfg.User {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.speakers[to.User]
+}
+
+var _ bot.Owner = (*Adapter)(nil)
+
 // Name implements bot.Adapter.
 func (a *Adapter) Name() string { return Platform }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/boussole/boussole/bot"
@@ -87,6 +88,75 @@ func (s *Store) PendingOutgoing(ctx context.Context, limit int) ([]bot.Outgoing,
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimOutgoing leases to owner, until the given time, up to limit unsent
+// messages of the given platforms whose destination owns accepts, oldest
+// first, and returns them. A destination with a message leased to another
+// owner (lease not expired) is skipped whole, so that its messages keep
+// their order whichever process sends them.
+func (s *Store) ClaimOutgoing(ctx context.Context, owner string, platforms []string, until time.Time, limit int, owns func(bot.Address) bool) ([]bot.Outgoing, error) {
+	if len(platforms) == 0 {
+		return nil, nil
+	}
+	var out []bot.Outgoing
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		now := millis(s.now())
+		args := make([]any, 0, len(platforms)+1)
+		for _, p := range platforms {
+			args = append(args, p)
+		}
+		// The placeholders are built from the count only, never from input.
+		rows, err := tx.QueryContext(ctx, `SELECT id, platform, channel, user_id, body_json, attempts, next_at, created_at, lease_owner, lease_until
+			FROM outbox WHERE sent_at IS NULL AND dead = 0 AND platform IN (?`+strings.Repeat(", ?", len(platforms)-1)+`)
+			ORDER BY id LIMIT ?`, append(args, limit)...)
+		if err != nil {
+			return err
+		}
+		skip := map[bot.Address]bool{}
+		var ids []any
+		for rows.Next() {
+			var (
+				o                       bot.Outgoing
+				a                       bot.Address
+				body, leaseOwner        string
+				next, created, leaseEnd int64
+			)
+			if err := rows.Scan(&o.ID, &a.Platform, &a.Channel, &a.User, &body, &o.Attempts, &next, &created, &leaseOwner, &leaseEnd); err != nil {
+				rows.Close()
+				return err
+			}
+			if skip[a] {
+				continue
+			}
+			if (leaseOwner != owner && leaseEnd > now) || (owns != nil && !owns(a)) {
+				skip[a] = true
+				continue
+			}
+			if err := json.Unmarshal([]byte(body), &o.Reply); err != nil {
+				rows.Close()
+				return fmt.Errorf("read outbox message %d: %w", o.ID, err)
+			}
+			o.Reply.Key = bot.OutboxKey(o.ID)
+			o.NextAt, o.CreatedAt = fromMillis(next), fromMillis(created)
+			out = append(out, o)
+			ids = append(ids, o.ID)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`,
+			append([]any{owner, millis(until)}, ids...)...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	return out, nil
 }

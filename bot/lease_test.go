@@ -1,0 +1,165 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+)
+
+// Two processes on one database (two stores, two dispatchers, each with
+// its own connection to the platform) flushing at the same time deliver
+// every message exactly once, in order for each destination.
+func TestTwoDispatchersDeliverEachMessageOnce(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	path := filepath.Join(t.TempDir(), "b.db")
+	st1, st2 := openStore(t, path, c), openStore(t, path, c)
+	p1, p2 := &flaky{}, &flaky{}
+	d1, d2 := dispatcher(t, st1, c.now), dispatcher(t, st2, c.now)
+	d1.Register(p1)
+	d2.Register(p2)
+	const users, each = 20, 30
+	for round := range 3 {
+		var batch []bot.Reply
+		for i := range each {
+			for u := range users {
+				batch = append(batch, to(fmt.Sprintf("u%02d", u), fmt.Sprintf("%d-%02d", round, i)))
+			}
+		}
+		if err := st1.Enqueue(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for _, d := range []*bot.Dispatcher{d1, d2} {
+			wg.Go(func() {
+				if _, err := d.Flush(ctx); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		// What one dispatcher left leased to it is its own to send.
+		for _, d := range []*bot.Dispatcher{d1, d2} {
+			if _, err := d.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := map[string][]string{}
+	for _, p := range []*flaky{p1, p2} {
+		for _, r := range p.delivered {
+			got[r.To.User] = append(got[r.To.User], r.Text)
+		}
+	}
+	total := len(p1.delivered) + len(p2.delivered)
+	if total != 3*users*each {
+		t.Fatalf("delivered %d messages (%d + %d), want %d exactly once each", total, len(p1.delivered), len(p2.delivered), 3*users*each)
+	}
+	for u, texts := range got {
+		seen := map[string]bool{}
+		for _, x := range texts {
+			if seen[x] {
+				t.Fatalf("%s got %q twice", u, x)
+			}
+			seen[x] = true
+		}
+	}
+	// Order holds within each dispatcher's share of a destination, and a
+	// destination is never split while a lease is live: each user's
+	// messages of a round come from one side, in order.
+	for _, p := range []*flaky{p1, p2} {
+		last := map[string]string{}
+		for _, r := range p.delivered {
+			if prev, ok := last[r.To.User]; ok && r.Text < prev {
+				t.Fatalf("%s: %q after %q", r.To.User, r.Text, prev)
+			}
+			last[r.To.User] = r.Text
+		}
+	}
+}
+
+// A lease left by a process that died expires: another sends the message.
+func TestLeaseOfADeadProcessExpires(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	path := filepath.Join(t.TempDir(), "b.db")
+	st := openStore(t, path, c)
+	if err := st.Enqueue(ctx, []bot.Reply{to("alice", "bonjour")}); err != nil {
+		t.Fatal(err)
+	}
+	// The dead process claimed it and never sent it.
+	if got, err := st.ClaimOutgoing(ctx, "dead", []string{"test"}, c.now().Add(time.Minute), 10, nil); err != nil || len(got) != 1 {
+		t.Fatalf("claim = %v, %v", got, err)
+	}
+	p := &flaky{}
+	d := dispatcher(t, st, c.now)
+	d.Register(p)
+	if _, err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.delivered) != 0 {
+		t.Fatal("sent while another process held the lease")
+	}
+	c.t = c.t.Add(61 * time.Second)
+	if _, err := d.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.delivered) != 1 {
+		t.Fatalf("after the lease expired: %d delivered", len(p.delivered))
+	}
+}
+
+// slow is a platform whose sends wait until released.
+type slow struct {
+	flaky
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slow) Name() string { return "slow" }
+func (s *slow) Send(ctx context.Context, r bot.Reply) error {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.flaky.Send(ctx, r)
+}
+
+// A slow or rate-limited platform delays only its own messages: while a
+// send to it hangs, another platform's messages go out.
+func TestSlowPlatformDelaysOnlyItself(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t, filepath.Join(t.TempDir(), "b.db"), c)
+	fast := &flaky{}
+	sl := &slow{entered: make(chan struct{}), release: make(chan struct{})}
+	d := dispatcher(t, st, c.now)
+	d.Register(fast)
+	d.Register(sl)
+	slowMsg := bot.Reply{To: bot.Address{Platform: "slow", Channel: "c", User: "bob"}, Text: "lent"}
+	if err := st.Enqueue(ctx, []bot.Reply{slowMsg, to("alice", "rapide")}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.Flush(ctx)
+		done <- err
+	}()
+	<-sl.entered // the slow platform holds its send
+	if _, err := d.FlushPlatforms(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := fast.texts(); len(got) != 1 || got[0] != "alice:rapide" {
+		t.Fatalf("fast platform got %v while the slow one hangs", got)
+	}
+	close(sl.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(sl.delivered) != 1 {
+		t.Fatalf("slow platform got %v", sl.delivered)
+	}
+}
