@@ -6,6 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/boussole/boussole/bot/store"
@@ -15,46 +19,109 @@ import (
 // originServicePublic names imported service-public.fr sheets in the store.
 const originServicePublic = "service-public"
 
+// The rules that keep an import from destroying good data.
+const (
+	// defaultMaxBroken is the largest share of broken sheets a file may
+	// hold (--max-broken); above it the whole import is refused.
+	defaultMaxBroken = 0.05
+	// maxRetire is the largest share of a catalogue an import may retire
+	// without --allow-retire.
+	maxRetire = 0.10
+	// brokenShown is how many broken sheets a refusal lists per file.
+	brokenShown = 5
+)
+
+// importRules are the import's flags.
+type importRules struct {
+	maxBroken   float64
+	allowRetire bool
+	// source names the catalogue every path belongs to; "" means each
+	// path's audience.
+	source string
+}
+
+var defaultImportRules = importRules{maxBroken: defaultMaxBroken}
+
 // runImport imports an official catalogue into the database.
 func runImport(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
 	var cf commonFlags
 	cf.register(fs)
+	rules := defaultImportRules
+	fs.Float64Var(&rules.maxBroken, "max-broken", defaultMaxBroken, "refuse the import when a file's share of broken sheets is above this (0.05 = 5 %)")
+	fs.BoolVar(&rules.allowRetire, "allow-retire", false, fmt.Sprintf("allow retiring more than %s of a catalogue", percentOf(maxRetire)))
+	fs.StringVar(&rules.source, "source", "", "the catalogue PATH… make up, e.g. particuliers (default: each file's audience, from its sheets' breadcrumbs)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: boussole import service-public [--db PATH] PATH…")
+		fmt.Fprintln(e.stderr, "usage: boussole import service-public [--db PATH] [--max-broken SHARE] [--allow-retire] [--source NAME] PATH…")
 		fmt.Fprintln(e.stderr, "  PATH: a DILA \"Vos droits et démarches\" .zip, or a directory of its XML sheets.")
-		fmt.Fprintln(e.stderr, "  An import is the whole catalogue: sheets absent from PATH… are retired.")
+		fmt.Fprintln(e.stderr, "  Each PATH is a whole catalogue (its audience: particuliers, professionnels or associations,")
+		fmt.Fprintln(e.stderr, "  or --source): sheets gone from it are retired, unless another catalogue still has them.")
+		fmt.Fprintln(e.stderr, "  A broken sheet keeps its earlier version; a file with too many is refused, and so is an")
+		fmt.Fprintf(e.stderr, "  import retiring more than %s of a catalogue without --allow-retire. A refused import changes nothing.\n", percentOf(maxRetire))
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || args[0] != "service-public" {
 		fs.Usage()
 		return errUsage
 	}
-	if err := parseFlags(fs, e, reorder(args[1:], nil)); err != nil {
+	if err := parseFlags(fs, e, reorder(args[1:], map[string]bool{"allow-retire": true})); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return errUsage
 	}
+	if !(rules.maxBroken >= 0 && rules.maxBroken <= 1) {
+		fmt.Fprintf(e.stderr, "boussole: --max-broken %v: want a share between 0 and 1 (0.05 = 5 %%)\n", rules.maxBroken)
+		return errUsage
+	}
+	if rules.source != "" && !validSourceName(rules.source) {
+		fmt.Fprintf(e.stderr, "boussole: --source %q: want a name of letters, digits, '.', '-' or '_'\n", rules.source)
+		return errUsage
+	}
 	cfg, err := cf.resolve(e)
 	if err != nil {
 		return err
 	}
-	log := newLogger(e.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
-	st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: e.now})
+	start := e.now()
+	// Everything is read and checked before the database is opened: a
+	// refused file does not even create it.
+	res, cats, err := readSheets(ctx, fs.Args(), rules, progressBar(e))
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	start := e.now()
-	stats, res, err := importServicePublic(ctx, st, fs.Args(), progressBar(e))
+	log := newLogger(e.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
+	created := absentFiles(cfg.Database.Path)
+	stats, err := func() (store.ImportStats, error) {
+		st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: e.now})
+		if err != nil {
+			return store.ImportStats{}, err
+		}
+		stats, err := storeSheets(ctx, st, res, cats, rules)
+		if cerr := st.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close database %s: %w", cfg.Database.Path, cerr)
+		}
+		return stats, err
+	}()
 	if err != nil {
+		// A database this import created is not left behind; an existing
+		// one is as it was (the import is one transaction).
+		for _, f := range created {
+			_ = os.Remove(f)
+		}
 		return err
 	}
 	fmt.Fprintf(e.stdout, "service-public: %d sheets read in %.1f s into %s\n", len(res.Items)+len(res.Skipped), e.now().Sub(start).Seconds(), cfg.Database.Path)
-	fmt.Fprintf(e.stdout, "  imported %d, updated %d, unchanged %d, retired %d, skipped %d\n",
-		stats.Imported, stats.Updated, stats.Unchanged, stats.Retired, len(res.Skipped))
+	fmt.Fprintf(e.stdout, "  imported %d, updated %d, unchanged %d, retired %d, skipped %d (earlier version kept: %d)\n",
+		stats.Imported, stats.Updated, stats.Unchanged, stats.Retired, len(res.Skipped), stats.Kept)
+	for _, c := range stats.Catalogues {
+		fmt.Fprintf(e.stdout, "  catalogue %s: %d sheets (%d before), retired %d", c.Name, c.After, c.Before, c.Retired)
+		if c.Partial {
+			io.WriteString(e.stdout, "; nothing retired: some broken files do not say which sheet they are")
+		}
+		io.WriteString(e.stdout, "\n")
+	}
 	for _, s := range res.Skipped {
 		fmt.Fprintf(e.stdout, "  skipped %s: %s\n", s.Name, s.Reason)
 	}
@@ -62,18 +129,132 @@ func runImport(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// importServicePublic reads the sheets and stores them as the whole
-// service-public catalogue.
+// importServicePublic reads the sheets and stores them, under the
+// default rules.
 func importServicePublic(ctx context.Context, st *store.Store, paths []string, progress func(done, total int)) (store.ImportStats, servicepublic.Result, error) {
+	res, cats, err := readSheets(ctx, paths, defaultImportRules, progress)
+	if err != nil {
+		return store.ImportStats{}, res, err
+	}
+	stats, err := storeSheets(ctx, st, res, cats, defaultImportRules)
+	return stats, res, err
+}
+
+// readSheets reads the sheets of paths and checks them against the rules:
+// a file with too many broken sheets, or whose catalogue cannot be told,
+// refuses the whole import. It returns the catalogues the paths make up.
+func readSheets(ctx context.Context, paths []string, rules importRules, progress func(done, total int)) (servicepublic.Result, []store.Catalogue, error) {
 	res, err := servicepublic.Read(ctx, paths, progress)
 	if err != nil {
-		return store.ImportStats{}, res, fmt.Errorf("read service-public sheets: %w", err)
+		return res, nil, fmt.Errorf("read service-public sheets: %w", err)
+	}
+	var problems []string
+	for _, src := range res.Sources {
+		switch {
+		case src.Sheets == 0:
+			problems = append(problems, fmt.Sprintf("%s holds no sheet (.xml file)", src.Path))
+		case float64(len(src.Skipped)) > rules.maxBroken*float64(src.Sheets):
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s: %d of %d sheets are broken (%s), more than --max-broken %v (%s):",
+				src.Path, len(src.Skipped), src.Sheets, percentOf(float64(len(src.Skipped))/float64(src.Sheets)), rules.maxBroken, percentOf(rules.maxBroken))
+			for i, s := range src.Skipped {
+				if i == brokenShown {
+					fmt.Fprintf(&b, "\n    … and %d more", len(src.Skipped)-brokenShown)
+					break
+				}
+				fmt.Fprintf(&b, "\n    %s: %s", entryName(src.Path, s.Name), s.Reason)
+			}
+			problems = append(problems, b.String())
+		case rules.source == "" && src.Catalogue == "":
+			problems = append(problems, fmt.Sprintf("%s: cannot tell which catalogue it is (the breadcrumbs of most of its sheets start from no audience); name it with --source NAME", src.Path))
+		}
+	}
+	if len(problems) > 0 {
+		return res, nil, fmt.Errorf("import service-public refused, nothing changed:\n  %s", strings.Join(problems, "\n  "))
 	}
 	if len(res.Items) == 0 {
-		return store.ImportStats{}, res, errors.New("import service-public: no sheet could be read; nothing changed")
+		return res, nil, errors.New("import service-public: no sheet could be read; nothing changed")
 	}
-	stats, err := st.ImportItems(ctx, originServicePublic, res.Items)
-	return stats, res, err
+	var cats []store.Catalogue
+	index := map[string]int{}
+	for _, src := range res.Sources {
+		name := rules.source
+		if name == "" {
+			name = src.Catalogue
+		}
+		i, ok := index[name]
+		if !ok {
+			i = len(cats)
+			index[name] = i
+			cats = append(cats, store.Catalogue{Name: name})
+		}
+		c := &cats[i]
+		c.Read = append(c.Read, src.IDs...)
+		for _, s := range src.Skipped {
+			if s.ID == "" {
+				c.Partial = true
+			} else {
+				c.Broken = append(c.Broken, s.ID)
+			}
+		}
+	}
+	return res, cats, nil
+}
+
+// storeSheets stores what readSheets read as the whole of its catalogues.
+func storeSheets(ctx context.Context, st *store.Store, res servicepublic.Result, cats []store.Catalogue, rules importRules) (store.ImportStats, error) {
+	opts := store.ImportOptions{
+		MaxRetire:  maxRetire,
+		Membership: servicepublic.AudienceCatalogues,
+		Merge:      servicepublic.Merge,
+	}
+	if rules.allowRetire {
+		opts.MaxRetire = 1
+	}
+	stats, err := st.ImportCatalogues(ctx, originServicePublic, res.Items, cats, opts)
+	if re := (*store.RetireError)(nil); errors.As(err, &re) {
+		return stats, fmt.Errorf("import service-public refused, nothing changed: it %v; if these sheets are really gone, pass --allow-retire", re)
+	}
+	return stats, err
+}
+
+// validSourceName reports whether a --source name can name a catalogue.
+func validSourceName(name string) bool {
+	if len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// entryName is a skipped sheet's name without its file's path.
+func entryName(path, name string) string {
+	if rest, ok := strings.CutPrefix(name, path); ok && len(rest) > 1 {
+		return rest[1:]
+	}
+	return name
+}
+
+// percentOf writes a share as a percentage with at most one decimal.
+func percentOf(f float64) string {
+	return strconv.FormatFloat(math.Round(1000*f)/10, 'f', -1, 64) + " %"
+}
+
+// absentFiles returns the files of a SQLite database (the file, its WAL,
+// shared memory and journal) that do not exist yet: those an import that
+// fails removes.
+func absentFiles(path string) []string {
+	var out []string
+	for _, f := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if _, err := os.Lstat(f); errors.Is(err, fs.ErrNotExist) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // progressBar draws a progress bar on stderr when it is a terminal.

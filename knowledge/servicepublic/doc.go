@@ -99,6 +99,17 @@
 // next to the current ones; then the first read, in the order of the
 // paths, so the result never depends on the order of the workers.
 //
+// # Catalogues
+//
+// Each zip is the catalogue of one audience, and importing one says
+// nothing of the others. Read reports what each path held (Source): the
+// audience the breadcrumbs of most of its sheets start from, the ids read
+// and the files skipped, each with the sheet it is as far as the file
+// tells (its root's ID attribute, else a file name like F1344.xml), so
+// that the importer retires per catalogue and never retires a sheet
+// because its new copy is broken. Merge combines a stored sheet with a
+// copy read from one catalogue when another still has it.
+//
 // # Robustness
 //
 // Files are streamed from the zip (nothing is extracted to disk), refused

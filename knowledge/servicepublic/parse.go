@@ -61,6 +61,9 @@ type sheetMeta struct {
 	// next to the current ones: between two copies of the same date, the
 	// published one wins.
 	published bool
+	// root is the audience the breadcrumb starts from, as DILA names it
+	// ("particuliers"), or "": the catalogue (zip) the copy comes from.
+	root string
 }
 
 // parse is ParseSheet without the name in errors, so that Read's skip
@@ -77,7 +80,11 @@ func parse(data []byte) (*knowledge.Item, sheetMeta, error) {
 		return nil, sheetMeta{}, fmt.Errorf("%w: root element <%s>, want <%s> or <%s>", ErrUnsupported, clip(root.qname()), rootPublication, rootResource)
 	}
 	it, err := mapSheet(root)
-	return it, sheetMeta{published: cleanURL(root.attrVal("spUrl")) != ""}, err
+	meta := sheetMeta{published: cleanURL(root.attrVal("spUrl")) != ""}
+	if i := audienceIndex(root.child("FilDAriane").child("Niveau").attrVal("ID")); i >= 0 {
+		meta.root = audienceCodes[i].xml
+	}
+	return it, meta, err
 }
 
 // mapSheet turns a decoded sheet into an item; see the package doc for the

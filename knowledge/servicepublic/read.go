@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +23,29 @@ import (
 var ErrNoSheets = errors.New("no sheet found")
 
 // Skip is a sheet that was not imported, and why.
-type Skip struct{ Name, Reason string }
+type Skip struct {
+	Name, Reason string
+	// ID is the sheet's id as far as the file tells it: its root
+	// element's ID attribute, else its file name (F1344.xml); "" when
+	// neither does.
+	ID string
+}
+
+// Source is what one of Read's paths held.
+type Source struct {
+	Path string
+	// Catalogue is the audience the breadcrumbs of its readable sheets
+	// start from ("particuliers", "professionnels" or "associations":
+	// DILA publishes one zip per audience), when more than half of them
+	// name the same one; "" otherwise.
+	Catalogue string
+	// Sheets is the number of files read from the path.
+	Sheets int
+	// IDs of its readable sheets, once each, in the order met.
+	IDs []string
+	// Skipped are its unreadable files (also in Result.Skipped).
+	Skipped []Skip
+}
 
 // Result of reading sources.
 type Result struct {
@@ -34,6 +57,8 @@ type Result struct {
 	// Sheets is the number of files read, imported or skipped; duplicates
 	// across sources make it larger than len(Items)+len(Skipped).
 	Sheets int
+	// Sources says what each path held, in the order of the paths.
+	Sources []Source
 }
 
 // sheetFile is one file to read: a zip entry or a file of a directory.
@@ -52,7 +77,8 @@ type sheetFile struct {
 // and merge audiences, themes and related ids. ctx cancels.
 func Read(ctx context.Context, paths []string, progress func(done, total int)) (Result, error) {
 	var files []sheetFile
-	for _, p := range paths {
+	var from []int // from[i]: index in paths of files[i]
+	for pi, p := range paths {
 		fs, closer, err := listSheets(p)
 		if err != nil {
 			return Result{}, fmt.Errorf("read service-public: %w", err)
@@ -61,6 +87,9 @@ func Read(ctx context.Context, paths []string, progress func(done, total int)) (
 			defer closer.Close()
 		}
 		files = append(files, fs...)
+		for range fs {
+			from = append(from, pi)
+		}
 	}
 	if len(files) == 0 {
 		return Result{}, fmt.Errorf("read service-public %s: %w", strings.Join(paths, ", "), ErrNoSheets)
@@ -69,6 +98,7 @@ func Read(ctx context.Context, paths []string, progress func(done, total int)) (
 	type outcome struct {
 		item *knowledge.Item
 		meta sheetMeta
+		id   string // of a sheet that could not be read, if known
 		err  error
 	}
 	out := make([]outcome, len(files))
@@ -88,7 +118,7 @@ func Read(ctx context.Context, paths []string, progress func(done, total int)) (
 				// Each worker writes only its own slot: out needs no
 				// lock, and the order of results does not depend on
 				// scheduling.
-				out[i].item, out[i].meta, out[i].err = readSheet(files[i])
+				out[i].item, out[i].meta, out[i].id, out[i].err = readSheet(files[i])
 				select {
 				case done <- struct{}{}:
 				case <-ctx.Done():
@@ -112,14 +142,29 @@ func Read(ctx context.Context, paths []string, progress func(done, total int)) (
 		return Result{}, fmt.Errorf("read service-public: %w", err)
 	}
 
-	res := Result{Sheets: len(files)}
+	res := Result{Sheets: len(files), Sources: make([]Source, len(paths))}
+	roots := make([]map[string]int, len(paths)) // breadcrumb roots per path
+	seen := make([]map[string]bool, len(paths))
+	for pi, p := range paths {
+		res.Sources[pi].Path = p
+		roots[pi], seen[pi] = map[string]int{}, map[string]bool{}
+	}
 	index := make(map[string]int, len(files))
 	metas := make([]sheetMeta, 0, len(files))
 	for i, o := range out {
+		src := &res.Sources[from[i]]
+		src.Sheets++
 		if o.err != nil {
-			res.Skipped = append(res.Skipped, Skip{Name: files[i].name, Reason: o.err.Error()})
+			s := Skip{Name: files[i].name, Reason: o.err.Error(), ID: o.id}
+			res.Skipped = append(res.Skipped, s)
+			src.Skipped = append(src.Skipped, s)
 			continue
 		}
+		if !seen[from[i]][o.item.ID] {
+			seen[from[i]][o.item.ID] = true
+			src.IDs = append(src.IDs, o.item.ID)
+		}
+		roots[from[i]][o.meta.root]++
 		j, dup := index[o.item.ID]
 		if !dup {
 			index[o.item.ID] = len(res.Items)
@@ -129,7 +174,25 @@ func Read(ctx context.Context, paths []string, progress func(done, total int)) (
 		}
 		res.Items[j], metas[j] = merge(res.Items[j], metas[j], o.item, o.meta)
 	}
+	for pi := range res.Sources {
+		res.Sources[pi].Catalogue = majority(roots[pi])
+	}
 	return res, nil
+}
+
+// majority returns the breadcrumb root more than half of a path's
+// readable sheets start from, "" when there is none or it is no audience.
+func majority(roots map[string]int) string {
+	total := 0
+	for _, n := range roots {
+		total += n
+	}
+	for root, n := range roots {
+		if root != "" && 2*n > total {
+			return root
+		}
+	}
+	return ""
 }
 
 // listSheets lists the .xml files of a zip or a directory. Other files are
@@ -182,14 +245,26 @@ func listSheets(path string) ([]sheetFile, io.Closer, error) {
 func isXML(name string) bool { return strings.EqualFold(filepath.Ext(name), ".xml") }
 
 // readSheet reads and parses one file, refusing oversized ones before
-// decompressing them and again while reading, since a header can lie.
-func readSheet(f sheetFile) (*knowledge.Item, sheetMeta, error) {
+// decompressing them and again while reading, since a header can lie. For
+// a file that cannot be read, it returns the sheet's id as far as the file
+// tells it (see brokenID).
+func readSheet(f sheetFile) (*knowledge.Item, sheetMeta, string, error) {
+	it, meta, data, err := readData(f)
+	if err != nil {
+		return nil, sheetMeta{}, brokenID(f.name, data), err
+	}
+	return it, meta, "", nil
+}
+
+// readData is readSheet without the id of a broken sheet; it returns what
+// it read of the file.
+func readData(f sheetFile) (*knowledge.Item, sheetMeta, []byte, error) {
 	if f.size > MaxSheetSize {
-		return nil, sheetMeta{}, fmt.Errorf("%w: %s, over the %s limit", ErrTooLarge, byteSize(f.size), byteSize(MaxSheetSize))
+		return nil, sheetMeta{}, nil, fmt.Errorf("%w: %s, over the %s limit", ErrTooLarge, byteSize(f.size), byteSize(MaxSheetSize))
 	}
 	rc, err := f.open()
 	if err != nil {
-		return nil, sheetMeta{}, fmt.Errorf("open: %w", err)
+		return nil, sheetMeta{}, nil, fmt.Errorf("open: %w", err)
 	}
 	defer rc.Close()
 	// Sized from the header, the buffer is allocated once instead of
@@ -199,12 +274,42 @@ func readSheet(f sheetFile) (*knowledge.Item, sheetMeta, error) {
 	_, err = buf.ReadFrom(io.LimitReader(rc, MaxSheetSize+1))
 	data := buf.Bytes()
 	if err != nil {
-		return nil, sheetMeta{}, fmt.Errorf("read: %w", err)
+		return nil, sheetMeta{}, data, fmt.Errorf("read: %w", err)
 	}
 	if len(data) > MaxSheetSize {
-		return nil, sheetMeta{}, fmt.Errorf("%w: more than %s", ErrTooLarge, byteSize(MaxSheetSize))
+		return nil, sheetMeta{}, data, fmt.Errorf("%w: more than %s", ErrTooLarge, byteSize(MaxSheetSize))
 	}
-	return parse(data)
+	it, meta, err := parse(data)
+	return it, meta, data, err
+}
+
+// brokenID tells which sheet a file that could not be read is: the ID
+// attribute of its root element when the file gets that far, else its
+// name when it is a sheet id (DILA names each file after its sheet:
+// F1344.xml); "" when neither tells.
+func brokenID(name string, data []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			for _, a := range se.Attr {
+				if a.Name.Space == "" && a.Name.Local == "ID" {
+					if id := strings.TrimSpace(a.Value); id != "" && validID(id) {
+						return id
+					}
+				}
+			}
+			break
+		}
+	}
+	base := name[strings.LastIndexAny(name, `/\:`)+1:]
+	if id := strings.TrimSuffix(base, filepath.Ext(base)); sheetRef(id) {
+		return id
+	}
+	return ""
 }
 
 // merge combines two copies of a sheet read from different sources: the
