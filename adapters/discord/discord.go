@@ -11,6 +11,8 @@ package discord
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,6 +87,10 @@ type Adapter struct {
 	// dmRoles are the role names users hold in the configured guilds,
 	// looked up for direct messages (which carry none).
 	dmRoles map[string]heldRoles
+
+	saltMu sync.Mutex // serialises drawing the nonce salt
+	salt   string     // see nonceSalt
+	salted bool       // salt is read (or drawn)
 
 	threadMu   sync.Mutex           // serialises thread creation
 	citizenTh  map[[2]string]string // (channel, user) → citizen's thread
@@ -355,7 +361,11 @@ func (a *Adapter) registerCommands(ctx context.Context) error {
 // Send posts a reply: to the channel of its address (a DM, a citizen's
 // thread, a mediators' channel), or, for a mediator in a mediators'
 // channel, to their private thread there. A failure is returned so the
-// outbox retries; parts already posted are not posted again.
+// outbox retries; parts already posted are not posted again: this process
+// remembers them, and each part carries a nonce derived from r.Key that
+// Discord itself de-duplicates for a few minutes, so that a retry after a
+// crash (the part was posted, the outbox did not record it) does not post
+// it twice either.
 func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	channel := r.To.Channel
 	if r.To.User != "" && a.medChans[channel] {
@@ -367,13 +377,18 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	}
 	msgs := render(r, a.cat.T(a.cfg.Lang, "discord_choose"))
 	done := 0
+	salt := ""
 	if r.Key != "" {
 		a.mu.Lock()
 		done, _ = a.sent.Get(r.Key)
 		a.mu.Unlock()
+		var err error
+		if salt, err = a.nonceSalt(ctx); err != nil {
+			return fmt.Errorf("send discord message: %w", err)
+		}
 	}
 	for i := done; i < len(msgs); i++ {
-		if _, err := a.s.ChannelMessageSendComplex(channel, msgs[i], discordgo.WithContext(ctx)); err != nil {
+		if _, err := a.post(ctx, channel, msgs[i], nonce(salt, r.Key, i)); err != nil {
 			return fmt.Errorf("send discord message: %w", classify(err))
 		}
 		if r.Key != "" {
@@ -383,6 +398,74 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		}
 	}
 	return nil
+}
+
+// saltKey names the database's nonce salt in the adapter state.
+const saltKey = "discord.nonce_salt"
+
+// nonceSalt returns the random value this database mixes into every
+// nonce, drawing and saving it the first time. Outbox keys are row
+// numbers, which a new database starts again: without it, a new
+// database's first replies would carry the nonces of the old one's and,
+// within Discord's window, not be posted. Without a state store, the
+// salt is empty (the key alone).
+func (a *Adapter) nonceSalt(ctx context.Context) (string, error) {
+	a.saltMu.Lock()
+	defer a.saltMu.Unlock()
+	if a.salted || a.state == nil {
+		return a.salt, nil
+	}
+	v, ok, err := a.state.AdapterState(ctx, saltKey)
+	if err != nil {
+		return "", fmt.Errorf("read nonce salt: %w", err)
+	}
+	if !ok || v == "" {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		v = hex.EncodeToString(b)
+		if err := a.state.SetAdapterState(ctx, saltKey, v); err != nil {
+			return "", fmt.Errorf("save nonce salt: %w", err)
+		}
+	}
+	a.salt, a.salted = v, true
+	return v, nil
+}
+
+// messageCreate is the body of Create Message: discordgo v0.29.0's
+// MessageSend has no nonce nor enforce_nonce field, so they are added
+// here (the embedded struct's fields are marshalled inline).
+type messageCreate struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// post creates message m in channel with nonce as its idempotency key
+// ("": none). Discord documents (Create Message, JSON params, in
+// discord/discord-api-docs developers/resources/message.mdx; change log
+// of 12 February 2024 « Enforced Nonces on Create Message Endpoint »):
+// nonce is "up to 25 characters", and with enforce_nonce "if true and
+// nonce is present, it will be checked for uniqueness in the past few
+// minutes. If another message was created by the same author with the
+// same nonce, that message will be returned and no new message will be
+// created." The window is not specified beyond "a few minutes".
+//
+// m carries neither files nor the deprecated Embed field (render makes
+// neither), which ChannelMessageSendComplex would have handled.
+func (a *Adapter) post(ctx context.Context, channel string, m *discordgo.MessageSend, nonce string) (*discordgo.Message, error) {
+	if nonce == "" {
+		return a.s.ChannelMessageSendComplex(channel, m, discordgo.WithContext(ctx))
+	}
+	endpoint := discordgo.EndpointChannelMessages(channel)
+	body, err := a.s.RequestWithBucketID(http.MethodPost, endpoint, messageCreate{MessageSend: m, Nonce: nonce, EnforceNonce: true}, endpoint, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var msg discordgo.Message
+	if err := discordgo.Unmarshal(body, &msg); err != nil {
+		return nil, fmt.Errorf("%w: %w", discordgo.ErrJSONUnmarshal, err)
+	}
+	return &msg, nil
 }
 
 // classify marks Discord's permanent refusals (unknown channel, missing

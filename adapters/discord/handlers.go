@@ -62,8 +62,11 @@ func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 			a.log.Error("cannot open a private conversation", "channel", m.ChannelID, "err", err)
 			return
 		}
+		// The notice answers message m: a replay of m (a catch-up after
+		// a restart) posts it again only beyond Discord's nonce window.
+		// Message ids are Discord's, unique: no salt is needed.
 		note := &discordgo.MessageSend{Content: notice, AllowedMentions: noMentions(), Reference: m.Reference()}
-		if _, err := a.s.ChannelMessageSendComplex(m.ChannelID, note, discordgo.WithContext(ctx)); err != nil {
+		if _, err := a.post(ctx, m.ChannelID, note, nonce("", "notice "+m.ID, 0)); err != nil {
 			a.log.Warn("public notice not sent", "channel", m.ChannelID, "err", err)
 		}
 		in.Address = addr(place, user)
@@ -110,7 +113,7 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 		}, discordgo.WithContext(ctx)); err != nil {
 			a.log.Warn("command not acknowledged", "err", err)
 		}
-		in.Text = commandText(d)
+		in.Text, in.Command = commandText(d), true
 		lang := in.Lang
 		if lang == "" {
 			lang = a.cfg.Lang

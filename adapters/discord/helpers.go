@@ -1,11 +1,13 @@
 package discord
 
 import (
-	"github.com/boussole/boussole/adapters/internal/textsplit"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
 )
@@ -42,6 +44,24 @@ func render(r bot.Reply, placeholder string) []*discordgo.MessageSend {
 	}
 	out[len(out)-1].Components = components(r.Choices, placeholder)
 	return out
+}
+
+// maxNonce is the length of a Create Message nonce Discord accepts.
+const maxNonce = 25
+
+// nonce is the idempotency key of part part of the reply whose outbox key
+// is key, "" without a key: the same for every retry of that part, and
+// different for every other part and key. salt is the database's own
+// random value (see nonceSalt): outbox keys are row numbers, which a new
+// database starts again. It is a hash (Discord takes at most 25
+// characters, a key may be longer) of 96 bits in hex after a letter, so
+// that it never reads as a number.
+func nonce(salt, key string, part int) string {
+	if key == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte("boussole discord\x00" + salt + "\x00" + key + "\x00" + strconv.Itoa(part)))
+	return ("b" + hex.EncodeToString(h[:12]))[:maxNonce]
 }
 
 // components renders choices as buttons, five per row and at most five

@@ -82,7 +82,10 @@ func (a *Adapter) onPost(p *model.Post, channelType, name string, replayed bool)
 			a.log.Error("cannot open a private conversation", "channel", p.ChannelId, "err", err)
 			return
 		}
-		note := &model.Post{ChannelId: p.ChannelId, RootId: root, Message: a.cat.T(a.cfg.Lang, "mattermost_moved_dm")}
+		// The notice answers post p: a replay of p (a catch-up) posts it
+		// again only beyond the server's pending_post_id window. Post
+		// ids are the server's, unique: no salt is needed.
+		note := &model.Post{ChannelId: p.ChannelId, RootId: root, Message: a.cat.T(a.cfg.Lang, "mattermost_moved_dm"), PendingPostId: pendingPostID(self, "", "notice "+p.Id, 0)}
 		if _, _, err := a.c.CreatePost(ctx, note); err != nil {
 			a.log.Warn("public notice not sent", "channel", p.ChannelId, "err", err)
 		}
@@ -175,7 +178,7 @@ func (a *Adapter) onCommand(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral})
 		return
 	}
-	in := bot.Incoming{Text: commandText(r.PostForm.Get("text")), ID: id, Name: r.PostForm.Get("user_name")}
+	in := bot.Incoming{Command: true, Text: commandText(r.PostForm.Get("text")), ID: id, Name: r.PostForm.Get("user_name")}
 	notice := a.cat.T(a.cfg.Lang, "mattermost_received")
 	a.mu.Lock()
 	key, isMed := a.medKey[channel]

@@ -3,13 +3,14 @@ package mattermost
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"github.com/boussole/boussole/bot"
 	"github.com/mattermost/mattermost/server/public/model"
 )
@@ -156,6 +157,31 @@ func render(r bot.Reply, channel, root, actionURL, step string, buttons bool, se
 		out[len(out)-1].AddProp(model.PostPropsAttachments, []*model.MessageAttachment{{Actions: acts}})
 	}
 	return out
+}
+
+// pendingPostID is the pending_post_id of part part of the reply whose
+// outbox key is key, posted by the bot user self; "" without a key. salt
+// is the database's own random value (see pendingSalt): outbox keys are
+// row numbers, which a new database starts again.
+//
+// Mattermost de-duplicates post creation on it (server/channels/app/
+// post.go, deduplicateCreatePost): a create whose pending_post_id the
+// server saw in the last 30 seconds (pendingPostIDsCacheTTL, in the
+// seenPendingPostIdsCache of the server process) returns the post
+// already created instead of a new one, or fails with a 500 while that
+// first create is still under way; a create that failed forgets it. The
+// cache is keyed by the pending_post_id alone, server-wide, hence the
+// format Mattermost's own clients use, "userId:millis" (webapp
+// createPostImmediately, server tests' makePendingPostId): the user id
+// makes it the bot's own. The part after the colon is a number below
+// 2^63, as theirs, but derived from key and part so that every retry
+// sends the same one; the server does not check the format.
+func pendingPostID(self, salt, key string, part int) string {
+	if key == "" || self == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte("boussole mattermost\x00" + salt + "\x00" + key + "\x00" + strconv.Itoa(part)))
+	return self + ":" + strconv.FormatUint(binary.BigEndian.Uint64(h[:8])>>1, 10)
 }
 
 // label shortens a button label; never empty.

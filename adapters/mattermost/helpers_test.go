@@ -1,6 +1,7 @@
 package mattermost
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -181,6 +182,32 @@ func TestCommandText(t *testing.T) {
 	for in, want := range map[string]string{"ask carte grise": "carte grise", "carte grise": "carte grise", "claim 3": "claim 3", " close 2 ok ": "close 2 ok", "": ""} {
 		if got := commandText(in); got != want {
 			t.Errorf("commandText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPendingPostID(t *testing.T) {
+	const self = "bs889uqc1brjmq8cw3ob5b4i7a"
+	if got := pendingPostID(self, "s", "", 0); got != "" {
+		t.Errorf("no key: %q, want none", got)
+	}
+	seen := map[string]bool{}
+	for _, salt := range []string{"", "0f1e", "a17c"} {
+		for _, key := range []string{"bsl-1", "bsl-2", "bsl-10", "notice abc"} {
+			for part := range 3 {
+				id := pendingPostID(self, salt, key, part)
+				if id != pendingPostID(self, salt, key, part) {
+					t.Fatalf("pendingPostID(%q, %q, %d) differs between calls", salt, key, part)
+				}
+				user, n, ok := strings.Cut(id, ":")
+				if _, err := strconv.ParseInt(n, 10, 64); !ok || user != self || err != nil {
+					t.Errorf("pendingPostID(%q, %q, %d) = %q, want %s:<number>", salt, key, part, id, self)
+				}
+				if seen[id] {
+					t.Errorf("pendingPostID(%q, %q, %d) = %q twice", salt, key, part, id)
+				}
+				seen[id] = true
+			}
 		}
 	}
 }

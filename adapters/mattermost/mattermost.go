@@ -14,6 +14,7 @@ package mattermost
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -120,6 +121,9 @@ type Adapter struct {
 	caughtUp  int              // posts read by catch-ups
 	live      bool             // the websocket is open: every post is seen
 	state     bot.StateStore
+	saltMu    sync.Mutex     // serialises drawing the pending_post_id salt
+	salt      string         // see pendingSalt
+	salted    bool           // salt is read (or drawn)
 	saveEvery time.Duration  // how often the moment seen up to is saved
 	saving    sync.WaitGroup // keepSeen, waited for when Run returns
 	roles     map[string][]string
@@ -530,8 +534,22 @@ func (a *Adapter) catchUp(ctx context.Context, from int64) {
 
 // Send posts a reply in its conversation: in the thread of the question,
 // or, for a mediator, in the thread of the case. A failure is returned so
-// the outbox retries; parts already posted are not posted again.
+// the outbox retries; parts already posted are not posted again: this
+// process remembers them, and each part carries a pending_post_id derived
+// from r.Key that the server de-duplicates for 30 seconds, so that a
+// retry soon after a crash (the part was posted, the outbox did not
+// record it) does not post it twice either.
 func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
+	self, salt := "", ""
+	if r.Key != "" {
+		var err error
+		if self, err = a.selfID(ctx); err != nil {
+			return fmt.Errorf("send mattermost post: %w", err)
+		}
+		if salt, err = a.pendingSalt(ctx); err != nil {
+			return fmt.Errorf("send mattermost post: %w", err)
+		}
+	}
 	a.mu.Lock()
 	channel := r.To.Channel
 	if id, ok := a.medID[channel]; ok {
@@ -570,6 +588,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	}
 	posts := render(r, channel, root, url, step, !a.cfg.NumberedChoices, a.secret)
 	for i := done; i < len(posts); i++ {
+		posts[i].PendingPostId = pendingPostID(self, salt, r.Key, i)
 		p, _, err := a.c.CreatePost(ctx, posts[i])
 		if err != nil {
 			return fmt.Errorf("send mattermost post: %w", classify(err))
@@ -587,6 +606,58 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		a.mu.Unlock()
 	}
 	return nil
+}
+
+// saltKey names the database's pending_post_id salt in the adapter state.
+const saltKey = "mattermost.pending_post_id_salt"
+
+// pendingSalt returns the random value this database mixes into every
+// pending_post_id, drawing and saving it the first time. Outbox keys are
+// row numbers, which a new database starts again: without it, a new
+// database's first replies would carry the ids of the old one's and,
+// within the server's window, not be posted. Without a state store, the
+// salt is empty (the key alone).
+func (a *Adapter) pendingSalt(ctx context.Context) (string, error) {
+	a.saltMu.Lock()
+	defer a.saltMu.Unlock()
+	if a.salted || a.state == nil {
+		return a.salt, nil
+	}
+	v, ok, err := a.state.AdapterState(ctx, saltKey)
+	if err != nil {
+		return "", fmt.Errorf("read pending_post_id salt: %w", err)
+	}
+	if !ok || v == "" {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		v = hex.EncodeToString(b)
+		if err := a.state.SetAdapterState(ctx, saltKey, v); err != nil {
+			return "", fmt.Errorf("save pending_post_id salt: %w", err)
+		}
+	}
+	a.salt, a.salted = v, true
+	return v, nil
+}
+
+// selfID returns the bot's user id, asking the server when Run has not
+// yet (the outbox may send before Run connected).
+func (a *Adapter) selfID(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	self := a.self
+	a.mu.Unlock()
+	if self != "" {
+		return self, nil
+	}
+	me, _, err := a.c.GetMe(ctx, "")
+	if err != nil {
+		return "", fmt.Errorf("who is the bot: %w", err)
+	}
+	a.mu.Lock()
+	if a.self == "" {
+		a.self, a.selfName = me.Id, me.Username
+	}
+	a.mu.Unlock()
+	return me.Id, nil
 }
 
 // classify marks Mattermost's permanent refusals (unknown channel, no

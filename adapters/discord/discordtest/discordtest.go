@@ -45,9 +45,17 @@ type Server struct {
 	FailAfter  int // ...once this many were posted
 	Limited    int // 429s returned
 	Posts      []Post
-	Calls      []Call
-	Threads    map[string]string // thread id → parent channel
-	Members    map[string][]string
+	// NonceWindow is how long a nonce sent with enforce_nonce makes a
+	// repeat return the message already created (default 2 minutes,
+	// by the test's clock): Discord documents "the past few minutes".
+	NonceWindow time.Duration
+	// Deduplicated counts the message posts answered with an existing
+	// message because of their nonce.
+	Deduplicated int
+	nonces       map[string]nonced // author + nonce → message
+	Calls        []Call
+	Threads      map[string]string // thread id → parent channel
+	Members      map[string][]string
 	// Messages are the users' messages per channel, newest last, as the
 	// REST API lists them back.
 	Messages map[string][]map[string]any
@@ -72,9 +80,16 @@ type Frame struct {
 
 // Post is a message the bot created.
 type Post struct {
+	ID      string
 	Channel string
 	Content string
 	Body    map[string]any
+}
+
+// nonced is a message created with enforce_nonce, and when.
+type nonced struct {
+	msg map[string]any
+	at  time.Time
 }
 
 // Buttons returns the labels and custom ids of a post's buttons and menu
@@ -121,6 +136,7 @@ const (
 func Start(t testing.TB, now func() time.Time) *Server {
 	f := &Server{
 		t: t, now: now, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{}, MemberRoles: map[string][]string{},
+		NonceWindow: 2 * time.Minute, nonces: map[string]nonced{},
 		changed: make(chan struct{}, 1),
 		guilds:  []map[string]any{{"id": GuildID, "name": "Tiers-lieu"}},
 		channels: map[string][]map[string]any{GuildID: {
@@ -317,6 +333,11 @@ func (f *Server) WaitConnected(t testing.TB, want string) {
 func (f *Server) NextID() string {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
+	return f.nextID()
+}
+
+// nextID is NextID under Mu.
+func (f *Server) nextID() string {
 	f.ids++
 	return fmt.Sprint(uint64(f.now().UnixMilli()-1420070400000)<<22 | uint64(f.ids&0x3fffff))
 }
@@ -389,10 +410,42 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 			reply(map[string]any{"message": "Unknown Channel", "code": 10003})
 			return
 		}
+		// Discord's Create Message (developers/resources/message.mdx):
+		// nonce is "up to 25 characters"; with enforce_nonce, "if another
+		// message was created by the same author with the same nonce [in
+		// the past few minutes], that message will be returned and no new
+		// message will be created". The author is the bot here; the
+		// documentation names no channel, so a nonce counts across
+		// channels.
+		nonce, hasNonce := body["nonce"]
+		ns := fmt.Sprint(nonce)
+		if hasNonce && len(ns) > 25 {
+			f.Mu.Unlock()
+			w.WriteHeader(http.StatusBadRequest)
+			reply(map[string]any{"message": "Invalid Form Body", "code": 50035, "errors": map[string]any{"nonce": map[string]any{"_errors": []any{map[string]any{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 25 or fewer in length."}}}}})
+			return
+		}
+		key := ""
+		if hasNonce && body["enforce_nonce"] == true {
+			key = BotID + "\x00" + ns
+			if old, ok := f.nonces[key]; ok && f.now().Sub(old.at) < f.NonceWindow {
+				f.Deduplicated++
+				f.Mu.Unlock()
+				reply(old.msg)
+				return
+			}
+		}
 		content, _ := body["content"].(string)
-		f.Posts = append(f.Posts, Post{Channel: p[1], Content: content, Body: body})
+		msg := map[string]any{"id": f.nextID(), "channel_id": p[1], "content": content, "author": map[string]any{"id": BotID, "bot": true}}
+		if hasNonce {
+			msg["nonce"] = nonce
+		}
+		if key != "" {
+			f.nonces[key] = nonced{msg: msg, at: f.now()}
+		}
+		f.Posts = append(f.Posts, Post{ID: msg["id"].(string), Channel: p[1], Content: content, Body: body})
 		f.Mu.Unlock()
-		reply(map[string]any{"id": f.NextID(), "channel_id": p[1], "content": content, "author": map[string]any{"id": BotID, "bot": true}})
+		reply(msg)
 	case r.Method == "GET" && len(p) == 3 && p[0] == "channels" && p[2] == "messages":
 		after := r.URL.Query().Get("after")
 		f.Mu.Lock()
