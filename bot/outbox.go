@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -61,9 +62,8 @@ type Dispatcher struct {
 
 	mu       sync.Mutex
 	adapters map[string]Adapter
-	flushMu  map[string]*sync.Mutex // per platform: one flush at a time keeps destinations in order
-
-	wake chan struct{}
+	flushMu  map[string]*sync.Mutex   // per platform: one flush at a time keeps destinations in order
+	wake     map[string]chan struct{} // per platform: Run's loop for it
 }
 
 // Owner is an adapter that sends only to some addresses of its platform
@@ -101,7 +101,7 @@ func NewDispatcher(box Outbox, log *slog.Logger, now func() time.Time) (*Dispatc
 		return nil, fmt.Errorf("new dispatcher: %w", err)
 	}
 	return &Dispatcher{box: box, log: log, now: now, owner: hex.EncodeToString(id[:]),
-		adapters: map[string]Adapter{}, flushMu: map[string]*sync.Mutex{}, wake: make(chan struct{}, 1)}, nil
+		adapters: map[string]Adapter{}, flushMu: map[string]*sync.Mutex{}, wake: map[string]chan struct{}{}}, nil
 }
 
 // Register makes a the sender for its platform.
@@ -110,15 +110,20 @@ func (d *Dispatcher) Register(a Adapter) {
 	d.adapters[a.Name()] = a
 	if d.flushMu[a.Name()] == nil {
 		d.flushMu[a.Name()] = &sync.Mutex{}
+		d.wake[a.Name()] = make(chan struct{}, 1)
 	}
 	d.mu.Unlock()
 }
 
-// Wake asks Run to flush now.
+// Wake asks Run to flush every platform now.
 func (d *Dispatcher) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, w := range d.wake {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -255,12 +260,25 @@ func backoff(attempts int) time.Duration {
 }
 
 // Run flushes on Wake and whenever a waiting message falls due, until ctx
-// is done. Messages left by a previous process are sent at start.
+// is done, each registered platform in its own loop. Messages left by a
+// previous process are sent at start.
 func (d *Dispatcher) Run(ctx context.Context) {
+	d.mu.Lock()
+	wake := make(map[string]chan struct{}, len(d.wake))
+	maps.Copy(wake, d.wake)
+	d.mu.Unlock()
+	var wg sync.WaitGroup
+	for p, w := range wake {
+		wg.Go(func() { d.runPlatform(ctx, p, w) })
+	}
+	wg.Wait()
+}
+
+func (d *Dispatcher) runPlatform(ctx context.Context, p string, wake <-chan struct{}) {
 	for {
-		next, err := d.Flush(ctx)
+		next, err := d.FlushPlatforms(ctx, p)
 		if err != nil && ctx.Err() == nil {
-			d.log.Error("outbox flush failed", "err", err)
+			d.log.Error("outbox flush failed", "platform", p, "err", err)
 			next = d.now().Add(retryMax)
 		}
 		wait := time.Minute
@@ -272,7 +290,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-ctx.Done():
 			t.Stop()
 			return
-		case <-d.wake:
+		case <-wake:
 		case <-t.C:
 		}
 		t.Stop()

@@ -148,13 +148,13 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	}
 	// Sending now keeps a conversation's replies before its next message;
 	// what fails here is retried by the dispatcher's Run.
-	next, ferr := r.out.FlushPlatforms(ctx, append(platformsOf(replies), in.Address.Platform)...)
+	_, ferr := r.out.FlushPlatforms(ctx, append(platformsOf(replies), in.Address.Platform)...)
+	// The turn may also have queued messages for other platforms (a case
+	// announced in a queue on another platform): each platform's loop in
+	// Run sends them, and reschedules what failed here.
+	r.out.Wake()
 	if ferr != nil {
 		return errors.Join(err, ferr)
-	}
-	if !next.IsZero() {
-		// A send failed: the dispatcher's loop schedules its retry.
-		r.out.Wake()
 	}
 	return err
 }
