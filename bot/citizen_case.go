@@ -46,7 +46,7 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 	if c.Status == CaseClaimed && c.Mediator != nil {
 		t.conv.State = StateWithMediator
 		// The relayed message is queued with this turn, in its transaction.
-		t.replies = append(t.replies, Reply{To: c.Mediator.Address, About: c.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", Defuse(t.text))})
+		t.replies = append(t.replies, Reply{To: c.Mediator.Address, About: c.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", t.relayed(t.text, t.e.cfg.Lang))})
 		t.silent = true
 		return true, nil
 	}

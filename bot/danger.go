@@ -110,7 +110,7 @@ func (t *turn) urgentCase(cats []string) error {
 	if c.Status == CaseClaimed && c.Mediator != nil {
 		t.conv.State = StateWithMediator
 		relay := Reply{To: c.Mediator.Address, About: c.Address,
-			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", Defuse(t.text))}
+			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", t.relayed(t.text, lang))}
 		// The case is marked urgent for good (mediators' lists), in the
 		// same write as the relay.
 		if _, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {

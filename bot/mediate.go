@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/boussole/boussole/knowledge"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -634,7 +635,7 @@ func (t *turn) relayToCitizen(id int64, text string) error {
 		return nil
 	}
 	// The relayed message is queued with this turn, in its transaction.
-	t.replies = append(t.replies, Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", Defuse(text))})
+	t.replies = append(t.replies, Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", t.relayed(text, c.Lang))})
 	t.silent = true
 	return nil
 }
@@ -647,8 +648,29 @@ func (t *turn) announcement(c Case, q Queue) Reply {
 	return Reply{To: q.Channel, About: c.Address, Text: text, Choices: []Choice{{Label: t.e.cat.T(lang, "btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
 }
 
-// Defuse breaks @mentions in text a person wrote before it is shown to
-// someone else, so nobody can make the bot ping @everyone or a user.
-func Defuse(s string) string {
-	return strings.ReplaceAll(s, "@", "@\u200b")
+// relayed is text as passed to the other person of a case, in lang:
+// defused, and marked when the message was cut.
+func (t *turn) relayed(text, lang string) string {
+	text = Defuse(text)
+	if t.cut && text == Defuse(t.text) {
+		text += " " + t.e.cat.T(lang, "relay_cut")
+	}
+	return text
 }
+
+// Defuse makes text a person wrote safe to show to someone else: an @
+// starting a mention is broken (nobody can make the bot ping @everyone or
+// a user) while e-mail addresses stay whole, and a markdown link shows
+// its real address (« [impots.gouv.fr](http://ailleurs.example) » reads
+// « impots.gouv.fr (http://ailleurs.example) »).
+func Defuse(s string) string {
+	s = mdLink.ReplaceAllString(s, "$1 ($2)")
+	return mentionAt.ReplaceAllString(s, "$1@\u200b$2")
+}
+
+var (
+	// mentionAt is an @ at a word's start followed by a name character;
+	// the @ of « marie@example.org » follows a letter and is left alone.
+	mentionAt = regexp.MustCompile(`(^|[^\pL\pN_.+-])@([\pL\pN_.-])`)
+	mdLink    = regexp.MustCompile(`\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
+)

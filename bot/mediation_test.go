@@ -534,3 +534,36 @@ func TestIsMediatorCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestDefuse(t *testing.T) {
+	for in, want := range map[string]string{
+		"@everyone regardez": "@\u200beveryone regardez",
+		"salut @marie":       "salut @\u200bmarie",
+		"écrivez à zorglub.martinez@example.org": "écrivez à zorglub.martinez@example.org",
+		"(@here)": "(@\u200bhere)",
+		"[impots.gouv.fr](http://ailleurs.example/x)": "impots.gouv.fr (http://ailleurs.example/x)",
+		"voir [ici](<https://a.example> \"titre\")":   "voir ici (https://a.example)",
+		"un [crochet] seul":                           "un [crochet] seul",
+	} {
+		if got := bot.Defuse(in); got != want {
+			t.Errorf("Defuse(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A message cut because it is too long reaches the mediator marked as cut.
+func TestCutMessageIsMarked(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.click(marie, "m:claim:1")
+	rs = d.say(citizen, strings.Repeat("je vous explique ma situation ", 400)+"LA FIN")
+	got := textTo(rs, marie)
+	if !strings.Contains(got, "message coupé") || strings.Contains(got, "LA FIN") {
+		t.Fatalf("relayed: %q", got[max(0, len(got)-200):])
+	}
+	rs = d.say(citizen, "court")
+	if strings.Contains(textTo(rs, marie), "coupé") {
+		t.Fatal("a short message marked as cut")
+	}
+}

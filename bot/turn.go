@@ -76,6 +76,9 @@ type turn struct {
 	// caseID is the case this turn acts on or speaks in (0: none): its
 	// turns and messages are erased with the case's citizen.
 	caseID int64
+	// cut is set when the message was longer than the bot reads: what is
+	// relayed says so.
+	cut bool
 	// st is the store as this turn sees it: the turn's transaction when
 	// the store has them.
 	st Store
@@ -94,6 +97,8 @@ func (t *turn) offer(o ...Offer) { t.offers = append(t.offers, o...) }
 func (t *turn) run() error {
 	raw := t.in.Text
 	t.text = analysis.Truncate(analysis.Normalize(raw), t.e.cfg.MaxInputBytes)
+	// Normalize bounds the message too: compare with what was typed.
+	t.cut = len(strings.Join(strings.Fields(raw), " ")) > min(t.e.cfg.MaxInputBytes, analysis.MaxMessageBytes)
 	if t.e.cfg.Mediation.isMediatorIn(t.in) && (t.in.Payload != "" || t.text != "") {
 		handled, err := t.mediatorTurn()
 		if err != nil {
