@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -151,6 +152,23 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	if len(data) > MaxFileSize {
 		d.probs.add(Pos{File: d.file}, "file is too large (over %d MiB): a knowledge file should hold a few sheets or one tree", MaxFileSize>>20)
 		return nil
+	}
+	if !utf8.Valid(data) {
+		// yaml.v3 reports this without a line, and editors that saved in
+		// Latin-1 or Windows-1252 are common: say where and what to do.
+		line, col := 1, 1
+		for i := 0; i < len(data); {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				d.probs.add(Pos{File: d.file, Line: line}, "byte 0x%02X at column %d is not UTF-8 text: save the file as UTF-8 (in most editors: « Save with encoding » → UTF-8)", data[i], col)
+				return nil
+			}
+			if r == '\n' {
+				line, col = line+1, 0
+			}
+			i += n
+			col++
+		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node

@@ -31,7 +31,7 @@ func TestParseItems(t *testing.T) {
 		{name: "syntax error", data: "id: a\n  title: b\n", want: "x.yaml:2: YAML syntax error: mapping values are not allowed"},
 		{name: "unknown anchor", data: "id: *nope\n", want: "x.yaml: YAML syntax error: unknown anchor 'nope' referenced"},
 		{name: "control character", data: "id: \x01\n", want: "x.yaml: YAML syntax error: control characters are not allowed"},
-		{name: "invalid UTF-8", data: "id: \xff\n", want: "YAML syntax error"},
+		{name: "invalid UTF-8", data: "id: \xff\n", want: "x.yaml:1: byte 0xFF at column 5 is not UTF-8 text"},
 		{name: "unknown field", data: "id: a\nsumary: b\n", want: `x.yaml:2: unknown field "sumary" in item (did you mean "summary"?)`},
 		{name: "French field name", data: "id: a\ntitre: b\n", want: `x.yaml:2: unknown field "titre" in item (did you mean "title"?)`},
 		{name: "case typo", data: "ID: a\n", want: `unknown field "ID" in item (did you mean "id"?)`},

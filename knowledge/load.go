@@ -49,7 +49,13 @@ func LoadDir(dir string) (*Base, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("load knowledge directory %s: not a directory", dir)
 	}
-	return loadFS(os.DirFS(dir), dir)
+	b, err := loadFS(os.DirFS(dir), dir)
+	if err == nil && len(b.Items) == 0 && len(b.Trees) == 0 {
+		// A bot that knows nothing would answer « je n'ai pas compris » to
+		// everyone: most likely the wrong directory.
+		return nil, Problems{{Pos: Pos{File: dir}, Msg: "no items and no trees found: knowledge files go in items/*.yaml and trees/*.yaml under this directory (see README « Knowledge »)"}}
+	}
+	return b, err
 }
 
 // Load decodes fsys with LoadFS and validates the result with Validate. Any

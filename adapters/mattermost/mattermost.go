@@ -235,7 +235,18 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	mux.HandleFunc("POST "+ActionPath, a.onAction)
 	mux.HandleFunc("POST "+CommandPath, a.onCommand)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	// A callback server that stops stops the adapter: buttons and
+	// /boussole would fail silently otherwise.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 1)
+	go func() {
+		err := srv.Serve(ln)
+		if !errors.Is(err, http.ErrServerClosed) {
+			served <- err
+			stop()
+		}
+	}()
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -246,7 +257,12 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
 	a.listen(ctx)
 	a.saving.Wait()
-	return nil
+	select {
+	case err := <-served:
+		return fmt.Errorf("mattermost callbacks server on %s: %w", ln.Addr(), err)
+	default:
+		return nil
+	}
 }
 
 // check resolves the team and the mediators' channels, listing the valid

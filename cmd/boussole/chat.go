@@ -66,12 +66,17 @@ func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.
 		stopDispatch()
 		<-dispatched
 	}()
+	// One adapter failing stops the others: a process half connected
+	// would look alive while a platform's people get no answer.
+	actx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
 	errc := make(chan error, len(adapters))
 	for _, ad := range adapters {
 		go func() {
-			err := ad.Run(ctx, r)
+			err := ad.Run(actx, r)
 			if err != nil {
 				err = fmt.Errorf("%s: %w", ad.Name(), err)
+				stopAll()
 			}
 			errc <- err
 		}()

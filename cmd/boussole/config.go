@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/boussole/boussole/bot"
@@ -150,7 +152,14 @@ func loadConfig(path string) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return cfg, fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return cfg, fmt.Errorf("config %s: %s", path, plainYAMLError(data, err))
+	}
+	// A second document (after ---) would be silently ignored.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return cfg, fmt.Errorf("config %s: line %d: a second YAML document (after ---) is not read: put every setting in one document", path, extra.Line)
+	} else if !errors.Is(err, io.EOF) {
+		return cfg, fmt.Errorf("config %s: %s", path, plainYAMLError(data, err))
 	}
 	if err := cfg.validate(); err != nil {
 		return cfg, fmt.Errorf("config %s: %w", path, err)
@@ -200,16 +209,15 @@ func (c Config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("discord.private_mode: %q is not one of thread, dm", c.Discord.PrivateMode))
 	}
-	if c.Discord.Enabled && strings.TrimSpace(c.Discord.TokenEnv) == "" {
-		errs = append(errs, errors.New("discord.token_env: name the environment variable holding the bot token"))
+	if c.Discord.Enabled {
+		errs = append(errs, envName("discord.token_env", c.Discord.TokenEnv))
 	}
 	if mm := c.Mattermost; mm.Enabled {
 		if !strings.HasPrefix(mm.URL, "http://") && !strings.HasPrefix(mm.URL, "https://") {
 			errs = append(errs, fmt.Errorf("mattermost.url: %q must be the server's address, starting with http:// or https://", mm.URL))
 		}
-		if strings.TrimSpace(mm.TokenEnv) == "" {
-			errs = append(errs, errors.New("mattermost.token_env: name the environment variable holding the bot token"))
-		}
+		errs = append(errs, envName("mattermost.token_env", mm.TokenEnv), envName("mattermost.secret_env", mm.SecretEnv),
+			envName("mattermost.command_token_env", mm.CommandTokenEnv))
 		if strings.TrimSpace(mm.Listen) == "" {
 			errs = append(errs, errors.New("mattermost.listen: the address of Boussole's endpoint for buttons and /boussole is required"))
 		}
@@ -218,6 +226,26 @@ func (c Config) validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// envName checks that a *_env key names an environment variable (upper
+// case, digits, underscores) rather than holding a secret pasted there.
+// The value is never repeated: if it is a token, it must not reach a log
+// or a terminal.
+func envName(key, v string) error {
+	if v == "" {
+		return fmt.Errorf("%s: name the environment variable that holds the secret (such as DISCORD_TOKEN)", key)
+	}
+	ok := len(v) <= 64
+	for i, r := range v {
+		if !(r == '_' || 'A' <= r && r <= 'Z' || i > 0 && '0' <= r && r <= '9') {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("%s: must be the name of an environment variable (capital letters, digits, _), such as DISCORD_TOKEN, never the secret itself; if you pasted a token here, remove it and consider it leaked", key)
+	}
+	return nil
 }
 
 // platforms are the platforms a queue or mediator list may name.
@@ -276,4 +304,75 @@ func jurisdictionCode(j string) bool {
 		}
 	}
 	return true
+}
+
+// typeMismatch is yaml.v3's wording of a value of the wrong type.
+var typeMismatch = regexp.MustCompile("line (\\d+): cannot unmarshal !!(\\w+) `([^`]*)` into (\\S+)")
+
+// plainYAMLError rewrites a YAML decoding error for an admin: a value of
+// the wrong type names its key and says what is expected in words, not Go
+// types (« retention.days (line 2): "beaucoup" is not a whole number »).
+func plainYAMLError(data []byte, err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return msg
+	}
+	return typeMismatch.ReplaceAllStringFunc(msg, func(m string) string {
+		p := typeMismatch.FindStringSubmatch(m)
+		line, _ := strconv.Atoi(p[1])
+		key := keyAt(&root, line, "")
+		if key == "" {
+			key = "line " + p[1]
+		} else {
+			key += " (line " + p[1] + ")"
+		}
+		return fmt.Sprintf("%s: %q is not %s", key, p[3], goTypeWords(p[4]))
+	})
+}
+
+// keyAt returns the dotted key whose value starts on line, or "".
+func keyAt(n *yaml.Node, line int, prefix string) string {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			if k := keyAt(c, line, prefix); k != "" {
+				return k
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			name := k.Value
+			if prefix != "" {
+				name = prefix + "." + k.Value
+			}
+			if v.Line == line && (v.Kind == yaml.ScalarNode || v.Kind == yaml.AliasNode) {
+				return name
+			}
+			if sub := keyAt(v, line, name); sub != "" {
+				return sub
+			}
+		}
+	}
+	return ""
+}
+
+// goTypeWords says what a Go type expects, in words.
+func goTypeWords(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "text"
+	case strings.HasPrefix(t, "[]"):
+		return "a list ([a, b] or one \"- item\" per line)"
+	case strings.HasPrefix(t, "map"), strings.HasPrefix(t, "main."):
+		return "a group of settings (key: value lines)"
+	}
+	return "of the expected kind"
 }

@@ -26,7 +26,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		"unknown key":    {"lang: fr\ndatabse:\n  path: x.db\n", "line 2: field databse not found"},
 		"nested key":     {"search:\n  answer_treshold: 0.5\n", "answer_treshold"},
 		"bad lang":       {"lang: de\n", `lang: "de" is not supported`},
-		"bad type":       {"retention:\n  days: beaucoup\n", "line 2"},
+		"bad type":       {"retention:\n  days: beaucoup\n", `retention.days (line 2): "beaucoup" is not a whole number`},
+		"bad type list":  {"mediation:\n  mediators:\n    console: marie\n", `mediation.mediators.console (line 3): "marie" is not a list`},
+		"second doc":     {"lang: fr\n---\nlang: en\n", "line 2: a second YAML document"},
+		"pasted token":   {"discord:\n  enabled: true\n  token_env: MTIzNDU2.Gh-ij.kLmNoP\n", "discord.token_env: must be the name of an environment variable"},
 		"bad threshold":  {"search:\n  answer_threshold: 0.1\n  unsure_threshold: 0.3\n", "unsure_threshold (0.3)"},
 		"bad level":      {"log:\n  level: loud\n", `log.level: "loud"`},
 		"zero days":      {"retention:\n  days: 0\n", "retention.days"},
@@ -79,5 +82,19 @@ func checkServeFails(t *testing.T, yaml, want string) {
 		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
 	if code == 0 || !strings.Contains(errs.String(), want) {
 		t.Fatalf("exit %d, stderr %q, want %q", code, errs.String(), want)
+	}
+}
+
+// A token pasted where the name of its environment variable belongs is
+// refused without being repeated.
+func TestConfigNeverEchoesAPastedToken(t *testing.T) {
+	const token = "MTIzNDU2Nzg5.GhIjKl.secretpart"
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte("discord:\n  enabled: true\n  token_env: "+token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := loadConfig(p)
+	if err == nil || strings.Contains(err.Error(), "secretpart") {
+		t.Fatalf("error = %v", err)
 	}
 }
