@@ -71,8 +71,12 @@ func (a *Adapter) onPost(p *model.Post, channelType, name string, replayed bool)
 		in.Roles = a.userRoles(ctx, user)
 		if inCase {
 			a.mu.Lock()
-			a.medLast[in.Address] = p.RootId
+			changed := a.medLastKey[addrKey(in.Address)] != p.RootId
+			a.medLastKey[addrKey(in.Address)] = p.RootId
 			a.mu.Unlock()
+			if changed {
+				a.saveRouting(ctx)
+			}
 		}
 	case !mentions(p.Message, botName):
 		return

@@ -98,37 +98,38 @@ type Adapter struct {
 	// gate, when set (tests), is waited for before each reconnection.
 	gate func(ctx context.Context)
 
-	mu        sync.Mutex
-	h         bot.Handler
-	ctx       context.Context
-	self      string
-	selfName  string
-	teamID    string
-	cmdTokens []string
-	publicURL string
-	addr      net.Addr
-	seen      *bot.Recent // post and click ids already handled
-	sent      *bot.Recent // reply key → parts already posted
-	roots     map[bot.Address]string
-	caseRoot  map[bot.Address]string // citizen → case post in a mediators' channel
-	caseTh    map[string]bool        // case posts
-	medLast   map[bot.Address]string // mediator → case thread they last worked in
-	medKey    map[string]string      // mediators' channel id → its configured name
-	medID     map[string]string      // configured name → channel id
-	chanType  map[string]string
-	lastAt    map[string]int64 // channel → create_at of the last post seen
-	aliveAt   int64            // create_at of the last post seen anywhere
-	caughtUp  int              // posts read by catch-ups
-	live      bool             // the websocket is open: every post is seen
-	state     bot.StateStore
-	saltMu    sync.Mutex     // serialises drawing the pending_post_id salt
-	salt      string         // see pendingSalt
-	salted    bool           // salt is read (or drawn)
-	saveEvery time.Duration  // how often the moment seen up to is saved
-	saving    sync.WaitGroup // keepSeen, waited for when Run returns
-	roles     map[string][]string
-	serial    *bot.Serial // queues messages per conversation
-	connected chan struct{}
+	mu           sync.Mutex
+	h            bot.Handler
+	ctx          context.Context
+	self         string
+	selfName     string
+	teamID       string
+	cmdTokens    []string
+	publicURL    string
+	addr         net.Addr
+	seen         *bot.Recent // post and click ids already handled
+	sent         *bot.Recent // reply key → parts already posted
+	roots        map[bot.Address]string
+	caseRootHash map[string]string // hash of citizen address → case post in a mediators' channel
+	caseTh       map[string]bool   // case posts
+	threads      []string          // case posts, oldest first (routing.go)
+	medLastKey   map[string]string // mediator (addrKey) → case thread they last worked in
+	medKey       map[string]string // mediators' channel id → its configured name
+	medID        map[string]string // configured name → channel id
+	chanType     map[string]string
+	lastAt       map[string]int64 // channel → create_at of the last post seen
+	aliveAt      int64            // create_at of the last post seen anywhere
+	caughtUp     int              // posts read by catch-ups
+	live         bool             // the websocket is open: every post is seen
+	state        bot.StateStore
+	saltMu       sync.Mutex     // serialises drawing the pending_post_id salt
+	salt         string         // see pendingSalt
+	salted       bool           // salt is read (or drawn)
+	saveEvery    time.Duration  // how often the moment seen up to is saved
+	saving       sync.WaitGroup // keepSeen, waited for when Run returns
+	roles        map[string][]string
+	serial       *bot.Serial // queues messages per conversation
+	connected    chan struct{}
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -174,8 +175,8 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, now: d.Now, c: c, token: token, secret: secret, backoff: time.Second,
-		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{}, caseRoot: map[bot.Address]string{},
-		caseTh: map[string]bool{}, medLast: map[bot.Address]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
+		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{},
+		caseTh: map[string]bool{}, medLastKey: map[string]string{}, caseRootHash: map[string]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
 		state: d.State, saveEvery: 30 * time.Second,
 	}
@@ -220,6 +221,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if err := a.check(ctx); err != nil {
 		return err
 	}
+	a.loadRouting(ctx)
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen for mattermost callbacks: %w", err)
@@ -572,6 +574,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		channel = id
 	}
 	_, isMed := a.medKey[channel]
+	changed := false // routing to save once sent
 	root := a.roots[r.To]
 	casePost := isMed && r.To.User == ""
 	if isMed {
@@ -579,15 +582,16 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		// about it, for a mediator or the queue, goes in that thread.
 		root = ""
 		if r.About != (bot.Address{}) && (!casePost || len(r.Choices) == 0) {
-			root = a.caseRoot[r.About]
+			root = a.caseRootHash[addrHash(r.About)]
 		}
 		if !casePost {
 			// A mediator's answer about no case in particular (a command's
 			// result) follows them in the thread they last worked in.
 			if root == "" {
-				root = a.medLast[r.To]
-			} else {
-				a.medLast[r.To] = root
+				root = a.medLastKey[addrKey(r.To)]
+			} else if a.medLastKey[addrKey(r.To)] != root {
+				a.medLastKey[addrKey(r.To)] = root
+				changed = true
 			}
 		}
 		casePost = casePost && root == ""
@@ -614,12 +618,17 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 			a.sent.Set(r.Key, i+1)
 		}
 		if casePost && i == 0 && r.About != (bot.Address{}) {
-			if _, ok := a.caseRoot[r.About]; !ok {
-				a.caseRoot[r.About] = p.Id
+			if _, ok := a.caseRootHash[addrHash(r.About)]; !ok {
+				a.caseRootHash[addrHash(r.About)] = p.Id
 			}
 			a.caseTh[p.Id] = true
+			a.threads = append(a.threads, p.Id)
+			changed = true
 		}
 		a.mu.Unlock()
+	}
+	if changed {
+		a.saveRouting(ctx)
 	}
 	return nil
 }
