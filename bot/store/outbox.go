@@ -105,53 +105,65 @@ func (s *Store) ClaimOutgoing(ctx context.Context, owner string, platforms []str
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		now := millis(s.now())
-		args := make([]any, 0, len(platforms)+1)
-		for _, p := range platforms {
-			args = append(args, p)
-		}
-		// The placeholders are built from the count only, never from input.
-		rows, err := tx.QueryContext(ctx, `SELECT id, platform, channel, user_id, body_json, attempts, next_at, created_at, lease_owner, lease_until
-			FROM outbox WHERE sent_at IS NULL AND dead = 0 AND platform IN (?`+strings.Repeat(", ?", len(platforms)-1)+`)
-			ORDER BY id LIMIT ?`, append(args, limit)...)
-		if err != nil {
-			return err
-		}
 		skip := map[bot.Address]bool{}
 		var ids []any
-		for rows.Next() {
-			var (
-				o                       bot.Outgoing
-				a                       bot.Address
-				body, leaseOwner        string
-				next, created, leaseEnd int64
-			)
-			if err := rows.Scan(&o.ID, &a.Platform, &a.Channel, &a.User, &body, &o.Attempts, &next, &created, &leaseOwner, &leaseEnd); err != nil {
-				rows.Close()
+		// Read in pages until limit messages are claimed: rows skipped
+		// (another owner's destinations, addresses not owned) must not
+		// use up the limit.
+		for after := int64(0); len(out) < limit; {
+			args := make([]any, 0, len(platforms)+2)
+			args = append(args, after)
+			for _, p := range platforms {
+				args = append(args, p)
+			}
+			// The placeholders are built from the count only, never from input.
+			rows, err := tx.QueryContext(ctx, `SELECT id, platform, channel, user_id, body_json, attempts, next_at, created_at, lease_owner, lease_until
+				FROM outbox WHERE sent_at IS NULL AND dead = 0 AND id > ? AND platform IN (?`+strings.Repeat(", ?", len(platforms)-1)+`)
+				ORDER BY id LIMIT ?`, append(args, limit)...)
+			if err != nil {
 				return err
 			}
-			if skip[a] {
-				continue
+			read := 0
+			for rows.Next() {
+				read++
+				var (
+					o                       bot.Outgoing
+					a                       bot.Address
+					body, leaseOwner        string
+					next, created, leaseEnd int64
+				)
+				if err := rows.Scan(&o.ID, &a.Platform, &a.Channel, &a.User, &body, &o.Attempts, &next, &created, &leaseOwner, &leaseEnd); err != nil {
+					rows.Close()
+					return err
+				}
+				after = o.ID
+				if skip[a] || len(out) == limit {
+					continue
+				}
+				if (leaseOwner != owner && leaseEnd > now) || (owns != nil && !owns(a)) {
+					skip[a] = true
+					continue
+				}
+				if err := json.Unmarshal([]byte(body), &o.Reply); err != nil {
+					rows.Close()
+					return fmt.Errorf("read outbox message %d: %w", o.ID, err)
+				}
+				o.Reply.Key = bot.OutboxKey(o.ID)
+				o.NextAt, o.CreatedAt = fromMillis(next), fromMillis(created)
+				out = append(out, o)
+				ids = append(ids, o.ID)
 			}
-			if (leaseOwner != owner && leaseEnd > now) || (owns != nil && !owns(a)) {
-				skip[a] = true
-				continue
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return err
 			}
-			if err := json.Unmarshal([]byte(body), &o.Reply); err != nil {
-				rows.Close()
-				return fmt.Errorf("read outbox message %d: %w", o.ID, err)
+			if read < limit {
+				break
 			}
-			o.Reply.Key = bot.OutboxKey(o.ID)
-			o.NextAt, o.CreatedAt = fromMillis(next), fromMillis(created)
-			out = append(out, o)
-			ids = append(ids, o.ID)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
 		}
 		if len(ids) == 0 {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`,
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`,
 			append([]any{owner, millis(until)}, ids...)...)
 		return err
 	})

@@ -96,7 +96,10 @@ func (s *Store) TreeVersion(ctx context.Context, id string, version int) (*knowl
 	if err := json.Unmarshal([]byte(body), t); err != nil {
 		return nil, fmt.Errorf("decode tree %s version %d: %w", id, version, err)
 	}
-	s.trees.put(key, t)
+	if txFrom(ctx) == nil {
+		// Read inside a transaction, the version may yet be rolled back.
+		s.trees.put(key, t)
+	}
 	return t, nil
 }
 
