@@ -237,6 +237,11 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 			t.replies[i].To = in.Address
 		}
 	}
+	for _, n := range in.Notices {
+		if n.To.Platform == in.Address.Platform && n.Text != "" {
+			t.replies = append([]Reply{n}, t.replies...)
+		}
+	}
 	if t.forgotten {
 		// Nothing of the conversation is stored any more; only the
 		// confirmation waits in the outbox until it is sent.

@@ -35,6 +35,11 @@ type Incoming struct {
 	// Replayed: a catch-up delivered the message again after a restart or
 	// a disconnection; an earlier run may have handled it already.
 	Replayed bool
+	// Notices are messages the adapter needs sent because of this one (« I
+	// answer you in private » in a public channel): queued with the
+	// turn's replies, in its transaction, and sent by the outbox, so a
+	// replayed message that was already answered posts no second notice.
+	Notices []Reply
 	// Command is set when the message came through the platform's slash
 	// command (/boussole …): a mediator's words there are a command.
 	Command bool
@@ -59,6 +64,9 @@ type Reply struct {
 	// a case posted to mediators), so that deleting the citizen's data
 	// deletes it too. Zero for messages to the citizen themselves.
 	About Address `json:"about,omitzero"`
+	// ReplyTo is the platform's id of the message this one answers, where
+	// the platform shows replies (a public notice under the question).
+	ReplyTo string `json:"reply_to,omitempty"`
 	// Key identifies the message across retries (set by the outbox):
 	// adapters pass it to platforms that drop duplicates (Discord's
 	// nonce) and drop repeats themselves where they can.

@@ -376,6 +376,11 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		channel = th
 	}
 	msgs := render(r, a.cat.T(a.cfg.Lang, "discord_choose"))
+	if r.ReplyTo != "" {
+		// Under the message it answers; a question deleted meanwhile
+		// must not stop the notice.
+		msgs[0].Reference = &discordgo.MessageReference{MessageID: r.ReplyTo, ChannelID: channel, FailIfNotExists: new(false)}
+	}
 	done := 0
 	salt := ""
 	if r.Key != "" {

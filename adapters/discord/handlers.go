@@ -62,13 +62,10 @@ func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 			a.log.Error("cannot open a private conversation", "channel", m.ChannelID, "err", err)
 			return
 		}
-		// The notice answers message m: a replay of m (a catch-up after
-		// a restart) posts it again only beyond Discord's nonce window.
-		// Message ids are Discord's, unique: no salt is needed.
-		note := &discordgo.MessageSend{Content: notice, AllowedMentions: noMentions(), Reference: m.Reference()}
-		if _, err := a.post(ctx, m.ChannelID, note, nonce("", "notice "+m.ID, 0)); err != nil {
-			a.log.Warn("public notice not sent", "channel", m.ChannelID, "err", err)
-		}
+		// The notice goes through the outbox with the turn: sent once,
+		// retried if Discord is down, and not again for a message a
+		// catch-up replays after it was answered.
+		in.Notices = append(in.Notices, bot.Reply{To: bot.Address{Platform: Platform, Channel: m.ChannelID}, Text: notice, ReplyTo: m.ID})
 		in.Address = addr(place, user)
 	}
 	a.enqueue(in)
