@@ -450,6 +450,10 @@ func (t *turn) switchLang(lang string) {
 		if strings.HasPrefix(t.conv.Lang, "en") {
 			t.conv.Lang = "fr"
 		}
+		// Back to French in Québec: Québec's wording.
+		if t.conv.Jurisdiction == "QC" && t.conv.Lang == "fr" {
+			t.conv.Lang = "fr-CA"
+		}
 	}
 }
 
@@ -739,7 +743,11 @@ func (t *turn) renderItem(it *knowledge.Item) string {
 		}
 	}
 	if len(it.Steps) > 0 {
-		b.WriteString("\n" + t.msg("item_steps") + "\n")
+		key := "item_steps"
+		if t.english() && len(it.StepsEN) == 0 && (it.TitleEN != "" || it.SummaryEN != "") {
+			key = "item_steps_in_french" // the title and summary were English
+		}
+		b.WriteString("\n" + t.msg(key) + "\n")
 		for i, s := range t.itemSteps(it) {
 			b.WriteString(strconv.Itoa(i+1) + ". " + s + "\n")
 		}
