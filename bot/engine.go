@@ -207,6 +207,23 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	}
 	var replies []Reply
 	err := tx.InTx(ctx, func(ctx context.Context) error {
+		replies = nil
+		// A message with a platform id is handled once: checked and
+		// marked in the turn's transaction, so a crash after the commit
+		// (or a second process given the same message) never answers it
+		// twice, and a crash before it answers it again.
+		if hs, ok := e.store.(HandledStore); ok && in.ID != "" {
+			done, err := hs.Handled(ctx, in.Address.Platform, in.ID)
+			if err != nil {
+				return fmt.Errorf("look up handled message: %w", err)
+			}
+			if done {
+				return nil
+			}
+			if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
+				return err
+			}
+		}
 		var err error
 		replies, err = e.respond(ctx, in)
 		return err

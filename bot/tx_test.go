@@ -65,3 +65,27 @@ func TestTurnIsOneTransaction(t *testing.T) {
 		t.Fatalf("the mediator's conversation points to case %d", conv.CaseID)
 	}
 }
+
+// A message is answered once even when it comes again (a catch-up after a
+// crash that happened after the commit, or a second process given it):
+// the mark is written in the turn's transaction.
+func TestMessageAnsweredOnceAcrossDeliveries(t *testing.T) {
+	d := newDesk(t, nil)
+	ctx := context.Background()
+	in := bot.Incoming{Address: citizen, Text: "carte d'identité perdue", ID: "m-1"}
+	first, err := d.eng.Respond(ctx, in)
+	if err != nil || len(first) == 0 {
+		t.Fatalf("first = %v, %v", first, err)
+	}
+	d.reopen() // the process dies right after the commit
+	before, _ := d.st.PendingOutgoing(ctx, 100)
+	in.Replayed = true
+	again, err := d.eng.Respond(ctx, in)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("the same message answered again: %v, %v", again, err)
+	}
+	after, _ := d.st.PendingOutgoing(ctx, 100)
+	if len(after) != len(before) {
+		t.Fatalf("%d more messages queued", len(after)-len(before))
+	}
+}

@@ -50,6 +50,14 @@ type markBatch struct {
 // Close; Handled sees it at once.
 func (s *Store) MarkHandled(ctx context.Context, platform, id string) error {
 	now := millis(s.now())
+	if st := txFrom(ctx); st != nil {
+		// Part of the turn: written with it, not later.
+		_, err := st.tx.ExecContext(ctx, `INSERT OR IGNORE INTO handled (platform, id, at) VALUES (?, ?, ?)`, platform, id, now)
+		if err != nil {
+			return fmt.Errorf("mark message handled: %w", err)
+		}
+		return nil
+	}
 	b := &s.marks
 	b.mu.Lock()
 	defer b.mu.Unlock()
