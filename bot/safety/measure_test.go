@@ -60,6 +60,7 @@ func TestSafetySets(t *testing.T) {
 	}{
 		{"safety-dev.jsonl", 0.98, 0.02},
 		{"safety-dev2.jsonl", 0.98, 0.02},
+		{"safety-dev3.jsonl", 0.98, 0.02},
 		{"safety-heldout.jsonl", 0.85, 0.06},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
