@@ -79,6 +79,9 @@ func (t *turn) endCase(c Case) error {
 // rate records the citizen's satisfaction with a closed case.
 func (t *turn) rate(id int64, n int) error {
 	c, err := t.st.Case(t.ctx, id)
+	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+		return fmt.Errorf("load case %d: %w", id, err)
+	}
 	if err != nil || c.Address != t.in.Address || c.Status != CaseClosed || c.Satisfaction != 0 {
 		t.say(t.msg("expired"))
 		return nil

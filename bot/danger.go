@@ -101,6 +101,13 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 // kind of danger only (the citizen's words follow the consent given).
 func (t *turn) urgentCase(cats []string) error {
 	c, err := t.st.Case(t.ctx, t.conv.CaseID)
+	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+		// The numbers matter more than the flag: they are still given
+		// (failing the turn would replace them with « problème
+		// technique »), and the failure is logged for the operator.
+		t.e.log.Error("urgent case not flagged", "case", t.conv.CaseID, "err", err)
+		return nil
+	}
 	if err != nil || c.Address != t.in.Address || c.Status == CaseClosed {
 		return nil
 	}
