@@ -11,10 +11,9 @@ package discord
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/boussole/boussole/adapters/internal/salt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -88,9 +87,7 @@ type Adapter struct {
 	// looked up for direct messages (which carry none).
 	dmRoles map[string]heldRoles
 
-	saltMu sync.Mutex // serialises drawing the nonce salt
-	salt   string     // see nonceSalt
-	salted bool       // salt is read (or drawn)
+	salt *salt.Salt // of idempotency keys, per database
 
 	threadMu   sync.Mutex           // serialises thread creation
 	citizenTh  map[[2]string]string // (channel, user) → citizen's thread
@@ -162,7 +159,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
 		roles: map[string]map[string]string{}, dmRoles: map[string]heldRoles{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,
-		state: d.State, places: map[string]watched{}, saveEvery: 30 * time.Second,
+		state: d.State, salt: salt.New(d.State, saltKey), places: map[string]watched{}, saveEvery: 30 * time.Second,
 	}
 	for _, c := range cfg.MediatorChannels {
 		a.medChans[c] = true
@@ -405,36 +402,11 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	return nil
 }
 
-// saltKey names the database's nonce salt in the adapter state.
+// saltKey names the database's salt of idempotency keys in the adapter
+// state (adapters/internal/salt).
 const saltKey = "discord.nonce_salt"
 
-// nonceSalt returns the random value this database mixes into every
-// nonce, drawing and saving it the first time. Outbox keys are row
-// numbers, which a new database starts again: without it, a new
-// database's first replies would carry the nonces of the old one's and,
-// within Discord's window, not be posted. Without a state store, the
-// salt is empty (the key alone).
-func (a *Adapter) nonceSalt(ctx context.Context) (string, error) {
-	a.saltMu.Lock()
-	defer a.saltMu.Unlock()
-	if a.salted || a.state == nil {
-		return a.salt, nil
-	}
-	v, ok, err := a.state.AdapterState(ctx, saltKey)
-	if err != nil {
-		return "", fmt.Errorf("read nonce salt: %w", err)
-	}
-	if !ok || v == "" {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		v = hex.EncodeToString(b)
-		if err := a.state.SetAdapterState(ctx, saltKey, v); err != nil {
-			return "", fmt.Errorf("save nonce salt: %w", err)
-		}
-	}
-	a.salt, a.salted = v, true
-	return v, nil
-}
+func (a *Adapter) nonceSalt(ctx context.Context) (string, error) { return a.salt.Get(ctx) }
 
 // messageCreate is the body of Create Message: discordgo v0.29.0's
 // MessageSend has no nonce nor enforce_nonce field, so they are added

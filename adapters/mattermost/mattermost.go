@@ -14,9 +14,9 @@ package mattermost
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/boussole/boussole/adapters/internal/salt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -122,9 +122,7 @@ type Adapter struct {
 	caughtUp     int              // posts read by catch-ups
 	live         bool             // the websocket is open: every post is seen
 	state        bot.StateStore
-	saltMu       sync.Mutex     // serialises drawing the pending_post_id salt
-	salt         string         // see pendingSalt
-	salted       bool           // salt is read (or drawn)
+	salt         *salt.Salt     // of idempotency keys, per database
 	saveEvery    time.Duration  // how often the moment seen up to is saved
 	saving       sync.WaitGroup // keepSeen, waited for when Run returns
 	roles        map[string][]string
@@ -178,7 +176,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{},
 		caseTh: map[string]bool{}, medLastKey: map[string]string{}, caseRootHash: map[string]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
-		state: d.State, saveEvery: 30 * time.Second,
+		state: d.State, salt: salt.New(d.State, saltKey), saveEvery: 30 * time.Second,
 	}
 	if cfg.CommandTokenEnv != "" {
 		a.envCmdTok = strings.TrimSpace(d.Getenv(cfg.CommandTokenEnv))
@@ -633,36 +631,11 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	return nil
 }
 
-// saltKey names the database's pending_post_id salt in the adapter state.
+// saltKey names the database's salt of idempotency keys in the adapter
+// state (adapters/internal/salt).
 const saltKey = "mattermost.pending_post_id_salt"
 
-// pendingSalt returns the random value this database mixes into every
-// pending_post_id, drawing and saving it the first time. Outbox keys are
-// row numbers, which a new database starts again: without it, a new
-// database's first replies would carry the ids of the old one's and,
-// within the server's window, not be posted. Without a state store, the
-// salt is empty (the key alone).
-func (a *Adapter) pendingSalt(ctx context.Context) (string, error) {
-	a.saltMu.Lock()
-	defer a.saltMu.Unlock()
-	if a.salted || a.state == nil {
-		return a.salt, nil
-	}
-	v, ok, err := a.state.AdapterState(ctx, saltKey)
-	if err != nil {
-		return "", fmt.Errorf("read pending_post_id salt: %w", err)
-	}
-	if !ok || v == "" {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		v = hex.EncodeToString(b)
-		if err := a.state.SetAdapterState(ctx, saltKey, v); err != nil {
-			return "", fmt.Errorf("save pending_post_id salt: %w", err)
-		}
-	}
-	a.salt, a.salted = v, true
-	return v, nil
-}
+func (a *Adapter) pendingSalt(ctx context.Context) (string, error) { return a.salt.Get(ctx) }
 
 // selfID returns the bot's user id, asking the server when Run has not
 // yet (the outbox may send before Run connected).
