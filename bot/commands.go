@@ -73,6 +73,13 @@ func (t *turn) command(cmd string) error {
 	case cmdBack:
 		return t.back()
 	case cmdHuman:
+		// « humain » typed right after a danger answer is its « Parler à
+		// un médiateur » button: the case is urgent.
+		for _, o := range t.conv.Offered {
+			if q, cats, ok := strings.Cut(o.Arg, "|"); ok && o.Action == actEscalate {
+				return t.escalate(q, reasonDanger+":"+cats)
+			}
+		}
 		return t.escalate(t.treeQueue(), reasonAsked)
 	case cmdForgetMe:
 		return t.forget()
