@@ -76,6 +76,10 @@ type turn struct {
 	// caseID is the case this turn acts on or speaks in (0: none): its
 	// turns and messages are erased with the case's citizen.
 	caseID int64
+	// moved is set when the message's words put the person on the other
+	// side than the conversation was: a tree under way there no longer
+	// applies.
+	moved bool
 	// cut is set when the message was longer than the bot reads: what is
 	// relayed says so.
 	cut bool
@@ -124,6 +128,9 @@ func (t *turn) run() error {
 				said = cmp.Or(said, j)
 				t.placed, t.query = j, &rest
 			}
+		}
+		if said != "" && t.conv.Jurisdiction != "" && said != t.conv.Jurisdiction {
+			t.moved = true
 		}
 		t.followJurisdiction(said)
 	}
@@ -277,6 +284,13 @@ func (t *turn) message(folded string) error {
 			t.topics()
 		}
 		return nil
+	}
+	if t.conv.State == StateInTree && t.moved {
+		// « je vis à Marseille, … » inside Québec's housing questions: the
+		// tree was for the other side; the question is answered afresh.
+		t.conv.State = StateIdle
+		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
+		return t.freeText(t.search())
 	}
 	if t.conv.State == StateInTree {
 		// A clear new question leaves the tree; anything else is a
