@@ -59,11 +59,14 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 		b.WriteString("\n")
 		b.WriteString(t.msg("danger_number", "title", t.itemTitle(it), "what", t.itemSummary(it)))
 	}
+	other := t.alsoSide
 	if !known {
-		other := "QC"
+		other = "QC"
 		if j == "QC" {
 			other = "FR"
 		}
+	}
+	if other != "" && other != j && t.e.cat.Has(t.lang(), "danger_other_"+strings.ToLower(other)) {
 		if gen := t.emergencyItems([]string{knowledge.DangerUrgence}, other); len(gen) > 0 {
 			b.WriteString("\n")
 			b.WriteString(t.msg("danger_other_"+strings.ToLower(other), "phone", gen[0].Where.Phone))

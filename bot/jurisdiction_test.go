@@ -10,6 +10,7 @@ import (
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/places"
 	"github.com/boussole/boussole/knowledge/search"
 )
 
@@ -85,7 +86,11 @@ func sharedEngine(t *testing.T, cfg bot.Config) *harness {
 	}
 	t.Cleanup(func() { st.Close() })
 	h.store = st
-	if h.engine, err = bot.New(context.Background(), cfg, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Now: h.clock}); err != nil {
+	gaz, err := places.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.engine, err = bot.New(context.Background(), cfg, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Places: gaz, Now: h.clock}); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -219,5 +224,25 @@ func TestQueueByJurisdiction(t *testing.T) {
 	h.say(alice, "humain")
 	if got := announced(2); got != fr {
 		t.Fatalf("French case announced to %v", got)
+	}
+}
+
+// A town's name never replaces, in a danger answer, a side already known
+// (it may be a first name or an old address): the known side's numbers
+// come first, and one line gives the other side's emergency number.
+func TestTownNameDoesNotMoveAPersonInDanger(t *testing.T) {
+	h := sharedEngine(t, bot.Config{Jurisdiction: "FR"})
+	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	h.say(bob, "je suis au Québec")
+	got := texts(h.say(bob, "I want to die"))
+	if !strings.Contains(got, "911") || strings.Contains(got, "112") {
+		t.Fatalf("danger answer in Québec:\n%s", got)
+	}
+	got = texts(h.say(bob, "je vis à Aubagne et je veux mourir"))
+	if !strings.Contains(got, "📞 911") || !strings.Contains(got, "En France : composez le 112") {
+		t.Fatalf("danger answer with a French town in Québec:\n%s", got)
+	}
+	if c := h.conv(bob); c.Jurisdiction != "QC" {
+		t.Fatalf("jurisdiction moved to %q", c.Jurisdiction)
 	}
 }

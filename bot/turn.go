@@ -76,6 +76,9 @@ type turn struct {
 	// caseID is the case this turn acts on or speaks in (0: none): its
 	// turns and messages are erased with the case's citizen.
 	caseID int64
+	// alsoSide is the side a town's name points to when it disagrees with
+	// the side already known: a danger answer adds its emergency number.
+	alsoSide string
 	// moved is set when the message's words put the person on the other
 	// side than the conversation was: a tree under way there no longer
 	// applies.
@@ -114,35 +117,51 @@ func (t *turn) run() error {
 	}
 	// The person is answered in the language they write in, from the
 	// first message on (a configured language is only the default).
-	said := "" // the jurisdiction the message's words name, if any
+	said := ""       // the jurisdiction the message's words name, if any
+	dangerSaid := "" // what the danger answer may trust of it
 	if t.in.Payload == "" {
 		t.switchLang(t.e.messageLang(analysis.Fold(mention.ReplaceAllString(t.text, " "))))
 		// Words that say where the person is (« je suis au Québec »,
 		// « à Montréal », « la CAF », « H2X 1Y4 ») set the conversation's
 		// side; names only one side has come before towns.
 		said = t.e.danger.Jurisdiction(t.text)
+		dangerSaid = said
 		if t.e.places != nil {
 			// The town's name is where the person is, not what they ask.
 			j, rest := t.e.places.Locate(mention.ReplaceAllString(t.text, " "))
 			if j != "" {
+				// A town's name can mislead (« I want to die » names
+				// Die, in the Drôme): the numbers of a side already known
+				// are not replaced on its word alone.
+				if dangerSaid == "" && t.conv.Jurisdiction == "" && t.channelJurisdiction() == "" {
+					dangerSaid = j
+				} else if dangerSaid == "" {
+					t.alsoSide = j // one line for that side's emergency number
+				}
 				said = cmp.Or(said, j)
 				t.placed, t.query = j, &rest
 			}
 		}
-		if said != "" && t.conv.Jurisdiction != "" && said != t.conv.Jurisdiction {
-			t.moved = true
-		}
-		t.followJurisdiction(said)
 	}
+	var cats []string
+	if t.in.Payload == "" && t.text != "" {
+		cats = t.e.danger.Detect(t.text)
+	}
+	if len(cats) > 0 {
+		// In danger, only what can be trusted moves the person.
+		said = dangerSaid
+	}
+	if said != "" && t.conv.Jurisdiction != "" && said != t.conv.Jurisdiction {
+		t.moved = true
+	}
+	t.followJurisdiction(said)
 	// Danger comes first, in every state: a person in danger gets the
 	// emergency numbers before any search, tree, command or case rule.
-	if t.in.Payload == "" && t.text != "" {
-		if cats := t.e.danger.Detect(t.text); len(cats) > 0 {
-			if err := t.dangerTurn(cats, said); err != nil {
-				return err
-			}
-			return t.finish()
+	if len(cats) > 0 {
+		if err := t.dangerTurn(cats, dangerSaid); err != nil {
+			return err
 		}
+		return t.finish()
 	}
 	if handled, err := t.ratingPayload(); handled || err != nil {
 		if err != nil {

@@ -189,7 +189,7 @@ func (g *Gazetteer) Locate(text string) (jurisdiction, rest string) {
 	found := ""
 	drop := make([]bool, len(words))
 	span := func(from, to int) {
-		for from > 0 && (placeWords[words[from-1]] || leadWords[words[from-1]]) {
+		for from > 0 && (placeWords[words[from-1]] || atWords[words[from-1]] || nearWords[words[from-1]] || words[from-1] == "de" || beingWords[words[from-1]] || postalWords[words[from-1]] || leadWords[words[from-1]]) {
 			from--
 		}
 		for k := from; k < to; k++ {
@@ -204,7 +204,7 @@ func (g *Gazetteer) Locate(text string) (jurisdiction, rest string) {
 			if len(w) == 3 {
 				n = 2
 			}
-		case len(w) == 5 && allDigits(w) && len(g.postal[w]) > 0 && placeBefore(words, i):
+		case len(w) == 5 && allDigits(w) && len(g.postal[w]) > 0 && postalBefore(words, i):
 			// « 13000 » alone may be an amount; after « à », « cp », « au »
 			// it is a postal code.
 			j, n = FR, 1
@@ -245,6 +245,9 @@ func (g *Gazetteer) townAt(text string, words []string, i int) (string, int) {
 		if g.common[name] && !capitalised(text, name) {
 			return "", 0
 		}
+		if frenchTerritories[name] {
+			return FR, n
+		}
 		j := side(towns)
 		if j == "" && !slices.ContainsFunc(towns, func(t *Town) bool { return t.Jurisdiction == QC || t.Population >= minPopulation }) {
 			// A hamlet's name is more likely an ordinary word.
@@ -256,22 +259,27 @@ func (g *Gazetteer) townAt(text string, words []string, i int) (string, int) {
 }
 
 // side is the one jurisdiction a name belongs to. A name on both sides
-// counts for Québec when every French commune of that name is small
-// (« Montréal » in the Aude, « Trois-Rivières » in Guadeloupe), and for
-// no side otherwise (« Laval »,
+// counts for Québec when every French commune of that name is small and
+// in mainland France (« Montréal » in the Aude), and for no side
+// otherwise (« Laval »,
+// « Trois-Rivières » in Guadeloupe,
 // « Verdun »).
 func side(towns []*Town) string {
 	fr, qc := 0, false
 	for _, t := range towns {
-		switch t.Jurisdiction {
-		case QC:
+		switch {
+		case t.Jurisdiction == QC:
 			qc = true
-		case FR:
+		case strings.HasPrefix(t.Dept, "97"):
+			// Overseas, a commune's name is what its people say
+			// (« Trois-Rivières », « Saint-Philippe »): never Québec's.
+			fr = max(fr, bigTown)
+		default:
 			fr = max(fr, t.Population)
 		}
 	}
 	switch {
-	case qc && fr < 10000:
+	case qc && fr < bigTown:
 		return QC
 	case qc:
 		return ""
@@ -281,23 +289,77 @@ func side(towns []*Town) string {
 	return ""
 }
 
-// placeWords introduce a place: « j'habite à Aubagne », « près de
-// Rimouski », « cp 13001 », « in Lyon ».
+// bigTown is the population from which a French commune's name is as
+// likely meant as a Québec municipality's of the same name.
+const bigTown = 10000
+
+// A town's name counts only where the words say the person is there:
+// « j'habite à Aubagne », « je suis à Rimouski », « près de Manosque »,
+// « I live in Sherbrooke ». « j'ai parlé à Nancy », « écrit à Mathieu »,
+// « un revenu de 20000 » name no place.
+
+// placeWords introduce a place by themselves.
 var placeWords = map[string]bool{
-	"a": true, "au": true, "aux": true, "de": true, "d": true, "du": true, "sur": true, "vers": true,
-	"habite": true, "habites": true, "habitons": true, "vis": true, "reside": true, "cp": true, "postal": true,
-	"in": true, "at": true, "near": true, "from": true, "to": true, "live": true, "around": true,
+	"habite": true, "habites": true, "habitons": true, "habitez": true, "reside": true, "residons": true,
+	"in": true, "near": true,
+}
+
+// atWords (« à », « au ») introduce a place after a word of being or
+// living there: « je suis à », « je vis à », « on est au ».
+var atWords = map[string]bool{"a": true, "au": true, "aux": true}
+
+var beingWords = map[string]bool{
+	"suis": true, "sommes": true, "est": true, "sont": true, "vis": true, "vit": true, "vivons": true, "vivent": true,
+	"habite": true, "habites": true, "habitons": true, "reside": true, "installe": true, "installee": true, "installes": true,
+	"demenage": true, "arrive": true, "arrivee": true, "travaille": true, "live": true, "lives": true, "living": true, "based": true,
+}
+
+// nearWords are « près de », « proche de », « région de », « ville de »
+// (two words: the first, then « de » or « d »).
+var nearWords = map[string]bool{"pres": true, "proche": true, "region": true, "ville": true, "banlieue": true, "cote": true}
+
+// postalWords introduce a postal code: « cp 13001 », « à 75011 »,
+// « code postal 13001 », « mon code postal est 13001 ».
+var postalWords = map[string]bool{"a": true, "au": true, "cp": true, "postal": true}
+
+func placeBefore(words []string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev := words[i-1]
+	switch {
+	case placeWords[prev]:
+		return true
+	case atWords[prev]:
+		return i >= 2 && beingWords[words[i-2]]
+	case prev == "de" || prev == "d":
+		return i >= 2 && nearWords[words[i-2]]
+	}
+	return false
+}
+
+func postalBefore(words []string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev := words[i-1]
+	return postalWords[prev] || prev == "est" && i >= 2 && words[i-2] == "postal" || placeBefore(words, i)
 }
 
 // leadWords lead to a place without introducing one on their own (« mon
 // code postal est », « je suis à »): they go with the place when it is
 // taken out of the message.
 var leadWords = map[string]bool{
-	"je": true, "j": true, "suis": true, "sommes": true, "mon": true, "ma": true, "notre": true, "code": true, "est": true,
+	"je": true, "j": true, "on": true, "nous": true, "mon": true, "ma": true, "notre": true, "code": true,
 	"i": true, "am": true, "m": true, "we": true, "are": true, "my": true, "is": true, "zip": true, "postcode": true,
 }
 
-func placeBefore(words []string, i int) bool { return i > 0 && placeWords[words[i-1]] }
+// frenchTerritories are names of French regions overseas that are also
+// Québec municipalities' (« La Guadeloupe »): France.
+var frenchTerritories = map[string]bool{
+	"guadeloupe": true, "la guadeloupe": true, "martinique": true, "la martinique": true, "guyane": true,
+	"la reunion": true, "reunion": true, "mayotte": true,
+}
 
 // quebecPostal reads a Canadian postal code of Québec at words[i]: « H2X
 // 1Y4 » or « h2x1y4 » (Québec's codes start with G, H or J).

@@ -28,12 +28,12 @@ func TestJurisdiction(t *testing.T) {
 		{"France Services près de Manosque ?", FR},
 		{"je suis à Rimouski, il me faut un médecin", QC},
 		{"I live in Sherbrooke", QC},
-		{"à Saint-Jean-sur-Richelieu", QC},
+		{"je suis à Saint-Jean-sur-Richelieu", QC},
 		{"mon code postal est H2X 1Y4", QC},
 		{"cp: j8y3e2", QC},
 		{"cp 13001", FR},
 		{"j'habite au 75011", FR},
-		{"une aide à Montréal", QC},        // the Aude's Montréal is a village
+		{"une aide à Montréal", ""},        // says what is asked, not where one is
 		{"je suis à Laval", ""},            // Mayenne and Québec
 		{"j'ai 13000 euros de dettes", ""}, // an amount, not Marseille
 		{"je suis à la rue", ""},
@@ -75,8 +75,11 @@ func TestLookups(t *testing.T) {
 	if len(m) != 1 || m[0].Name != "Marseille" || m[0].Lat == 0 {
 		t.Fatalf("Postal(13005) = %+v", m)
 	}
-	if got := side(g.Towns("trois-rivieres")); got != QC {
-		t.Fatalf("Trois-Rivières: %q, want QC (the French ones are villages)", got)
+	if got := side(g.Towns("trois-rivieres")); got != "" {
+		t.Fatalf("Trois-Rivières: %q, want none (Guadeloupe has one of 7,000 people)", got)
+	}
+	if got := side(g.Towns("montreal")); got != QC {
+		t.Fatalf("Montréal: %q, want QC (the Aude's is small)", got)
 	}
 	if n := len(g.Towns("Saint-Martin")); n < 2 {
 		t.Fatalf("Saint-Martin: %d towns, want several", n)
