@@ -36,6 +36,9 @@ func TestForgetMeLeavesNothing(t *testing.T) {
 	d.say(marie, "Bonjour Zorglub Martinez, je note le 0612345678")
 	d.say(marie, "!note 1 habite 3 rue des Lilas, rappeler au 0612345678")
 	say(zorglub, "merci, j'habite 3 rue des Lilas")
+	// Words that look like a command are offered back to the mediator
+	// as buttons (kept in their conversation) until they choose.
+	d.say(marie, "note 1 Zorglub rappeler au 0612345678")
 	// Something still queued for the mediator when the person leaves.
 	if _, err := d.eng.Respond(ctx, bot.Incoming{Address: citizen, Text: "Zorglub encore là"}); err != nil {
 		t.Fatal(err)

@@ -217,14 +217,19 @@ func (t *turn) plainCommand(cmd string, id int64, rest string) (bool, error) {
 		_, found := t.snap.base.Item(rest)
 		return found, nil
 	}
-	if _, err := t.st.Case(t.ctx, id); errors.Is(err, knowledge.ErrNotFound) {
-		return false, nil // « dossier 12345 bien reçu »: a file number
-	} else if err != nil {
+	_, err := t.st.Case(t.ctx, id)
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound) && (cmd == mcShow || rest == ""):
+		return false, nil // « dossier 12345 bien reçu », « voir 3 fois »: words
+	case errors.Is(err, knowledge.ErrNotFound):
+		// « note 7 ne pas appeler chez elle » with no request 7: a typo in
+		// a private note must not reach the citizen; ask.
+	case err != nil:
 		return false, fmt.Errorf("load case %d: %w", id, err)
-	}
-	if rest == "" {
+	case rest == "":
 		return true, nil
 	}
+	t.caseID = id
 	t.say(t.msg("mediator_ambiguous", "case", strconv.FormatInt(t.conv.CaseID, 10)))
 	t.offer(Offer{Label: t.msg("btn_relay_it"), Action: actRelay, Arg: t.text},
 		Offer{Label: t.msg("btn_run_it", "command", "!"+t.text), Action: actRunCommand, Arg: t.text})

@@ -567,3 +567,19 @@ func TestCutMessageIsMarked(t *testing.T) {
 		t.Fatal("a short message marked as cut")
 	}
 }
+
+// A private note to a request that does not exist (a typo) never reaches
+// the citizen of the request the mediator holds: the mediator is asked.
+func TestNoteToAnUnknownRequestIsNotRelayed(t *testing.T) {
+	d := newDesk(t, nil)
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.click(marie, "m:claim:1")
+	rs = d.say(marie, "note 7 violence du conjoint, ne pas appeler chez elle")
+	if got := textTo(rs, citizen); got != "" {
+		t.Fatalf("the citizen got %q", got)
+	}
+	if got := textTo(rs, marie); !strings.Contains(got, "ressemble à une commande") {
+		t.Fatalf("the mediator was not asked: %q", got)
+	}
+}

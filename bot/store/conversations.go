@@ -186,6 +186,10 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 			// the person, their notes and commands about the case.
 			stmt{`DELETE FROM turns WHERE case_id IN
 				(SELECT id FROM cases WHERE platform = ? AND user_id = ?)`, []any{platform, user}},
+			// Buttons offered to a mediator about these cases may hold
+			// their words (« send it to the person? »).
+			stmt{`UPDATE conversations SET offered_json = 'null' WHERE case_id IN
+				(SELECT id FROM cases WHERE platform = ? AND user_id = ?)`, []any{platform, user}},
 			stmt{`DELETE FROM conversations WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			// Notes would go by cascade, but deleting them here counts them.
 			stmt{`DELETE FROM case_notes WHERE case_id IN
