@@ -105,7 +105,7 @@ func TestLeaseOfADeadProcessExpires(t *testing.T) {
 	if len(p.delivered) != 0 {
 		t.Fatal("sent while another process held the lease")
 	}
-	c.t = c.t.Add(61 * time.Second)
+	c.t = c.t.Add(61 * time.Second) // past any lease
 	if _, err := d.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -161,5 +161,25 @@ func TestSlowPlatformDelaysOnlyItself(t *testing.T) {
 	}
 	if len(sl.delivered) != 1 {
 		t.Fatalf("slow platform got %v", sl.delivered)
+	}
+}
+
+// A dispatcher that stops gives its leases back: another process sends
+// the messages at once instead of after the lease.
+func TestStoppedDispatcherReleasesItsLeases(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	st := openStore(t, filepath.Join(t.TempDir(), "b.db"), c)
+	if err := st.Enqueue(ctx, []bot.Reply{to("alice", "bonjour")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.ClaimOutgoing(ctx, "stopping", []string{"test"}, c.now().Add(time.Minute), 10, nil); len(got) != 1 {
+		t.Fatalf("claimed %d", len(got))
+	}
+	if err := st.ReleaseOutgoing(ctx, "stopping"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.ClaimOutgoing(ctx, "other", []string{"test"}, c.now().Add(time.Minute), 10, nil); len(got) != 1 {
+		t.Fatalf("after the release another process claims %d", len(got))
 	}
 }

@@ -569,9 +569,11 @@ func (t *turn) transfer(id int64, target string) error {
 			t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name),
 			t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name),
 		}
-		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClaimed, Mediator: to, At: t.now}, out); err != nil {
+		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClaimed, Mediator: to, At: t.now}, out); errors.Is(err, ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
+		} else if err != nil {
+			return fmt.Errorf("transfer case %d: %w", id, err)
 		}
 	} else {
 		q, ok := t.e.cfg.Mediation.Queues[target]
@@ -581,9 +583,11 @@ func (t *turn) transfer(id int64, target string) error {
 		}
 		c.Queue = target
 		out := []Reply{t.announcement(c, q), t.to(c.Address, c.Lang, "citizen_transferred")}
-		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); err != nil {
+		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); errors.Is(err, ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
+		} else if err != nil {
+			return fmt.Errorf("transfer case %d: %w", id, err)
 		}
 	}
 	if t.conv.CaseID == id {

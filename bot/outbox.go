@@ -43,6 +43,9 @@ type Outbox interface {
 	// (nil: every destination), oldest first, skipping destinations
 	// another owner holds a live lease on, and returns them.
 	ClaimOutgoing(ctx context.Context, owner string, platforms []string, until time.Time, limit int, owns func(Address) bool) ([]Outgoing, error)
+	// ReleaseOutgoing gives back owner's leases on unsent messages (a
+	// dispatcher stopping), so another process sends them at once.
+	ReleaseOutgoing(ctx context.Context, owner string) error
 	MarkSent(ctx context.Context, id int64, at time.Time) error
 	MarkFailed(ctx context.Context, id int64, next time.Time, reason string) error
 	MarkDead(ctx context.Context, id int64, reason string) error
@@ -74,16 +77,20 @@ type Owner interface {
 }
 
 // leaseFor is how long a claimed message is this dispatcher's: long
-// enough to send a batch, short enough that a dead process's messages
-// are soon sent by another.
-const leaseFor = time.Minute
+// enough to send a claim of claimBatch messages, and shorter than the
+// shortest platform de-duplication window (Mattermost's 30 s), so that a
+// message a dead process sent but did not record is sent again by
+// another within it, and dropped by the platform.
+const (
+	leaseFor   = 20 * time.Second
+	claimBatch = 32
+)
 
 // Backoff bounds: a platform outage is retried every 30 s at most, so a
 // message goes out soon after the platform comes back.
 const (
 	retryFirst = 500 * time.Millisecond
 	retryMax   = 30 * time.Second
-	batchSize  = 256
 )
 
 // NewDispatcher returns a dispatcher over box. now is the program's one
@@ -182,7 +189,7 @@ func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, er
 	}
 	var next time.Time
 	for {
-		pending, err := d.box.ClaimOutgoing(ctx, d.owner, []string{p}, d.now().Add(leaseFor), batchSize, owns)
+		pending, err := d.box.ClaimOutgoing(ctx, d.owner, []string{p}, d.now().Add(leaseFor), claimBatch, owns)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("flush outbox: %w", err)
 		}
@@ -214,7 +221,7 @@ func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, er
 			}
 			progress = true
 		}
-		if len(pending) < batchSize || !progress {
+		if len(pending) < claimBatch || !progress {
 			return next, nil
 		}
 	}
@@ -272,6 +279,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		wg.Go(func() { d.runPlatform(ctx, p, w) })
 	}
 	wg.Wait()
+	// What this process claimed and did not send is another's at once.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := d.box.ReleaseOutgoing(rctx, d.owner); err != nil {
+		d.log.Warn("outbox leases not released (they expire by themselves)", "err", err)
+	}
 }
 
 func (d *Dispatcher) runPlatform(ctx context.Context, p string, wake <-chan struct{}) {
@@ -281,7 +294,8 @@ func (d *Dispatcher) runPlatform(ctx context.Context, p string, wake <-chan stru
 			d.log.Error("outbox flush failed", "platform", p, "err", err)
 			next = d.now().Add(retryMax)
 		}
-		wait := time.Minute
+		// Messages another process holds fall free within a lease.
+		wait := leaseFor
 		if !next.IsZero() {
 			wait = max(next.Sub(d.now()), 10*time.Millisecond)
 		}

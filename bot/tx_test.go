@@ -89,3 +89,25 @@ func TestMessageAnsweredOnceAcrossDeliveries(t *testing.T) {
 		t.Fatalf("%d more messages queued", len(after)-len(before))
 	}
 }
+
+// Inside a turn's transaction, a store call that fails undoes its own
+// writes: a caller that carries on after the error commits no half
+// change.
+func TestFailedCallInsideATurnLeavesNothing(t *testing.T) {
+	d := newDesk(t, nil)
+	ctx := context.Background()
+	err := d.st.InTx(ctx, func(ctx context.Context) error {
+		bad := []bot.Reply{to("alice", "première moitié"), {Text: "sans destination"}}
+		if err := d.st.Enqueue(ctx, bad); err == nil {
+			t.Error("a reply without a destination was queued")
+		}
+		return d.st.Enqueue(ctx, []bot.Reply{to("bob", "suite")})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := d.st.PendingOutgoing(ctx, 10)
+	if len(pending) != 1 || pending[0].Reply.Text != "suite" {
+		t.Fatalf("pending = %+v", pending)
+	}
+}

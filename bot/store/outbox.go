@@ -173,6 +173,12 @@ func (s *Store) ClaimOutgoing(ctx context.Context, owner string, platforms []str
 	return out, nil
 }
 
+// ReleaseOutgoing gives back owner's leases on unsent messages.
+func (s *Store) ReleaseOutgoing(ctx context.Context, owner string) error {
+	return s.updateOutbox(ctx, "release outbox", `UPDATE outbox SET lease_owner = '', lease_until = 0
+		WHERE lease_owner = ? AND sent_at IS NULL AND dead = 0`, owner)
+}
+
 // MarkSent records that message id was delivered.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
 	return s.updateOutbox(ctx, "mark sent", `UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?`, millis(at), id)

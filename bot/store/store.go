@@ -187,7 +187,21 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return ErrReadOnly
 	}
 	if st := txFrom(ctx); st != nil {
-		return fn(st.tx) // part of the turn's transaction (InTx)
+		// Part of the turn's transaction (InTx), and still atomic on its
+		// own: a savepoint undoes this call's writes if it fails, so a
+		// caller that carries on after an error commits no half change.
+		if _, err := st.tx.ExecContext(ctx, "SAVEPOINT store_write"); err != nil {
+			return err
+		}
+		if err := fn(st.tx); err != nil {
+			if _, rerr := st.tx.ExecContext(ctx, "ROLLBACK TO store_write"); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			_, rerr := st.tx.ExecContext(ctx, "RELEASE store_write")
+			return errors.Join(err, rerr)
+		}
+		_, err := st.tx.ExecContext(ctx, "RELEASE store_write")
+		return err
 	}
 	return s.retry(ctx, func() error {
 		conn, err := s.wdb.Conn(ctx)
