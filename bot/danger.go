@@ -88,8 +88,17 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 		// where they were once safe.
 		t.reoffer()
 	}
-	if !slices.ContainsFunc(t.offers, func(o Offer) bool { return o.Action == actEscalate }) {
-		// A case opened from here is urgent from the start.
+	// A case opened from here is urgent from the start, whichever
+	// mediator button leads to it (the tree's, after misses, or a new one).
+	urgent := false
+	for i, o := range t.offers {
+		if o.Action == actEscalate {
+			q, _, _ := strings.Cut(o.Arg, "|")
+			t.offers[i].Arg = q + "|" + strings.Join(cats, ",")
+			urgent = true
+		}
+	}
+	if !urgent {
 		o := t.mediatorOffer(DefaultQueue)
 		o.Arg += "|" + strings.Join(cats, ",")
 		t.offer(o)

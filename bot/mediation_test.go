@@ -583,3 +583,21 @@ func TestNoteToAnUnknownRequestIsNotRelayed(t *testing.T) {
 		t.Fatalf("the mediator was not asked: %q", got)
 	}
 }
+
+// A danger answer in a tree where a mediator button is already on offer
+// (after two misses) makes that button open an urgent case.
+func TestDangerMakesTheOfferedMediatorButtonUrgent(t *testing.T) {
+	d := newDesk(t, nil)
+	d.say(citizen, "papiers")
+	d.say(citizen, "xqzw")
+	d.say(citizen, "vbnk")
+	rs := d.say(citizen, "je veux mourir")
+	rs = d.click(citizen, payloadFor(t, rs, citizen, "Parler à un médiateur"))
+	if p := payloadFor(t, rs, citizen, "Oui, partager"); p != "" {
+		d.click(citizen, p)
+	}
+	c, err := d.st.Case(context.Background(), 1)
+	if err != nil || len(c.Urgent) == 0 || c.Summary.Reason != "danger" {
+		t.Fatalf("case = %+v, %v", c, err)
+	}
+}
