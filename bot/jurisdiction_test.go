@@ -246,3 +246,16 @@ func TestTownNameDoesNotMoveAPersonInDanger(t *testing.T) {
 		t.Fatalf("jurisdiction moved to %q", c.Jurisdiction)
 	}
 }
+
+// A shared tree with no branch for the person's side says so and offers a
+// mediator, rather than a button that would move them to another country.
+func TestRouteWithoutTheirSide(t *testing.T) {
+	h := sharedEngine(t, bot.Config{Jurisdiction: "BE"})
+	got := texts(h.say(alice, "hebergement"))
+	if !strings.Contains(got, "ne concernent pas l'endroit où vous êtes") || strings.Contains(got, "[Au Québec]") {
+		t.Fatalf("BE in a FR/QC tree:\n%s", got)
+	}
+	if c := h.conv(alice); c.Jurisdiction == "FR" || c.Jurisdiction == "QC" || c.State == bot.StateInTree {
+		t.Fatalf("conversation = %+v", c)
+	}
+}

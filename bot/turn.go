@@ -607,8 +607,18 @@ func (t *turn) ask(first bool) error {
 	// jurisdiction, asking for it only when nothing has told it yet. The
 	// route is not a step of the path (« retour » goes past it).
 	for hops := 0; n.Route != nil; hops++ {
-		next, ok := n.Route[t.jurisdiction()]
-		if !ok || hops > len(tr.Nodes) {
+		j := t.jurisdiction()
+		next, ok := n.Route[j]
+		if j != "" && (!ok || hops > len(tr.Nodes)) {
+			// No branch for the person's side: no question here applies
+			// to them (and a button would move them to another country).
+			t.say(t.msg("route_no_branch"))
+			t.offer(t.mediatorOffer(t.treeQueue()))
+			t.topics()
+			t.conv.State, t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = StateIdle, "", 0, "", nil
+			return nil
+		}
+		if !ok {
 			return t.askRoute(tr, n, first)
 		}
 		t.conv.Node = next

@@ -471,6 +471,15 @@ func (v *validator) checkRoute(t *Tree, name string, n *Node, ids []string) {
 		v.add(n.Pos, "%s routes by jurisdiction but %s is for %s only: remove its jurisdiction: or the route", name, treeName(t), t.Jurisdiction)
 	}
 	for _, j := range slices.Sorted(maps.Keys(n.Route)) {
+		// Route nodes chained for one side must end at a question.
+		seen := map[string]bool{n.ID: true}
+		for cur := t.Nodes[n.Route[j]]; cur != nil && cur.Route != nil; cur = t.Nodes[cur.Route[j]] {
+			if seen[cur.ID] {
+				v.add(n.Pos, "%s: for %s, its route leads back to node %q: route nodes go round in circles and the person never gets a question", name, j, cur.ID)
+				break
+			}
+			seen[cur.ID] = true
+		}
 		next := n.Route[j]
 		switch {
 		case !isJurisdiction(j):

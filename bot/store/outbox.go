@@ -152,6 +152,11 @@ func (s *Store) ClaimOutgoing(ctx context.Context, owner string, platforms []str
 				o.NextAt, o.CreatedAt = fromMillis(next), fromMillis(created)
 				out = append(out, o)
 				ids = append(ids, o.ID)
+				if next > now {
+					// Waiting for a retry: the rest of this destination
+					// waits behind it and must not use up the limit.
+					skip[a] = true
+				}
 			}
 			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 				return err
