@@ -56,10 +56,12 @@ var errCheckpointBusy = errors.New("checkpoint: readers kept part of the WAL")
 
 // scrub empties the WAL after an erasure: its frames still hold the pages
 // as they were before the delete. A reader may hold the WAL for a moment,
-// so it tries a few times.
+// so it tries twice; each try waits at most the busy timeout, during which
+// writers wait too: a reader holding the WAL longer (a backup) leaves the
+// frames to the next full checkpoint, at the latest when the store closes.
 func (c *checkpointer) scrub(ctx context.Context) error {
 	var err error
-	for range 5 {
+	for range 2 {
 		if err = c.checkpoint(ctx, "TRUNCATE"); !errors.Is(err, errCheckpointBusy) {
 			return err
 		}
