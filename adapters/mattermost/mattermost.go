@@ -556,13 +556,13 @@ func (a *Adapter) catchUp(ctx context.Context, from int64) {
 // retry soon after a crash (the part was posted, the outbox did not
 // record it) does not post it twice either.
 func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
-	self, salt := "", ""
+	self := ""
+	salt, err := a.pendingSalt(ctx) // keys, and the hash of a case's citizen
+	if err != nil {
+		return fmt.Errorf("send mattermost post: %w", err)
+	}
 	if r.Key != "" {
-		var err error
 		if self, err = a.selfID(ctx); err != nil {
-			return fmt.Errorf("send mattermost post: %w", err)
-		}
-		if salt, err = a.pendingSalt(ctx); err != nil {
 			return fmt.Errorf("send mattermost post: %w", err)
 		}
 	}
@@ -580,7 +580,7 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 		// about it, for a mediator or the queue, goes in that thread.
 		root = ""
 		if r.About != (bot.Address{}) && (!casePost || len(r.Choices) == 0) {
-			root = a.caseRootHash[addrHash(r.About)]
+			root = a.caseRootHash[addrHash(salt, r.About)]
 		}
 		if !casePost {
 			// A mediator's answer about no case in particular (a command's
@@ -616,9 +616,9 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 			a.sent.Set(r.Key, i+1)
 		}
 		if casePost && i == 0 && r.About != (bot.Address{}) {
-			if _, ok := a.caseRootHash[addrHash(r.About)]; !ok {
-				a.caseRootHash[addrHash(r.About)] = p.Id
-			}
+			// The newest case post is the person's thread: a new case
+			// of someone who had one before gets its own.
+			a.caseRootHash[addrHash(salt, r.About)] = p.Id
 			a.caseTh[p.Id] = true
 			a.threads = append(a.threads, p.Id)
 			changed = true

@@ -32,8 +32,10 @@ type routing struct {
 	MedLast  map[string]string `json:"med_last"`  // mediator address → thread
 }
 
-func addrHash(a bot.Address) string {
-	h := sha256.Sum256([]byte(a.Platform + "\x00" + a.Channel + "\x00" + a.User))
+// addrHash hashes a citizen's address with the database's salt: the
+// saved table cannot be matched against known user ids.
+func addrHash(salt string, a bot.Address) string {
+	h := sha256.Sum256([]byte(salt + "\x00" + a.Platform + "\x00" + a.Channel + "\x00" + a.User))
 	return hex.EncodeToString(h[:12])
 }
 

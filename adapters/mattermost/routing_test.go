@@ -56,7 +56,11 @@ func TestRoutingSurvivesARestart(t *testing.T) {
 	citizen := bot.Address{Platform: Platform, Channel: "dm1", User: "u-citizen"}
 	marie := bot.Address{Platform: Platform, Channel: "mediateurs", User: "u-marie"}
 	a := stateAdapter(t, st)
-	a.caseRootHash[addrHash(citizen)] = "post-1"
+	salt, err := a.pendingSalt(ctx)
+	if err != nil || salt == "" {
+		t.Fatalf("salt %q, %v", salt, err)
+	}
+	a.caseRootHash[addrHash(salt, citizen)] = "post-1"
 	a.caseTh["post-1"] = true
 	a.threads = append(a.threads, "post-1")
 	a.medLastKey[addrKey(marie)] = "post-1"
@@ -64,7 +68,7 @@ func TestRoutingSurvivesARestart(t *testing.T) {
 
 	b := stateAdapter(t, st)
 	b.loadRouting(ctx)
-	if !b.caseTh["post-1"] || b.caseRootHash[addrHash(citizen)] != "post-1" || b.medLastKey[addrKey(marie)] != "post-1" {
+	if !b.caseTh["post-1"] || b.caseRootHash[addrHash(salt, citizen)] != "post-1" || b.medLastKey[addrKey(marie)] != "post-1" {
 		t.Fatalf("after a restart: threads %v, roots %v, last %v", b.caseTh, b.caseRootHash, b.medLastKey)
 	}
 	for _, v := range st.m {
