@@ -201,9 +201,25 @@ func (e *Engine) tree(ctx context.Context, id string, v int) (*knowledge.Tree, e
 // them; callers that only read replies (conversation tests) may ignore the
 // outbox.
 func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
+	hs, _ := e.store.(HandledStore)
 	tx, ok := e.store.(Transactional)
 	if !ok {
-		return e.respond(ctx, in)
+		// Without transactions: looked up before, marked after (a crash in
+		// between answers the message again rather than never).
+		if hs != nil && in.ID != "" {
+			if done, err := hs.Handled(ctx, in.Address.Platform, in.ID); err != nil {
+				return nil, fmt.Errorf("look up handled message: %w", err)
+			} else if done {
+				return nil, nil
+			}
+		}
+		replies, err := e.respond(ctx, in)
+		if err == nil && hs != nil && in.ID != "" {
+			if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
+				e.log.Warn("message not marked handled", "platform", in.Address.Platform, "err", err)
+			}
+		}
+		return replies, err
 	}
 	var replies []Reply
 	err := tx.InTx(ctx, func(ctx context.Context) error {
@@ -212,7 +228,7 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		// marked in the turn's transaction, so a crash after the commit
 		// (or a second process given the same message) never answers it
 		// twice, and a crash before it answers it again.
-		if hs, ok := e.store.(HandledStore); ok && in.ID != "" {
+		if hs != nil && in.ID != "" {
 			done, err := hs.Handled(ctx, in.Address.Platform, in.ID)
 			if err != nil {
 				return fmt.Errorf("look up handled message: %w", err)

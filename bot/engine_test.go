@@ -571,13 +571,12 @@ func TestGreetingsAndBareChoices(t *testing.T) {
 }
 
 // A message a catch-up delivers again after a restart is dropped when an
-// earlier run handled it (the store remembers handled ids); live messages
-// are marked without a look-up.
+// earlier run handled it (the store remembers handled ids, marked in each
+// turn's transaction).
 func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rec := &recorder{}
 	first := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
-	first.Remember(h.store)
 	first.Register(rec)
 	if err := first.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: "m1"}); err != nil {
 		t.Fatal(err)
@@ -587,7 +586,6 @@ func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 
 	// A new run (empty in-memory memory): the catch-up replays m1 and m2.
 	second := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
-	second.Remember(h.store)
 	second.Register(rec)
 	for _, id := range []string{"m1", "m2"} {
 		if err := second.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: id, Replayed: true}); err != nil {

@@ -285,7 +285,6 @@ func TestKillChild(t *testing.T) {
 	out := dispatcher(t, st, now)
 	out.Register(pf)
 	r := bot.NewRunner(eng, out, nil)
-	r.Remember(st)
 	r.Register(pf)
 	fmt.Println(killReady)
 	// What an earlier, killed process queued goes out first.

@@ -28,7 +28,6 @@ type Runner struct {
 	adapters map[string]Adapter
 	convs    map[Address]*convLock
 	seen     *Recent
-	handled  HandledStore
 	closed   bool
 	inflight sync.WaitGroup
 }
@@ -47,22 +46,6 @@ func NewRunner(resp Responder, out *Dispatcher, log *slog.Logger) *Runner {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{resp: resp, out: out, log: log, adapters: map[string]Adapter{}, convs: map[Address]*convLock{}, seen: NewRecent(4096)}
-}
-
-// HandledStore remembers the platform messages already handled, across
-// restarts (the store).
-type HandledStore interface {
-	Handled(ctx context.Context, platform, id string) (bool, error)
-	MarkHandled(ctx context.Context, platform, id string) error
-}
-
-// Remember makes the runner drop a message an earlier process already
-// handled: platforms that catch up after a restart deliver again what was
-// posted around it.
-func (r *Runner) Remember(h HandledStore) {
-	r.mu.Lock()
-	r.handled = h
-	r.mu.Unlock()
 }
 
 // Register makes a the receiver and sender for its platform.
@@ -98,7 +81,6 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	}
 	l.refs++
 	r.inflight.Add(1)
-	handled := r.handled
 	r.mu.Unlock()
 
 	defer func() {
@@ -115,26 +97,10 @@ func (r *Runner) Handle(ctx context.Context, in Incoming) error {
 	// A turn in flight finishes even when shutdown starts: the state and
 	// turns are stored together, and the citizen gets the reply.
 	ctx = context.WithoutCancel(ctx)
-	if handled != nil && in.ID != "" && in.Replayed {
-		// A live message is new (duplicates within this run are dropped
-		// above); a replayed one may have been answered by an earlier run.
-		// Checked under the conversation's lock, marked once answered: a
-		// crash in between answers the message again rather than never.
-		done, herr := handled.Handled(ctx, in.Address.Platform, in.ID)
-		if herr != nil {
-			r.log.Warn("handled messages not readable", "platform", in.Address.Platform, "err", herr)
-		}
-		if done {
-			r.log.Debug("message handled by an earlier run dropped", "platform", in.Address.Platform, "id", in.ID)
-			return nil
-		}
-	}
+	// The engine drops a message an earlier process already answered (a
+	// catch-up after a restart delivers again what was posted around it)
+	// and marks this one, in the turn's transaction.
 	replies, err := r.resp.Respond(ctx, in)
-	if err == nil && handled != nil && in.ID != "" {
-		if merr := handled.MarkHandled(ctx, in.Address.Platform, in.ID); merr != nil {
-			r.log.Warn("message not marked handled", "platform", in.Address.Platform, "err", merr)
-		}
-	}
 	if err != nil {
 		r.log.Error("turn failed", "platform", in.Address.Platform, "err", err)
 		sorry := r.resp.Sorry(in.Address)

@@ -49,6 +49,13 @@ type TreeStore interface {
 	TreeVersion(ctx context.Context, id string, version int) (*knowledge.Tree, error)
 }
 
+// HandledStore remembers the platform messages already handled, across
+// restarts (the store).
+type HandledStore interface {
+	Handled(ctx context.Context, platform, id string) (bool, error)
+	MarkHandled(ctx context.Context, platform, id string) error
+}
+
 // Transactional is a store that runs a whole turn in one transaction:
 // store calls made with the context fn is given are part of it, and all
 // of them commit when fn returns nil, or none. fn may run again when the

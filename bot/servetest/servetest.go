@@ -75,7 +75,6 @@ func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stac
 		t.Fatal(err)
 	}
 	s.Runner = bot.NewRunner(s.Engine, s.Out, nil)
-	s.Runner.Remember(s.Store)
 	return s
 }
 

@@ -53,7 +53,6 @@ func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.
 		return err
 	}
 	r := bot.NewRunner(a.engine, out, log)
-	r.Remember(a.store)
 	for _, ad := range adapters {
 		r.Register(ad)
 	}
