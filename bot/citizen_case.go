@@ -20,7 +20,7 @@ const (
 // caseTurn handles a citizen's message while they have a case. It reports
 // false when the case is over and the message should be handled as usual.
 func (t *turn) caseTurn(folded, cmd string) (bool, error) {
-	c, err := t.st.Case(t.ctx, t.conv.CaseID)
+	c, err := t.e.store.Case(t.ctx, t.conv.CaseID)
 	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
 		// Storage trouble: the person keeps their case and is told to
 		// try again.
@@ -65,7 +65,7 @@ func (t *turn) endCase(c Case) error {
 	} else if q, ok := t.e.cfg.Mediation.queue(c.Queue); ok {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_cancelled", "case", sid))
 	}
-	_, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
+	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
 	if err != nil && !errors.Is(err, ErrCaseConflict) {
 		return fmt.Errorf("cancel case: %w", err)
 	}
@@ -78,7 +78,7 @@ func (t *turn) endCase(c Case) error {
 
 // rate records the citizen's satisfaction with a closed case.
 func (t *turn) rate(id int64, n int) error {
-	c, err := t.st.Case(t.ctx, id)
+	c, err := t.e.store.Case(t.ctx, id)
 	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
 		return fmt.Errorf("load case %d: %w", id, err)
 	}
@@ -86,7 +86,7 @@ func (t *turn) rate(id int64, n int) error {
 		t.say(t.msg("expired"))
 		return nil
 	}
-	if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseClosed}, CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseClosed}, CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
 		return fmt.Errorf("rate case: %w", err)
 	}
 	t.conv.State, t.conv.CaseID = StateIdle, 0
@@ -153,7 +153,7 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 	}
 	c := Case{Address: t.in.Address, Queue: queue, Status: CaseOpen, Lang: t.conv.Lang, Consent: consent,
 		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now, Urgent: urgent}
-	id, err := t.st.OpenCase(t.ctx, c)
+	id, err := t.e.store.OpenCase(t.ctx, c)
 	if err != nil {
 		return fmt.Errorf("open case: %w", err)
 	}
@@ -161,7 +161,7 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 	t.conv.State, t.conv.CaseID, t.conv.Misses = StateEscalated, id, 0
 	info := ""
 	if q, ok := t.e.cfg.Mediation.queue(queue); ok {
-		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: t.now}, []Reply{t.announcement(c, q)}); err != nil && !errors.Is(err, ErrCaseConflict) {
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: t.now}, []Reply{t.announcement(c, q)}); err != nil && !errors.Is(err, ErrCaseConflict) {
 			return fmt.Errorf("announce case: %w", err)
 		}
 		info = t.waitInfo(c)
@@ -178,7 +178,7 @@ func (t *turn) waitInfo(c Case) string {
 		return ""
 	}
 	info := ""
-	if cs, err := t.st.Cases(t.ctx, c.Queue, CaseOpen); err == nil {
+	if cs, err := t.e.store.Cases(t.ctx, c.Queue, CaseOpen); err == nil {
 		for i, o := range cs {
 			if o.ID == c.ID {
 				info = "\n" + t.msg("queue_position", "position", strconv.Itoa(i+1))
@@ -203,7 +203,7 @@ func (e *Engine) Reannounce(ctx context.Context, after time.Duration) (int, erro
 	if err != nil {
 		return 0, fmt.Errorf("reannounce: %w", err)
 	}
-	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: Conversation{Lang: e.cfg.Lang}, now: now, st: e.store}
+	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: Conversation{Lang: e.cfg.Lang}, now: now}
 	n := 0
 	for _, c := range cs {
 		q, ok := e.cfg.Mediation.queue(c.Queue)

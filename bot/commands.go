@@ -125,7 +125,7 @@ func (t *turn) back() error {
 func (t *turn) forget() error {
 	// The mediators of the person's cases are told, by case number only,
 	// once everything is erased.
-	active, err := t.st.Cases(t.ctx, "", CaseOpen, CaseClaimed)
+	active, err := t.e.store.Cases(t.ctx, "", CaseOpen, CaseClaimed)
 	if err != nil {
 		return fmt.Errorf("forget user: list cases: %w", err)
 	}
@@ -142,7 +142,7 @@ func (t *turn) forget() error {
 			notices = append(notices, Reply{To: q.Channel, Text: text})
 		}
 	}
-	n, err := t.st.ForgetUser(t.ctx, t.in.Address.Platform, t.in.Address.User)
+	n, err := t.e.store.ForgetUser(t.ctx, t.in.Address.Platform, t.in.Address.User)
 	if err != nil {
 		return fmt.Errorf("forget user: %w", err)
 	}
@@ -179,7 +179,7 @@ func (t *turn) escalate(queue, reason string) error {
 // including the current one.
 func (t *turn) lastWords() ([]string, error) {
 	n := t.e.cfg.LastWords
-	turns, err := t.st.RecentTurns(t.ctx, t.in.Address, 4*n)
+	turns, err := t.e.store.RecentTurns(t.ctx, t.in.Address, 4*n)
 	if err != nil {
 		return nil, fmt.Errorf("read recent turns: %w", err)
 	}

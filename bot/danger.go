@@ -112,7 +112,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 // case is announced again in its queue's channel, marked urgent, with the
 // kind of danger only (the citizen's words follow the consent given).
 func (t *turn) urgentCase(cats []string) error {
-	c, err := t.st.Case(t.ctx, t.conv.CaseID)
+	c, err := t.e.store.Case(t.ctx, t.conv.CaseID)
 	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
 		// The numbers matter more than the flag: they are still given
 		// (failing the turn would replace them with « problème
@@ -132,7 +132,7 @@ func (t *turn) urgentCase(cats []string) error {
 			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", t.relayed(t.text, lang))}
 		// The case is marked urgent for good (mediators' lists), in the
 		// same write as the relay.
-		if _, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {
+		if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {
 			return err
 		}
 		return nil
@@ -145,7 +145,7 @@ func (t *turn) urgentCase(cats []string) error {
 		r.Text = urgent + "\n" + r.Text
 		out = []Reply{r}
 	}
-	if _, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, ErrCaseConflict) {
+	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, ErrCaseConflict) {
 		return err
 	}
 	return nil

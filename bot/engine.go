@@ -261,7 +261,7 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	case err != nil:
 		return nil, fmt.Errorf("load conversation: %w", err)
 	}
-	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now, st: e.store}
+	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now}
 	if err := t.run(); err != nil {
 		return nil, err
 	}
@@ -330,7 +330,7 @@ func (e *Engine) Welcome() string { return e.cat.T(e.cfg.Lang, "welcome") }
 // (mediators, queues) as being about that citizen: erasing them erases
 // those messages too while they wait in the outbox.
 func (t *turn) tagAbout(caseID int64) error {
-	c, err := t.st.Case(t.ctx, caseID)
+	c, err := t.e.store.Case(t.ctx, caseID)
 	if errors.Is(err, knowledge.ErrNotFound) {
 		return nil
 	}

@@ -217,7 +217,7 @@ func (t *turn) plainCommand(cmd string, id int64, rest string) (bool, error) {
 		_, found := t.snap.base.Item(rest)
 		return found, nil
 	}
-	_, err := t.st.Case(t.ctx, id)
+	_, err := t.e.store.Case(t.ctx, id)
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound) && (cmd == mcShow || rest == ""):
 		return false, nil // « dossier 12345 bien reçu », « voir 3 fois »: words
@@ -319,7 +319,7 @@ func shortDuration(d time.Duration) string {
 }
 
 func (t *turn) listCases() error {
-	cs, err := t.st.Cases(t.ctx, "", CaseOpen, CaseClaimed)
+	cs, err := t.e.store.Cases(t.ctx, "", CaseOpen, CaseClaimed)
 	if err != nil {
 		return fmt.Errorf("list cases: %w", err)
 	}
@@ -369,7 +369,7 @@ func (t *turn) summary(c Case) string {
 	words := s.LastWords
 	// The citizen may have written since the case opened (a message left
 	// while waiting): read their latest words at the time of reading.
-	if turns, err := t.st.RecentTurns(t.ctx, c.Address, 4*summaryWords); err == nil {
+	if turns, err := t.e.store.RecentTurns(t.ctx, c.Address, 4*summaryWords); err == nil {
 		var fresh []string
 		for _, tu := range turns {
 			if tu.Dir == "in" {
@@ -396,7 +396,7 @@ func (t *turn) showCase(id int64) error {
 		return err
 	}
 	text := t.summary(c)
-	notes, err := t.st.CaseNotes(t.ctx, id)
+	notes, err := t.e.store.CaseNotes(t.ctx, id)
 	if err != nil {
 		return fmt.Errorf("read notes: %w", err)
 	}
@@ -432,7 +432,7 @@ func (t *turn) claim(id int64) error {
 	if q, ok := t.e.cfg.Mediation.queue(c.Queue); ok && q.Channel != t.in.Address {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_claimed", "case", sid, "mediator", me.Name))
 	}
-	c, err = t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Status: CaseClaimed, Mediator: me, At: t.now}, out)
+	c, err = t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Status: CaseClaimed, Mediator: me, At: t.now}, out)
 	if errors.Is(err, ErrCaseConflict) {
 		who := "?"
 		if c.Mediator != nil {
@@ -456,7 +456,7 @@ func (t *turn) claim(id int64) error {
 // findCase returns case id, or says it does not exist (ok false). A
 // storage error is an error, never « demande inconnue ».
 func (t *turn) findCase(id int64) (Case, bool, error) {
-	c, err := t.st.Case(t.ctx, id)
+	c, err := t.e.store.Case(t.ctx, id)
 	if errors.Is(err, knowledge.ErrNotFound) {
 		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
 		return c, false, nil
@@ -502,7 +502,7 @@ func (t *turn) closeCase(id int64, outcome string) error {
 	for i := 1; i <= 5; i++ {
 		ask.Choices = append(ask.Choices, Choice{Label: strconv.Itoa(i), Payload: "s:" + sid + ":" + strconv.Itoa(i)})
 	}
-	if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: outcome, Note: note, At: t.now}, []Reply{ask}); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: outcome, Note: note, At: t.now}, []Reply{ask}); err != nil {
 		return fmt.Errorf("close case %d: %w", id, err)
 	}
 	if t.conv.CaseID == id {
@@ -518,7 +518,7 @@ func (t *turn) handBack(id int64) error {
 		return err
 	}
 	out := []Reply{t.to(c.Address, c.Lang, "citizen_handed_back")}
-	if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
 		return fmt.Errorf("hand back case %d: %w", id, err)
 	}
 	if t.conv.CaseID == id {
@@ -534,7 +534,7 @@ func (t *turn) noteCase(id int64, text string) error {
 		t.say(t.msg("mediator_help"))
 		return nil
 	}
-	_, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed, CaseClosed}, CaseChange{Note: text, Mediator: nil, At: t.now}, nil)
+	_, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed, CaseClosed}, CaseChange{Note: text, Mediator: nil, At: t.now}, nil)
 	if errors.Is(err, knowledge.ErrNotFound) {
 		t.say(t.msg("case_unknown", "case", sid))
 		return nil
@@ -569,7 +569,7 @@ func (t *turn) transfer(id int64, target string) error {
 			t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name),
 			t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name),
 		}
-		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClaimed, Mediator: to, At: t.now}, out); errors.Is(err, ErrCaseConflict) {
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClaimed, Mediator: to, At: t.now}, out); errors.Is(err, ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
 		} else if err != nil {
@@ -583,7 +583,7 @@ func (t *turn) transfer(id int64, target string) error {
 		}
 		c.Queue = target
 		out := []Reply{t.announcement(c, q), t.to(c.Address, c.Lang, "citizen_transferred")}
-		if _, err := t.st.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); errors.Is(err, ErrCaseConflict) {
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); errors.Is(err, ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
 		} else if err != nil {
@@ -622,9 +622,9 @@ func (t *turn) sendItem(id string) error {
 		t.say(t.msg("item_unknown", "item", id))
 		return nil
 	}
-	citizen := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: c.Lang}, now: t.now, st: t.st}
+	citizen := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: c.Lang}, now: t.now}
 	r := Reply{To: c.Address, Text: citizen.renderItem(it)}
-	if _, err := t.st.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{At: t.now}, []Reply{r}); err != nil {
 		return fmt.Errorf("send item: %w", err)
 	}
 	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
@@ -652,7 +652,7 @@ func (t *turn) relayToCitizen(id int64, text string) error {
 // announcement is the post that puts a case in its queue's channel.
 func (t *turn) announcement(c Case, q Queue) Reply {
 	lang := t.e.cfg.Lang
-	sum := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: lang}, now: t.now, st: t.st}
+	sum := &turn{e: t.e, ctx: t.ctx, snap: t.snap, conv: Conversation{Lang: lang}, now: t.now}
 	text := t.e.cat.T(lang, "queue_new_case", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue) + "\n" + sum.summary(c)
 	return Reply{To: q.Channel, About: c.Address, Text: text, Choices: []Choice{{Label: t.e.cat.T(lang, "btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
 }

@@ -86,9 +86,6 @@ type turn struct {
 	// cut is set when the message was longer than the bot reads: what is
 	// relayed says so.
 	cut bool
-	// st is the store as this turn sees it: the turn's transaction when
-	// the store has them.
-	st Store
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
