@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/boussole/boussole/knowledge/analysis"
 )
@@ -83,7 +84,20 @@ func New() (*Gazetteer, error) {
 	return g, nil
 }
 
-func (g *Gazetteer) readCSV(name string, add func(map[string]string) error) error {
+// row is a CSV record read by column name.
+type row struct {
+	rec []string
+	col map[string]int
+}
+
+func (r row) get(name string) string {
+	if i, ok := r.col[name]; ok && i < len(r.rec) {
+		return r.rec[i]
+	}
+	return ""
+}
+
+func (g *Gazetteer) readCSV(name string, add func(row) error) error {
 	raw, err := geodata.ReadFile(name)
 	if err != nil {
 		return fmt.Errorf("gazetteer: %w", err)
@@ -93,9 +107,14 @@ func (g *Gazetteer) readCSV(name string, add func(map[string]string) error) erro
 		return fmt.Errorf("gazetteer %s: %w", name, err)
 	}
 	r := csv.NewReader(zr)
+	r.ReuseRecord = true
 	head, err := r.Read()
 	if err != nil {
 		return fmt.Errorf("gazetteer %s: header: %w", name, err)
+	}
+	col := make(map[string]int, len(head))
+	for i, h := range head {
+		col[h] = i
 	}
 	for line := 2; ; line++ {
 		rec, err := r.Read()
@@ -105,30 +124,24 @@ func (g *Gazetteer) readCSV(name string, add func(map[string]string) error) erro
 		if err != nil {
 			return fmt.Errorf("gazetteer %s: %w", name, err)
 		}
-		row := make(map[string]string, len(head))
-		for i, h := range head {
-			if i < len(rec) {
-				row[h] = rec[i]
-			}
-		}
-		if err := add(row); err != nil {
+		if err := add(row{rec, col}); err != nil {
 			return fmt.Errorf("gazetteer %s line %d: %w", name, line, err)
 		}
 	}
 }
 
-func (g *Gazetteer) addCommune(row map[string]string) error {
-	t := &Town{Name: row["nom"], Jurisdiction: FR, Code: row["code_insee"], Dept: row["departement"]}
+func (g *Gazetteer) addCommune(r row) error {
+	t := &Town{Name: r.get("nom"), Jurisdiction: FR, Code: r.get("code_insee"), Dept: r.get("departement")}
 	var err error
-	if row["population"] != "" {
-		if t.Population, err = strconv.Atoi(row["population"]); err != nil {
+	if p := r.get("population"); p != "" {
+		if t.Population, err = strconv.Atoi(p); err != nil {
 			return fmt.Errorf("population: %w", err)
 		}
 	}
-	if t.Lat, t.Lon, err = coords(row); err != nil {
+	if t.Lat, t.Lon, err = coords(r); err != nil {
 		return err
 	}
-	for _, p := range strings.Fields(strings.ReplaceAll(row["codes_postaux"], "|", " ")) {
+	for _, p := range strings.Fields(strings.ReplaceAll(r.get("codes_postaux"), "|", " ")) {
 		t.PostalCodes = append(t.PostalCodes, p)
 		g.postal[p] = append(g.postal[p], t)
 	}
@@ -136,10 +149,10 @@ func (g *Gazetteer) addCommune(row map[string]string) error {
 	return nil
 }
 
-func (g *Gazetteer) addMunicipality(row map[string]string) error {
-	t := &Town{Name: row["nom"], Jurisdiction: QC}
+func (g *Gazetteer) addMunicipality(r row) error {
+	t := &Town{Name: r.get("nom"), Jurisdiction: QC}
 	var err error
-	if t.Lat, t.Lon, err = coords(row); err != nil {
+	if t.Lat, t.Lon, err = coords(r); err != nil {
 		return err
 	}
 	g.add(t)
@@ -152,14 +165,15 @@ func (g *Gazetteer) add(t *Town) {
 	g.longest = max(g.longest, len(strings.Fields(k)))
 }
 
-func coords(row map[string]string) (lat, lon float64, err error) {
-	if row["latitude"] == "" || row["longitude"] == "" {
+func coords(r row) (lat, lon float64, err error) {
+	la, lo := r.get("latitude"), r.get("longitude")
+	if la == "" || lo == "" {
 		return 0, 0, nil
 	}
-	if lat, err = strconv.ParseFloat(row["latitude"], 64); err != nil {
+	if lat, err = strconv.ParseFloat(la, 64); err != nil {
 		return 0, 0, fmt.Errorf("latitude: %w", err)
 	}
-	if lon, err = strconv.ParseFloat(row["longitude"], 64); err != nil {
+	if lon, err = strconv.ParseFloat(lo, 64); err != nil {
 		return 0, 0, fmt.Errorf("longitude: %w", err)
 	}
 	return lat, lon, nil
@@ -392,12 +406,11 @@ func allDigits(s string) bool {
 // capitalised says whether the message writes the folded name with an
 // initial capital somewhere (« à Orange », not « une orange »).
 func capitalised(text, name string) bool {
-	folded := []rune(name)
 	for i, r := range text {
 		if !unicode.IsUpper(r) {
 			continue
 		}
-		if strings.HasPrefix(analysis.Fold(text[i:]), string(folded)) && (i == 0 || !isWordRune(text, i)) {
+		if strings.HasPrefix(analysis.Fold(text[i:]), name) && (i == 0 || !isWordRune(text, i)) {
 			return true
 		}
 	}
@@ -406,6 +419,6 @@ func capitalised(text, name string) bool {
 
 // isWordRune says whether the rune before byte i of text is a letter.
 func isWordRune(text string, i int) bool {
-	r := []rune(text[:i])
-	return len(r) > 0 && unicode.IsLetter(r[len(r)-1])
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return i > 0 && unicode.IsLetter(r)
 }
