@@ -41,7 +41,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 		// A language alone does not tell France from Québec in English,
 		// and nothing may have told it yet: France's numbers then, and
 		// one line for the other side.
-		told := t.conv.Jurisdiction != "" || t.channelJurisdiction() != ""
+		told := t.toldJurisdiction() != ""
 		known = told || (j != "" && !strings.HasPrefix(t.conv.Lang, "en"))
 		j = cmp.Or(j, "FR")
 	}

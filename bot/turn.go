@@ -130,7 +130,7 @@ func (t *turn) run() error {
 				// A town's name can mislead (« I want to die » names
 				// Die, in the Drôme): the numbers of a side already known
 				// are not replaced on its word alone.
-				if dangerSaid == "" && t.conv.Jurisdiction == "" && t.channelJurisdiction() == "" {
+				if dangerSaid == "" && t.toldJurisdiction() == "" {
 					dangerSaid = j
 				} else if dangerSaid == "" {
 					t.alsoSide = j // one line for that side's emergency number
@@ -367,13 +367,19 @@ var mention = regexp.MustCompile(`@\S+`)
 // or the content they chose said, else the channel's configuration, else
 // the language (fr-CA: Québec), else the configured default, else France.
 func (t *turn) jurisdiction() string {
-	if j := cmp.Or(t.conv.Jurisdiction, t.channelJurisdiction()); j != "" {
+	if j := t.toldJurisdiction(); j != "" {
 		return j
 	}
 	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
 		return "QC"
 	}
 	return t.e.cfg.Jurisdiction
+}
+
+// toldJurisdiction is the jurisdiction the person or their channel told,
+// or "": not guessed from the language nor taken from the default.
+func (t *turn) toldJurisdiction() string {
+	return cmp.Or(t.conv.Jurisdiction, t.channelJurisdiction())
 }
 
 // channelJurisdiction is the jurisdiction configured for the
@@ -1001,8 +1007,8 @@ func (t *turn) topics() {
 	// only the configured default, every topic stays on offer: it is
 	// also how a person from the other side says where they are.
 	j, n := t.jurisdiction(), 0
-	if t.conv.Jurisdiction == "" && t.channelJurisdiction() == "" && !strings.HasSuffix(t.conv.Lang, "-CA") && !strings.HasSuffix(t.e.cfg.Lang, "-CA") {
-		j = ""
+	if t.toldJurisdiction() == "" && !strings.HasSuffix(t.conv.Lang, "-CA") && !strings.HasSuffix(t.e.cfg.Lang, "-CA") {
+		j = "" // only the configured default
 	}
 	for _, tr := range t.snap.base.Trees {
 		if n == maxTopics {
