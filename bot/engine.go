@@ -285,7 +285,9 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	}
 	t.conv.UpdatedAt = now
 	caseID := cmp.Or(t.caseID, t.conv.CaseID)
-	if caseID != 0 {
+	// A citizen's own messages about their case already say so (relays
+	// carry About); a mediator's replies to themselves do not.
+	if caseID != 0 && t.e.cfg.Mediation.isMediatorIn(in) {
 		if err := t.tagAbout(caseID); err != nil {
 			return nil, err
 		}
