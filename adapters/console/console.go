@@ -25,11 +25,12 @@ const Platform = "console"
 // (the engine reads far less anyway).
 const maxLine = 256 << 10
 
-// Config configures the console.
+// Config configures the console: Settings.Config builds it from the
+// configuration file; an empty User takes its DefaultSettings value.
 type Config struct {
 	In  io.Reader
 	Out io.Writer
-	// User is the default participant's name.
+	// User is as in Settings.
 	User string
 	// Prompt is printed before each line is read when non-empty
 	// (interactive terminals).
@@ -44,8 +45,7 @@ type Adapter struct {
 	speakers map[string]bool
 	// sent remembers the outbox keys already printed, so a message retried
 	// after a crash between printing and recording is not printed twice.
-	sent     map[string]bool
-	sentRing []string
+	sent *bot.Recent
 }
 
 // keepKeys bounds the memory of printed keys: retries happen within
@@ -57,9 +57,9 @@ var _ bot.Adapter = (*Adapter)(nil)
 // New returns a console adapter.
 func New(cfg Config) *Adapter {
 	if cfg.User == "" {
-		cfg.User = "vous"
+		cfg.User = DefaultSettings().User
 	}
-	return &Adapter{cfg: cfg, speakers: map[string]bool{}, sent: map[string]bool{}}
+	return &Adapter{cfg: cfg, speakers: map[string]bool{}, sent: bot.NewRecent(keepKeys)}
 }
 
 // Owns implements bot.Owner: a local chat prints only what is for the
@@ -178,17 +178,9 @@ func (a *Adapter) prompt() {
 func (a *Adapter) Send(_ context.Context, r bot.Reply) error {
 	a.mu.Lock()
 	many := len(a.speakers) > 1
-	if r.Key != "" {
-		if a.sent[r.Key] {
-			a.mu.Unlock()
-			return nil
-		}
-		a.sent[r.Key] = true
-		a.sentRing = append(a.sentRing, r.Key)
-		if len(a.sentRing) > keepKeys {
-			delete(a.sent, a.sentRing[0])
-			a.sentRing = a.sentRing[1:]
-		}
+	if r.Key != "" && !a.sent.Add(r.Key) {
+		a.mu.Unlock()
+		return nil
 	}
 	a.mu.Unlock()
 	var b strings.Builder

@@ -41,17 +41,14 @@ const (
 // guild or channel).
 var ErrConfig = errors.New("discord configuration")
 
-// Config configures the adapter. The bot token is never in it: it is read
-// from the environment variable TokenEnv.
+// Config configures the adapter: Settings.Config builds it from the
+// configuration file; an empty field takes its DefaultSettings value. The
+// bot token is never in it: it is read from the environment variable
+// TokenEnv.
 type Config struct {
-	// TokenEnv names the environment variable holding the bot token
-	// (default DISCORD_TOKEN).
-	TokenEnv string
-	// GuildIDs are the servers where /boussole is registered (instantly);
-	// empty registers it globally (Discord may take up to an hour).
-	GuildIDs []string
-	// PrivateMode is where a public question continues: "thread" (a
-	// private thread of the channel, default) or "dm".
+	// TokenEnv, GuildIDs and PrivateMode are as in Settings.
+	TokenEnv    string
+	GuildIDs    []string
 	PrivateMode string
 	// MediatorChannels are the channel ids of mediators' queues on
 	// Discord; a mediator's relay happens in a private thread of them.
@@ -120,14 +117,9 @@ const keep = 8192
 
 // New checks the configuration and prepares the session; Run connects.
 func New(cfg Config, d Deps) (*Adapter, error) {
-	if cfg.TokenEnv == "" {
-		cfg.TokenEnv = "DISCORD_TOKEN"
-	}
-	if cfg.PrivateMode == "" {
-		cfg.PrivateMode = PrivateThread
-	}
-	if cfg.PrivateMode != PrivateThread && cfg.PrivateMode != PrivateDM {
-		return nil, fmt.Errorf("%w: private_mode %q is not one of thread, dm", ErrConfig, cfg.PrivateMode)
+	cfg = cfg.withDefaults()
+	if err := checkPrivateMode(cfg.PrivateMode); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	if cfg.Lang == "" {
 		cfg.Lang = catalog.Default

@@ -174,12 +174,15 @@ func TestSlashAskInAPublicChannel(t *testing.T) {
 	}
 }
 
-// After a restart the bot still recognises the private threads it opened.
+// After a restart the bot still recognises the private threads it opened:
+// a new process on the same database answers the citizen writing in their
+// thread without a mention, in the conversation they had.
 func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
-	f, a := s.f, s.a
-	f.Say("200", "14", "<@"+discordtest.BotID+"> bonjour")
+	f := discordtest.Start(t, time.Now)
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
+	f.Say("200", "14", "<@"+discordtest.BotID+"> logement")
 	f.WaitFor(t, "the citizen's thread", func() bool { return len(f.Members) == 1 })
 	var thread string
 	f.Mu.Lock()
@@ -188,11 +191,15 @@ func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
 	}
 	f.Mu.Unlock()
 	f.WaitPosts(t, thread, 1)
-	a.mu.Lock()
-	a.threadUser, a.citizenTh = map[string]string{}, map[[2]string]string{}
-	a.mu.Unlock()
-	f.Say(thread, "14", "aide")
-	f.WaitPosts(t, thread, 2)
+	time.Sleep(200 * time.Millisecond) // no second part on its way
+	stop()
+
+	_, stop2 := startStack(t, f, db, Config{}, bot.Mediation{})
+	t.Cleanup(stop2)
+	// "retour" at the housing tree's first question says so: a new
+	// conversation would have no previous question.
+	f.Say(thread, "14", "retour")
+	f.WaitPostContaining(t, thread, "déjà à la première question")
 }
 
 // Clicks are acknowledged before the turn runs, and the gateway gets

@@ -10,8 +10,8 @@ import (
 
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/adapters/discord/discordtest"
+	"github.com/boussole/boussole/app/apptest"
 	"github.com/boussole/boussole/bot"
-	"github.com/boussole/boussole/bot/servetest"
 )
 
 // stack is Boussole wired as `boussole serve` wires it, with the Discord
@@ -33,7 +33,7 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 // server f; stop ends it as a SIGTERM ends `boussole serve`.
 func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med bot.Mediation, extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
-	b := servetest.New(t, db, med, time.Now)
+	b := apptest.New(t, db, med, time.Now)
 	a, err := New(cfg, Deps{Catalog: b.Catalog, Now: time.Now, HTTPClient: f.Client(), Getenv: func(k string) string {
 		if k == "DISCORD_TOKEN" {
 			return "test-token"
@@ -284,7 +284,7 @@ func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
 func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
 	t.Parallel()
 	in, w := io.Pipe()
-	out := &servetest.SyncBuffer{}
+	out := &apptest.SyncBuffer{}
 	con := console.New(console.Config{In: in, Out: out})
 	t.Cleanup(func() { w.Close() })
 	med := bot.Mediation{

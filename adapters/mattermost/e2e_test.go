@@ -16,9 +16,9 @@ import (
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/adapters/discord"
 	"github.com/boussole/boussole/adapters/discord/discordtest"
+	"github.com/boussole/boussole/app/apptest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
-	"github.com/boussole/boussole/bot/servetest"
 	"github.com/mattermost/mattermost/server/public/model"
 )
 
@@ -77,7 +77,7 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 func startStack(t *testing.T, db string, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
 	srv := mmServer(t)
-	b := servetest.New(t, db, med, time.Now)
+	b := apptest.New(t, db, med, time.Now)
 	var chans []string
 	for _, q := range med.Queues {
 		if q.Channel.Platform == Platform {
@@ -425,7 +425,7 @@ func TestE2EServerRestartCatchUpWithoutDuplicates(t *testing.T) {
 func TestE2ECitizenOnMattermostMediatorOnConsole(t *testing.T) {
 	mmServer(t)
 	in, w := io.Pipe()
-	out := &servetest.SyncBuffer{}
+	out := &apptest.SyncBuffer{}
 	con := console.New(console.Config{In: in, Out: out})
 	t.Cleanup(func() { w.Close() })
 	med := bot.Mediation{

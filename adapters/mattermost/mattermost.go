@@ -45,33 +45,21 @@ const (
 // team or channel).
 var ErrConfig = errors.New("mattermost configuration")
 
-// Config configures the adapter. Secrets are never in it: they are read
-// from the environment variables it names.
+// Config configures the adapter: Settings.Config builds it from the
+// configuration file; an empty field takes its DefaultSettings value,
+// except PublicURL (empty: http://<the address Listen got>) and
+// CommandTokenEnv (empty: no hand-made command). Secrets are never in it:
+// they are read from the environment variables it names.
 type Config struct {
-	// URL is the Mattermost server, e.g. https://chat.example.org.
-	URL string
-	// TokenEnv names the variable holding the bot's personal access token
-	// (default MATTERMOST_TOKEN).
-	TokenEnv string
-	// Team is the team name (as in its URL) where /boussole is registered
-	// and mediators' channels are looked up.
-	Team string
-	// Listen is the address of Boussole's HTTP endpoint for button clicks
-	// and the slash command (default 127.0.0.1:8090).
-	Listen string
-	// PublicURL is how the Mattermost server reaches Listen (default
-	// http://<Listen>).
-	PublicURL string
-	// SecretEnv names the variable holding the key that signs buttons
-	// (default MATTERMOST_ACTION_SECRET); unset, a random key is used and
-	// buttons expire when Boussole restarts.
-	SecretEnv string
-	// CommandTokenEnv names a variable holding the token of a /boussole
-	// command an administrator created by hand (optional: Boussole
-	// registers the command itself when the bot may).
+	// URL, Team, TokenEnv, Listen, PublicURL, SecretEnv, CommandTokenEnv
+	// and NumberedChoices are as in Settings.
+	URL             string
+	TokenEnv        string
+	Team            string
+	Listen          string
+	PublicURL       string
+	SecretEnv       string
 	CommandTokenEnv string
-	// NumberedChoices renders choices as numbered lines instead of
-	// buttons (for servers where interactive messages are disabled).
 	NumberedChoices bool
 	// MediatorChannels are the mediators' channels (ids or names in
 	// Team), as the mediation queues name them.
@@ -136,15 +124,7 @@ const keep = 8192
 
 // New checks the configuration; Run connects.
 func New(cfg Config, d Deps) (*Adapter, error) {
-	if cfg.TokenEnv == "" {
-		cfg.TokenEnv = "MATTERMOST_TOKEN"
-	}
-	if cfg.SecretEnv == "" {
-		cfg.SecretEnv = "MATTERMOST_ACTION_SECRET"
-	}
-	if cfg.Listen == "" {
-		cfg.Listen = "127.0.0.1:8090"
-	}
+	cfg = cfg.withDefaults()
 	if cfg.Lang == "" {
 		cfg.Lang = catalog.Default
 	}
@@ -152,8 +132,8 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	if !strings.HasPrefix(cfg.URL, "http://") && !strings.HasPrefix(cfg.URL, "https://") {
-		return nil, fmt.Errorf("%w: url %q must start with http:// or https://", ErrConfig, cfg.URL)
+	if err := checkURL(settingKey("url"), cfg.URL, "the server's address"); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	cfg.URL = strings.TrimRight(cfg.URL, "/")
 	token, err := d.Token(cfg.TokenEnv)

@@ -124,3 +124,18 @@ func baseLang(l string) string {
 	}
 	return l
 }
+
+// EmbeddedLangs lists the languages of the embedded catalogue (what New
+// loads), sorted, without parsing it: the configuration's language is
+// checked before the catalogue is loaded.
+func EmbeddedLangs() []string {
+	entries, _ := fs.ReadDir(files, "messages") // embedded: cannot fail
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && path.Ext(e.Name()) == ".yaml" {
+			out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(out)
+	return out
+}

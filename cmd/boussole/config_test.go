@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boussole/boussole/bot/servetest"
+	"github.com/boussole/boussole/app/apptest"
 )
 
 func TestExampleConfigIsTheDefaults(t *testing.T) {
@@ -77,7 +77,7 @@ func checkServeFails(t *testing.T, yaml, want string) {
 	if err := os.WriteFile(p, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs servetest.SyncBuffer
+	var out, errs apptest.SyncBuffer
 	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }, now: testClock},
 		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
 	if code == 0 || !strings.Contains(errs.String(), want) {

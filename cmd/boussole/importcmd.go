@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge/servicepublic"
 )
@@ -91,7 +92,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
+	log := app.NewLogger(e.stderr, app.LogConfig{Level: "warn", Format: cfg.Log.Format})
 	created := absentFiles(cfg.Database.Path)
 	stats, err := func() (store.ImportStats, error) {
 		st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: e.now})

@@ -8,8 +8,9 @@
 //	boussole import    import service-public.fr sheets into the database
 //	boussole eval      measure search quality on a question set
 //
-// main only parses flags and wires concrete types; the work is in bot/,
-// knowledge/ and adapters/.
+// main parses flags, reads the configuration file and lists the chat
+// adapters Boussole is built with (adapters.go); package app wires the
+// rest, and the work is in bot/, knowledge/ and adapters/.
 package main
 
 import (

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/boussole/boussole/app"
 )
 
 // testClock is the tests' one clock: the instant `boussole test` runs at
@@ -233,11 +236,11 @@ func BenchmarkStartup(b *testing.B) {
 	for b.Loop() {
 		cfg := defaultConfig()
 		cfg.Database.Path = filepath.Join(b.TempDir(), "b.db")
-		a, err := openApp(context.Background(), cfg, newLogger(discardWriter{}, cfg.Log), time.Now)
+		a, err := app.Open(context.Background(), cfg.Config, app.NewLogger(io.Discard, cfg.Log), time.Now)
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = a.engine.Welcome()
+		_ = a.Engine.Welcome()
 		a.Close()
 	}
 }

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/boussole/boussole/bot/servetest"
+	"github.com/boussole/boussole/app/apptest"
 )
 
 func TestServeRunsUntilStoppedThenShutsDownCleanly(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "b.db")
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	var out, errs servetest.SyncBuffer
+	var out, errs apptest.SyncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
@@ -60,7 +60,7 @@ func TestServeWithoutAdapters(t *testing.T) {
 }
 
 // waitFor waits until want appears n times in b.
-func waitFor(t *testing.T, b *servetest.SyncBuffer, want string, n int) {
+func waitFor(t *testing.T, b *apptest.SyncBuffer, want string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for strings.Count(b.String(), want) < n {

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/boussole/boussole/adapters/console"
+	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/bottest"
+	"github.com/boussole/boussole/bot/catalog"
 )
 
 // testInstant is the instant conversation tests run at unless --now or
@@ -28,7 +32,7 @@ func runTest(ctx context.Context, e env, args []string) error {
 	verbose := fs.Bool("v", false, "print each file's result")
 	nowFlag := fs.String("now", testInstant, "the instant the files run at, RFC 3339 (a file's clock instruction wins)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang fr|fr-CA|en] [--now 2026-11-23T10:00:00Z] [-v] FILE…")
+		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang "+strings.Join(catalog.EmbeddedLangs(), "|")+"] [--now "+testInstant+"] [-v] FILE…")
 		fmt.Fprintln(e.stderr, "Each file runs on a fresh database at a fixed instant, "+testInstant+" unless --now or the file's clock instruction says otherwise.")
 		fs.PrintDefaults()
 	}
@@ -97,17 +101,17 @@ func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.
 	}
 	defer os.RemoveAll(dir)
 	cfg.Database.Path = filepath.Join(dir, "test.db")
-	a, err := openApp(ctx, cfg, newLogger(discardWriter{}, cfg.Log), now)
+	a, err := app.Open(ctx, cfg.Config, app.NewLogger(io.Discard, cfg.Log), now)
 	if err != nil {
 		return at, nil, err
 	}
 	rec := &recorder{}
-	out, err := bot.NewDispatcher(a.store, nil, now)
+	out, err := a.NewDispatcher()
 	if err != nil {
 		return at, nil, errors.Join(err, a.Close())
 	}
 	out.Register(rec)
-	fails, runErr := script.Run(ctx, &deliveries{engine: a.engine, out: out, rec: rec}, console.Address, cfg.Console.User)
+	fails, runErr := script.Run(ctx, &deliveries{engine: a.Engine, out: out, rec: rec}, console.Address, cfg.Console.User)
 	return at, fails, errors.Join(runErr, a.Close())
 }
 
@@ -137,7 +141,3 @@ type recorder struct{ got []bot.Reply }
 func (r *recorder) Name() string                              { return console.Platform }
 func (r *recorder) Run(context.Context, bot.Handler) error    { return nil }
 func (r *recorder) Send(_ context.Context, m bot.Reply) error { r.got = append(r.got, m); return nil }
-
-type discardWriter struct{}
-
-func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
 )
@@ -44,7 +45,7 @@ func runValidate(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	} else {
-		imported, err := importedItems(ctx, *db, e.now)
+		imported, err := app.ImportedItems(ctx, *db, e.now)
 		if err != nil {
 			return err
 		}

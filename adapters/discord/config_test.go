@@ -1,0 +1,67 @@
+package discord
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/bot/catalog"
+)
+
+func TestSettingsValidate(t *testing.T) {
+	on := DefaultSettings()
+	on.Enabled = true
+	cases := map[string]struct {
+		s    func(Settings) Settings
+		want []string // each in the error; none: valid
+	}{
+		"defaults":           {func(s Settings) Settings { return s }, nil},
+		"dm":                 {func(s Settings) Settings { s.PrivateMode = PrivateDM; return s }, nil},
+		"guild":              {func(s Settings) Settings { s.GuildIDs = []string{"834567890123456789"}; return s }, nil},
+		"private mode":       {func(s Settings) Settings { s.PrivateMode = "public"; return s }, []string{`discord.private_mode: "public" is not one of thread, dm`}},
+		"guild name":         {func(s Settings) Settings { s.GuildIDs = []string{"Tiers-lieu"}; return s }, []string{`discord.guild_ids: "Tiers-lieu" is not a server id`}},
+		"no token variable":  {func(s Settings) Settings { s.TokenEnv = ""; return s }, []string{"discord.token_env: name the environment variable"}},
+		"pasted token":       {func(s Settings) Settings { s.TokenEnv = "MTIz.Gh.secretpart"; return s }, []string{"discord.token_env: must be the name of an environment variable"}},
+		"every problem":      {func(s Settings) Settings { s.PrivateMode, s.TokenEnv = "x", ""; return s }, []string{"discord.private_mode", "discord.token_env"}},
+		"disabled, no token": {func(s Settings) Settings { s.Enabled, s.TokenEnv = false, ""; return s }, nil},
+	}
+	for name, tc := range cases {
+		err := tc.s(on).Validate()
+		switch {
+		case tc.want == nil && err != nil:
+			t.Errorf("%s: %v", name, err)
+		case tc.want != nil && err == nil:
+			t.Errorf("%s: no error, want %q", name, tc.want)
+		case err != nil && strings.Contains(err.Error(), "secretpart"):
+			t.Errorf("%s: the token is repeated: %v", name, err)
+		}
+		for _, w := range tc.want {
+			if err != nil && !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", name, err, w)
+			}
+		}
+	}
+}
+
+// The adapter's defaults are the section's: a Config built by hand takes
+// them, one built from the settings keeps what they say.
+func TestConfigFromSettings(t *testing.T) {
+	if got := (Config{}).withDefaults(); got.TokenEnv != DefaultSettings().TokenEnv || got.PrivateMode != DefaultSettings().PrivateMode {
+		t.Errorf("zero Config with defaults = %+v", got)
+	}
+	s := DefaultSettings()
+	s.TokenEnv, s.GuildIDs, s.PrivateMode = "BOT", []string{"1"}, PrivateDM
+	cfg := s.Config([]string{"300"}, "en")
+	if cfg.TokenEnv != "BOT" || len(cfg.GuildIDs) != 1 || cfg.PrivateMode != PrivateDM || cfg.MediatorChannels[0] != "300" || cfg.Lang != "en" {
+		t.Errorf("Config = %+v", cfg)
+	}
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := s.Config(nil, "")
+	bad.PrivateMode = "public"
+	if _, err := New(bad, Deps{Catalog: cat, Now: time.Now, Getenv: func(string) string { return "t" }}); err == nil || !strings.Contains(err.Error(), "discord.private_mode") {
+		t.Errorf("New with a bad private mode: %v", err)
+	}
+}

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+)
+
+// testClock is the tests' one clock.
+func testClock() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
+
+// failing is an adapter whose connection fails; waiting runs until it is
+// stopped.
+type failing struct{ name string }
+
+func (f failing) Name() string                         { return f.name }
+func (failing) Send(context.Context, bot.Reply) error  { return nil }
+func (failing) Run(context.Context, bot.Handler) error { return errors.New("401 unauthorized") }
+
+type waiting struct{ stopped chan struct{} }
+
+func (waiting) Name() string                          { return "waiting" }
+func (waiting) Send(context.Context, bot.Reply) error { return nil }
+func (w waiting) Run(ctx context.Context, _ bot.Handler) error {
+	<-ctx.Done()
+	close(w.stopped)
+	return nil
+}
+
+func openTest(t *testing.T, cfg Config) *App {
+	t.Helper()
+	cfg.Database.Path = filepath.Join(t.TempDir(), "b.db")
+	a, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler), testClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// One adapter failing stops the others and the process reports it,
+// instead of running half connected.
+func TestOneAdapterFailingStopsTheOthers(t *testing.T) {
+	a := openTest(t, Default())
+	w := waiting{stopped: make(chan struct{})}
+	err := a.Run(context.Background(), w, failing{name: "discord"})
+	if err == nil || !strings.Contains(err.Error(), "discord: 401 unauthorized") {
+		t.Fatalf("Run = %v", err)
+	}
+	<-w.stopped
+}

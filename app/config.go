@@ -1,0 +1,170 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/hours"
+)
+
+// Config is Boussole's own part of the configuration file: every section
+// but the chat adapters', which are their packages' Settings (the file's
+// type, in cmd/boussole, embeds this one). config.example.yaml documents
+// every key.
+type Config struct {
+	Lang string `yaml:"lang"`
+	// Jurisdiction is where citizens are by default (FR, QC…).
+	Jurisdiction string `yaml:"jurisdiction"`
+	// Jurisdictions set it by platform and channel ("*": every channel).
+	Jurisdictions map[string]map[string]string `yaml:"jurisdictions"`
+	Database      DatabaseConfig               `yaml:"database"`
+	Knowledge     KnowledgeConfig              `yaml:"knowledge"`
+	Retention     RetentionConfig              `yaml:"retention"`
+	Search        SearchConfig                 `yaml:"search"`
+	Log           LogConfig                    `yaml:"log"`
+	Mediation     MediationConfig              `yaml:"mediation"`
+}
+
+// MediationConfig configures the hand-off to human mediators.
+type MediationConfig struct {
+	// Consent asks the citizen before sharing the conversation.
+	Consent bool `yaml:"consent"`
+	// ReannounceMinutes re-posts unclaimed cases after this long; 0 never.
+	ReannounceMinutes int `yaml:"reannounce_minutes"`
+	// Mediators lists, per platform, who may use mediator commands.
+	Mediators map[string][]string `yaml:"mediators"`
+	// Roles lists, per platform, role or group names whose members are
+	// mediators.
+	Roles map[string][]string `yaml:"roles"`
+	// Queues maps a queue name to its mediators' channel and hours.
+	Queues map[string]QueueConfig `yaml:"queues"`
+}
+
+// QueueConfig is one mediators' queue.
+type QueueConfig struct {
+	Platform string     `yaml:"platform"`
+	Channel  string     `yaml:"channel"`
+	Hours    hours.Spec `yaml:"hours"`
+}
+
+// DatabaseConfig says where the SQLite file is.
+type DatabaseConfig struct {
+	Path string `yaml:"path"`
+}
+
+// KnowledgeConfig says where knowledge comes from.
+type KnowledgeConfig struct {
+	// Dir is a knowledge directory; empty means the embedded demo.
+	Dir string `yaml:"dir"`
+}
+
+// RetentionConfig bounds how long conversations are kept.
+type RetentionConfig struct {
+	Days int `yaml:"days"`
+}
+
+// SearchConfig tunes when the bot answers directly.
+type SearchConfig struct {
+	AnswerThreshold float64 `yaml:"answer_threshold"`
+	UnsureThreshold float64 `yaml:"unsure_threshold"`
+}
+
+// LogConfig configures slog.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Default is what Boussole runs on without a file.
+func Default() Config {
+	return Config{
+		Lang:         catalog.Default,
+		Jurisdiction: "FR",
+		Database:     DatabaseConfig{Path: "./boussole.db"},
+		Retention:    RetentionConfig{Days: 90},
+		Search:       SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.3},
+		Log:          LogConfig{Level: "info", Format: "text"},
+		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
+			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
+	}
+}
+
+// Validate reports every bad value, each error naming its key. platforms
+// are the platforms Boussole has an adapter for, the names a mediation
+// queue, a mediator list or a jurisdiction may use.
+func (c Config) Validate(platforms []string) error {
+	var errs []error
+	if langs := catalog.EmbeddedLangs(); !slices.Contains(langs, c.Lang) {
+		errs = append(errs, fmt.Errorf("lang: %q is not supported (use %s)", c.Lang, strings.Join(langs, ", ")))
+	}
+	if c.Jurisdiction != "" && !jurisdictionCode(c.Jurisdiction) {
+		errs = append(errs, fmt.Errorf("jurisdiction: %q is not a code such as FR or QC (upper case)", c.Jurisdiction))
+	}
+	for platform, byChan := range c.Jurisdictions {
+		errs = append(errs, knownPlatform(platforms, "jurisdictions."+platform, platform))
+		for ch, j := range byChan {
+			if !jurisdictionCode(j) {
+				errs = append(errs, fmt.Errorf("jurisdictions.%s.%s: %q is not a code such as FR or QC (upper case)", platform, ch, j))
+			}
+		}
+	}
+	if c.Database.Path == "" {
+		errs = append(errs, errors.New("database.path: must not be empty"))
+	}
+	if c.Retention.Days < 1 {
+		errs = append(errs, fmt.Errorf("retention.days: %d must be at least 1", c.Retention.Days))
+	}
+	s := c.Search
+	if s.AnswerThreshold <= 0 || s.AnswerThreshold > 1 || s.UnsureThreshold <= 0 || s.UnsureThreshold > s.AnswerThreshold {
+		errs = append(errs, fmt.Errorf("search: need 0 < unsure_threshold (%g) ≤ answer_threshold (%g) ≤ 1", s.UnsureThreshold, s.AnswerThreshold))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log.format: %q is not one of text, json", c.Log.Format))
+	}
+	m := c.Mediation
+	for p := range m.Mediators {
+		errs = append(errs, knownPlatform(platforms, "mediation.mediators."+p, p))
+	}
+	for p := range m.Roles {
+		errs = append(errs, knownPlatform(platforms, "mediation.roles."+p, p))
+	}
+	for name, q := range m.Queues {
+		errs = append(errs, knownPlatform(platforms, "mediation.queues."+name+".platform", q.Platform))
+	}
+	if _, err := m.build(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// knownPlatform wants platform, at key, to be one of platforms.
+func knownPlatform(platforms []string, key, platform string) error {
+	if !slices.Contains(platforms, platform) {
+		return fmt.Errorf("%s: unknown platform %q (possible: %s)", key, platform, strings.Join(platforms, ", "))
+	}
+	return nil
+}
+
+// jurisdictionCode reports whether j reads as a jurisdiction code: two or
+// three upper-case letters (FR, QC, BE, CH…).
+func jurisdictionCode(j string) bool {
+	if len(j) < 2 || len(j) > 3 {
+		return false
+	}
+	for _, r := range j {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,279 @@
+package app
+
+// wire.go is where Boussole's parts are built and connected: every call
+// to bot's constructors is here, so that a change of theirs is made in one
+// place.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/hours"
+	"github.com/boussole/boussole/bot/safety"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/demo"
+	"github.com/boussole/boussole/knowledge/places"
+	"github.com/boussole/boussole/knowledge/search"
+)
+
+// Core is Boussole without its chat adapters: one store, one catalogue,
+// one knowledge base and one engine, all reading one clock.
+type Core struct {
+	Log       *slog.Logger
+	Now       func() time.Time
+	Store     *store.Store
+	Catalog   *catalog.Catalog
+	Knowledge *knowledge.Base
+	Engine    *bot.Engine
+}
+
+// CoreConfig is what a Core is built from.
+type CoreConfig struct {
+	// Database is the SQLite file, created if missing.
+	Database string
+	// KnowledgeDir is a knowledge directory; "" means the embedded demo.
+	KnowledgeDir string
+	// Engine is the engine's configuration: language, jurisdictions,
+	// thresholds, mediation.
+	Engine bot.Config
+}
+
+// OpenCore opens the store, loads the knowledge (with the items imported
+// into the store) and builds the engine. log may be nil (nothing is
+// logged); now is the program's one clock, given to every part.
+func OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() time.Time) (*Core, error) {
+	if now == nil {
+		return nil, errors.New("open boussole: a clock is required")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cat, err := catalog.New()
+	if err != nil {
+		return nil, err
+	}
+	danger, err := safety.New()
+	if err != nil {
+		return nil, err
+	}
+	gaz, err := places.New()
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cc.Database, store.Options{Logger: log, Clock: now})
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Core, error) {
+		st.Close()
+		return nil, err
+	}
+	imported, err := st.Items(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	base, err := LoadKnowledge(ctx, cc.KnowledgeDir, imported)
+	if err != nil {
+		return fail(err)
+	}
+	// Review dates never stop the bot (a stale sheet is still answered
+	// with, its date shown); the admin is told where to look.
+	if notes := knowledge.Review(base, now()); len(notes) > 0 {
+		log.Warn("knowledge items to review: run boussole validate to list them", "items", len(notes))
+	}
+	eng, err := bot.New(ctx, cc.Engine, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
+		Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
+	if err != nil {
+		return fail(err)
+	}
+	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng}, nil
+}
+
+// Close closes the store.
+func (c *Core) Close() error { return c.Store.Close() }
+
+// Process is one run of chat adapters on a Core: the runner hands their
+// messages to the engine, one conversation at a time, and the dispatcher
+// sends what the turns put in the outbox.
+type Process struct {
+	Out    *bot.Dispatcher
+	Runner *bot.Runner
+}
+
+// NewDispatcher returns a dispatcher of c's outbox, on c's clock.
+func (c *Core) NewDispatcher() (*bot.Dispatcher, error) {
+	return bot.NewDispatcher(c.Store, c.Log, c.Now)
+}
+
+// NewProcess builds the dispatcher and the runner over c's store and
+// engine.
+func (c *Core) NewProcess() (*Process, error) {
+	out, err := c.NewDispatcher()
+	if err != nil {
+		return nil, err
+	}
+	return &Process{Out: out, Runner: bot.NewRunner(c.Engine, out, c.Log)}, nil
+}
+
+// Run runs a new Process's adapters until ctx is done or all of them
+// return.
+func (c *Core) Run(ctx context.Context, adapters ...bot.Adapter) error {
+	p, err := c.NewProcess()
+	if err != nil {
+		return err
+	}
+	return p.Run(ctx, adapters...)
+}
+
+// Run registers adapters and runs them with the dispatcher until ctx is
+// done or all of them return, then waits for the turns in flight; a
+// Process runs once. The first adapter error is returned, prefixed with
+// its platform.
+func (p *Process) Run(ctx context.Context, adapters ...bot.Adapter) error {
+	for _, ad := range adapters {
+		p.Runner.Register(ad)
+	}
+	// Messages a previous process queued but did not send go out now;
+	// failed sends are retried until the platform accepts them. The
+	// dispatcher outlives the adapters' context, so that the replies of
+	// turns finishing during shutdown are sent.
+	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() { p.Out.Run(dctx); close(dispatched) }()
+	defer func() {
+		stopDispatch()
+		<-dispatched
+	}()
+	// One adapter failing stops the others: a process half connected
+	// would look alive while a platform's people get no answer.
+	actx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	errc := make(chan error, len(adapters))
+	for _, ad := range adapters {
+		go func() {
+			err := ad.Run(actx, p.Runner)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", ad.Name(), err)
+				stopAll()
+			}
+			errc <- err
+		}()
+	}
+	var first error
+	for range adapters {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	p.Runner.Close()
+	return first
+}
+
+// every runs fn now and then every interval until ctx is done.
+func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
+	bot.Tick(ctx, interval, fn)
+}
+
+// reannounce re-posts the cases nobody claimed within after.
+func (c *Core) reannounce(ctx context.Context, after time.Duration) {
+	if _, err := c.Engine.Reannounce(ctx, after); err != nil {
+		c.Log.Error("re-announcing cases failed", "err", err)
+	}
+}
+
+// engine is the engine's configuration c describes.
+func (c Config) engine() (bot.Config, error) {
+	med, err := c.Mediation.build()
+	if err != nil {
+		return bot.Config{}, err
+	}
+	return bot.Config{
+		Lang:            c.Lang,
+		Jurisdiction:    c.Jurisdiction,
+		Jurisdictions:   c.Jurisdictions,
+		AnswerThreshold: c.Search.AnswerThreshold,
+		UnsureThreshold: c.Search.UnsureThreshold,
+		Mediation:       med,
+	}, nil
+}
+
+// build turns the mediation section into the engine's configuration,
+// reporting every problem with the key it is at (Config.Validate checks
+// the platform names).
+func (m MediationConfig) build() (bot.Mediation, error) {
+	out := bot.Mediation{SkipConsent: !m.Consent, Mediators: m.Mediators, Roles: m.Roles, Queues: map[string]bot.Queue{}}
+	var errs []error
+	if m.ReannounceMinutes < 0 {
+		errs = append(errs, fmt.Errorf("mediation.reannounce_minutes: %d must be 0 (never) or more", m.ReannounceMinutes))
+	}
+	for p, users := range m.Mediators {
+		if len(users) == 0 {
+			errs = append(errs, fmt.Errorf("mediation.mediators.%s: list at least one user", p))
+		}
+	}
+	for name, q := range m.Queues {
+		key := "mediation.queues." + name
+		if strings.TrimSpace(q.Channel) == "" {
+			errs = append(errs, fmt.Errorf("%s.channel: the mediators' channel is required", key))
+		}
+		h, err := hours.Parse(q.Hours)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.hours: %w", key, err))
+		}
+		out.Queues[name] = bot.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
+	}
+	if len(m.Queues) > 0 && len(m.Mediators) == 0 && len(m.Roles) == 0 {
+		errs = append(errs, errors.New("mediation.mediators: queues are configured but nobody may claim their cases"))
+	}
+	return out, errors.Join(errs...)
+}
+
+// LoadKnowledge loads and validates dir, or the embedded demo when dir is
+// empty, together with imported items (trees may answer with them).
+func LoadKnowledge(_ context.Context, dir string, imported []*knowledge.Item) (*knowledge.Base, error) {
+	var (
+		b    *knowledge.Base
+		err  error
+		name = dir
+	)
+	if dir == "" {
+		name = "demo knowledge"
+		b, err = knowledge.LoadFS(demo.FS())
+	} else {
+		b, err = knowledge.LoadDir(dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s:\n%w", name, err)
+	}
+	b = b.WithItems(imported)
+	if probs := knowledge.Validate(b); len(probs) > 0 {
+		return nil, fmt.Errorf("%s has %d problem(s):\n%w", name, len(probs), probs)
+	}
+	return b, nil
+}
+
+// ImportedItems reads the items imported into the database at path, if
+// path is set; the database must exist (a typo must not create an empty
+// one).
+func ImportedItems(ctx context.Context, path string, now func() time.Time) ([]*knowledge.Item, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Clock: now})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Items(ctx)
+}
