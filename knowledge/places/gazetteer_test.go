@@ -5,19 +5,16 @@ import (
 	"testing"
 )
 
-var (
-	gazOnce sync.Once
-	gaz     *Gazetteer
-	gazErr  error
-)
+// sharedGazetteer is built once for all the tests, which only read it.
+var sharedGazetteer = sync.OnceValues(New)
 
 func gazetteer(t testing.TB) *Gazetteer {
 	t.Helper()
-	gazOnce.Do(func() { gaz, gazErr = New() })
-	if gazErr != nil {
-		t.Fatal(gazErr)
+	g, err := sharedGazetteer()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return gaz
+	return g
 }
 
 func TestJurisdiction(t *testing.T) {
