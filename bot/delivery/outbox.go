@@ -1,4 +1,4 @@
-package bot
+package delivery
 
 import (
 	"context"
@@ -9,40 +9,22 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
+
+	"github.com/boussole/boussole/bot"
 )
-
-// ErrUndeliverable is returned (wrapped) by an adapter's Send when the
-// platform refused a message for good (unknown channel, user who blocked
-// the bot): the dispatcher stops retrying it.
-var ErrUndeliverable = errors.New("undeliverable")
-
-// Outgoing is a queued message.
-type Outgoing struct {
-	ID        int64
-	Reply     Reply // Reply.Key is set: pass it to platforms that dedupe
-	Attempts  int
-	NextAt    time.Time
-	CreatedAt time.Time
-}
-
-// OutboxKey is the idempotency key of outbox message id.
-func OutboxKey(id int64) string { return "bsl-" + strconv.FormatInt(id, 10) }
 
 // Outbox is the durable queue of outgoing messages.
 type Outbox interface {
-	// Commit stores the conversation, appends the turns and queues the
-	// replies in one transaction.
-	Commit(ctx context.Context, c Conversation, turns []Turn, out []Reply) error
-	// Enqueue queues replies that belong to no stored turn.
-	Enqueue(ctx context.Context, out []Reply) error
+	// Enqueue queues replies that belong to no stored turn (the runner's
+	// apology when a turn failed).
+	Enqueue(ctx context.Context, out []bot.Reply) error
 	// ClaimOutgoing leases to owner, until the given time, up to limit
 	// unsent messages of the platforms whose destination owns accepts
 	// (nil: every destination), oldest first, skipping destinations
 	// another owner holds a live lease on, and returns them.
-	ClaimOutgoing(ctx context.Context, owner string, platforms []string, until time.Time, limit int, owns func(Address) bool) ([]Outgoing, error)
+	ClaimOutgoing(ctx context.Context, owner string, platforms []string, until time.Time, limit int, owns func(bot.Address) bool) ([]bot.Outgoing, error)
 	// ReleaseOutgoing gives back owner's leases on unsent messages (a
 	// dispatcher stopping), so another process sends them at once.
 	ReleaseOutgoing(ctx context.Context, owner string) error
@@ -64,16 +46,9 @@ type Dispatcher struct {
 	owner string // this dispatcher's lease name
 
 	mu       sync.Mutex
-	adapters map[string]Adapter
+	adapters map[string]bot.Adapter
 	flushMu  map[string]*sync.Mutex   // per platform: one flush at a time keeps destinations in order
 	wake     map[string]chan struct{} // per platform: Run's loop for it
-}
-
-// Owner is an adapter that sends only to some addresses of its platform
-// (the local chat: the people who wrote in this process); the others are
-// left to the process that owns them.
-type Owner interface {
-	Owns(Address) bool
 }
 
 // leaseFor is how long a claimed message is this dispatcher's: long
@@ -108,11 +83,11 @@ func NewDispatcher(box Outbox, log *slog.Logger, now func() time.Time) (*Dispatc
 		return nil, fmt.Errorf("new dispatcher: %w", err)
 	}
 	return &Dispatcher{box: box, log: log, now: now, owner: hex.EncodeToString(id[:]),
-		adapters: map[string]Adapter{}, flushMu: map[string]*sync.Mutex{}, wake: map[string]chan struct{}{}}, nil
+		adapters: map[string]bot.Adapter{}, flushMu: map[string]*sync.Mutex{}, wake: map[string]chan struct{}{}}, nil
 }
 
 // Register makes a the sender for its platform.
-func (d *Dispatcher) Register(a Adapter) {
+func (d *Dispatcher) Register(a bot.Adapter) {
 	d.mu.Lock()
 	d.adapters[a.Name()] = a
 	if d.flushMu[a.Name()] == nil {
@@ -183,8 +158,8 @@ func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, er
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	var owns func(Address) bool
-	if o, ok := a.(Owner); ok {
+	var owns func(bot.Address) bool
+	if o, ok := a.(bot.Owner); ok {
 		owns = o.Owns
 	}
 	var next time.Time
@@ -193,7 +168,7 @@ func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, er
 		if err != nil {
 			return time.Time{}, fmt.Errorf("flush outbox: %w", err)
 		}
-		blocked := map[Address]bool{} // destinations waiting for an earlier message
+		blocked := map[bot.Address]bool{} // destinations waiting for an earlier message
 		progress := false
 		now := d.now()
 		for _, o := range pending {
@@ -229,7 +204,7 @@ func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, er
 
 // send delivers one message; it returns the retry time when the platform
 // failed, or a storage error.
-func (d *Dispatcher) send(ctx context.Context, o Outgoing) (time.Time, error) {
+func (d *Dispatcher) send(ctx context.Context, o bot.Outgoing) (time.Time, error) {
 	d.mu.Lock()
 	a, ok := d.adapters[o.Reply.To.Platform]
 	d.mu.Unlock()
@@ -245,7 +220,7 @@ func (d *Dispatcher) send(ctx context.Context, o Outgoing) (time.Time, error) {
 			return time.Time{}, merr
 		}
 		return time.Time{}, nil
-	case errors.Is(err, ErrUndeliverable):
+	case errors.Is(err, bot.ErrUndeliverable):
 		d.log.Error("message refused by the platform, not retried", "platform", o.Reply.To.Platform, "id", o.ID, "err", err)
 		return time.Time{}, d.box.MarkDead(ctx, o.ID, err.Error())
 	}

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
@@ -34,7 +35,7 @@ func BenchmarkTurn(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(b), Now: fixedNow})
+	eng, err := engine.New(ctx, engine.Config{}, engine.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(b), Now: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}

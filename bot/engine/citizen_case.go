@@ -1,4 +1,4 @@
-package bot
+package engine
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -27,26 +28,26 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 		return false, fmt.Errorf("load case %d: %w", t.conv.CaseID, err)
 	}
 	if err != nil || c.Address != t.in.Address {
-		t.conv.State, t.conv.CaseID = StateIdle, 0
+		t.conv.State, t.conv.CaseID = bot.StateIdle, 0
 		return false, nil
 	}
-	if c.Status == CaseClosed {
-		t.conv.State = StateIdle
+	if c.Status == bot.CaseClosed {
+		t.conv.State = bot.StateIdle
 		if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= 5 && c.Satisfaction == 0 {
 			return true, t.rate(c.ID, n)
 		}
 		return false, nil
 	}
 	switch {
-	case cmd == cmdRestart || folded == "annuler" || folded == "cancel":
+	case cmd == cmdRestart || t.e.words.is(t.e.words.cancel, folded):
 		return true, t.endCase(c)
 	case cmd == cmdForgetMe || cmd == cmdHelp:
 		return false, nil
 	}
-	if c.Status == CaseClaimed && c.Mediator != nil {
-		t.conv.State = StateWithMediator
+	if c.Status == bot.CaseClaimed && c.Mediator != nil {
+		t.conv.State = bot.StateWithMediator
 		// The relayed message is queued with this turn, in its transaction.
-		t.replies = append(t.replies, Reply{To: c.Mediator.Address, About: c.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", t.relayed(t.text, t.e.cfg.Lang))})
+		t.replies = append(t.replies, bot.Reply{To: c.Mediator.Address, About: c.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", t.relayed(t.text, t.e.cfg.Lang))})
 		t.silent = true
 		return true, nil
 	}
@@ -57,19 +58,19 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 }
 
 // endCase closes a case at the citizen's request.
-func (t *turn) endCase(c Case) error {
+func (t *turn) endCase(c bot.Case) error {
 	sid := strconv.FormatInt(c.ID, 10)
-	var out []Reply
-	if c.Status == CaseClaimed && c.Mediator != nil {
+	var out []bot.Reply
+	if c.Status == bot.CaseClaimed && c.Mediator != nil {
 		out = append(out, t.to(c.Mediator.Address, t.e.cfg.Lang, "mediator_citizen_left", "case", sid))
-	} else if q, ok := t.e.cfg.Mediation.queue(c.Queue); ok {
+	} else if q, ok := t.e.cfg.Mediation.Queue(c.Queue); ok {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_cancelled", "case", sid))
 	}
-	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen, CaseClaimed}, CaseChange{Status: CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
-	if err != nil && !errors.Is(err, ErrCaseConflict) {
+	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
+	if err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 		return fmt.Errorf("cancel case: %w", err)
 	}
-	t.conv.State, t.conv.CaseID = StateIdle, 0
+	t.conv.State, t.conv.CaseID = bot.StateIdle, 0
 	t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
 	t.say(t.msg("case_cancelled"))
 	t.topics()
@@ -82,14 +83,14 @@ func (t *turn) rate(id int64, n int) error {
 	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
 		return fmt.Errorf("load case %d: %w", id, err)
 	}
-	if err != nil || c.Address != t.in.Address || c.Status != CaseClosed || c.Satisfaction != 0 {
+	if err != nil || c.Address != t.in.Address || c.Status != bot.CaseClosed || c.Satisfaction != 0 {
 		t.say(t.msg("expired"))
 		return nil
 	}
-	if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseClosed}, CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClosed}, bot.CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
 		return fmt.Errorf("rate case: %w", err)
 	}
-	t.conv.State, t.conv.CaseID = StateIdle, 0
+	t.conv.State, t.conv.CaseID = bot.StateIdle, 0
 	t.say(t.msg("thanks_rating"))
 	return nil
 }
@@ -116,9 +117,9 @@ func (t *turn) askConsent(queue, reason string) {
 	t.say(t.msg("consent_ask"))
 	arg := queue + "|" + reason
 	t.offer(
-		Offer{Label: t.msg("btn_consent_yes"), Action: actConsent, Arg: "y|" + arg, Keys: []string{"oui", "yes", "ok", "d accord"}},
-		Offer{Label: t.msg("btn_consent_no"), Action: actConsent, Arg: "n|" + arg, Keys: []string{"non", "no"}},
-		Offer{Label: t.msg("btn_cancel"), Action: actCancel, Keys: []string{"annuler", "cancel"}},
+		bot.Offer{Label: t.msg("btn_consent_yes"), Action: actConsent, Arg: "y|" + arg, Keys: t.e.words.yes},
+		bot.Offer{Label: t.msg("btn_consent_no"), Action: actConsent, Arg: "n|" + arg, Keys: t.e.words.no},
+		bot.Offer{Label: t.msg("btn_cancel"), Action: actCancel, Keys: t.e.words.cancel},
 	)
 }
 
@@ -139,7 +140,7 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 	}
 	topic := t.e.cat.T(t.e.cfg.Lang, "topic_general")
 	if t.conv.TreeID != "" {
-		if tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion); err == nil {
+		if tr, err := t.e.tree(t.ctx, t.snap, t.conv.TreeID, t.conv.TreeVersion); err == nil {
 			topic = tr.Title
 		}
 	}
@@ -147,21 +148,21 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 	if r, cats, ok := strings.Cut(reason, ":"); ok && r == reasonDanger {
 		reason, urgent = r, strings.Split(cats, ",")
 	}
-	sum := CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason, Jurisdiction: t.jurisdiction()}
+	sum := bot.CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason, Jurisdiction: t.jurisdiction()}
 	if consent {
 		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
 	}
-	c := Case{Address: t.in.Address, Queue: queue, Status: CaseOpen, Lang: t.conv.Lang, Consent: consent,
+	c := bot.Case{Address: t.in.Address, Queue: queue, Status: bot.CaseOpen, Lang: t.conv.Lang, Consent: consent,
 		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now, Urgent: urgent}
 	id, err := t.e.store.OpenCase(t.ctx, c)
 	if err != nil {
 		return fmt.Errorf("open case: %w", err)
 	}
 	c.ID = id
-	t.conv.State, t.conv.CaseID, t.conv.Misses = StateEscalated, id, 0
+	t.conv.State, t.conv.CaseID, t.conv.Misses = bot.StateEscalated, id, 0
 	info := ""
-	if q, ok := t.e.cfg.Mediation.queue(queue); ok {
-		if _, err := t.e.store.UpdateCase(t.ctx, id, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: t.now}, []Reply{t.announcement(c, q)}); err != nil && !errors.Is(err, ErrCaseConflict) {
+	if q, ok := t.e.cfg.Mediation.Queue(queue); ok {
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: t.now}, []bot.Reply{t.cases().announcement(c, q)}); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 			return fmt.Errorf("announce case: %w", err)
 		}
 		info = t.waitInfo(c)
@@ -172,13 +173,13 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 
 // waitInfo tells a waiting citizen their place in the queue and, outside
 // opening hours, when the mediators come back.
-func (t *turn) waitInfo(c Case) string {
-	q, ok := t.e.cfg.Mediation.queue(c.Queue)
+func (t *turn) waitInfo(c bot.Case) string {
+	q, ok := t.e.cfg.Mediation.Queue(c.Queue)
 	if !ok {
 		return ""
 	}
 	info := ""
-	if cs, err := t.e.store.Cases(t.ctx, c.Queue, CaseOpen); err == nil {
+	if cs, err := t.e.store.Cases(t.ctx, c.Queue, bot.CaseOpen); err == nil {
 		for i, o := range cs {
 			if o.ID == c.ID {
 				info = "\n" + t.msg("queue_position", "position", strconv.Itoa(i+1))
@@ -199,21 +200,21 @@ func (t *turn) waitInfo(c Case) string {
 // claimed within after.
 func (e *Engine) Reannounce(ctx context.Context, after time.Duration) (int, error) {
 	now := e.now()
-	cs, err := e.med.Cases(ctx, "", CaseOpen)
+	cs, err := e.med.Cases(ctx, "", bot.CaseOpen)
 	if err != nil {
 		return 0, fmt.Errorf("reannounce: %w", err)
 	}
-	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: Conversation{Lang: e.cfg.Lang}, now: now}
+	v := caseText{e: e, ctx: ctx, snap: e.snap.Load(), lang: e.cfg.Lang, now: now}
 	n := 0
 	for _, c := range cs {
-		q, ok := e.cfg.Mediation.queue(c.Queue)
+		q, ok := e.cfg.Mediation.Queue(c.Queue)
 		if !ok || now.Sub(c.AnnouncedAt) < after {
 			continue
 		}
-		r := t.announcement(c, q)
-		r.Text = e.cat.T(e.cfg.Lang, "queue_still_waiting", "wait", shortDuration(now.Sub(c.CreatedAt).Round(time.Minute))) + "\n" + r.Text
-		if _, err := e.med.UpdateCase(ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Announced: true, At: now}, []Reply{r}); err != nil {
-			if errors.Is(err, ErrCaseConflict) {
+		r := v.announcement(c, q)
+		r.Text = e.cat.T(e.cfg.Lang, "queue_still_waiting", "wait", v.duration(now.Sub(c.CreatedAt).Round(time.Minute))) + "\n" + r.Text
+		if _, err := e.med.UpdateCase(ctx, c.ID, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: now}, []bot.Reply{r}); err != nil {
+			if errors.Is(err, bot.ErrCaseConflict) {
 				continue
 			}
 			return n, fmt.Errorf("reannounce case %d: %w", c.ID, err)

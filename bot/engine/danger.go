@@ -1,4 +1,4 @@
-package bot
+package engine
 
 import (
 	"cmp"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -57,7 +59,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 	}
 	for _, it := range items {
 		b.WriteString("\n")
-		b.WriteString(t.msg("danger_number", "title", t.itemTitle(it), "what", t.itemSummary(it)))
+		b.WriteString(t.msg("danger_number", "title", t.w().ItemTitle(it), "what", t.w().ItemSummary(it)))
 	}
 	other := t.alsoSide
 	if !known {
@@ -72,7 +74,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 			b.WriteString(t.msg("danger_other_"+strings.ToLower(other), "phone", gen[0].Where.Phone))
 		}
 	}
-	inCase := t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator)
+	inCase := t.conv.CaseID != 0 && (t.conv.State == bot.StateEscalated || t.conv.State == bot.StateWithMediator)
 	b.WriteString("\n")
 	if inCase {
 		b.WriteString(t.msg("danger_case"))
@@ -83,7 +85,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 	if inCase {
 		return t.urgentCase(cats)
 	}
-	if t.conv.State == StateInTree {
+	if t.conv.State == bot.StateInTree {
 		// The tree's question is still on offer: the person continues
 		// where they were once safe.
 		t.reoffer()
@@ -99,7 +101,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 		}
 	}
 	if !urgent {
-		o := t.mediatorOffer(DefaultQueue)
+		o := t.mediatorOffer(mediation.DefaultQueue)
 		o.Arg += "|" + strings.Join(cats, ",")
 		t.offer(o)
 	}
@@ -120,32 +122,32 @@ func (t *turn) urgentCase(cats []string) error {
 		t.e.log.Error("urgent case not flagged", "case", t.conv.CaseID, "err", err)
 		return nil
 	}
-	if err != nil || c.Address != t.in.Address || c.Status == CaseClosed {
+	if err != nil || c.Address != t.in.Address || c.Status == bot.CaseClosed {
 		return nil
 	}
 	lang := t.e.cfg.Lang
 	id := strconv.FormatInt(c.ID, 10)
-	urgent := t.e.cat.T(lang, "danger_urgent_case", "case", id, "kinds", t.dangerKinds(cats))
-	if c.Status == CaseClaimed && c.Mediator != nil {
-		t.conv.State = StateWithMediator
-		relay := Reply{To: c.Mediator.Address, About: c.Address,
+	urgent := t.e.cat.T(lang, "danger_urgent_case", "case", id, "kinds", t.cases().dangerKinds(cats))
+	if c.Status == bot.CaseClaimed && c.Mediator != nil {
+		t.conv.State = bot.StateWithMediator
+		relay := bot.Reply{To: c.Mediator.Address, About: c.Address,
 			Text: urgent + "\n" + t.e.cat.T(lang, "relay_from_citizen", "case", id, "text", t.relayed(t.text, lang))}
 		// The case is marked urgent for good (mediators' lists), in the
 		// same write as the relay.
-		if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseClaimed}, CaseChange{Urgent: cats, At: t.now}, []Reply{relay}); err != nil && !errors.Is(err, ErrCaseConflict) {
+		if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Urgent: cats, At: t.now}, []bot.Reply{relay}); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 			return err
 		}
 		return nil
 	}
-	q, ok := t.e.cfg.Mediation.queue(c.Queue)
+	q, ok := t.e.cfg.Mediation.Queue(c.Queue)
 	c.Urgent = union(c.Urgent, cats)
-	var out []Reply
+	var out []bot.Reply
 	if ok {
-		r := t.announcement(c, q)
+		r := t.cases().announcement(c, q)
 		r.Text = urgent + "\n" + r.Text
-		out = []Reply{r}
+		out = []bot.Reply{r}
 	}
-	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []CaseStatus{CaseOpen}, CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, ErrCaseConflict) {
+	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Urgent: cats, Announced: ok, At: t.now}, out); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 		return err
 	}
 	return nil
@@ -205,10 +207,10 @@ func (t *turn) explainNumber(folded string) bool {
 	if found == nil {
 		return false
 	}
-	t.say(t.msg("number_explained", "title", t.itemTitle(found), "what", t.itemSummary(found)))
+	t.say(t.msg("number_explained", "title", t.w().ItemTitle(found), "what", t.w().ItemSummary(found)))
 	t.reoffer()
-	if !slices.ContainsFunc(t.offers, func(o Offer) bool { return o.Action == actEscalate }) {
-		t.offer(t.mediatorOffer(DefaultQueue))
+	if !slices.ContainsFunc(t.offers, func(o bot.Offer) bool { return o.Action == actEscalate }) {
+		t.offer(t.mediatorOffer(mediation.DefaultQueue))
 	}
 	return true
 }

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package bot
+package engine
 
 import (
 	"cmp"
@@ -6,21 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 )
 
-// Searcher finds trees and items matching free text. knowledge/search
-// provides the default implementation; it is an interface so a better
-// index can replace it.
+// Searcher finds trees and items matching free text, best first, at most
+// k. knowledge/search provides the default implementation; a remote index
+// or a model-backed re-ranker can sit behind the same interface, which is
+// why it takes the turn's context and may fail.
 type Searcher interface {
-	Search(query string, k int) []knowledge.Hit
+	Search(ctx context.Context, query string, k int) ([]knowledge.Hit, error)
 }
 
 // Config tunes the engine. The zero value is usable: see defaults.
@@ -52,18 +54,19 @@ type Config struct {
 	LastWords int
 	// Mediation configures the hand-off to human mediators; without
 	// queues, an escalation is only recorded.
-	Mediation Mediation
+	Mediation mediation.Config
 }
 
 func (c Config) withDefaults() Config {
 	if c.Lang == "" {
 		c.Lang = catalog.Default
 	}
+	def := answer.DefaultPolicy()
 	if c.AnswerThreshold == 0 {
-		c.AnswerThreshold = 0.5
+		c.AnswerThreshold = def.AnswerThreshold
 	}
 	if c.UnsureThreshold == 0 {
-		c.UnsureThreshold = 0.3
+		c.UnsureThreshold = def.UnsureThreshold
 	}
 	if c.MaxInputBytes == 0 {
 		c.MaxInputBytes = 2000
@@ -126,12 +129,14 @@ type Engine struct {
 	places Places
 	snap   atomic.Pointer[snapshot]
 
+	// policy decides what to do with search hits.
+	policy answer.Policy
+	// words are the words the engine recognises (catalogue).
+	words words
+	// grammar reads mediators' commands.
+	grammar *mediation.Grammar
 	// marker holds each language's marker words (messageLang).
 	marker map[string]map[string]bool
-
-	// trees caches published tree versions (immutable) by id@version.
-	treesMu sync.Mutex
-	trees   map[string]*knowledge.Tree
 }
 
 // New returns an engine and publishes the knowledge's trees so that new
@@ -147,7 +152,17 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places, marker: markerWords(d.Catalog), trees: map[string]*knowledge.Tree{}}
+	g, err := mediation.NewGrammar(d.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	w, err := readWords(d.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places,
+		policy: answer.Policy{AnswerThreshold: cfg.AnswerThreshold, UnsureThreshold: cfg.UnsureThreshold},
+		words:  w, grammar: g, marker: markerWords(d.Catalog)}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
 		return nil, err
 	}
@@ -165,33 +180,25 @@ func (e *Engine) SetKnowledge(ctx context.Context, b *knowledge.Base, s Searcher
 			return fmt.Errorf("publish tree %s: %w", t.ID, err)
 		}
 		versions[t.ID] = v
-		e.cacheTree(t.ID, v, t)
 	}
 	e.snap.Store(&snapshot{base: b, search: s, versions: versions})
 	return nil
 }
 
-func treeKey(id string, v int) string { return id + "@" + strconv.Itoa(v) }
-
-func (e *Engine) cacheTree(id string, v int, t *knowledge.Tree) {
-	e.treesMu.Lock()
-	e.trees[treeKey(id, v)] = t
-	e.treesMu.Unlock()
-}
-
-// tree returns the pinned version of a conversation's tree.
-func (e *Engine) tree(ctx context.Context, id string, v int) (*knowledge.Tree, error) {
-	e.treesMu.Lock()
-	t, ok := e.trees[treeKey(id, v)]
-	e.treesMu.Unlock()
-	if ok {
-		return t, nil
+// tree returns the pinned version of a conversation's tree: the current
+// knowledge's when it is that version, else the published version from
+// the store (which keeps a bounded cache of decoded versions: one cache,
+// bounded, for the rare conversations started on an older version).
+func (e *Engine) tree(ctx context.Context, snap *snapshot, id string, v int) (*knowledge.Tree, error) {
+	if snap.versions[id] == v {
+		if t, ok := snap.base.Tree(id); ok {
+			return t, nil
+		}
 	}
 	t, err := e.store.TreeVersion(ctx, id, v)
 	if err != nil {
 		return nil, fmt.Errorf("load tree %s version %d: %w", id, v, err)
 	}
-	e.cacheTree(id, v, t)
 	return t, nil
 }
 
@@ -200,7 +207,7 @@ func (e *Engine) tree(ctx context.Context, id string, v int) (*knowledge.Tree, e
 // transaction, and returns the replies. The Runner's dispatcher sends
 // them; callers that only read replies (conversation tests) may ignore the
 // outbox.
-func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
+func (e *Engine) Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, error) {
 	hs, _ := e.store.(HandledStore)
 	tx, ok := e.store.(Transactional)
 	if !ok {
@@ -221,7 +228,7 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		}
 		return replies, err
 	}
-	var replies []Reply
+	var replies []bot.Reply
 	err := tx.InTx(ctx, func(ctx context.Context) error {
 		replies = nil
 		// A message with a platform id is handled once: checked and
@@ -252,12 +259,12 @@ func (e *Engine) Respond(ctx context.Context, in Incoming) ([]Reply, error) {
 
 // respond is one turn; with a Transactional store, ctx carries its
 // transaction and every store call below is part of it.
-func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
+func (e *Engine) respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, error) {
 	now := e.now()
 	conv, err := e.store.Conversation(ctx, in.Address)
 	switch {
-	case errors.Is(err, ErrNoConversation):
-		conv = Conversation{Address: in.Address, State: StateIdle, Lang: e.startLang(in), CreatedAt: now}
+	case errors.Is(err, bot.ErrNoConversation):
+		conv = bot.Conversation{Address: in.Address, State: bot.StateIdle, Lang: e.startLang(in), CreatedAt: now}
 	case err != nil:
 		return nil, fmt.Errorf("load conversation: %w", err)
 	}
@@ -266,13 +273,13 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 		return nil, err
 	}
 	for i := range t.replies {
-		if t.replies[i].To == (Address{}) {
+		if t.replies[i].To == (bot.Address{}) {
 			t.replies[i].To = in.Address
 		}
 	}
 	for _, n := range in.Notices {
 		if n.To.Platform == in.Address.Platform && n.Text != "" {
-			t.replies = append([]Reply{n}, t.replies...)
+			t.replies = append([]bot.Reply{n}, t.replies...)
 		}
 	}
 	if t.forgotten {
@@ -287,7 +294,7 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	caseID := cmp.Or(t.caseID, t.conv.CaseID)
 	// A citizen's own messages about their case already say so (relays
 	// carry About); a mediator's replies to themselves do not.
-	if caseID != 0 && t.e.cfg.Mediation.isMediatorIn(in) {
+	if caseID != 0 && t.e.cfg.Mediation.IsMediatorIn(in) {
 		if err := t.tagAbout(caseID); err != nil {
 			return nil, err
 		}
@@ -295,9 +302,9 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	// The citizen's words are kept for the mediator's summary; what the
 	// bot said is in the outbox (until the retention period), not stored
 	// twice.
-	var turns []Turn
+	var turns []bot.Turn
 	if t.text != "" {
-		turns = []Turn{{Address: in.Address, Dir: "in", Text: t.text, At: now, CaseID: caseID}}
+		turns = []bot.Turn{{Address: in.Address, Text: t.text, At: now, CaseID: caseID}}
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)
@@ -305,7 +312,7 @@ func (e *Engine) respond(ctx context.Context, in Incoming) ([]Reply, error) {
 	return t.replies, nil
 }
 
-func (e *Engine) startLang(in Incoming) string {
+func (e *Engine) startLang(in bot.Incoming) string {
 	if in.Lang != "" && (e.cat.Supported(in.Lang) || e.cat.Supported(langBase(in.Lang))) {
 		return in.Lang
 	}
@@ -321,8 +328,8 @@ func langBase(l string) string {
 
 // Sorry is the reply sent when a turn fails (storage down, …): the
 // citizen is told, in their language, to try again.
-func (e *Engine) Sorry(a Address) Reply {
-	return Reply{To: a, Text: e.cat.T(e.cfg.Lang, "sorry")}
+func (e *Engine) Sorry(a bot.Address) bot.Reply {
+	return bot.Reply{To: a, Text: e.cat.T(e.cfg.Lang, "sorry")}
 }
 
 // Welcome is the greeting shown when a local chat opens.
@@ -340,7 +347,7 @@ func (t *turn) tagAbout(caseID int64) error {
 		return fmt.Errorf("load case %d: %w", caseID, err)
 	}
 	for i, r := range t.replies {
-		if r.About == (Address{}) && r.To != c.Address {
+		if r.About == (bot.Address{}) && r.To != c.Address {
 			t.replies[i].About = c.Address
 		}
 	}

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"context"
@@ -11,6 +11,10 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/delivery/deliverytest"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
@@ -101,7 +105,7 @@ type harness struct {
 	t      testing.TB
 	path   string
 	store  *store.Store
-	engine *bot.Engine
+	engine *engine.Engine
 	now    time.Time
 }
 
@@ -122,7 +126,7 @@ func newHarness(t testing.TB, path string, b *knowledge.Base) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := bot.New(ctx, bot.Config{}, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Now: h.clock})
+	eng, err := engine.New(ctx, engine.Config{}, engine.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,15 +138,10 @@ func newHarness(t testing.TB, path string, b *knowledge.Base) *harness {
 // the dispatchers alike.
 func (h *harness) clock() time.Time { return h.now }
 
-// dispatcher returns a dispatcher over box reading the time from now.
-func dispatcher(t testing.TB, box bot.Outbox, now func() time.Time) *bot.Dispatcher {
-	t.Helper()
-	d, err := bot.NewDispatcher(box, nil, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+// clock is a test's one clock, moved by hand.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
 
 // fixedNow is the clock of tests that never move time.
 func fixedNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
@@ -317,7 +316,7 @@ func TestTwoMisunderstandingsOfferAMediator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs.Summary.Reason != "misunderstood" || cs.Queue != bot.DefaultQueue || len(cs.Summary.LastWords) < 2 {
+	if cs.Summary.Reason != "misunderstood" || cs.Queue != mediation.DefaultQueue || len(cs.Summary.LastWords) < 2 {
 		t.Fatalf("case = %+v", cs)
 	}
 }
@@ -464,7 +463,7 @@ func TestEnglish(t *testing.T) {
 }
 
 // failingStore fails every turn, as a full disk or a read-only file does.
-type failingStore struct{ bot.Store }
+type failingStore struct{ engine.Store }
 
 func (failingStore) Commit(context.Context, bot.Conversation, []bot.Turn, []bot.Reply) error {
 	return errors.New("disk I/O error")
@@ -493,12 +492,12 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 	b := fixture(t, treeYAML)
 	h := newHarness(t, "", b)
 	cat, _ := catalog.New()
-	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock, Danger: mustDanger(t)})
+	eng, err := engine.New(context.Background(), engine.Config{}, engine.Deps{Store: failingStore{h.store}, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock, Danger: mustDanger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	r := bot.NewRunner(eng, dispatcher(t, h.store, h.clock), nil)
+	r := delivery.NewRunner(eng, deliverytest.Dispatcher(t, h.store, h.clock), nil)
 	r.Register(rec)
 	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "papiers"}); err == nil {
 		t.Fatal("want the storage error")
@@ -509,7 +508,7 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rec := &recorder{}
-	r := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
+	r := delivery.NewRunner(h.engine, deliverytest.Dispatcher(t, h.store, h.clock), nil)
 	r.Register(rec)
 	var wg sync.WaitGroup
 	for i := range 40 {
@@ -527,7 +526,7 @@ func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {
 	if c := h.conv(alice); c.Seq != 20 {
 		t.Fatalf("seq = %d after 20 distinct messages", c.Seq)
 	}
-	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide"}); !errors.Is(err, bot.ErrClosed) {
+	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide"}); !errors.Is(err, delivery.ErrClosed) {
 		t.Fatalf("after close: %v", err)
 	}
 }
@@ -576,7 +575,7 @@ func TestGreetingsAndBareChoices(t *testing.T) {
 func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rec := &recorder{}
-	first := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
+	first := delivery.NewRunner(h.engine, deliverytest.Dispatcher(t, h.store, h.clock), nil)
 	first.Register(rec)
 	if err := first.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: "m1"}); err != nil {
 		t.Fatal(err)
@@ -585,7 +584,7 @@ func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 	seq := h.conv(alice).Seq
 
 	// A new run (empty in-memory memory): the catch-up replays m1 and m2.
-	second := bot.NewRunner(h.engine, dispatcher(t, h.store, h.clock), nil)
+	second := delivery.NewRunner(h.engine, deliverytest.Dispatcher(t, h.store, h.clock), nil)
 	second.Register(rec)
 	for _, id := range []string{"m1", "m2"} {
 		if err := second.Handle(context.Background(), bot.Incoming{Address: alice, Text: "aide", ID: id, Replayed: true}); err != nil {
@@ -604,13 +603,13 @@ func TestRunnerDropsAReplayedMessageAnEarlierRunHandled(t *testing.T) {
 // fixedHits is a Searcher answering every query with the same hits.
 type fixedHits []knowledge.Hit
 
-func (f fixedHits) Search(string, int) []knowledge.Hit { return f }
+func (f fixedHits) Search(context.Context, string, int) ([]knowledge.Hit, error) { return f, nil }
 
-func newHarnessWith(t *testing.T, s bot.Searcher) *harness {
+func newHarnessWith(t *testing.T, s engine.Searcher) *harness {
 	t.Helper()
 	h := newHarness(t, "", fixture(t, treeYAML))
 	cat, _ := catalog.New()
-	eng, err := bot.New(context.Background(), bot.Config{}, bot.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s, Now: h.clock, Danger: mustDanger(t)})
+	eng, err := engine.New(context.Background(), engine.Config{}, engine.Deps{Store: h.store, Catalog: cat, Knowledge: fixture(t, treeYAML), Searcher: s, Now: h.clock, Danger: mustDanger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -661,7 +660,7 @@ func TestNothingMatchingWellIsNotUnderstood(t *testing.T) {
 }
 
 // mustDanger is the danger layer with its shipped patterns.
-func mustDanger(t testing.TB) bot.Danger {
+func mustDanger(t testing.TB) engine.Danger {
 	t.Helper()
 	d, err := safety.New()
 	if err != nil {

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"bytes"
@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boussole/boussole/bot"
-
 	_ "modernc.org/sqlite" // to read the database file as it is
+
+	"github.com/boussole/boussole/bot"
 )
 
 // Erasure is complete: identifiable strings written by the citizen and by

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/places"
@@ -61,7 +63,7 @@ const sharedItemsYAML = `
 - {id: urgence-qc, kind: emergency, title: "911", summary: Urgence., jurisdiction: QC, danger: [urgence], where: {phone: "911"}, sources: ["https://www.quebec.ca/"], reviewed: 2026-12-01}
 `
 
-func sharedEngine(t *testing.T, cfg bot.Config) *harness {
+func sharedEngine(t *testing.T, cfg engine.Config) *harness {
 	t.Helper()
 	items, err := knowledge.ParseItems("items.yaml", []byte(sharedItemsYAML))
 	if err != nil {
@@ -90,7 +92,7 @@ func sharedEngine(t *testing.T, cfg bot.Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.engine, err = bot.New(context.Background(), cfg, bot.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Places: gaz, Now: h.clock}); err != nil {
+	if h.engine, err = engine.New(context.Background(), cfg, engine.Deps{Store: st, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Danger: mustDanger(t), Places: gaz, Now: h.clock}); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -109,7 +111,7 @@ func texts(rs []bot.Reply) string {
 
 // A route node follows the conversation's jurisdiction without asking.
 func TestRouteFollowsTheJurisdiction(t *testing.T) {
-	h := sharedEngine(t, bot.Config{Jurisdiction: "FR"})
+	h := sharedEngine(t, engine.Config{Jurisdiction: "FR"})
 	if got := texts(h.say(alice, "hebergement")); !strings.Contains(got, "Une aide pour le loyer") || !strings.Contains(got, "[Les APL]") {
 		t.Fatalf("France:\n%s", got)
 	}
@@ -128,7 +130,7 @@ func TestRouteFollowsTheJurisdiction(t *testing.T) {
 // Unknown jurisdiction: the route asks once, with a button per side, and
 // the answer is remembered.
 func TestRouteAsksWhenUnknown(t *testing.T) {
-	h := sharedEngine(t, bot.Config{Jurisdiction: ""})
+	h := sharedEngine(t, engine.Config{Jurisdiction: ""})
 	rs := h.say(alice, "hebergement")
 	got := texts(rs)
 	if !strings.Contains(got, "Où êtes-vous") || !strings.Contains(got, "[En France]") || !strings.Contains(got, "[Au Québec]") {
@@ -145,7 +147,7 @@ func TestRouteAsksWhenUnknown(t *testing.T) {
 // English labels, questions, titles and steps are used for a person
 // writing in English.
 func TestEnglishWording(t *testing.T) {
-	h := sharedEngine(t, bot.Config{Jurisdiction: "FR"})
+	h := sharedEngine(t, engine.Config{Jurisdiction: "FR"})
 	h.say(alice, "hello, can you help me please")
 	got := texts(h.say(alice, "hebergement"))
 	if !strings.Contains(got, "Help with the rent?") || !strings.Contains(got, "[Housing benefit (APL)]") {
@@ -160,7 +162,7 @@ func TestEnglishWording(t *testing.T) {
 // A Discord server (or Mattermost team) can be Québec by default; one of
 // its channels can still be France.
 func TestJurisdictionByServer(t *testing.T) {
-	h := sharedEngine(t, bot.Config{Jurisdiction: "FR", Jurisdictions: map[string]map[string]string{
+	h := sharedEngine(t, engine.Config{Jurisdiction: "FR", Jurisdictions: map[string]map[string]string{
 		"discord": {"guild-qc": "QC", "chan-fr": "FR"},
 	}})
 	in := func(a bot.Address, space, text string) string {
@@ -189,8 +191,8 @@ func TestJurisdictionByServer(t *testing.T) {
 func TestQueueByJurisdiction(t *testing.T) {
 	fr := bot.Address{Platform: "test", Channel: "mediateurs"}
 	qc := bot.Address{Platform: "test", Channel: "intervenants-qc"}
-	h := sharedEngine(t, bot.Config{Jurisdiction: "FR", Mediation: bot.Mediation{SkipConsent: true, Queues: map[string]bot.Queue{
-		bot.DefaultQueue: {Channel: fr}, bot.DefaultQueue + "/QC": {Channel: qc},
+	h := sharedEngine(t, engine.Config{Jurisdiction: "FR", Mediation: mediation.Config{SkipConsent: true, Queues: map[string]mediation.Queue{
+		mediation.DefaultQueue: {Channel: fr}, mediation.DefaultQueue + "/QC": {Channel: qc},
 	}}})
 	// The announcement waits in the outbox, addressed to the queue's
 	// channel.
@@ -231,7 +233,7 @@ func TestQueueByJurisdiction(t *testing.T) {
 // (it may be a first name or an old address): the known side's numbers
 // come first, and one line gives the other side's emergency number.
 func TestTownNameDoesNotMoveAPersonInDanger(t *testing.T) {
-	h := sharedEngine(t, bot.Config{Jurisdiction: "FR"})
+	h := sharedEngine(t, engine.Config{Jurisdiction: "FR"})
 	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
 	h.say(bob, "je suis au Québec")
 	got := texts(h.say(bob, "I want to die"))
@@ -250,7 +252,7 @@ func TestTownNameDoesNotMoveAPersonInDanger(t *testing.T) {
 // A shared tree with no branch for the person's side says so and offers a
 // mediator, rather than a button that would move them to another country.
 func TestRouteWithoutTheirSide(t *testing.T) {
-	h := sharedEngine(t, bot.Config{Jurisdiction: "BE"})
+	h := sharedEngine(t, engine.Config{Jurisdiction: "BE"})
 	got := texts(h.say(alice, "hebergement"))
 	if !strings.Contains(got, "ne concernent pas l'endroit où vous êtes") || strings.Contains(got, "[Au Québec]") {
 		t.Fatalf("BE in a FR/QC tree:\n%s", got)

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"bufio"
@@ -22,6 +22,10 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/delivery/deliverytest"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge/search"
 )
@@ -269,12 +273,12 @@ func TestKillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := fixture(t, treeYAML)
-	med := bot.Mediation{
+	med := mediation.Config{
 		SkipConsent: true,
 		Mediators:   map[string][]string{"med": {"marie"}},
-		Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "med", Channel: "mediateurs"}}},
+		Queues:      map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "med", Channel: "mediateurs"}}},
 	}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(t), Now: now})
+	eng, err := engine.New(ctx, engine.Config{Mediation: med}, engine.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(t), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,9 +286,9 @@ func TestKillChild(t *testing.T) {
 	for _, p := range readPosts(t, pf.path) {
 		pf.seen[p.Key] = true
 	}
-	out := dispatcher(t, st, now)
+	out := deliverytest.Dispatcher(t, st, now)
 	out.Register(pf)
-	r := bot.NewRunner(eng, out, nil)
+	r := delivery.NewRunner(eng, out, nil)
 	r.Register(pf)
 	fmt.Println(killReady)
 	// What an earlier, killed process queued goes out first.

@@ -1,4 +1,4 @@
-package bot
+package engine
 
 import (
 	"strings"
@@ -36,6 +36,30 @@ func (e *Engine) messageLang(folded string) string {
 		return "fr"
 	}
 	return ""
+}
+
+// langJurisdiction is the jurisdiction a regional language implies
+// (fr-CA: QC), from the catalogue; "" for a language spoken on several
+// sides.
+func (e *Engine) langJurisdiction(lang string) string {
+	if lang == "" || !e.cat.Supported(lang) {
+		return ""
+	}
+	return e.cat.T(lang, "lang_jurisdiction")
+}
+
+// regional is the catalogue's language of base spoken in jurisdiction j
+// (fr in QC: fr-CA), or base itself when it has none.
+func (e *Engine) regional(base, j string) string {
+	if j == "" {
+		return base
+	}
+	for _, l := range e.cat.Langs() {
+		if l != base && langBase(l) == base && e.langJurisdiction(l) == j {
+			return l
+		}
+	}
+	return base
 }
 
 // markerWords reads each language's marker words from the catalogue.

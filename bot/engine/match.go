@@ -1,15 +1,16 @@
-package bot
+package engine
 
 import (
 	"strconv"
 	"strings"
 
+	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/knowledge/analysis"
 )
 
 // offerMatch is how well typed text designates one offered choice.
 type offerMatch struct {
-	offer Offer
+	offer bot.Offer
 	// covered is the share of the typed words the choice explains: "carte
 	// vitale perdue" matches the "Carte d'identité" button by its keyword
 	// "carte", but covers a third of what was typed.
@@ -19,7 +20,7 @@ type offerMatch struct {
 // matchOffer maps typed text to one of the offered choices: its number,
 // its label, one of its keywords, or enough of its words. It reports false
 // when nothing, or more than one choice equally, matches.
-func matchOffer(offers []Offer, folded string) (offerMatch, bool) {
+func (w words) matchOffer(offers []bot.Offer, folded string) (offerMatch, bool) {
 	if len(offers) == 0 {
 		return offerMatch{}, false
 	}
@@ -34,17 +35,17 @@ func matchOffer(offers []Offer, folded string) (offerMatch, bool) {
 			return offerMatch{o, 1}, true
 		}
 	}
-	words := significant(analysis.Tokens(folded))
-	if len(words) == 0 {
-		words = analysis.Tokens(folded) // "oui", "ok": short but meant
+	ws := w.significant(analysis.Tokens(folded))
+	if len(ws) == 0 {
+		ws = analysis.Tokens(folded) // "oui", "ok": short but meant
 	}
-	if len(words) == 0 {
+	if len(ws) == 0 {
 		return offerMatch{}, false
 	}
 	best, bestScore, tie := -1, 0.0, false
 	var bestCovered float64
 	for i, o := range offers {
-		s, covered := offerScore(o, folded, words)
+		s, covered := w.offerScore(o, folded, ws)
 		switch {
 		case s > bestScore:
 			best, bestScore, bestCovered, tie = i, s, covered, false
@@ -63,7 +64,7 @@ func matchOffer(offers []Offer, folded string) (offerMatch, bool) {
 // cover or of the typed words they explain (plural, feminine and one-letter
 // typos of longer words allowed). covered is the share of typed words
 // explained by the label or keywords.
-func offerScore(o Offer, folded string, words []string) (score, covered float64) {
+func (w words) offerScore(o bot.Offer, folded string, words []string) (score, covered float64) {
 	padded := " " + folded + " "
 	var vocab []string
 	for _, k := range o.Keys {
@@ -85,7 +86,7 @@ func offerScore(o Offer, folded string, words []string) (score, covered float64)
 			}
 		}
 	}
-	label := significant(analysis.Tokens(o.Label))
+	label := w.significant(analysis.Tokens(o.Label))
 	vocab = append(vocab, label...)
 	if len(label) > 0 {
 		hit := 0
@@ -116,17 +117,15 @@ func containsWord(ws []string, w string) bool {
 }
 
 // significant drops the short function words that every label shares.
-func significant(ws []string) []string {
+func (w words) significant(ws []string) []string {
 	out := ws[:0:0]
-	for _, w := range ws {
-		if len(w) > 2 && !fillers[w] {
-			out = append(out, w)
+	for _, x := range ws {
+		if len(x) > 2 && !w.fillers[x] {
+			out = append(out, x)
 		}
 	}
 	return out
 }
-
-var fillers = map[string]bool{"les": true, "des": true, "une": true, "pour": true, "par": true, "sur": true, "avec": true, "dans": true, "mon": true, "mes": true, "est": true, "pas": true, "the": true, "and": true, "for": true, "vous": true, "votre": true, "vos": true, "suis": true}
 
 // sameWord compares folded words allowing plural/feminine endings and one
 // typo in longer words.

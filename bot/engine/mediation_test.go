@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"context"
@@ -11,7 +11,11 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/delivery/deliverytest"
+	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/hours"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/search"
@@ -24,12 +28,12 @@ type desk struct {
 	t     *testing.T
 	path  string
 	base  *knowledge.Base
-	med   bot.Mediation
+	med   mediation.Config
 	clock *clock
 	st    *store.Store
-	eng   *bot.Engine
-	out   *bot.Dispatcher
-	plat  *flaky
+	eng   *engine.Engine
+	out   *delivery.Dispatcher
+	plat  *deliverytest.Platform
 }
 
 var (
@@ -40,15 +44,15 @@ var (
 	logeCh  = bot.Address{Platform: "test", Channel: "logement"}
 )
 
-func newDesk(t *testing.T, h bot.Hours) *desk {
-	d := &desk{t: t, path: filepath.Join(t.TempDir(), "m.db"), base: fixture(t, treeYAML), plat: &flaky{},
+func newDesk(t *testing.T, h mediation.Hours) *desk {
+	d := &desk{t: t, path: filepath.Join(t.TempDir(), "m.db"), base: fixture(t, treeYAML), plat: &deliverytest.Platform{},
 		clock: &clock{time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}}
-	d.med = bot.Mediation{
+	d.med = mediation.Config{
 		Mediators: map[string][]string{"test": {"marie", "paul"}},
-		Queues: map[string]bot.Queue{
-			bot.DefaultQueue: {Channel: queueCh, Hours: h},
-			"papiers":        {Channel: queueCh, Hours: h},
-			"logement":       {Channel: logeCh},
+		Queues: map[string]mediation.Queue{
+			mediation.DefaultQueue: {Channel: queueCh, Hours: h},
+			"papiers":              {Channel: queueCh, Hours: h},
+			"logement":             {Channel: logeCh},
 		},
 	}
 	d.open()
@@ -62,12 +66,12 @@ func (d *desk) open() {
 		d.t.Fatal(err)
 	}
 	cat, _ := catalog.New()
-	eng, err := bot.New(ctx, bot.Config{Mediation: d.med}, bot.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(d.t), Now: d.clock.now})
+	eng, err := engine.New(ctx, engine.Config{Mediation: d.med}, engine.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(d.t), Now: d.clock.now})
 	if err != nil {
 		d.t.Fatal(err)
 	}
 	d.st, d.eng = st, eng
-	d.out = dispatcher(d.t, st, d.clock.now)
+	d.out = deliverytest.Dispatcher(d.t, st, d.clock.now)
 	d.out.Register(d.plat)
 	d.t.Cleanup(func() { st.Close() })
 }
@@ -82,16 +86,14 @@ func (d *desk) reopen() {
 // send handles a message and returns what was delivered because of it.
 func (d *desk) send(in bot.Incoming) []bot.Reply {
 	d.t.Helper()
-	before := len(d.plat.delivered)
+	before := len(d.plat.Delivered())
 	if _, err := d.eng.Respond(context.Background(), in); err != nil {
 		d.t.Fatalf("%s says %q: %v", in.Address.User, in.Text, err)
 	}
 	if _, err := d.out.Flush(context.Background()); err != nil {
 		d.t.Fatal(err)
 	}
-	d.plat.mu.Lock()
-	defer d.plat.mu.Unlock()
-	return append([]bot.Reply(nil), d.plat.delivered[before:]...)
+	return d.plat.Delivered()[before:]
 }
 
 func (d *desk) say(a bot.Address, text string) []bot.Reply {
@@ -342,12 +344,12 @@ func TestReannounce(t *testing.T) {
 		t.Fatalf("re-announced too early: %d", n)
 	}
 	d.clock.t = d.clock.t.Add(20 * time.Minute)
-	before := len(d.plat.delivered)
+	before := len(d.plat.Delivered())
 	if n, err := d.eng.Reannounce(context.Background(), 15*time.Minute); n != 1 || err != nil {
 		t.Fatalf("re-announced %d, %v", n, err)
 	}
 	d.out.Flush(context.Background())
-	expect(t, d.plat.delivered[before:], queueCh, "Toujours en attente depuis 20 min", "m:claim:1")
+	expect(t, d.plat.Delivered()[before:], queueCh, "Toujours en attente depuis 20 min", "m:claim:1")
 }
 
 // TestRestartAtEveryStep stops the process between every step of the
@@ -384,7 +386,7 @@ func TestRestartAtEveryStep(t *testing.T) {
 			}
 		}
 		got := map[string][]string{}
-		for _, r := range d.plat.delivered {
+		for _, r := range d.plat.Delivered() {
 			k := r.To.User + "#" + r.To.Channel
 			got[k] = append(got[k], r.Text)
 		}
@@ -460,18 +462,18 @@ func TestCrossPlatform(t *testing.T) {
 	ctx := context.Background()
 	base := fixture(t, treeYAML)
 	c := &clock{fixedNow()}
-	st := openStore(t, filepath.Join(t.TempDir(), "x.db"), c)
+	st := deliverytest.OpenStore(t, filepath.Join(t.TempDir(), "x.db"), c.now)
 	cat, _ := catalog.New()
-	med := bot.Mediation{
+	med := mediation.Config{
 		Mediators: map[string][]string{"mm": {"marie"}},
-		Queues:    map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "mm", Channel: "mediateurs"}}},
+		Queues:    map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "mm", Channel: "mediateurs"}}},
 	}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(t), Now: c.now})
+	eng, err := engine.New(ctx, engine.Config{Mediation: med}, engine.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(t), Now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	discord, mattermost := &named{name: "dc"}, &named{name: "mm"}
-	out := dispatcher(t, st, c.now)
+	out := deliverytest.Dispatcher(t, st, c.now)
 	out.Register(discord)
 	out.Register(mattermost)
 	cit := bot.Address{Platform: "dc", Channel: "dm-1", User: "alice"}
@@ -495,7 +497,7 @@ func TestCrossPlatform(t *testing.T) {
 			t.Fatalf("the citizen's platform was sent %+v", r)
 		}
 	}
-	dc, mm := textTo(discord.got, cit), textTo(mattermost.got, mar)+textTo(mattermost.got, med.Queues[bot.DefaultQueue].Channel)
+	dc, mm := textTo(discord.got, cit), textTo(mattermost.got, mar)+textTo(mattermost.got, med.Queues[mediation.DefaultQueue].Channel)
 	for _, want := range []string{"Nouvelle demande n° 1", "Vous avez pris la demande n° 1", "[n° 1] Citoyen : bonjour"} {
 		if !strings.Contains(mm, want) {
 			t.Errorf("mediators' platform lacks %q:\n%s", want, mm)
@@ -522,33 +524,6 @@ func (n *named) Send(_ context.Context, r bot.Reply) error {
 	}
 	n.got = append(n.got, r)
 	return nil
-}
-
-func TestIsMediatorCommand(t *testing.T) {
-	for text, want := range map[string]bool{
-		"prendre 3": true, "/boussole fermer 3 résolu": true, "demandes": true, "fiche F1344": true,
-		"bonjour": false, "prendre rendez-vous": false, "carte grise": false, "": false,
-	} {
-		if got := bot.IsMediatorCommand(text); got != want {
-			t.Errorf("IsMediatorCommand(%q) = %v, want %v", text, got, want)
-		}
-	}
-}
-
-func TestDefuse(t *testing.T) {
-	for in, want := range map[string]string{
-		"@everyone regardez": "@\u200beveryone regardez",
-		"salut @marie":       "salut @\u200bmarie",
-		"écrivez à zorglub.martinez@example.org": "écrivez à zorglub.martinez@example.org",
-		"(@here)": "(@\u200bhere)",
-		"[impots.gouv.fr](http://ailleurs.example/x)": "impots.gouv.fr (http://ailleurs.example/x)",
-		"voir [ici](<https://a.example> \"titre\")":   "voir ici (https://a.example)",
-		"un [crochet] seul":                           "un [crochet] seul",
-	} {
-		if got := bot.Defuse(in); got != want {
-			t.Errorf("Defuse(%q) = %q, want %q", in, got, want)
-		}
-	}
 }
 
 // A message cut because it is too long reaches the mediator marked as cut.

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery/deliverytest"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge/search"
 )
@@ -54,14 +57,14 @@ func BenchmarkRelay(b *testing.B) {
 	for i := range names {
 		names[i] = fmt.Sprintf("med%02d", i)
 	}
-	med := bot.Mediation{Mediators: map[string][]string{"bench": names}, SkipConsent: true,
-		Queues: map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: "bench", Channel: "mediateurs"}}}}
-	eng, err := bot.New(ctx, bot.Config{Mediation: med}, bot.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(b), Now: fixedNow})
+	med := mediation.Config{Mediators: map[string][]string{"bench": names}, SkipConsent: true,
+		Queues: map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "bench", Channel: "mediateurs"}}}}
+	eng, err := engine.New(ctx, engine.Config{Mediation: med}, engine.Deps{Store: st, Catalog: cat, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: mustDanger(b), Now: fixedNow})
 	if err != nil {
 		b.Fatal(err)
 	}
 	plat := &counter{got: map[bot.Address]int{}}
-	out := dispatcher(b, st, fixedNow)
+	out := deliverytest.Dispatcher(b, st, fixedNow)
 	out.Register(plat)
 
 	citizens := make([]bot.Address, convs)

@@ -1,4 +1,4 @@
-package bot
+package engine
 
 import (
 	"cmp"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
 )
@@ -42,9 +44,6 @@ const (
 	reasonDanger = "danger"
 )
 
-// DefaultQueue receives escalations that name no topic.
-const DefaultQueue = "default"
-
 // maxTopics bounds the topic menu (Discord shows 25 buttons, a terminal
 // list gets hard to read long before).
 const maxTopics = 10
@@ -54,13 +53,13 @@ type turn struct {
 	e    *Engine
 	ctx  context.Context
 	snap *snapshot
-	conv Conversation
-	in   Incoming
+	conv bot.Conversation
+	in   bot.Incoming
 	now  time.Time
 	// text is the normalised message, stored as the "in" turn.
 	text    string
-	replies []Reply
-	offers  []Offer
+	replies []bot.Reply
+	offers  []bot.Offer
 	// forgotten is set when the user's data was deleted: nothing more is
 	// stored for this turn.
 	forgotten bool
@@ -93,17 +92,17 @@ func (t *turn) lang() string { return t.conv.Lang }
 func (t *turn) msg(key string, kv ...string) string { return t.e.cat.T(t.lang(), key, kv...) }
 
 // say adds a reply.
-func (t *turn) say(text string) { t.replies = append(t.replies, Reply{Text: text}) }
+func (t *turn) say(text string) { t.replies = append(t.replies, bot.Reply{Text: text}) }
 
 // offer sets the choices attached to the last reply of this turn.
-func (t *turn) offer(o ...Offer) { t.offers = append(t.offers, o...) }
+func (t *turn) offer(o ...bot.Offer) { t.offers = append(t.offers, o...) }
 
 func (t *turn) run() error {
 	raw := t.in.Text
 	t.text = analysis.Truncate(analysis.Normalize(raw), t.e.cfg.MaxInputBytes)
 	// Normalize bounds the message too: compare with what was typed.
 	t.cut = len(strings.Join(strings.Fields(raw), " ")) > min(t.e.cfg.MaxInputBytes, analysis.MaxMessageBytes)
-	if t.e.cfg.Mediation.isMediatorIn(t.in) && (t.in.Payload != "" || t.text != "") {
+	if t.e.cfg.Mediation.IsMediatorIn(t.in) && (t.in.Payload != "" || t.text != "") {
 		handled, err := t.mediatorTurn()
 		if err != nil {
 			return err
@@ -180,7 +179,7 @@ func (t *turn) run() error {
 	case t.text == "":
 		t.say(t.msg("empty"))
 		t.reoffer()
-	case folded == "" && t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator):
+	case folded == "" && t.conv.CaseID != 0 && (t.conv.State == bot.StateEscalated || t.conv.State == bot.StateWithMediator):
 		// « 👍 », « ? » in a case are for the mediator.
 		if err := t.message(folded); err != nil {
 			return err
@@ -216,9 +215,9 @@ func (t *turn) finish() error {
 		// Choices go on the last reply to the sender, not on a message
 		// relayed to someone else.
 		for i := len(t.replies) - 1; i >= 0; i-- {
-			if to := t.replies[i].To; to == (Address{}) || to == t.in.Address {
+			if to := t.replies[i].To; to == (bot.Address{}) || to == t.in.Address {
 				for _, o := range t.offers {
-					t.replies[i].Choices = append(t.replies[i].Choices, Choice{Label: o.Label, Payload: o.Payload})
+					t.replies[i].Choices = append(t.replies[i].Choices, bot.Choice{Label: o.Label, Payload: o.Payload})
 				}
 				break
 			}
@@ -262,8 +261,8 @@ func parsePayload(p string) (seq, idx int, ok bool) {
 }
 
 func (t *turn) message(folded string) error {
-	cmd, lang := command(folded)
-	if t.conv.CaseID != 0 && (t.conv.State == StateEscalated || t.conv.State == StateWithMediator) {
+	cmd, lang := t.e.words.command(folded)
+	if t.conv.CaseID != 0 && (t.conv.State == bot.StateEscalated || t.conv.State == bot.StateWithMediator) {
 		// While a mediator is involved, messages are for them; only
 		// leaving commands are the bot's.
 		if handled, err := t.caseTurn(folded, cmd); handled || err != nil {
@@ -274,15 +273,18 @@ func (t *turn) message(folded string) error {
 		t.switchLang(lang)
 		return t.command(cmd)
 	}
-	if m, ok := matchOffer(t.conv.Offered, folded); ok {
+	if m, ok := t.e.words.matchOffer(t.conv.Offered, folded); ok {
 		if m.covered >= 0.5 {
 			return t.act(m.offer)
 		}
 		// The choice explains only part of what was typed ("carte vitale
 		// perdue" against a "Carte d'identité" button): a confident search
 		// hit that this choice cannot lead to wins.
-		hits := t.search()
-		if len(hits) > 0 && hits[0].Confidence >= t.e.cfg.AnswerThreshold && !t.leadsTo(m.offer, hits[0]) {
+		hits, err := t.search()
+		if err != nil {
+			return err
+		}
+		if len(hits) > 0 && t.e.policy.Confident(hits[0].Confidence) && !t.leadsTo(m.offer, hits[0]) {
 			return t.freeText(hits)
 		}
 		return t.act(m.offer)
@@ -291,7 +293,7 @@ func (t *turn) message(folded string) error {
 		// « 3919 » or « 115 » typed alone, not a choice on offer.
 		return nil
 	}
-	if t.conv.State != StateInTree && bareChoice(folded) {
+	if t.conv.State != bot.StateInTree && t.e.words.bareChoice(folded) {
 		// "2" or "oui" with nothing offered that matches: not a question.
 		t.say(t.msg("no_choice"))
 		if len(t.conv.Offered) > 0 {
@@ -301,28 +303,31 @@ func (t *turn) message(folded string) error {
 		}
 		return nil
 	}
-	if t.conv.State == StateInTree && t.moved {
+	if t.conv.State == bot.StateInTree && t.moved {
 		// « je vis à Marseille, … » inside Québec's housing questions: the
 		// tree was for the other side; the question is answered afresh.
-		t.conv.State = StateIdle
+		t.conv.State = bot.StateIdle
 		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
-		return t.freeText(t.search())
+		return t.searchAndAnswer()
 	}
-	if t.conv.State == StateInTree {
+	if t.conv.State == bot.StateInTree {
 		// A clear new question leaves the tree; anything else is a
 		// misunderstood answer to the current question.
-		hits := t.search()
-		if len(hits) > 0 && hits[0].Confidence >= t.e.cfg.AnswerThreshold+0.2 &&
+		hits, err := t.search()
+		if err != nil {
+			return err
+		}
+		if len(hits) > 0 && t.e.policy.Certain(hits[0].Confidence) &&
 			!(hits[0].Kind == knowledge.HitTree && hits[0].ID == t.conv.TreeID) {
 			return t.freeText(hits)
 		}
 		// A clear question whose sheets are all the other side's.
-		if len(hits) == 0 && len(t.elsewhere) > 0 && t.elsewhere[0].Confidence >= t.e.cfg.AnswerThreshold+0.2 && t.notHere() {
+		if len(hits) == 0 && len(t.elsewhere) > 0 && t.e.policy.Certain(t.elsewhere[0].Confidence) && t.notHere() {
 			return nil
 		}
 		return t.treeMiss()
 	}
-	return t.freeText(t.search())
+	return t.searchAndAnswer()
 }
 
 // search looks the message up, without mentions (a name or @everyone is
@@ -331,7 +336,20 @@ func (t *turn) message(folded string) error {
 // one to a citizen in Québec, and a sheet of the other side is never shown
 // as if it applied. Hits set aside for that are kept in t.elsewhere, so
 // the bot can say it has no sheet here and which side has one.
-func (t *turn) search() []knowledge.Hit {
+// searchAndAnswer answers the message from a search.
+func (t *turn) searchAndAnswer() error {
+	hits, err := t.search()
+	if err != nil {
+		return err
+	}
+	return t.freeText(hits)
+}
+
+// search looks the message up in this turn's jurisdiction; the hits of
+// the other side are kept apart in t.elsewhere. An error (a remote index
+// down) fails the turn: the person gets the « technical problem » reply,
+// never a wrong answer.
+func (t *turn) search() ([]knowledge.Hit, error) {
 	q := mention.ReplaceAllString(t.text, " ")
 	if t.query != nil {
 		q = *t.query
@@ -343,11 +361,14 @@ func (t *turn) search() []knowledge.Hit {
 	if want != "" {
 		k = 40
 	}
-	hits := t.snap.search.Search(q, k)
+	hits, err := t.snap.search.Search(t.ctx, q, k)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	t.elsewhere = nil
 	if want == "" {
 		// Not known yet: freeText asks when the answer depends on it.
-		return hits[:min(len(hits), 5)]
+		return hits[:min(len(hits), 5)], nil
 	}
 	kept := hits[:0]
 	for _, h := range hits {
@@ -357,7 +378,7 @@ func (t *turn) search() []knowledge.Hit {
 		}
 		kept = append(kept, h)
 	}
-	return kept[:min(len(kept), 5)]
+	return kept[:min(len(kept), 5)], nil
 }
 
 // mention matches @name, @everyone and @here.
@@ -370,8 +391,8 @@ func (t *turn) jurisdiction() string {
 	if j := t.toldJurisdiction(); j != "" {
 		return j
 	}
-	if strings.HasSuffix(t.conv.Lang, "-CA") || strings.HasSuffix(t.e.cfg.Lang, "-CA") {
-		return "QC"
+	if j := cmp.Or(t.e.langJurisdiction(t.conv.Lang), t.e.langJurisdiction(t.e.cfg.Lang)); j != "" {
+		return j
 	}
 	return t.e.cfg.Jurisdiction
 }
@@ -401,20 +422,16 @@ func (t *turn) hitJurisdiction(h knowledge.Hit) string {
 
 // bareChoice reports whether folded is a number or a yes/no word: an answer
 // to a choice, not a question to search.
-func bareChoice(folded string) bool {
+func (w words) bareChoice(folded string) bool {
 	if _, err := strconv.Atoi(folded); err == nil {
 		return true
 	}
-	switch folded {
-	case "oui", "non", "yes", "no", "ok", "d accord", "ouais", "nan":
-		return true
-	}
-	return false
+	return w.is(w.yes, folded) || w.is(w.no, folded)
 }
 
 // leadsTo reports whether offer o can lead to the search hit h: the current
 // tree itself, or an item or node reachable through the choice.
-func (t *turn) leadsTo(o Offer, h knowledge.Hit) bool {
+func (t *turn) leadsTo(o bot.Offer, h knowledge.Hit) bool {
 	if h.Kind == knowledge.HitTree {
 		return h.ID == t.conv.TreeID || (o.Action == actTree && o.Arg == h.ID)
 	}
@@ -465,15 +482,12 @@ func (t *turn) followJurisdiction(j string) {
 		return
 	}
 	t.conv.Jurisdiction = j
-	if t.e.cfg.Lang != "fr" {
+	if langBase(t.e.cfg.Lang) != t.e.cfg.Lang || langBase(t.conv.Lang) != t.e.cfg.Lang {
+		// A regional deployment keeps its wording; so does a person
+		// writing another language than the deployment's.
 		return
 	}
-	switch {
-	case j == "QC" && t.conv.Lang == "fr":
-		t.conv.Lang = "fr-CA"
-	case j == "FR" && t.conv.Lang == "fr-CA":
-		t.conv.Lang = "fr"
-	}
+	t.conv.Lang = t.e.regional(t.e.cfg.Lang, j)
 }
 
 // switchLang follows the language of an unambiguous command word.
@@ -487,13 +501,13 @@ func (t *turn) switchLang(lang string) {
 			t.conv.Lang = "fr"
 		}
 		// Back to French in Québec: Québec's wording.
-		if t.conv.Jurisdiction == "QC" && t.conv.Lang == "fr" {
-			t.conv.Lang = "fr-CA"
+		if langBase(t.conv.Lang) == t.conv.Lang {
+			t.conv.Lang = t.e.regional(t.conv.Lang, t.conv.Jurisdiction)
 		}
 	}
 }
 
-func (t *turn) act(o Offer) error {
+func (t *turn) act(o bot.Offer) error {
 	switch o.Action {
 	case actChoice:
 		i, err := strconv.Atoi(o.Arg)
@@ -518,7 +532,7 @@ func (t *turn) act(o Offer) error {
 		return t.command(cmdBack)
 	case actDone:
 		t.say(t.msg("done"))
-		t.conv.State = StateIdle
+		t.conv.State = bot.StateIdle
 		t.conv.Misses = 0
 		return nil
 	case actConsent:
@@ -535,17 +549,17 @@ func (t *turn) act(o Offer) error {
 		t.caseID = t.conv.CaseID
 		return t.relayToCitizen(t.conv.CaseID, o.Arg)
 	case actRunCommand:
-		cmd, _, id, rest, ok := mediatorCommand(o.Arg)
-		if !ok || !t.e.cfg.Mediation.isMediatorIn(t.in) {
+		c, ok := t.e.grammar.Parse(o.Arg)
+		if !ok || !t.e.cfg.Mediation.IsMediatorIn(t.in) {
 			t.say(t.msg("mediator_only"))
 			return nil
 		}
-		return t.runMediatorCommand(cmd, id, rest)
+		return t.runMediatorCommand(c)
 	case actRoute:
 		// « Where are you? » asked inside a shared tree: remembered, and
 		// the tree goes on on that side.
 		t.followJurisdiction(o.Arg)
-		if t.conv.State != StateInTree {
+		if t.conv.State != bot.StateInTree {
 			t.topics()
 			return nil
 		}
@@ -556,7 +570,7 @@ func (t *turn) act(o Offer) error {
 		j, q, _ := strings.Cut(o.Arg, "\x1f")
 		t.followJurisdiction(j)
 		t.text = q
-		return t.freeText(t.search())
+		return t.searchAndAnswer()
 	}
 	return fmt.Errorf("offer %q: unknown action %q", o.Label, o.Action)
 }
@@ -564,7 +578,7 @@ func (t *turn) act(o Offer) error {
 // ---- trees ----
 
 func (t *turn) currentTree() (*knowledge.Tree, *knowledge.Node, error) {
-	tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion)
+	tr, err := t.e.tree(t.ctx, t.snap, t.conv.TreeID, t.conv.TreeVersion)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -584,11 +598,11 @@ func (t *turn) startTree(id, intro string) error {
 		t.topics()
 		return nil
 	}
-	t.conv.State = StateInTree
+	t.conv.State = bot.StateInTree
 	t.conv.TreeID, t.conv.TreeVersion = id, v
 	t.conv.Path = nil
 	t.conv.Misses = 0
-	tr, err := t.e.tree(t.ctx, id, v)
+	tr, err := t.e.tree(t.ctx, t.snap, id, v)
 	if err != nil {
 		return err
 	}
@@ -618,7 +632,7 @@ func (t *turn) ask(first bool) error {
 			t.say(t.msg("route_no_branch"))
 			t.offer(t.mediatorOffer(t.treeQueue()))
 			t.topics()
-			t.conv.State, t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = StateIdle, "", 0, "", nil
+			t.conv.State, t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = bot.StateIdle, "", 0, "", nil
 			return nil
 		}
 		if !ok {
@@ -629,13 +643,13 @@ func (t *turn) ask(first bool) error {
 			return fmt.Errorf("tree %s: route to unknown node %q", tr.ID, next)
 		}
 	}
-	text := t.nodeAsk(n)
+	text := t.w().NodeAsk(n)
 	if first {
 		text += "\n" + t.msg("tree_hint")
 	}
 	t.say(text)
 	for i, c := range n.Choices {
-		t.offer(Offer{Label: t.choiceLabel(c), Action: actChoice, Arg: strconv.Itoa(i), Keys: c.Keywords})
+		t.offer(bot.Offer{Label: t.w().ChoiceLabel(c), Action: actChoice, Arg: strconv.Itoa(i), Keys: c.Keywords})
 	}
 	return nil
 }
@@ -653,7 +667,7 @@ func (t *turn) askRoute(tr *knowledge.Tree, n *knowledge.Node, first bool) error
 		if t.e.cat.Has(t.lang(), "btn_where_"+strings.ToLower(j)) {
 			label = t.msg("btn_where_" + strings.ToLower(j))
 		}
-		t.offer(Offer{Label: label, Action: actRoute, Arg: j})
+		t.offer(bot.Offer{Label: label, Action: actRoute, Arg: j})
 	}
 	t.offer(t.mediatorOffer(t.treeQueue()))
 	return nil
@@ -669,7 +683,7 @@ func (t *turn) choose(i int) error {
 	}
 	c := n.Choices[i]
 	t.conv.Misses = 0
-	t.conv.Path = append(t.conv.Path, Step{Node: n.ID, Choice: c.Label})
+	t.conv.Path = append(t.conv.Path, bot.Step{Node: n.ID, Choice: c.Label})
 	switch c.Target() {
 	case knowledge.TargetNode:
 		t.conv.Node = c.Next
@@ -699,11 +713,11 @@ func (t *turn) treeMiss() error {
 // mediators.
 func (t *turn) treeQueue() string {
 	if t.conv.TreeID == "" {
-		return DefaultQueue
+		return mediation.DefaultQueue
 	}
-	tr, err := t.e.tree(t.ctx, t.conv.TreeID, t.conv.TreeVersion)
+	tr, err := t.e.tree(t.ctx, t.snap, t.conv.TreeID, t.conv.TreeVersion)
 	if err != nil {
-		return DefaultQueue
+		return mediation.DefaultQueue
 	}
 	ids := make([]string, 0, len(tr.Nodes))
 	for id := range tr.Nodes {
@@ -721,7 +735,7 @@ func (t *turn) treeQueue() string {
 			}
 		}
 	}
-	return DefaultQueue
+	return mediation.DefaultQueue
 }
 
 // ---- answers ----
@@ -736,7 +750,7 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 			continue
 		}
 		t.followJurisdiction(it.Jurisdiction)
-		t.say(t.renderItem(it))
+		t.say(t.w().Item(it))
 		t.conv.Shown = appendUnique(t.conv.Shown, it.ID)
 		shown++
 	}
@@ -745,13 +759,13 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 		t.offer(t.mediatorOffer(t.treeQueue()))
 		return nil
 	}
-	t.conv.State = StateAnswered
+	t.conv.State = bot.StateAnswered
 	t.say(t.msg("answered_followup"))
-	t.offer(Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: []string{"oui", "yes", "merci", "thanks", "ok"}})
+	t.offer(bot.Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: t.e.words.done})
 	if choiceIdx >= 0 || len(t.conv.Path) > 0 {
-		t.offer(Offer{Label: t.msg("btn_back"), Action: actBack})
+		t.offer(bot.Offer{Label: t.msg("btn_back"), Action: actBack})
 	}
-	t.offer(Offer{Label: t.msg("btn_other_question"), Action: actRestart, Keys: []string{"autre", "other"}})
+	t.offer(bot.Offer{Label: t.msg("btn_other_question"), Action: actRestart, Keys: t.e.words.other})
 	t.offer(t.mediatorOffer(t.treeQueue()))
 	return nil
 }
@@ -765,106 +779,15 @@ func appendUnique(s []string, v string) []string {
 	return append(s, v)
 }
 
-func (t *turn) renderItem(it *knowledge.Item) string {
-	var b strings.Builder
-	if strings.HasPrefix(t.conv.Lang, "en") && it.TitleEN == "" && it.SummaryEN == "" {
-		// No English text: say so rather than pass French off as an
-		// answer in English; the French title and the source link follow.
-		b.WriteString(t.msg("item_in_french") + "\n")
-	}
-	b.WriteString(t.itemTitle(it))
-	b.WriteString("\n")
-	b.WriteString(t.itemSummary(it))
-	b.WriteString("\n")
-	if len(it.Where.Online) > 0 || it.Where.Office != "" || it.Where.Phone != "" {
-		b.WriteString("\n" + t.msg("item_where") + "\n")
-		for _, l := range it.Where.Online {
-			b.WriteString("• " + t.msg("item_online", "label", l.Label, "url", l.URL) + "\n")
-		}
-		if it.Where.Office != "" {
-			b.WriteString("• " + t.msg("item_office", "office", it.Where.Office) + "\n")
-		}
-		if it.Where.Phone != "" {
-			b.WriteString("• " + t.msg("item_phone", "phone", it.Where.Phone) + "\n")
-		}
-	}
-	if len(it.Steps) > 0 {
-		key := "item_steps"
-		if t.english() && len(it.StepsEN) == 0 && (it.TitleEN != "" || it.SummaryEN != "") {
-			key = "item_steps_in_french" // the title and summary were English
-		}
-		b.WriteString("\n" + t.msg(key) + "\n")
-		for i, s := range t.itemSteps(it) {
-			b.WriteString(strconv.Itoa(i+1) + ". " + s + "\n")
-		}
-	}
-	if len(it.Documents) > 0 {
-		b.WriteString("\n" + t.msg("item_documents") + "\n")
-		for _, d := range it.Documents {
-			b.WriteString("• " + d + "\n")
-		}
-	}
-	if it.Cost != "" || it.Delay != "" {
-		b.WriteString("\n")
-	}
-	if it.Cost != "" {
-		b.WriteString(t.msg("item_cost", "cost", it.Cost) + "\n")
-	}
-	if it.Delay != "" {
-		b.WriteString(t.msg("item_delay", "delay", it.Delay) + "\n")
-	}
-	date := ""
-	if !it.Reviewed.IsZero() {
-		date = it.Reviewed.Format(t.msg("date_layout"))
-	}
-	b.WriteString("\n")
-	for _, s := range it.Sources {
-		b.WriteString(t.msg("item_source", "url", s, "date", date) + "\n")
-	}
-	if it.Attribution != "" {
-		b.WriteString(t.msg("item_attribution", "who", it.Attribution) + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
 // ---- free text ----
 
-// Decide says what the bot does with the hits of a free-text message:
-// answer with the first (answer; offered then holds the runner-up when it
-// is about as sure), or offer some (offered), or neither (it did not
-// understand). Understood is decided on how well the first hits
-// match, not on the confidence: several sheets matching well ("décompte
-// congés payés") lowers the confidence of each, which means "which
-// one?", not "what?".
-func (c Config) Decide(hits []knowledge.Hit) (answer bool, offered []knowledge.Hit) {
-	c = c.withDefaults()
-	if len(hits) > 0 && hits[0].Confidence >= c.AnswerThreshold {
-		// Offer the runner-up when it is close, in case the first was not it.
-		if len(hits) > 1 && hits[1].Confidence >= c.AnswerThreshold && hits[1].Confidence > hits[0].Confidence-0.15 {
-			return true, hits[1:2]
-		}
-		return true, nil
-	}
-	offered = slices.Clone(hits[:min(len(hits), maxOffered)])
-	offered = slices.DeleteFunc(offered, func(h knowledge.Hit) bool { return h.Match < c.UnsureThreshold })
-	if len(offered) > 0 && offered[0].ID != hits[0].ID {
-		// The first hit is the search's best guess: when others are
-		// offered it is offered too, first, even if it matched less of
-		// the words ("mon proprio veu pas me rendre ma caution": the
-		// deposit sheet, found through a synonym, ranked first).
-		offered = append([]knowledge.Hit{hits[0]}, offered[:min(len(offered), maxOffered-1)]...)
-	}
-	return false, offered
-}
-
 func (t *turn) freeText(hits []knowledge.Hit) error {
-	cfg := t.e.cfg
 	if t.askWhere(hits) {
 		return nil
 	}
-	answer, offered := cfg.Decide(hits)
+	answer, offered := t.e.policy.Decide(hits)
 	if !answer && len(offered) == 0 {
-		if t.placed != "" && t.conv.State != StateInTree {
+		if t.placed != "" && t.conv.State != bot.StateInTree {
 			// « j'habite à Rimouski »: nothing asked but where they are.
 			t.say(t.msg("where_noted_" + strings.ToLower(t.placed)))
 			t.topics()
@@ -878,12 +801,12 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	top := hits[0]
 	if answer {
 		t.conv.Misses = 0
-		sure := t.sureness(top.Confidence)
+		sure := t.w().Sureness(top.Confidence)
 		if top.Kind == knowledge.HitTree {
 			title := t.title(top)
 			return t.startTree(top.ID, t.msg("tree_intro", "topic", title, "sure", sure))
 		}
-		t.conv.State = StateIdle
+		t.conv.State = bot.StateIdle
 		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
 		t.say(t.msg("item_intro", "sure", sure))
 		if err := t.answer([]string{top.ID}, -1); err != nil {
@@ -892,7 +815,7 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 		if len(offered) > 0 {
 			alt := offered[0]
 			rather := t.hitOffer(alt, t.msg("btn_rather", "title", t.title(alt)))
-			t.offers = append(t.offers[:1], append([]Offer{rather}, t.offers[1:]...)...)
+			t.offers = append(t.offers[:1], append([]bot.Offer{rather}, t.offers[1:]...)...)
 		}
 		return nil
 	}
@@ -902,7 +825,7 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	for _, h := range offered {
 		t.offer(t.hitOffer(h, t.title(h)))
 	}
-	t.offer(t.mediatorOffer(DefaultQueue))
+	t.offer(t.mediatorOffer(mediation.DefaultQueue))
 	return nil
 }
 
@@ -913,7 +836,7 @@ func (t *turn) askWhere(hits []knowledge.Hit) bool {
 	if t.jurisdiction() != "" {
 		return false
 	}
-	answer, offered := t.e.cfg.Decide(hits)
+	answer, offered := t.e.policy.Decide(hits)
 	shown := offered
 	if answer {
 		shown = append([]knowledge.Hit{hits[0]}, offered...)
@@ -929,7 +852,7 @@ func (t *turn) askWhere(hits []knowledge.Hit) bool {
 	}
 	t.say(t.msg("where_ask"))
 	for _, j := range []string{"FR", "QC"} {
-		t.offer(Offer{Label: t.msg("btn_where_" + strings.ToLower(j)), Action: actWhere, Arg: j + "\x1f" + t.text})
+		t.offer(bot.Offer{Label: t.msg("btn_where_" + strings.ToLower(j)), Action: actWhere, Arg: j + "\x1f" + t.text})
 	}
 	return true
 }
@@ -941,48 +864,35 @@ func (t *turn) notHere() bool {
 	if t.jurisdiction() == "" {
 		return false
 	}
-	answer, offered := t.e.cfg.Decide(t.elsewhere)
+	answer, offered := t.e.policy.Decide(t.elsewhere)
 	if !answer && len(offered) == 0 {
 		return false
 	}
 	j := t.jurisdiction()
 	t.say(t.msg("not_here_" + strings.ToLower(j)))
-	t.offer(t.mediatorOffer(DefaultQueue))
+	t.offer(t.mediatorOffer(mediation.DefaultQueue))
 	h := t.elsewhere[0]
 	t.offer(t.hitOffer(h, t.msg("btn_elsewhere_"+strings.ToLower(t.hitJurisdiction(h)), "title", t.title(h))))
 	return true
 }
 
-// maxOffered is how many hits the bot offers when unsure.
-const maxOffered = 3
-
-func (t *turn) sureness(c float64) string {
-	switch {
-	case c >= 0.8:
-		return t.msg("sure_high")
-	case c >= 0.6:
-		return t.msg("sure_medium")
-	}
-	return t.msg("sure_low")
-}
-
 func (t *turn) title(h knowledge.Hit) string {
 	if h.Kind == knowledge.HitTree {
 		if tr, ok := t.snap.base.Tree(h.ID); ok {
-			return t.treeTitle(tr)
+			return t.w().TreeTitle(tr)
 		}
 	} else if it, ok := t.snap.base.Item(h.ID); ok {
-		return t.itemTitle(it)
+		return t.w().ItemTitle(it)
 	}
 	title, _ := t.snap.base.Describe(h)
 	return title
 }
 
-func (t *turn) hitOffer(h knowledge.Hit, label string) Offer {
+func (t *turn) hitOffer(h knowledge.Hit, label string) bot.Offer {
 	if h.Kind == knowledge.HitTree {
-		return Offer{Label: label, Action: actTree, Arg: h.ID}
+		return bot.Offer{Label: label, Action: actTree, Arg: h.ID}
 	}
-	return Offer{Label: label, Action: actItem, Arg: h.ID}
+	return bot.Offer{Label: label, Action: actItem, Arg: h.ID}
 }
 
 // miss answers a message the bot did not understand; after repeated
@@ -991,8 +901,8 @@ func (t *turn) miss() error {
 	t.conv.Misses++
 	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator {
 		t.say(t.msg("offer_mediator"))
-		t.offer(Offer{Label: t.msg("btn_yes_mediator"), Action: actEscalate, Arg: t.treeQueue(), Keys: []string{"oui", "yes", "ok", "d accord"}})
-		t.offer(Offer{Label: t.msg("btn_no_rephrase"), Action: actRephrase, Keys: []string{"non", "no"}})
+		t.offer(bot.Offer{Label: t.msg("btn_yes_mediator"), Action: actEscalate, Arg: t.treeQueue(), Keys: t.e.words.yes})
+		t.offer(bot.Offer{Label: t.msg("btn_no_rephrase"), Action: actRephrase, Keys: t.e.words.no})
 		return nil
 	}
 	t.say(t.msg("not_understood"))
@@ -1017,12 +927,12 @@ func (t *turn) topics() {
 		if j != "" && tr.Jurisdiction != "" && tr.Jurisdiction != j {
 			continue
 		}
-		t.offer(Offer{Label: t.treeTitle(tr), Action: actTree, Arg: tr.ID})
+		t.offer(bot.Offer{Label: t.w().TreeTitle(tr), Action: actTree, Arg: tr.ID})
 		n++
 	}
-	t.offer(t.mediatorOffer(DefaultQueue))
+	t.offer(t.mediatorOffer(mediation.DefaultQueue))
 }
 
-func (t *turn) mediatorOffer(queue string) Offer {
-	return Offer{Label: t.msg("btn_mediator"), Action: actEscalate, Arg: queue, Keys: []string{"mediateur", "humain", "human"}}
+func (t *turn) mediatorOffer(queue string) bot.Offer {
+	return bot.Offer{Label: t.msg("btn_mediator"), Action: actEscalate, Arg: queue, Keys: t.e.words.mediator}
 }

@@ -1,4 +1,4 @@
-package bot_test
+package engine_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery/deliverytest"
+	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge/search"
 )
@@ -38,7 +40,7 @@ func TestTurnIsOneTransaction(t *testing.T) {
 
 	cs := &commitFails{Store: d.st, fail: true}
 	cat, _ := catalog.New()
-	eng, err := bot.New(ctx, bot.Config{Mediation: d.med}, bot.Deps{Store: cs, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(t), Now: d.clock.now})
+	eng, err := engine.New(ctx, engine.Config{Mediation: d.med}, engine.Deps{Store: cs, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(t), Now: d.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +99,11 @@ func TestFailedCallInsideATurnLeavesNothing(t *testing.T) {
 	d := newDesk(t, nil)
 	ctx := context.Background()
 	err := d.st.InTx(ctx, func(ctx context.Context) error {
-		bad := []bot.Reply{to("alice", "première moitié"), {Text: "sans destination"}}
+		bad := []bot.Reply{deliverytest.To("alice", "première moitié"), {Text: "sans destination"}}
 		if err := d.st.Enqueue(ctx, bad); err == nil {
 			t.Error("a reply without a destination was queued")
 		}
-		return d.st.Enqueue(ctx, []bot.Reply{to("bob", "suite")})
+		return d.st.Enqueue(ctx, []bot.Reply{deliverytest.To("bob", "suite")})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,9 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
@@ -26,9 +29,9 @@ import (
 type Stack struct {
 	Store   *store.Store
 	Catalog *catalog.Catalog
-	Engine  *bot.Engine
-	Out     *bot.Dispatcher
-	Runner  *bot.Runner
+	Engine  *engine.Engine
+	Out     *delivery.Dispatcher
+	Runner  *delivery.Runner
 
 	t      testing.TB
 	ctx    context.Context
@@ -41,7 +44,7 @@ type Stack struct {
 
 // New opens the database file db and builds the engine with med, every
 // part reading the time from now (the test's one clock).
-func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stack {
+func New(t testing.TB, db string, med mediation.Config, now func() time.Time) *Stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Stack{t: t, ctx: ctx, cancel: cancel, runErr: make(chan error, 1)}
@@ -64,17 +67,17 @@ func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stac
 	if s.Store, err = store.Open(ctx, db, store.Options{Clock: now}); err != nil {
 		t.Fatal(err)
 	}
-	s.Engine, err = bot.New(ctx, bot.Config{Lang: "fr", Mediation: med},
-		bot.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
+	s.Engine, err = engine.New(ctx, engine.Config{Lang: "fr", Mediation: med},
+		engine.Deps{Store: s.Store, Catalog: s.Catalog, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
 	if err != nil {
 		s.Store.Close()
 		t.Fatal(err)
 	}
-	if s.Out, err = bot.NewDispatcher(s.Store, nil, now); err != nil {
+	if s.Out, err = delivery.NewDispatcher(s.Store, nil, now); err != nil {
 		s.Store.Close()
 		t.Fatal(err)
 	}
-	s.Runner = bot.NewRunner(s.Engine, s.Out, nil)
+	s.Runner = delivery.NewRunner(s.Engine, s.Out, nil)
 	return s
 }
 

@@ -9,8 +9,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
@@ -26,7 +26,7 @@ type app struct {
 	store  *store.Store
 	cat    *catalog.Catalog
 	base   *knowledge.Base
-	engine *bot.Engine
+	engine *engine.Engine
 	now    func() time.Time
 }
 
@@ -123,14 +123,14 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.
 		st.Close()
 		return nil, err
 	}
-	eng, err := bot.New(ctx, bot.Config{
+	eng, err := engine.New(ctx, engine.Config{
 		Lang:            cfg.Lang,
 		Jurisdiction:    cfg.Jurisdiction,
 		Jurisdictions:   cfg.Jurisdictions,
 		AnswerThreshold: cfg.Search.AnswerThreshold,
 		UnsureThreshold: cfg.Search.UnsureThreshold,
 		Mediation:       med,
-	}, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
+	}, engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
 	if err != nil {
 		st.Close()
 		return nil, err

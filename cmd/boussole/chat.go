@@ -8,6 +8,7 @@ import (
 
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/delivery"
 )
 
 // runChat is the local chat: the console adapter on stdin/stdout.
@@ -48,11 +49,11 @@ func runChat(ctx context.Context, e env, args []string) error {
 // runAdapters runs adapters on one runner until ctx is done or all of them
 // return, then waits for the turns in flight.
 func runAdapters(ctx context.Context, a *app, log *slog.Logger, adapters ...bot.Adapter) error {
-	out, err := bot.NewDispatcher(a.store, log, a.now)
+	out, err := delivery.NewDispatcher(a.store, log, a.now)
 	if err != nil {
 		return err
 	}
-	r := bot.NewRunner(a.engine, out, log)
+	r := delivery.NewRunner(a.engine, out, log)
 	for _, ad := range adapters {
 		r.Register(ad)
 	}

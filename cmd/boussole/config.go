@@ -11,9 +11,11 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/hours"
-	"gopkg.in/yaml.v3"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // Config is the whole configuration file. config.example.yaml documents
@@ -253,8 +255,8 @@ var platforms = []string{"console", "discord", "mattermost"}
 
 // build turns the mediation section into the engine's configuration,
 // reporting every problem with the key it is at.
-func (m MediationConfig) build() (bot.Mediation, error) {
-	out := bot.Mediation{SkipConsent: !m.Consent, Mediators: m.Mediators, Roles: m.Roles, Queues: map[string]bot.Queue{}}
+func (m MediationConfig) build() (mediation.Config, error) {
+	out := mediation.Config{SkipConsent: !m.Consent, Mediators: m.Mediators, Roles: m.Roles, Queues: map[string]mediation.Queue{}}
 	var errs []error
 	if m.ReannounceMinutes < 0 {
 		errs = append(errs, fmt.Errorf("mediation.reannounce_minutes: %d must be 0 (never) or more", m.ReannounceMinutes))
@@ -279,7 +281,7 @@ func (m MediationConfig) build() (bot.Mediation, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s.hours: %w", key, err))
 		}
-		out.Queues[name] = bot.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
+		out.Queues[name] = mediation.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
 	}
 	for p := range m.Roles {
 		if !slices.Contains(platforms, p) {

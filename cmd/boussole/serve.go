@@ -9,6 +9,7 @@ import (
 	"github.com/boussole/boussole/adapters/adapterdeps"
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/internal/periodic"
 )
 
 // runServe runs every adapter enabled in the configuration until
@@ -64,7 +65,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 
 // purgeEvery applies the retention period now and then every interval.
 func (a *app) purgeEvery(ctx context.Context, interval time.Duration) {
-	bot.Tick(ctx, interval, a.purge)
+	periodic.Tick(ctx, interval, a.purge)
 }
 
 // reannounceEvery re-posts cases nobody claimed within after, checking
@@ -78,7 +79,7 @@ func (a *app) reannounceEvery(ctx context.Context, after time.Duration) {
 		return
 	case <-time.After(d):
 	}
-	bot.Tick(ctx, d, func(ctx context.Context) {
+	periodic.Tick(ctx, d, func(ctx context.Context) {
 		if _, err := a.engine.Reannounce(ctx, after); err != nil {
 			a.log.Error("re-announcing cases failed", "err", err)
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/bottest"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/engine"
 )
 
 // testInstant is the instant conversation tests run at unless --now or
@@ -102,7 +104,7 @@ func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.
 		return at, nil, err
 	}
 	rec := &recorder{}
-	out, err := bot.NewDispatcher(a.store, nil, now)
+	out, err := delivery.NewDispatcher(a.store, nil, now)
 	if err != nil {
 		return at, nil, errors.Join(err, a.Close())
 	}
@@ -114,8 +116,8 @@ func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.
 // deliveries drives the engine like the runner does and returns what the
 // dispatcher delivered because of each message.
 type deliveries struct {
-	engine *bot.Engine
-	out    *bot.Dispatcher
+	engine *engine.Engine
+	out    *delivery.Dispatcher
 	rec    *recorder
 }
 

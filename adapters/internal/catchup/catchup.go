@@ -1,4 +1,7 @@
-package bot
+// Package catchup holds what the adapters share to read again, after a
+// stop, the messages posted meanwhile: where a catch-up starts, and the
+// first run it never goes before.
+package catchup
 
 import (
 	"context"
@@ -17,7 +20,7 @@ type StateStore interface {
 // A catch-up after a stop goes back at most MaxCatchUp, and reads again
 // the last CatchUpMargin before the moment saved: messages received then
 // may not have been answered before the stop (those that were are dropped
-// by the Runner's memory of handled messages).
+// by the engine's memory of handled messages).
 const (
 	MaxCatchUp    = 24 * time.Hour
 	CatchUpMargin = 2 * time.Minute
@@ -53,28 +56,4 @@ func FirstRun(ctx context.Context, st StateStore, key string, resumed bool, now 
 		return 0, fmt.Errorf("first run: %w", err)
 	}
 	return first, nil
-}
-
-// Tick calls fn at once and every d until ctx is done.
-func Tick(ctx context.Context, d time.Duration, fn func(context.Context)) {
-	fn(ctx)
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			fn(ctx)
-		}
-	}
-}
-
-// Every is Tick, then fn once more with a short context of its own when
-// ctx is done: an adapter's last save as it stops.
-func Every(ctx context.Context, d time.Duration, fn func(context.Context)) {
-	Tick(ctx, d, fn)
-	last, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	fn(last)
 }

@@ -1,13 +1,13 @@
-package bot_test
+package recent_test
 
 import (
 	"testing"
 
-	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/adapters/internal/recent"
 )
 
 func TestRecentForgetsOldest(t *testing.T) {
-	r := bot.NewRecent(2)
+	r := recent.New(2)
 	if !r.Add("a") || !r.Add("b") || r.Add("a") {
 		t.Fatal("duplicates not detected")
 	}
