@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"slices"
 	"strconv"
@@ -16,12 +17,10 @@ import (
 // Danger recognises messages from people in danger (bot/safety). It runs
 // on every citizen message before anything else.
 type Danger interface {
-	// Detect returns the danger categories of text (knowledge.Danger*),
-	// most urgent first, or nil.
-	Detect(text string) []string
-	// Jurisdiction returns the jurisdiction the words of text point to
-	// (« chum », « à soir », a Québec town: QC), or "".
-	Jurisdiction(text string) string
+	// Read returns the danger categories of text (knowledge.Danger*),
+	// most urgent first, or nil; and the jurisdiction its words point to
+	// (« chum », « à soir », « la CAF »: QC or FR), or "".
+	Read(ctx context.Context, text string) (cats []string, jurisdiction string, err error)
 }
 
 // maxDangerNumbers bounds the numbers of a danger answer: it must fit a

@@ -103,7 +103,7 @@ type Places interface {
 	// Locate returns the jurisdiction the words name (FR, QC…; "" when
 	// they name no place or places on both sides) and the message's
 	// folded words without the place and the words introducing it.
-	Locate(text string) (jurisdiction, rest string)
+	Locate(ctx context.Context, text string) (jurisdiction, rest string, err error)
 }
 
 // snapshot is one consistent view of the knowledge: a conversation turn

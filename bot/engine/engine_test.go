@@ -2,11 +2,13 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/boussole/boussole/bot"
@@ -503,6 +505,62 @@ func TestRunnerSaysSorryWhenStorageFails(t *testing.T) {
 		t.Fatal("want the storage error")
 	}
 	mustContain(t, rec.replies(), "problème technique")
+}
+
+// downSearch is a remote index that does not answer.
+type downSearch struct{}
+
+func (downSearch) Search(context.Context, string, int) ([]knowledge.Hit, error) {
+	return nil, errors.New("index unreachable")
+}
+
+// A search that fails fails the turn: the person gets the « technical
+// problem » reply, never « I did not understand », and the conversation
+// stays as it was.
+func TestRunnerSaysSorryWhenSearchFails(t *testing.T) {
+	h := newHarnessWith(t, downSearch{})
+	rec := &recorder{}
+	r := delivery.NewRunner(h.engine, deliverytest.Dispatcher(t, h.store, h.clock), nil)
+	r.Register(rec)
+	if err := r.Handle(context.Background(), bot.Incoming{Address: alice, Text: "ma caution n'est pas rendue"}); err == nil {
+		t.Fatal("want the search error")
+	}
+	mustContain(t, rec.replies(), "problème technique")
+	if _, err := h.store.Conversation(context.Background(), alice); !errors.Is(err, bot.ErrNoConversation) {
+		t.Fatalf("conversation after a failed turn: %v, want none stored", err)
+	}
+}
+
+// The engine refuses a catalogue that lacks a list of words it
+// recognises, naming the key: a language without « aide » would leave
+// its speakers without help.
+func TestEngineNeedsEveryWordList(t *testing.T) {
+	full, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	for _, lang := range []string{"fr", "en"} {
+		var b strings.Builder
+		for _, k := range full.Keys(lang) {
+			if k == "words_cmd_back" && lang == "en" {
+				continue
+			}
+			v, _ := json.Marshal(full.T(lang, k))
+			b.WriteString(k + ": " + string(v) + "\n")
+		}
+		fsys["m/"+lang+".yaml"] = &fstest.MapFile{Data: []byte(b.String())}
+	}
+	cat, err := catalog.Load(fsys, "m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := fixture(t, treeYAML)
+	h := newHarness(t, "", b)
+	_, err = engine.New(context.Background(), engine.Config{}, engine.Deps{Store: h.store, Catalog: cat, Knowledge: b, Searcher: search.New(b, search.Options{}), Now: h.clock, Danger: mustDanger(t)})
+	if err == nil || !strings.Contains(err.Error(), "en:words_cmd_back") {
+		t.Fatalf("New = %v, want the missing list named", err)
+	}
 }
 
 func TestRunnerSerialisesAConversationAndDropsDuplicates(t *testing.T) {

@@ -115,16 +115,23 @@ func (t *turn) run() error {
 	// first message on (a configured language is only the default).
 	said := ""       // the jurisdiction the message's words name, if any
 	dangerSaid := "" // what the danger answer may trust of it
+	var cats []string
 	if t.in.Payload == "" {
 		t.switchLang(t.e.messageLang(analysis.Fold(mention.ReplaceAllString(t.text, " "))))
 		// Words that say where the person is (« je suis au Québec »,
 		// « à Montréal », « la CAF », « H2X 1Y4 ») set the conversation's
 		// side; names only one side has come before towns.
-		said = t.e.danger.Jurisdiction(t.text)
+		var err error
+		if cats, said, err = t.e.danger.Read(t.ctx, t.text); err != nil {
+			return fmt.Errorf("read danger: %w", err)
+		}
 		dangerSaid = said
 		if t.e.places != nil {
 			// The town's name is where the person is, not what they ask.
-			j, rest := t.e.places.Locate(mention.ReplaceAllString(t.text, " "))
+			j, rest, err := t.e.places.Locate(t.ctx, mention.ReplaceAllString(t.text, " "))
+			if err != nil {
+				return fmt.Errorf("locate: %w", err)
+			}
 			if j != "" {
 				// A town's name can mislead (« I want to die » names
 				// Die, in the Drôme): the numbers of a side already known
@@ -138,10 +145,6 @@ func (t *turn) run() error {
 				t.placed, t.query = j, &rest
 			}
 		}
-	}
-	var cats []string
-	if t.in.Payload == "" && t.text != "" {
-		cats = t.e.danger.Detect(t.text)
 	}
 	if len(cats) > 0 {
 		// In danger, only what can be trusted moves the person.

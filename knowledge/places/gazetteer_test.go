@@ -59,8 +59,8 @@ func TestLocateRest(t *testing.T) {
 		{"H2X 1Y4 loyer", QC, "loyer"},
 		{"je mange une orange", "", "je mange une orange"},
 	} {
-		j, rest := g.Locate(c.text)
-		if j != c.j || rest != c.rest {
+		j, rest, err := g.Locate(t.Context(), c.text)
+		if err != nil || j != c.j || rest != c.rest {
 			t.Errorf("Locate(%q) = %q, %q; want %q, %q", c.text, j, rest, c.j, c.rest)
 		}
 	}
