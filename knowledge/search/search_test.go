@@ -347,7 +347,7 @@ func TestSearchLongMessageStillMatches(t *testing.T) {
 	if len(short) == 0 || len(long) == 0 || long[0].ID != "cni-perte" {
 		t.Fatalf("short %v, long:\n%s", short, dump(long))
 	}
-	// 0.3: the bot offers hits matching that well (bot.Config).
+	// 0.3: the bot offers hits matching that well (answer.DefaultPolicy).
 	if long[0].Match < 0.4 {
 		t.Errorf("long message match %.2f (short question %.2f), want ≥ 0.4", long[0].Match, short[0].Match)
 	}
