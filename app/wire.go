@@ -15,9 +15,13 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/hours"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/internal/periodic"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
 	"github.com/boussole/boussole/knowledge/places"
@@ -32,7 +36,7 @@ type Core struct {
 	Store     *store.Store
 	Catalog   *catalog.Catalog
 	Knowledge *knowledge.Base
-	Engine    *bot.Engine
+	Engine    *engine.Engine
 }
 
 // CoreConfig is what a Core is built from.
@@ -43,7 +47,7 @@ type CoreConfig struct {
 	KnowledgeDir string
 	// Engine is the engine's configuration: language, jurisdictions,
 	// thresholds, mediation.
-	Engine bot.Config
+	Engine engine.Config
 }
 
 // OpenCore opens the store, loads the knowledge (with the items imported
@@ -89,7 +93,7 @@ func OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if notes := knowledge.Review(base, now()); len(notes) > 0 {
 		log.Warn("knowledge items to review: run boussole validate to list them", "items", len(notes))
 	}
-	eng, err := bot.New(ctx, cc.Engine, bot.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
+	eng, err := engine.New(ctx, cc.Engine, engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
 		Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
 	if err != nil {
 		return fail(err)
@@ -104,13 +108,13 @@ func (c *Core) Close() error { return c.Store.Close() }
 // messages to the engine, one conversation at a time, and the dispatcher
 // sends what the turns put in the outbox.
 type Process struct {
-	Out    *bot.Dispatcher
-	Runner *bot.Runner
+	Out    *delivery.Dispatcher
+	Runner *delivery.Runner
 }
 
 // NewDispatcher returns a dispatcher of c's outbox, on c's clock.
-func (c *Core) NewDispatcher() (*bot.Dispatcher, error) {
-	return bot.NewDispatcher(c.Store, c.Log, c.Now)
+func (c *Core) NewDispatcher() (*delivery.Dispatcher, error) {
+	return delivery.NewDispatcher(c.Store, c.Log, c.Now)
 }
 
 // NewProcess builds the dispatcher and the runner over c's store and
@@ -120,7 +124,7 @@ func (c *Core) NewProcess() (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Process{Out: out, Runner: bot.NewRunner(c.Engine, out, c.Log)}, nil
+	return &Process{Out: out, Runner: delivery.NewRunner(c.Engine, out, c.Log)}, nil
 }
 
 // Run runs a new Process's adapters until ctx is done or all of them
@@ -179,7 +183,7 @@ func (p *Process) Run(ctx context.Context, adapters ...bot.Adapter) error {
 
 // every runs fn now and then every interval until ctx is done.
 func every(ctx context.Context, interval time.Duration, fn func(context.Context)) {
-	bot.Tick(ctx, interval, fn)
+	periodic.Tick(ctx, interval, fn)
 }
 
 // reannounce re-posts the cases nobody claimed within after.
@@ -190,12 +194,12 @@ func (c *Core) reannounce(ctx context.Context, after time.Duration) {
 }
 
 // engine is the engine's configuration c describes.
-func (c Config) engine() (bot.Config, error) {
+func (c Config) engine() (engine.Config, error) {
 	med, err := c.Mediation.build()
 	if err != nil {
-		return bot.Config{}, err
+		return engine.Config{}, err
 	}
-	return bot.Config{
+	return engine.Config{
 		Lang:            c.Lang,
 		Jurisdiction:    c.Jurisdiction,
 		Jurisdictions:   c.Jurisdictions,
@@ -208,8 +212,8 @@ func (c Config) engine() (bot.Config, error) {
 // build turns the mediation section into the engine's configuration,
 // reporting every problem with the key it is at (Config.Validate checks
 // the platform names).
-func (m MediationConfig) build() (bot.Mediation, error) {
-	out := bot.Mediation{SkipConsent: !m.Consent, Mediators: m.Mediators, Roles: m.Roles, Queues: map[string]bot.Queue{}}
+func (m MediationConfig) build() (mediation.Config, error) {
+	out := mediation.Config{SkipConsent: !m.Consent, Mediators: m.Mediators, Roles: m.Roles, Queues: map[string]mediation.Queue{}}
 	var errs []error
 	if m.ReannounceMinutes < 0 {
 		errs = append(errs, fmt.Errorf("mediation.reannounce_minutes: %d must be 0 (never) or more", m.ReannounceMinutes))
@@ -228,7 +232,7 @@ func (m MediationConfig) build() (bot.Mediation, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s.hours: %w", key, err))
 		}
-		out.Queues[name] = bot.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
+		out.Queues[name] = mediation.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
 	}
 	if len(m.Queues) > 0 && len(m.Mediators) == 0 && len(m.Roles) == 0 {
 		errs = append(errs, errors.New("mediation.mediators: queues are configured but nobody may claim their cases"))

@@ -6,35 +6,52 @@ import (
 	"testing"
 )
 
-// TestDependencyDirection checks DESIGN.md §2: cmd → adapters → bot →
-// knowledge. The core imports no SQL driver, platform SDK or LLM client;
-// knowledge imports only the standard library and its text libraries;
-// adapters never import the store or each other.
+// TestDependencyDirection checks the layering docs/architecture.md draws:
+// cmd → app → adapters → bot → knowledge, and inside bot, rooms with one
+// job each. The core imports no SQL driver, platform SDK or LLM client;
+// the engine imports no delivery code and delivery no engine; knowledge
+// imports no bot and no network; adapters never import the store, the
+// engine or each other.
 func TestDependencyDirection(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("the go command is not on PATH")
 	}
+	const mod = "github.com/boussole/boussole"
+	outside := []string{"database/sql", "modernc.org/", "github.com/bwmarrin/", "github.com/mattermost/", "github.com/sashabaranov/", "/bot/store", "/adapters/", "/app"}
 	rules := []struct {
 		pkgs      string
 		forbidden []string
 	}{
-		{"github.com/boussole/boussole/bot", []string{"database/sql", "modernc.org/", "github.com/bwmarrin/", "github.com/mattermost/", "github.com/sashabaranov/", "/bot/store", "/adapters/"}},
-		{"github.com/boussole/boussole/bot/catalog", []string{"database/sql", "/bot/store", "/adapters/"}},
-		{"github.com/boussole/boussole/knowledge/...", []string{"github.com/boussole/boussole/bot", "github.com/boussole/boussole/adapters", "database/sql", "modernc.org/", "net/http"}},
+		// The vocabulary every part shares depends on no other part.
+		{mod + "/bot", append([]string{mod + "/bot/", mod + "/knowledge"}, outside...)},
+		{mod + "/bot/engine", append([]string{"/bot/delivery"}, outside...)},
+		{mod + "/bot/answer", append([]string{"/bot/engine", "/bot/delivery", "/bot/mediation"}, outside...)},
+		{mod + "/bot/mediation", append([]string{"/bot/engine", "/bot/delivery", "/bot/answer"}, outside...)},
+		{mod + "/bot/delivery", append([]string{"/bot/engine", "/bot/answer", "/bot/mediation", mod + "/knowledge"}, outside...)},
+		{mod + "/bot/safety", append([]string{"/bot/engine", "/bot/delivery"}, outside...)},
+		{mod + "/bot/catalog", append([]string{"/bot/engine", "/bot/delivery"}, outside...)},
+		{mod + "/bot/hours", append([]string{"/bot/engine", "/bot/delivery"}, outside...)},
+		{mod + "/bot/store", []string{"/bot/engine", "/bot/delivery", "/adapters/", "/app", "github.com/bwmarrin/", "github.com/mattermost/"}},
+		{mod + "/knowledge/...", []string{mod + "/bot", mod + "/adapters", mod + "/app", "database/sql", "modernc.org/", "net/http"}},
+		{mod + "/internal/...", []string{mod + "/bot", mod + "/adapters", mod + "/knowledge", mod + "/app"}},
 		// database/sql itself comes with Mattermost's model package (its
-		// SQL value types); what adapters must not reach is a driver or
-		// the store.
-		{"github.com/boussole/boussole/adapters/...", []string{"/bot/store", "modernc.org/"}},
-		{"github.com/boussole/boussole/adapters/discord", []string{"/adapters/mattermost", "/adapters/console", "github.com/mattermost/"}},
-		{"github.com/boussole/boussole/adapters/mattermost", []string{"/adapters/discord", "/adapters/console", "github.com/bwmarrin/"}},
-		{"github.com/boussole/boussole/adapters/console", []string{"/adapters/discord", "/adapters/mattermost"}},
+		// SQL value types); what adapters must not reach is a driver, the
+		// store, or the engine and delivery they are handed as a Handler.
+		{mod + "/adapters/...", []string{"/bot/store", "modernc.org/", "/bot/engine", "/bot/delivery", "/app"}},
+		{mod + "/adapters/discord", []string{"/adapters/mattermost", "/adapters/console", "github.com/mattermost/"}},
+		{mod + "/adapters/mattermost", []string{"/adapters/discord", "/adapters/console", "github.com/bwmarrin/"}},
+		{mod + "/adapters/console", []string{"/adapters/discord", "/adapters/mattermost"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", "-test=false", r.pkgs).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", r.pkgs, err, out)
 		}
+		self := strings.TrimSuffix(r.pkgs, "/...")
 		for _, dep := range strings.Fields(string(out)) {
+			if dep == self || strings.HasPrefix(dep, self+"/") && strings.HasSuffix(r.pkgs, "/...") {
+				continue
+			}
 			for _, f := range r.forbidden {
 				if strings.Contains(dep, f) {
 					t.Errorf("%s depends on %s", r.pkgs, dep)

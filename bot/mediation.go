@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"context"
 	"errors"
 	"time"
 )
@@ -48,20 +47,4 @@ type CaseNote struct {
 	Author string    `json:"author"`
 	Text   string    `json:"text"`
 	At     time.Time `json:"at"`
-}
-
-// MediationStore keeps the mediator workflow's state. Every change is
-// conditional on the case's current status, so two mediators claiming at
-// once cannot both win, and it queues its messages in the same
-// transaction, so a crash never separates a change from its notices.
-type MediationStore interface {
-	// UpdateCase applies ch to case id if its status is one of from, and
-	// queues out; it returns the case after the change, or the case as it
-	// is with an error wrapping ErrCaseConflict.
-	UpdateCase(ctx context.Context, id int64, from []CaseStatus, ch CaseChange, out []Reply) (Case, error)
-	// Cases lists the cases of queue ("" for all) in the given statuses,
-	// oldest first.
-	Cases(ctx context.Context, queue string, statuses ...CaseStatus) ([]Case, error)
-	// CaseNotes returns a case's private notes, oldest first.
-	CaseNotes(ctx context.Context, id int64) ([]CaseNote, error)
 }

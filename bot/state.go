@@ -4,7 +4,8 @@ import (
 	"time"
 )
 
-// State is where a conversation stands (DESIGN.md §4).
+// State is where a conversation stands (docs/architecture.md draws the
+// states and what moves a conversation between them).
 type State string
 
 // Conversation states.
@@ -58,20 +59,19 @@ type Conversation struct {
 // Offer is a choice the bot offered, with its meaning for the engine.
 type Offer struct {
 	Label   string   `json:"label"`
-	Action  string   `json:"action"` // see action* constants in engine.go
+	Action  string   `json:"action"` // what choosing it does: the engine's act* constants (bot/engine/turn.go)
 	Arg     string   `json:"arg,omitempty"`
 	Keys    []string `json:"keys,omitempty"` // extra keywords that select it
 	Payload string   `json:"payload"`
 }
 
-// Turn is one message in or out, kept for the mediator's summary and
-// deleted on request or after the retention period.
+// Turn is one message a person wrote, kept for the mediator's summary
+// and deleted on request or after the retention period. What the bot
+// says is kept in the outbox, not here.
 type Turn struct {
 	Address Address
-	// Dir is "in" (from the user); what the bot says is kept in the outbox.
-	Dir  string
-	Text string
-	At   time.Time
+	Text    string
+	At      time.Time
 	// CaseID is the case the turn belongs to (0: none): erasing the
 	// case's citizen erases it too, whoever wrote it.
 	CaseID int64

@@ -1,14 +1,14 @@
-// Package bot is Boussole's conversation core: the Engine that turns a
-// citizen's message into replies using orientation trees and search, the
-// conversation state machine, escalation cases, and the interfaces the
-// store, the search index and the platform adapters implement. It imports
-// no platform SDK, no SQL driver and no LLM client.
+// Package bot is the vocabulary Boussole's parts share: a conversation's
+// address, an incoming message and a reply (what adapters translate to and
+// from), the Adapter and Handler interfaces, the stored conversation,
+// turn and case. The conversation engine is in bot/engine, the answer
+// policy and rendering in bot/answer, the mediators' rules in
+// bot/mediation, sending and ordering in bot/delivery, the store in
+// bot/store; docs/architecture.md maps them. It imports no platform SDK,
+// no SQL driver and no LLM client.
 package bot
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Address identifies one conversation: one user in one channel of one
 // platform.
@@ -50,8 +50,6 @@ type Incoming struct {
 	// Roles are the sender's role or group names on the platform, where
 	// it has them (mediators may be configured by role).
 	Roles []string
-	// At is when the platform received the message; zero means now.
-	At time.Time
 }
 
 // Reply is a platform-neutral answer: text and optional choices.
@@ -87,14 +85,30 @@ type Adapter interface {
 	Send(ctx context.Context, r Reply) error
 }
 
-// Handler processes one incoming message. Adapters call it; it must not
-// block the platform's event loop for long (the Runner enqueues).
+// Owner is an adapter that sends only to some addresses of its platform
+// (the local chat: the people who wrote in this process); the others are
+// left to the process that owns them.
+type Owner interface {
+	Owns(Address) bool
+}
+
+// Handler takes the messages an adapter translates (the delivery
+// Runner). Enqueue returns at once, so a platform's event loop never
+// waits for a turn; the messages of one conversation are handled one at a
+// time, in the order they were enqueued. Handle does the same and waits
+// until its message is handled (the local chat reads its next line only
+// after the answer).
 type Handler interface {
+	Enqueue(ctx context.Context, in Incoming)
 	Handle(ctx context.Context, in Incoming) error
 }
 
-// HandlerFunc adapts a function to Handler.
+// HandlerFunc adapts a function to Handler (tests): both methods call it
+// at once, in the caller's goroutine.
 type HandlerFunc func(ctx context.Context, in Incoming) error
 
 // Handle calls f.
 func (f HandlerFunc) Handle(ctx context.Context, in Incoming) error { return f(ctx, in) }
+
+// Enqueue calls f and drops its error.
+func (f HandlerFunc) Enqueue(ctx context.Context, in Incoming) { _ = f(ctx, in) }

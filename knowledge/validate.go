@@ -11,7 +11,7 @@ import (
 	"unicode"
 )
 
-// audiences are the audience values items may use (DESIGN §3); a misspelt
+// audiences are the audience values items may use (README, Knowledge); a misspelt
 // audience would silently hide the item from the citizens it is for.
 var audiences = []string{"particulier", "professionnel", "association"}
 
@@ -180,7 +180,7 @@ func (v *validator) checkItem(it *Item) {
 	}
 
 	// Every answer the bot gives must be traceable to an official source
-	// (DESIGN §3: the bot never invents a procedure).
+	// (the bot never invents a procedure).
 	sources := slices.DeleteFunc(slices.Clone(it.Sources), func(s string) bool { return s == "" })
 	if len(sources) == 0 {
 		v.add(p, "%s has no official source URL (sources:)", name)
@@ -621,7 +621,7 @@ func groupText(g []string) string {
 // punctuation into single spaces, so that "Carte d'identité" and
 // "carte d’identite" compare equal. It is a small standard-library copy of
 // knowledge/analysis.Fold: this package imports only the standard library
-// and the YAML decoder (DESIGN §2), and its sub-packages may import it.
+// and the YAML decoder (docs/architecture.md), and its sub-packages may import it.
 func foldText(s string) string {
 	var b strings.Builder
 	space := true

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/adapters/internal/catchup"
 	"github.com/boussole/boussole/bot/catalog"
 )
 
@@ -28,7 +28,7 @@ type Deps struct {
 	// State keeps, between runs, where the adapter stopped receiving, so
 	// that what was posted while Boussole was stopped is answered when it
 	// starts again (the store). Without it, a start reads nothing back.
-	State bot.StateStore
+	State catchup.StateStore
 	// Now is the program's one clock (required): when a message was
 	// received, how far back to catch up, how long a role lookup holds.
 	Now func() time.Time

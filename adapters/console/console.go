@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/boussole/boussole/adapters/internal/recent"
 	"github.com/boussole/boussole/bot"
 )
 
@@ -45,7 +46,7 @@ type Adapter struct {
 	speakers map[string]bool
 	// sent remembers the outbox keys already printed, so a message retried
 	// after a crash between printing and recording is not printed twice.
-	sent *bot.Recent
+	sent *recent.Set
 }
 
 // keepKeys bounds the memory of printed keys: retries happen within
@@ -59,7 +60,7 @@ func New(cfg Config) *Adapter {
 	if cfg.User == "" {
 		cfg.User = DefaultSettings().User
 	}
-	return &Adapter{cfg: cfg, speakers: map[string]bool{}, sent: bot.NewRecent(keepKeys)}
+	return &Adapter{cfg: cfg, speakers: map[string]bool{}, sent: recent.New(keepKeys)}
 }
 
 // Owns implements bot.Owner: a local chat prints only what is for the

@@ -24,6 +24,9 @@ func (e *echo) Handle(ctx context.Context, in bot.Incoming) error {
 	return e.a.Send(ctx, bot.Reply{To: in.Address, Text: "got " + in.Text, Choices: []bot.Choice{{Label: "Oui", Payload: "p1"}, {Label: "Non", Payload: "p2"}}})
 }
 
+// Enqueue handles in at once: the console waits for each answer anyway.
+func (e *echo) Enqueue(ctx context.Context, in bot.Incoming) { _ = e.Handle(ctx, in) }
+
 func TestParticipantsAndRendering(t *testing.T) {
 	var out bytes.Buffer
 	a := New(Config{In: strings.NewReader("bonjour\n\n   \n@marie salut à tous\r\n@ pas un nom\nfin sans retour"), Out: &out})

@@ -8,8 +8,10 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/boussole/boussole/adapters/internal/catchup"
+	"github.com/boussole/boussole/internal/periodic"
 )
 
 // Discord does not send again, to a new session, the messages posted while
@@ -66,7 +68,7 @@ func (a *Adapter) watch(channel, guild string) {
 // saveSeen saves the moment and the places.
 func (a *Adapter) saveSeen(ctx context.Context) {
 	now := a.now()
-	old := now.Add(-bot.MaxCatchUp).UnixMilli()
+	old := now.Add(-catchup.MaxCatchUp).UnixMilli()
 	a.mu.Lock()
 	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places))}
 	if a.down > 0 {
@@ -94,7 +96,7 @@ func (a *Adapter) saveSeen(ctx context.Context) {
 // keepSeen saves the state every saveEvery while the adapter runs, and
 // once more when it stops.
 func (a *Adapter) keepSeen(ctx context.Context) {
-	bot.Every(ctx, a.saveEvery, a.saveSeen)
+	periodic.Every(ctx, a.saveEvery, a.saveSeen)
 }
 
 // catchUp reads the saved state and hands over, oldest first, the messages
@@ -106,7 +108,7 @@ func (a *Adapter) catchUp(ctx context.Context) {
 	}
 	var st seenState
 	resumed := ok && json.Unmarshal([]byte(v), &st) == nil && st.At > 0
-	first, err := bot.FirstRun(ctx, a.state, firstKey, resumed, a.now())
+	first, err := catchup.FirstRun(ctx, a.state, firstKey, resumed, a.now())
 	if err != nil {
 		a.log.Warn("discord: first run not recorded", "err", err)
 	}
@@ -165,7 +167,7 @@ func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watc
 	a.mu.Lock()
 	first := a.first
 	a.mu.Unlock()
-	after := snowflakeAt(bot.CatchUpFrom(at, first, now))
+	after := snowflakeAt(catchup.CatchUpFrom(at, first, now))
 	todo := make(chan string)
 	var (
 		n       atomic.Int64
@@ -182,7 +184,7 @@ func (a *Adapter) readBack(ctx context.Context, at int64, places map[string]watc
 		}()
 	}
 	for ch, w := range places {
-		if w.At < now.Add(-bot.MaxCatchUp).UnixMilli() {
+		if w.At < now.Add(-catchup.MaxCatchUp).UnixMilli() {
 			continue
 		}
 		a.mu.Lock()

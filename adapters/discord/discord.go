@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/boussole/boussole/adapters/internal/salt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -21,11 +20,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/boussole/boussole/adapters/adapterdeps"
-	"github.com/boussole/boussole/bot"
-	"github.com/boussole/boussole/bot/catalog"
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/boussole/boussole/adapters/adapterdeps"
+	"github.com/boussole/boussole/adapters/internal/catchup"
+	"github.com/boussole/boussole/adapters/internal/recent"
+	"github.com/boussole/boussole/adapters/internal/salt"
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // Platform is the platform name of Discord addresses.
@@ -70,16 +74,16 @@ type Adapter struct {
 	now func() time.Time
 	s   *discordgo.Session
 
-	mu     sync.Mutex
-	h      bot.Handler
-	ctx    context.Context
-	self   string
-	appID  string
-	seen   *bot.Recent                  // event ids already handled
-	sent   *bot.Recent                  // reply key → parts already posted
-	looked *bot.Recent                  // channels whose kind was looked up
-	serial *bot.Serial                  // queues messages per conversation
-	roles  map[string]map[string]string // guild → role id → name
+	mu       sync.Mutex
+	h        bot.Handler
+	ctx      context.Context
+	self     string
+	appID    string
+	seen     *recent.Set                  // event ids already handled
+	sent     *recent.Set                  // reply key → parts already posted
+	looked   *recent.Set                  // channels whose kind was looked up
+	commands *mediation.Grammar           // reads mediators' commands (role look-ups)
+	roles    map[string]map[string]string // guild → role id → name
 	// dmRoles are the role names users hold in the configured guilds,
 	// looked up for direct messages (which carry none).
 	dmRoles map[string]heldRoles
@@ -97,11 +101,11 @@ type Adapter struct {
 	// cannot be reached; it doubles up to maxRetry.
 	retry time.Duration
 
-	state     bot.StateStore     // nil: no catch-up after a restart
+	state     catchup.StateStore // nil: no catch-up after a restart
 	places    map[string]watched // private places, for the catch-up
 	saveEvery time.Duration
 	down      int64          // Unix ms the gateway connection was lost, 0 while up
-	first     int64          // Unix ms of the first run with this store (bot.FirstRun)
+	first     int64          // Unix ms of the first run with this store (catchup.FirstRun)
 	live      bool           // the start-up catch-up is done: later READYs read back
 	bg        sync.WaitGroup // read-backs after a new session
 }
@@ -146,9 +150,13 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	s.SyncEvents = true
 	s.StateEnabled = false
 	s.LogLevel = discordgo.LogError
+	commands, err := mediation.NewGrammar(d.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
 	a := &Adapter{
-		cfg: cfg, log: d.Logger, cat: d.Catalog, now: d.Now, s: s,
-		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), looked: bot.NewRecent(keep),
+		cfg: cfg, log: d.Logger, cat: d.Catalog, now: d.Now, s: s, commands: commands,
+		seen: recent.New(keep), sent: recent.New(keep), looked: recent.New(keep),
 		roles: map[string]map[string]string{}, dmRoles: map[string]heldRoles{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,
 		state: d.State, salt: salt.New(d.State, saltKey), places: map[string]watched{}, saveEvery: 30 * time.Second,
@@ -172,7 +180,6 @@ func addr(channel, user string) bot.Address {
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.mu.Lock()
 	a.h, a.ctx = h, ctx
-	a.serial = bot.NewSerial(h, Platform, a.log)
 	a.mu.Unlock()
 	ready := make(chan struct{}, 1)
 	defer a.s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
@@ -201,7 +208,6 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	defer func() {
 		_ = a.s.Close()
 		a.bg.Wait()
-		a.serial.Wait()
 	}()
 	select {
 	case <-ready:

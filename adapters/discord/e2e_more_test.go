@@ -11,6 +11,7 @@ import (
 	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // A wrong server or channel id stops Run with what the bot can see.
@@ -49,14 +50,14 @@ func TestMissingTokenNamesTheVariable(t *testing.T) {
 // A server error on send is retried by the outbox: nothing is lost.
 func TestFailedSendIsRetriedByTheOutbox(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Mu.Lock()
 	f.Failures = 2
 	f.Mu.Unlock()
 	f.DM("10", "bonjour")
 	// The runner's flush does not wake the dispatcher when a send fails
-	// (bot.Runner drops the retry time): wake it as its one-minute timer
+	// (delivery.Runner drops the retry time): wake it as its one-minute timer
 	// would.
 	stop := make(chan struct{})
 	defer close(stop)
@@ -81,7 +82,7 @@ func TestFailedSendIsRetriedByTheOutbox(t *testing.T) {
 // where it failed, and reports an unknown channel as undeliverable.
 func TestSendKeysAndRefusals(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f, a := s.f, s.a
 	ctx := context.Background()
 	long := strings.Repeat("Premier paragraphe. ", 80) + "\n\n" + strings.Repeat("Second paragraphe. ", 80)
@@ -122,7 +123,7 @@ func TestSendKeysAndRefusals(t *testing.T) {
 // An old button from a previous step does not act.
 func TestOldButtonHasExpired(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.DM("12", "bonjour")
 	first := f.WaitPosts(t, "dm-12", 1)[0]
@@ -143,7 +144,7 @@ func TestOldButtonHasExpired(t *testing.T) {
 // conversation continues in a private thread.
 func TestSlashAskInAPublicChannel(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Slash("200", "13", "ask", map[string]any{"question": "bonjour"})
 	f.WaitFor(t, "the citizen's thread", func() bool { return len(f.Members) == 1 })
@@ -181,7 +182,7 @@ func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
 	t.Parallel()
 	f := discordtest.Start(t, time.Now)
 	db := filepath.Join(t.TempDir(), "boussole.db")
-	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
+	_, stop := startStack(t, f, db, Config{}, mediation.Config{})
 	f.Say("200", "14", "<@"+discordtest.BotID+"> logement")
 	f.WaitFor(t, "the citizen's thread", func() bool { return len(f.Members) == 1 })
 	var thread string
@@ -194,7 +195,7 @@ func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // no second part on its way
 	stop()
 
-	_, stop2 := startStack(t, f, db, Config{}, bot.Mediation{})
+	_, stop2 := startStack(t, f, db, Config{}, mediation.Config{})
 	t.Cleanup(stop2)
 	// "retour" at the housing tree's first question says so: a new
 	// conversation would have no previous question.
@@ -206,7 +207,7 @@ func TestThreadsAreRecognisedAfterARestart(t *testing.T) {
 // heartbeats.
 func TestClickAcknowledgedBeforeTheReply(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.DM("15", "bonjour")
 	_, ids := f.WaitPosts(t, "dm-15", 1)[0].Buttons()
@@ -235,7 +236,7 @@ func TestClickAcknowledgedBeforeTheReply(t *testing.T) {
 // Where the bot may not open threads, the conversation goes to a DM.
 func TestNoThreadPermissionFallsBackToADirectMessage(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Say("403", "16", "<@"+discordtest.BotID+"> bonjour")
 	public := f.WaitPosts(t, "403", 1)
@@ -249,7 +250,7 @@ func TestNoThreadPermissionFallsBackToADirectMessage(t *testing.T) {
 // request (op 7) in a resume; the bot answers after both.
 func TestInvalidSessionAndReconnectRequest(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Mu.Lock()
 	f.Invalidate = true
@@ -322,7 +323,7 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	t.Parallel()
 	f := discordtest.Start(t, time.Now)
 	db := filepath.Join(t.TempDir(), "boussole.db")
-	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
+	_, stop := startStack(t, f, db, Config{}, mediation.Config{})
 	f.DM("12", "bonjour")
 	f.WaitPosts(t, "dm-12", 1)
 	time.Sleep(200 * time.Millisecond) // no second part on its way
@@ -330,7 +331,7 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	stop()
 
 	f.OfflineDM("12", "carte grise")
-	_, stop2 := startStack(t, f, db, Config{}, bot.Mediation{})
+	_, stop2 := startStack(t, f, db, Config{}, mediation.Config{})
 	t.Cleanup(stop2)
 	f.WaitPosts(t, "dm-12", welcomed+1)
 	time.Sleep(500 * time.Millisecond) // anything answered twice would be here by now
@@ -404,7 +405,7 @@ func bareAdapter(t *testing.T, f *discordtest.Server, cfg Config, token string) 
 // again.
 func TestNewSessionAfterAnOutageReadsBackWhatWasMissed(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.DM("21", "bonjour")
 	f.WaitPosts(t, "dm-21", 1)
@@ -434,7 +435,7 @@ func TestRestartReadsBackManyPlaces(t *testing.T) {
 	t.Parallel()
 	f := discordtest.Start(t, time.Now)
 	db := filepath.Join(t.TempDir(), "boussole.db")
-	_, stop := startStack(t, f, db, Config{}, bot.Mediation{})
+	_, stop := startStack(t, f, db, Config{}, mediation.Config{})
 	users := []string{"31", "32", "33", "34", "35", "36", "37", "38", "39"}
 	welcomed := map[string]int{}
 	for _, u := range users {
@@ -449,7 +450,7 @@ func TestRestartReadsBackManyPlaces(t *testing.T) {
 	for _, u := range users {
 		f.OfflineDM(u, "carte grise")
 	}
-	_, stop2 := startStack(t, f, db, Config{}, bot.Mediation{})
+	_, stop2 := startStack(t, f, db, Config{}, mediation.Config{})
 	t.Cleanup(stop2)
 	for _, u := range users {
 		f.WaitPosts(t, "dm-"+u, welcomed[u]+1)

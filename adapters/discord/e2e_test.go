@@ -12,6 +12,8 @@ import (
 	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/app/apptest"
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // stack is Boussole wired as `boussole serve` wires it, with the Discord
@@ -19,10 +21,10 @@ import (
 type stack struct {
 	f   *discordtest.Server
 	a   *Adapter
-	out *bot.Dispatcher
+	out *delivery.Dispatcher
 }
 
-func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter) *stack {
+func newStack(t *testing.T, cfg Config, med mediation.Config, extra ...bot.Adapter) *stack {
 	t.Helper()
 	s, stop := startStack(t, discordtest.Start(t, time.Now), filepath.Join(t.TempDir(), "boussole.db"), cfg, med, extra...)
 	t.Cleanup(stop)
@@ -31,7 +33,7 @@ func newStack(t *testing.T, cfg Config, med bot.Mediation, extra ...bot.Adapter)
 
 // startStack starts Boussole on the database file db against the fake
 // server f; stop ends it as a SIGTERM ends `boussole serve`.
-func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med bot.Mediation, extra ...bot.Adapter) (*stack, func()) {
+func startStack(t *testing.T, f *discordtest.Server, db string, cfg Config, med mediation.Config, extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
 	b := apptest.New(t, db, med, time.Now)
 	a, err := New(cfg, Deps{Catalog: b.Catalog, Now: time.Now, HTTPClient: f.Client(), Getenv: func(k string) string {
@@ -76,7 +78,7 @@ func checkNoMentions(t *testing.T, f *discordtest.Server) {
 
 func TestDMConversationThroughATreeWithButtons(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.DM("1", "bonjour")
 	posts := f.WaitPosts(t, "dm-1", 1)
@@ -124,7 +126,7 @@ func TestDMConversationThroughATreeWithButtons(t *testing.T) {
 
 func TestPublicMentionContinuesInAPrivateThread(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Say("200", "2", "hello everyone") // no mention: ignored
 	f.Say("200", "2", "<@"+discordtest.BotID+"> @everyone bonjour")
@@ -173,7 +175,7 @@ func TestPublicMentionContinuesInAPrivateThread(t *testing.T) {
 
 func TestEveryoneInInputIsNeverAMention(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{PrivateMode: PrivateDM}, bot.Mediation{})
+	s := newStack(t, Config{PrivateMode: PrivateDM}, mediation.Config{})
 	f := s.f
 	f.Say("200", "4", "<@"+discordtest.BotID+"> @everyone @here <@&51> aide")
 	f.WaitPosts(t, "200", 1)
@@ -185,7 +187,7 @@ func TestEveryoneInInputIsNeverAMention(t *testing.T) {
 
 func TestResumeAfterDisconnectAnswersAReplayedEventOnce(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	ev := f.DM("5", "bonjour")
 	f.WaitPosts(t, "dm-5", 1)
@@ -224,7 +226,7 @@ func TestResumeAfterDisconnectAnswersAReplayedEventOnce(t *testing.T) {
 
 func TestRateLimitedSendIsDeliveredOnce(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Mu.Lock()
 	f.RateLimit = 1
@@ -240,10 +242,10 @@ func TestRateLimitedSendIsDeliveredOnce(t *testing.T) {
 	}
 }
 
-var discordQueue = bot.Mediation{
+var discordQueue = mediation.Config{
 	SkipConsent: true,
 	Roles:       map[string][]string{Platform: {"Médiateur"}},
-	Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: Platform, Channel: "300"}}},
+	Queues:      map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: Platform, Channel: "300"}}},
 }
 
 func TestEscalationClaimedByAMediatorAndRelayedBothWays(t *testing.T) {
@@ -287,10 +289,10 @@ func TestCitizenOnDiscordMediatorsOnConsole(t *testing.T) {
 	out := &apptest.SyncBuffer{}
 	con := console.New(console.Config{In: in, Out: out})
 	t.Cleanup(func() { w.Close() })
-	med := bot.Mediation{
+	med := mediation.Config{
 		SkipConsent: true,
 		Mediators:   map[string][]string{console.Platform: {"marie"}},
-		Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: console.Platform, Channel: "mediateurs"}}},
+		Queues:      map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: console.Platform, Channel: "mediateurs"}}},
 	}
 	s := newStack(t, Config{}, med, con)
 	f := s.f

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/boussole/boussole/bot"
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/boussole/boussole/bot"
 )
 
 // onMessage translates a MESSAGE_CREATE: direct messages, messages in the
@@ -23,10 +24,10 @@ func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 	if ignored(m, self) || !a.firstTime("m:"+m.ID) {
 		return
 	}
-	in := bot.Incoming{Text: stripMention(m.Content, self), Name: displayName(m.Author, m.Member), ID: m.ID, At: m.Timestamp, Replayed: replayed}
+	in := bot.Incoming{Text: stripMention(m.Content, self), Name: displayName(m.Author, m.Member), ID: m.ID, Replayed: replayed}
 	user := m.Author.ID
 	if m.GuildID == "" {
-		in.Roles = a.rolesInDM(ctx, user, bot.IsMediatorCommand(in.Text))
+		in.Roles = a.rolesInDM(ctx, user, a.commands.IsCommand(in.Text))
 		in.Address = addr(m.ChannelID, user)
 		a.watch(m.ChannelID, "")
 		a.enqueue(in)
@@ -85,7 +86,7 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	if i.Member != nil {
 		in.Roles = a.roleNames(ctx, i.GuildID, i.Member)
 	} else {
-		in.Roles = a.rolesInDM(ctx, u.ID, mediatorish(i))
+		in.Roles = a.rolesInDM(ctx, u.ID, a.mediatorish(i))
 	}
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
@@ -240,12 +241,12 @@ func (a *Adapter) roleNames(ctx context.Context, guild string, m *discordgo.Memb
 }
 
 // enqueue hands in to the engine without blocking the platform's event
-// loop, in order per conversation (bot.Serial).
+// loop, in order per conversation (the Handler queues).
 func (a *Adapter) enqueue(in bot.Incoming) {
 	a.mu.Lock()
-	serial, ctx := a.serial, a.ctx
+	h, ctx := a.h, a.ctx
 	a.mu.Unlock()
-	serial.Enqueue(ctx, in)
+	h.Enqueue(ctx, in)
 }
 
 // heldRoles are the role names a user holds, and when they were read.
@@ -310,13 +311,13 @@ func (a *Adapter) rolesInDM(ctx context.Context, user string, mediatorish bool) 
 
 // mediatorish reports an interaction only a mediator would send: a click
 // on a mediator's button ("m:…") or a mediator's /boussole subcommand.
-func mediatorish(i *discordgo.Interaction) bool {
+func (a *Adapter) mediatorish(i *discordgo.Interaction) bool {
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
 		return strings.HasPrefix(i.MessageComponentData().CustomID, "m:")
 	case discordgo.InteractionApplicationCommand:
 		d := i.ApplicationCommandData()
-		return d.Name == "boussole" && bot.IsMediatorCommand(commandText(d))
+		return d.Name == "boussole" && a.commands.IsCommand(commandText(d))
 	}
 	return false
 }

@@ -10,9 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"github.com/boussole/boussole/bot"
-	"github.com/bwmarrin/discordgo"
 )
 
 func TestSplit(t *testing.T) {
@@ -231,7 +232,7 @@ func TestCommandIsLocalized(t *testing.T) {
 	}
 }
 
-// mapState is a bot.StateStore in memory.
+// mapState is a catchup.StateStore in memory.
 type mapState map[string]string
 
 func (m mapState) AdapterState(_ context.Context, key string) (string, bool, error) {

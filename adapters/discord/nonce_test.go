@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/adapters/discord/discordtest"
+	"github.com/boussole/boussole/adapters/internal/catchup"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/bot/store"
 )
 
@@ -52,7 +54,7 @@ func openDB(t *testing.T, now func() time.Time) *store.Store {
 // freshAdapter is a new adapter instance on f and the database db, as
 // after a restart: its memory of the keys it sent is empty. Send needs no
 // gateway connection.
-func freshAdapter(t *testing.T, f *discordtest.Server, db bot.StateStore, now func() time.Time) *Adapter {
+func freshAdapter(t *testing.T, f *discordtest.Server, db catchup.StateStore, now func() time.Time) *Adapter {
 	t.Helper()
 	cat, err := catalog.New()
 	if err != nil {
@@ -226,7 +228,7 @@ func TestNewDatabaseRepliesAreNotTakenForOldOnes(t *testing.T) {
 // included, carries a nonce Discord enforces.
 func TestEveryPostCarriesAnEnforcedNonce(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, Config{}, bot.Mediation{})
+	s := newStack(t, Config{}, mediation.Config{})
 	f := s.f
 	f.Say("200", "33", "<@900> bonjour")
 	th := f.WaitPrivateThread(t, "33")

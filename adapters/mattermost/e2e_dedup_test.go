@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/boussole/boussole/adapters/internal/catchup"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/store"
-	"github.com/mattermost/mattermost/server/public/model"
 )
 
 // openDB opens a new Boussole database, closed when the test ends.
@@ -28,7 +30,7 @@ func openDB(t *testing.T) *store.Store {
 // sender is a new adapter instance on the real server and the database
 // db, as after a restart: its memory of the keys it sent is empty. Send
 // needs neither the websocket nor Run.
-func (s *server) sender(t *testing.T, db bot.StateStore) *Adapter {
+func (s *server) sender(t *testing.T, db catchup.StateStore) *Adapter {
 	t.Helper()
 	cat, err := catalog.New()
 	if err != nil {

@@ -13,13 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/boussole/boussole/adapters/console"
 	"github.com/boussole/boussole/adapters/discord"
 	"github.com/boussole/boussole/adapters/discord/discordtest"
 	"github.com/boussole/boussole/app/apptest"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
-	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // The end-to-end tests run against a real Mattermost server started by
@@ -65,7 +67,7 @@ type stack struct {
 	a *Adapter
 }
 
-func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) *stack {
+func newStack(t *testing.T, med mediation.Config, setup func(*Adapter), extra ...bot.Adapter) *stack {
 	t.Helper()
 	s, stop := startStack(t, filepath.Join(t.TempDir(), "boussole.db"), med, setup, extra...)
 	t.Cleanup(stop)
@@ -74,7 +76,7 @@ func newStack(t *testing.T, med bot.Mediation, setup func(*Adapter), extra ...bo
 
 // startStack starts Boussole on the database file db; stop ends it as a
 // SIGTERM ends `boussole serve`.
-func startStack(t *testing.T, db string, med bot.Mediation, setup func(*Adapter), extra ...bot.Adapter) (*stack, func()) {
+func startStack(t *testing.T, db string, med mediation.Config, setup func(*Adapter), extra ...bot.Adapter) (*stack, func()) {
 	t.Helper()
 	srv := mmServer(t)
 	b := apptest.New(t, db, med, time.Now)
@@ -216,7 +218,7 @@ func noRawMentions(t *testing.T, ps []*model.Post) {
 }
 
 func TestE2EDMConversationThroughATreeWithButtons(t *testing.T) {
-	s := newStack(t, bot.Mediation{}, nil)
+	s := newStack(t, mediation.Config{}, nil)
 	ctx := context.Background()
 	dm := s.dm(t)
 	since := now()
@@ -273,7 +275,7 @@ func TestE2EDMConversationThroughATreeWithButtons(t *testing.T) {
 }
 
 func TestE2EChannelMentionContinuesInADM(t *testing.T) {
-	s := newStack(t, bot.Mediation{}, nil)
+	s := newStack(t, mediation.Config{}, nil)
 	dm := s.dm(t)
 	since := now()
 	say(t, s.citizen, s.pubID, "", "hello everyone, no bot here")
@@ -291,7 +293,7 @@ func TestE2EChannelMentionContinuesInADM(t *testing.T) {
 }
 
 func TestE2ESlashCommand(t *testing.T) {
-	s := newStack(t, bot.Mediation{}, nil)
+	s := newStack(t, mediation.Config{}, nil)
 	dm := s.dm(t)
 	since := now()
 	resp, _, err := s.citizen.ExecuteCommand(context.Background(), s.pubID, "/boussole carte grise")
@@ -309,10 +311,10 @@ func TestE2ESlashCommand(t *testing.T) {
 
 func TestE2EEscalationClaimedRelayedAndClosed(t *testing.T) {
 	srv := mmServer(t)
-	med := bot.Mediation{
+	med := mediation.Config{
 		SkipConsent: true,
 		Mediators:   map[string][]string{Platform: {srv.m1ID}},
-		Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: Platform, Channel: srv.medName}}},
+		Queues:      map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: Platform, Channel: srv.medName}}},
 	}
 	s := newStack(t, med, nil)
 	ctx := context.Background()
@@ -371,7 +373,7 @@ func TestE2EServerRestartCatchUpWithoutDuplicates(t *testing.T) {
 	// The adapter reconnects only once the citizen has written while it
 	// was away, so that the answer can only come from the catch-up.
 	written := make(chan struct{})
-	s := newStack(t, bot.Mediation{}, func(a *Adapter) {
+	s := newStack(t, mediation.Config{}, func(a *Adapter) {
 		a.backoff = 200 * time.Millisecond
 		a.gate = func(ctx context.Context) {
 			select {
@@ -428,10 +430,10 @@ func TestE2ECitizenOnMattermostMediatorOnConsole(t *testing.T) {
 	out := &apptest.SyncBuffer{}
 	con := console.New(console.Config{In: in, Out: out})
 	t.Cleanup(func() { w.Close() })
-	med := bot.Mediation{
+	med := mediation.Config{
 		SkipConsent: true,
 		Mediators:   map[string][]string{console.Platform: {"marie"}},
-		Queues:      map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: console.Platform, Channel: "mediateurs"}}},
+		Queues:      map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: console.Platform, Channel: "mediateurs"}}},
 	}
 	s := newStack(t, med, nil, con)
 	waitOut := func(want string) {
@@ -497,7 +499,7 @@ func TestE2EStartupErrorsListValidNames(t *testing.T) {
 }
 
 func TestE2ENumberedChoicesWithoutButtons(t *testing.T) {
-	s := newStack(t, bot.Mediation{}, func(a *Adapter) { a.cfg.NumberedChoices = true })
+	s := newStack(t, mediation.Config{}, func(a *Adapter) { a.cfg.NumberedChoices = true })
 	dm := s.dm(t)
 	since := now()
 	say(t, s.citizen, dm, "", "bonjour")
@@ -532,9 +534,9 @@ func TestE2ECitizenOnMattermostMediatorOnDiscord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	med := bot.Mediation{
+	med := mediation.Config{
 		Mediators: map[string][]string{discord.Platform: {"7"}},
-		Queues:    map[string]bot.Queue{bot.DefaultQueue: {Channel: bot.Address{Platform: discord.Platform, Channel: "300"}}},
+		Queues:    map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: discord.Platform, Channel: "300"}}},
 	}
 	s := newStack(t, med, nil, dc)
 	f.WaitConnected(t, "READY")
@@ -605,7 +607,7 @@ func TestE2ECitizenOnMattermostMediatorOnDiscord(t *testing.T) {
 // previous run had answered.
 func TestE2EBoussoleRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "boussole.db")
-	s, stop := startStack(t, db, bot.Mediation{}, nil)
+	s, stop := startStack(t, db, mediation.Config{}, nil)
 	dm := s.dm(t)
 	since := now()
 	hello := say(t, s.citizen, dm, "", "bonjour")
@@ -624,7 +626,7 @@ func TestE2EBoussoleRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	stop()
 
 	q := say(t, s.citizen, dm, "", "carte grise")
-	s2, stop2 := startStack(t, db, bot.Mediation{}, nil)
+	s2, stop2 := startStack(t, db, mediation.Config{}, nil)
 	t.Cleanup(stop2)
 	s2.waitBot(t, s2.citizen, dm, since, "answer to what was posted while Boussole was stopped", inThread(q.Id))
 	time.Sleep(3 * time.Second) // past the first catch-up, which replays "bonjour" too
@@ -653,11 +655,11 @@ func TestE2EBoussoleRestartLeavesWhatWasPostedBeforeItsFirstRun(t *testing.T) {
 	since := now()
 	old := say(t, srv.citizen, dm, "", "carte grise")
 	time.Sleep(100 * time.Millisecond)
-	_, stop := startStack(t, db, bot.Mediation{}, nil)
+	_, stop := startStack(t, db, mediation.Config{}, nil)
 	time.Sleep(firstCatchUpDelay + time.Second) // past the first catch-up
 	stop()
 
-	s2, stop2 := startStack(t, db, bot.Mediation{}, nil)
+	s2, stop2 := startStack(t, db, mediation.Config{}, nil)
 	t.Cleanup(stop2)
 	q := say(t, s2.citizen, dm, "", "bonjour")
 	s2.waitBot(t, s2.citizen, dm, since, "answer after the restart", inThread(q.Id))

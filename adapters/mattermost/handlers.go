@@ -6,8 +6,9 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/boussole/boussole/bot"
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/boussole/boussole/bot"
 )
 
 // onPostedEvent translates a websocket "posted" event.
@@ -221,11 +222,11 @@ func (a *Adapter) firstTime(id string) bool {
 }
 
 // enqueue hands in to the engine without blocking the platform's event
-// loop, in order per conversation (bot.Serial).
+// loop, in order per conversation (the Handler queues).
 func (a *Adapter) enqueue(in bot.Incoming) {
 	in.Space = a.teamID
 	a.mu.Lock()
-	serial, ctx := a.serial, a.ctx
+	h, ctx := a.h, a.ctx
 	a.mu.Unlock()
-	serial.Enqueue(ctx, in)
+	h.Enqueue(ctx, in)
 }

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/boussole/boussole/adapters/internal/textsplit"
 	"github.com/boussole/boussole/bot"
-	"github.com/mattermost/mattermost/server/public/model"
 )
 
 // Mattermost's limits.
@@ -66,25 +67,10 @@ func stripMention(text, username string) string {
 	return strings.Join(strings.Fields(text), " ")
 }
 
-// atRe matches an @ starting a mention: at a word start and followed by
-// a name character (an e-mail address is left alone).
-var atRe = regexp.MustCompile(`(^|[^\w])@([\w.-])`)
-
-// defuse makes sure no text reaches a post as a mention: @channel, @all,
-// @here and @someone get a zero-width joiner after the @, which Mattermost
-// does not read as a mention and readers do not see.
-func defuse(text string) string {
-	return atRe.ReplaceAllString(text, "$1@\u2060$2")
-}
-
 // toIncoming translates a post into the engine's message; the caller
 // fills the address.
 func toIncoming(p *model.Post, botName string) bot.Incoming {
-	in := bot.Incoming{Text: stripMention(p.Message, botName), ID: p.Id}
-	if p.CreateAt > 0 {
-		in.At = model.GetTimeForMillis(p.CreateAt)
-	}
-	return in
+	return bot.Incoming{Text: stripMention(p.Message, botName), ID: p.Id}
 }
 
 // signed is the context of a button: the payload, who may click it
@@ -137,7 +123,7 @@ func render(r bot.Reply, channel, root, actionURL, step string, buttons bool, se
 		}
 		text = b.String()
 	}
-	parts := textsplit.Split(defuse(text), chunkLimit)
+	parts := textsplit.Split(bot.DefuseMentions(text), chunkLimit)
 	if len(parts) == 0 {
 		parts = []string{"…"}
 	}
@@ -150,7 +136,7 @@ func render(r bot.Reply, channel, root, actionURL, step string, buttons bool, se
 		for i, c := range r.Choices {
 			s := signed{Payload: c.Payload, User: r.To.User, Channel: channel, Step: step}
 			acts = append(acts, &model.PostAction{
-				Id: "choice" + strconv.Itoa(i), Type: model.PostActionTypeButton, Name: defuse(label(c.Label)),
+				Id: "choice" + strconv.Itoa(i), Type: model.PostActionTypeButton, Name: bot.DefuseMentions(label(c.Label)),
 				Integration: &model.PostActionIntegration{URL: actionURL, Context: s.context(secret)},
 			})
 		}

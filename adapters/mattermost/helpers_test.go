@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/boussole/boussole/bot"
 	"github.com/mattermost/mattermost/server/public/model"
+
+	"github.com/boussole/boussole/bot"
 )
 
 func TestIgnored(t *testing.T) {
@@ -59,27 +60,10 @@ func TestMentions(t *testing.T) {
 	}
 }
 
-func TestDefuse(t *testing.T) {
-	for _, in := range []string{"@channel help", "hey @all", "(@here)", "@marie look", "x\n@Channel"} {
-		out := defuse(in)
-		for _, m := range []string{"@channel", "@all", "@here", "@marie", "@Channel"} {
-			if strings.Contains(out, m) {
-				t.Errorf("defuse(%q) = %q still contains %s", in, out, m)
-			}
-		}
-		if strings.ReplaceAll(out, "\u2060", "") != in {
-			t.Errorf("defuse(%q) = %q changes visible text", in, out)
-		}
-	}
-	if got := defuse("mail marie@example.org"); got != "mail marie@example.org" {
-		t.Errorf("e-mail changed: %q", got)
-	}
-}
-
 func TestToIncoming(t *testing.T) {
 	p := &model.Post{Id: "p1", UserId: "u1", ChannelId: "c1", Message: "@boussole  carte   grise", CreateAt: 1700000000000}
 	in := toIncoming(p, "boussole")
-	if in.Text != "carte grise" || in.ID != "p1" || in.At.UnixMilli() != 1700000000000 {
+	if in.Text != "carte grise" || in.ID != "p1" {
 		t.Fatalf("toIncoming = %+v", in)
 	}
 }

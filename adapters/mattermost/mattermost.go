@@ -16,7 +16,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/boussole/boussole/adapters/internal/salt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -26,10 +25,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mattermost/mattermost/server/public/model"
+
 	"github.com/boussole/boussole/adapters/adapterdeps"
+	"github.com/boussole/boussole/adapters/internal/catchup"
+	"github.com/boussole/boussole/adapters/internal/recent"
+	"github.com/boussole/boussole/adapters/internal/salt"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
-	"github.com/mattermost/mattermost/server/public/model"
+	"github.com/boussole/boussole/internal/periodic"
 )
 
 // Platform is the platform name of Mattermost addresses.
@@ -95,8 +99,8 @@ type Adapter struct {
 	cmdTokens    []string
 	publicURL    string
 	addr         net.Addr
-	seen         *bot.Recent // post and click ids already handled
-	sent         *bot.Recent // reply key → parts already posted
+	seen         *recent.Set // post and click ids already handled
+	sent         *recent.Set // reply key → parts already posted
 	roots        map[bot.Address]string
 	caseRootHash map[string]string // hash of citizen address → case post in a mediators' channel
 	caseTh       map[string]bool   // case posts
@@ -109,12 +113,11 @@ type Adapter struct {
 	aliveAt      int64            // create_at of the last post seen anywhere
 	caughtUp     int              // posts read by catch-ups
 	live         bool             // the websocket is open: every post is seen
-	state        bot.StateStore
+	state        catchup.StateStore
 	salt         *salt.Salt     // of idempotency keys, per database
 	saveEvery    time.Duration  // how often the moment seen up to is saved
 	saving       sync.WaitGroup // keepSeen, waited for when Run returns
 	roles        map[string][]string
-	serial       *bot.Serial // queues messages per conversation
 	connected    chan struct{}
 }
 
@@ -153,7 +156,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	}
 	a := &Adapter{
 		cfg: cfg, log: d.Logger, cat: d.Catalog, now: d.Now, c: c, token: token, secret: secret, backoff: time.Second,
-		seen: bot.NewRecent(keep), sent: bot.NewRecent(keep), roots: map[bot.Address]string{},
+		seen: recent.New(keep), sent: recent.New(keep), roots: map[bot.Address]string{},
 		caseTh: map[string]bool{}, medLastKey: map[string]string{}, caseRootHash: map[string]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
 		state: d.State, salt: salt.New(d.State, saltKey), saveEvery: 30 * time.Second,
@@ -187,7 +190,6 @@ func addr(channel, user string) bot.Address {
 func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.mu.Lock()
 	a.h, a.ctx = h, ctx
-	a.serial = bot.NewSerial(h, Platform, a.log)
 	a.mu.Unlock()
 	me, _, err := a.c.GetMe(ctx, "")
 	if err != nil {
@@ -231,7 +233,6 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
-		a.serial.Wait()
 	}()
 	a.registerCommand(ctx)
 	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
@@ -357,14 +358,14 @@ func (a *Adapter) resumeFrom(ctx context.Context) int64 {
 	}
 	seen, perr := strconv.ParseInt(v, 10, 64)
 	resumed := ok && perr == nil && seen > 0
-	first, err := bot.FirstRun(ctx, a.state, "mattermost.first "+a.cfg.URL, resumed, now)
+	first, err := catchup.FirstRun(ctx, a.state, "mattermost.first "+a.cfg.URL, resumed, now)
 	if err != nil {
 		a.log.Warn("mattermost: first run not recorded", "err", err)
 	}
 	if !resumed {
 		return now.UnixMilli()
 	}
-	from := bot.CatchUpFrom(seen, first, now)
+	from := catchup.CatchUpFrom(seen, first, now)
 	a.log.Info("mattermost: catching up on the posts made since the last run", "since", time.UnixMilli(from).UTC().Format(time.RFC3339))
 	return from
 }
@@ -375,7 +376,7 @@ func (a *Adapter) keepSeen(ctx context.Context) {
 	if a.state == nil {
 		return
 	}
-	bot.Every(ctx, a.saveEvery, func(ctx context.Context) {
+	periodic.Every(ctx, a.saveEvery, func(ctx context.Context) {
 		a.mu.Lock()
 		live := a.live
 		a.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boussole/boussole/adapters/internal/catchup"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 )
@@ -31,7 +32,7 @@ func (s *memState) SetAdapterState(_ context.Context, k, v string) error {
 	return nil
 }
 
-func stateAdapter(t *testing.T, st bot.StateStore) *Adapter {
+func stateAdapter(t *testing.T, st catchup.StateStore) *Adapter {
 	t.Helper()
 	cat, err := catalog.New()
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // Stack is one Boussole process: build the adapter under test from its
@@ -31,10 +33,10 @@ type Stack struct {
 
 // New opens the database file db and builds the engine, in French, with
 // med, every part reading the time from now (the test's one clock).
-func New(t testing.TB, db string, med bot.Mediation, now func() time.Time) *Stack {
+func New(t testing.TB, db string, med mediation.Config, now func() time.Time) *Stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	c, err := app.OpenCore(ctx, app.CoreConfig{Database: db, Engine: bot.Config{Lang: "fr", Mediation: med}}, nil, now)
+	c, err := app.OpenCore(ctx, app.CoreConfig{Database: db, Engine: engine.Config{Lang: "fr", Mediation: med}}, nil, now)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

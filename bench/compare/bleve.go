@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -61,13 +63,18 @@ func buildBleve(items []*knowledge.Item) (bleve.Index, error) {
 // it runs one match query (OR of the analysed words) on _all; with boosts
 // it runs a disjunction of match queries on title, summary and body, so a
 // document scores the sum of its field matches, the title counting most.
+// A query bleve refuses answers nothing and is counted in errors, so that
+// one odd question does not stop the comparison; only the end of ctx does.
 type bleveSearcher struct {
 	idx    bleve.Index
 	boosts map[string]float64
 	errors int
 }
 
-func (s *bleveSearcher) Search(q string, k int) []knowledge.Hit {
+func (s *bleveSearcher) Search(ctx context.Context, q string, k int) ([]knowledge.Hit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var bq query.Query
 	if s.boosts == nil {
 		m := bleve.NewMatchQuery(q)
@@ -85,14 +92,17 @@ func (s *bleveSearcher) Search(q string, k int) []knowledge.Hit {
 		}
 		bq = bleve.NewDisjunctionQuery(qs...)
 	}
-	res, err := s.idx.Search(bleve.NewSearchRequestOptions(bq, k, 0, false))
+	res, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bq, k, 0, false))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		s.errors++
-		return nil
+		return nil, nil
 	}
 	hits := make([]knowledge.Hit, len(res.Hits))
 	for i, h := range res.Hits {
 		hits[i] = knowledge.Hit{Kind: knowledge.HitItem, ID: h.ID, Score: h.Score}
 	}
-	return hits
+	return hits, nil
 }

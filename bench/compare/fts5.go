@@ -7,8 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/boussole/boussole/knowledge"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/boussole/boussole/knowledge"
 )
 
 // ftsIndex is a plain SQLite FTS5 table in a temporary database file.
@@ -105,33 +106,46 @@ func (ix *ftsIndex) searcher(weights ...float64) (*ftsSearcher, error) {
 
 // ftsSearcher is an evalset.Searcher over the FTS5 table. Rank order is
 // bm25 order (SQLite's bm25 is negative, better first in ascending order).
+// A query SQLite refuses answers nothing and is counted in errors, so that
+// one odd question does not stop the comparison; only the end of ctx does.
 type ftsSearcher struct {
 	st     *sql.Stmt
 	errors int
 }
 
-func (s *ftsSearcher) Search(query string, k int) []knowledge.Hit {
+func (s *ftsSearcher) Search(ctx context.Context, query string, k int) ([]knowledge.Hit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	m := ftsQuery(query)
 	if m == "" {
-		return nil
+		return nil, nil
 	}
-	rows, err := s.st.Query(m, k)
+	rows, err := s.st.QueryContext(ctx, m, k)
 	if err != nil {
-		s.errors++
-		return nil
+		return nil, s.refused(ctx)
 	}
 	defer rows.Close()
 	var hits []knowledge.Hit
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			s.errors++
-			return hits
+			return hits, s.refused(ctx)
 		}
 		hits = append(hits, knowledge.Hit{Kind: knowledge.HitItem, ID: id})
 	}
 	if rows.Err() != nil {
-		s.errors++
+		return hits, s.refused(ctx)
 	}
-	return hits
+	return hits, nil
+}
+
+// refused counts a query that failed, unless ctx ended: then its error is
+// returned.
+func (s *ftsSearcher) refused(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.errors++
+	return nil
 }

@@ -276,8 +276,13 @@ func measure(ctx context.Context, sys string, items []*knowledge.Item, questions
 			if e.errors != nil {
 				errs = e.errors()
 			}
-			evalset.Run(e.s, qs, k, nil, now)
-			rep := evalset.Run(e.s, qs, k, nil, now)
+			if _, err := evalset.Run(ctx, e.s, qs, k, nil, now); err != nil {
+				return err
+			}
+			rep, err := evalset.Run(ctx, e.s, qs, k, nil, now)
+			if err != nil {
+				return err
+			}
 			rep.BuildMs = float64(build.Microseconds()) / 1000
 			row := Row{Set: strings.TrimSuffix(set, ".jsonl"), Engine: e.name, Report: rep}
 			if e.errors != nil {

@@ -103,6 +103,20 @@ func (c *Catalog) T(lang, key string, kv ...string) string {
 	return strings.NewReplacer(pairs...).Replace(msg)
 }
 
+// Words returns the list of words or phrases key holds in lang's own
+// file (« aide | au secours | menu »), without falling back to another
+// language: what the bot recognises in one language is not assumed in
+// another. Keys of word lists start with "words_".
+func (c *Catalog) Words(lang, key string) []string {
+	var out []string
+	for _, w := range strings.Split(c.msgs[lang][key], "|") {
+		if w = strings.TrimSpace(w); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // Has reports whether key has a message in lang (or its fallbacks).
 func (c *Catalog) Has(lang, key string) bool {
 	_, ok := c.lookup(lang, key)

@@ -3,6 +3,7 @@ package catalog
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -74,5 +75,41 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(fstest.MapFS{"m/fr.yaml": {Data: []byte("a: [b\n")}}, "m"); err == nil {
 		t.Error("malformed YAML loaded")
+	}
+}
+
+// Every list of words the bot recognises exists in French and English,
+// with no empty entry: a language missing « aide » would leave its
+// speakers without help. The engine and the mediators' grammar refuse to
+// start without their lists; this says which is missing first.
+func TestWordListsAreComplete(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, k := range c.Keys("fr") {
+		if !strings.HasPrefix(k, "words_") {
+			continue
+		}
+		n++
+		for _, lang := range c.Langs() {
+			raw, own := c.msgs[lang][k]
+			if !own && lang != "fr-CA" {
+				t.Errorf("%s.yaml: no %s", lang, k)
+				continue
+			}
+			for _, w := range strings.Split(raw, "|") {
+				if own && strings.TrimSpace(w) == "" {
+					t.Errorf("%s.yaml %s: an empty entry in %q", lang, k, raw)
+				}
+			}
+		}
+		if len(c.Words("fr", k)) == 0 || len(c.Words("en", k)) == 0 {
+			t.Errorf("%s: no words in French or English", k)
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d word lists: the recognised words are not all in the catalogue", n)
 	}
 }

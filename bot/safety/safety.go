@@ -21,6 +21,7 @@
 package safety
 
 import (
+	"context"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -197,6 +198,17 @@ func (x *index) each(words []string, fn func(pat, start, n int) bool) {
 			}
 		}
 	}
+}
+
+// Read returns the danger categories of text and the jurisdiction its
+// words point to: the engine's Danger, read once per message. It is in
+// memory and fails only when ctx is done; the context and error let a
+// model-backed reader sit behind the same interface.
+func (d *Detector) Read(ctx context.Context, text string) (cats []string, jurisdiction string, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	return d.Detect(text), d.Jurisdiction(text), nil
 }
 
 // Detect returns the danger categories text reads as, most urgent first,

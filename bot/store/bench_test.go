@@ -11,10 +11,10 @@ import (
 	"github.com/boussole/boussole/bot/store"
 )
 
-// BenchmarkSaveTurn measures one engine step: the conversation upsert and
+// BenchmarkCommit measures one engine step: the conversation upsert and
 // two turns (the citizen's message and the bot's reply) in one transaction,
 // spread over 100 conversations.
-func BenchmarkSaveTurn(b *testing.B) {
+func BenchmarkCommit(b *testing.B) {
 	ctx := context.Background()
 	s := openAt(b, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
 	convs := make([]bot.Conversation, 100)
@@ -22,33 +22,33 @@ func BenchmarkSaveTurn(b *testing.B) {
 		convs[i] = fullConversation(addr("discord", "c", fmt.Sprint("user", i)))
 	}
 	turns := []bot.Turn{
-		{Dir: "in", Text: "j'ai perdu ma carte d'identité, je fais comment ?"},
-		{Dir: "out", Text: "Quelle est votre situation ? 1. Première demande 2. Perte ou vol"},
+		{Text: "j'ai perdu ma carte d'identité, je fais comment ?"},
+		{Text: "Quelle est votre situation ? 1. Première demande 2. Perte ou vol"},
 	}
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		c := convs[i%len(convs)]
 		c.Seq = i
-		if err := s.SaveTurn(ctx, c, turns); err != nil {
+		if err := s.Commit(ctx, c, turns, nil); err != nil {
 			b.Fatal(err)
 		}
 		i++
 	}
 }
 
-// BenchmarkSaveTurnParallel is SaveTurn from many goroutines: writes are
+// BenchmarkCommitParallel is Commit from many goroutines: writes are
 // serialised on the single writer connection.
-func BenchmarkSaveTurnParallel(b *testing.B) {
+func BenchmarkCommitParallel(b *testing.B) {
 	ctx := context.Background()
 	s := openAt(b, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
-	turns := []bot.Turn{{Dir: "in", Text: "bonjour"}, {Dir: "out", Text: "Bonjour ! Que puis-je faire pour vous ?"}}
+	turns := []bot.Turn{{Text: "bonjour"}, {Text: "Bonjour ! Que puis-je faire pour vous ?"}}
 	var n atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
 		c := fullConversation(addr("discord", "c", fmt.Sprint("user", n.Add(1))))
 		for pb.Next() {
 			c.Seq++
-			if err := s.SaveTurn(ctx, c, turns); err != nil {
+			if err := s.Commit(ctx, c, turns, nil); err != nil {
 				b.Error(err)
 				return
 			}
@@ -61,7 +61,7 @@ func BenchmarkConversation(b *testing.B) {
 	ctx := context.Background()
 	s := openAt(b, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
 	a := addr("discord", "c", "u")
-	if err := s.SaveTurn(ctx, fullConversation(a), nil); err != nil {
+	if err := s.Commit(ctx, fullConversation(a), nil, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()

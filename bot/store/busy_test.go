@@ -45,11 +45,11 @@ func TestBusy(t *testing.T) {
 		release := holdWriteLock(t, path)
 		time.AfterFunc(300*time.Millisecond, release)
 		start := time.Now()
-		if err := s.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Dir: "in", Text: "x"}}); err != nil {
-			t.Fatalf("SaveTurn: %v", err)
+		if err := s.Commit(ctx, fullConversation(a), []bot.Turn{{Text: "x"}}, nil); err != nil {
+			t.Fatalf("Commit: %v", err)
 		}
 		if d := time.Since(start); d < 250*time.Millisecond {
-			t.Errorf("SaveTurn returned after %v, before the lock was released", d)
+			t.Errorf("Commit returned after %v, before the lock was released", d)
 		}
 	})
 
@@ -62,7 +62,7 @@ func TestBusy(t *testing.T) {
 		s := openAt(t, path, store.Options{BusyTimeout: 20 * time.Millisecond})
 		holdWriteLock(t, path)
 		start := time.Now()
-		err := s.SaveTurn(ctx, fullConversation(a), nil)
+		err := s.Commit(ctx, fullConversation(a), nil, nil)
 		d := time.Since(start)
 		t.Logf("error after %v: %v", d, err)
 		if err == nil || !strings.Contains(err.Error(), "locked") {
@@ -79,7 +79,7 @@ func TestBusy(t *testing.T) {
 			release := holdWriteLock(t, path)
 			ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 			start := time.Now()
-			err := s.SaveTurn(ctx, fullConversation(a), nil)
+			err := s.Commit(ctx, fullConversation(a), nil, nil)
 			d := time.Since(start)
 			cancel()
 			release()
@@ -88,7 +88,7 @@ func TestBusy(t *testing.T) {
 				t.Errorf("err = %v, want a deadline error", err)
 			}
 			if d > 3*time.Second { // the full busy_timeout would be 5 s
-				t.Errorf("busy_timeout %v: SaveTurn returned %v after its context ended", busy, d-200*time.Millisecond)
+				t.Errorf("busy_timeout %v: Commit returned %v after its context ended", busy, d-200*time.Millisecond)
 			}
 		}
 	})

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/internal/periodic"
 )
 
 // checkpointInterval is how often the WAL is copied back into the
@@ -34,7 +34,7 @@ func startCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
 
 func (c *checkpointer) run(ctx context.Context) {
 	defer close(c.done)
-	bot.Tick(ctx, checkpointInterval, func(ctx context.Context) {
+	periodic.Tick(ctx, checkpointInterval, func(ctx context.Context) {
 		if err := c.checkpoint(ctx, "PASSIVE"); err != nil && ctx.Err() == nil {
 			c.log.Warn("store: background checkpoint failed", "err", err)
 		}

@@ -9,6 +9,12 @@ import (
 	"github.com/boussole/boussole/bot/store/storetest"
 )
 
+// The SQLite store is what the engine, the dispatcher and the adapters
+// need from storage.
+var (
+	_ storetest.Store = (*store.Store)(nil)
+)
+
 // TestContract runs the storage contract (bot/store/storetest) against
 // the SQLite store: each test gets a database file of its own, and every
 // handle the suite opens on it is another Store on that file, as another

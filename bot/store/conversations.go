@@ -29,7 +29,7 @@ const (
 			offered_json = excluded.offered_json, shown_json = excluded.shown_json,
 			case_id = excluded.case_id, updated_at = excluded.updated_at,
 			jurisdiction = excluded.jurisdiction`
-	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, dir, text, at, case_id) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, text, at, case_id) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 // Conversation returns the stored conversation of a, or an error wrapping
@@ -63,14 +63,9 @@ func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversati
 	return c, nil
 }
 
-// SaveTurn stores c and appends turns in one transaction. A zero
+// saveTurn stores c, appends turns and queues out (see Commit). A zero
 // c.UpdatedAt means now; c.CreatedAt is kept from the first save (now if
 // zero). A turn with a zero Address belongs to c; a zero At means now.
-func (s *Store) SaveTurn(ctx context.Context, c bot.Conversation, turns []bot.Turn) error {
-	return s.saveTurn(ctx, c, turns, nil)
-}
-
-// saveTurn is SaveTurn that also queues out (see Commit).
 func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Turn, out []bot.Reply) error {
 	if c.Address.Platform == "" {
 		return errors.New("save turn: conversation has no platform")
@@ -125,7 +120,7 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 				at = now
 			}
 			caseID := sql.NullInt64{Int64: t.CaseID, Valid: t.CaseID != 0}
-			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Dir, t.Text, millis(at), caseID); err != nil {
+			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Text, millis(at), caseID); err != nil {
 				return err
 			}
 		}
@@ -145,7 +140,7 @@ func (s *Store) RecentTurns(ctx context.Context, a bot.Address, n int) ([]bot.Tu
 	var turns []bot.Turn
 	err := s.retry(ctx, func() error {
 		turns = turns[:0]
-		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT dir, text, at FROM turns
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT text, at FROM turns
 			WHERE platform = ? AND channel = ? AND user_id = ?
 			ORDER BY at DESC, id DESC LIMIT ?`, a.Platform, a.Channel, a.User, n)
 		if err != nil {
@@ -155,7 +150,7 @@ func (s *Store) RecentTurns(ctx context.Context, a bot.Address, n int) ([]bot.Tu
 		for rows.Next() {
 			t := bot.Turn{Address: a}
 			var at int64
-			if err := rows.Scan(&t.Dir, &t.Text, &at); err != nil {
+			if err := rows.Scan(&t.Text, &at); err != nil {
 				return err
 			}
 			t.At = fromMillis(at)

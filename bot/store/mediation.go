@@ -13,8 +13,6 @@ import (
 	"github.com/boussole/boussole/bot"
 )
 
-var _ bot.MediationStore = (*Store)(nil)
-
 // UpdateCase applies ch to case id if its status is one of from (any
 // status when from is empty), and queues out, in one write transaction:
 // the change and the notices it sends are never separated by a crash, and

@@ -95,7 +95,7 @@ func TestOpenCorruptPages(t *testing.T) {
 	s := openAt(t, path, store.Options{Clock: clock0})
 	for i := range 200 {
 		a := addr("discord", "c", strings.Repeat("u", i%50+1))
-		if err := s.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Dir: "in", Text: strings.Repeat("texte ", 50)}}); err != nil {
+		if err := s.Commit(ctx, fullConversation(a), []bot.Turn{{Text: strings.Repeat("texte ", 50)}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -232,7 +232,7 @@ func TestReadOnlyOption(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "boussole.db")
 	a := addr("discord", "c", "u")
 	rw := openAt(t, path, store.Options{Clock: clock0})
-	if err := rw.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Dir: "in", Text: "bonjour"}}); err != nil {
+	if err := rw.Commit(ctx, fullConversation(a), []bot.Turn{{Text: "bonjour"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -241,7 +241,7 @@ func TestReadOnlyOption(t *testing.T) {
 		t.Errorf("read through a read-only store: %v", err)
 	}
 	writes := map[string]func() error{
-		"SaveTurn":    func() error { return ro.SaveTurn(ctx, fullConversation(a), nil) },
+		"Commit":      func() error { return ro.Commit(ctx, fullConversation(a), nil, nil) },
 		"OpenCase":    func() error { _, err := ro.OpenCase(ctx, bot.Case{Address: a}); return err },
 		"ForgetUser":  func() error { _, err := ro.ForgetUser(ctx, "discord", "u"); return err },
 		"PurgeBefore": func() error { _, err := ro.PurgeBefore(ctx, t0); return err },

@@ -1,9 +1,10 @@
-// Package store is Boussole's SQLite storage: it implements bot.Store
-// (conversation state and turns, escalation cases, published tree versions)
-// and bot.MediationStore (the mediators' workflow on cases) on one database
+// Package store is Boussole's SQLite storage: it implements the engine's
+// storage interfaces (engine.Store: conversation state and turns,
+// escalation cases, published tree versions, the mediators' workflow on
+// cases), the delivery outbox and the adapters' small state, on one database
 // file through modernc.org/sqlite, a pure-Go driver.
 //
-// The database is opened in one place, Open, as DESIGN.md §6 describes:
+// The database is opened in one place, Open:
 //
 //   - pragmas are in the DSN so that every pooled connection gets them
 //     (busy_timeout first, then journal_mode(WAL), foreign_keys(ON),
@@ -39,9 +40,10 @@
 // JSON) decides whether publishing creates a new version, so moving a tree
 // in its YAML file does not publish a new one.
 //
-// The engine sees this package only through bot's interfaces, and a
-// future PostgreSQL store (DESIGN.md §8) implements the same ones; only
-// cmd/boussole wires it. Extras beyond bot.Store (LatestTreeVersion,
+// The engine sees this package only through its interfaces, and a
+// future PostgreSQL store implements the same ones (the contract suite in
+// storetest says what they promise); only the app wiring builds it.
+// Extras beyond engine.Store (LatestTreeVersion,
 // TreeHistory) serve the admin tools.
 package store
 
@@ -62,11 +64,8 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/knowledge"
 )
-
-var _ bot.Store = (*Store)(nil)
 
 // Errors returned by the store. Check them with errors.Is.
 var (
@@ -116,7 +115,7 @@ type Options struct {
 	MaxReaders int
 }
 
-// Store is the SQLite implementation of bot.Store. It is safe for
+// Store is the SQLite implementation of engine.Store and delivery.Outbox. It is safe for
 // concurrent use.
 type Store struct {
 	path  string

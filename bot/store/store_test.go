@@ -129,7 +129,7 @@ func TestConversationRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := s.SaveTurn(ctx, tt.conv, nil); err != nil {
+			if err := s.Commit(ctx, tt.conv, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 			got, err := s.Conversation(ctx, a)
@@ -146,12 +146,12 @@ func TestConversationRoundTrip(t *testing.T) {
 		b := addr("discord", "dm-2", "u2")
 		c := fullConversation(b)
 		c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
-		if err := s.SaveTurn(ctx, c, nil); err != nil {
+		if err := s.Commit(ctx, c, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		c.CreatedAt = t0.Add(time.Hour) // ignored: the first save wins
 		c.UpdatedAt = t0.Add(2 * time.Hour)
-		if err := s.SaveTurn(ctx, c, nil); err != nil {
+		if err := s.Commit(ctx, c, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Conversation(ctx, b)
@@ -167,7 +167,7 @@ func TestConversationRoundTrip(t *testing.T) {
 func TestConversationMissing(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
-	if err := s.SaveTurn(ctx, fullConversation(addr("discord", "c", "u")), nil); err != nil {
+	if err := s.Commit(ctx, fullConversation(addr("discord", "c", "u")), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range []bot.Address{
@@ -184,7 +184,7 @@ func TestConversationMissing(t *testing.T) {
 	}
 }
 
-func TestSaveTurn(t *testing.T) {
+func TestCommit(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
 	a := addr("mattermost", "town-hall", "alice")
@@ -192,10 +192,10 @@ func TestSaveTurn(t *testing.T) {
 	t.Run("state and turns together", func(t *testing.T) {
 		c := fullConversation(a)
 		turns := []bot.Turn{
-			{Dir: "in", Text: "j'ai perdu ma carte d'identité", At: t0},
-			{Address: a, Dir: "out", Text: "Quelle est votre situation ?"}, // zero At: now
+			{Text: "j'ai perdu ma carte d'identité", At: t0},
+			{Address: a, Text: "Quelle est votre situation ?"}, // zero At: now
 		}
-		if err := s.SaveTurn(ctx, c, turns); err != nil {
+		if err := s.Commit(ctx, c, turns, nil); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.RecentTurns(ctx, a, 10)
@@ -203,8 +203,8 @@ func TestSaveTurn(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []bot.Turn{
-			{Address: a, Dir: "in", Text: "j'ai perdu ma carte d'identité", At: t0},
-			{Address: a, Dir: "out", Text: "Quelle est votre situation ?", At: t0},
+			{Address: a, Text: "j'ai perdu ma carte d'identité", At: t0},
+			{Address: a, Text: "Quelle est votre situation ?", At: t0},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("turns:\n got %+v\nwant %+v", got, want)
@@ -228,38 +228,38 @@ func TestSaveTurn(t *testing.T) {
 		c := before
 		c.State, c.Node, c.Seq = bot.StateAnswered, "", c.Seq+1
 		c.UpdatedAt = t0.Add(time.Minute)
-		err = s.SaveTurn(ctx, c, []bot.Turn{{Dir: "in", Text: "perte"}, {Dir: "out", Text: "boom"}})
+		err = s.Commit(ctx, c, []bot.Turn{{Text: "perte"}, {Text: "boom"}}, nil)
 		if err == nil {
-			t.Fatal("SaveTurn succeeded despite the failing insert")
+			t.Fatal("Commit succeeded despite the failing insert")
 		}
 		after, err := s.Conversation(ctx, a)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(after, before) {
-			t.Errorf("conversation changed by a failed SaveTurn:\n got %+v\nwant %+v", after, before)
+			t.Errorf("conversation changed by a failed Commit:\n got %+v\nwant %+v", after, before)
 		}
 		turns, err := s.RecentTurns(ctx, a, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(turns) != 2 {
-			t.Errorf("%d turns after a failed SaveTurn, want 2", len(turns))
+			t.Errorf("%d turns after a failed Commit, want 2", len(turns))
 		}
 	})
 
 	t.Run("turn of another address is refused", func(t *testing.T) {
-		err := s.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Address: addr("mattermost", "x", "bob"), Dir: "in"}})
+		err := s.Commit(ctx, fullConversation(a), []bot.Turn{{Address: addr("mattermost", "x", "bob")}}, nil)
 		if err == nil {
-			t.Fatal("SaveTurn accepted a turn of another conversation")
+			t.Fatal("Commit accepted a turn of another conversation")
 		}
 	})
 
 	t.Run("unknown case id is refused", func(t *testing.T) {
 		c := fullConversation(a)
 		c.CaseID = 999
-		if err := s.SaveTurn(ctx, c, nil); err == nil {
-			t.Fatal("SaveTurn accepted a case id that does not exist")
+		if err := s.Commit(ctx, c, nil, nil); err == nil {
+			t.Fatal("Commit accepted a case id that does not exist")
 		}
 	})
 }
@@ -270,18 +270,18 @@ func TestRecentTurns(t *testing.T) {
 	a := addr("discord", "c", "u")
 	var all []bot.Turn
 	for i := range 5 {
-		all = append(all, bot.Turn{Address: a, Dir: []string{"in", "out"}[i%2], Text: fmt.Sprint("msg ", i), At: t0.Add(time.Duration(i) * time.Second)})
+		all = append(all, bot.Turn{Address: a, Text: fmt.Sprint("msg ", i), At: t0.Add(time.Duration(i) * time.Second)})
 	}
 	// Two turns in the same millisecond keep their insertion order.
-	all = append(all, bot.Turn{Address: a, Dir: "out", Text: "same time", At: all[4].At})
-	if err := s.SaveTurn(ctx, fullConversation(a), all[:3]); err != nil {
+	all = append(all, bot.Turn{Address: a, Text: "same time", At: all[4].At})
+	if err := s.Commit(ctx, fullConversation(a), all[:3], nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveTurn(ctx, fullConversation(a), all[3:]); err != nil {
+	if err := s.Commit(ctx, fullConversation(a), all[3:], nil); err != nil {
 		t.Fatal(err)
 	}
 	// Noise: another user's turns.
-	if err := s.SaveTurn(ctx, fullConversation(addr("discord", "c", "v")), []bot.Turn{{Dir: "in", Text: "x", At: t0.Add(time.Hour)}}); err != nil {
+	if err := s.Commit(ctx, fullConversation(addr("discord", "c", "v")), []bot.Turn{{Text: "x", At: t0.Add(time.Hour)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -321,8 +321,8 @@ func TestForgetUser(t *testing.T) {
 	aliceMM := addr("mattermost", "dm", "alice") // same user id, other platform
 	bob := addr("discord", "server-general", "bob")
 	for _, a := range []bot.Address{alice1, alice2, aliceMM, bob} {
-		turns := []bot.Turn{{Dir: "in", Text: "bonjour"}, {Dir: "out", Text: "Bonjour !"}}
-		if err := s.SaveTurn(ctx, fullConversation(a), turns); err != nil {
+		turns := []bot.Turn{{Text: "bonjour"}, {Text: "Bonjour !"}}
+		if err := s.Commit(ctx, fullConversation(a), turns, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.OpenCase(ctx, bot.Case{Address: a, Queue: "general"}); err != nil {
@@ -380,9 +380,9 @@ func TestPurgeBefore(t *testing.T) {
 		c.CreatedAt, c.UpdatedAt = old.Add(-time.Hour), updated
 		var turns []bot.Turn
 		for _, at := range turnTimes {
-			turns = append(turns, bot.Turn{Dir: "in", Text: "x", At: at})
+			turns = append(turns, bot.Turn{Text: "x", At: at})
 		}
-		if err := s.SaveTurn(ctx, c, turns); err != nil {
+		if err := s.Commit(ctx, c, turns, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -571,7 +571,7 @@ func TestConcurrentUse(t *testing.T) {
 			c := fullConversation(a)
 			for i := range 25 {
 				c.Seq = i
-				if err := s.SaveTurn(ctx, c, []bot.Turn{{Dir: "in", Text: "x"}}); err != nil {
+				if err := s.Commit(ctx, c, []bot.Turn{{Text: "x"}}, nil); err != nil {
 					t.Error(err)
 					return
 				}
@@ -735,7 +735,7 @@ func TestReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		if err := s.SaveTurn(ctx, fullConversation(a), []bot.Turn{{Dir: "in", Text: "bonjour"}}); err != nil {
+		if err := s.Commit(ctx, fullConversation(a), []bot.Turn{{Text: "bonjour"}}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.OpenCase(ctx, bot.Case{Address: a}); err != nil {
@@ -769,8 +769,8 @@ func TestContextCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	a := addr("discord", "c", "u")
-	if err := s.SaveTurn(ctx, fullConversation(a), nil); !errors.Is(err, context.Canceled) {
-		t.Errorf("SaveTurn err = %v, want context.Canceled", err)
+	if err := s.Commit(ctx, fullConversation(a), nil, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Commit err = %v, want context.Canceled", err)
 	}
 	if _, err := s.Conversation(ctx, a); !errors.Is(err, context.Canceled) {
 		t.Errorf("Conversation err = %v, want context.Canceled", err)
@@ -786,7 +786,7 @@ func TestLogsNoPersonalData(t *testing.T) {
 	s := openAt(t, filepath.Join(t.TempDir(), "boussole.db"), store.Options{Logger: log})
 	a := addr("discord", "chan-secret", "user-secret")
 	c := fullConversation(a)
-	if err := s.SaveTurn(ctx, c, []bot.Turn{{Dir: "in", Text: "text-secret"}}); err != nil {
+	if err := s.Commit(ctx, c, []bot.Turn{{Text: "text-secret"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	id, err := s.OpenCase(ctx, bot.Case{Address: a, Summary: bot.CaseSummary{LastWords: []string{"text-secret"}}})

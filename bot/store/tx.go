@@ -5,7 +5,7 @@ import (
 	"database/sql"
 )
 
-// A turn runs in one transaction (DESIGN §4): the engine calls InTx, and
+// A turn runs in one transaction (docs/architecture.md): the engine calls InTx, and
 // every store call made with the context InTx gives reads and writes
 // through that transaction, so the conversation, its turns, case changes,
 // erasures and outgoing messages commit together or not at all.

@@ -51,7 +51,10 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	ix := search.New(base, search.Options{})
-	hits := ix.Search(q, k)
+	hits, err := ix.Search(ctx, q, k)
+	if err != nil {
+		return err
+	}
 	out := make([]askHit, 0, len(hits))
 	for i, h := range hits {
 		ah := askHit{Rank: i + 1, Hit: h}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
@@ -89,7 +89,10 @@ func runEval(ctx context.Context, e env, args []string) error {
 	build := e.now().Sub(start)
 	for i, qs := range sets {
 		name := filepath.Base(questions[i])
-		rep := evalset.Run(ix, qs, k, shownByTheBot, e.now)
+		rep, err := evalset.Run(ctx, ix, qs, k, shownByTheBot, e.now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		rep.BuildMs = float64(build.Microseconds()) / 1000
 		if err := printReport(e, base, name, rep, asJSON, fails); err != nil {
 			return err
@@ -186,8 +189,8 @@ func evalBase(ctx context.Context, dir string, sheets []string, now func() time.
 // shownByTheBot is what the bot, on its default thresholds, shows for the
 // hits of a question: its answer or the hits it offers.
 func shownByTheBot(hits []knowledge.Hit) []knowledge.Hit {
-	answer, offered := bot.Config{}.Decide(hits)
-	if answer {
+	ok, offered := answer.DefaultPolicy().Decide(hits)
+	if ok {
 		return append(hits[:1:1], offered...)
 	}
 	return offered

@@ -16,6 +16,8 @@ import (
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/bottest"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/engine"
 )
 
 // testInstant is the instant conversation tests run at unless --now or
@@ -118,8 +120,8 @@ func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.
 // deliveries drives the engine like the runner does and returns what the
 // dispatcher delivered because of each message.
 type deliveries struct {
-	engine *bot.Engine
-	out    *bot.Dispatcher
+	engine *engine.Engine
+	out    *delivery.Dispatcher
 	rec    *recorder
 }
 

@@ -42,7 +42,7 @@ func TestDemoLoads(t *testing.T) {
 	}
 }
 
-// The topics the demo promises (DESIGN §3, README) exist under stable ids,
+// The topics the demo promises (README) exist under stable ids,
 // so that transcripts and docs can rely on them.
 func TestDemoRequiredTopics(t *testing.T) {
 	b := load(t)

@@ -6,6 +6,7 @@ package evalset
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -72,9 +73,10 @@ func ReadLines[T any](name string, r io.Reader, what string, check func(v *T, li
 	return out, nil
 }
 
-// Searcher is what is measured.
+// Searcher is what is measured: knowledge/search's Index, or an engine
+// behind a network (hence the context and the error).
 type Searcher interface {
-	Search(query string, k int) []knowledge.Hit
+	Search(ctx context.Context, query string, k int) ([]knowledge.Hit, error)
 }
 
 // Miss is a question whose expected items were not in the first k.
@@ -108,15 +110,17 @@ type Report struct {
 }
 
 // Shows says which of a question's hits a user is shown: the bot's
-// answer, or the hits it offers (bot.Config.Decide), or none.
+// answer, or the hits it offers (the bot's answer policy, bot/answer), or none.
 type Shows func(hits []knowledge.Hit) []knowledge.Hit
 
 // Run asks every question, ranking items only (trees are an orientation
 // aid, the sets name official sheets). k bounds the results read; recall@5
 // and MRR are computed within the first max(k, 5). With shows, it also
 // measures Shown from the same hits. now, the program's clock, times each
-// search (P50ms, P99ms); nil leaves the latencies at zero.
-func Run(s Searcher, qs []Question, k int, shows Shows, now func() time.Time) Report {
+// search (P50ms, P99ms); nil leaves the latencies at zero. The first
+// search error stops the run: a set measured in part would report figures
+// that mean nothing. ctx is passed to every search.
+func Run(ctx context.Context, s Searcher, qs []Question, k int, shows Shows, now func() time.Time) (Report, error) {
 	depth := max(k, 5)
 	r := Report{N: len(qs), K: k}
 	durs := make([]time.Duration, 0, len(qs))
@@ -125,7 +129,10 @@ func Run(s Searcher, qs []Question, k int, shows Shows, now func() time.Time) Re
 		if now != nil {
 			start = now()
 		}
-		hits := s.Search(q.Q, depth+4) // room for tree hits filtered out below
+		hits, err := s.Search(ctx, q.Q, depth+4) // room for tree hits filtered out below
+		if err != nil {
+			return Report{}, fmt.Errorf("question %q: %w", q.Q, err)
+		}
 		if now != nil {
 			durs = append(durs, now().Sub(start))
 		}
@@ -172,7 +179,7 @@ func Run(s Searcher, qs []Question, k int, shows Shows, now func() time.Time) Re
 	slices.Sort(durs)
 	r.P50ms = percentile(durs, 50)
 	r.P99ms = percentile(durs, 99)
-	return r
+	return r, nil
 }
 
 // percentile returns the nearest-rank percentile in milliseconds.

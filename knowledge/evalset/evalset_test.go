@@ -1,6 +1,8 @@
 package evalset
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +12,9 @@ import (
 
 type fixed map[string][]knowledge.Hit
 
-func (f fixed) Search(q string, k int) []knowledge.Hit { return f[q] }
+func (f fixed) Search(_ context.Context, q string, k int) ([]knowledge.Hit, error) {
+	return f[q], nil
+}
 
 func item(id string) knowledge.Hit { return knowledge.Hit{Kind: knowledge.HitItem, ID: id} }
 
@@ -31,7 +35,10 @@ func TestRunComputesRecallAndMRR(t *testing.T) {
 	// 1 ms.
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	tick := func() time.Time { at = at.Add(time.Millisecond); return at }
-	r := Run(s, qs, 3, nil, tick)
+	r, err := Run(t.Context(), s, qs, 3, nil, tick)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.P50ms != 1 || r.P99ms != 1 {
 		t.Errorf("latencies = %v / %v ms, want 1 / 1", r.P50ms, r.P99ms)
 	}
@@ -81,11 +88,47 @@ func TestShownCountsWhatTheUserSees(t *testing.T) {
 		{Q: "offered", Expected: []string{"A"}},
 		{Q: "hidden", Expected: []string{"A"}},
 	}
-	r := Run(s, qs, 5, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] }, nil)
+	r, err := Run(t.Context(), s, qs, 5, func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(2, len(hits))] }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.P50ms != 0 {
 		t.Errorf("no clock, yet p50 = %v ms", r.P50ms)
 	}
 	if r.Shown != 2.0/3 {
 		t.Fatalf("shown = %v, want 2/3", r.Shown)
+	}
+}
+
+// failing answers its first questions, then fails as a remote engine
+// would.
+type failing struct {
+	ok    int
+	asked int
+	err   error
+}
+
+func (f *failing) Search(ctx context.Context, q string, k int) ([]knowledge.Hit, error) {
+	f.asked++
+	if f.asked > f.ok {
+		return nil, f.err
+	}
+	return []knowledge.Hit{item("A")}, ctx.Err()
+}
+
+// TestRunStopsAtTheFirstError: figures over part of a set mean nothing,
+// so the run stops and says which question failed.
+func TestRunStopsAtTheFirstError(t *testing.T) {
+	qs := []Question{{Q: "a", Expected: []string{"A"}}, {Q: "b", Expected: []string{"A"}}, {Q: "c", Expected: []string{"A"}}}
+	errDown := errors.New("engine down")
+	s := &failing{ok: 1, err: errDown}
+	_, err := Run(t.Context(), s, qs, 3, nil, nil)
+	if !errors.Is(err, errDown) || !strings.Contains(err.Error(), `"b"`) || s.asked != 2 {
+		t.Fatalf("err = %v after %d searches, want errDown at the second", err, s.asked)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Run(ctx, &failing{ok: 3}, qs, 3, nil, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: err = %v", err)
 	}
 }

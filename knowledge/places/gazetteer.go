@@ -6,6 +6,7 @@ package places
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"embed"
 	"encoding/csv"
 	"errors"
@@ -190,15 +191,25 @@ func (g *Gazetteer) Postal(code string) []*Town { return g.postal[code] }
 // after a word such as « à », « près de », « j'habite », « in ». It
 // returns "" when the message names no place, or places on both sides.
 func (g *Gazetteer) Jurisdiction(text string) string {
-	j, _ := g.Locate(text)
+	j, _ := g.locate(text)
 	return j
 }
 
 // Locate is Jurisdiction, with the rest of the message: its folded words
 // without the place and the words introducing it (« j'habite à Rimouski,
 // mon permis » → « j mon permis »), so that a town's name does not steer
-// a search.
-func (g *Gazetteer) Locate(text string) (jurisdiction, rest string) {
+// a search. The look-up is in memory and fails only when ctx is done;
+// the context and error let a remote gazetteer sit behind the same
+// interface.
+func (g *Gazetteer) Locate(ctx context.Context, text string) (jurisdiction, rest string, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", "", err
+	}
+	jurisdiction, rest = g.locate(text)
+	return jurisdiction, rest, nil
+}
+
+func (g *Gazetteer) locate(text string) (jurisdiction, rest string) {
 	words := strings.Fields(analysis.Fold(text))
 	found := ""
 	drop := make([]bool, len(words))

@@ -5,19 +5,16 @@ import (
 	"testing"
 )
 
-var (
-	gazOnce sync.Once
-	gaz     *Gazetteer
-	gazErr  error
-)
+// sharedGazetteer is built once for all the tests, which only read it.
+var sharedGazetteer = sync.OnceValues(New)
 
 func gazetteer(t testing.TB) *Gazetteer {
 	t.Helper()
-	gazOnce.Do(func() { gaz, gazErr = New() })
-	if gazErr != nil {
-		t.Fatal(gazErr)
+	g, err := sharedGazetteer()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return gaz
+	return g
 }
 
 func TestJurisdiction(t *testing.T) {
@@ -62,8 +59,8 @@ func TestLocateRest(t *testing.T) {
 		{"H2X 1Y4 loyer", QC, "loyer"},
 		{"je mange une orange", "", "je mange une orange"},
 	} {
-		j, rest := g.Locate(c.text)
-		if j != c.j || rest != c.rest {
+		j, rest, err := g.Locate(t.Context(), c.text)
+		if err != nil || j != c.j || rest != c.rest {
 			t.Errorf("Locate(%q) = %q, %q; want %q, %q", c.text, j, rest, c.j, c.rest)
 		}
 	}

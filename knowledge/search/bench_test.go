@@ -108,21 +108,28 @@ func BenchmarkBuild(b *testing.B) {
 
 func BenchmarkSearch(b *testing.B) {
 	ix := search.New(syntheticBase(2000), search.Options{})
+	ctx := b.Context()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		ix.Search(benchQueries[i%len(benchQueries)], 5)
+		if _, err := ix.Search(ctx, benchQueries[i%len(benchQueries)], 5); err != nil {
+			b.Fatal(err)
+		}
 		i++
 	}
 }
 
 func BenchmarkSearchParallel(b *testing.B) {
 	ix := search.New(syntheticBase(2000), search.Options{})
+	ctx := b.Context()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
-			ix.Search(benchQueries[i%len(benchQueries)], 5)
+			if _, err := ix.Search(ctx, benchQueries[i%len(benchQueries)], 5); err != nil {
+				b.Error(err)
+				return
+			}
 			i++
 		}
 	})
@@ -139,7 +146,7 @@ func TestSyntheticBase(t *testing.T) {
 		t.Fatalf("Len = %d", ix.Len())
 	}
 	for _, q := range benchQueries[:4] {
-		if len(ix.Search(q, 5)) == 0 {
+		if len(hitsFor(t, ix, q, 5)) == 0 {
 			t.Errorf("%q: no hits", q)
 		}
 	}

@@ -22,7 +22,7 @@ func TestDemoBase(t *testing.T) {
 	ix := search.New(b, search.Options{})
 	if qs := os.Getenv("BOUSSOLE_QUERY"); qs != "" {
 		for _, q := range strings.Split(qs, ";") {
-			t.Logf("%q\n%s", q, dump(ix.Search(q, 5)))
+			t.Logf("%q\n%s", q, dump(hitsFor(t, ix, q, 5)))
 		}
 		return
 	}
@@ -47,7 +47,7 @@ func TestDemoBase(t *testing.T) {
 		{"vendre ma voiture", "vehicule", true},
 	}
 	for _, tc := range tests {
-		hits := ix.Search(tc.query, 5)
+		hits := hitsFor(t, ix, tc.query, 5)
 		switch {
 		case len(hits) == 0:
 			t.Errorf("%q: no hits, want %s", tc.query, tc.want)
@@ -60,7 +60,7 @@ func TestDemoBase(t *testing.T) {
 	// Ambiguous or off-topic questions must not be answered with
 	// confidence.
 	for _, q := range []string{"azerty qsdf", "ou faire ma carte d'identité", "carte", "mon chat est malade", "je demenage"} {
-		if hits := ix.Search(q, 3); len(hits) > 0 && hits[0].Confidence >= 0.5 {
+		if hits := hitsFor(t, ix, q, 3); len(hits) > 0 && hits[0].Confidence >= 0.5 {
 			t.Errorf("%q: confident first hit\n%s", q, dump(hits))
 		}
 	}

@@ -3,6 +3,9 @@
 // a chat ("cni perdu", "alocation logement etudian", "rsa c koi") can go
 // straight to a sheet or start a tree. It is pure Go and has no state but
 // the immutable Index built by New; Search is safe for concurrent use.
+// Every ranking parameter is a field of Options (DefaultOptions lists
+// them), fixed when New builds the index, so indexes tuned differently can
+// live side by side.
 //
 // # Analysis
 //

@@ -71,7 +71,7 @@ func (ix *Index) matchUnit(u *unit, d uint32) unitMatch {
 		if ai == 0 {
 			m.own = slices.Clone(slots)
 		}
-		s, q = a.combine(s, q, minS, minQ, matched)
+		s, q = a.combine(s, q, minS, minQ, matched, ix.p.partialPhrase)
 		m.quality = max(m.quality, q)
 		if s > m.score {
 			m.score, m.alt = s, ai
@@ -157,16 +157,13 @@ func evidence(coverage, focus, info float32) float32 {
 	return coverage * (0.55 + 0.45*focus) * spec
 }
 
-// matchCap is the importance (about that many telling words) a question
-// is measured against for Match: a long message telling a situation
-// ("je suis au RSA, seule avec deux enfants, mon loyer est de 650 euros…")
-// is understood when a sheet matches that much of it, not all of it.
-var matchCap = 3.0
-
 // match is the evidence for c with coverage and focus measured against at
-// most matchCap of the query's importance.
+// most Options.MatchCap of the query's importance (about that many telling
+// words): a long message telling a situation ("je suis au RSA, seule avec
+// deux enfants, mon loyer est de 650 euros…") is understood when a sheet
+// matches that much of it, not all of it.
 func (ix *Index) match(q *query, c candidate) float32 {
-	capped := min(q.importance, float32(matchCap))
+	capped := min(q.importance, float32(ix.p.matchCap))
 	if capped <= 0 || capped == q.importance {
 		return c.evidence
 	}

@@ -20,13 +20,9 @@ import (
 //     people asking are in the general case.
 //
 // Audience works the same way: sheets written only for professionals or
-// associations rank a little lower unless the query speaks as one.
-var (
-	facetTitleBoost   = 0.2
-	facetContextBoost = 0.08
-	facetDemote       = 0.75
-	audienceDemote    = 0.85
-)
+// associations rank a little lower unless the query speaks as one. The
+// factors are Options.FacetTitleBoost, FacetContextBoost, FacetDemote and
+// AudienceDemote.
 
 // facetPhrase is one term of a facet, analysed.
 type facetPhrase struct {
@@ -123,16 +119,16 @@ func (ix *Index) facetFactor(q *query, d uint32) float32 {
 	if q.facets != 0 {
 		switch {
 		case df.title&q.facets != 0:
-			f *= float32(1 + facetTitleBoost)
+			f *= float32(1 + ix.p.facetTitleBoost)
 		case (df.situations|df.themes)&q.facets != 0:
-			f *= float32(1 + facetContextBoost)
+			f *= float32(1 + ix.p.facetContextBoost)
 		}
 	}
 	if (df.title|df.themes)&ix.facets.specific&^q.facets != 0 {
-		f *= float32(facetDemote)
+		f *= float32(ix.p.facetDemote)
 	}
 	if df.otherAudience && !q.professional {
-		f *= float32(audienceDemote)
+		f *= float32(ix.p.audienceDemote)
 	}
 	return f
 }
@@ -161,11 +157,15 @@ func (ix *Index) queryFacets(q *query) uint64 {
 	return ix.facets.match(terms)
 }
 
-// professionalWords are folded query words of someone asking as a
+// professionalWord reports a folded query word of someone asking as a
 // business, an employer or an association.
-var professionalWords = map[string]bool{
-	"entreprise": true, "entreprises": true, "societe": true, "societes": true,
-	"professionnel": true, "professionnels": true, "association": true, "associations": true,
-	"gerant": true, "embaucher": true, "recruter": true, "employeurs": true,
-	"sarl": true, "sas": true, "eurl": true, "siret": true, "tva": true,
+func professionalWord(w string) bool {
+	switch w {
+	case "entreprise", "entreprises", "societe", "societes",
+		"professionnel", "professionnels", "association", "associations",
+		"gerant", "embaucher", "recruter", "employeurs",
+		"sarl", "sas", "eurl", "siret", "tva":
+		return true
+	}
+	return false
 }

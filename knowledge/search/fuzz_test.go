@@ -21,7 +21,7 @@ func FuzzSearch(f *testing.F) {
 	ix := search.New(testBase(), search.Options{})
 	f.Fuzz(func(t *testing.T, q string, k int) {
 		k = k % 50
-		hits := ix.Search(q, k)
+		hits := hitsFor(t, ix, q, k)
 		if len(hits) > max(k, 0) {
 			t.Fatalf("%d hits for k=%d", len(hits), k)
 		}

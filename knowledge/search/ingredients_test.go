@@ -16,7 +16,7 @@ func sheet(id, title, typ string, related ...string) *knowledge.Item {
 
 func first(t *testing.T, ix *search.Index, q string) knowledge.Hit {
 	t.Helper()
-	hits := ix.Search(q, 3)
+	hits := hitsFor(t, ix, q, 3)
 	if len(hits) == 0 {
 		t.Fatalf("%q: no hits", q)
 	}
@@ -105,15 +105,15 @@ func TestLexicon(t *testing.T) {
 	if h.ID != "F1" || !strings.Contains(strings.Join(h.Why, "|"), "licenciement") {
 		t.Errorf("virer: first %s %q, want F1 through licenciement", h.ID, h.Why)
 	}
-	for _, h := range ix.Search("licenciement", 3) {
+	for _, h := range hitsFor(t, ix, "licenciement", 3) {
 		if h.ID == "F2" {
 			t.Errorf("licenciement expanded to virement: %q", h.Why)
 		}
 	}
-	if hits := search.New(knowledge.NewBase(items, nil, nil), search.Options{NoLexicon: true}).Search("virer", 3); len(hits) != 0 && hits[0].ID == "F1" {
+	if hits := hitsFor(t, search.New(knowledge.NewBase(items, nil, nil), search.Options{NoLexicon: true}), "virer", 3); len(hits) != 0 && hits[0].ID == "F1" {
 		t.Errorf("NoLexicon still expands: %q", hits[0].Why)
 	}
-	if hits := ix.Search("pec", 3); len(hits) == 0 || hits[0].ID != "F4" {
+	if hits := hitsFor(t, ix, "pec", 3); len(hits) == 0 || hits[0].ID != "F4" {
 		t.Errorf("glossary abbreviation: %v", hits)
 	}
 	// A custom lexicon replaces the default.
@@ -187,10 +187,7 @@ func TestPartialPhrase(t *testing.T) {
 	if h := first(t, search.New(base, search.Options{}), "carte grise"); h.ID != "F2" {
 		t.Errorf("carte grise: first %s %q, want F2", h.ID, h.Why)
 	}
-	old := *search.Knobs["partial"]
-	*search.Knobs["partial"] = 0
-	defer func() { *search.Knobs["partial"] = old }()
-	if h := first(t, search.New(base, search.Options{}), "carte grise"); h.ID != "F1" {
+	if h := first(t, search.New(base, search.Options{PartialPhrase: -1}), "carte grise"); h.ID != "F1" {
 		t.Errorf("without the partial-phrase rule: first %s, want F1 (the test shows nothing)", h.ID)
 	}
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -45,6 +46,17 @@ func TestExplainMatchesAccumulate(t *testing.T) {
 		sc.total.reset()
 		ix.scratch.Put(sc)
 	}
+}
+
+// searchHits searches with the test's context and fails the test on an
+// error.
+func searchHits(t testing.TB, ix *Index, q string, k int) []knowledge.Hit {
+	t.Helper()
+	hits, err := ix.Search(t.Context(), q, k)
+	if err != nil {
+		t.Fatalf("%q: %v", q, err)
+	}
+	return hits
 }
 
 func near(a, b float32) bool {
@@ -98,7 +110,7 @@ func TestScratchLeftClean(t *testing.T) {
 	}
 	ix := New(knowledge.NewBase(items, nil, [][]string{{"cni", "carte d'identité"}}), Options{})
 	for _, q := range []string{"cni perdu", "alocation logemnt", "carte didentite", "azerty", "renouv", ""} {
-		ix.Search(q, 3)
+		searchHits(t, ix, q, 3)
 	}
 	sc := ix.scratch.Get().(*scratch)
 	for name, a := range map[string]*accum{"slot": &sc.slot, "alt": &sc.alt, "unit": &sc.unit, "total": &sc.total} {
@@ -125,14 +137,55 @@ func TestOptionsSanitised(t *testing.T) {
 	b := knowledge.NewBase(items, nil, nil)
 	for _, o := range []Options{
 		{K1: math.NaN(), SynonymWeight: math.Inf(1), TreeBoost: -1, ProximityBoost: math.NaN()},
+		{LinkWeight: math.Inf(1), HubPrior: math.NaN(), ResourcePrior: -1, GuidedPrior: math.Inf(-1),
+			NeighbourWeight: math.NaN(), ExactBoost: math.Inf(1), KeywordFocus: math.NaN(),
+			FacetTitleBoost: math.Inf(1), FacetContextBoost: math.NaN(), FacetDemote: -2, AudienceDemote: math.Inf(1),
+			MentionBoost: math.NaN(), PartialPhrase: math.Inf(1), MatchCap: math.NaN(), ContextWeight: math.Inf(1)},
 		{Weights: map[Field]float64{FieldTitle: math.Inf(1), FieldBody: math.NaN(), Field(200): 3}},
 		{Weights: map[Field]float64{FieldTitle: 0, FieldSynonyms: 0, FieldKeywords: 0, FieldTriggers: 0, FieldSummary: 0,
 			FieldSteps: 0, FieldDocuments: 0, FieldDetails: 0, FieldBody: 0}},
 	} {
-		for _, h := range New(b, o).Search("carte identite perdue", 3) {
+		for _, h := range searchHits(t, New(b, o), "carte identite perdue", 3) {
 			if math.IsNaN(h.Score) || math.IsNaN(h.Confidence) || h.Confidence < 0 || h.Confidence > 1 {
 				t.Errorf("options %+v: hit %+v", o, h)
 			}
 		}
+	}
+}
+
+// TestDefaultOptions checks that DefaultOptions spells out what a zero
+// Options means, every numeric field included, so that a sweep starting
+// from it varies one parameter only.
+func TestDefaultOptions(t *testing.T) {
+	d := DefaultOptions()
+	v := reflect.ValueOf(d)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if (f.Kind() == reflect.Float64 || f.Kind() == reflect.Int) && f.IsZero() {
+			t.Errorf("DefaultOptions leaves %s at zero", v.Type().Field(i).Name)
+		}
+	}
+	if len(d.Weights) != int(numFields) {
+		t.Errorf("DefaultOptions has %d field weights, want %d", len(d.Weights), numFields)
+	}
+	if got, want := resolve(d), resolve(Options{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("resolve(DefaultOptions()) = %+v\nresolve(Options{}) = %+v", got, want)
+	}
+}
+
+// TestOptionsCopied checks that an index keeps its own copy of its
+// options: changing them after New changes nothing.
+func TestOptionsCopied(t *testing.T) {
+	items := []*knowledge.Item{
+		{ID: "a", Title: "Carte d'identité perdue"},
+		{ID: "b", Title: "Passeport", Body: "carte identité perdue"},
+	}
+	o := DefaultOptions()
+	ix := New(knowledge.NewBase(items, nil, nil), o)
+	before := searchHits(t, ix, "carte identite perdue", 2)
+	o.Weights[FieldTitle], o.Weights[FieldBody] = 0, 5
+	o.ExactBoost = 3
+	if after := searchHits(t, ix, "carte identite perdue", 2); !reflect.DeepEqual(before, after) {
+		t.Errorf("options changed after New changed the hits: %v, then %v", before, after)
 	}
 }

@@ -14,11 +14,10 @@ import (
 // counts: the sheet on severance pay for a CDI says "CDI" just as often.
 // A query containing such a wording lifts the sheets it names, more so the
 // more items use it and the more of the query it is.
-
-// mentionBoost scales the lift: score × (1 + mentionBoost·ln(1 + m)),
-// where m sums, over the wordings wholly found in the query, how many items
-// use them times the share of the query's words they make up.
-var mentionBoost = 0.2
+//
+// The lift is score × (1 + Options.MentionBoost·ln(1 + m)), where m sums,
+// over the wordings wholly found in the query, how many items use them
+// times the share of the query's words they make up.
 
 // mentionTable holds, per document, its distinct mentions as sets of terms
 // with how many items use each. Mentions of document d are
@@ -116,8 +115,8 @@ func (ix *Index) mentionScore(d uint32, qterms []uint32, words int) (score float
 }
 
 // mentionFactor is the ranking factor for a mention score m.
-func mentionFactor(m float32) float32 {
-	return 1 + float32(mentionBoost*math.Log1p(float64(m)))
+func (p *params) mentionFactor(m float32) float32 {
+	return 1 + float32(p.mentionBoost*math.Log1p(float64(m)))
 }
 
 // allIn reports whether every term of a sorted set is in sorted qterms.

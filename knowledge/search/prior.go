@@ -27,18 +27,12 @@ import (
 //     "cerfa", "modèle de lettre", "simulateur"): see wantsResource.
 //
 // Hand-written items have no type and no links: their prior is 1.
-
-// Prior factors by page type (variables only so the tuning test can vary
-// them).
-var (
-	priorHub      = 0.7 // dossier, thème
-	priorResource = 0.6 // form, model, simulator, online service
-	// recherche guidée: a questionnaire over sheets the website runs, under
-	// an editor's label ("CNI -Perte majeur"); its own sheet ranks first.
-	priorGuided = 0.7
-	// linkWeight scales log(1+in-links).
-	linkWeight = 0.1
-)
+//
+// The factors are Options.LinkWeight and, by page type, Options.HubPrior
+// (dossier, thème), Options.ResourcePrior (form, model, simulator, online
+// service) and Options.GuidedPrior (recherche guidée: a questionnaire over
+// sheets the website runs, under an editor's label, "CNI -Perte majeur";
+// its own sheet ranks first).
 
 // inLinks counts, for each item id, the other items linking to it.
 func inLinks(items []*knowledge.Item) map[string]int {
@@ -70,24 +64,28 @@ func (p *params) itemPrior(it *knowledge.Item, links int) float32 {
 	if !p.prior {
 		return 1
 	}
-	f := 1 + linkWeight*math.Log1p(float64(links))
+	f := 1 + p.linkWeight*math.Log1p(float64(links))
 	switch {
 	case isResource(it):
-		f *= priorResource
+		f *= p.resourcePrior
 	case it.SheetType == "Dossier" || it.SheetType == "Theme" || it.SheetType == "Thème":
-		f *= priorHub
+		f *= p.hubPrior
 	case it.SheetType == "Recherche guidée":
-		f *= priorGuided
+		f *= p.guidedPrior
 	}
 	return float32(f)
 }
 
-// resourceWords are folded query words asking for a tool rather than an
-// explanation.
-var resourceWords = map[string]bool{
-	"formulaire": true, "formulaires": true, "cerfa": true, "modele": true, "modeles": true,
-	"simulateur": true, "simulation": true, "simuler": true, "teleservice": true,
-	"telecharger": true, "imprimer": true,
+// resourceWord reports a folded query word asking for a tool rather than
+// an explanation.
+func resourceWord(w string) bool {
+	switch w {
+	case "formulaire", "formulaires", "cerfa", "modele", "modeles",
+		"simulateur", "simulation", "simuler", "teleservice",
+		"telecharger", "imprimer":
+		return true
+	}
+	return false
 }
 
 // linkTable resolves each item's related ids to item documents.
@@ -112,16 +110,14 @@ func (bd *builder) linkTable() (links, start []uint32) {
 	return slices.Clip(links), append(start, uint32(len(links)))
 }
 
-// neighbourWeight scales the neighbourhood bonus: a candidate linked from
-// other strong candidates of the same query is the sheet they point to for
-// the notion they share ("Rupture conventionnelle" from its simulators,
-// forms and questions-réponses), and gains up to this share of its score.
-var neighbourWeight = 0.15
-
 // neighbourhood raises the score of candidates linked from other
-// candidates, by the linking candidates' scores relative to the best.
+// candidates, by the linking candidates' scores relative to the best, up
+// to Options.NeighbourWeight of their score: a candidate linked from other
+// strong candidates of the same query is the sheet they point to for the
+// notion they share ("Rupture conventionnelle" from its simulators, forms
+// and questions-réponses).
 func (ix *Index) neighbourhood(cands []candidate) {
-	if !ix.p.prior || neighbourWeight == 0 || len(cands) < 2 || len(ix.links) == 0 {
+	if !ix.p.prior || ix.p.neighbourWeight == 0 || len(cands) < 2 || len(ix.links) == 0 {
 		return
 	}
 	var best float32
@@ -142,6 +138,6 @@ func (ix *Index) neighbourhood(cands []candidate) {
 		}
 	}
 	for i := range cands {
-		cands[i].score *= 1 + float32(neighbourWeight)*min(1, in[i])
+		cands[i].score *= 1 + float32(ix.p.neighbourWeight)*min(1, in[i])
 	}
 }

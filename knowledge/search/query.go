@@ -61,10 +61,6 @@ type alternative struct {
 	known bool
 }
 
-// partialPhrase scales a document matching only some words of a known
-// phrase by (matched/len)^partialPhrase.
-var partialPhrase = 1.0
-
 // unit is one concept of the query: a word, or a phrase with synonyms. A
 // document scores the best of the unit's alternatives, so a sheet saying
 // both "CNI" and "carte nationale d'identité" is not counted twice.
@@ -118,8 +114,8 @@ func (ix *Index) parse(text string, sc *scratch) query {
 	q := query{english: english}
 	seen := make(map[string]bool, len(words))
 	for _, w := range words {
-		q.wantsResource = q.wantsResource || resourceWords[w]
-		q.professional = q.professional || professionalWords[w]
+		q.wantsResource = q.wantsResource || resourceWord(w)
+		q.professional = q.professional || professionalWord(w)
 		qw := ix.resolve(w, english, sc)
 		key := qw.canon
 		if key == "" {
@@ -153,15 +149,13 @@ func (ix *Index) parse(text string, sc *scratch) query {
 	return q
 }
 
-// contextWeight scales a context word's weight and importance (a word
-// saying whom the question is about, lexicon.Lexicon.Context) when the
-// question names something else: "ma fille veut faire un passeport" is
-// about passports, not the sheet on keeping one's maiden name ("nom de
-// jeune fille"). Measured flat from 0.7 to 0.3 (four questions up, none
-// down, over every set); the middle is taken.
-var contextWeight = 0.5
-
-// softenContext lowers the context words of q, unless q is nothing else.
+// softenContext lowers the context words of q (words saying whom the
+// question is about, lexicon.Lexicon.Context), unless q is nothing else:
+// their weight and importance are scaled by Options.ContextWeight. "ma
+// fille veut faire un passeport" is about passports, not the sheet on
+// keeping one's maiden name ("nom de jeune fille"). Measured flat from 0.7
+// to 0.3 (four questions up, none down, over every set); the middle is
+// taken.
 func (ix *Index) softenContext(q *query) {
 	if len(ix.context) == 0 {
 		return
@@ -181,11 +175,11 @@ func (ix *Index) softenContext(q *query) {
 		if !isCtx(*u) {
 			continue
 		}
-		u.importance *= float32(contextWeight)
+		u.importance *= float32(ix.p.contextWeight)
 		for a := range u.alts {
 			for sl := range u.alts[a].slots {
 				for o := range u.alts[a].slots[sl].opts {
-					u.alts[a].slots[sl].opts[o].weight *= float32(contextWeight)
+					u.alts[a].slots[sl].opts[o].weight *= float32(ix.p.contextWeight)
 				}
 			}
 		}
@@ -434,12 +428,14 @@ func (q *query) terms() []uint32 {
 // words, each counting for itself: their scores add up. A synonym phrase is
 // one concept, found only if all its words are, and as strongly as its
 // weakest word: "carte" in a title and "identité" in a step are not the
-// phrase "carte d'identité".
-func (a *alternative) combine(sum, quality, minS, minQ float32, matched int) (float32, float32) {
+// phrase "carte d'identité". A document holding only some words of a known
+// phrase of the query's own ("pied" of "mise à pied") scores
+// (matched/len)^partial of them (Options.PartialPhrase; 0: all of them).
+func (a *alternative) combine(sum, quality, minS, minQ float32, matched int, partial float64) (float32, float32) {
 	n := float32(len(a.slots))
 	if a.phrase < 0 {
-		if partialPhrase > 0 && a.known && matched < len(a.slots) {
-			f := float32(math.Pow(float64(matched)/float64(n), partialPhrase))
+		if partial > 0 && a.known && matched < len(a.slots) {
+			f := float32(math.Pow(float64(matched)/float64(n), partial))
 			return sum * a.scale * f, quality / n * a.quality
 		}
 		return sum * a.scale, quality / n * a.quality

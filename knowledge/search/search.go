@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/boussole/boussole/knowledge"
@@ -98,21 +99,8 @@ type candidate struct {
 // card in a step).
 const focusWeight = 0.5
 
-// keywordFocus scales the focus a keyword shared by several documents
-// gives (index.go, entryWeights). A keyword many sheets carry is a word the
-// editors index them under, not a name of one of them: a query matching it
-// exactly ("smic", a keyword of sheets on dependent children, on subsidised
-// contracts…) is not asking for those sheets the way a query matching a
-// title is. Lower values measured a little better on the service-public
-// sets (0.5: cdtn R@3 +0.004) but make a demo tree beat the passport sheet
-// for "passport".
-var keywordFocus = 0.7
-
-// exactBoost rewards the query words found as typed (folded, not only
-// stemmed) in a document's title.
-var exactBoost = 0.05
-
-// verbatim is the share of the query's words found as typed in d's title.
+// verbatim is the share of the query's words found as typed (folded, not
+// only stemmed) in d's names; Options.ExactBoost rewards it.
 func (ix *Index) verbatim(q *query, d uint32) float32 {
 	if len(q.words) == 0 || int(d) >= len(ix.titleWords) {
 		return 0
@@ -135,26 +123,31 @@ const candidatePool = 24
 // has a raw Score, a Confidence in [0,1] comparable across queries, and
 // Why, short phrases naming the matched words and fields. An empty query,
 // one made only of stop words ("bonjour", "c'est quoi") or of words the
-// index cannot relate to anything returns no hits. Search never panics and
-// is safe for concurrent use.
-func (ix *Index) Search(text string, k int) []knowledge.Hit {
+// index cannot relate to anything returns no hits and no error. Search
+// never panics and is safe for concurrent use.
+//
+// The context and the error are there so that a remote index or model can
+// sit behind the same signature; in memory, a query takes about a
+// millisecond, so ctx is only checked before it starts, and its error is
+// the only one returned.
+func (ix *Index) Search(ctx context.Context, text string, k int) ([]knowledge.Hit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if ix == nil || k <= 0 || len(ix.docs) == 0 {
-		return nil
+		return nil, nil
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
 	q, cands := ix.rank(text, k, sc)
 	if len(cands) == 0 {
-		return nil
-	}
-	if ix.p.headNotion && k > headSlot {
-		cands = ix.promoteHead(&q, text, cands)
+		return nil, nil
 	}
 	hits := make([]knowledge.Hit, min(k, len(cands)))
 	for i, c := range cands[:len(hits)] {
 		hits[i] = ix.hit(&q, c, ix.margin(cands, i))
 	}
-	return hits
+	return hits, nil
 }
 
 // rank parses and scores a query and returns its k+candidatePool best
@@ -195,30 +188,13 @@ func (ix *Index) rescore(q *query, qterms []uint32, c *candidate) {
 	}
 	c.focus = ix.focus(c.doc, q, qterms)
 	c.score = ix.final(q, c.doc, c.base+c.prox, c.coverage, c.focus)
-	if exactBoost > 0 {
-		c.score *= 1 + float32(exactBoost)*ix.verbatim(q, c.doc)
+	if ix.p.exactBoost > 0 {
+		c.score *= 1 + float32(ix.p.exactBoost)*ix.verbatim(q, c.doc)
 	}
 	var m float32
 	m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
-	c.score *= mentionFactor(m)
+	c.score *= ix.p.mentionFactor(m)
 	c.evidence = evidence(c.coverage, c.focus, c.info)
-}
-
-// candidateFor scores document d alone, as accumulate and top would
-// among all: for a document outside the pool.
-func (ix *Index) candidateFor(q *query, d uint32) (candidate, bool) {
-	var base, info float32
-	for i := range q.units {
-		m := ix.matchUnit(&q.units[i], d)
-		base += m.score
-		info += q.units[i].importance * m.quality
-	}
-	if base <= 0 {
-		return candidate{}, false
-	}
-	c := candidate{doc: d, base: base, coverage: min(1, info/q.importance), info: info, pair: -1}
-	ix.rescore(q, q.terms(), &c)
-	return c, true
 }
 
 // margin rates how clearly cands[i] (cands sorted best first) beats the
@@ -273,7 +249,7 @@ func (ix *Index) accumulate(q *query, sc *scratch) {
 			if len(u.alts) == 1 {
 				// The unit is this alternative: straight to the total.
 				for _, d := range sc.alt.list {
-					s, q := a.combine(sc.alt.s[d], sc.alt.q[d], sc.alt.minS[d], sc.alt.minQ[d], int(sc.alt.n[d]))
+					s, q := a.combine(sc.alt.s[d], sc.alt.q[d], sc.alt.minS[d], sc.alt.minQ[d], int(sc.alt.n[d]), ix.p.partialPhrase)
 					sc.total.touch(d)
 					sc.total.s[d] += s
 					sc.total.q[d] += u.importance * q
@@ -282,7 +258,7 @@ func (ix *Index) accumulate(q *query, sc *scratch) {
 				continue
 			}
 			for _, d := range sc.alt.list {
-				s, q := a.combine(sc.alt.s[d], sc.alt.q[d], sc.alt.minS[d], sc.alt.minQ[d], int(sc.alt.n[d]))
+				s, q := a.combine(sc.alt.s[d], sc.alt.q[d], sc.alt.minS[d], sc.alt.minQ[d], int(sc.alt.n[d]), ix.p.partialPhrase)
 				sc.unit.touch(d)
 				sc.unit.s[d] = max(sc.unit.s[d], s)
 				sc.unit.q[d] = max(sc.unit.q[d], q)
@@ -341,7 +317,7 @@ func (ix *Index) final(q *query, d uint32, score, coverage, focus float32) float
 	}
 	p := ix.prior[d]
 	if q.wantsResource && ix.resource[d] {
-		p /= float32(priorResource)
+		p /= float32(ix.p.resourcePrior)
 	}
 	return score * p * ix.facetFactor(q, d)
 }

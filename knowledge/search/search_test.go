@@ -1,6 +1,8 @@
 package search_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -107,7 +109,7 @@ func TestSearchRanking(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
-			hits := ix.Search(tc.query, 5)
+			hits := hitsFor(t, ix, tc.query, 5)
 			if len(hits) == 0 {
 				t.Fatalf("no hits, want %s", tc.want)
 			}
@@ -133,14 +135,14 @@ func TestSearchRanking(t *testing.T) {
 func TestSearchNotConfident(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
 	for _, q := range []string{"azerty qsdf", "mon chat est malade", "xkcd wxcv poiu", "ordinateur portable"} {
-		for _, h := range ix.Search(q, 5) {
+		for _, h := range hitsFor(t, ix, q, 5) {
 			if h.Confidence >= 0.5 {
 				t.Errorf("%q: confident hit %s (%.2f) %q", q, h.ID, h.Confidence, h.Why)
 			}
 		}
 	}
 	for _, q := range []string{"vol", "perte", "carte"} {
-		if hits := ix.Search(q, 5); len(hits) > 0 && hits[0].Confidence >= 0.5 {
+		if hits := hitsFor(t, ix, q, 5); len(hits) > 0 && hits[0].Confidence >= 0.5 {
 			t.Errorf("%q: confident first hit\n%s", q, dump(hits))
 		}
 	}
@@ -149,7 +151,7 @@ func TestSearchNotConfident(t *testing.T) {
 func TestSearchNoHits(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
 	for _, q := range []string{"", "   ", "\n\t", "😀😀🎉", "bonjour", "c'est quoi ?", "!!!", "le la les de", "Bonjour, merci !", "\x00\xff\xfe"} {
-		if hits := ix.Search(q, 5); len(hits) != 0 {
+		if hits := hitsFor(t, ix, q, 5); len(hits) != 0 {
 			t.Errorf("Search(%q) = %s, want nothing", q, dump(hits))
 		}
 	}
@@ -157,19 +159,19 @@ func TestSearchNoHits(t *testing.T) {
 
 func TestSearchLimits(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
-	if hits := ix.Search("carte", 0); hits != nil {
+	if hits := hitsFor(t, ix, "carte", 0); hits != nil {
 		t.Errorf("k=0 gave %d hits", len(hits))
 	}
-	if hits := ix.Search("carte", -3); hits != nil {
+	if hits := hitsFor(t, ix, "carte", -3); hits != nil {
 		t.Errorf("k<0 gave %d hits", len(hits))
 	}
-	if hits := ix.Search("carte identite", 2); len(hits) != 2 {
+	if hits := hitsFor(t, ix, "carte identite", 2); len(hits) != 2 {
 		t.Errorf("k=2 gave %d hits", len(hits))
 	}
 	// Only the beginning of a huge message is analysed: the words at the
 	// end do not count, and it stays fast.
 	long := "cni perdu " + strings.Repeat("blabla ", 20000) + "passeport"
-	hits := ix.Search(long, 3)
+	hits := hitsFor(t, ix, long, 3)
 	if len(hits) == 0 || hits[0].ID != "cni-perte" {
 		t.Errorf("long query: %s", dump(hits))
 	}
@@ -181,18 +183,25 @@ func TestSearchLimits(t *testing.T) {
 		}
 	}
 	var nilIx *search.Index
-	if nilIx.Search("cni", 3) != nil {
+	if hitsFor(t, nilIx, "cni", 3) != nil {
 		t.Error("nil index gave hits")
 	}
-	if empty := search.New(nil, search.Options{}); empty.Search("cni", 3) != nil || empty.Len() != 0 {
+	if empty := search.New(nil, search.Options{}); hitsFor(t, empty, "cni", 3) != nil || empty.Len() != 0 {
 		t.Error("empty index gave hits")
+	}
+	// A cancelled search says so, as a remote one would, and gives
+	// nothing.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if hits, err := ix.Search(ctx, "carte identite", 2); !errors.Is(err, context.Canceled) || hits != nil {
+		t.Errorf("cancelled context: %d hits, error %v", len(hits), err)
 	}
 }
 
 func TestSearchConfidenceOrder(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
 	conf := func(q string) float64 {
-		hits := ix.Search(q, 1)
+		hits := hitsFor(t, ix, q, 1)
 		if len(hits) == 0 {
 			return 0
 		}
@@ -209,10 +218,10 @@ func TestSearchConfidenceOrder(t *testing.T) {
 
 func TestSearchOptions(t *testing.T) {
 	b := testBase()
-	if hits := search.New(b, search.Options{NoTypos: true}).Search("paseport", 3); len(hits) != 0 {
+	if hits := hitsFor(t, search.New(b, search.Options{NoTypos: true}), "paseport", 3); len(hits) != 0 {
 		t.Errorf("NoTypos still corrected: %s", dump(hits))
 	}
-	hits := search.New(b, search.Options{NoSynonyms: true}).Search("cni renouvellement", 3)
+	hits := hitsFor(t, search.New(b, search.Options{NoSynonyms: true}), "cni renouvellement", 3)
 	for _, h := range hits {
 		for _, w := range h.Why {
 			if strings.HasPrefix(w, "synonyme:") {
@@ -221,17 +230,17 @@ func TestSearchOptions(t *testing.T) {
 		}
 	}
 	// Extra synonym groups (a glossary) are used.
-	hits = search.New(b, search.Options{Synonyms: [][]string{{"ae", "allocation energie", "cheque energie"}}}).Search("ae", 3)
+	hits = hitsFor(t, search.New(b, search.Options{Synonyms: [][]string{{"ae", "allocation energie", "cheque energie"}}}), "ae", 3)
 	if len(hits) == 0 || hits[0].ID != "cheque-energie" {
 		t.Errorf("extra synonyms: %s", dump(hits))
 	}
 	// A tree boost makes the tree win a query it shares with items.
-	hits = search.New(b, search.Options{TreeBoost: 5}).Search("passeport", 3)
+	hits = hitsFor(t, search.New(b, search.Options{TreeBoost: 5}), "passeport", 3)
 	if len(hits) == 0 || hits[0].ID != "papiers-identite" || hits[0].Kind != knowledge.HitTree {
 		t.Errorf("tree boost: %s", dump(hits))
 	}
 	// A field weight of zero leaves the field out.
-	hits = search.New(b, search.Options{Weights: map[search.Field]float64{search.FieldSummary: 0}}).Search("bailleur", 3)
+	hits = hitsFor(t, search.New(b, search.Options{Weights: map[search.Field]float64{search.FieldSummary: 0}}), "bailleur", 3)
 	if len(hits) != 0 {
 		t.Errorf("summary weight 0 still matched: %s", dump(hits))
 	}
@@ -239,7 +248,7 @@ func TestSearchOptions(t *testing.T) {
 
 func TestSearchTreeTriggers(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
-	hits := ix.Search("trouver un hebergement", 3)
+	hits := hitsFor(t, ix, "trouver un hebergement", 3)
 	if len(hits) == 0 || hits[0].ID != "logement" || hits[0].Kind != knowledge.HitTree {
 		t.Fatalf("got %s", dump(hits))
 	}
@@ -257,28 +266,42 @@ func TestSearchDuplicateAndNilEntries(t *testing.T) {
 	if ix.Len() != 1 {
 		t.Fatalf("Len = %d, want 1", ix.Len())
 	}
-	if hits := ix.Search("passeport", 3); len(hits) != 0 {
+	if hits := hitsFor(t, ix, "passeport", 3); len(hits) != 0 {
 		t.Errorf("duplicate id indexed: %s", dump(hits))
 	}
 }
 
 func TestSearchConcurrent(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
-	want := ix.Search("alocation logement etudian", 3)
+	want := hitsFor(t, ix, "alocation logement etudian", 3)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for range 200 {
-				got := ix.Search("alocation logement etudian", 3)
-				if len(got) != len(want) || got[0].ID != want[0].ID || got[0].Score != want[0].Score {
-					t.Errorf("concurrent result differs: %s", dump(got))
+				got, err := ix.Search(t.Context(), "alocation logement etudian", 3)
+				if err != nil || len(got) != len(want) || got[0].ID != want[0].ID || got[0].Score != want[0].Score {
+					t.Errorf("concurrent result differs: %s, %v", dump(got), err)
 					return
 				}
-				ix.Search("cni perdu", 2)
+				if _, err := ix.Search(t.Context(), "cni perdu", 2); err != nil {
+					t.Error(err)
+					return
+				}
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// hitsFor searches with the test's context and fails the test on an
+// error: an in-memory index has none unless the context ends.
+func hitsFor(t testing.TB, ix *search.Index, q string, k int) []knowledge.Hit {
+	t.Helper()
+	hits, err := ix.Search(t.Context(), q, k)
+	if err != nil {
+		t.Fatalf("%q: %v", q, err)
+	}
+	return hits
 }
 
 func dump(hits []knowledge.Hit) string {
@@ -302,13 +325,13 @@ func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
 func TestSearchMatchIsBeforeCompetition(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
 	for _, q := range []string{"carte", "carte d'identité perdue", "passeport", "cni perdu hier soir au marche", "logement"} {
-		for _, h := range ix.Search(q, 5) {
+		for _, h := range hitsFor(t, ix, q, 5) {
 			if h.Match < h.Confidence || h.Match > 1 {
 				t.Errorf("%q: %s match %.2f, confidence %.2f", q, h.ID, h.Match, h.Confidence)
 			}
 		}
 	}
-	hits := ix.Search("carte", 5)
+	hits := hitsFor(t, ix, "carte", 5)
 	if len(hits) < 2 || hits[0].Confidence >= hits[0].Match {
 		t.Fatalf("carte: want several hits, the first less confident than it matches:\n%s", dump(hits))
 	}
@@ -319,12 +342,12 @@ func TestSearchMatchIsBeforeCompetition(t *testing.T) {
 // every word of the story.
 func TestSearchLongMessageStillMatches(t *testing.T) {
 	ix := search.New(testBase(), search.Options{})
-	short := ix.Search("carte d'identité perdue", 1)
-	long := ix.Search("bonjour, j'ai perdu ma carte d'identité samedi au marché de la ville avec mon portefeuille, mes cartes bancaires et les clés de la voiture de mon frère", 3)
+	short := hitsFor(t, ix, "carte d'identité perdue", 1)
+	long := hitsFor(t, ix, "bonjour, j'ai perdu ma carte d'identité samedi au marché de la ville avec mon portefeuille, mes cartes bancaires et les clés de la voiture de mon frère", 3)
 	if len(short) == 0 || len(long) == 0 || long[0].ID != "cni-perte" {
 		t.Fatalf("short %v, long:\n%s", short, dump(long))
 	}
-	// 0.3: the bot offers hits matching that well (bot.Config).
+	// 0.3: the bot offers hits matching that well (answer.DefaultPolicy).
 	if long[0].Match < 0.4 {
 		t.Errorf("long message match %.2f (short question %.2f), want ≥ 0.4", long[0].Match, short[0].Match)
 	}
@@ -338,11 +361,11 @@ func TestSearchStemIsNotAnAcronym(t *testing.T) {
 		{ID: "apl", Kind: knowledge.KindProgram, Title: "Aides au logement (APL)", Summary: "Les APL aident à payer le loyer."},
 	}, nil, nil)
 	ix := search.New(b, search.Options{})
-	if hits := ix.Search("recette des crêpes", 3); len(hits) > 0 && hits[0].ID == "crep" {
+	if hits := hitsFor(t, ix, "recette des crêpes", 3); len(hits) > 0 && hits[0].ID == "crep" {
 		t.Errorf("crêpes found the Crep:\n%s", dump(hits))
 	}
 	for _, q := range []string{"crep", "Crep plomb", "apl"} {
-		if hits := ix.Search(q, 1); len(hits) == 0 || hits[0].ID != strings.Fields(strings.ToLower(q))[0] {
+		if hits := hitsFor(t, ix, q, 1); len(hits) == 0 || hits[0].ID != strings.Fields(strings.ToLower(q))[0] {
 			t.Errorf("%q: %s", q, dump(hits))
 		}
 	}
@@ -366,15 +389,15 @@ func TestSearchContextWordsSayWhomNotWhat(t *testing.T) {
 		items = append(items, it)
 	}
 	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
-	if hits := ix.Search("ma fille veut faire un passeport", 3); len(hits) == 0 || hits[0].ID != "passeport" {
+	if hits := hitsFor(t, ix, "ma fille veut faire un passeport", 3); len(hits) == 0 || hits[0].ID != "passeport" {
 		t.Errorf("ma fille veut faire un passeport:\n%s", dump(hits))
 	}
-	if hits := ix.Search("nom de jeune fille", 1); len(hits) == 0 || hits[0].ID != "nom" {
+	if hits := hitsFor(t, ix, "nom de jeune fille", 1); len(hits) == 0 || hits[0].ID != "nom" {
 		t.Errorf("nom de jeune fille:\n%s", dump(hits))
 	}
 	// Without the lexicon's context words the daughter wins.
 	bare := search.New(knowledge.NewBase(items, nil, nil), search.Options{NoLexicon: true})
-	if hits := bare.Search("ma fille veut faire un passeport", 3); len(hits) == 0 || hits[0].ID != "nom" {
+	if hits := hitsFor(t, bare, "ma fille veut faire un passeport", 3); len(hits) == 0 || hits[0].ID != "nom" {
 		t.Errorf("without context words, want the maiden name first (else this test measures nothing):\n%s", dump(hits))
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
 	"github.com/boussole/boussole/knowledge/evalset"
@@ -57,27 +57,20 @@ func TestTuneServicePublic(t *testing.T) {
 		configs = slices.DeleteFunc(configs, func(c tuneConfig) bool { return !strings.Contains(","+only+",", ","+c.name+",") })
 	}
 	// BOUSSOLE_KNOBS="link=0.05,0.1;res=0.6" measures each value of each
-	// internal knob in turn, the others at their defaults.
-	type knobRun struct {
-		name string
-		v    float64
-	}
-	var knobRuns []knobRun
+	// ranking parameter in turn (knobs), the others at their defaults.
 	if ks := os.Getenv("BOUSSOLE_KNOBS"); ks != "" {
+		configs = nil
 		for _, part := range strings.Split(ks, ";") {
 			name, vals, _ := strings.Cut(part, "=")
-			if search.Knobs[name] == nil {
-				t.Fatalf("unknown knob %q", name)
-			}
 			for _, v := range strings.Split(vals, ",") {
 				var x float64
 				fmt.Sscan(v, &x)
-				knobRuns = append(knobRuns, knobRun{name, x})
+				o, err := withKnob(name, x)
+				if err != nil {
+					t.Fatal(err)
+				}
+				configs = append(configs, tuneConfig{name: fmt.Sprintf("%s=%g", name, x), opts: o})
 			}
-		}
-		configs = nil
-		for _, kr := range knobRuns {
-			configs = append(configs, tuneConfig{name: fmt.Sprintf("%s=%g", kr.name, kr.v)})
 		}
 	}
 	// BOUSSOLE_WEIGHTS="8=0.6,0.8;k1=1.5" measures field weights (by
@@ -102,14 +95,7 @@ func TestTuneServicePublic(t *testing.T) {
 		}
 	}
 	var baseRanks []int
-	for ci, c := range configs {
-		restore := func() {}
-		if knobRuns != nil {
-			p := search.Knobs[knobRuns[ci].name]
-			old := *p
-			*p = knobRuns[ci].v
-			restore = func() { *p = old }
-		}
+	for _, c := range configs {
 		runtime.GC()
 		start := time.Now()
 		ix := search.New(base, c.opts)
@@ -123,7 +109,7 @@ func TestTuneServicePublic(t *testing.T) {
 			// BOUSSOLE_TUNE_EXPLAIN="q1|q2" shows the first hits of each
 			// query with their scores and why.
 			for _, q := range strings.Split(qs, "|") {
-				for i, h := range ix.Search(q, 5) {
+				for i, h := range hitsFor(t, ix, q, 5) {
 					t.Logf("%q #%d %s %.3f conf %.2f %s %q", q, i+1, h.ID, h.Score, h.Confidence, titles[h.ID], h.Why)
 				}
 			}
@@ -132,7 +118,7 @@ func TestTuneServicePublic(t *testing.T) {
 			dumpCandidates(t, ix, sets, path)
 		}
 		for _, s := range sets {
-			r := measure(ix, s.qs)
+			r := measure(t, ix, s.qs)
 			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.RecallAt1, r.RecallAt3, r.RecallAt5, r.MRR)
 			shownLine += fmt.Sprintf(" | %s %.3f", s.name, r.Shown)
 			if s.name == "cdtn" || s.name == "citizens" {
@@ -152,7 +138,7 @@ func TestTuneServicePublic(t *testing.T) {
 			if c.name == "all" && strings.EqualFold(os.Getenv("BOUSSOLE_TUNE_MISSES"), s.name) {
 				for _, m := range r.Misses {
 					var got []string
-					for _, h := range ix.Search(m.Q, 3) {
+					for _, h := range hitsFor(t, ix, m.Q, 3) {
 						got = append(got, fmt.Sprintf("%s %.2f [%s]", h.ID, h.Confidence, strings.Join(h.Why, "; ")))
 					}
 					t.Logf("miss %q want %v rank %d (%s) got %s", m.Q, m.Expected, m.Rank, m.Intent, strings.Join(got, " || "))
@@ -160,17 +146,16 @@ func TestTuneServicePublic(t *testing.T) {
 			}
 		}
 		t.Log(line)
-		t.Log(shownLine + fmt.Sprintf(" || out of scope: something shown for %.3f", outOfScopeShown(ix, outOfScope(t))))
+		t.Log(shownLine + fmt.Sprintf(" || out of scope: something shown for %.3f", outOfScopeShown(t, ix, outOfScope(t))))
 		runtime.KeepAlive(ix)
-		restore()
 	}
 }
 
 // shown is what the bot, on its default thresholds, shows for hits: its
 // answer (and a close runner-up), or the hits it offers, or nothing.
 func shown(hits []knowledge.Hit) []knowledge.Hit {
-	answer, offered := bot.Config{}.Decide(hits)
-	if answer {
+	ok, offered := answer.DefaultPolicy().Decide(hits)
+	if ok {
 		return append(hits[:1:1], offered...)
 	}
 	return offered
@@ -178,10 +163,10 @@ func shown(hits []knowledge.Hit) []knowledge.Hit {
 
 // outOfScopeShown is how often the bot shows a sheet at all for messages
 // no sheet answers (small talk, other subjects).
-func outOfScopeShown(ix *search.Index, none []string) float64 {
+func outOfScopeShown(t testing.TB, ix *search.Index, none []string) float64 {
 	n := 0
 	for _, q := range none {
-		if len(shown(ix.Search(q, 9))) > 0 {
+		if len(shown(hitsFor(t, ix, q, 9))) > 0 {
 			n++
 		}
 	}
@@ -206,7 +191,7 @@ func dumpCandidates(t *testing.T, ix *search.Index, sets []tuneSet, path string)
 	for _, s := range sets {
 		for _, q := range s.qs {
 			var hs []hit
-			for _, h := range ix.Search(q.Q, 20) {
+			for _, h := range hitsFor(t, ix, q.Q, 20) {
 				if h.Kind == knowledge.HitItem {
 					hs = append(hs, hit{h.ID, h.Score, h.Confidence, h.Match})
 				}
@@ -216,7 +201,7 @@ func dumpCandidates(t *testing.T, ix *search.Index, sets []tuneSet, path string)
 	}
 	for _, q := range outOfScope(t) {
 		var hs []hit
-		for _, h := range ix.Search(q, 20) {
+		for _, h := range hitsFor(t, ix, q, 20) {
 			hs = append(hs, hit{h.ID, h.Score, h.Confidence, h.Match})
 		}
 		enc.Encode(map[string]any{"set": "none", "q": q, "hits": hs})
@@ -236,6 +221,56 @@ func outOfScope(t testing.TB) []string {
 		}
 	}
 	return qs
+}
+
+// withKnob returns the default options with one ranking parameter, named
+// as BOUSSOLE_KNOBS names them, set to x.
+func withKnob(name string, x float64) (search.Options, error) {
+	o := search.DefaultOptions()
+	var p *float64
+	zeroIsOK := true // a boost, off at 0; a factor is never 0
+	switch name {
+	case "link":
+		p = &o.LinkWeight
+	case "hub":
+		p, zeroIsOK = &o.HubPrior, false
+	case "res":
+		p, zeroIsOK = &o.ResourcePrior, false
+	case "guided":
+		p, zeroIsOK = &o.GuidedPrior, false
+	case "exact":
+		p = &o.ExactBoost
+	case "kwfocus":
+		p = &o.KeywordFocus
+	case "ftitle":
+		p = &o.FacetTitleBoost
+	case "fctx":
+		p = &o.FacetContextBoost
+	case "fdemote":
+		p, zeroIsOK = &o.FacetDemote, false
+	case "aud":
+		p, zeroIsOK = &o.AudienceDemote, false
+	case "nb":
+		p = &o.NeighbourWeight
+	case "mention":
+		p = &o.MentionBoost
+	case "partial":
+		p = &o.PartialPhrase
+	case "mcap":
+		p, zeroIsOK = &o.MatchCap, false
+	case "ctx":
+		p, zeroIsOK = &o.ContextWeight, false
+	default:
+		return o, fmt.Errorf("unknown knob %q", name)
+	}
+	if x < 0 || x == 0 && !zeroIsOK {
+		return o, fmt.Errorf("knob %s=%g: out of range", name, x)
+	}
+	if x == 0 {
+		x = -1 // Options reads 0 as "default" and a negative number as 0
+	}
+	*p = x
+	return o, nil
 }
 
 type tuneConfig struct {
@@ -370,8 +405,12 @@ type tuneResult struct {
 }
 
 // measure runs a set as `boussole eval` does (evalset.Run, first 5 items).
-func measure(ix *search.Index, qs []evalset.Question) tuneResult {
-	r := tuneResult{Report: evalset.Run(ix, qs, 1, shown, time.Now)}
+func measure(t testing.TB, ix *search.Index, qs []evalset.Question) tuneResult {
+	rep, err := evalset.Run(t.Context(), ix, qs, 1, shown, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tuneResult{Report: rep}
 	// Run lists, in order, every question not ranked first; identical
 	// questions get identical results, so they pair up in order.
 	misses := r.Misses
@@ -404,7 +443,6 @@ func ablations() []tuneConfig {
 		{"-acronyms", an(analysis.Analyzer{NoAcronyms: true})},
 		{"-shorthands", an(analysis.Analyzer{Abbreviations: map[string]string{}})},
 		{"-prior", search.Options{NoPrior: true}},
-		{"-headnotion", search.Options{NoHeadNotion: true}},
 		{"-situations", off(search.FieldSituations)},
 		{"-themes", off(search.FieldThemes)},
 		{"-glossaryfield", off(search.FieldGlossary)},
@@ -447,13 +485,16 @@ func BenchmarkServicePublic(b *testing.B) {
 			qs = append(qs, q.Q)
 		}
 	}
+	ctx := b.Context()
 	lat := make([]time.Duration, 0, b.N*len(qs))
 	slowest, slowQ := time.Duration(0), ""
 	b.ResetTimer()
 	for range b.N {
 		for _, q := range qs {
 			start := time.Now()
-			ix.Search(q, 9)
+			if _, err := ix.Search(ctx, q, 9); err != nil {
+				b.Fatal(err)
+			}
 			d := time.Since(start)
 			lat = append(lat, d)
 			if d > slowest {

@@ -13,14 +13,14 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/adapters/internal/catchup"
 )
 
 // Salt is one database's salt, drawn and saved under a key of the adapter
 // state the first time it is asked for. The zero value is not usable;
 // build it with New.
 type Salt struct {
-	state bot.StateStore
+	state catchup.StateStore
 	key   string
 
 	mu    sync.Mutex
@@ -30,7 +30,7 @@ type Salt struct {
 
 // New returns the salt saved under key in state. A nil state gives an
 // empty salt (the outbox key alone).
-func New(state bot.StateStore, key string) *Salt { return &Salt{state: state, key: key} }
+func New(state catchup.StateStore, key string) *Salt { return &Salt{state: state, key: key} }
 
 // Get returns the salt, drawing and saving it if the database has none.
 func (s *Salt) Get(ctx context.Context) (string, error) {

@@ -78,7 +78,7 @@ func testCommit(t *testing.T, open Opener) {
 		e := setup(t, open)
 		a := addr("mattermost", "town-hall", "alice")
 		c := fullConversation(a, 0)
-		turns := []bot.Turn{in(a, "j'ai perdu ma carte d'identité", T0), {Address: a, Dir: "out", Text: "Quelle est votre situation ?", At: T0}}
+		turns := []bot.Turn{in(a, "j'ai perdu ma carte d'identité", T0), {Address: a, Text: "Quelle est votre situation ?", At: T0}}
 		e.save(e.s, c, turns...)
 		s2 := e.reopen()
 		if got := e.conversation(s2, a); !equal(got, c) {
@@ -94,10 +94,10 @@ func testCommit(t *testing.T, open Opener) {
 		a := addr("discord", "c", "u")
 		var all []bot.Turn
 		for i := range 5 {
-			all = append(all, bot.Turn{Address: a, Dir: []string{"in", "out"}[i%2], Text: fmt.Sprint("msg ", i), At: T0.Add(time.Duration(i) * time.Second)})
+			all = append(all, bot.Turn{Address: a, Text: fmt.Sprint("msg ", i), At: T0.Add(time.Duration(i) * time.Second)})
 		}
 		// Two turns of one millisecond keep the order they were written in.
-		all = append(all, bot.Turn{Address: a, Dir: "in", Text: "same time", At: all[4].At})
+		all = append(all, bot.Turn{Address: a, Text: "same time", At: all[4].At})
 		e.save(e.s, simpleConversation(a, T0), all[:3]...)
 		e.save(e.s, simpleConversation(a, T0), all[3:]...)
 		// Another user's later turns are not mixed in.

@@ -35,14 +35,14 @@ func testErasure(t *testing.T, open Opener) {
 		mmCase := e.openCase(e.s, bot.Case{Address: aliceMM, Queue: "papiers", Status: bot.CaseOpen, CreatedAt: T0})
 		c := simpleConversation(aliceDM, T0)
 		c.State, c.CaseID = bot.StateWithMediator, aliceCase.ID
-		e.save(e.s, c, bot.Turn{Address: aliceDM, Dir: "in", Text: "dans le cas", At: T0.Add(2 * time.Second), CaseID: aliceCase.ID})
+		e.save(e.s, c, bot.Turn{Address: aliceDM, Text: "dans le cas", At: T0.Add(2 * time.Second), CaseID: aliceCase.ID})
 
 		// The mediator's side: her words in alice's case, in bob's, and
 		// a command about no case.
 		e.save(e.s, simpleConversation(marie.Address, T0),
-			bot.Turn{Address: marie.Address, Dir: "in", Text: "bonjour alice, ici Marie", At: T0, CaseID: aliceCase.ID},
-			bot.Turn{Address: marie.Address, Dir: "in", Text: "bonjour bob", At: T0.Add(time.Second), CaseID: bobCase.ID},
-			bot.Turn{Address: marie.Address, Dir: "in", Text: "!cases", At: T0.Add(2 * time.Second)},
+			bot.Turn{Address: marie.Address, Text: "bonjour alice, ici Marie", At: T0, CaseID: aliceCase.ID},
+			bot.Turn{Address: marie.Address, Text: "bonjour bob", At: T0.Add(time.Second), CaseID: bobCase.ID},
+			bot.Turn{Address: marie.Address, Text: "!cases", At: T0.Add(2 * time.Second)},
 		)
 		// Messages to alice, about her, and to or about others.
 		e.enqueue(e.s,

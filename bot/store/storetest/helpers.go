@@ -14,8 +14,8 @@ import (
 
 func (e *env) save(s Store, c bot.Conversation, turns ...bot.Turn) {
 	e.t.Helper()
-	if err := s.SaveTurn(e.ctx, c, turns); err != nil {
-		e.t.Fatalf("SaveTurn %v: %v", c.Address, err)
+	if err := s.Commit(e.ctx, c, turns, nil); err != nil {
+		e.t.Fatalf("Commit %v: %v", c.Address, err)
 	}
 }
 
@@ -171,7 +171,7 @@ func simpleConversation(a bot.Address, updated time.Time) bot.Conversation {
 }
 
 func in(a bot.Address, text string, at time.Time) bot.Turn {
-	return bot.Turn{Address: a, Dir: "in", Text: text, At: at}
+	return bot.Turn{Address: a, Text: text, At: at}
 }
 
 func reply(to bot.Address, text string) bot.Reply { return bot.Reply{To: to, Text: text} }

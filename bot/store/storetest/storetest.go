@@ -1,6 +1,6 @@
 // Package storetest is the storage contract of Boussole: a test suite that
 // runs every behaviour the engine, the dispatcher and the mediators'
-// workflow rely on against any implementation of bot.Store, given a
+// workflow rely on against any implementation of engine.Store, given a
 // function that opens one. The SQLite store runs it (bot/store's
 // contract_test.go); a PostgreSQL store added later passes the same suite:
 //
@@ -44,13 +44,21 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/delivery"
+	"github.com/boussole/boussole/bot/engine"
 )
 
-// Store is what the suite needs: bot.Store, its transactions, and the
-// outbox listing the operator's tools and tests use.
+// Store is what the suite needs: the engine's store with its
+// transactions, the dispatcher's outbox, and the outbox listing the
+// operator's tools and tests use.
 type Store interface {
-	bot.Store
-	bot.Transactional
+	engine.Store
+	engine.HandledStore
+	engine.Transactional
+	delivery.Outbox
+	// PurgeBefore deletes conversations, turns and closed cases not
+	// updated since t (the retention period).
+	PurgeBefore(ctx context.Context, t time.Time) (int64, error)
 	// PendingOutgoing returns up to limit messages neither sent nor dead,
 	// due or not, oldest first, each with its Reply.Key set.
 	PendingOutgoing(ctx context.Context, limit int) ([]bot.Outgoing, error)

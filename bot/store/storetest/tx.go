@@ -195,7 +195,7 @@ func testTx(t *testing.T, open Opener) {
 
 		// An inner error, passed on, rolls back the outer writes too.
 		err = e.s.InTx(e.ctx, func(ctx context.Context) error {
-			if err := e.s.SaveTurn(ctx, simpleConversation(b, T0), nil); err != nil {
+			if err := e.s.Commit(ctx, simpleConversation(b, T0), nil, nil); err != nil {
 				return fmt.Errorf("saveTurn: %w", err)
 			}
 			return e.s.InTx(ctx, func(ctx context.Context) error {
@@ -217,11 +217,11 @@ func testTx(t *testing.T, open Opener) {
 
 		// Both succeed: everything commits.
 		err = e.s.InTx(e.ctx, func(ctx context.Context) error {
-			if err := e.s.SaveTurn(ctx, simpleConversation(a, T0), nil); err != nil {
+			if err := e.s.Commit(ctx, simpleConversation(a, T0), nil, nil); err != nil {
 				return err
 			}
 			return e.s.InTx(ctx, func(ctx context.Context) error {
-				return e.s.SaveTurn(ctx, simpleConversation(b, T0), nil)
+				return e.s.Commit(ctx, simpleConversation(b, T0), nil, nil)
 			})
 		})
 		if err != nil {

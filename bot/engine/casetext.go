@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/mediation"
+)
+
+// caseText writes what mediators read about cases: a case's line in a
+// list, its summary, its announcement in a queue. It reads the case's
+// latest words from the store, in the turn's transaction.
+type caseText struct {
+	e    *Engine
+	ctx  context.Context
+	snap *snapshot
+	lang string // the reader's
+	now  time.Time
+}
+
+// cases writes about cases for the person of this turn.
+func (t *turn) cases() caseText {
+	return caseText{e: t.e, ctx: t.ctx, snap: t.snap, lang: t.lang(), now: t.now}
+}
+
+func (v caseText) msg(key string, kv ...string) string { return v.e.cat.T(v.lang, key, kv...) }
+
+func (v caseText) caseLine(c bot.Case) string {
+	wait := v.now.Sub(c.CreatedAt).Round(time.Minute)
+	status := v.msg("case_status_open", "wait", v.duration(wait))
+	switch {
+	case c.Status == bot.CaseClosed:
+		status = v.msg("case_status_closed", "outcome", c.Outcome)
+	case c.Status == bot.CaseClaimed && c.Mediator != nil:
+		status = v.msg("case_status_claimed", "mediator", c.Mediator.Name, "wait", v.duration(wait))
+	}
+	line := v.msg("case_line", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue, "topic", c.Summary.Topic, "status", status)
+	if len(c.Urgent) > 0 {
+		line = v.msg("case_urgent_mark", "kinds", v.dangerKinds(c.Urgent)) + " " + line
+	}
+	return line
+}
+
+// dangerKinds names kinds of danger in the mediators' language.
+func (v caseText) dangerKinds(cats []string) string {
+	kinds := make([]string, len(cats))
+	for i, cat := range cats {
+		kinds[i] = v.e.cat.T(v.e.cfg.Lang, "danger_kind_"+cat)
+	}
+	return strings.Join(kinds, ", ")
+}
+
+// duration writes how long a case has waited, to the minute.
+func (v caseText) duration(d time.Duration) string {
+	if d < time.Hour {
+		return v.msg("duration_minutes", "minutes", strconv.Itoa(int(d.Minutes())))
+	}
+	return v.msg("duration_hours", "hours", strconv.Itoa(int(d.Hours())), "minutes", strconv.Itoa(int(d.Minutes())%60))
+}
+
+// summary renders a case for a mediator.
+func (v caseText) summary(c bot.Case) string {
+	s := c.Summary
+	lines := []string{v.caseLine(c),
+		v.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", s.Reason)}
+	if !c.Consent {
+		lines = append(lines, v.msg("case_no_consent"))
+		return strings.Join(lines, "\n")
+	}
+	if len(s.Path) > 0 {
+		var steps []string
+		for _, st := range s.Path {
+			steps = append(steps, st.Choice)
+		}
+		lines = append(lines, v.msg("case_path", "path", strings.Join(steps, " → ")))
+	}
+	if len(s.Shown) > 0 {
+		var shown []string
+		for _, id := range s.Shown {
+			title := id
+			if it, ok := v.snap.base.Item(id); ok {
+				title = id + " " + it.Title
+			}
+			shown = append(shown, title)
+		}
+		lines = append(lines, v.msg("case_shown", "items", strings.Join(shown, " ; ")))
+	}
+	words := s.LastWords
+	// The citizen may have written since the case opened (a message left
+	// while waiting): read their latest words at the time of reading.
+	if turns, err := v.e.store.RecentTurns(v.ctx, c.Address, summaryWords); err == nil && len(turns) > 0 {
+		words = words[:0:0]
+		for _, tu := range turns {
+			words = append(words, tu.Text)
+		}
+	}
+	for _, w := range words {
+		lines = append(lines, "  « "+mediation.Defuse(w)+" »")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// announcement is the post that puts a case in its queue's channel, in
+// the deployment's language (a channel is read by several mediators).
+func (v caseText) announcement(c bot.Case, q mediation.Queue) bot.Reply {
+	v.lang = v.e.cfg.Lang
+	text := v.msg("queue_new_case", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue) + "\n" + v.summary(c)
+	return bot.Reply{To: q.Channel, About: c.Address, Text: text, Choices: []bot.Choice{{Label: v.msg("btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
+}
+
+// summaryWords is how many of the citizen's latest messages a mediator
+// reads in a case summary.
+const summaryWords = 8

@@ -1,0 +1,19 @@
+// Package engine is Boussole's conversation engine: a turn takes a
+// conversation's stored state, one incoming message, the knowledge in
+// force and the clock, and returns the new state, the replies and the
+// case changes, all committed in one store transaction (or none).
+//
+// A turn reads, in this order: the danger layer (emergency numbers first,
+// in every state), where the person is and which language they write,
+// the mediator's side or the citizen's side of a case, the global
+// commands, the choices on offer, the current tree's question, and
+// finally a search whose hits the answer policy (bot/answer) turns into
+// an answer, a few offers or « I did not understand ».
+//
+// Files: engine.go (New, Respond, the transaction), turn.go (routing a
+// message), tree.go (orientation trees), freetext.go (search and answer),
+// commands.go and words.go (global commands and the catalogue's words),
+// danger.go, citizen_case.go and mediate.go (the two sides of a case),
+// casetext.go (what mediators read), store.go (the storage interfaces).
+// The engine sends nothing: bot/delivery does.
+package engine

@@ -1,0 +1,417 @@
+package engine
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/answer"
+	"github.com/boussole/boussole/bot/mediation"
+	"github.com/boussole/boussole/knowledge"
+)
+
+// mediatorTurn handles a message from a mediator: a command, or words for
+// the citizen of the case they hold.
+func (t *turn) mediatorTurn() (bool, error) {
+	if p, ok := strings.CutPrefix(t.in.Payload, "m:claim:"); ok {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			t.say(t.msg("expired"))
+			return true, nil
+		}
+		return true, t.claim(id)
+	}
+	if t.in.Payload != "" {
+		return false, nil
+	}
+	c, ok := t.e.grammar.Parse(t.text)
+	if ok && t.conv.CaseID != 0 && !t.explicitCommand() {
+		// Holding a case, words that look like a command may be meant
+		// for the citizen: only unambiguous ones are commands.
+		var err error
+		if ok, err = t.plainCommand(c); err != nil || !ok && len(t.offers) > 0 {
+			return true, err // asked which was meant
+		}
+	}
+	if !ok {
+		if t.conv.CaseID != 0 {
+			t.caseID = t.conv.CaseID
+			return true, t.relayToCitizen(t.conv.CaseID, t.text)
+		}
+		return false, nil
+	}
+	return true, t.runMediatorCommand(c)
+}
+
+// explicitCommand says whether the message is a command by its form: the
+// platform's slash command (/boussole …) or a leading « ! ».
+func (t *turn) explicitCommand() bool {
+	return t.in.Command || strings.HasPrefix(strings.TrimSpace(t.in.Text), "!")
+}
+
+// plainCommand decides whether a command-looking message without « ! »,
+// from a mediator holding a case, is a command. The rule (README,
+// « Mediators »): a list or help word alone; a verb and a case number that
+// exists, and nothing else (« prendre 3 », « fermer 3 »); « fiche ID » of
+// an item that exists. A verb, an existing case and more words (« note 2
+// documents manquants ») could be either: the mediator is asked, with a
+// button for each. Anything else is for the citizen.
+func (t *turn) plainCommand(c mediation.Command) (bool, error) {
+	switch c.Verb {
+	case mediation.List, mediation.Help:
+		return c.Rest == "", nil
+	case mediation.Send:
+		_, found := t.snap.base.Item(c.Rest)
+		return found, nil
+	}
+	id, rest := c.Case, c.Rest
+	_, err := t.e.store.Case(t.ctx, id)
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound) && (c.Verb == mediation.Show || rest == ""):
+		return false, nil // « dossier 12345 bien reçu », « voir 3 fois »: words
+	case errors.Is(err, knowledge.ErrNotFound):
+		// « note 7 ne pas appeler chez elle » with no request 7: a typo in
+		// a private note must not reach the citizen; ask.
+	case err != nil:
+		return false, fmt.Errorf("load case %d: %w", id, err)
+	case rest == "":
+		return true, nil
+	}
+	t.caseID = id
+	t.say(t.msg("mediator_ambiguous", "case", strconv.FormatInt(t.conv.CaseID, 10)))
+	t.offer(bot.Offer{Label: t.msg("btn_relay_it"), Action: actRelay, Arg: t.text},
+		bot.Offer{Label: t.msg("btn_run_it", "command", "!"+t.text), Action: actRunCommand, Arg: t.text})
+	return false, nil
+}
+
+// runMediatorCommand runs a parsed mediator command.
+func (t *turn) runMediatorCommand(c mediation.Command) error {
+	id, rest := c.Case, c.Rest
+	t.caseID = id
+	switch c.Verb {
+	case mediation.List:
+		return t.listCases()
+	case mediation.Show:
+		return t.showCase(id)
+	case mediation.Claim:
+		return t.claim(id)
+	case mediation.Close:
+		return t.closeCase(id, rest)
+	case mediation.Note:
+		return t.noteCase(id, rest)
+	case mediation.Back:
+		return t.handBack(id)
+	case mediation.Transfer:
+		return t.transfer(id, rest)
+	case mediation.Send:
+		return t.sendItem(rest)
+	}
+	t.say(t.msg("mediator_help"))
+	return nil
+}
+
+// refuseMediatorCommand answers a citizen who typed a mediator command,
+// saying nothing about any case.
+func (t *turn) refuseMediatorCommand() bool {
+	if strings.HasPrefix(t.in.Payload, "m:") {
+		t.say(t.msg("mediator_only"))
+		return true
+	}
+	// In a case, everything the citizen writes is for the mediator.
+	if t.conv.CaseID != 0 && (t.conv.State == bot.StateEscalated || t.conv.State == bot.StateWithMediator) {
+		return false
+	}
+	// Only a verb a citizen would not use with a number, with the number
+	// and nothing else (« prendre 2 », « !voir 3 »): « dossier 123456 » (a
+	// file number), « fiche paie », « prendre 2 rendez-vous ? » are
+	// citizens' words.
+	if c, ok := t.e.grammar.Parse(t.text); ok && t.e.grammar.Strict(c) && (c.Rest == "" || strings.HasPrefix(strings.TrimSpace(t.text), "!")) {
+		t.say(t.msg("mediator_only"))
+		return true
+	}
+	return false
+}
+
+func (t *turn) listCases() error {
+	cs, err := t.e.store.Cases(t.ctx, "", bot.CaseOpen, bot.CaseClaimed)
+	if err != nil {
+		return fmt.Errorf("list cases: %w", err)
+	}
+	if len(cs) == 0 {
+		t.say(t.msg("cases_none"))
+		return nil
+	}
+	// Urgent cases first, each group oldest first.
+	slices.SortStableFunc(cs, func(a, b bot.Case) int {
+		return cmp.Compare(min(len(b.Urgent), 1), min(len(a.Urgent), 1))
+	})
+	lines := []string{t.msg("cases_title", "n", strconv.Itoa(len(cs)))}
+	for _, c := range cs {
+		lines = append(lines, "• "+t.cases().caseLine(c))
+	}
+	t.say(strings.Join(lines, "\n"))
+	return nil
+}
+
+func (t *turn) showCase(id int64) error {
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return err
+	}
+	text := t.cases().summary(c)
+	notes, err := t.e.store.CaseNotes(t.ctx, id)
+	if err != nil {
+		return fmt.Errorf("read notes: %w", err)
+	}
+	for _, n := range notes {
+		text += "\n" + t.msg("case_note_line", "author", n.Author, "text", n.Text)
+	}
+	t.replies = append(t.replies, bot.Reply{To: t.in.Address, About: c.Address, Text: text})
+	return nil
+}
+
+// mediatorSelf is the mediator writing, as recorded on the cases they claim.
+func (t *turn) mediatorSelf() *bot.Mediator {
+	name := t.in.Name
+	if name == "" {
+		name = t.in.Address.User
+	}
+	return &bot.Mediator{Address: bot.Address{Platform: t.in.Address.Platform, Channel: t.in.Address.Channel, User: t.in.Address.User}, Name: name}
+}
+
+// to builds a message for another conversation than the sender's.
+func (t *turn) to(a bot.Address, lang, key string, kv ...string) bot.Reply {
+	return bot.Reply{To: a, Text: t.e.cat.T(lang, key, kv...)}
+}
+
+func (t *turn) claim(id int64) error {
+	me := t.mediatorSelf()
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return err
+	}
+	sid := strconv.FormatInt(id, 10)
+	out := []bot.Reply{t.to(c.Address, c.Lang, "citizen_claimed", "mediator", me.Name)}
+	if q, ok := t.e.cfg.Mediation.Queue(c.Queue); ok && q.Channel != t.in.Address {
+		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_claimed", "case", sid, "mediator", me.Name))
+	}
+	c, err = t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: me, At: t.now}, out)
+	if errors.Is(err, bot.ErrCaseConflict) {
+		who := "?"
+		if c.Mediator != nil {
+			who = c.Mediator.Name
+		}
+		if c.Status == bot.CaseClosed {
+			t.say(t.msg("case_closed_already", "case", sid))
+		} else {
+			t.say(t.msg("case_taken", "case", sid, "mediator", who))
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("claim case %d: %w", id, err)
+	}
+	t.conv.CaseID = id
+	t.replies = append(t.replies, bot.Reply{To: t.in.Address, About: c.Address, Text: t.msg("mediator_claimed", "case", sid) + "\n" + t.cases().summary(c)})
+	return nil
+}
+
+// findCase returns case id, or says it does not exist (ok false). A
+// storage error is an error, never « demande inconnue ».
+func (t *turn) findCase(id int64) (bot.Case, bool, error) {
+	c, err := t.e.store.Case(t.ctx, id)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		t.say(t.msg("case_unknown", "case", strconv.FormatInt(id, 10)))
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("load case %d: %w", id, err)
+	}
+	return c, true, nil
+}
+
+// heldCase returns case id if this mediator holds it, else says why not.
+func (t *turn) heldCase(id int64) (bot.Case, bool, error) {
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return c, false, err
+	}
+	if !t.holds(c) {
+		t.say(t.msg("case_not_yours", "case", strconv.FormatInt(id, 10)))
+		return c, false, nil
+	}
+	return c, true, nil
+}
+
+// holds says whether the mediator writing holds c.
+func (t *turn) holds(c bot.Case) bool {
+	return c.Status == bot.CaseClaimed && c.Mediator != nil && c.Mediator.Address.User == t.in.Address.User && c.Mediator.Address.Platform == t.in.Address.Platform
+}
+
+func (t *turn) closeCase(id int64, outcome string) error {
+	c, ok, err := t.heldCase(id)
+	if !ok || err != nil {
+		return err
+	}
+	// "fermer 3 orienté vers la CAF : rappeler lundi" closes with an
+	// outcome and a private note.
+	outcome, note, _ := strings.Cut(outcome, ":")
+	outcome, note = strings.TrimSpace(outcome), strings.TrimSpace(note)
+	if outcome == "" {
+		outcome = "resolved"
+	}
+	sid := strconv.FormatInt(id, 10)
+	ask := t.to(c.Address, c.Lang, "citizen_closed")
+	for i := 1; i <= 5; i++ {
+		ask.Choices = append(ask.Choices, bot.Choice{Label: strconv.Itoa(i), Payload: "s:" + sid + ":" + strconv.Itoa(i)})
+	}
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcome, Note: note, At: t.now}, []bot.Reply{ask}); err != nil {
+		return fmt.Errorf("close case %d: %w", id, err)
+	}
+	if t.conv.CaseID == id {
+		t.conv.CaseID = 0
+	}
+	t.say(t.msg("mediator_closed", "case", sid))
+	return nil
+}
+
+func (t *turn) handBack(id int64) error {
+	c, ok, err := t.heldCase(id)
+	if !ok || err != nil {
+		return err
+	}
+	out := []bot.Reply{t.to(c.Address, c.Lang, "citizen_handed_back")}
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
+		return fmt.Errorf("hand back case %d: %w", id, err)
+	}
+	if t.conv.CaseID == id {
+		t.conv.CaseID = 0
+	}
+	t.say(t.msg("mediator_handed_back", "case", strconv.FormatInt(id, 10)))
+	return nil
+}
+
+func (t *turn) noteCase(id int64, text string) error {
+	sid := strconv.FormatInt(id, 10)
+	if strings.TrimSpace(text) == "" {
+		t.say(t.msg("mediator_help"))
+		return nil
+	}
+	_, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed, bot.CaseClosed}, bot.CaseChange{Note: text, Mediator: nil, At: t.now}, nil)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		t.say(t.msg("case_unknown", "case", sid))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("note case %d: %w", id, err)
+	}
+	t.say(t.msg("mediator_noted", "case", sid))
+	return nil
+}
+
+// transfer moves a case to another queue ("transferer 3 emploi") or
+// mediator ("transferer 3 @paul").
+func (t *turn) transfer(id int64, target string) error {
+	sid := strconv.FormatInt(id, 10)
+	target = strings.TrimSpace(target)
+	if target == "" {
+		t.say(t.msg("mediator_help"))
+		return nil
+	}
+	c, ok, err := t.findCase(id)
+	if !ok || err != nil {
+		return err
+	}
+	if user, ok := strings.CutPrefix(target, "@"); ok {
+		to := &bot.Mediator{Address: bot.Address{Platform: t.in.Address.Platform, Channel: t.in.Address.Channel, User: user}, Name: user}
+		if !t.e.cfg.Mediation.IsMediator(to.Address) {
+			t.say(t.msg("transfer_not_mediator", "mediator", user))
+			return nil
+		}
+		out := []bot.Reply{
+			t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name),
+			t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name),
+		}
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: to, At: t.now}, out); errors.Is(err, bot.ErrCaseConflict) {
+			t.say(t.msg("case_closed_already", "case", sid))
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("transfer case %d: %w", id, err)
+		}
+	} else {
+		q, ok := t.e.cfg.Mediation.Queues[target]
+		if !ok {
+			t.say(t.msg("transfer_unknown_queue", "queue", target, "queues", strings.Join(t.e.cfg.Mediation.QueueNames(), ", ")))
+			return nil
+		}
+		c.Queue = target
+		out := []bot.Reply{t.cases().announcement(c, q), t.to(c.Address, c.Lang, "citizen_transferred")}
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); errors.Is(err, bot.ErrCaseConflict) {
+			t.say(t.msg("case_closed_already", "case", sid))
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("transfer case %d: %w", id, err)
+		}
+	}
+	if t.conv.CaseID == id {
+		t.conv.CaseID = 0
+	}
+	t.say(t.msg("mediator_transferred", "case", sid, "target", target))
+	return nil
+}
+
+// sendItem sends a knowledge item, formatted, to the citizen of the case
+// the mediator holds.
+func (t *turn) sendItem(id string) error {
+	if t.conv.CaseID == 0 {
+		t.say(t.msg("mediator_no_case"))
+		return nil
+	}
+	c, ok, err := t.heldCase(t.conv.CaseID)
+	if !ok || err != nil {
+		return err
+	}
+	it, found := t.snap.base.Item(id)
+	if !found {
+		t.say(t.msg("item_unknown", "item", id))
+		return nil
+	}
+	r := bot.Reply{To: c.Address, Text: answer.NewWriter(t.e.cat, c.Lang).Item(it)}
+	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{At: t.now}, []bot.Reply{r}); err != nil {
+		return fmt.Errorf("send item: %w", err)
+	}
+	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
+	return nil
+}
+
+// relayToCitizen passes a mediator's words to the citizen of the case.
+func (t *turn) relayToCitizen(id int64, text string) error {
+	c, ok, err := t.heldCase(id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// Said why (unknown, not theirs): the message was not sent.
+		t.say(t.msg("mediator_not_relayed"))
+		t.conv.CaseID = 0
+		return nil
+	}
+	// The relayed message is queued with this turn, in its transaction.
+	t.replies = append(t.replies, bot.Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", t.relayed(text, c.Lang))})
+	t.silent = true
+	return nil
+}
+
+// relayed is text as passed to the other person of a case, in lang:
+// defused, and marked when the message was cut.
+func (t *turn) relayed(text, lang string) string {
+	text = mediation.Defuse(text)
+	if t.cut && text == mediation.Defuse(t.text) {
+		text += " " + t.e.cat.T(lang, "relay_cut")
+	}
+	return text
+}
