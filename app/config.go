@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/hours"
 )
@@ -80,12 +81,14 @@ type LogConfig struct {
 
 // Default is what Boussole runs on without a file.
 func Default() Config {
+	// The answer policy's thresholds are written once, in bot/answer.
+	policy := answer.DefaultPolicy()
 	return Config{
 		Lang:         catalog.Default,
 		Jurisdiction: "FR",
 		Database:     DatabaseConfig{Path: "./boussole.db"},
 		Retention:    RetentionConfig{Days: 90},
-		Search:       SearchConfig{AnswerThreshold: 0.5, UnsureThreshold: 0.3},
+		Search:       SearchConfig{AnswerThreshold: policy.AnswerThreshold, UnsureThreshold: policy.UnsureThreshold},
 		Log:          LogConfig{Level: "info", Format: "text"},
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
 			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},

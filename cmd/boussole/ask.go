@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/search"
 )
@@ -42,11 +43,11 @@ func runAsk(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	imported, err := importedItems(ctx, dbFlag, e.now)
+	imported, err := app.ImportedItems(ctx, dbFlag, e.now)
 	if err != nil {
 		return err
 	}
-	base, err := loadKnowledge(ctx, dirFlag, imported)
+	base, err := app.LoadKnowledge(ctx, dirFlag, imported)
 	if err != nil {
 		return err
 	}

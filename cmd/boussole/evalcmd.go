@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
@@ -157,7 +158,7 @@ func titled(b *knowledge.Base, ids []string) []string {
 // the embedded demo when neither is given.
 func evalBase(ctx context.Context, dir string, sheets []string, now func() time.Time) (*knowledge.Base, error) {
 	if len(sheets) == 0 {
-		return loadKnowledge(ctx, dir, nil)
+		return app.LoadKnowledge(ctx, dir, nil)
 	}
 	tmp, err := os.MkdirTemp("", "boussole-eval-")
 	if err != nil {
@@ -179,7 +180,7 @@ func evalBase(ctx context.Context, dir string, sheets []string, now func() time.
 	if dir == "" {
 		return knowledge.NewBase(items, nil, nil), nil
 	}
-	b, err := loadKnowledge(ctx, dir, items)
+	b, err := app.LoadKnowledge(ctx, dir, items)
 	if err != nil {
 		return nil, errors.Join(err)
 	}
