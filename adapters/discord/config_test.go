@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/boussole/boussole/adapters/internal/settingstest"
 	"github.com/boussole/boussole/bot/catalog"
 )
 
@@ -26,20 +27,7 @@ func TestSettingsValidate(t *testing.T) {
 		"disabled, no token": {func(s Settings) Settings { s.Enabled, s.TokenEnv = false, ""; return s }, nil},
 	}
 	for name, tc := range cases {
-		err := tc.s(on).Validate()
-		switch {
-		case tc.want == nil && err != nil:
-			t.Errorf("%s: %v", name, err)
-		case tc.want != nil && err == nil:
-			t.Errorf("%s: no error, want %q", name, tc.want)
-		case err != nil && strings.Contains(err.Error(), "secretpart"):
-			t.Errorf("%s: the token is repeated: %v", name, err)
-		}
-		for _, w := range tc.want {
-			if err != nil && !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", name, err, w)
-			}
-		}
+		settingstest.Check(t, name, tc.s(on).Validate(), tc.want, "secretpart")
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/mediation"
+	"github.com/boussole/boussole/internal/sets"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -139,7 +140,7 @@ func (t *turn) urgentCase(cats []string) error {
 		return nil
 	}
 	q, ok := t.e.cfg.Mediation.Queue(c.Queue)
-	c.Urgent = union(c.Urgent, cats)
+	c.Urgent = sets.Union(c.Urgent, cats)
 	var out []bot.Reply
 	if ok {
 		r := t.cases().announcement(c, q)
@@ -214,8 +215,6 @@ func (t *turn) explainNumber(folded string) bool {
 	return true
 }
 
-// itemTitle and itemSummary are an item's text in the conversation's
-// language when written, else the French.
 // digits keeps the digits of s: « 1 800 363-9010 » and « 9-8-8 » are
 // numbers as dialled.
 func digits(s string) string {
@@ -225,15 +224,4 @@ func digits(s string) string {
 		}
 		return -1
 	}, s)
-}
-
-// union returns a's elements then those of b not in a.
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, v := range b {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

@@ -11,6 +11,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/internal/sets"
 )
 
 // UpdateCase applies ch to case id if its status is one of from (any
@@ -92,7 +93,7 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, from []bot.CaseStatus,
 		}
 		if len(ch.Urgent) > 0 {
 			// Kinds of danger accumulate: a case once urgent stays so.
-			add("urgent", strings.Join(union(cur.Urgent, ch.Urgent), ","))
+			add("urgent", strings.Join(sets.Union(cur.Urgent, ch.Urgent), ","))
 		}
 		// set holds column names written above, never input.
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+` WHERE id = ?`,
@@ -254,15 +255,4 @@ func (s *Store) CaseNotes(ctx context.Context, id int64) ([]bot.CaseNote, error)
 		return nil, nil
 	}
 	return notes, nil
-}
-
-// union returns a's elements then those of b not in a.
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, v := range b {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

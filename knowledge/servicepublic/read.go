@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/boussole/boussole/internal/sets"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -323,20 +324,10 @@ func merge(a *knowledge.Item, am sheetMeta, b *knowledge.Item, bm sheetMeta) (*k
 	}
 	m := *keep
 	m.Audience = mergeAudience(keep.Audience, other.Audience)
-	m.Themes = union(keep.Themes, other.Themes)
-	m.Related = union(keep.Related, other.Related)
+	m.Themes = sets.Union(keep.Themes, other.Themes)
+	m.Related = sets.Union(keep.Related, other.Related)
 	m.Related = slices.DeleteFunc(m.Related, func(id string) bool { return id == m.ID })
 	return &m, meta
-}
-
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, v := range b {
-		if !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // mergeAudience unites two audience lists in canonical order.
