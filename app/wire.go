@@ -68,7 +68,7 @@ func OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, err
 	}
-	gaz, err := places.New()
+	gaz, err := places.New(places.WordsFrom(cat.AllWords))
 	if err != nil {
 		return nil, err
 	}

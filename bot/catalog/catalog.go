@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -112,6 +113,20 @@ func (c *Catalog) Words(lang, key string) []string {
 	for _, w := range strings.Split(c.msgs[lang][key], "|") {
 		if w = strings.TrimSpace(w); w != "" {
 			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// AllWords returns the words key lists in every language of the
+// catalogue, each once: what the bot recognises whatever the language.
+func (c *Catalog) AllWords(key string) []string {
+	var out []string
+	for _, lang := range c.Langs() {
+		for _, w := range c.Words(lang, key) {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
 		}
 	}
 	return out

@@ -78,10 +78,12 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// Every list of words the bot recognises exists in French and English,
-// with no empty entry: a language missing « aide » would leave its
-// speakers without help. The engine and the mediators' grammar refuse to
-// start without their lists; this says which is missing first.
+// Every list of words the bot recognises is in French and English (an
+// English list may be "" where English has no such word: « à » before a
+// town), with no empty entry: a language missing « aide » would leave
+// its speakers without help. The engine, the mediators' grammar and the
+// gazetteer refuse to start without the lists they need; this says
+// which is missing first.
 func TestWordListsAreComplete(t *testing.T) {
 	c, err := New()
 	if err != nil {
@@ -100,13 +102,13 @@ func TestWordListsAreComplete(t *testing.T) {
 				continue
 			}
 			for _, w := range strings.Split(raw, "|") {
-				if own && strings.TrimSpace(w) == "" {
+				if own && raw != "" && strings.TrimSpace(w) == "" {
 					t.Errorf("%s.yaml %s: an empty entry in %q", lang, k, raw)
 				}
 			}
 		}
-		if len(c.Words("fr", k)) == 0 || len(c.Words("en", k)) == 0 {
-			t.Errorf("%s: no words in French or English", k)
+		if len(c.Words("fr", k)) == 0 && len(c.Words("en", k)) == 0 {
+			t.Errorf("%s: no words in French nor English", k)
 		}
 	}
 	if n < 20 {

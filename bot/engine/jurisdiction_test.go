@@ -88,7 +88,7 @@ func sharedEngine(t *testing.T, cfg engine.Config) *harness {
 	}
 	t.Cleanup(func() { st.Close() })
 	h.store = st
-	gaz, err := places.New()
+	gaz, err := places.New(places.WordsFrom(cat.AllWords))
 	if err != nil {
 		t.Fatal(err)
 	}

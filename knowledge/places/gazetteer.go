@@ -57,6 +57,55 @@ type Gazetteer struct {
 	common map[string]bool
 	// longest is the most words a name has.
 	longest int
+	// w are the words that say a place follows (Words, folded).
+	w wordSets
+}
+
+// Words are the words that say where the person is, by what they do in a
+// message; the message catalogue holds them (words_place_*), for every
+// language, and the wiring passes them here. Matching is on folded words
+// (no accents, no capitals; « d' » is « d »).
+type Words struct {
+	// Alone introduce a place by themselves: « j'habite Aubagne », « in
+	// Sherbrooke ».
+	Alone []string
+	// At (« à », « au ») introduce a place after a Being word: « je suis
+	// à », « je vis à ».
+	At    []string
+	Being []string
+	// Near, then a NearLink (« de », « d' »), introduce a place: « près
+	// de », « région de ».
+	Near     []string
+	NearLink []string
+	// Postal introduce a postal code: « cp 13001 », « à 75011 »; after
+	// PostalLink too when it follows « postal » (« code postal est »).
+	Postal     []string
+	PostalLink []string
+	// Lead go with the place when it is taken out of the message (« mon
+	// code postal est », « je suis à ») without introducing one.
+	Lead []string
+}
+
+// WordsFrom reads Words from a list of words per catalogue key
+// (words_place_alone, words_place_at…), every language together.
+func WordsFrom(list func(key string) []string) Words {
+	return Words{
+		Alone: list("words_place_alone"), At: list("words_place_at"), Being: list("words_place_being"),
+		Near: list("words_place_near"), NearLink: list("words_place_near_link"),
+		Postal: list("words_place_postal"), PostalLink: list("words_place_postal_link"), Lead: list("words_place_lead"),
+	}
+}
+
+type wordSets struct {
+	alone, at, being, near, nearLink, postal, postalLink, lead map[string]bool
+}
+
+func setOf(ws []string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[analysis.Fold(w)] = true
+	}
+	return m
 }
 
 // minPopulation is the smallest French commune whose name alone, after
@@ -64,9 +113,15 @@ type Gazetteer struct {
 // of hamlets collide with ordinary words and phrases too often.
 const minPopulation = 1000
 
-// New reads the embedded gazetteer.
-func New() (*Gazetteer, error) {
-	g := &Gazetteer{byName: map[string][]*Town{}, postal: map[string][]*Town{}, common: map[string]bool{}}
+// New reads the embedded gazetteer; w are the words that introduce a
+// place (the catalogue's words_place_* lists).
+func New(w Words) (*Gazetteer, error) {
+	if len(w.Alone) == 0 || len(w.At) == 0 || len(w.Being) == 0 || len(w.Postal) == 0 {
+		return nil, errors.New("gazetteer: no words introduce a place (words_place_alone, _at, _being, _postal)")
+	}
+	g := &Gazetteer{byName: map[string][]*Town{}, postal: map[string][]*Town{}, common: map[string]bool{},
+		w: wordSets{alone: setOf(w.Alone), at: setOf(w.At), being: setOf(w.Being), near: setOf(w.Near), nearLink: setOf(w.NearLink),
+			postal: setOf(w.Postal), postalLink: setOf(w.PostalLink), lead: setOf(w.Lead)}}
 	if err := g.readCSV("geodata/communes-fr.csv.gz", g.addCommune); err != nil {
 		return nil, err
 	}
@@ -214,7 +269,7 @@ func (g *Gazetteer) locate(text string) (jurisdiction, rest string) {
 	found := ""
 	drop := make([]bool, len(words))
 	span := func(from, to int) {
-		for from > 0 && (placeWords[words[from-1]] || atWords[words[from-1]] || nearWords[words[from-1]] || words[from-1] == "de" || beingWords[words[from-1]] || postalWords[words[from-1]] || leadWords[words[from-1]]) {
+		for from > 0 && g.w.leads(words[from-1]) {
 			from--
 		}
 		for k := from; k < to; k++ {
@@ -229,11 +284,11 @@ func (g *Gazetteer) locate(text string) (jurisdiction, rest string) {
 			if len(w) == 3 {
 				n = 2
 			}
-		case len(w) == 5 && allDigits(w) && len(g.postal[w]) > 0 && postalBefore(words, i):
+		case len(w) == 5 && allDigits(w) && len(g.postal[w]) > 0 && g.w.postalBefore(words, i):
 			// « 13000 » alone may be an amount; after « à », « cp », « au »
 			// it is a postal code.
 			j, n = FR, 1
-		case placeBefore(words, i):
+		case g.w.placeBefore(words, i):
 			j, n = g.townAt(text, words, i)
 		}
 		if n == 0 {
@@ -323,60 +378,33 @@ const bigTown = 10000
 // « I live in Sherbrooke ». « j'ai parlé à Nancy », « écrit à Mathieu »,
 // « un revenu de 20000 » name no place.
 
-// placeWords introduce a place by themselves.
-var placeWords = map[string]bool{
-	"habite": true, "habites": true, "habitons": true, "habitez": true, "reside": true, "residons": true,
-	"in": true, "near": true,
+// leads reports whether w goes with a place taken out of a message.
+func (ws wordSets) leads(w string) bool {
+	return ws.alone[w] || ws.at[w] || ws.near[w] || ws.nearLink[w] || ws.being[w] || ws.postal[w] || ws.postalLink[w] || ws.lead[w]
 }
 
-// atWords (« à », « au ») introduce a place after a word of being or
-// living there: « je suis à », « je vis à », « on est au ».
-var atWords = map[string]bool{"a": true, "au": true, "aux": true}
-
-var beingWords = map[string]bool{
-	"suis": true, "sommes": true, "est": true, "sont": true, "vis": true, "vit": true, "vivons": true, "vivent": true,
-	"habite": true, "habites": true, "habitons": true, "reside": true, "installe": true, "installee": true, "installes": true,
-	"demenage": true, "arrive": true, "arrivee": true, "travaille": true, "live": true, "lives": true, "living": true, "based": true,
-}
-
-// nearWords are « près de », « proche de », « région de », « ville de »
-// (two words: the first, then « de » or « d »).
-var nearWords = map[string]bool{"pres": true, "proche": true, "region": true, "ville": true, "banlieue": true, "cote": true}
-
-// postalWords introduce a postal code: « cp 13001 », « à 75011 »,
-// « code postal 13001 », « mon code postal est 13001 ».
-var postalWords = map[string]bool{"a": true, "au": true, "cp": true, "postal": true}
-
-func placeBefore(words []string, i int) bool {
+func (ws wordSets) placeBefore(words []string, i int) bool {
 	if i == 0 {
 		return false
 	}
 	prev := words[i-1]
 	switch {
-	case placeWords[prev]:
+	case ws.alone[prev]:
 		return true
-	case atWords[prev]:
-		return i >= 2 && beingWords[words[i-2]]
-	case prev == "de" || prev == "d":
-		return i >= 2 && nearWords[words[i-2]]
+	case ws.at[prev]:
+		return i >= 2 && ws.being[words[i-2]]
+	case ws.nearLink[prev]:
+		return i >= 2 && ws.near[words[i-2]]
 	}
 	return false
 }
 
-func postalBefore(words []string, i int) bool {
+func (ws wordSets) postalBefore(words []string, i int) bool {
 	if i == 0 {
 		return false
 	}
 	prev := words[i-1]
-	return postalWords[prev] || prev == "est" && i >= 2 && words[i-2] == "postal" || placeBefore(words, i)
-}
-
-// leadWords lead to a place without introducing one on their own (« mon
-// code postal est », « je suis à »): they go with the place when it is
-// taken out of the message.
-var leadWords = map[string]bool{
-	"je": true, "j": true, "on": true, "nous": true, "mon": true, "ma": true, "notre": true, "code": true,
-	"i": true, "am": true, "m": true, "we": true, "are": true, "my": true, "is": true, "zip": true, "postcode": true,
+	return ws.postal[prev] || ws.postalLink[prev] && i >= 2 && ws.postal[words[i-2]] || ws.placeBefore(words, i)
 }
 
 // frenchTerritories are names of French regions overseas that are also

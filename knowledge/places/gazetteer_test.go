@@ -3,10 +3,21 @@ package places
 import (
 	"sync"
 	"testing"
+
+	"github.com/boussole/boussole/bot/catalog"
 )
 
-// sharedGazetteer is built once for all the tests, which only read it.
-var sharedGazetteer = sync.OnceValues(New)
+// sharedGazetteer is built once for all the tests, which only read it,
+// with the catalogue's words.
+var sharedGazetteer = sync.OnceValues(func() (*Gazetteer, error) { return New(catalogWords()) })
+
+func catalogWords() Words {
+	cat, err := catalog.New()
+	if err != nil {
+		panic(err)
+	}
+	return WordsFrom(cat.AllWords)
+}
 
 func gazetteer(t testing.TB) *Gazetteer {
 	t.Helper()
@@ -93,7 +104,7 @@ func BenchmarkJurisdiction(b *testing.B) {
 
 func BenchmarkNew(b *testing.B) {
 	for b.Loop() {
-		if _, err := New(); err != nil {
+		if _, err := New(catalogWords()); err != nil {
 			b.Fatal(err)
 		}
 	}
