@@ -28,11 +28,15 @@ type App struct {
 // Open opens the store, loads the knowledge and builds the engine cfg
 // describes, every part logging to log and reading the time from now.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	return open(ctx, cfg, log, now, nil)
+}
+
+func open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time, p *Parts) (*App, error) {
 	ecfg, err := cfg.engine()
 	if err != nil {
 		return nil, err
 	}
-	c, err := OpenCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir, Engine: ecfg}, log, now)
+	c, err := openCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir, Engine: ecfg}, log, now, p)
 	if err != nil {
 		return nil, err
 	}

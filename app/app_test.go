@@ -55,3 +55,34 @@ func TestOneAdapterFailingStopsTheOthers(t *testing.T) {
 	}
 	<-w.stopped
 }
+
+// Cores opened with one Parts share the gazetteer and the knowledge's
+// index, never the store: each keeps its own conversations.
+func TestPartsAreSharedButNotTheStore(t *testing.T) {
+	ctx := context.Background()
+	p := &Parts{}
+	open := func(name string) *App {
+		cfg := Default()
+		cfg.Database.Path = filepath.Join(t.TempDir(), name)
+		a, err := p.Open(ctx, cfg, nil, testClock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Close() })
+		return a
+	}
+	a, b := open("a.db"), open("b.db")
+	if a.Knowledge != b.Knowledge || a.Catalog != b.Catalog {
+		t.Fatal("the knowledge and catalogue are built twice")
+	}
+	if a.Store == b.Store {
+		t.Fatal("two Cores share a store")
+	}
+	alice := bot.Address{Platform: "console", Channel: "console", User: "alice"}
+	if _, err := a.Engine.Respond(ctx, bot.Incoming{Address: alice, Text: "logement"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Store.Conversation(ctx, alice); !errors.Is(err, bot.ErrNoConversation) {
+		t.Fatalf("b sees a's conversation: %v", err)
+	}
+}

@@ -19,13 +19,10 @@ import (
 	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/hours"
 	"github.com/boussole/boussole/bot/mediation"
-	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/internal/periodic"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
-	"github.com/boussole/boussole/knowledge/places"
-	"github.com/boussole/boussole/knowledge/search"
 )
 
 // Core is Boussole without its chat adapters: one store, one catalogue,
@@ -54,21 +51,18 @@ type CoreConfig struct {
 // into the store) and builds the engine. log may be nil (nothing is
 // logged); now is the program's one clock, given to every part.
 func OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() time.Time) (*Core, error) {
+	return openCore(ctx, cc, log, now, nil)
+}
+
+// openCore is OpenCore with the parts p keeps (nil: all built here).
+func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() time.Time, p *Parts) (*Core, error) {
 	if now == nil {
 		return nil, errors.New("open boussole: a clock is required")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cat, err := catalog.New()
-	if err != nil {
-		return nil, err
-	}
-	danger, err := safety.New()
-	if err != nil {
-		return nil, err
-	}
-	gaz, err := places.New(places.WordsFrom(cat.AllWords))
+	cat, danger, gaz, err := p.fixed()
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +78,7 @@ func OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return fail(err)
 	}
-	base, err := LoadKnowledge(ctx, cc.KnowledgeDir, imported)
+	base, index, err := p.knowledge(ctx, cc.KnowledgeDir, imported)
 	if err != nil {
 		return fail(err)
 	}
@@ -94,7 +88,7 @@ func OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		log.Warn("knowledge items to review: run boussole validate to list them", "items", len(notes))
 	}
 	eng, err := engine.New(ctx, cc.Engine, engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
-		Searcher: search.New(base, search.Options{}), Danger: danger, Places: gaz})
+		Searcher: index, Danger: danger, Places: gaz})
 	if err != nil {
 		return fail(err)
 	}

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/boussole/boussole/app"
 )
 
 // errUsage marks a command-line mistake: the usage text is printed.
@@ -45,6 +47,9 @@ type env struct {
 	// review dates) is given this one. main sets the wall clock; tests
 	// and `boussole test` set a fixed instant.
 	now func() time.Time
+	// parts are the costly immutable parts the commands of one process
+	// share (gazetteer, search index…); nil builds them for each.
+	parts *app.Parts
 }
 
 type command struct {

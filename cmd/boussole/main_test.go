@@ -49,12 +49,16 @@ func runFiles(t *testing.T, files []string, args ...string) {
 	}
 }
 
+// parts are shared by every command the tests run, as by the commands
+// of one process: the gazetteer and the demo's index are built once.
+var parts = &app.Parts{}
+
 // runCmd runs the boussole command line with stdin and returns the exit
 // code, stdout and stderr.
 func runCmd(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: testClock}
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, now: testClock, parts: parts}
 	code := run(context.Background(), e, args)
 	return code, out.String(), errb.String()
 }

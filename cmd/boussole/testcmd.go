@@ -54,8 +54,14 @@ func runTest(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	passed, failed := 0, 0
+	// The files share the gazetteer and the knowledge's index: each has
+	// its own database, and building those for each took most of the time.
+	parts := e.parts
+	if parts == nil {
+		parts = &app.Parts{}
+	}
 	for _, file := range fs.Args() {
-		ran, fails, err := testFile(ctx, cfg, file, at)
+		ran, fails, err := testFile(ctx, parts, cfg, file, at)
 		switch {
 		case err != nil:
 			failed++
@@ -83,7 +89,7 @@ func runTest(ctx context.Context, e env, args []string) error {
 // testFile runs one file against a fresh engine and database, at the
 // instant at unless the file names its own, and returns the instant used.
 // The clock stands still: the whole file happens within one instant.
-func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.Time, []bottest.Failure, error) {
+func testFile(ctx context.Context, parts *app.Parts, cfg Config, file string, at time.Time) (time.Time, []bottest.Failure, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return at, nil, fmt.Errorf("open test: %w", err)
@@ -103,7 +109,7 @@ func testFile(ctx context.Context, cfg Config, file string, at time.Time) (time.
 	}
 	defer os.RemoveAll(dir)
 	cfg.Database.Path = filepath.Join(dir, "test.db")
-	a, err := app.Open(ctx, cfg.Config, app.NewLogger(io.Discard, cfg.Log), now)
+	a, err := parts.Open(ctx, cfg.Config, app.NewLogger(io.Discard, cfg.Log), now)
 	if err != nil {
 		return at, nil, err
 	}
