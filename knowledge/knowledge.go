@@ -114,7 +114,15 @@ type Item struct {
 	Keywords     []string `yaml:"keywords,omitempty"`
 	Synonyms     []string `yaml:"synonyms,omitempty"`
 	Sources      []string `yaml:"sources"`
-	Reviewed     Date     `yaml:"-"`
+	// Reviewed is the day the item was last checked: by an admin for a
+	// hand-written item, by its publisher (the sheet's last update) for an
+	// imported one.
+	Reviewed Date `yaml:"-"`
+	// Replaces lists the ids of imported sheets this hand-written item
+	// stands for, besides those its sources name.
+	// Left out of JSON when empty, as on every imported item: the store's
+	// content hashes of imported items stay what they were.
+	Replaces []string `yaml:"replaces,omitempty" json:",omitempty"`
 	// Body is free text used only for search (imported sheets put their
 	// content here); it is not shown as is.
 	Body string `yaml:"body,omitempty"`
