@@ -39,6 +39,13 @@ func Validate(b *Base) Problems {
 	v := &validator{items: make(map[string]*Item, len(b.Items))}
 	v.checkItems(b.Items)
 	v.checkReplaces(b.Items)
+	// A base PreferCurated made still answers the ids of the sheets it
+	// left out (Base.Item): trees naming them are fine.
+	for id, by := range b.replacedBy {
+		if _, ok := v.items[id]; !ok && v.items[by] != nil {
+			v.items[id] = v.items[by]
+		}
+	}
 	v.checkTrees(b.Trees)
 	v.checkSynonyms(b.Synonyms, b.synonymPos)
 	v.checkEmergencies(b)
@@ -113,6 +120,9 @@ func Review(b *Base, today time.Time) Problems {
 		default:
 			handWritten[it.ID] = true
 		}
+	}
+	for id := range b.replacedBy {
+		sheets[id] = true
 	}
 	var ps Problems
 	for _, it := range b.Items {
