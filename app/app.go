@@ -32,7 +32,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	c, err := OpenCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir, Engine: ecfg}, log, now)
+	c, err := OpenCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir,
+		StaleAfterMonths: cfg.Knowledge.StaleAfterMonths, Engine: ecfg}, log, now)
 	if err != nil {
 		return nil, err
 	}
