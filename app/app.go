@@ -36,7 +36,8 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	c, err := openCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir, Engine: ecfg}, log, now, p)
+	c, err := openCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir,
+		StaleAfterMonths: cfg.Knowledge.StaleAfterMonths, Engine: ecfg}, log, now, p)
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,9 @@ type DatabaseConfig struct {
 type KnowledgeConfig struct {
 	// Dir is a knowledge directory; empty means the embedded demo.
 	Dir string `yaml:"dir"`
+	// StaleAfterMonths is the age from which an imported sheet's answer
+	// tells the citizen to check the official site.
+	StaleAfterMonths int `yaml:"stale_after_months"`
 }
 
 // RetentionConfig bounds how long conversations are kept.
@@ -87,6 +90,7 @@ func Default() Config {
 		Lang:         catalog.Default,
 		Jurisdiction: "FR",
 		Database:     DatabaseConfig{Path: "./boussole.db"},
+		Knowledge:    KnowledgeConfig{StaleAfterMonths: 18},
 		Retention:    RetentionConfig{Days: 90},
 		Search:       SearchConfig{AnswerThreshold: policy.AnswerThreshold, UnsureThreshold: policy.UnsureThreshold},
 		Log:          LogConfig{Level: "info", Format: "text"},
@@ -116,6 +120,9 @@ func (c Config) Validate(platforms []string) error {
 	}
 	if c.Database.Path == "" {
 		errs = append(errs, errors.New("database.path: must not be empty"))
+	}
+	if c.Knowledge.StaleAfterMonths < 1 {
+		errs = append(errs, fmt.Errorf("knowledge.stale_after_months: %d must be at least 1", c.Knowledge.StaleAfterMonths))
 	}
 	if c.Retention.Days < 1 {
 		errs = append(errs, fmt.Errorf("retention.days: %d must be at least 1", c.Retention.Days))

@@ -65,10 +65,11 @@ func (p *Parts) fixed() (*catalog.Catalog, *safety.Detector, *places.Gazetteer, 
 	return cat, danger, gaz, nil
 }
 
-// knowledge loads dir with the imported items and indexes it; without
-// imported items (whose set is the store's, and changes), the result is
-// kept for dir.
-func (p *Parts) knowledge(ctx context.Context, dir string, imported []*knowledge.Item) (*knowledge.Base, *search.Index, error) {
+// knowledge loads dir with the imported items, makes it what is served
+// (serve) and indexes that; without imported items (whose set is the
+// store's, and changes, and which alone serve replaces or dates), the
+// result is kept for dir.
+func (p *Parts) knowledge(ctx context.Context, dir string, imported []*knowledge.Item, serve func(*knowledge.Base) *knowledge.Base) (*knowledge.Base, *search.Index, error) {
 	shared := p != nil && len(imported) == 0
 	if shared {
 		p.mu.Lock()
@@ -81,6 +82,7 @@ func (p *Parts) knowledge(ctx context.Context, dir string, imported []*knowledge
 	if err != nil {
 		return nil, nil, err
 	}
+	base = serve(base)
 	ix := search.New(base, search.Options{})
 	if shared {
 		if p.dirs == nil {

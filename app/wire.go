@@ -5,6 +5,7 @@ package app
 // place.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,9 @@ type CoreConfig struct {
 	Database string
 	// KnowledgeDir is a knowledge directory; "" means the embedded demo.
 	KnowledgeDir string
+	// StaleAfterMonths is the age from which an imported sheet says it
+	// may be out of date; 0 means the default (Default).
+	StaleAfterMonths int
 	// Engine is the engine's configuration: language, jurisdictions,
 	// thresholds, mediation.
 	Engine engine.Config
@@ -78,14 +82,19 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return fail(err)
 	}
-	base, index, err := p.knowledge(ctx, cc.KnowledgeDir, imported)
+	// The index is built on the knowledge as served (hand-written items
+	// standing for imported sheets), so a replaced sheet is never found.
+	serve := func(b *knowledge.Base) *knowledge.Base {
+		// Review dates never stop the bot (a stale sheet is still answered
+		// with, its date shown); the admin is told where to look.
+		if notes := knowledge.Review(b, now()); len(notes) > 0 {
+			log.Warn("knowledge items to review: run boussole validate to list them", "items", len(notes))
+		}
+		return ServedKnowledge(b, now(), cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), log)
+	}
+	base, index, err := p.knowledge(ctx, cc.KnowledgeDir, imported, serve)
 	if err != nil {
 		return fail(err)
-	}
-	// Review dates never stop the bot (a stale sheet is still answered
-	// with, its date shown); the admin is told where to look.
-	if notes := knowledge.Review(base, now()); len(notes) > 0 {
-		log.Warn("knowledge items to review: run boussole validate to list them", "items", len(notes))
 	}
 	eng, err := engine.New(ctx, cc.Engine, engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
 		Searcher: index, Danger: danger, Places: gaz})
@@ -235,7 +244,11 @@ func (m MediationConfig) build() (mediation.Config, error) {
 }
 
 // LoadKnowledge loads and validates dir, or the embedded demo when dir is
-// empty, together with imported items (trees may answer with them).
+// empty, together with imported items (trees may answer with them). Every
+// imported item is kept, even those a hand-written item stands for:
+// `boussole eval` (and `ask`) search the whole catalogue, so that its
+// figures do not depend on the knowledge directory beside it.
+// ServedKnowledge makes the base the bot answers from.
 func LoadKnowledge(_ context.Context, dir string, imported []*knowledge.Item) (*knowledge.Base, error) {
 	var (
 		b    *knowledge.Base
@@ -256,6 +269,24 @@ func LoadKnowledge(_ context.Context, dir string, imported []*knowledge.Item) (*
 		return nil, fmt.Errorf("%s has %d problem(s):\n%w", name, len(probs), probs)
 	}
 	return b, nil
+}
+
+// ServedKnowledge is the knowledge the bot answers from, made from a
+// loaded base on the day today: the imported sheets that hand-written items
+// stand for are left out (knowledge.Base.PreferCurated: the admins' item is
+// shown instead, and the sheet's id leads to it), and the imported sheets
+// dated more than staleAfterMonths months ago say so in their answers. log
+// gets the counts, never text.
+func ServedKnowledge(b *knowledge.Base, today time.Time, staleAfterMonths int, log *slog.Logger) *knowledge.Base {
+	b, replaced := b.PreferCurated()
+	if replaced > 0 {
+		log.Info("imported sheets replaced by hand-written items", "sheets", replaced)
+	}
+	b, stale := b.MarkStale(today, staleAfterMonths)
+	if stale > 0 {
+		log.Info("imported sheets older than knowledge.stale_after_months: their answers say so", "sheets", stale, "months", staleAfterMonths)
+	}
+	return b
 }
 
 // ImportedItems reads the items imported into the database at path, if

@@ -24,7 +24,7 @@ const MaxFileSize = 2 << 20
 // would otherwise be silently ignored and the admin would never know why
 // the bot does not find the sheet.
 var (
-	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "attribution", "body"}
+	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "replaces", "attribution", "body"}
 	whereFields    = []string{"online", "office", "phone"}
 	linkFields     = []string{"label", "url"}
 	treeFields     = []string{"id", "title", "title_en", "lang", "jurisdiction", "triggers", "start", "nodes"}
@@ -379,6 +379,8 @@ func (d *decoder) item(n *yaml.Node) *Item {
 			it.Sources = d.texts(key, v)
 		case "reviewed":
 			it.Reviewed = d.date(key, v)
+		case "replaces":
+			it.Replaces = d.ids(key, v)
 		case "attribution":
 			it.Attribution = d.text(key, v)
 		case "body":
@@ -572,18 +574,22 @@ func (d *decoder) choice(n *yaml.Node) Choice {
 		case "next":
 			c.Next = d.text(key, v)
 		case "answer":
-			// One item id or a list: a single answer is the common case
-			// and "answer: cni-perte" reads better than a one-entry list.
-			if v.Kind == yaml.ScalarNode && !isNull(v) {
-				c.Answer = []string{d.text(key, v)}
-			} else {
-				c.Answer = d.texts(key, v)
-			}
+			c.Answer = d.ids(key, v)
 		case "escalate":
 			c.Escalate = d.text(key, v)
 		}
 	})
 	return c
+}
+
+// ids decodes one id or a list of them: a single id is the common case,
+// and "answer: cni-perte" or "replaces: F1344" reads better than a
+// one-entry list.
+func (d *decoder) ids(field string, v *yaml.Node) []string {
+	if v.Kind == yaml.ScalarNode && !isNull(v) {
+		return []string{d.text(field, v)}
+	}
+	return d.texts(field, v)
 }
 
 // isNull reports whether n is YAML null ("~", "null" or nothing).

@@ -275,3 +275,19 @@ func TestFieldTablesMatchStructs(t *testing.T) {
 		})
 	}
 }
+
+// replaces: takes one id or a list, like answer:.
+func TestParseReplaces(t *testing.T) {
+	for in, want := range map[string][]string{
+		"replaces: F1344":              {"F1344"},
+		"replaces: [F1344, R42946]":    {"F1344", "R42946"},
+		"replaces:\n  - F1344\n  - F2": {"F1344", "F2"},
+	} {
+		items, err := ParseItems("a.yaml", []byte("id: a\n"+in+"\n"))
+		if err != nil {
+			t.Errorf("%q: %v", in, err)
+		} else if !slices.Equal(items[0].Replaces, want) {
+			t.Errorf("%q: Replaces = %v, want %v", in, items[0].Replaces, want)
+		}
+	}
+}

@@ -114,7 +114,15 @@ type Item struct {
 	Keywords     []string `yaml:"keywords,omitempty"`
 	Synonyms     []string `yaml:"synonyms,omitempty"`
 	Sources      []string `yaml:"sources"`
-	Reviewed     Date     `yaml:"-"`
+	// Reviewed is the day the item was last checked: by an admin for a
+	// hand-written item, by its publisher (the sheet's last update) for an
+	// imported one.
+	Reviewed Date `yaml:"-"`
+	// Replaces lists the ids of imported sheets this hand-written item
+	// stands for, besides those its sources name (see PreferCurated).
+	// Left out of JSON when empty, as on every imported item: the store's
+	// content hashes of imported items stay what they were.
+	Replaces []string `yaml:"replaces,omitempty" json:",omitempty"`
 	// Body is free text used only for search (imported sheets put their
 	// content here); it is not shown as is.
 	Body string `yaml:"body,omitempty"`
@@ -146,6 +154,10 @@ type Item struct {
 	// text that carry them ("faute grave" linking to the sheet on faults):
 	// how editors name the linked item. Search gives it those words.
 	Mentions []Mention `yaml:"-"`
+	// StaleMonths, when above zero, says the imported item's date was more
+	// than this many months old when the knowledge was loaded (MarkStale):
+	// the answer says so. Never stored: it depends on the day.
+	StaleMonths int `yaml:"-" json:"-"`
 
 	// Pos is where the item was defined, for error messages.
 	Pos Pos `yaml:"-"`
@@ -258,6 +270,9 @@ type Base struct {
 
 	items map[string]*Item
 	trees map[string]*Tree
+	// replacedBy maps the id of an imported item left out by PreferCurated
+	// to the hand-written item shown instead of it.
+	replacedBy map[string]string
 	// synonymPos is where each Synonyms group was written, when loaded
 	// from a file, so that Validate can point at the line.
 	synonymPos []Pos
@@ -288,13 +303,19 @@ func (b *Base) WithItems(extra []*Item) *Base {
 	items := make([]*Item, 0, len(b.Items)+len(extra))
 	items = append(append(items, b.Items...), extra...)
 	nb := NewBase(items, b.Trees, b.Synonyms)
-	nb.synonymPos = b.synonymPos
+	nb.synonymPos, nb.replacedBy = b.synonymPos, b.replacedBy
 	return nb
 }
 
-// Item returns the item with this id.
+// Item returns the item with this id. The id of an imported sheet that
+// PreferCurated left out gives the hand-written item shown instead of it.
 func (b *Base) Item(id string) (*Item, bool) {
 	it, ok := b.items[id]
+	if !ok {
+		if by, replaced := b.replacedBy[id]; replaced {
+			it, ok = b.items[by]
+		}
+	}
 	return it, ok
 }
 

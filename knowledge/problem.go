@@ -129,7 +129,7 @@ var frenchFieldNames = map[string]string{
 	"debut": "start", "depart": "start", "noeuds": "nodes", "question": "ask",
 	"choix": "choices", "suivant": "next", "reponse": "answer",
 	"reponses": "answer", "mediateur": "escalate", "escalade": "escalate",
-	"corps": "body", "texte": "body",
+	"corps": "body", "texte": "body", "remplace": "replaces", "remplacer": "replaces",
 }
 
 // editDistance is the optimal-string-alignment distance between a and b:

@@ -38,6 +38,14 @@ func Validate(b *Base) Problems {
 	}
 	v := &validator{items: make(map[string]*Item, len(b.Items))}
 	v.checkItems(b.Items)
+	v.checkReplaces(b.Items)
+	// A base PreferCurated made still answers the ids of the sheets it
+	// left out (Base.Item): trees naming them are fine.
+	for id, by := range b.replacedBy {
+		if _, ok := v.items[id]; !ok && v.items[by] != nil {
+			v.items[id] = v.items[by]
+		}
+	}
 	v.checkTrees(b.Trees)
 	v.checkSynonyms(b.Synonyms, b.synonymPos)
 	v.checkEmergencies(b)
@@ -88,23 +96,49 @@ func (v *validator) checkEmergencies(b *Base) {
 
 // Review lists what an admin should look at in the hand-written items of
 // b on the day today, sorted by file and line: a review date in the future
-// (a typo, or a machine whose clock is wrong) and a review date more than a
-// year old. These never stop the bot: a stale item is still answered
-// with, its review date shown, and flagged here. Imported items are left
-// out: their date is the official sheet's, refreshed by a new import.
+// (a typo, or a machine whose clock is wrong), a review date more than a
+// year old, and, when b holds imported sheets, a replaces: id that is not
+// one of them. These never stop the bot: a stale item is still answered
+// with, its review date shown, and flagged here; a sheet may leave the
+// catalogue at the next import, and that must not stop the bot either.
+// Imported items are left out: their date is the official sheet's,
+// refreshed by a new import.
 func Review(b *Base, today time.Time) Problems {
 	if b == nil {
 		return nil
 	}
 	// Compare calendar days: review dates have no time zone.
-	y, m, d := today.Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	day := calendarDay(today)
+	// Without imported sheets (validate without --db, the demo) nothing
+	// says which ids a catalogue has: replaces: is not checked then.
+	sheets, handWritten := map[string]bool{}, map[string]bool{}
+	for _, it := range b.Items {
+		switch {
+		case it == nil:
+		case it.Origin != "":
+			sheets[it.ID] = true
+		default:
+			handWritten[it.ID] = true
+		}
+	}
+	for id := range b.replacedBy {
+		sheets[id] = true
+	}
 	var ps Problems
 	for _, it := range b.Items {
-		if it == nil || it.Origin != "" || it.Reviewed.IsZero() {
+		if it == nil || it.Origin != "" {
 			continue
 		}
 		name := fmt.Sprintf("item %q", it.ID)
+		for _, id := range it.Replaces {
+			// A hand-written id is Validate's problem, not a review.
+			if len(sheets) > 0 && id != "" && !sheets[id] && !handWritten[id] {
+				ps.add(it.Pos, "%s replaces %s, which is not among the imported sheets: check the id, or remove it if the sheet left the catalogue", name, id)
+			}
+		}
+		if it.Reviewed.IsZero() {
+			continue
+		}
 		switch {
 		case it.Reviewed.After(day.AddDate(0, 0, reviewedSlackDays)):
 			ps.add(it.Pos, "%s has a review date in the future (%s): write the day the sheet was last checked, or check this machine's clock", name, it.Reviewed)
@@ -117,6 +151,13 @@ func Review(b *Base, today time.Time) Problems {
 	}
 	ps.sort()
 	return ps
+}
+
+// calendarDay is t's calendar day, at midnight UTC like the dates of
+// knowledge files.
+func calendarDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // validator holds what checks share. items indexes Base.Items itself
@@ -227,17 +268,56 @@ func (v *validator) checkItem(it *Item) {
 			v.add(p, "%s has an unknown audience %q: use particulier, professionnel or association%s", name, a, didYouMean(a, audiences))
 		}
 	}
+	for _, id := range it.Replaces {
+		switch {
+		case strings.ContainsFunc(id, unicode.IsSpace):
+			v.add(p, "%s: replaces %q contains spaces: write the id of an imported sheet, such as F1344", name, shorten(id, 40))
+		case id != "" && id == it.ID:
+			v.add(p, "%s replaces itself: write the id of an imported sheet, such as F1344", name)
+		}
+	}
 	for _, f := range []struct {
 		field string
 		list  []string
 	}{
 		{"audience", it.Audience}, {"steps", it.Steps}, {"documents", it.Documents},
 		{"keywords", it.Keywords}, {"synonyms", it.Synonyms}, {"sources", it.Sources},
+		{"replaces", it.Replaces},
 	} {
 		// Empty entries are leftovers of editing ("- " with nothing after
 		// it); an item with only empty sources was reported above.
 		if slices.Contains(f.list, "") && (f.field != "sources" || len(sources) > 0) {
 			v.add(p, "%s has an empty entry in %s: remove it", name, f.field)
+		}
+	}
+}
+
+// checkReplaces: replaces: names imported sheets. A hand-written item
+// named there would silently vanish from the answers, and a sheet two
+// items replace would leave the bot to pick one of them for its id.
+func (v *validator) checkReplaces(items []*Item) {
+	by := map[string]*Item{}
+	for _, it := range items {
+		if it == nil || it.Origin != "" {
+			continue
+		}
+		name := fmt.Sprintf("item %q", it.ID)
+		for _, id := range it.Replaces {
+			if id == "" || id == it.ID || strings.ContainsFunc(id, unicode.IsSpace) {
+				continue // reported by checkItem
+			}
+			if other := v.items[id]; other != nil && other.Origin == "" {
+				v.add(it.Pos, "%s replaces %s, a hand-written item (at %s): replaces: names imported sheets such as F1344; merge the two items or delete one", name, id, other.Pos)
+				continue
+			}
+			switch first, dup := by[id]; {
+			case dup && first == it:
+				v.add(it.Pos, "%s lists %s twice in replaces: remove one", name, id)
+			case dup:
+				v.add(it.Pos, "%s replaces %s, which item %q (at %s) already replaces: a sheet gives way to one item, remove it from one of them", name, id, first.ID, first.Pos)
+			default:
+				by[id] = it
+			}
 		}
 	}
 }

@@ -108,13 +108,22 @@ func (w Writer) Item(it *knowledge.Item) string {
 	if it.Delay != "" {
 		b.WriteString(w.msg("item_delay", "delay", it.Delay) + "\n")
 	}
-	date := ""
+	// The date says what it is: the day an admin checked a hand-written
+	// item (« vérifiée le »), or the publisher's last update of an
+	// imported sheet (« mise à jour le »), which nobody here checked.
+	date, source := "", "item_source"
 	if !it.Reviewed.IsZero() {
 		date = it.Reviewed.Format(w.msg("date_layout"))
 	}
+	if it.Origin != "" {
+		source = "item_source_updated"
+	}
 	b.WriteString("\n")
 	for _, s := range it.Sources {
-		b.WriteString(w.msg("item_source", "url", s, "date", date) + "\n")
+		b.WriteString(w.msg(source, "url", s, "date", date) + "\n")
+	}
+	if it.StaleMonths > 0 {
+		b.WriteString(w.msg("item_stale", "months", strconv.Itoa(it.StaleMonths)) + "\n")
 	}
 	if it.Attribution != "" {
 		b.WriteString(w.msg("item_attribution", "who", it.Attribution) + "\n")
