@@ -54,7 +54,31 @@ type Conversation struct {
 	CaseID    int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Topic is what the conversation is about since its last answer: a
+	// follow-up that names no new topic (« et ça coûte combien ? ») is
+	// read against it.
+	Topic Topic
 }
+
+// Topic is the sheet or sheets under discussion. It holds knowledge ids
+// only, never the person's words, and lasts a few turns after it was
+// last used (bot/engine/followup.go).
+type Topic struct {
+	// Items are the sheets answered, or offered when the bot was not sure.
+	Items []string `json:"items"`
+	// Offered says Items were only offered, none chosen yet.
+	Offered bool `json:"offered,omitempty"`
+	// TreeID, TreeVersion and Node are the tree question whose choice
+	// gave the answer, if one did: its other choices are the variants.
+	TreeID      string `json:"tree,omitempty"`
+	TreeVersion int    `json:"version,omitempty"`
+	Node        string `json:"node,omitempty"`
+	// Idle counts the turns since the topic was set or last used.
+	Idle int `json:"idle,omitempty"`
+}
+
+// IsZero reports whether there is no topic.
+func (t Topic) IsZero() bool { return len(t.Items) == 0 }
 
 // Offer is a choice the bot offered, with its meaning for the engine.
 type Offer struct {

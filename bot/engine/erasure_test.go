@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -58,6 +59,10 @@ func TestForgetMeLeavesNothing(t *testing.T) {
 	}
 	if found := d.scan(secrets); len(found) > 0 {
 		t.Fatalf("after « oublie-moi », still found: %v", found)
+	}
+	// Nor is the conversation kept, with the topic it was about.
+	if c, err := d.st.Conversation(ctx, citizen); !errors.Is(err, bot.ErrNoConversation) {
+		t.Fatalf("after « oublie-moi », the conversation is kept (topic %+v, err %v)", c.Topic, err)
 	}
 }
 
@@ -130,4 +135,44 @@ func (d *desk) scan(secrets []string) []string {
 		}
 	}
 	return found
+}
+
+// « oublie-moi » erases the topic under discussion with the conversation:
+// no row keeps it, and a follow-up afterwards is a stranger's message.
+func TestForgetMeForgetsTheTopic(t *testing.T) {
+	h := demoHarness(t, "")
+	h.say(alice, "rsa c koi")
+	topics := func() []string {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+h.path+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rows, err := db.QueryContext(context.Background(), `SELECT topic_json FROM conversations WHERE user_id = ?`, alice.User)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := topics(); len(got) != 1 || !strings.Contains(got[0], `"rsa"`) {
+		t.Fatalf("stored topics %q, want the RSA's: the test would prove nothing", got)
+	}
+	h.say(alice, "oublie-moi")
+	if got := topics(); len(got) != 0 {
+		t.Fatalf("after « oublie-moi », stored topics %q", got)
+	}
+	rs := h.say(alice, "c'est où ?")
+	if got := text(rs); strings.Contains(got, "RSA") || strings.Contains(got, "CAF") {
+		t.Errorf("a follow-up after « oublie-moi » is still about the RSA:\n%s", got)
+	}
 }

@@ -20,8 +20,9 @@ import (
 // the bot can say it has no sheet here and which side has one.
 // searchAndAnswer answers the message from a search.
 func (t *turn) searchAndAnswer() error {
-	hits, err := t.search()
-	if err != nil {
+	// Read against the topic under discussion, if any (followup.go).
+	hits, handled, err := t.searchInTopic()
+	if handled || err != nil {
 		return err
 	}
 	return t.freeText(hits)
@@ -103,6 +104,7 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	}
 	// Not sure: offer the hits that match well (Decide) instead of guessing.
 	t.conv.Misses++
+	t.offerTopic(offered)
 	t.say(t.msg("unsure"))
 	for _, h := range offered {
 		t.offer(t.hitOffer(h, t.title(h)))

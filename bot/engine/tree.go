@@ -40,6 +40,7 @@ func (t *turn) startTree(id, intro string) error {
 	t.conv.State = bot.StateInTree
 	t.conv.TreeID, t.conv.TreeVersion = id, v
 	t.conv.Path = nil
+	t.dropTopic() // a new topic; its answer sets the next
 	t.conv.Misses = 0
 	tr, err := t.e.tree(t.ctx, t.snap, id, v)
 	if err != nil {
@@ -179,7 +180,7 @@ func (t *turn) treeQueue() string {
 
 // answer shows items; choiceIdx ≥ 0 when they come from a tree choice.
 func (t *turn) answer(ids []string, choiceIdx int) error {
-	shown := 0
+	var shown []string
 	for _, id := range ids {
 		it, ok := t.snap.base.Item(id)
 		if !ok {
@@ -189,13 +190,14 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 		t.followJurisdiction(it.Jurisdiction)
 		t.say(t.w().Item(it))
 		t.conv.Shown = appendUnique(t.conv.Shown, it.ID)
-		shown++
+		shown = append(shown, it.ID)
 	}
-	if shown == 0 {
+	if len(shown) == 0 {
 		t.say(t.msg("item_gone"))
 		t.offer(t.mediatorOffer(t.treeQueue()))
 		return nil
 	}
+	t.setTopic(shown, choiceIdx >= 0)
 	t.conv.State = bot.StateAnswered
 	t.say(t.msg("answered_followup"))
 	t.offer(bot.Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: t.e.words.done})

@@ -81,6 +81,9 @@ type turn struct {
 	// cut is set when the message was longer than the bot reads: what is
 	// relayed says so.
 	cut bool
+	// topicUsed is set when this turn set or used the conversation's
+	// topic (followup.go): it does not age.
+	topicUsed bool
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -153,6 +156,7 @@ func (t *turn) run() error {
 	// Danger comes first, in every state: a person in danger gets the
 	// emergency numbers before any search, tree, command or case rule.
 	if len(cats) > 0 {
+		t.dropTopic() // « c'est où ? » now is not about the sheet before
 		if err := t.dangerTurn(cats, dangerSaid); err != nil {
 			return err
 		}
@@ -202,6 +206,7 @@ func (t *turn) run() error {
 // reply. Every turn renews the sequence number so an older button is
 // recognised as expired.
 func (t *turn) finish() error {
+	t.ageTopic()
 	t.conv.Seq++
 	for i := range t.offers {
 		t.offers[i].Payload = "b:" + strconv.Itoa(t.conv.Seq) + ":" + strconv.Itoa(i)
@@ -270,7 +275,14 @@ func (t *turn) message(folded string) error {
 	}
 	if cmd != "" {
 		t.switchLang(lang)
+		if cmd == cmdRestart {
+			t.dropTopic()
+		}
 		return t.command(cmd)
+	}
+	// « et ça coûte combien ? » after an answer (followup.go).
+	if handled, err := t.followUp(folded); handled || err != nil {
+		return err
 	}
 	if m, ok := t.e.words.matchOffer(t.conv.Offered, folded); ok {
 		if m.covered >= 0.5 {
@@ -429,6 +441,7 @@ func (t *turn) act(o bot.Offer) error {
 		}
 		return t.escalate(o.Arg, reasonAsked)
 	case actRestart:
+		t.dropTopic()
 		return t.command(cmdRestart)
 	case actBack:
 		return t.command(cmdBack)

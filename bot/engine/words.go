@@ -21,6 +21,7 @@ type words struct {
 	other    []string // « autre question »
 	mediator []string // the « talk to a mediator » button
 	fillers  map[string]bool
+	follow   followWords // follow-up words (followup.go)
 }
 
 // command is a global command recognised in a whole message.
@@ -78,6 +79,7 @@ func readWords(cat *catalog.Catalog) (words, error) {
 	for _, f := range list("words_filler") {
 		w.fillers[f] = true
 	}
+	w.follow = readFollowWords(list)
 	if len(missing) > 0 {
 		return w, fmt.Errorf("catalogue: no words for %s", strings.Join(missing, ", "))
 	}

@@ -40,6 +40,22 @@ func testConversations(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("a topic is kept until a save without one", func(t *testing.T) {
+		e := setup(t, open)
+		a := addr("discord", "dm", "u")
+		c := simpleConversation(a, T0)
+		c.Topic = bot.Topic{Items: []string{"rsa"}}
+		e.save(e.s, c)
+		if got := e.conversation(e.reopen(), a).Topic; !equal(got, c.Topic) {
+			t.Errorf("topic %+v, want %+v", got, c.Topic)
+		}
+		c.Topic = bot.Topic{}
+		e.save(e.s, c)
+		if got := e.conversation(e.reopen(), a).Topic; !got.IsZero() {
+			t.Errorf("topic %+v after a save without one, want none", got)
+		}
+	})
+
 	t.Run("unknown address is ErrNoConversation", func(t *testing.T) {
 		e := setup(t, open)
 		e.save(e.s, simpleConversation(addr("discord", "c", "u"), T0))

@@ -19,9 +19,12 @@ func testErasure(t *testing.T, open Opener) {
 		marie := mediator("Marie")
 		queueChannel := addr("discord", "queue-papiers", "")
 
-		// Conversations and the citizens' turns.
+		// Conversations, each with a topic under discussion, and the
+		// citizens' turns.
 		for _, a := range []bot.Address{aliceDM, aliceGeneral, aliceMM, bob} {
-			e.save(e.s, simpleConversation(a, T0), in(a, "bonjour "+a.User, T0), in(a, "aide", T0.Add(time.Second)))
+			c := simpleConversation(a, T0)
+			c.Topic = bot.Topic{Items: []string{"rsa"}, TreeID: "argent-aides", TreeVersion: 1, Node: "revenus"}
+			e.save(e.s, c, in(a, "bonjour "+a.User, T0), in(a, "aide", T0.Add(time.Second)))
 		}
 		// Cases: alice's current one, claimed by Marie with a note, and
 		// an old closed one; bob's and the other alice's.
@@ -35,6 +38,7 @@ func testErasure(t *testing.T, open Opener) {
 		mmCase := e.openCase(e.s, bot.Case{Address: aliceMM, Queue: "papiers", Status: bot.CaseOpen, CreatedAt: T0})
 		c := simpleConversation(aliceDM, T0)
 		c.State, c.CaseID = bot.StateWithMediator, aliceCase.ID
+		c.Topic = bot.Topic{Items: []string{"cni-perte"}}
 		e.save(e.s, c, bot.Turn{Address: aliceDM, Text: "dans le cas", At: T0.Add(2 * time.Second), CaseID: aliceCase.ID})
 
 		// The mediator's side: her words in alice's case, in bob's, and
@@ -118,6 +122,13 @@ func testErasure(t *testing.T, open Opener) {
 
 		if n, err := e.s.ForgetUser(e.ctx, "discord", "alice"); err != nil || n != 0 {
 			t.Errorf("ForgetUser again = %d, %v; want 0, nil", n, err)
+		}
+
+		// Alice writing again starts afresh: no topic comes back from
+		// wherever a store keeps it.
+		e.save(e.s, simpleConversation(aliceDM, T0.Add(time.Minute)))
+		if got := e.conversation(e.reopen(), aliceDM).Topic; !got.IsZero() {
+			t.Errorf("alice's topic %+v came back after the erasure", got)
 		}
 	})
 

@@ -161,6 +161,8 @@ func fullConversation(a bot.Address, caseID int64) bot.Conversation {
 		CaseID:    caseID,
 		CreatedAt: T0.Add(-time.Hour),
 		UpdatedAt: T0,
+		Topic: bot.Topic{Items: []string{"cni-perte", "cni-vol"}, Offered: true,
+			TreeID: "papiers-identite", TreeVersion: 3, Node: "situation-cni", Idle: 2},
 	}
 }
 
