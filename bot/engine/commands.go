@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/mediation"
+	"github.com/boussole/boussole/knowledge"
 )
 
 // Global commands, recognised in every state.
@@ -123,6 +125,19 @@ func (t *turn) escalate(queue, reason string) error {
 		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
 		return nil
 	}
+	// A case asked for after a housing answer, or inside the housing
+	// tree, is a housing case for the housing mediators, whichever button
+	// or word asked for it. An urgent case keeps the queue it was given.
+	topic := t.caseTopic()
+	if (queue == "" || queue == mediation.DefaultQueue) && topic != "" && !strings.HasPrefix(reason, reasonDanger) {
+		tr, err := t.topicTree(topic)
+		if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			queue = treeEscalation(tr)
+		}
+	}
 	if queue == "" {
 		queue = mediation.DefaultQueue
 	}
@@ -131,10 +146,10 @@ func (t *turn) escalate(queue, reason string) error {
 		reason = reasonMisunderstood
 	}
 	if _, ok := t.e.cfg.Mediation.Queue(queue); ok && !t.e.cfg.Mediation.SkipConsent {
-		t.askConsent(queue, reason)
+		t.askConsent(queue, topic, reason)
 		return nil
 	}
-	return t.openCase(queue, reason, true)
+	return t.openCase(queue, topic, reason, true)
 }
 
 // lastWords returns the citizen's own recent messages, oldest first,

@@ -1,0 +1,135 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/knowledge"
+)
+
+// housingTree escalates to the logement queue and gives the apl sheet.
+const housingTree = `
+id: logement
+title: Logement
+triggers: [logement]
+start: besoin
+nodes:
+  besoin:
+    ask: De quoi avez-vous besoin ?
+    choices:
+      - {label: Payer le loyer, answer: apl}
+      - {label: Autre, escalate: logement}
+`
+
+// housingDesk is a desk whose knowledge has the papiers and the logement
+// trees.
+func housingDesk(t *testing.T) *desk {
+	d := newDesk(t, nil)
+	papiers, housing := fixture(t, treeYAML), fixture(t, housingTree)
+	d.base = knowledge.NewBase(papiers.Items, append(papiers.Trees, housing.Trees...), papiers.Synonyms)
+	d.reopen()
+	return d
+}
+
+// openCaseAfter says each of steps as the citizen, then « humain », and
+// agrees to share; it returns the case opened.
+func openCaseAfter(t *testing.T, d *desk, steps ...string) (bot.Case, []bot.Reply) {
+	t.Helper()
+	for _, s := range steps {
+		d.say(citizen, s)
+	}
+	rs := d.say(citizen, "humain")
+	rs = d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	cs, err := d.st.Cases(context.Background(), "", bot.CaseOpen)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("cases = %+v, %v", cs, err)
+	}
+	return cs[0], rs
+}
+
+// A case opened inside a tree, after its answer, after a sheet found by
+// free text, or after offers that all belong to one topic, has that topic
+// and goes to its queue; a case with no topic is a general request in the
+// default queue.
+func TestCaseTopicAndQueue(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps []string
+		queue string
+		topic string
+		to    bot.Address
+	}{
+		{"inside the tree", []string{"logement"}, "logement", "Logement", logeCh},
+		{"after the tree's answer", []string{"logement", "1"}, "logement", "Logement", logeCh},
+		{"after a sheet found by free text", []string{"aides au logement apl"}, "logement", "Logement", logeCh},
+		{"after the other tree", []string{"papiers", "2"}, "papiers", "Papiers d'identité", queueCh},
+		{"no topic", []string{"bonjour"}, "default", "Demande générale", queueCh},
+		{"after « autre question »", []string{"aides au logement apl", "autre question"}, "default", "Demande générale", queueCh},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := housingDesk(t)
+			c, rs := openCaseAfter(t, d, tc.steps...)
+			if c.Queue != tc.queue || c.Summary.Topic != tc.topic {
+				t.Fatalf("case in queue %q about %q, want %q about %q", c.Queue, c.Summary.Topic, tc.queue, tc.topic)
+			}
+			expect(t, rs, tc.to, "Nouvelle demande n° 1 (file "+tc.queue+")", tc.topic)
+		})
+	}
+}
+
+// Offers of sheets and a topic that all belong to one tree make the case
+// that tree's.
+func TestCaseTopicFromOffers(t *testing.T) {
+	d := housingDesk(t)
+	ctx := context.Background()
+	conv, err := d.st.Conversation(ctx, citizen)
+	if err == nil {
+		t.Fatalf("a conversation already: %+v", conv)
+	}
+	// The state after « je ne suis pas sûr »: the sheet and its tree offered.
+	conv = bot.Conversation{Address: citizen, State: bot.StateIdle, Lang: "fr", Seq: 1, Offered: []bot.Offer{
+		{Label: "Aides au logement (APL)", Action: "item", Arg: "apl"},
+		{Label: "Logement", Action: "tree", Arg: "logement"},
+		{Label: "Parler à un médiateur", Action: "escalate", Arg: "default"},
+	}}
+	if err := d.st.Commit(ctx, conv, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	rs := d.click(citizen, "b:1:2")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	if c, _ := d.st.Case(ctx, 1); c.Queue != "logement" || c.Summary.Topic != "Logement" {
+		t.Fatalf("case = %+v", c)
+	}
+
+	// Offers of two topics say nothing of the topic.
+	d = housingDesk(t)
+	conv.Offered = []bot.Offer{{Label: "Papiers", Action: "tree", Arg: "papiers"}, conv.Offered[1], conv.Offered[2]}
+	if err := d.st.Commit(ctx, conv, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	rs = d.click(citizen, "b:1:2")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	if c, _ := d.st.Case(ctx, 1); c.Queue != "default" || c.Summary.Topic != "Demande générale" {
+		t.Fatalf("case = %+v", c)
+	}
+}
+
+// A consent button stored before the topic was carried in it still opens
+// the case.
+func TestConsentOfferWithoutTopic(t *testing.T) {
+	d := housingDesk(t)
+	ctx := context.Background()
+	conv := bot.Conversation{Address: citizen, State: bot.StateIdle, Lang: "fr", Seq: 4, Offered: []bot.Offer{
+		{Label: "Oui, partager", Action: "consent", Arg: "y|papiers|asked"},
+	}}
+	if err := d.st.Commit(ctx, conv, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	rs := d.click(citizen, "b:4:0")
+	expect(t, rs, queueCh, "Nouvelle demande n° 1 (file papiers)", "Demande générale")
+	if strings.Contains(textTo(rs, citizen), "problème technique") {
+		t.Fatal(textTo(rs, citizen))
+	}
+}
