@@ -34,7 +34,7 @@ func (v caseText) caseLine(c bot.Case) string {
 	status := v.msg("case_status_open", "wait", v.duration(wait))
 	switch {
 	case c.Status == bot.CaseClosed:
-		status = v.msg("case_status_closed", "outcome", c.Outcome)
+		status = v.msg("case_status_closed", "outcome", v.outcome(c.Outcome))
 	case c.Status == bot.CaseClaimed && c.Mediator != nil:
 		status = v.msg("case_status_claimed", "mediator", c.Mediator.Name, "wait", v.duration(wait))
 	}
@@ -43,6 +43,36 @@ func (v caseText) caseLine(c bot.Case) string {
 		line = v.msg("case_urgent_mark", "kinds", v.dangerKinds(c.Urgent)) + " " + line
 	}
 	return line
+}
+
+// Outcomes the bot records itself; a mediator's own outcome (« fermer 3
+// orienté vers la CAF ») is their words.
+const (
+	outcomeResolved   = "resolved"
+	outcomeHandedBack = "handed back"
+	outcomeCancelled  = "cancelled by the citizen"
+)
+
+// outcomeKeys words the bot's outcomes for mediators. The stored codes
+// stay English: cases closed before this wording kept them.
+var outcomeKeys = map[string]string{
+	outcomeResolved: "case_outcome_resolved", outcomeHandedBack: "case_outcome_handed_back", outcomeCancelled: "case_outcome_cancelled",
+}
+
+// outcome is how a closed case ended, in the reader's language.
+func (v caseText) outcome(o string) string {
+	if key, ok := outcomeKeys[o]; ok {
+		return v.msg(key)
+	}
+	return o
+}
+
+// reason is why a case opened (reasonAsked…), in the reader's language.
+func (v caseText) reason(r string) string {
+	if key := "case_reason_" + r; v.e.cat.Has(v.lang, key) {
+		return v.msg(key)
+	}
+	return r
 }
 
 // dangerKinds names kinds of danger in the mediators' language.
@@ -66,7 +96,7 @@ func (v caseText) duration(d time.Duration) string {
 func (v caseText) summary(c bot.Case) string {
 	s := c.Summary
 	lines := []string{v.caseLine(c),
-		v.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", s.Reason)}
+		v.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", v.reason(s.Reason))}
 	if !c.Consent {
 		lines = append(lines, v.msg("case_no_consent"))
 		return strings.Join(lines, "\n")

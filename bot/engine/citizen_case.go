@@ -68,7 +68,7 @@ func (t *turn) endCase(c bot.Case) error {
 	} else if q, ok := t.e.cfg.Mediation.Queue(c.Queue); ok {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_cancelled", "case", sid))
 	}
-	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
+	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcomeCancelled, At: t.now}, out)
 	if err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 		return fmt.Errorf("cancel case: %w", err)
 	}

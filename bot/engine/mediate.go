@@ -262,7 +262,7 @@ func (t *turn) closeCase(id int64, outcome string) error {
 	outcome, note, _ := strings.Cut(outcome, ":")
 	outcome, note = strings.TrimSpace(outcome), strings.TrimSpace(note)
 	if outcome == "" {
-		outcome = "resolved"
+		outcome = outcomeResolved
 	}
 	sid := strconv.FormatInt(id, 10)
 	ask := t.to(c.Address, c.Lang, "citizen_closed")
@@ -285,7 +285,7 @@ func (t *turn) handBack(id int64) error {
 		return err
 	}
 	out := []bot.Reply{t.to(c.Address, c.Lang, "citizen_handed_back")}
-	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcomeHandedBack, At: t.now}, out); err != nil {
 		return fmt.Errorf("hand back case %d: %w", id, err)
 	}
 	if t.conv.CaseID == id {

@@ -133,3 +133,28 @@ func TestConsentOfferWithoutTopic(t *testing.T) {
 		t.Fatal(textTo(rs, citizen))
 	}
 }
+
+// A case's summary says why it opened and how it ended in the mediators'
+// words, never the codes the bot records.
+func TestSummaryWordsReasonAndOutcome(t *testing.T) {
+	d := housingDesk(t)
+	_, rs := openCaseAfter(t, d, "logement")
+	expect(t, rs, logeCh, "motif : demandé par la personne")
+	d.click(marie, "m:claim:1")
+	d.say(marie, "rendre 1")
+	rs = d.say(marie, "voir 1")
+	expect(t, rs, marie, "close (rendue au robot)", "motif : demandé par la personne")
+	for _, code := range []string{"asked", "handed back"} {
+		if strings.Contains(textTo(rs, marie), code) {
+			t.Errorf("the summary shows the code %q:\n%s", code, textTo(rs, marie))
+		}
+	}
+
+	d = housingDesk(t)
+	d.say(citizen, "logement")
+	rs = d.say(citizen, "Autre")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.say(citizen, "annuler")
+	rs = d.say(marie, "voir 1")
+	expect(t, rs, marie, "close (annulée par le citoyen)", "motif : choix « autre » ou « je ne sais pas » d'un parcours")
+}
