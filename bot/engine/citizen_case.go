@@ -50,11 +50,12 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 		t.conv.State = bot.StateWithMediator
 		// The relayed message is queued with this turn, in its transaction.
 		t.replies = append(t.replies, bot.Reply{To: c.Mediator.Address, About: c.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", t.relayed(t.text, t.e.cfg.Lang))})
-		t.silent = true
+		t.silent, t.forCase = true, true
 		return true, nil
 	}
 	// Waiting: the message is stored with the turn, where the case
 	// summary reads it.
+	t.forCase = true
 	t.say(t.msg("case_waiting", "case", strconv.FormatInt(c.ID, 10)) + t.waitInfo(c))
 	return true, nil
 }
@@ -290,7 +291,11 @@ func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 	t.conv.State, t.conv.CaseID, t.conv.Misses = bot.StateEscalated, id, 0
 	info := ""
 	if q, ok := t.e.cfg.Mediation.Queue(queue); ok {
-		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: t.now}, []bot.Reply{t.cases().announcement(c, q)}); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
+		post, err := t.cases().announcement(c, q)
+		if err != nil {
+			return err
+		}
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: t.now}, []bot.Reply{post}); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 			return fmt.Errorf("announce case: %w", err)
 		}
 		info = t.waitInfo(c)
@@ -339,7 +344,10 @@ func (e *Engine) Reannounce(ctx context.Context, after time.Duration) (int, erro
 		if !ok || now.Sub(c.AnnouncedAt) < after {
 			continue
 		}
-		r := v.announcement(c, q)
+		r, err := v.announcement(c, q)
+		if err != nil {
+			return n, fmt.Errorf("reannounce case %d: %w", c.ID, err)
+		}
 		r.Text = e.cat.T(e.cfg.Lang, "queue_still_waiting", "wait", v.duration(now.Sub(c.CreatedAt).Round(time.Minute))) + "\n" + r.Text
 		if _, err := e.med.UpdateCase(ctx, c.ID, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: now}, []bot.Reply{r}); err != nil {
 			if errors.Is(err, bot.ErrCaseConflict) {

@@ -12,6 +12,7 @@ import (
 	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
 )
 
 // mediatorTurn handles a message from a mediator: a command, or words for
@@ -27,6 +28,28 @@ func (t *turn) mediatorTurn() (bool, error) {
 	}
 	if t.in.Payload != "" {
 		return false, nil
+	}
+	if o, ok := t.pickedOffer(); ok {
+		return true, t.act(o)
+	}
+	if t.conv.CaseID == 0 {
+		// A mediator given a case by a transfer, or back to one after
+		// closing another, writes to its citizen without « prendre N »
+		// first when it is the one case they hold.
+		held, err := t.heldCases()
+		if err != nil {
+			return true, err
+		}
+		if len(held) == 1 {
+			t.conv.CaseID = held[0]
+		} else if _, cmd := t.e.grammar.Parse(t.text); len(held) > 1 && !cmd {
+			ids := make([]string, len(held))
+			for i, id := range held {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			t.say(t.msg("mediator_which_case", "cases", strings.Join(ids, ", ")))
+			return true, nil
+		}
 	}
 	c, ok := t.e.grammar.Parse(t.text)
 	if ok && t.conv.CaseID != 0 && !t.explicitCommand() {
@@ -45,6 +68,38 @@ func (t *turn) mediatorTurn() (bool, error) {
 		return false, nil
 	}
 	return true, t.runMediatorCommand(c)
+}
+
+// pickedOffer is the button a mediator picked by typing its number or
+// its label (a terminal, a server without buttons): the choices a
+// mediator is offered (relay or run, the sheets found) are answered that
+// way right after, never with a bare number meant for the citizen.
+func (t *turn) pickedOffer() (bot.Offer, bool) {
+	folded := analysis.Fold(t.text)
+	if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.conv.Offered) {
+		return t.conv.Offered[n-1], true
+	}
+	for _, o := range t.conv.Offered {
+		if analysis.Fold(o.Label) == folded {
+			return o, true
+		}
+	}
+	return bot.Offer{}, false
+}
+
+// heldCases lists the cases the mediator writing holds, oldest first.
+func (t *turn) heldCases() ([]int64, error) {
+	cs, err := t.e.store.Cases(t.ctx, "", bot.CaseClaimed)
+	if err != nil {
+		return nil, fmt.Errorf("list held cases: %w", err)
+	}
+	var ids []int64
+	for _, c := range cs {
+		if t.holds(c) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids, nil
 }
 
 // explicitCommand says whether the message is a command by its form: the
@@ -162,7 +217,10 @@ func (t *turn) showCase(id int64) error {
 	if !ok || err != nil {
 		return err
 	}
-	text := t.cases().summary(c)
+	text, err := t.cases().summary(c)
+	if err != nil {
+		return err
+	}
 	notes, err := t.e.store.CaseNotes(t.ctx, id)
 	if err != nil {
 		return fmt.Errorf("read notes: %w", err)
@@ -200,6 +258,13 @@ func (t *turn) claim(id int64) error {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_claimed", "case", sid, "mediator", me.Name))
 	}
 	c, err = t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: me, At: t.now}, out)
+	if errors.Is(err, bot.ErrCaseConflict) && t.holds(c) {
+		// Theirs already (two cases held, a transfer): their messages go
+		// to this one's citizen from now on.
+		t.conv.CaseID = id
+		t.say(t.msg("mediator_current_case", "case", sid))
+		return nil
+	}
 	if errors.Is(err, bot.ErrCaseConflict) {
 		who := "?"
 		if c.Mediator != nil {
@@ -216,7 +281,11 @@ func (t *turn) claim(id int64) error {
 		return fmt.Errorf("claim case %d: %w", id, err)
 	}
 	t.conv.CaseID = id
-	t.replies = append(t.replies, bot.Reply{To: t.in.Address, About: c.Address, Text: t.msg("mediator_claimed", "case", sid) + "\n" + t.cases().summary(c)})
+	sum, err := t.cases().summary(c)
+	if err != nil {
+		return err
+	}
+	t.replies = append(t.replies, bot.Reply{To: t.in.Address, About: c.Address, Text: t.msg("mediator_claimed", "case", sid) + "\n" + sum})
 	return nil
 }
 
@@ -332,10 +401,18 @@ func (t *turn) transfer(id int64, target string) error {
 			t.say(t.msg("transfer_not_mediator", "mediator", user))
 			return nil
 		}
-		out := []bot.Reply{
-			t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name),
-			t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name),
+		// The new mediator reads the case and the talk so far at once (in
+		// the deployment's language: theirs is not known).
+		c.Status, c.Mediator = bot.CaseClaimed, to
+		v := t.cases()
+		v.lang = t.e.cfg.Lang
+		sum, err := v.summary(c)
+		if err != nil {
+			return err
 		}
+		notice := t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name)
+		notice.Text += "\n" + sum
+		out := []bot.Reply{notice, t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name)}
 		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: to, At: t.now}, out); errors.Is(err, bot.ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
@@ -348,8 +425,12 @@ func (t *turn) transfer(id int64, target string) error {
 			t.say(t.msg("transfer_unknown_queue", "queue", target, "queues", strings.Join(t.e.cfg.Mediation.QueueNames(), ", ")))
 			return nil
 		}
-		c.Queue = target
-		out := []bot.Reply{t.cases().announcement(c, q), t.to(c.Address, c.Lang, "citizen_transferred")}
+		c.Queue, c.Status, c.Mediator = target, bot.CaseOpen, nil
+		post, err := t.cases().announcement(c, q)
+		if err != nil {
+			return err
+		}
+		out := []bot.Reply{post, t.to(c.Address, c.Lang, "citizen_transferred")}
 		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); errors.Is(err, bot.ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
@@ -402,7 +483,10 @@ func (t *turn) relayToCitizen(id int64, text string) error {
 	}
 	// The relayed message is queued with this turn, in its transaction.
 	t.replies = append(t.replies, bot.Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", t.relayed(text, c.Lang))})
-	t.silent = true
+	// Stored as the words sent (not a button's label), for a mediator
+	// given the case later.
+	t.text, t.caseID = text, id
+	t.silent, t.forCase = true, true
 	return nil
 }
 

@@ -158,3 +158,115 @@ func TestSummaryWordsReasonAndOutcome(t *testing.T) {
 	rs = d.say(marie, "voir 1")
 	expect(t, rs, marie, "close (annulée par le citoyen)", "motif : choix « autre » ou « je ne sais pas » d'un parcours")
 }
+
+// A mediator given a case by a transfer reads the talk so far: what the
+// citizen left while waiting and the messages relayed both ways, not the
+// mediators' commands nor their private notes; then writes to the citizen
+// without « prendre N ».
+func TestTransferShowsTheTalkSoFar(t *testing.T) {
+	d := housingDesk(t)
+	openCaseAfter(t, d, "logement")
+	d.say(citizen, "je suis là")
+	d.click(marie, "m:claim:1")
+	d.say(citizen, "mon bail se termine")
+	d.say(marie, "Avez-vous une attestation de loyer ?")
+	d.say(marie, "!note 1 appeler la CAF")
+	rs := d.say(marie, "note 1 documents à fournir")
+	d.click(marie, payloadFor(t, rs, marie, "L'envoyer à la personne"))
+	rs = d.say(marie, "!transferer 1 @paul")
+	expect(t, rs, paul, "vous est transférée par marie", "prise par paul", "Messages de la demande :",
+		"  Citoyen : je suis là\n  Citoyen : mon bail se termine\n  Médiation : Avez-vous une attestation de loyer ?\n  Médiation : note 1 documents à fournir\n")
+	for _, not := range []string{"appeler la CAF", "L'envoyer", "prise par marie"} {
+		if strings.Contains(textTo(rs, paul), not) {
+			t.Errorf("the new mediator reads %q:\n%s", not, textTo(rs, paul))
+		}
+	}
+	rs = d.say(paul, "Bonjour, je prends la suite.")
+	if got := textTo(rs, citizen); got != "paul (médiation) : Bonjour, je prends la suite.\n" {
+		t.Fatalf("the new mediator's words reached the citizen as %q (all: %+v)", got, rs)
+	}
+	// Handed on to a queue: its channel reads the talk too, the case
+	// waiting again.
+	rs = d.say(paul, "!transferer 1 logement")
+	expect(t, rs, logeCh, "en attente depuis", "Médiation : Bonjour, je prends la suite.", "Citoyen : je suis là")
+	if strings.Contains(textTo(rs, logeCh), "prise par") {
+		t.Errorf("the queue is told the case is held:\n%s", textTo(rs, logeCh))
+	}
+}
+
+// Without the citizen's consent, a transfer shows only the topic.
+func TestTransferWithoutConsentShowsOnlyTheTopic(t *testing.T) {
+	d := housingDesk(t)
+	d.say(citizen, "logement")
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Non, seulement le sujet"))
+	d.say(citizen, "mon secret est 1234")
+	d.click(marie, "m:claim:1")
+	d.say(citizen, "et mon adresse 3 rue des Lilas")
+	d.say(marie, "Bien noté, rue des Lilas")
+	rs = d.say(marie, "!transferer 1 @paul")
+	expect(t, rs, paul, "Logement", "n'a pas accepté de partager")
+	for _, not := range []string{"1234", "Lilas", "Messages de la demande"} {
+		if strings.Contains(textTo(rs, paul), not) {
+			t.Errorf("shared without consent: %q in\n%s", not, textTo(rs, paul))
+		}
+	}
+}
+
+// The talk a summary quotes is bounded: the latest messages, each cut.
+func TestSummaryQuotesALimitedTalk(t *testing.T) {
+	d := housingDesk(t)
+	openCaseAfter(t, d, "logement")
+	d.click(marie, "m:claim:1")
+	for i := 1; i <= 14; i++ {
+		d.say(citizen, "message "+strings.Repeat("x", i))
+	}
+	d.say(citizen, "long "+strings.Repeat("mot ", 200)+"FIN")
+	rs := d.say(marie, "voir 1")
+	got := textTo(rs, marie)
+	if n := strings.Count(got, "  Citoyen : "); n != 10 {
+		t.Errorf("%d messages quoted, want the latest 10:\n%s", n, got)
+	}
+	if strings.Contains(got, "message xxxxx\n") || !strings.Contains(got, "message "+strings.Repeat("x", 14)) {
+		t.Errorf("not the latest messages:\n%s", got)
+	}
+	if strings.Contains(got, "FIN") || !strings.Contains(got, "mot…") {
+		t.Errorf("a long message is not cut:\n%s", got)
+	}
+}
+
+// A mediator holding several cases chooses with « prendre N » whose
+// citizen their words go to; nothing is relayed while they have not.
+func TestMediatorHoldingSeveralCases(t *testing.T) {
+	d := housingDesk(t)
+	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	openCaseAfter(t, d, "logement")
+	rs := d.say(bob, "humain")
+	d.click(bob, payloadFor(t, rs, bob, "Oui, partager"))
+	d.click(marie, "m:claim:1")
+	d.click(marie, "m:claim:2")
+	rs = d.say(marie, "bonjour bob")
+	expect(t, rs, bob, "marie (médiation) : bonjour bob")
+	rs = d.say(marie, "prendre 1")
+	expect(t, rs, marie, "Vous tenez la demande n° 1 : vos messages vont maintenant à sa personne")
+	rs = d.say(marie, "bonjour alice")
+	expect(t, rs, citizen, "marie (médiation) : bonjour alice")
+	d.say(marie, "fermer 1")
+	// Back to the one case she holds: her words go there.
+	rs = d.say(marie, "re-bonjour bob")
+	expect(t, rs, bob, "marie (médiation) : re-bonjour bob")
+	// Two cases held, the current one closed: she is asked which.
+	carla := bot.Address{Platform: "test", Channel: "dm", User: "carla"}
+	rs = d.say(carla, "humain")
+	d.click(carla, payloadFor(t, rs, carla, "Oui, partager"))
+	d.click(marie, "m:claim:3")
+	rs = d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.click(marie, "m:claim:4")
+	d.say(marie, "fermer 4")
+	rs = d.say(marie, "bonjour ?")
+	expect(t, rs, marie, "Vous tenez les demandes n° 2, 3", "« prendre N »", "n'a pas été transmis")
+	if len(rs) != 1 {
+		t.Fatalf("relayed while she holds two cases: %+v", rs)
+	}
+}

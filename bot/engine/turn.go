@@ -81,6 +81,9 @@ type turn struct {
 	// cut is set when the message was longer than the bot reads: what is
 	// relayed says so.
 	cut bool
+	// forCase is set when the message is for the other side of its case
+	// (relayed, or left for the mediators): it is stored as relayed.
+	forCase bool
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
