@@ -32,6 +32,13 @@ func (t *turn) mediatorTurn() (bool, error) {
 	if o, ok := t.pickedOffer(); ok {
 		return true, t.act(o)
 	}
+	if n, err := strconv.Atoi(analysis.Fold(t.text)); err == nil && len(t.conv.Offered) > 0 {
+		// A number beside the buttons just offered: a wrong pick, not
+		// words for the citizen.
+		t.say(t.msg("mediator_no_such_choice", "n", strconv.Itoa(n)))
+		t.reoffer()
+		return true, nil
+	}
 	if t.conv.CaseID == 0 {
 		// A mediator given a case by a transfer, or back to one after
 		// closing another, writes to its citizen without « prendre N »
@@ -120,8 +127,19 @@ func (t *turn) plainCommand(c mediation.Command) (bool, error) {
 	case mediation.List, mediation.Help:
 		return c.Rest == "", nil
 	case mediation.Send:
-		_, found := t.snap.base.Item(c.Rest)
-		return found, nil
+		if _, found := t.snap.base.Item(strings.TrimSpace(c.Rest)); found {
+			return true, nil
+		}
+		// « fiche caution »: a search, unless the words were for the
+		// citizen; the results come with a button to send them instead.
+		held, err := t.e.store.Case(t.ctx, t.conv.CaseID)
+		if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+			return false, fmt.Errorf("load case %d: %w", t.conv.CaseID, err)
+		}
+		if err != nil || !t.holds(held) {
+			return false, nil // the relay says why it cannot send them
+		}
+		return false, t.searchSheets(held, c.Rest, true)
 	}
 	id, rest := c.Case, c.Rest
 	_, err := t.e.store.Case(t.ctx, id)
@@ -445,27 +463,93 @@ func (t *turn) transfer(id int64, target string) error {
 	return nil
 }
 
-// sendItem sends a knowledge item, formatted, to the citizen of the case
-// the mediator holds.
-func (t *turn) sendItem(id string) error {
-	if t.conv.CaseID == 0 {
-		t.say(t.msg("mediator_no_case"))
-		return nil
+// sendItem runs « fiche TEXTE »: TEXTE an item's id sends that sheet to
+// the citizen of the case the mediator holds; other words search the
+// sheets and offer the best few (searchSheets).
+func (t *turn) sendItem(text string) error {
+	c, ok, err := t.caseToSendTo()
+	if !ok || err != nil {
+		return err
 	}
-	c, ok, err := t.heldCase(t.conv.CaseID)
+	if it, found := t.snap.base.Item(strings.TrimSpace(text)); found {
+		return t.sendSheet(c, it)
+	}
+	return t.searchSheets(c, text, false)
+}
+
+// sendOffered sends the sheet of a button searchSheets offered.
+func (t *turn) sendOffered(id string) error {
+	c, ok, err := t.caseToSendTo()
 	if !ok || err != nil {
 		return err
 	}
 	it, found := t.snap.base.Item(id)
 	if !found {
-		t.say(t.msg("item_unknown", "item", id))
+		t.say(t.msg("item_unknown", "item", id)) // gone since it was offered
 		return nil
 	}
+	return t.sendSheet(c, it)
+}
+
+// caseToSendTo is the case whose citizen a sheet goes to: the one the
+// mediator talks in; ok false when there is none (said why).
+func (t *turn) caseToSendTo() (bot.Case, bool, error) {
+	if t.conv.CaseID == 0 {
+		t.say(t.msg("mediator_no_case"))
+		return bot.Case{}, false, nil
+	}
+	return t.heldCase(t.conv.CaseID)
+}
+
+// sendSheet sends it, formatted in the citizen's language, to c's citizen.
+func (t *turn) sendSheet(c bot.Case, it *knowledge.Item) error {
 	r := bot.Reply{To: c.Address, Text: answer.NewWriter(t.e.cat, c.Lang).Item(it)}
 	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{At: t.now}, []bot.Reply{r}); err != nil {
 		return fmt.Errorf("send item: %w", err)
 	}
 	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
+	return nil
+}
+
+// mediatorSheets is how many sheets a mediator's search offers.
+const mediatorSheets = 3
+
+// searchSheets offers the mediator the sheets that best match query, of
+// the citizen's side, as buttons that send one to the citizen of c. With
+// relay, the words may have been meant for the citizen (« fiche » and
+// words, without « ! »): a button sends them instead.
+func (t *turn) searchSheets(c bot.Case, query string, relay bool) error {
+	hits, err := t.snap.search.Search(t.ctx, query, 40)
+	if err != nil {
+		return fmt.Errorf("search sheets: %w", err)
+	}
+	w := answer.NewWriter(t.e.cat, t.lang())
+	var offers []bot.Offer
+	for _, h := range hits {
+		if len(offers) == mediatorSheets {
+			break
+		}
+		// Only sheets (a tree cannot be sent), matching well enough to be
+		// offered to a citizen, and none of the other side's.
+		if h.Kind != knowledge.HitItem || h.Match < t.e.policy.UnsureThreshold {
+			continue
+		}
+		it, ok := t.snap.base.Item(h.ID)
+		if j := c.Summary.Jurisdiction; !ok || (j != "" && it.Jurisdiction != "" && it.Jurisdiction != j) {
+			continue
+		}
+		offers = append(offers, bot.Offer{Label: w.ItemTitle(it), Action: actSendItem, Arg: it.ID})
+	}
+	text := t.msg("mediator_sheets_none", "query", query)
+	if len(offers) > 0 {
+		text = t.msg("mediator_sheets_found", "query", query, "case", strconv.FormatInt(c.ID, 10))
+	}
+	if relay {
+		offers = append(offers, bot.Offer{Label: t.msg("btn_relay_it"), Action: actRelay, Arg: t.text})
+		text += "\n" + t.msg("mediator_sheets_or_relay", "button", t.msg("btn_relay_it"))
+	}
+	t.say(text)
+	t.offer(offers...)
 	return nil
 }
 

@@ -270,3 +270,41 @@ func TestMediatorHoldingSeveralCases(t *testing.T) {
 		t.Fatalf("relayed while she holds two cases: %+v", rs)
 	}
 }
+
+// « fiche TEXTE » where TEXTE is no sheet's id searches the sheets and
+// offers the best as buttons that send one to the citizen; without « ! »
+// a button sends the words to the citizen instead.
+func TestSheetSearch(t *testing.T) {
+	d := housingDesk(t)
+	openCaseAfter(t, d, "logement")
+	d.click(marie, "m:claim:1")
+
+	rs := d.say(marie, "fiche loyer")
+	expect(t, rs, marie, "Fiches pour « loyer »", "Aides au logement (APL)", "L'envoyer à la personne")
+	if textTo(rs, citizen) != "" || strings.Contains(textTo(rs, marie), "Fiche inconnue") {
+		t.Fatalf("a search: %+v", rs)
+	}
+	rs = d.click(marie, payloadFor(t, rs, marie, "Aides au logement (APL)"))
+	expect(t, rs, citizen, "Aides au logement (APL)", "caf.fr")
+	expect(t, rs, marie, "envoyée au citoyen de la demande n° 1")
+
+	// Typed: the button's number picks it; a number beyond them is not
+	// sent to the citizen.
+	rs = d.say(marie, "fiche loyer")
+	rs = d.say(marie, "9")
+	expect(t, rs, marie, "pas de choix n° 9")
+	rs = d.say(marie, "2")
+	if got := textTo(rs, citizen); got != "marie (médiation) : fiche loyer\n" {
+		t.Fatalf("the relay button: citizen got %q", got)
+	}
+
+	rs = d.say(marie, "!fiche loyer")
+	expect(t, rs, marie, "Aides au logement (APL)")
+	if strings.Contains(textTo(rs, marie), "L'envoyer à la personne") {
+		t.Error("« ! » is a command: no relay button")
+	}
+	rs = d.say(marie, "!fiche zzqxw")
+	expect(t, rs, marie, "Aucune fiche ne correspond à « zzqxw »")
+	rs = d.say(marie, "fiche cni-perte")
+	expect(t, rs, citizen, "Carte d'identité perdue")
+}

@@ -29,6 +29,7 @@ const (
 	// Offered to a mediator whose words could be a command or a message.
 	actRelay      = "relay"   // Arg: the words, sent to the citizen
 	actRunCommand = "command" // Arg: the words, run as a command
+	actSendItem   = "send"    // Arg: an item id, sent to the citizen
 )
 
 // Escalation reasons recorded in case summaries.
@@ -460,6 +461,12 @@ func (t *turn) act(o bot.Offer) error {
 			return nil
 		}
 		return t.runMediatorCommand(c)
+	case actSendItem:
+		if !t.e.cfg.Mediation.IsMediatorIn(t.in) {
+			t.say(t.msg("mediator_only"))
+			return nil
+		}
+		return t.sendOffered(o.Arg)
 	case actRoute:
 		// « Where are you? » asked inside a shared tree: remembered, and
 		// the tree goes on on that side.
