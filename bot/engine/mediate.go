@@ -39,6 +39,12 @@ func (t *turn) mediatorTurn() (bool, error) {
 		t.reoffer()
 		return true, nil
 	}
+	if cmd, _ := t.e.words.command(analysis.Fold(t.text)); cmd == cmdHelp {
+		// « aide » alone from a mediator is their help, never words for
+		// the citizen (README, « Mediators »).
+		t.say(t.msg("mediator_help"))
+		return true, nil
+	}
 	if t.conv.CaseID == 0 {
 		// A mediator given a case by a transfer, or back to one after
 		// closing another, writes to its citizen without « prendre N »
@@ -121,7 +127,8 @@ func (t *turn) explicitCommand() bool {
 // exists, and nothing else (« prendre 3 », « fermer 3 »); « fiche ID » of
 // an item that exists. A verb, an existing case and more words (« note 2
 // documents manquants ») could be either: the mediator is asked, with a
-// button for each. Anything else is for the citizen.
+// button for each; « fiche » and other words search the sheets, with a
+// button that relays the words instead. Anything else is for the citizen.
 func (t *turn) plainCommand(c mediation.Command) (bool, error) {
 	switch c.Verb {
 	case mediation.List, mediation.Help:

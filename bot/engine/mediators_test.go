@@ -308,3 +308,27 @@ func TestSheetSearch(t *testing.T) {
 	rs = d.say(marie, "fiche cni-perte")
 	expect(t, rs, citizen, "Carte d'identité perdue")
 }
+
+// « aide » or « help » alone from a mediator is the mediators' help, in a
+// case or not, never relayed; with more words it is a message.
+func TestMediatorHelpIsNotRelayed(t *testing.T) {
+	d := housingDesk(t)
+	rs := d.say(marie, "aide")
+	expect(t, rs, marie, "Commandes médiateur", "« fiche mots »")
+	openCaseAfter(t, d, "logement")
+	d.click(marie, "m:claim:1")
+	for _, text := range []string{"aide", "help", "Aide !", "!aide", "aide-mediateur"} {
+		rs = d.say(marie, text)
+		expect(t, rs, marie, "Commandes médiateur")
+		if got := textTo(rs, citizen); got != "" {
+			t.Errorf("%q reached the citizen: %q", text, got)
+		}
+	}
+	rs = d.say(marie, "aide pour le loyer : la CAF")
+	if got := textTo(rs, citizen); got != "marie (médiation) : aide pour le loyer : la CAF\n" {
+		t.Errorf("words for the citizen: %q", got)
+	}
+	// A citizen's « aide » in a case is still theirs.
+	rs = d.say(citizen, "aide")
+	expect(t, rs, citizen, "Je suis Boussole")
+}
