@@ -305,7 +305,8 @@ func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 }
 
 // waitInfo tells a waiting citizen their place in the queue and, outside
-// opening hours, when the mediators come back.
+// opening hours, when the mediators come back and where to find help
+// meanwhile.
 func (t *turn) waitInfo(c bot.Case) string {
 	q, ok := t.e.cfg.Mediation.Queue(c.Queue)
 	if !ok {
@@ -325,6 +326,9 @@ func (t *turn) waitInfo(c bot.Case) string {
 			next = q.Hours.FormatNext(n, t.lang())
 		}
 		info += "\n" + t.msg("queue_closed", "hours", q.Hours.Describe(t.lang()), "next", next)
+		if q.Fallback != "" {
+			info += "\n" + t.msg("queue_fallback", "contact", q.Fallback)
+		}
 	}
 	return info
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/hours"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -331,4 +333,40 @@ func TestMediatorHelpIsNotRelayed(t *testing.T) {
 	// A citizen's « aide » in a case is still theirs.
 	rs = d.say(citizen, "aide")
 	expect(t, rs, citizen, "Je suis Boussole")
+}
+
+// Outside its opening hours a queue tells the citizen, besides the next
+// opening, where to find help meanwhile: its fallback contact.
+func TestOutsideHoursFallback(t *testing.T) {
+	h, err := hours.Parse(hours.Spec{TimeZone: "Europe/Paris", Week: map[string]string{"mon": "09:00-17:00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(t, h)
+	q := d.med.Queues["papiers"]
+	q.Fallback = "39 39 (Allô Service Public)"
+	d.med.Queues["papiers"] = q
+	d.reopen()
+	d.clock.t = time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC) // Tuesday 19:30 in Paris
+	d.say(citizen, "papiers")
+	rs := d.say(citizen, "humain")
+	rs = d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	expect(t, rs, citizen, "Prochaine ouverture : lundi 30 novembre à 9 h 00", "D'ici là, vous pouvez aussi joindre : 39 39 (Allô Service Public).")
+	rs = d.say(citizen, "je rappellerai")
+	expect(t, rs, citizen, "39 39 (Allô Service Public)")
+	// Open: no fallback.
+	d.clock.t = time.Date(2026, 11, 30, 9, 30, 0, 0, time.UTC)
+	rs = d.say(citizen, "vous êtes là ?")
+	if strings.Contains(textTo(rs, citizen), "39 39") {
+		t.Errorf("the fallback told while open:\n%s", textTo(rs, citizen))
+	}
+	// A queue without one says only when mediators come back.
+	d.clock.t = time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC)
+	bob := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	rs = d.say(bob, "humain")
+	rs = d.click(bob, payloadFor(t, rs, bob, "Oui, partager"))
+	expect(t, rs, bob, "Prochaine ouverture")
+	if strings.Contains(textTo(rs, bob), "vous pouvez aussi joindre") {
+		t.Errorf("a fallback for the default queue:\n%s", textTo(rs, bob))
+	}
 }
