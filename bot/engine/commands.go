@@ -27,7 +27,7 @@ func (t *turn) command(cmd string) error {
 	switch cmd {
 	case cmdHelp:
 		t.say(t.msg("help"))
-		t.topics()
+		return t.keepMenu()
 	case cmdRestart:
 		t.conv.State = bot.StateIdle
 		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
@@ -64,6 +64,27 @@ func (t *turn) command(cmd string) error {
 		}
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}
+
+// keepMenu offers again, after the help, the menu the person was in: a
+// tree's question is asked again (its choices, and the mediator's button
+// if it was there); anywhere else, the topics. The conversation does not
+// move, so « retour » next goes back one step from where the person was.
+func (t *turn) keepMenu() error {
+	if t.conv.State != bot.StateInTree || t.conv.TreeID == "" {
+		t.topics()
+		return nil
+	}
+	if err := t.ask(false); err != nil {
+		return err
+	}
+	for _, o := range t.conv.Offered {
+		if o.Action == actEscalate {
+			o.Payload = ""
+			t.offer(o)
+		}
 	}
 	return nil
 }
