@@ -515,6 +515,10 @@ func (t *turn) sendSheet(c bot.Case, it *knowledge.Item) error {
 		return fmt.Errorf("send item: %w", err)
 	}
 	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
+	// Kept as a message of the case: a mediator given it later reads
+	// which sheet the citizen was sent.
+	t.text = t.e.cat.T(t.e.cfg.Lang, "case_sheet_sent", "item", it.ID, "title", it.Title)
+	t.caseID, t.forCase = c.ID, true
 	return nil
 }
 

@@ -318,6 +318,9 @@ func TestSheetSearch(t *testing.T) {
 	expect(t, rs, marie, "Aucune fiche ne correspond à « zzqxw »")
 	rs = d.say(marie, "fiche cni-perte")
 	expect(t, rs, citizen, "Carte d'identité perdue")
+	// The sheets sent are among the messages of the case.
+	rs = d.say(marie, "voir 1")
+	expect(t, rs, marie, "  Médiation : [fiche apl] Aides au logement (APL)\n", "  Médiation : [fiche cni-perte] Carte d'identité perdue\n")
 }
 
 // « aide » or « help » alone from a mediator is the mediators' help, in a
