@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/catalog"
@@ -49,6 +50,30 @@ type QueueConfig struct {
 	Platform string     `yaml:"platform"`
 	Channel  string     `yaml:"channel"`
 	Hours    hours.Spec `yaml:"hours"`
+	// Fallback is told to citizens outside the queue's hours: a phone
+	// number or a place where help is found meanwhile.
+	Fallback string `yaml:"fallback"`
+}
+
+// maxFallback bounds a queue's fallback: one line of a chat message.
+const maxFallback = 200
+
+// validFallback checks a queue's fallback contact, at key.
+func (q QueueConfig) validFallback(key string) error {
+	f := q.Fallback
+	switch {
+	case f == "":
+		return nil
+	case strings.TrimSpace(f) == "":
+		return fmt.Errorf("%s: blank; leave it out for none", key)
+	case strings.ContainsAny(f, "\n\r"):
+		return fmt.Errorf("%s: one line, please (a phone number or a place)", key)
+	case utf8.RuneCountInString(f) > maxFallback:
+		return fmt.Errorf("%s: %d characters, at most %d", key, utf8.RuneCountInString(f), maxFallback)
+	case q.Hours.TimeZone == "" && len(q.Hours.Week) == 0 && len(q.Hours.Holidays) == 0:
+		return fmt.Errorf("%s: the queue has no opening hours, so it is never closed and the fallback never told", key)
+	}
+	return nil
 }
 
 // DatabaseConfig says where the SQLite file is.

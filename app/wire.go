@@ -235,7 +235,10 @@ func (m MediationConfig) build() (mediation.Config, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s.hours: %w", key, err))
 		}
-		out.Queues[name] = mediation.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h}
+		if err := q.validFallback(key + ".fallback"); err != nil {
+			errs = append(errs, err)
+		}
+		out.Queues[name] = mediation.Queue{Channel: bot.Address{Platform: q.Platform, Channel: q.Channel}, Hours: h, Fallback: strings.TrimSpace(q.Fallback)}
 	}
 	if len(m.Queues) > 0 && len(m.Mediators) == 0 && len(m.Roles) == 0 {
 		errs = append(errs, errors.New("mediation.mediators: queues are configured but nobody may claim their cases"))

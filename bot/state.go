@@ -99,6 +99,10 @@ type Turn struct {
 	// CaseID is the case the turn belongs to (0: none): erasing the
 	// case's citizen erases it too, whoever wrote it.
 	CaseID int64
+	// Relayed says the message was for the other side of its case:
+	// passed on to them, or left for the mediators while the case waits
+	// (not a command). A mediator given the case later reads these.
+	Relayed bool
 }
 
 // CaseStatus is the life-cycle of an escalation case.

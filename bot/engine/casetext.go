@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ func (v caseText) caseLine(c bot.Case) string {
 	status := v.msg("case_status_open", "wait", v.duration(wait))
 	switch {
 	case c.Status == bot.CaseClosed:
-		status = v.msg("case_status_closed", "outcome", c.Outcome)
+		status = v.msg("case_status_closed", "outcome", v.outcome(c.Outcome))
 	case c.Status == bot.CaseClaimed && c.Mediator != nil:
 		status = v.msg("case_status_claimed", "mediator", c.Mediator.Name, "wait", v.duration(wait))
 	}
@@ -43,6 +44,36 @@ func (v caseText) caseLine(c bot.Case) string {
 		line = v.msg("case_urgent_mark", "kinds", v.dangerKinds(c.Urgent)) + " " + line
 	}
 	return line
+}
+
+// Outcomes the bot records itself; a mediator's own outcome (« fermer 3
+// orienté vers la CAF ») is their words.
+const (
+	outcomeResolved   = "resolved"
+	outcomeHandedBack = "handed back"
+	outcomeCancelled  = "cancelled by the citizen"
+)
+
+// outcomeKeys words the bot's outcomes for mediators. The stored codes
+// stay English: cases closed before this wording kept them.
+var outcomeKeys = map[string]string{
+	outcomeResolved: "case_outcome_resolved", outcomeHandedBack: "case_outcome_handed_back", outcomeCancelled: "case_outcome_cancelled",
+}
+
+// outcome is how a closed case ended, in the reader's language.
+func (v caseText) outcome(o string) string {
+	if key, ok := outcomeKeys[o]; ok {
+		return v.msg(key)
+	}
+	return o
+}
+
+// reason is why a case opened (reasonAsked…), in the reader's language.
+func (v caseText) reason(r string) string {
+	if key := "case_reason_" + r; v.e.cat.Has(v.lang, key) {
+		return v.msg(key)
+	}
+	return r
 }
 
 // dangerKinds names kinds of danger in the mediators' language.
@@ -62,14 +93,17 @@ func (v caseText) duration(d time.Duration) string {
 	return v.msg("duration_hours", "hours", strconv.Itoa(int(d.Hours())), "minutes", strconv.Itoa(int(d.Minutes())%60))
 }
 
-// summary renders a case for a mediator.
-func (v caseText) summary(c bot.Case) string {
+// summary renders a case for a mediator: with the citizen's consent,
+// their path, the sheets shown, their words before the case and the
+// latest messages of the case, both sides (what a mediator given the
+// case by a transfer reads first); without, only the topic.
+func (v caseText) summary(c bot.Case) (string, error) {
 	s := c.Summary
 	lines := []string{v.caseLine(c),
-		v.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", s.Reason)}
+		v.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", v.reason(s.Reason))}
 	if !c.Consent {
 		lines = append(lines, v.msg("case_no_consent"))
-		return strings.Join(lines, "\n")
+		return strings.Join(lines, "\n"), nil
 	}
 	if len(s.Path) > 0 {
 		var steps []string
@@ -89,29 +123,53 @@ func (v caseText) summary(c bot.Case) string {
 		}
 		lines = append(lines, v.msg("case_shown", "items", strings.Join(shown, " ; ")))
 	}
-	words := s.LastWords
-	// The citizen may have written since the case opened (a message left
-	// while waiting): read their latest words at the time of reading.
-	if turns, err := v.e.store.RecentTurns(v.ctx, c.Address, summaryWords); err == nil && len(turns) > 0 {
-		words = words[:0:0]
-		for _, tu := range turns {
-			words = append(words, tu.Text)
-		}
-	}
-	for _, w := range words {
+	for _, w := range s.LastWords {
 		lines = append(lines, "  « "+mediation.Defuse(w)+" »")
 	}
-	return strings.Join(lines, "\n")
+	// Read at the time of reading: what was left while the case waited,
+	// and the talk so far when a mediator is given the case.
+	said, err := v.e.store.CaseMessages(v.ctx, c.ID, caseMessages)
+	if err != nil {
+		return "", fmt.Errorf("read case %d messages: %w", c.ID, err)
+	}
+	if len(said) > 0 {
+		lines = append(lines, v.msg("case_messages"))
+	}
+	for _, m := range said {
+		key := "case_said_mediator"
+		if m.Address == c.Address {
+			key = "case_said_citizen"
+		}
+		lines = append(lines, "  "+v.msg(key, "text", mediation.Defuse(shorten(m.Text, caseMessageRunes))))
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // announcement is the post that puts a case in its queue's channel, in
 // the deployment's language (a channel is read by several mediators).
-func (v caseText) announcement(c bot.Case, q mediation.Queue) bot.Reply {
+func (v caseText) announcement(c bot.Case, q mediation.Queue) (bot.Reply, error) {
 	v.lang = v.e.cfg.Lang
-	text := v.msg("queue_new_case", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue) + "\n" + v.summary(c)
-	return bot.Reply{To: q.Channel, About: c.Address, Text: text, Choices: []bot.Choice{{Label: v.msg("btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}
+	sum, err := v.summary(c)
+	if err != nil {
+		return bot.Reply{}, err
+	}
+	text := v.msg("queue_new_case", "case", strconv.FormatInt(c.ID, 10), "queue", c.Queue) + "\n" + sum
+	return bot.Reply{To: q.Channel, About: c.Address, Text: text, Choices: []bot.Choice{{Label: v.msg("btn_claim"), Payload: "m:claim:" + strconv.FormatInt(c.ID, 10)}}}, nil
 }
 
-// summaryWords is how many of the citizen's latest messages a mediator
-// reads in a case summary.
-const summaryWords = 8
+// A summary quotes at most caseMessages messages of the case, each cut
+// at caseMessageRunes: enough to take the talk over, short enough for
+// one chat message.
+const (
+	caseMessages     = 10
+	caseMessageRunes = 300
+)
+
+// shorten cuts s after n runes, marked with « … ».
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n])) + "…"
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -48,11 +50,12 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 		t.conv.State = bot.StateWithMediator
 		// The relayed message is queued with this turn, in its transaction.
 		t.replies = append(t.replies, bot.Reply{To: c.Mediator.Address, About: c.Address, Text: t.e.cat.T(t.e.cfg.Lang, "relay_from_citizen", "case", strconv.FormatInt(c.ID, 10), "text", t.relayed(t.text, t.e.cfg.Lang))})
-		t.silent = true
+		t.silent, t.forCase = true, true
 		return true, nil
 	}
 	// Waiting: the message is stored with the turn, where the case
 	// summary reads it.
+	t.forCase = true
 	t.say(t.msg("case_waiting", "case", strconv.FormatInt(c.ID, 10)) + t.waitInfo(c))
 	return true, nil
 }
@@ -66,7 +69,7 @@ func (t *turn) endCase(c bot.Case) error {
 	} else if q, ok := t.e.cfg.Mediation.Queue(c.Queue); ok {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_cancelled", "case", sid))
 	}
-	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: "cancelled by the citizen", At: t.now}, out)
+	_, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcomeCancelled, At: t.now}, out)
 	if err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 		return fmt.Errorf("cancel case: %w", err)
 	}
@@ -112,10 +115,12 @@ func (t *turn) ratingPayload() (bool, error) {
 }
 
 // askConsent asks whether the mediator may read the conversation, when a
-// mediators' queue will receive the case.
-func (t *turn) askConsent(queue, reason string) {
+// mediators' queue will receive the case about topic (a tree id, or "").
+func (t *turn) askConsent(queue, topic, reason string) {
 	t.say(t.msg("consent_ask"))
-	arg := queue + "|" + reason
+	// The reason goes before the topic: offers stored before the topic
+	// was carried read "y|queue|reason".
+	arg := queue + "|" + reason + "|" + topic
 	t.offer(
 		bot.Offer{Label: t.msg("btn_consent_yes"), Action: actConsent, Arg: "y|" + arg, Keys: t.e.words.yes},
 		bot.Offer{Label: t.msg("btn_consent_no"), Action: actConsent, Arg: "n|" + arg, Keys: t.e.words.no},
@@ -124,31 +129,155 @@ func (t *turn) askConsent(queue, reason string) {
 }
 
 func (t *turn) consent(arg string) error {
-	parts := strings.SplitN(arg, "|", 3)
-	if len(parts) != 3 {
+	parts := strings.SplitN(arg, "|", 4)
+	if len(parts) < 3 {
 		return fmt.Errorf("consent offer: bad argument %q", arg)
 	}
-	return t.openCase(parts[1], parts[2], parts[0] == "y")
+	topic := ""
+	if len(parts) == 4 {
+		topic = parts[3]
+	}
+	return t.openCase(parts[1], topic, parts[2], parts[0] == "y")
 }
 
-// openCase records the case, puts it in its queue's channel and tells the
-// citizen where they stand.
-func (t *turn) openCase(queue, reason string, consent bool) error {
+// caseTopic is the tree a case opened now is about, so that it reaches
+// that topic's mediators: the conversation's tree (under way, or the one
+// that gave the last answer), else the tree that leads soonest to the
+// sheet last added to those shown, when that sheet is the answer on
+// screen, else the tree every sheet and topic on offer belongs to. ""
+// when the conversation has no topic yet.
+func (t *turn) caseTopic() string {
+	if t.conv.TreeID != "" {
+		return t.conv.TreeID
+	}
+	if t.conv.State == bot.StateAnswered && len(t.conv.Shown) > 0 {
+		if id := t.topicOf("", t.conv.Shown[len(t.conv.Shown)-1]); id != "" {
+			return id
+		}
+	}
+	tree := ""
+	var items []string
+	for _, o := range t.conv.Offered {
+		switch {
+		case o.Action == actTree && tree != "" && o.Arg != tree:
+			return "" // the topics menu, or offers of several topics
+		case o.Action == actTree:
+			tree = o.Arg
+		case o.Action == actItem && t.topicOf("", o.Arg) != "":
+			// A sheet no tree gives says nothing of the topic.
+			items = append(items, o.Arg)
+		}
+	}
+	if tree == "" && len(items) == 0 {
+		return ""
+	}
+	return t.topicOf(tree, items...)
+}
+
+// topicOf is the tree of the person's side (or a shared one) whose
+// questions lead to every one of items soonest, in all; only tree itself
+// when it is not "". The first in the knowledge's order wins a tie; ""
+// when no tree gives them all.
+func (t *turn) topicOf(tree string, items ...string) string {
+	j := t.jurisdiction()
+	best, cost := "", 0
+	for _, tr := range t.snap.base.Trees {
+		if (tree != "" && tr.ID != tree) || (j != "" && tr.Jurisdiction != "" && tr.Jurisdiction != j) {
+			continue
+		}
+		c := 0
+		for _, it := range items {
+			d := answerDepth(tr, it)
+			if d == 0 {
+				c = -1
+				break
+			}
+			c += d
+		}
+		if c >= 0 && (best == "" || c < cost) {
+			best, cost = tr.ID, c
+		}
+	}
+	return best
+}
+
+// topicTree is tree id as the conversation knows it: the version it is
+// pinned to when it is the conversation's tree, else the one in force.
+func (t *turn) topicTree(id string) (*knowledge.Tree, error) {
+	if id == t.conv.TreeID {
+		return t.e.tree(t.ctx, t.snap, id, t.conv.TreeVersion)
+	}
+	tr, ok := t.snap.base.Tree(id)
+	if !ok {
+		return nil, fmt.Errorf("tree %s: %w", id, knowledge.ErrNotFound)
+	}
+	return tr, nil
+}
+
+// answerDepth is how many questions of tr the person answers before item
+// is given (a route node asks none), or 0 when no choice gives it.
+func answerDepth(tr *knowledge.Tree, item string) int {
+	// Breadth first with free route hops: a node reached through a route
+	// goes to the front, so nodes come out in order of questions asked.
+	depth := map[string]int{tr.Start: 0}
+	queue := []string{tr.Start}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		n := tr.Nodes[id]
+		if n == nil {
+			continue
+		}
+		d := depth[id]
+		if n.Route != nil {
+			for _, next := range n.Nexts() {
+				if old, seen := depth[next]; !seen || d < old {
+					depth[next] = d
+					queue = append([]string{next}, queue...)
+				}
+			}
+			continue
+		}
+		for _, c := range n.Choices {
+			if slices.Contains(c.Answer, item) {
+				return d + 1
+			}
+		}
+		for _, next := range n.Nexts() {
+			if old, seen := depth[next]; !seen || d+1 < old {
+				depth[next] = d + 1
+				queue = append(queue, next)
+			}
+		}
+	}
+	return 0
+}
+
+// openCase records the case about topic (a tree id, or "": a general
+// request), puts it in its queue's channel and tells the citizen where
+// they stand.
+func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 	words, err := t.lastWords()
 	if err != nil {
 		return err
 	}
-	topic := t.e.cat.T(t.e.cfg.Lang, "topic_general")
-	if t.conv.TreeID != "" {
-		if tr, err := t.e.tree(t.ctx, t.snap, t.conv.TreeID, t.conv.TreeVersion); err == nil {
-			topic = tr.Title
+	title := t.e.cat.T(t.e.cfg.Lang, "topic_general")
+	if topic != "" {
+		tr, err := t.topicTree(topic)
+		switch {
+		case errors.Is(err, knowledge.ErrNotFound):
+			topic = "" // gone from the knowledge since the question
+		case err != nil:
+			return err
+		default:
+			title = answer.NewWriter(t.e.cat, t.e.cfg.Lang).TreeTitle(tr)
 		}
 	}
 	var urgent []string
 	if r, cats, ok := strings.Cut(reason, ":"); ok && r == reasonDanger {
 		reason, urgent = r, strings.Split(cats, ",")
 	}
-	sum := bot.CaseSummary{Topic: topic, TreeID: t.conv.TreeID, Reason: reason, Jurisdiction: t.jurisdiction()}
+	sum := bot.CaseSummary{Topic: title, TreeID: topic, Reason: reason, Jurisdiction: t.jurisdiction()}
 	if consent {
 		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
 	}
@@ -162,7 +291,11 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 	t.conv.State, t.conv.CaseID, t.conv.Misses = bot.StateEscalated, id, 0
 	info := ""
 	if q, ok := t.e.cfg.Mediation.Queue(queue); ok {
-		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: t.now}, []bot.Reply{t.cases().announcement(c, q)}); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
+		post, err := t.cases().announcement(c, q)
+		if err != nil {
+			return err
+		}
+		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: t.now}, []bot.Reply{post}); err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 			return fmt.Errorf("announce case: %w", err)
 		}
 		info = t.waitInfo(c)
@@ -172,7 +305,8 @@ func (t *turn) openCase(queue, reason string, consent bool) error {
 }
 
 // waitInfo tells a waiting citizen their place in the queue and, outside
-// opening hours, when the mediators come back.
+// opening hours, when the mediators come back and where to find help
+// meanwhile.
 func (t *turn) waitInfo(c bot.Case) string {
 	q, ok := t.e.cfg.Mediation.Queue(c.Queue)
 	if !ok {
@@ -192,6 +326,9 @@ func (t *turn) waitInfo(c bot.Case) string {
 			next = q.Hours.FormatNext(n, t.lang())
 		}
 		info += "\n" + t.msg("queue_closed", "hours", q.Hours.Describe(t.lang()), "next", next)
+		if q.Fallback != "" {
+			info += "\n" + t.msg("queue_fallback", "contact", q.Fallback)
+		}
 	}
 	return info
 }
@@ -211,7 +348,10 @@ func (e *Engine) Reannounce(ctx context.Context, after time.Duration) (int, erro
 		if !ok || now.Sub(c.AnnouncedAt) < after {
 			continue
 		}
-		r := v.announcement(c, q)
+		r, err := v.announcement(c, q)
+		if err != nil {
+			return n, fmt.Errorf("reannounce case %d: %w", c.ID, err)
+		}
 		r.Text = e.cat.T(e.cfg.Lang, "queue_still_waiting", "wait", v.duration(now.Sub(c.CreatedAt).Round(time.Minute))) + "\n" + r.Text
 		if _, err := e.med.UpdateCase(ctx, c.ID, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Announced: true, At: now}, []bot.Reply{r}); err != nil {
 			if errors.Is(err, bot.ErrCaseConflict) {

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/mediation"
+	"github.com/boussole/boussole/knowledge"
 )
 
 // Global commands, recognised in every state.
@@ -25,7 +27,7 @@ func (t *turn) command(cmd string) error {
 	switch cmd {
 	case cmdHelp:
 		t.say(t.msg("help"))
-		t.topics()
+		return t.keepMenu()
 	case cmdRestart:
 		t.conv.State = bot.StateIdle
 		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
@@ -62,6 +64,27 @@ func (t *turn) command(cmd string) error {
 		}
 	default:
 		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}
+
+// keepMenu offers again, after the help, the menu the person was in: a
+// tree's question is asked again (its choices, and the mediator's button
+// if it was there); anywhere else, the topics. The conversation does not
+// move, so « retour » next goes back one step from where the person was.
+func (t *turn) keepMenu() error {
+	if t.conv.State != bot.StateInTree || t.conv.TreeID == "" {
+		t.topics()
+		return nil
+	}
+	if err := t.ask(false); err != nil {
+		return err
+	}
+	for _, o := range t.conv.Offered {
+		if o.Action == actEscalate {
+			o.Payload = ""
+			t.offer(o)
+		}
 	}
 	return nil
 }
@@ -123,6 +146,19 @@ func (t *turn) escalate(queue, reason string) error {
 		t.say(t.msg("case_waiting", "case", strconv.FormatInt(t.conv.CaseID, 10)))
 		return nil
 	}
+	// A case asked for after a housing answer, or inside the housing
+	// tree, is a housing case for the housing mediators, whichever button
+	// or word asked for it. An urgent case keeps the queue it was given.
+	topic := t.caseTopic()
+	if (queue == "" || queue == mediation.DefaultQueue) && topic != "" && !strings.HasPrefix(reason, reasonDanger) {
+		tr, err := t.topicTree(topic)
+		if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			queue = treeEscalation(tr)
+		}
+	}
 	if queue == "" {
 		queue = mediation.DefaultQueue
 	}
@@ -131,10 +167,10 @@ func (t *turn) escalate(queue, reason string) error {
 		reason = reasonMisunderstood
 	}
 	if _, ok := t.e.cfg.Mediation.Queue(queue); ok && !t.e.cfg.Mediation.SkipConsent {
-		t.askConsent(queue, reason)
+		t.askConsent(queue, topic, reason)
 		return nil
 	}
-	return t.openCase(queue, reason, true)
+	return t.openCase(queue, topic, reason, true)
 }
 
 // lastWords returns the citizen's own recent messages, oldest first,

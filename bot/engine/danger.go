@@ -125,6 +125,7 @@ func (t *turn) urgentCase(cats []string) error {
 	if err != nil || c.Address != t.in.Address || c.Status == bot.CaseClosed {
 		return nil
 	}
+	t.forCase = true // for the mediator, as any message in a case
 	lang := t.e.cfg.Lang
 	id := strconv.FormatInt(c.ID, 10)
 	urgent := t.e.cat.T(lang, "danger_urgent_case", "case", id, "kinds", t.cases().dangerKinds(cats))
@@ -143,7 +144,10 @@ func (t *turn) urgentCase(cats []string) error {
 	c.Urgent = sets.Union(c.Urgent, cats)
 	var out []bot.Reply
 	if ok {
-		r := t.cases().announcement(c, q)
+		r, err := t.cases().announcement(c, q)
+		if err != nil {
+			return err
+		}
 		r.Text = urgent + "\n" + r.Text
 		out = []bot.Reply{r}
 	}

@@ -304,7 +304,7 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 	// twice.
 	var turns []bot.Turn
 	if t.text != "" {
-		turns = []bot.Turn{{Address: in.Address, Text: t.text, At: now, CaseID: caseID}}
+		turns = []bot.Turn{{Address: in.Address, Text: t.text, At: now, CaseID: caseID, Relayed: t.forCase}}
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
 )
 
 // mediatorTurn handles a message from a mediator: a command, or words for
@@ -27,6 +28,41 @@ func (t *turn) mediatorTurn() (bool, error) {
 	}
 	if t.in.Payload != "" {
 		return false, nil
+	}
+	if o, ok := t.pickedOffer(); ok {
+		return true, t.act(o)
+	}
+	if n, err := strconv.Atoi(analysis.Fold(t.text)); err == nil && len(t.conv.Offered) > 0 {
+		// A number beside the buttons just offered: a wrong pick, not
+		// words for the citizen.
+		t.say(t.msg("mediator_no_such_choice", "n", strconv.Itoa(n)))
+		t.reoffer()
+		return true, nil
+	}
+	if cmd, _ := t.e.words.command(analysis.Fold(t.text)); cmd == cmdHelp {
+		// « aide » alone from a mediator is their help, never words for
+		// the citizen (README, « Mediators »).
+		t.say(t.msg("mediator_help"))
+		return true, nil
+	}
+	if t.conv.CaseID == 0 {
+		// A mediator given a case by a transfer, or back to one after
+		// closing another, writes to its citizen without « prendre N »
+		// first when it is the one case they hold.
+		held, err := t.heldCases()
+		if err != nil {
+			return true, err
+		}
+		if len(held) == 1 {
+			t.conv.CaseID = held[0]
+		} else if _, cmd := t.e.grammar.Parse(t.text); len(held) > 1 && !cmd {
+			ids := make([]string, len(held))
+			for i, id := range held {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			t.say(t.msg("mediator_which_case", "cases", strings.Join(ids, ", ")))
+			return true, nil
+		}
 	}
 	c, ok := t.e.grammar.Parse(t.text)
 	if ok && t.conv.CaseID != 0 && !t.explicitCommand() {
@@ -47,6 +83,38 @@ func (t *turn) mediatorTurn() (bool, error) {
 	return true, t.runMediatorCommand(c)
 }
 
+// pickedOffer is the button a mediator picked by typing its number or
+// its label (a terminal, a server without buttons): the choices a
+// mediator is offered (relay or run, the sheets found) are answered that
+// way right after, never with a bare number meant for the citizen.
+func (t *turn) pickedOffer() (bot.Offer, bool) {
+	folded := analysis.Fold(t.text)
+	if n, err := strconv.Atoi(folded); err == nil && n >= 1 && n <= len(t.conv.Offered) {
+		return t.conv.Offered[n-1], true
+	}
+	for _, o := range t.conv.Offered {
+		if analysis.Fold(o.Label) == folded {
+			return o, true
+		}
+	}
+	return bot.Offer{}, false
+}
+
+// heldCases lists the cases the mediator writing holds, oldest first.
+func (t *turn) heldCases() ([]int64, error) {
+	cs, err := t.e.store.Cases(t.ctx, "", bot.CaseClaimed)
+	if err != nil {
+		return nil, fmt.Errorf("list held cases: %w", err)
+	}
+	var ids []int64
+	for _, c := range cs {
+		if t.holds(c) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids, nil
+}
+
 // explicitCommand says whether the message is a command by its form: the
 // platform's slash command (/boussole …) or a leading « ! ».
 func (t *turn) explicitCommand() bool {
@@ -59,14 +127,26 @@ func (t *turn) explicitCommand() bool {
 // exists, and nothing else (« prendre 3 », « fermer 3 »); « fiche ID » of
 // an item that exists. A verb, an existing case and more words (« note 2
 // documents manquants ») could be either: the mediator is asked, with a
-// button for each. Anything else is for the citizen.
+// button for each; « fiche » and other words search the sheets, with a
+// button that relays the words instead. Anything else is for the citizen.
 func (t *turn) plainCommand(c mediation.Command) (bool, error) {
 	switch c.Verb {
 	case mediation.List, mediation.Help:
 		return c.Rest == "", nil
 	case mediation.Send:
-		_, found := t.snap.base.Item(c.Rest)
-		return found, nil
+		if _, found := t.snap.base.Item(strings.TrimSpace(c.Rest)); found {
+			return true, nil
+		}
+		// « fiche caution »: a search, unless the words were for the
+		// citizen; the results come with a button to send them instead.
+		held, err := t.e.store.Case(t.ctx, t.conv.CaseID)
+		if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+			return false, fmt.Errorf("load case %d: %w", t.conv.CaseID, err)
+		}
+		if err != nil || !t.holds(held) {
+			return false, nil // the relay says why it cannot send them
+		}
+		return false, t.searchSheets(held, c.Rest, true)
 	}
 	id, rest := c.Case, c.Rest
 	_, err := t.e.store.Case(t.ctx, id)
@@ -162,7 +242,10 @@ func (t *turn) showCase(id int64) error {
 	if !ok || err != nil {
 		return err
 	}
-	text := t.cases().summary(c)
+	text, err := t.cases().summary(c)
+	if err != nil {
+		return err
+	}
 	notes, err := t.e.store.CaseNotes(t.ctx, id)
 	if err != nil {
 		return fmt.Errorf("read notes: %w", err)
@@ -200,6 +283,13 @@ func (t *turn) claim(id int64) error {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_claimed", "case", sid, "mediator", me.Name))
 	}
 	c, err = t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: me, At: t.now}, out)
+	if errors.Is(err, bot.ErrCaseConflict) && t.holds(c) {
+		// Theirs already (two cases held, a transfer): their messages go
+		// to this one's citizen from now on.
+		t.conv.CaseID = id
+		t.say(t.msg("mediator_current_case", "case", sid))
+		return nil
+	}
 	if errors.Is(err, bot.ErrCaseConflict) {
 		who := "?"
 		if c.Mediator != nil {
@@ -216,7 +306,11 @@ func (t *turn) claim(id int64) error {
 		return fmt.Errorf("claim case %d: %w", id, err)
 	}
 	t.conv.CaseID = id
-	t.replies = append(t.replies, bot.Reply{To: t.in.Address, About: c.Address, Text: t.msg("mediator_claimed", "case", sid) + "\n" + t.cases().summary(c)})
+	sum, err := t.cases().summary(c)
+	if err != nil {
+		return err
+	}
+	t.replies = append(t.replies, bot.Reply{To: t.in.Address, About: c.Address, Text: t.msg("mediator_claimed", "case", sid) + "\n" + sum})
 	return nil
 }
 
@@ -262,7 +356,7 @@ func (t *turn) closeCase(id int64, outcome string) error {
 	outcome, note, _ := strings.Cut(outcome, ":")
 	outcome, note = strings.TrimSpace(outcome), strings.TrimSpace(note)
 	if outcome == "" {
-		outcome = "resolved"
+		outcome = outcomeResolved
 	}
 	sid := strconv.FormatInt(id, 10)
 	ask := t.to(c.Address, c.Lang, "citizen_closed")
@@ -285,7 +379,7 @@ func (t *turn) handBack(id int64) error {
 		return err
 	}
 	out := []bot.Reply{t.to(c.Address, c.Lang, "citizen_handed_back")}
-	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: "handed back", At: t.now}, out); err != nil {
+	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcomeHandedBack, At: t.now}, out); err != nil {
 		return fmt.Errorf("hand back case %d: %w", id, err)
 	}
 	if t.conv.CaseID == id {
@@ -332,10 +426,18 @@ func (t *turn) transfer(id int64, target string) error {
 			t.say(t.msg("transfer_not_mediator", "mediator", user))
 			return nil
 		}
-		out := []bot.Reply{
-			t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name),
-			t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name),
+		// The new mediator reads the case and the talk so far at once (in
+		// the deployment's language: theirs is not known).
+		c.Status, c.Mediator = bot.CaseClaimed, to
+		v := t.cases()
+		v.lang = t.e.cfg.Lang
+		sum, err := v.summary(c)
+		if err != nil {
+			return err
 		}
+		notice := t.to(to.Address, t.e.cfg.Lang, "mediator_transferred_to_you", "case", sid, "from", t.mediatorSelf().Name)
+		notice.Text += "\n" + sum
+		out := []bot.Reply{notice, t.to(c.Address, c.Lang, "citizen_claimed", "mediator", to.Name)}
 		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: to, At: t.now}, out); errors.Is(err, bot.ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
@@ -348,8 +450,12 @@ func (t *turn) transfer(id int64, target string) error {
 			t.say(t.msg("transfer_unknown_queue", "queue", target, "queues", strings.Join(t.e.cfg.Mediation.QueueNames(), ", ")))
 			return nil
 		}
-		c.Queue = target
-		out := []bot.Reply{t.cases().announcement(c, q), t.to(c.Address, c.Lang, "citizen_transferred")}
+		c.Queue, c.Status, c.Mediator = target, bot.CaseOpen, nil
+		post, err := t.cases().announcement(c, q)
+		if err != nil {
+			return err
+		}
+		out := []bot.Reply{post, t.to(c.Address, c.Lang, "citizen_transferred")}
 		if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseOpen, ClearMediator: true, Queue: target, Announced: true, At: t.now}, out); errors.Is(err, bot.ErrCaseConflict) {
 			t.say(t.msg("case_closed_already", "case", sid))
 			return nil
@@ -364,27 +470,97 @@ func (t *turn) transfer(id int64, target string) error {
 	return nil
 }
 
-// sendItem sends a knowledge item, formatted, to the citizen of the case
-// the mediator holds.
-func (t *turn) sendItem(id string) error {
-	if t.conv.CaseID == 0 {
-		t.say(t.msg("mediator_no_case"))
-		return nil
+// sendItem runs « fiche TEXTE »: TEXTE an item's id sends that sheet to
+// the citizen of the case the mediator holds; other words search the
+// sheets and offer the best few (searchSheets).
+func (t *turn) sendItem(text string) error {
+	c, ok, err := t.caseToSendTo()
+	if !ok || err != nil {
+		return err
 	}
-	c, ok, err := t.heldCase(t.conv.CaseID)
+	if it, found := t.snap.base.Item(strings.TrimSpace(text)); found {
+		return t.sendSheet(c, it)
+	}
+	return t.searchSheets(c, text, false)
+}
+
+// sendOffered sends the sheet of a button searchSheets offered.
+func (t *turn) sendOffered(id string) error {
+	c, ok, err := t.caseToSendTo()
 	if !ok || err != nil {
 		return err
 	}
 	it, found := t.snap.base.Item(id)
 	if !found {
-		t.say(t.msg("item_unknown", "item", id))
+		t.say(t.msg("item_unknown", "item", id)) // gone since it was offered
 		return nil
 	}
+	return t.sendSheet(c, it)
+}
+
+// caseToSendTo is the case whose citizen a sheet goes to: the one the
+// mediator talks in; ok false when there is none (said why).
+func (t *turn) caseToSendTo() (bot.Case, bool, error) {
+	if t.conv.CaseID == 0 {
+		t.say(t.msg("mediator_no_case"))
+		return bot.Case{}, false, nil
+	}
+	return t.heldCase(t.conv.CaseID)
+}
+
+// sendSheet sends it, formatted in the citizen's language, to c's citizen.
+func (t *turn) sendSheet(c bot.Case, it *knowledge.Item) error {
 	r := bot.Reply{To: c.Address, Text: answer.NewWriter(t.e.cat, c.Lang).Item(it)}
 	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{At: t.now}, []bot.Reply{r}); err != nil {
 		return fmt.Errorf("send item: %w", err)
 	}
 	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
+	// Kept as a message of the case: a mediator given it later reads
+	// which sheet the citizen was sent.
+	t.text = t.e.cat.T(t.e.cfg.Lang, "case_sheet_sent", "item", it.ID, "title", it.Title)
+	t.caseID, t.forCase = c.ID, true
+	return nil
+}
+
+// mediatorSheets is how many sheets a mediator's search offers.
+const mediatorSheets = 3
+
+// searchSheets offers the mediator the sheets that best match query, of
+// the citizen's side, as buttons that send one to the citizen of c. With
+// relay, the words may have been meant for the citizen (« fiche » and
+// words, without « ! »): a button sends them instead.
+func (t *turn) searchSheets(c bot.Case, query string, relay bool) error {
+	hits, err := t.snap.search.Search(t.ctx, query, 40)
+	if err != nil {
+		return fmt.Errorf("search sheets: %w", err)
+	}
+	w := answer.NewWriter(t.e.cat, t.lang())
+	var offers []bot.Offer
+	for _, h := range hits {
+		if len(offers) == mediatorSheets {
+			break
+		}
+		// Only sheets (a tree cannot be sent), matching well enough to be
+		// offered to a citizen, and none of the other side's.
+		if h.Kind != knowledge.HitItem || h.Match < t.e.policy.UnsureThreshold {
+			continue
+		}
+		it, ok := t.snap.base.Item(h.ID)
+		if j := c.Summary.Jurisdiction; !ok || (j != "" && it.Jurisdiction != "" && it.Jurisdiction != j) {
+			continue
+		}
+		offers = append(offers, bot.Offer{Label: w.ItemTitle(it), Action: actSendItem, Arg: it.ID})
+	}
+	text := t.msg("mediator_sheets_none", "query", query)
+	if len(offers) > 0 {
+		text = t.msg("mediator_sheets_found", "query", query, "case", strconv.FormatInt(c.ID, 10))
+	}
+	if relay {
+		offers = append(offers, bot.Offer{Label: t.msg("btn_relay_it"), Action: actRelay, Arg: t.text})
+		text += "\n" + t.msg("mediator_sheets_or_relay", "button", t.msg("btn_relay_it"))
+	}
+	t.say(text)
+	t.offer(offers...)
 	return nil
 }
 
@@ -402,7 +578,10 @@ func (t *turn) relayToCitizen(id int64, text string) error {
 	}
 	// The relayed message is queued with this turn, in its transaction.
 	t.replies = append(t.replies, bot.Reply{To: c.Address, Text: t.e.cat.T(c.Lang, "relay_from_mediator", "mediator", c.Mediator.Name, "text", t.relayed(text, c.Lang))})
-	t.silent = true
+	// Stored as the words sent (not a button's label), for a mediator
+	// given the case later.
+	t.text, t.caseID = text, id
+	t.silent, t.forCase = true, true
 	return nil
 }
 

@@ -63,6 +63,10 @@ type MediationStore interface {
 	Cases(ctx context.Context, queue string, statuses ...bot.CaseStatus) ([]bot.Case, error)
 	// CaseNotes returns a case's private notes, oldest first.
 	CaseNotes(ctx context.Context, id int64) ([]bot.CaseNote, error)
+	// CaseMessages returns up to n most recent turns of case id that
+	// were relayed (bot.Turn.Relayed), whoever wrote them, oldest first,
+	// each with its Address.
+	CaseMessages(ctx context.Context, id int64, n int) ([]bot.Turn, error)
 }
 
 // HandledStore remembers the platform messages already handled, across

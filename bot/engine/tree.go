@@ -148,9 +148,8 @@ func (t *turn) treeMiss() error {
 	return nil
 }
 
-// treeQueue is the queue of the current tree: the first escalation any of
-// its choices names, so "humain" inside the housing tree reaches housing
-// mediators.
+// treeQueue is the queue of the current tree, so "humain" inside the
+// housing tree reaches housing mediators.
 func (t *turn) treeQueue() string {
 	if t.conv.TreeID == "" {
 		return mediation.DefaultQueue
@@ -159,12 +158,18 @@ func (t *turn) treeQueue() string {
 	if err != nil {
 		return mediation.DefaultQueue
 	}
+	return treeEscalation(tr)
+}
+
+// treeEscalation is a tree's queue: the first escalation any of its
+// choices names, the start node's first (its escalation is the tree's
+// general one).
+func treeEscalation(tr *knowledge.Tree) string {
 	ids := make([]string, 0, len(tr.Nodes))
 	for id := range tr.Nodes {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	// The start node first: its escalation is the tree's general one.
 	ids = append([]string{tr.Start}, ids...)
 	for _, id := range ids {
 		if n := tr.Nodes[id]; n != nil {

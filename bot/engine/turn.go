@@ -29,6 +29,7 @@ const (
 	// Offered to a mediator whose words could be a command or a message.
 	actRelay      = "relay"   // Arg: the words, sent to the citizen
 	actRunCommand = "command" // Arg: the words, run as a command
+	actSendItem   = "send"    // Arg: an item id, sent to the citizen
 )
 
 // Escalation reasons recorded in case summaries.
@@ -84,6 +85,9 @@ type turn struct {
 	// topicUsed is set when this turn set or used the conversation's
 	// topic (followup.go): it does not age.
 	topicUsed bool
+	// forCase is set when the message is for the other side of its case
+	// (relayed, or left for the mediators): it is stored as relayed.
+	forCase bool
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -470,6 +474,12 @@ func (t *turn) act(o bot.Offer) error {
 			return nil
 		}
 		return t.runMediatorCommand(c)
+	case actSendItem:
+		if !t.e.cfg.Mediation.IsMediatorIn(t.in) {
+			t.say(t.msg("mediator_only"))
+			return nil
+		}
+		return t.sendOffered(o.Arg)
 	case actRoute:
 		// « Where are you? » asked inside a shared tree: remembered, and
 		// the tree goes on on that side.

@@ -37,7 +37,7 @@ type Command struct {
 	// Case is the case number, 0 for list, help and send.
 	Case int64
 	// Rest is what follows, in the mediator's own text: an outcome, a
-	// note, a queue, an item id.
+	// note, a queue, an item id or words to find a sheet with.
 	Rest string
 }
 
@@ -117,10 +117,11 @@ func (g *Grammar) Parse(text string) (Command, bool) {
 		c.Rest = strings.Join(args, " ")
 		return c, len(args) == 0 || c.Verb == List
 	case Send:
-		if len(args) != 1 {
+		// An item's id, or words to search the sheets with.
+		if len(args) == 0 {
 			return Command{}, false
 		}
-		c.Rest = args[0]
+		c.Rest = strings.Join(args, " ")
 		return c, true
 	}
 	if len(args) == 0 {

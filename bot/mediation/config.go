@@ -30,6 +30,10 @@ type Queue struct {
 	Channel bot.Address
 	// Hours is nil when the queue is always staffed.
 	Hours Hours
+	// Fallback is where the citizen can find help while the queue is
+	// closed (a phone number, a place: « 39 39 (Allô Service Public) »,
+	// « 211 »), told with the next opening time; "" for none.
+	Fallback string
 }
 
 // Config configures the hand-off to human mediators.

@@ -22,6 +22,7 @@ func TestGrammar(t *testing.T) {
 		"prendre 3": true, "/boussole fermer 3 résolu": true, "demandes": true, "fiche F1344": true,
 		"bonjour": false, "prendre rendez-vous": false, "carte grise": false, "": false,
 		"claim 3": true, "!voir 2": true, "fermer n°4 résolu": true, "fermer 0": false, "note": false,
+		"fiche caution": true, "envoyer dépôt de garantie": true, "fiche": false,
 	} {
 		if got := g.IsCommand(text); got != want {
 			t.Errorf("IsCommand(%q) = %v, want %v", text, got, want)
@@ -30,6 +31,9 @@ func TestGrammar(t *testing.T) {
 	c, ok := g.Parse("/boussole Fermer #3 résolu, merci")
 	if !ok || c.Verb != mediation.Close || c.Case != 3 || c.Rest != "résolu, merci" || !g.Strict(c) {
 		t.Errorf("Parse = %+v, %v", c, ok)
+	}
+	if c, ok := g.Parse("!fiche  dépôt de   garantie"); !ok || c.Verb != mediation.Send || c.Rest != "dépôt de garantie" {
+		t.Errorf("Parse of a sheet search = %+v, %v", c, ok)
 	}
 	if c, _ := g.Parse("dossier 123456"); g.Strict(c) {
 		t.Error("« dossier 123456 » is a citizen's words, not a strict verb")

@@ -29,7 +29,7 @@ const (
 			offered_json = excluded.offered_json, shown_json = excluded.shown_json,
 			case_id = excluded.case_id, updated_at = excluded.updated_at,
 			jurisdiction = excluded.jurisdiction, topic_json = excluded.topic_json`
-	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, text, at, case_id) VALUES (?, ?, ?, ?, ?, ?)`
+	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, text, at, case_id, relayed) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
 // Conversation returns the stored conversation of a, or an error wrapping
@@ -127,7 +127,7 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 				at = now
 			}
 			caseID := sql.NullInt64{Int64: t.CaseID, Valid: t.CaseID != 0}
-			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Text, millis(at), caseID); err != nil {
+			if _, err := insert.ExecContext(ctx, a.Platform, a.Channel, a.User, t.Text, millis(at), caseID, t.Relayed); err != nil {
 				return err
 			}
 		}
@@ -167,6 +167,40 @@ func (s *Store) RecentTurns(ctx context.Context, a bot.Address, n int) ([]bot.Tu
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load recent turns: %w", err)
+	}
+	slices.Reverse(turns)
+	return turns, nil
+}
+
+// CaseMessages returns up to n most recent relayed turns of case id, the
+// citizen's and the mediators', oldest first.
+func (s *Store) CaseMessages(ctx context.Context, id int64, n int) ([]bot.Turn, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	var turns []bot.Turn
+	err := s.retry(ctx, func() error {
+		turns = turns[:0]
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT platform, channel, user_id, text, at FROM turns
+			WHERE case_id = ? AND relayed = 1
+			ORDER BY at DESC, id DESC LIMIT ?`, id, n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t := bot.Turn{CaseID: id, Relayed: true}
+			var at int64
+			if err := rows.Scan(&t.Address.Platform, &t.Address.Channel, &t.Address.User, &t.Text, &at); err != nil {
+				return err
+			}
+			t.At = fromMillis(at)
+			turns = append(turns, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load case %d messages: %w", id, err)
 	}
 	slices.Reverse(turns)
 	return turns, nil

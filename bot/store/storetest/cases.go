@@ -305,6 +305,45 @@ func testCases(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("case messages are its relayed turns, both sides, the latest n, oldest first", func(t *testing.T) {
+		e := setup(t, open)
+		awa := mediator("Awa")
+		u, v := addr("discord", "dm", "u"), addr("discord", "dm", "v")
+		c := e.openCase(e.s, bot.Case{Address: u, Status: bot.CaseClaimed, Mediator: awa, CreatedAt: T0})
+		other := e.openCase(e.s, bot.Case{Address: v, Status: bot.CaseOpen, CreatedAt: T0})
+		relayed := func(a bot.Address, text string, sec int, id int64) bot.Turn {
+			return bot.Turn{Address: a, Text: text, At: T0.Add(time.Duration(sec) * time.Second), CaseID: id, Relayed: true}
+		}
+		e.save(e.s, simpleConversation(u, T0),
+			in(u, "avant la demande", T0),
+			relayed(u, "bonjour", 1, c.ID),
+			bot.Turn{Address: u, Text: "Oui, partager", At: T0.Add(time.Second), CaseID: c.ID}, // not relayed
+			relayed(u, "même seconde, écrit après", 1, c.ID),
+		)
+		e.save(e.s, simpleConversation(awa.Address, T0),
+			relayed(awa.Address, "bonjour, ici Awa", 2, c.ID),
+			bot.Turn{Address: awa.Address, Text: "!note 1 rappeler", At: T0.Add(3 * time.Second), CaseID: c.ID},
+			relayed(awa.Address, "à bientôt", 4, c.ID),
+		)
+		e.save(e.s, simpleConversation(v, T0), relayed(v, "ailleurs", 2, other.ID))
+		want := []bot.Turn{
+			relayed(u, "bonjour", 1, c.ID), relayed(u, "même seconde, écrit après", 1, c.ID),
+			relayed(awa.Address, "bonjour, ici Awa", 2, c.ID), relayed(awa.Address, "à bientôt", 4, c.ID),
+		}
+		for h, s := range []Store{e.s, e.reopen()} {
+			got, err := s.CaseMessages(e.ctx, c.ID, 10)
+			if err != nil || !equal(got, want) {
+				t.Errorf("handle %d: CaseMessages = %v\n got %+v\nwant %+v", h+1, err, got, want)
+			}
+			if got, err := s.CaseMessages(e.ctx, c.ID, 2); err != nil || !equal(got, want[2:]) {
+				t.Errorf("handle %d: the latest 2 = %v %q, want %q", h+1, err, texts(got), texts(want[2:]))
+			}
+			if got, err := s.CaseMessages(e.ctx, other.ID+100, 10); err != nil || len(got) != 0 {
+				t.Errorf("handle %d: messages of an unknown case = %q, %v; want none", h+1, texts(got), err)
+			}
+		}
+	})
+
 	t.Run("urgent kinds accumulate", func(t *testing.T) {
 		e := setup(t, open)
 		c := e.openCase(e.s, bot.Case{Address: addr("discord", "dm", "u"), Status: bot.CaseOpen, CreatedAt: T0, Urgent: []string{"violence"}})

@@ -39,13 +39,13 @@ func testErasure(t *testing.T, open Opener) {
 		c := simpleConversation(aliceDM, T0)
 		c.State, c.CaseID = bot.StateWithMediator, aliceCase.ID
 		c.Topic = bot.Topic{Items: []string{"cni-perte"}}
-		e.save(e.s, c, bot.Turn{Address: aliceDM, Text: "dans le cas", At: T0.Add(2 * time.Second), CaseID: aliceCase.ID})
+		e.save(e.s, c, bot.Turn{Address: aliceDM, Text: "dans le cas", At: T0.Add(2 * time.Second), CaseID: aliceCase.ID, Relayed: true})
 
 		// The mediator's side: her words in alice's case, in bob's, and
 		// a command about no case.
 		e.save(e.s, simpleConversation(marie.Address, T0),
-			bot.Turn{Address: marie.Address, Text: "bonjour alice, ici Marie", At: T0, CaseID: aliceCase.ID},
-			bot.Turn{Address: marie.Address, Text: "bonjour bob", At: T0.Add(time.Second), CaseID: bobCase.ID},
+			bot.Turn{Address: marie.Address, Text: "bonjour alice, ici Marie", At: T0, CaseID: aliceCase.ID, Relayed: true},
+			bot.Turn{Address: marie.Address, Text: "bonjour bob", At: T0.Add(time.Second), CaseID: bobCase.ID, Relayed: true},
 			bot.Turn{Address: marie.Address, Text: "!cases", At: T0.Add(2 * time.Second)},
 		)
 		// Messages to alice, about her, and to or about others.
@@ -92,6 +92,12 @@ func testErasure(t *testing.T, open Opener) {
 			}
 			if got := texts(e.turns(s, marie.Address, 10)); !slices.Equal(got, []string{"bonjour bob", "!cases"}) {
 				t.Errorf("handle %d: the mediator's turns %q, want those not in alice's case", h+1, got)
+			}
+			if got, err := s.CaseMessages(e.ctx, aliceCase.ID, 10); err != nil || len(got) != 0 {
+				t.Errorf("handle %d: messages of alice's case kept: %q, %v", h+1, texts(got), err)
+			}
+			if got, err := s.CaseMessages(e.ctx, bobCase.ID, 10); err != nil || !slices.Equal(texts(got), []string{"bonjour bob"}) {
+				t.Errorf("handle %d: messages of bob's case %q, %v; want the mediator's", h+1, texts(got), err)
 			}
 			if got := replyTexts(e.pending(s)); !slices.Equal(got, []string{"to bob", "relay of bob", "to the other alice", "relay of the other alice"}) {
 				t.Errorf("handle %d: queued %q, want nothing to or about alice", h+1, got)

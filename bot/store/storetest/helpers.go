@@ -182,12 +182,12 @@ func mediator(name string) *bot.Mediator {
 	return &bot.Mediator{Name: name, Address: addr("discord", "mediators", strings.ToLower(name))}
 }
 
-// withoutCaseIDs drops Turn.CaseID, which RecentTurns need not return
-// (the engine reads turns for their words).
+// withoutCaseIDs drops Turn.CaseID and Turn.Relayed, which RecentTurns
+// need not return (the engine reads turns for their words).
 func withoutCaseIDs(ts []bot.Turn) []bot.Turn {
 	out := make([]bot.Turn, len(ts))
 	for i, t := range ts {
-		t.CaseID = 0
+		t.CaseID, t.Relayed = 0, false
 		out[i] = t
 	}
 	return out
