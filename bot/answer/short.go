@@ -89,9 +89,10 @@ func sourceLabel(u string) string {
 type shortCaps struct{ title, label, office, phone, summary int }
 
 var capsLevels = []shortCaps{
-	{title: 160, label: 70, office: 120, phone: 60, summary: 300},
-	{title: 120, label: 50, office: 80, phone: 40, summary: 200},
-	{title: 90, label: 40, office: 50, phone: 30, summary: 120},
+	{title: 160, label: 70, office: 160, phone: 120, summary: 300},
+	{title: 120, label: 50, office: 80, phone: 60, summary: 200},
+	{title: 90, label: 40, office: 50, phone: 40, summary: 120},
+	{title: 80, label: 30, office: 40, phone: 0, summary: 100},
 	{title: 70, label: 30, office: 0, phone: 0, summary: 80},
 }
 
@@ -151,14 +152,17 @@ func (w Writer) short(it *knowledge.Item, c shortCaps) (string, bool) {
 		return strings.Join(append(append(head, clipSentences(summary, max(room, 1))), tail...), "\n"), false
 	}
 	short := clipSentences(summary, room)
-	if first := firstSentence(summary); strings.HasSuffix(short, "…") && first != "" &&
-		utf8.RuneCountInString(first) <= min(capsLevels[0].summary, MaxChars-rest-1) {
+	first := firstSentence(summary)
+	whole := first != "" && utf8.RuneCountInString(first) <= capsLevels[0].summary
+	if strings.HasSuffix(short, "…") && whole && utf8.RuneCountInString(first) <= MaxChars-rest-1 {
 		// A whole first sentence beyond this level's cap reads better
 		// than a cut inside it, when the message has room.
 		short = first
 	}
 	text := strings.Join(append(append(head, short), tail...), "\n")
-	return text, Fits(text)
+	// A summary cut inside its first sentence, when that sentence is not
+	// too long to show, asks for shorter other parts first.
+	return text, Fits(text) && !(strings.HasSuffix(short, "…") && whole)
 }
 
 // firstSentence is s's first sentence, "" when s is one sentence without
@@ -189,10 +193,10 @@ func (w Writer) whereLine(it *knowledge.Item, c shortCaps) string {
 		parts = append(parts, w.msg("short_online", "link", link(clipWords(label, c.label), l.URL)))
 	}
 	if it.Where.Office != "" && c.office > 0 {
-		parts = append(parts, w.msg("short_office", "office", clipList(it.Where.Office, c.office)))
+		parts = append(parts, w.msg("short_office", "office", clipList(it.Where.Office, c.office, "; ")))
 	}
 	if it.Where.Phone != "" && c.phone > 0 {
-		parts = append(parts, w.msg("short_phone", "phone", clipWords(it.Where.Phone, c.phone)))
+		parts = append(parts, w.msg("short_phone", "phone", clipList(it.Where.Phone, c.phone, ", ")))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -379,22 +383,23 @@ func clipWords(s string, n int) string {
 	return head + "…"
 }
 
-// clipList cuts a list of offices joined by « ; » to at most n characters
-// at an office's end, else at a word.
-func clipList(s string, n int) string {
+// clipList cuts a list (offices joined by « ; », phone numbers by « , »)
+// to at most n characters after one of its entries, else at a word: a
+// phone number is never cut in two when a whole one fits.
+func clipList(s string, n int, sep string) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	parts := strings.Split(s, "; ")
+	parts := strings.Split(s, sep)
 	kept := parts[0]
 	for _, p := range parts[1:] {
-		if utf8.RuneCountInString(kept+"; "+p+"…") > n {
+		if utf8.RuneCountInString(kept+sep+p+"…") > n {
 			break
 		}
-		kept += "; " + p
+		kept += sep + p
 	}
 	if utf8.RuneCountInString(kept) >= n {
 		return clipWords(kept, n)
 	}
-	return kept + "…"
+	return strings.TrimRight(kept, " ,;") + "…"
 }
