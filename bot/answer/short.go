@@ -196,7 +196,7 @@ func (w Writer) whereLine(it *knowledge.Item, c shortCaps) string {
 		parts = append(parts, w.msg("short_office", "office", clipList(it.Where.Office, c.office, "; ")))
 	}
 	if it.Where.Phone != "" && c.phone > 0 {
-		parts = append(parts, w.msg("short_phone", "phone", clipList(it.Where.Phone, c.phone, ", ")))
+		parts = append(parts, w.msg("short_phone", "phone", clipList(it.Where.Phone, c.phone, " ; ", "; ", ", ")))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -383,12 +383,20 @@ func clipWords(s string, n int) string {
 	return head + "…"
 }
 
-// clipList cuts a list (offices joined by « ; », phone numbers by « , »)
-// to at most n characters after one of its entries, else at a word: a
-// phone number is never cut in two when a whole one fits.
-func clipList(s string, n int, sep string) string {
+// clipList cuts a list (offices joined by « ; », phone numbers by « ; »
+// or « , ») to at most n characters after one of its entries, else at a
+// word: a phone number is never cut in two when a whole one fits. The
+// first of seps that s holds separates the entries.
+func clipList(s string, n int, seps ...string) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
+	}
+	sep := seps[len(seps)-1]
+	for _, x := range seps {
+		if strings.Contains(s, x) {
+			sep = x
+			break
+		}
 	}
 	parts := strings.Split(s, sep)
 	kept := parts[0]
