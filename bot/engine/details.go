@@ -118,13 +118,16 @@ func (t *turn) detail(o bot.Offer) error {
 	t.say(text)
 	for _, p := range t.conv.Offered {
 		if p.Action == actDetail {
-			_, _, pfrom := parseDetailArg(p.Arg)
+			pid, pd, pfrom := parseDetailArg(p.Arg)
 			switch {
 			case p.Arg == o.Arg && next > 0:
 				p = bot.Offer{Label: t.w().NextLabel(), Action: actDetail, Arg: detailArg(id, d, next)}
-			case p.Arg == o.Arg, pfrom > 0:
-				// Shown, or the rest of a part left for another.
-				continue
+			case p.Arg == o.Arg:
+				continue // shown
+			case pfrom > 0 && pid == id:
+				// The rest of a part left for another: that part is
+				// offered again, from its start.
+				p = bot.Offer{Label: t.w().DetailLabel(it, pd), Action: actDetail, Arg: detailArg(id, pd, 0)}
 			}
 		}
 		p.Payload = ""

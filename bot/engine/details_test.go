@@ -40,6 +40,7 @@ const chatItemsYAML = `
   kind: procedure
   title: Carte grise d'un véhicule d'occasion
   summary: Immatriculer à son nom un véhicule acheté d'occasion.
+  documents: [Justificatif de domicile]
   steps:
 %s
   sources: ["https://www.service-public.fr/particuliers/vosdroits/F1050"]
@@ -131,11 +132,17 @@ func TestAnswerPartsOnDemand(t *testing.T) {
 }
 
 // « détails » asks for the first part; a part too long for one message
-// comes in pages, « la suite » giving the next, every page chat-sized.
+// comes in pages, « la suite » giving the next, every page chat-sized;
+// another part asked for in between offers the first from its start.
 func TestLongPartInPages(t *testing.T) {
 	h := newHarness(t, "", chatFixture(t))
 	rs := h.say(alice, "carte grise véhicule d'occasion")
 	mustContain(t, rs, "Carte grise d'un véhicule d'occasion", "Les étapes")
+	h.say(alice, "details")
+	rs = h.say(alice, "documents")
+	if got := strings.Join(labels(rs), "|"); !strings.Contains(got, "Oui, merci|Les étapes|Autre question") {
+		t.Fatalf("choices after the documents: %s", got)
+	}
 	rs = h.say(alice, "details")
 	if !answer.Fits(rs[0].Text) || !strings.Contains(rs[0].Text, "1. Étape 1 ") || strings.Contains(rs[0].Text, "12. Étape 12 ") {
 		t.Fatalf("first page:\n%s", text(rs))
