@@ -174,8 +174,9 @@ func (a *Adapter) prompt() {
 	}
 }
 
-// Send prints a reply, its choices numbered. When more than one
-// participant has spoken, the reply is prefixed with its recipient.
+// Send prints a reply, its links as text, its choices numbered. When
+// more than one participant has spoken, the reply is prefixed with its
+// recipient.
 func (a *Adapter) Send(_ context.Context, r bot.Reply) error {
 	a.mu.Lock()
 	many := len(a.speakers) > 1
@@ -192,7 +193,9 @@ func (a *Adapter) Send(_ context.Context, r bot.Reply) error {
 	case many:
 		b.WriteString("[" + r.To.User + "] ")
 	}
-	b.WriteString(r.Text)
+	// A terminal shows no markdown: a link reads « label — url », the
+	// address whole so that it can be opened.
+	b.WriteString(bot.PlainLinks(r.Text))
 	b.WriteString("\n")
 	for i, c := range r.Choices {
 		fmt.Fprintf(&b, "  %d. %s\n", i+1, c.Label)

@@ -32,7 +32,9 @@ func noMentions() *discordgo.MessageAllowedMentions {
 }
 
 // render turns a reply into the messages to post: its text split under
-// Discord's limit, the choices attached to the last one.
+// Discord's limit, the choices attached to the last one. Link previews
+// are suppressed: an answer's links would each add a card taller than
+// the answer itself, which is written to fit a phone's screen.
 func render(r bot.Reply, placeholder string) []*discordgo.MessageSend {
 	parts := textsplit.Split(r.Text, chunkLimit)
 	if len(parts) == 0 {
@@ -40,7 +42,7 @@ func render(r bot.Reply, placeholder string) []*discordgo.MessageSend {
 	}
 	out := make([]*discordgo.MessageSend, len(parts))
 	for i, p := range parts {
-		out[i] = &discordgo.MessageSend{Content: p, AllowedMentions: noMentions()}
+		out[i] = &discordgo.MessageSend{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
 	}
 	out[len(out)-1].Components = components(r.Choices, placeholder)
 	return out

@@ -321,7 +321,7 @@ func Render(rs []bot.Reply) string {
 		if who == "" {
 			who = "#" + r.To.Channel // a post in a channel
 		}
-		fmt.Fprintf(&b, "[%s] %s\n", who, r.Text)
+		fmt.Fprintf(&b, "[%s] %s\n", who, bot.PlainLinks(r.Text))
 		for i, c := range r.Choices {
 			fmt.Fprintf(&b, "  %d. %s\n", i+1, c.Label)
 		}

@@ -226,14 +226,15 @@ func TestTreeWithButtonsToAnAnswer(t *testing.T) {
 	rs = h.click(alice, payloadOf(t, rs, "Carte d'identité"))
 	mustContain(t, rs, "Quelle est votre situation ?")
 	rs = h.click(alice, payloadOf(t, rs, "Perte ou vol"))
-	// Every answer names where to go, documents, cost, and the source with
-	// its review date.
-	mustContain(t, rs, "Carte d'identité perdue", "Sur place : mairie", "Photo d'identité", "Coût : 25 €",
-		"https://www.service-public.fr/particuliers/vosdroits/F1341", "vérifiée le 02/10/2026", "Parler à un médiateur")
+	// Every answer names where to go and the source with its review date;
+	// the documents and the cost are a click away.
+	mustContain(t, rs, "Carte d'identité perdue", "Sur place : mairie",
+		"(https://www.service-public.fr/particuliers/vosdroits/F1341)", "vérifiée le 02/10/2026", "Les documents", "Combien ça coûte ?", "Parler à un médiateur")
 	c := h.conv(alice)
 	if c.State != bot.StateAnswered || len(c.Path) != 2 || c.Shown[0] != "cni-perte" {
 		t.Fatalf("state after answer = %+v", c)
 	}
+	mustContain(t, h.click(alice, payloadOf(t, rs, "Les documents")), "Photo d'identité")
 }
 
 func TestChoiceByNumberLabelKeywordAndTypo(t *testing.T) {

@@ -247,6 +247,11 @@ func (t *turn) followUp(folded string) (bool, error) {
 	if !t.canFollow() {
 		return false, nil
 	}
+	// A part's own word (« étapes », « prix ») picks the part's button
+	// (details.go), which shows it chat-sized and keeps the other parts.
+	if m, ok := t.e.words.matchOffer(t.conv.Offered, folded); ok && m.offer.Action == actDetail && m.covered >= 0.5 {
+		return false, nil
+	}
 	for _, o := range t.conv.Offered {
 		if analysis.Fold(o.Label) == folded {
 			return false, nil // a button's label typed is the button

@@ -115,7 +115,7 @@ func judgeFollowUp(b *knowledge.Base, w answer.Writer, cat *catalog.Catalog, lan
 	if !ok {
 		return "no item " + p.Item
 	}
-	whole := w.Item(it)
+	whole := w.Short(it)
 	switch p.Expect {
 	case "item":
 		if !strings.Contains(got, whole) {

@@ -154,8 +154,12 @@ func TestEnglishWording(t *testing.T) {
 		t.Fatalf("English tree:\n%s", got)
 	}
 	got = texts(h.say(alice, "1"))
-	if !strings.Contains(got, "Housing benefit (APL)\nHelp from the CAF") || !strings.Contains(got, "1. Run a simulation.") || strings.Contains(got, "Faites une simulation") {
+	if !strings.Contains(got, "Housing benefit (APL)\nHelp from the CAF") || !strings.Contains(got, "[Steps]") {
 		t.Fatalf("English answer:\n%s", got)
+	}
+	got = texts(h.say(alice, "steps"))
+	if !strings.Contains(got, "1. Run a simulation.") || strings.Contains(got, "Faites une simulation") {
+		t.Fatalf("English steps:\n%s", got)
 	}
 }
 

@@ -183,9 +183,11 @@ func treeEscalation(tr *knowledge.Tree) string {
 	return mediation.DefaultQueue
 }
 
-// answer shows items; choiceIdx ≥ 0 when they come from a tree choice.
+// answer shows an item, chat-sized, its other parts on offer (details.go);
+// several items are named for the person to pick one. choiceIdx ≥ 0 when
+// they come from a tree choice.
 func (t *turn) answer(ids []string, choiceIdx int) error {
-	var shown []string
+	var items []*knowledge.Item
 	for _, id := range ids {
 		it, ok := t.snap.base.Item(id)
 		if !ok {
@@ -193,19 +195,28 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 			continue
 		}
 		t.followJurisdiction(it.Jurisdiction)
-		t.say(t.w().Item(it))
-		t.conv.Shown = appendUnique(t.conv.Shown, it.ID)
-		shown = append(shown, it.ID)
+		items = append(items, it)
 	}
-	if len(shown) == 0 {
+	if len(items) == 0 {
 		t.say(t.msg("item_gone"))
 		t.offer(t.mediatorOffer(t.treeQueue()))
 		return nil
 	}
-	t.setTopic(shown, choiceIdx >= 0)
+	found := make([]string, len(items))
+	for i, it := range items {
+		found[i] = it.ID
+	}
+	t.setTopic(found, choiceIdx >= 0)
+	if len(items) > 1 {
+		t.chooseItem(items, choiceIdx)
+		return nil
+	}
+	t.say(t.w().Short(items[0]))
+	t.conv.Shown = appendUnique(t.conv.Shown, items[0].ID)
 	t.conv.State = bot.StateAnswered
 	t.say(t.msg("answered_followup"))
 	t.offer(bot.Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: t.e.words.done})
+	t.offer(t.detailOffers(items[0])...)
 	if choiceIdx >= 0 || len(t.conv.Path) > 0 {
 		t.offer(bot.Offer{Label: t.msg("btn_back"), Action: actBack})
 	}

@@ -438,6 +438,10 @@ func (t *turn) act(o bot.Offer) error {
 	case actItem:
 		t.conv.Misses = 0
 		return t.answer([]string{o.Arg}, -1)
+	case actDetail:
+		return t.detail(o)
+	case actPick:
+		return t.pick(o)
 	case actEscalate:
 		if q, cats, ok := strings.Cut(o.Arg, "|"); ok {
 			// Offered with a danger answer: the case is urgent.

@@ -22,6 +22,7 @@ type words struct {
 	mediator []string // the « talk to a mediator » button
 	fillers  map[string]bool
 	follow   followWords // follow-up words (followup.go)
+	detail   detailWords // the parts of an answer (details.go)
 }
 
 // command is a global command recognised in a whole message.
@@ -76,6 +77,7 @@ func readWords(cat *catalog.Catalog) (words, error) {
 	}
 	w.yes, w.no, w.cancel, w.done = list("words_yes"), list("words_no"), list("words_cancel"), list("words_done")
 	w.other, w.mediator = list("words_other"), list("words_mediator_button")
+	w.detail = readDetailWords(list)
 	for _, f := range list("words_filler") {
 		w.fillers[f] = true
 	}

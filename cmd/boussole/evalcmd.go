@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/answer"
+	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
@@ -85,17 +87,26 @@ func runEval(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	cat, err := catalog.New()
+	if err != nil {
+		return err
+	}
 	start := e.now()
 	ix := search.New(base, search.Options{})
 	build := e.now().Sub(start)
 	for i, qs := range sets {
 		name := filepath.Base(questions[i])
-		rep, err := evalset.Run(ctx, ix, qs, k, shownByTheBot, e.now)
+		first := firstMessages{base: base, w: answer.NewWriter(cat, catalog.Default)}
+		shows := func(hits []knowledge.Hit) []knowledge.Hit {
+			first.add(hits)
+			return shownByTheBot(hits)
+		}
+		rep, err := evalset.Run(ctx, ix, qs, k, shows, e.now)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		rep.BuildMs = float64(build.Microseconds()) / 1000
-		if err := printReport(e, base, name, rep, asJSON, fails); err != nil {
+		if err := printReport(e, base, name, evalReport{Report: rep, firstSize: first.measure()}, asJSON, fails); err != nil {
 			return err
 		}
 		var below []string
@@ -115,15 +126,67 @@ func runEval(ctx context.Context, e env, args []string) error {
 	return errors.Join(errs...)
 }
 
+// evalReport is a set's measures: the search's, and the size of the
+// bot's first message.
+type evalReport struct {
+	evalset.Report
+	firstSize
+}
+
+// firstSize is the size of the first message of the bot's answer to each
+// question that found an item, counted as a chat shows it (answer.Size:
+// a link as its label plus 23 characters). Its JSON keys sit beside the
+// search's, one flat object a set.
+type firstSize struct {
+	// Answers is how many questions found an item.
+	Answers int `json:"first_n"`
+	// P50 and Max are characters; MaxLinks the most links one held.
+	P50      int `json:"first_p50_chars"`
+	Max      int `json:"first_max_chars"`
+	MaxLinks int `json:"first_max_links"`
+}
+
+// firstMessages collects the first message of the answer to each
+// question: the chat-sized rendering (answer.Writer.Short) of its first
+// item hit, the one the bot answers with.
+type firstMessages struct {
+	base  *knowledge.Base
+	w     answer.Writer
+	chars []int
+	links int
+}
+
+func (f *firstMessages) add(hits []knowledge.Hit) {
+	for _, h := range hits {
+		if h.Kind != knowledge.HitItem {
+			continue
+		}
+		if it, ok := f.base.Item(h.ID); ok {
+			n, l := answer.Size(f.w.Short(it))
+			f.chars = append(f.chars, n)
+			f.links = max(f.links, l)
+		}
+		return
+	}
+}
+
+func (f *firstMessages) measure() firstSize {
+	if len(f.chars) == 0 {
+		return firstSize{}
+	}
+	slices.Sort(f.chars)
+	return firstSize{Answers: len(f.chars), P50: f.chars[(len(f.chars)-1)/2], Max: f.chars[len(f.chars)-1], MaxLinks: f.links}
+}
+
 // printReport writes one set's measures, and its misses with --failures.
-func printReport(e env, base *knowledge.Base, name string, rep evalset.Report, asJSON, fails bool) error {
+func printReport(e env, base *knowledge.Base, name string, rep evalReport, asJSON, fails bool) error {
 	if asJSON {
 		if err := json.NewEncoder(e.stdout).Encode(rep); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 	} else {
-		fmt.Fprintf(e.stdout, "%s: n=%d  recall@1=%.3f  recall@3=%.3f  recall@5=%.3f  MRR=%.3f  shown=%.3f  p50=%.3fms  p99=%.3fms  build=%.0fms (%d items)\n",
-			name, rep.N, rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.MRR, rep.Shown, rep.P50ms, rep.P99ms, rep.BuildMs, len(base.Items))
+		fmt.Fprintf(e.stdout, "%s: n=%d  recall@1=%.3f  recall@3=%.3f  recall@5=%.3f  MRR=%.3f  shown=%.3f  p50=%.3fms  p99=%.3fms  build=%.0fms (%d items)  first message: p50=%d max=%d chars, max %d links\n",
+			name, rep.N, rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.MRR, rep.Shown, rep.P50ms, rep.P99ms, rep.BuildMs, len(base.Items), rep.P50, rep.Max, rep.MaxLinks)
 	}
 	if !fails {
 		return nil

@@ -122,13 +122,17 @@ func TestEvalCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, k := range []string{"recall_at_1", "recall_at_3", "recall_at_5", "mrr", "n", "p50_ms", "p99_ms", "build_ms"} {
+	for _, k := range []string{"recall_at_1", "recall_at_3", "recall_at_5", "mrr", "n", "p50_ms", "p99_ms", "build_ms", "first_n", "first_p50_chars", "first_max_chars", "first_max_links"} {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("JSON lacks %s: %s", k, out)
 		}
 	}
 	if rep["n"] != 3 || rep["recall_at_3"] < 0.66 {
 		t.Errorf("report = %v", rep)
+	}
+	// The first message of each answer, chat-sized.
+	if rep["first_n"] != 2 || rep["first_p50_chars"] < 100 || rep["first_max_chars"] > 600 || rep["first_max_links"] > 3 {
+		t.Errorf("first message = %v", rep)
 	}
 	code, _, errs = runCmd(t, "", "eval", "--questions", q, "--failures", "--min-recall-at-1", "0.99")
 	if code != 1 || !strings.Contains(errs, "below target") || !strings.Contains(errs, "miss ") {
