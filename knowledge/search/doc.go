@@ -48,7 +48,11 @@
 // links to the item from other items, page type — sheets above dossiers
 // and forms unless a form is asked for), by facets (facets.go: question
 // types and publics from the curated lexicon, knowledge/lexicon), and a
-// candidate linked from other strong candidates gains a little. See
+// candidate linked from other strong candidates gains a little. The
+// factors that need a lookup per document, and the neighbourhood, are
+// computed over a pool of fixed size (Options.CandidatePool, the best
+// documents by the score above): how many hits the caller asks for only
+// cuts the list, so a sheet's place and confidence never depend on it. See
 // docs/search.md for the measurements and the ablation.
 //
 // Confidence and Match are computed separately from the score, from

@@ -114,17 +114,18 @@ func (ix *Index) verbatim(q *query, d uint32) float32 {
 	return float32(n) / float32(len(q.words))
 }
 
-// candidatePool is how many documents beyond k are re-scored with the
-// proximity bonus: enough for the bonus to lift a phrase match into the
-// top k, few enough to stay cheap.
-const candidatePool = 24
-
-// Search returns up to k hits for a free-text query, best first. Each hit
-// has a raw Score, a Confidence in [0,1] comparable across queries, and
-// Why, short phrases naming the matched words and fields. An empty query,
-// one made only of stop words ("bonjour", "c'est quoi") or of words the
-// index cannot relate to anything returns no hits and no error. Search
-// never panics and is safe for concurrent use.
+// Search returns up to k hits for a free-text query, best first, at most
+// Options.CandidatePool. Each hit has a raw Score, a Confidence in [0,1]
+// comparable across queries, and Why, short phrases naming the matched
+// words and fields. An empty query, one made only of stop words
+// ("bonjour", "c'est quoi") or of words the index cannot relate to
+// anything returns no hits and no error. Search never panics and is safe
+// for concurrent use.
+//
+// k only cuts the list: the candidates are ranked, and compared with each
+// other for the neighbourhood bonus and the confidence, in a pool of fixed
+// size, so the first n hits are the same, scores and confidences included,
+// whatever k ≥ n is asked for.
 //
 // The context and the error are there so that a remote index or model can
 // sit behind the same signature; in memory, a query takes about a
@@ -139,7 +140,7 @@ func (ix *Index) Search(ctx context.Context, text string, k int) ([]knowledge.Hi
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	q, cands := ix.rank(text, k, sc)
+	q, cands := ix.rank(text, sc)
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -150,15 +151,18 @@ func (ix *Index) Search(ctx context.Context, text string, k int) ([]knowledge.Hi
 	return hits, nil
 }
 
-// rank parses and scores a query and returns its k+candidatePool best
-// candidates, best first, in sc's memory.
-func (ix *Index) rank(text string, k int, sc *scratch) (query, []candidate) {
+// rank parses and scores a query and returns its Options.CandidatePool
+// best candidates, best first, in sc's memory. The pool's size does not
+// depend on how many hits the caller wants: the neighbourhood bonus and the
+// margin compare candidates with each other, and comparing them with more
+// or fewer others would move a sheet with the number of hits asked for.
+func (ix *Index) rank(text string, sc *scratch) (query, []candidate) {
 	q := ix.parse(text, sc)
 	if len(q.units) == 0 {
 		return q, nil
 	}
 	ix.accumulate(&q, sc)
-	cands := ix.top(&q, sc, k+candidatePool)
+	cands := ix.top(&q, sc, ix.p.pool)
 	sc.total.reset()
 	if len(cands) == 0 {
 		return q, nil
