@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/boussole/boussole/knowledge"
@@ -126,12 +127,10 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 	if c.pair >= 0 {
 		why = append(why, "expression: "+q.words[c.pair].shown+" "+q.words[c.pair+1].shown)
 	}
-	if c.mentions > 0 {
-		why = append(why, fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", c.mentions))
-	}
 	if len(why) > maxWhy {
 		why = why[:maxWhy] // fields first: they say the most
 	}
+	why = append(why, ix.factorsWhy(q, c)...)
 	return knowledge.Hit{
 		Kind:       ix.docs[d].kind,
 		ID:         ix.docs[d].id,
@@ -140,6 +139,123 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 		Match:      clamp01(float64(ix.match(q, c))),
 		Why:        why,
 	}
+}
+
+// factor is one factor that multiplied a candidate's score after its
+// words matched: what it is, the count or facets Why names with it, and
+// its value.
+type factor struct {
+	kind factorKind
+	n    int    // links, words, mentions, linking candidates
+	set  uint64 // facets
+	page pageType
+	f    float32
+}
+
+type factorKind uint8
+
+const (
+	factorTree factorKind = iota
+	factorLinks
+	factorPage
+	factorFacet
+	factorFacetTitle
+	factorPublic
+	factorAudience
+	factorVerbatim
+	factorMentions
+	factorNeighbours
+)
+
+// label is how Why names f, before its value.
+func (ix *Index) label(f factor) string {
+	switch f.kind {
+	case factorTree:
+		return "arbre"
+	case factorLinks:
+		return fmt.Sprintf("centralité: %d fiche(s) y renvoient", f.n)
+	case factorPage:
+		return "type: " + f.page.String()
+	case factorFacet:
+		return "précision: " + ix.facetNames(f.set) + " (thème ou situation)"
+	case factorFacetTitle:
+		return "précision: " + ix.facetNames(f.set) + " (titre)"
+	case factorPublic:
+		return "public: " + ix.facetNames(f.set) + ", que la question ne nomme pas"
+	case factorAudience:
+		return "public: professionnels ou associations"
+	case factorVerbatim:
+		return fmt.Sprintf("tel quel: %d mot(s) de la question dans le nom", f.n)
+	case factorMentions:
+		return fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", f.n)
+	case factorNeighbours:
+		return fmt.Sprintf("voisinage: %d renvoi(s) des autres candidats", f.n)
+	}
+	return "facteur"
+}
+
+// scoreFactors lists every factor that multiplied c's score after its
+// words matched, in the order they apply: the tree boost, the prior
+// (centrality, page type), the facets and the audience, the words found as
+// typed, the links naming it with the query's words, the neighbourhood.
+// Their product times the words' score (wordScore) is c's score: the test
+// TestFactorsMakeTheScore holds the explanation to the ranking.
+func (ix *Index) scoreFactors(q *query, c candidate) []factor {
+	d := c.doc
+	fs := make([]factor, 0, 10)
+	if ix.docs[d].kind == knowledge.HitTree {
+		fs = append(fs, factor{kind: factorTree, f: float32(ix.p.treeBoost)})
+	}
+	if ix.p.prior {
+		pi := ix.pages[d]
+		fs = append(fs, factor{kind: factorLinks, n: int(pi.links), f: float32(ix.p.linkFactor(pi.links))})
+		if pi.page != pageResource || !q.wantsResource {
+			fs = append(fs, factor{kind: factorPage, page: pi.page, f: float32(ix.p.pageFactor(pi.page))})
+		}
+	}
+	fp := ix.facetParts(q, d)
+	facet := factor{kind: factorFacet, set: fp.boosted, f: fp.boost}
+	if fp.inTitle {
+		facet.kind = factorFacetTitle
+	}
+	return append(fs, facet,
+		factor{kind: factorPublic, set: fp.demoted, f: fp.demote},
+		factor{kind: factorAudience, f: fp.audience},
+		factor{kind: factorVerbatim, n: int(c.verbatim*float32(len(q.words)) + 0.5), f: 1 + float32(ix.p.exactBoost)*c.verbatim},
+		factor{kind: factorMentions, n: c.mentions, f: c.mention},
+		factor{kind: factorNeighbours, n: c.linkedFrom, f: c.neighbour})
+}
+
+// wordScore is c's score from its words alone: BM25F and proximity,
+// scaled by coverage and focus (final), before the factors.
+func wordScore(c candidate) float32 {
+	return (c.base + c.prox) * (0.5 + 0.5*c.coverage) * (1 - focusWeight + focusWeight*c.focus)
+}
+
+// factorsWhy names, with its value, each factor of c's score that moves
+// it by half a percent or more: a person reading why a sheet sits where it
+// does sees each of them.
+func (ix *Index) factorsWhy(q *query, c candidate) []string {
+	var why []string
+	for _, f := range ix.scoreFactors(q, c) {
+		if math.Abs(float64(f.f)-1) >= 0.005 {
+			why = append(why, ix.label(f)+" ×"+strconv.FormatFloat(float64(f.f), 'f', 2, 32))
+		}
+	}
+	return why
+}
+
+// String names a page type in Why.
+func (t pageType) String() string {
+	switch t {
+	case pageHub:
+		return "dossier"
+	case pageResource:
+		return "formulaire, modèle ou service en ligne"
+	case pageGuided:
+		return "recherche guidée"
+	}
+	return "fiche"
 }
 
 // evidence rates in [0,1], comparably across queries, how surely a

@@ -90,6 +90,11 @@ type candidate struct {
 	prox     float32
 	pair     int // query word starting the best adjacent pair, -1 if none
 	mentions int // links naming the document with words of the query
+	// The factors rescore and neighbourhood applied, for Why.
+	verbatim   float32 // share of the query's words found as typed in its names
+	mention    float32 // mention lift
+	neighbour  float32 // neighbourhood bonus, 1 for none
+	linkedFrom int     // other candidates linking to it
 }
 
 // focusWeight is the share of the ranking score that depends on focus:
@@ -193,11 +198,13 @@ func (ix *Index) rescore(q *query, qterms []uint32, c *candidate) {
 	c.focus = ix.focus(c.doc, q, qterms)
 	c.score = ix.final(q, c.doc, c.base+c.prox, c.coverage, c.focus)
 	if ix.p.exactBoost > 0 {
-		c.score *= 1 + float32(ix.p.exactBoost)*ix.verbatim(q, c.doc)
+		c.verbatim = ix.verbatim(q, c.doc)
+		c.score *= 1 + float32(ix.p.exactBoost)*c.verbatim
 	}
 	var m float32
 	m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
-	c.score *= ix.p.mentionFactor(m)
+	c.mention = ix.p.mentionFactor(m)
+	c.score *= c.mention
 	c.evidence = evidence(c.coverage, c.focus, c.info)
 }
 
@@ -320,7 +327,7 @@ func (ix *Index) final(q *query, d uint32, score, coverage, focus float32) float
 		score *= float32(ix.p.treeBoost)
 	}
 	p := ix.prior[d]
-	if q.wantsResource && ix.resource[d] {
+	if q.wantsResource && ix.p.prior && ix.pages[d].page == pageResource {
 		p /= float32(ix.p.resourcePrior)
 	}
 	return score * p * ix.facetFactor(q, d)
@@ -341,7 +348,7 @@ func (ix *Index) top(q *query, sc *scratch, n int) []candidate {
 			continue
 		}
 		cov := min(1, sc.total.q[d]/q.importance)
-		c := candidate{doc: d, base: base, coverage: cov, info: sc.total.q[d], pair: -1}
+		c := candidate{doc: d, base: base, coverage: cov, info: sc.total.q[d], pair: -1, mention: 1, neighbour: 1}
 		c.score = ix.final(q, d, base, cov, 1)
 		if len(h) < n {
 			h = append(h, c)
