@@ -1,7 +1,6 @@
 package search
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -10,8 +9,9 @@ import (
 	"github.com/boussole/boussole/knowledge"
 )
 
-// Why stays short enough to show in a chat: at most maxWhy phrases of at
-// most maxWhyWords words per field.
+// Why stays short enough to show in a chat: the match takes at most maxWhy
+// phrases of at most maxWhyWords words per field; the factors of the score
+// that moved it follow, one phrase each (appendFactorsWhy).
 const (
 	maxWhy      = 6
 	maxWhyWords = 6
@@ -130,7 +130,7 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 	if len(why) > maxWhy {
 		why = why[:maxWhy] // fields first: they say the most
 	}
-	why = append(why, ix.factorsWhy(q, c)...)
+	why = ix.appendFactorsWhy(why, q, c)
 	return knowledge.Hit{
 		Kind:       ix.docs[d].kind,
 		ID:         ix.docs[d].id,
@@ -168,49 +168,59 @@ const (
 )
 
 // label is how Why names f, before its value.
-func (ix *Index) label(f factor) string {
+func (ix *Index) label(f factor) string { return string(ix.appendLabel(nil, f)) }
+
+// appendLabel appends label(f) to b.
+func (ix *Index) appendLabel(b []byte, f factor) []byte {
 	switch f.kind {
 	case factorTree:
-		return "arbre"
+		return append(b, "arbre"...)
 	case factorLinks:
-		return fmt.Sprintf("centralité: %d fiche(s) y renvoient", f.n)
+		b = append(b, "centralité: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " fiche(s) y renvoient"...)
 	case factorPage:
-		return "type: " + f.page.String()
+		return append(append(b, "type: "...), f.page.String()...)
 	case factorFacet:
-		return "précision: " + ix.facetNames(f.set) + " (thème ou situation)"
+		return append(append(append(b, "précision: "...), ix.facetNames(f.set)...), " (thème ou situation)"...)
 	case factorFacetTitle:
-		return "précision: " + ix.facetNames(f.set) + " (titre)"
+		return append(append(append(b, "précision: "...), ix.facetNames(f.set)...), " (titre)"...)
 	case factorPublic:
-		return "public: " + ix.facetNames(f.set) + ", que la question ne nomme pas"
+		return append(append(append(b, "public: "...), ix.facetNames(f.set)...), ", que la question ne nomme pas"...)
 	case factorAudience:
-		return "public: professionnels ou associations"
+		return append(b, "public: professionnels ou associations"...)
 	case factorVerbatim:
-		return fmt.Sprintf("tel quel: %d mot(s) de la question dans le nom", f.n)
+		b = append(b, "tel quel: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " mot(s) de la question dans le nom"...)
 	case factorMentions:
-		return fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", f.n)
+		b = append(b, "lien: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " renvoi(s) d'autres fiches sous ces mots"...)
 	case factorNeighbours:
-		return fmt.Sprintf("voisinage: %d renvoi(s) des autres candidats", f.n)
+		b = append(b, "voisinage: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " renvoi(s) des autres candidats"...)
 	}
-	return "facteur"
+	return append(b, "facteur"...)
 }
 
-// scoreFactors lists every factor that multiplied c's score after its
-// words matched, in the order they apply: the tree boost, the prior
+// scoreFactors calls fn with every factor that multiplied c's score after
+// its words matched, in the order they apply: the tree boost, the prior
 // (centrality, page type), the facets and the audience, the words found as
 // typed, the links naming it with the query's words, the neighbourhood.
 // Their product times the words' score (wordScore) is c's score: the test
 // TestFactorsMakeTheScore holds the explanation to the ranking.
-func (ix *Index) scoreFactors(q *query, c candidate) []factor {
+func (ix *Index) scoreFactors(q *query, c candidate, fn func(factor)) {
 	d := c.doc
-	fs := make([]factor, 0, 10)
 	if ix.docs[d].kind == knowledge.HitTree {
-		fs = append(fs, factor{kind: factorTree, f: float32(ix.p.treeBoost)})
+		fn(factor{kind: factorTree, f: float32(ix.p.treeBoost)})
 	}
 	if ix.p.prior {
 		pi := ix.pages[d]
-		fs = append(fs, factor{kind: factorLinks, n: int(pi.links), f: float32(ix.p.linkFactor(pi.links))})
+		fn(factor{kind: factorLinks, n: int(pi.links), f: float32(ix.p.linkFactor(pi.links))})
 		if pi.page != pageResource || !q.wantsResource {
-			fs = append(fs, factor{kind: factorPage, page: pi.page, f: float32(ix.p.pageFactor(pi.page))})
+			fn(factor{kind: factorPage, page: pi.page, f: float32(ix.p.pageFactor(pi.page))})
 		}
 	}
 	fp := ix.facetParts(q, d)
@@ -218,12 +228,12 @@ func (ix *Index) scoreFactors(q *query, c candidate) []factor {
 	if fp.inTitle {
 		facet.kind = factorFacetTitle
 	}
-	return append(fs, facet,
-		factor{kind: factorPublic, set: fp.demoted, f: fp.demote},
-		factor{kind: factorAudience, f: fp.audience},
-		factor{kind: factorVerbatim, n: int(c.verbatim*float32(len(q.words)) + 0.5), f: 1 + float32(ix.p.exactBoost)*c.verbatim},
-		factor{kind: factorMentions, n: c.mentions, f: c.mention},
-		factor{kind: factorNeighbours, n: c.linkedFrom, f: c.neighbour})
+	fn(facet)
+	fn(factor{kind: factorPublic, set: fp.demoted, f: fp.demote})
+	fn(factor{kind: factorAudience, f: fp.audience})
+	fn(factor{kind: factorVerbatim, n: int(c.verbatim*float32(len(q.words)) + 0.5), f: 1 + float32(ix.p.exactBoost)*c.verbatim})
+	fn(factor{kind: factorMentions, n: int(c.mentions), f: c.mention})
+	fn(factor{kind: factorNeighbours, n: int(c.linkedFrom), f: c.neighbour})
 }
 
 // wordScore is c's score from its words alone: BM25F and proximity,
@@ -232,16 +242,17 @@ func wordScore(c candidate) float32 {
 	return (c.base + c.prox) * (0.5 + 0.5*c.coverage) * (1 - focusWeight + focusWeight*c.focus)
 }
 
-// factorsWhy names, with its value, each factor of c's score that moves
-// it by half a percent or more: a person reading why a sheet sits where it
-// does sees each of them.
-func (ix *Index) factorsWhy(q *query, c candidate) []string {
-	var why []string
-	for _, f := range ix.scoreFactors(q, c) {
+// appendFactorsWhy appends to why, with its value, each factor of c's
+// score that moves it by half a percent or more: a person reading why a
+// sheet sits where it does sees each of them.
+func (ix *Index) appendFactorsWhy(why []string, q *query, c candidate) []string {
+	var buf [96]byte
+	ix.scoreFactors(q, c, func(f factor) {
 		if math.Abs(float64(f.f)-1) >= 0.005 {
-			why = append(why, ix.label(f)+" ×"+strconv.FormatFloat(float64(f.f), 'f', 2, 32))
+			b := append(ix.appendLabel(buf[:0], f), " ×"...)
+			why = append(why, string(strconv.AppendFloat(b, float64(f.f), 'f', 2, 32)))
 		}
-	}
+	})
 	return why
 }
 

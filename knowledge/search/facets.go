@@ -113,10 +113,27 @@ func (bd *builder) itemFacets(it *knowledge.Item) docFacets {
 	return df
 }
 
-// facetFactor is the ranking factor of document d for query q.
+// facetFactor is the ranking factor of document d for query q. It runs
+// for every document a query touches, so it does not build facetParts;
+// TestFactorsMakeTheScore checks that the two agree.
 func (ix *Index) facetFactor(q *query, d uint32) float32 {
-	fp := ix.facetParts(q, d)
-	return fp.boost * fp.demote * fp.audience
+	df := &ix.docFacets[d]
+	f := float32(1)
+	if q.facets != 0 {
+		switch {
+		case df.title&q.facets != 0:
+			f *= float32(1 + ix.p.facetTitleBoost)
+		case (df.situations|df.themes)&q.facets != 0:
+			f *= float32(1 + ix.p.facetContextBoost)
+		}
+	}
+	if (df.title|df.themes)&ix.facets.specific&^q.facets != 0 {
+		f *= float32(ix.p.facetDemote)
+	}
+	if df.otherAudience && !q.professional {
+		f *= float32(ix.p.audienceDemote)
+	}
+	return f
 }
 
 // facetParts are the factors facetFactor multiplies, each 1 when it does

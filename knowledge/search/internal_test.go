@@ -227,12 +227,12 @@ func TestFactorsMakeTheScore(t *testing.T) {
 		}
 		for _, c := range cands {
 			want := wordScore(c)
-			for _, f := range ix.scoreFactors(&q, c) {
+			ix.scoreFactors(&q, c, func(f factor) {
 				want *= f.f
 				if f.f != 1 {
 					met[f.kind] = true
 				}
-			}
+			})
 			if !near(want, c.score) {
 				t.Errorf("%q, %s: words × factors = %v, score %v", text, ix.docs[c.doc].id, want, c.score)
 			}

@@ -88,13 +88,13 @@ type candidate struct {
 	evidence float32 // confidence before the margin over competitors
 	focus    float32 // how well its best name matches the query, in [0,1]
 	prox     float32
-	pair     int // query word starting the best adjacent pair, -1 if none
-	mentions int // links naming the document with words of the query
+	pair     int32 // query word starting the best adjacent pair, -1 if none
+	mentions int32 // links naming the document with words of the query
 	// The factors rescore and neighbourhood applied, for Why.
 	verbatim   float32 // share of the query's words found as typed in its names
 	mention    float32 // mention lift
 	neighbour  float32 // neighbourhood bonus, 1 for none
-	linkedFrom int     // other candidates linking to it
+	linkedFrom int32   // other candidates linking to it
 }
 
 // focusWeight is the share of the ranking score that depends on focus:
@@ -193,7 +193,9 @@ func (ix *Index) rank(text string, sc *scratch) (query, []candidate) {
 // rescore completes c's score with what costs a lookup per document.
 func (ix *Index) rescore(q *query, qterms []uint32, c *candidate) {
 	if ix.p.proximity > 0 && len(q.words) > 1 {
-		c.prox, c.pair = ix.proximity(q, c.doc)
+		var pair int
+		c.prox, pair = ix.proximity(q, c.doc)
+		c.pair = int32(pair)
 	}
 	c.focus = ix.focus(c.doc, q, qterms)
 	c.score = ix.final(q, c.doc, c.base+c.prox, c.coverage, c.focus)
@@ -201,8 +203,8 @@ func (ix *Index) rescore(q *query, qterms []uint32, c *candidate) {
 		c.verbatim = ix.verbatim(q, c.doc)
 		c.score *= 1 + float32(ix.p.exactBoost)*c.verbatim
 	}
-	var m float32
-	m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
+	m, uses := ix.mentionScore(c.doc, qterms, len(q.words))
+	c.mentions = int32(uses)
 	c.mention = ix.p.mentionFactor(m)
 	c.score *= c.mention
 	c.evidence = evidence(c.coverage, c.focus, c.info)
