@@ -119,6 +119,21 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchDeep asks 40 hits, as the bot does when it knows the
+// person's jurisdiction: every hit is explained.
+func BenchmarkSearchDeep(b *testing.B) {
+	ix := search.New(syntheticBase(2000), search.Options{})
+	ctx := b.Context()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.Search(ctx, benchQueries[i%len(benchQueries)], 40); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
 func BenchmarkSearchParallel(b *testing.B) {
 	ix := search.New(syntheticBase(2000), search.Options{})
 	ctx := b.Context()

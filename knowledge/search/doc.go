@@ -48,7 +48,11 @@
 // links to the item from other items, page type — sheets above dossiers
 // and forms unless a form is asked for), by facets (facets.go: question
 // types and publics from the curated lexicon, knowledge/lexicon), and a
-// candidate linked from other strong candidates gains a little. See
+// candidate linked from other strong candidates gains a little. The
+// factors that need a lookup per document, and the neighbourhood, are
+// computed over a pool of fixed size (Options.CandidatePool, the best
+// documents by the score above): how many hits the caller asks for only
+// cuts the list, so a sheet's place and confidence never depend on it. See
 // docs/search.md for the measurements and the ablation.
 //
 // Confidence and Match are computed separately from the score, from
@@ -58,8 +62,14 @@
 // about three telling words of a long message); Confidence lowers it by
 // the margin over the next hit of the same kind. The bot answers from a
 // confidence of about 0.5 and offers the hits matching at least 0.3. Why
-// names the matched words per field, the synonyms and corrections used,
-// an adjacent pair and the links naming the sheet with the query's words.
+// names the matched words per field, the synonyms and corrections used and
+// an adjacent pair, then each factor that moved the score once the words
+// matched, with its value: centrality and page type (the prior), a facet
+// the query names, a public or audience it does not, words found as typed,
+// the links naming the sheet with the query's words, the other candidates
+// linking to it (« type: dossier ×0.70 », « voisinage: 5 renvoi(s) des
+// autres candidats ×1.15 »). The words' score times those factors is the
+// score that ranks.
 //
 // Measured on the 7,180 service-public.fr items of the shared data with the
 // tuning harness (TestTuneServicePublic, BOUSSOLE_TUNE=1) and `boussole

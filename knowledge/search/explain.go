@@ -1,16 +1,17 @@
 package search
 
 import (
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/boussole/boussole/knowledge"
 )
 
-// Why stays short enough to show in a chat: at most maxWhy phrases of at
-// most maxWhyWords words per field.
+// Why stays short enough to show in a chat: the match takes at most maxWhy
+// phrases of at most maxWhyWords words per field; the factors of the score
+// that moved it follow, one phrase each (appendFactorsWhy).
 const (
 	maxWhy      = 6
 	maxWhyWords = 6
@@ -126,12 +127,10 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 	if c.pair >= 0 {
 		why = append(why, "expression: "+q.words[c.pair].shown+" "+q.words[c.pair+1].shown)
 	}
-	if c.mentions > 0 {
-		why = append(why, fmt.Sprintf("lien: %d renvoi(s) d'autres fiches sous ces mots", c.mentions))
-	}
 	if len(why) > maxWhy {
 		why = why[:maxWhy] // fields first: they say the most
 	}
+	why = ix.appendFactorsWhy(why, q, c)
 	return knowledge.Hit{
 		Kind:       ix.docs[d].kind,
 		ID:         ix.docs[d].id,
@@ -140,6 +139,134 @@ func (ix *Index) hit(q *query, c candidate, margin float32) knowledge.Hit {
 		Match:      clamp01(float64(ix.match(q, c))),
 		Why:        why,
 	}
+}
+
+// factor is one factor that multiplied a candidate's score after its
+// words matched: what it is, the count or facets Why names with it, and
+// its value.
+type factor struct {
+	kind factorKind
+	n    int    // links, words, mentions, linking candidates
+	set  uint64 // facets
+	page pageType
+	f    float32
+}
+
+type factorKind uint8
+
+const (
+	factorTree factorKind = iota
+	factorLinks
+	factorPage
+	factorFacet
+	factorFacetTitle
+	factorPublic
+	factorAudience
+	factorVerbatim
+	factorMentions
+	factorNeighbours
+)
+
+// label is how Why names f, before its value.
+func (ix *Index) label(f factor) string { return string(ix.appendLabel(nil, f)) }
+
+// appendLabel appends label(f) to b.
+func (ix *Index) appendLabel(b []byte, f factor) []byte {
+	switch f.kind {
+	case factorTree:
+		return append(b, "arbre"...)
+	case factorLinks:
+		b = append(b, "centralité: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " fiche(s) y renvoient"...)
+	case factorPage:
+		return append(append(b, "type: "...), f.page.String()...)
+	case factorFacet:
+		return append(append(append(b, "précision: "...), ix.facetNames(f.set)...), " (thème ou situation)"...)
+	case factorFacetTitle:
+		return append(append(append(b, "précision: "...), ix.facetNames(f.set)...), " (titre)"...)
+	case factorPublic:
+		return append(append(append(b, "public: "...), ix.facetNames(f.set)...), ", que la question ne nomme pas"...)
+	case factorAudience:
+		return append(b, "public: professionnels ou associations"...)
+	case factorVerbatim:
+		b = append(b, "tel quel: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " mot(s) de la question dans le nom"...)
+	case factorMentions:
+		b = append(b, "lien: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " renvoi(s) d'autres fiches sous ces mots"...)
+	case factorNeighbours:
+		b = append(b, "voisinage: "...)
+		b = strconv.AppendInt(b, int64(f.n), 10)
+		return append(b, " renvoi(s) des autres candidats"...)
+	}
+	return append(b, "facteur"...)
+}
+
+// scoreFactors calls fn with every factor that multiplied c's score after
+// its words matched, in the order they apply: the tree boost, the prior
+// (centrality, page type), the facets and the audience, the words found as
+// typed, the links naming it with the query's words, the neighbourhood.
+// Their product times the words' score (wordScore) is c's score: the test
+// TestFactorsMakeTheScore holds the explanation to the ranking.
+func (ix *Index) scoreFactors(q *query, c candidate, fn func(factor)) {
+	d := c.doc
+	if ix.docs[d].kind == knowledge.HitTree {
+		fn(factor{kind: factorTree, f: float32(ix.p.treeBoost)})
+	}
+	if ix.p.prior {
+		pi := ix.pages[d]
+		fn(factor{kind: factorLinks, n: int(pi.links), f: float32(ix.p.linkFactor(pi.links))})
+		if pi.page != pageResource || !q.wantsResource {
+			fn(factor{kind: factorPage, page: pi.page, f: float32(ix.p.pageFactor(pi.page))})
+		}
+	}
+	fp := ix.facetParts(q, d)
+	facet := factor{kind: factorFacet, set: fp.boosted, f: fp.boost}
+	if fp.inTitle {
+		facet.kind = factorFacetTitle
+	}
+	fn(facet)
+	fn(factor{kind: factorPublic, set: fp.demoted, f: fp.demote})
+	fn(factor{kind: factorAudience, f: fp.audience})
+	fn(factor{kind: factorVerbatim, n: int(c.verbatim*float32(len(q.words)) + 0.5), f: 1 + float32(ix.p.exactBoost)*c.verbatim})
+	fn(factor{kind: factorMentions, n: int(c.mentions), f: c.mention})
+	fn(factor{kind: factorNeighbours, n: int(c.linkedFrom), f: c.neighbour})
+}
+
+// wordScore is c's score from its words alone: BM25F and proximity,
+// scaled by coverage and focus (final), before the factors.
+func wordScore(c candidate) float32 {
+	return (c.base + c.prox) * (0.5 + 0.5*c.coverage) * (1 - focusWeight + focusWeight*c.focus)
+}
+
+// appendFactorsWhy appends to why, with its value, each factor of c's
+// score that moves it by half a percent or more: a person reading why a
+// sheet sits where it does sees each of them.
+func (ix *Index) appendFactorsWhy(why []string, q *query, c candidate) []string {
+	var buf [96]byte
+	ix.scoreFactors(q, c, func(f factor) {
+		if math.Abs(float64(f.f)-1) >= 0.005 {
+			b := append(ix.appendLabel(buf[:0], f), " ×"...)
+			why = append(why, string(strconv.AppendFloat(b, float64(f.f), 'f', 2, 32)))
+		}
+	})
+	return why
+}
+
+// String names a page type in Why.
+func (t pageType) String() string {
+	switch t {
+	case pageHub:
+		return "dossier"
+	case pageResource:
+		return "formulaire, modèle ou service en ligne"
+	case pageGuided:
+		return "recherche guidée"
+	}
+	return "fiche"
 }
 
 // evidence rates in [0,1], comparably across queries, how surely a

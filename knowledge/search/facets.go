@@ -2,6 +2,7 @@ package search
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/boussole/boussole/knowledge"
 )
@@ -112,7 +113,9 @@ func (bd *builder) itemFacets(it *knowledge.Item) docFacets {
 	return df
 }
 
-// facetFactor is the ranking factor of document d for query q.
+// facetFactor is the ranking factor of document d for query q. It runs
+// for every document a query touches, so it does not build facetParts;
+// TestFactorsMakeTheScore checks that the two agree.
 func (ix *Index) facetFactor(q *query, d uint32) float32 {
 	df := &ix.docFacets[d]
 	f := float32(1)
@@ -131,6 +134,52 @@ func (ix *Index) facetFactor(q *query, d uint32) float32 {
 		f *= float32(ix.p.audienceDemote)
 	}
 	return f
+}
+
+// facetParts are the factors facetFactor multiplies, each 1 when it does
+// not apply, and the facets behind them, for Why.
+type facetParts struct {
+	boost   float32 // the query names a facet the sheet names
+	boosted uint64  // those facets
+	inTitle bool    // named in the title (else in a situation or theme)
+	demote  float32 // the sheet is for a public the query does not name
+	demoted uint64  // those publics
+	// audience: the sheet is only for professionals or associations and
+	// the query does not speak as one.
+	audience float32
+}
+
+func (ix *Index) facetParts(q *query, d uint32) facetParts {
+	df := &ix.docFacets[d]
+	fp := facetParts{boost: 1, demote: 1, audience: 1}
+	if q.facets != 0 {
+		switch {
+		case df.title&q.facets != 0:
+			fp.boost, fp.boosted, fp.inTitle = float32(1+ix.p.facetTitleBoost), df.title&q.facets, true
+		case (df.situations|df.themes)&q.facets != 0:
+			fp.boost, fp.boosted = float32(1+ix.p.facetContextBoost), (df.situations|df.themes)&q.facets
+		}
+	}
+	if m := (df.title | df.themes) & ix.facets.specific &^ q.facets; m != 0 {
+		fp.demote, fp.demoted = float32(ix.p.facetDemote), m
+	}
+	if df.otherAudience && !q.professional {
+		fp.audience = float32(ix.p.audienceDemote)
+	}
+	return fp
+}
+
+// facetNames names the facets of a set, as the lexicon does.
+func (ix *Index) facetNames(m uint64) string {
+	var names []string
+	if lex := ix.p.lexicon; lex != nil {
+		for i, f := range lex.Facets {
+			if i < 64 && m&(1<<uint(i)) != 0 {
+				names = append(names, f.Name)
+			}
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // queryFacets finds the facets the query names, from its words' terms.

@@ -74,9 +74,10 @@ type Index struct {
 	// docFacets[d] are the facets document d names (facets.go).
 	docFacets []docFacets
 	facets    facetTable
-	// resource[d] reports a form, model letter, simulator or online service
-	// (an R resource): not demoted when the query asks for one.
-	resource []bool
+	// pages[d] are what the prior knows of document d: its page type (a
+	// form, model letter, simulator or online service is not demoted when
+	// the query asks for one) and its links from other items, for Why.
+	pages []pageInfo
 	// Short entries (title, each synonym, keyword, trigger) as term lists,
 	// to measure how much of a name the query covers (Confidence):
 	// entries of doc d are entryBounds[docEntries[d]:docEntries[d+1]+1].
@@ -124,7 +125,7 @@ type builder struct {
 	positions  []uint32
 	docs       []docInfo
 	prior      []float32
-	resource   []bool
+	pages      []pageInfo
 	docFacets  []docFacets
 	facets     facetTable
 	related    [][]string
@@ -197,7 +198,7 @@ func New(b *knowledge.Base, opts Options) *Index {
 			}
 			seen[t.ID] = true
 			bd.prior = append(bd.prior, 1)
-			bd.resource = append(bd.resource, false)
+			bd.pages = append(bd.pages, pageInfo{})
 			bd.docFacets = append(bd.docFacets, docFacets{})
 			bd.related = append(bd.related, nil)
 			bd.add(knowledge.HitTree, t.ID, []fieldText{
@@ -228,8 +229,9 @@ func (bd *builder) addItem(it *knowledge.Item) {
 	for _, l := range it.Where.Online {
 		details = append(details, l.Label)
 	}
-	bd.prior = append(bd.prior, bd.p.itemPrior(it, bd.inLinks[it.ID]))
-	bd.resource = append(bd.resource, isResource(it))
+	pi := pageInfo{links: uint32(bd.inLinks[it.ID]), page: pageOf(it)}
+	bd.prior = append(bd.prior, bd.p.priorOf(pi))
+	bd.pages = append(bd.pages, pi)
 	bd.docFacets = append(bd.docFacets, bd.itemFacets(it))
 	bd.related = append(bd.related, it.Related)
 	bd.add(knowledge.HitItem, it.ID, []fieldText{
@@ -451,7 +453,7 @@ func (bd *builder) finish(groups []synGroup) *Index {
 		p:           bd.p,
 		docs:        bd.docs,
 		prior:       bd.prior,
-		resource:    bd.resource,
+		pages:       bd.pages,
 		docFacets:   bd.docFacets,
 		facets:      bd.facets,
 		termID:      bd.termID,

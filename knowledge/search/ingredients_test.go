@@ -205,3 +205,65 @@ func TestTypoOfKnownStem(t *testing.T) {
 		t.Errorf("assocation: first %s %q, want F2 through the correction", h.ID, h.Why)
 	}
 }
+
+// TestWhyNamesEachFactor: Why shows, with its value, each factor that
+// moved a sheet once its words matched: its page type, how many sheets
+// link to it, a facet the question names in its title, a public the
+// question does not name, an audience of professionals, the other
+// candidates linking to it; and not a factor that did not apply (a form
+// asked for is not demoted).
+func TestWhyNamesEachFactor(t *testing.T) {
+	items := []*knowledge.Item{
+		sheet("F1", "Congé parental d'éducation", "Fiche d'information"),
+		sheet("F2", "Congé parental dans la fonction publique", "Fiche d'information", "F1"),
+		sheet("N1", "Congé parental et autres congés", "Dossier", "F1", "F2"),
+		sheet("R1", "Demande de congé parental", "Formulaire", "F1"),
+		sheet("G1", "Congé parental : quelles démarches ?", "Recherche guidée", "F1"),
+		sheet("F5", "Congé parental : obligations de l'employeur", "Fiche d'information", "F1"),
+		sheet("F3", "Passeport d'un mineur", "Fiche d'information"),
+		sheet("F4", "Passeport d'un majeur", "Fiche d'information"),
+	}
+	items[5].Audience = []string{"professionnel"}
+	ix := search.New(knowledge.NewBase(items, nil, nil), search.Options{})
+	why := func(q, id string) string {
+		for _, h := range hitsFor(t, ix, q, 10) {
+			if h.ID == id {
+				return strings.Join(h.Why, " | ")
+			}
+		}
+		t.Fatalf("%q: no hit %s", q, id)
+		return ""
+	}
+	for _, tc := range []struct{ q, id, want string }{
+		{"congé parental", "F1", "centralité: 5 fiche(s) y renvoient ×1.18"},
+		{"congé parental", "F1", "voisinage: 5 renvoi(s) des autres candidats ×1.15"},
+		{"congé parental", "N1", "type: dossier ×0.70"},
+		{"congé parental", "R1", "type: formulaire, modèle ou service en ligne ×0.60"},
+		{"congé parental", "G1", "type: recherche guidée ×0.70"},
+		{"congé parental", "F2", "public: fonction publique, que la question ne nomme pas ×0.75"},
+		{"congé parental", "F5", "public: professionnels ou associations ×0.85"},
+		{"congé parental fonctionnaire", "F2", "précision: fonction publique (titre) ×1.20"},
+		{"passeport pour mon bébé", "F3", "précision: mineur (titre) ×1.20"},
+	} {
+		if got := why(tc.q, tc.id); !strings.Contains(got, tc.want) {
+			t.Errorf("%q, %s: why %q, want %q", tc.q, tc.id, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ q, id, not string }{
+		{"formulaire congé parental", "R1", "type:"},                           // asked for: not demoted
+		{"congé parental fonctionnaire", "F2", "que la question ne nomme pas"}, // named
+		{"congé parental entreprise", "F5", "professionnels"},                  // speaks as one
+		{"passeport", "F4", "voisinage"},                                       // nothing links to it
+	} {
+		if got := why(tc.q, tc.id); strings.Contains(got, tc.not) {
+			t.Errorf("%q, %s: why %q names %q", tc.q, tc.id, got, tc.not)
+		}
+	}
+	// Without the prior, neither the page type nor the links count.
+	ix = search.New(knowledge.NewBase(items, nil, nil), search.Options{NoPrior: true})
+	for _, id := range []string{"F1", "N1", "R1"} {
+		if got := why("congé parental", id); strings.Contains(got, "centralité") || strings.Contains(got, "type:") || strings.Contains(got, "voisinage") {
+			t.Errorf("NoPrior, %s: why %q", id, got)
+		}
+	}
+}

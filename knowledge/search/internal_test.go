@@ -140,7 +140,8 @@ func TestOptionsSanitised(t *testing.T) {
 		{LinkWeight: math.Inf(1), HubPrior: math.NaN(), ResourcePrior: -1, GuidedPrior: math.Inf(-1),
 			NeighbourWeight: math.NaN(), ExactBoost: math.Inf(1), KeywordFocus: math.NaN(),
 			FacetTitleBoost: math.Inf(1), FacetContextBoost: math.NaN(), FacetDemote: -2, AudienceDemote: math.Inf(1),
-			MentionBoost: math.NaN(), PartialPhrase: math.Inf(1), MatchCap: math.NaN(), ContextWeight: math.Inf(1)},
+			MentionBoost: math.NaN(), PartialPhrase: math.Inf(1), MatchCap: math.NaN(), ContextWeight: math.Inf(1),
+			CandidatePool: -3},
 		{Weights: map[Field]float64{FieldTitle: math.Inf(1), FieldBody: math.NaN(), Field(200): 3}},
 		{Weights: map[Field]float64{FieldTitle: 0, FieldSynonyms: 0, FieldKeywords: 0, FieldTriggers: 0, FieldSummary: 0,
 			FieldSteps: 0, FieldDocuments: 0, FieldDetails: 0, FieldBody: 0}},
@@ -187,5 +188,60 @@ func TestOptionsCopied(t *testing.T) {
 	o.ExactBoost = 3
 	if after := searchHits(t, ix, "carte identite perdue", 2); !reflect.DeepEqual(before, after) {
 		t.Errorf("options changed after New changed the hits: %v, then %v", before, after)
+	}
+}
+
+// TestFactorsMakeTheScore checks that the factors Why shows are the ones
+// the ranking applied: for every candidate of the pool, the score its
+// words give times every factor listed is its score. Each kind of factor
+// is met with a value other than 1, so none is left unchecked.
+func TestFactorsMakeTheScore(t *testing.T) {
+	sheet := func(id, title, typ string, related ...string) *knowledge.Item {
+		return &knowledge.Item{ID: id, Title: title, SheetType: typ, Related: related, Sources: []string{"x"}}
+	}
+	items := []*knowledge.Item{
+		sheet("F1", "Congé parental d'éducation", "Fiche d'information"),
+		sheet("F2", "Congé parental dans la fonction publique", "Fiche d'information", "F1"),
+		sheet("N1", "Congés du salarié", "Dossier", "F1", "F2"),
+		sheet("R1", "Demande de congé parental", "Formulaire", "F1"),
+		sheet("G1", "Congé parental : quelles démarches ?", "Recherche guidée", "F1"),
+		sheet("F3", "Passeport d'un mineur", "Fiche d'information"),
+		sheet("F4", "Passeport d'un majeur", "Fiche d'information", "F3"),
+		sheet("F5", "Congé parental : obligations de l'employeur", "Fiche d'information", "F1"),
+		sheet("F6", "Passeport : pièces à fournir", "Fiche d'information"),
+	}
+	items[8].Situations = []string{"Pour un mineur"}
+	items[4].Mentions = []knowledge.Mention{{To: "F1", Text: "congé parental"}}
+	items[7].Audience = []string{"professionnel"}
+	trees := []*knowledge.Tree{{ID: "t", Title: "Congés", Triggers: []string{"congé parental"}}}
+	ix := New(knowledge.NewBase(items, trees, nil), Options{TreeBoost: 1.3})
+	met := map[factorKind]bool{}
+	for _, text := range []string{
+		"congé parental", "formulaire congé parental", "congé parental fonctionnaire",
+		"passeport pour mon bébé", "passeport", "demarches conge parental employeur",
+	} {
+		sc := ix.scratch.Get().(*scratch)
+		q, cands := ix.rank(text, sc)
+		if len(cands) == 0 {
+			t.Errorf("%q: no candidates", text)
+		}
+		for _, c := range cands {
+			want := wordScore(c)
+			ix.scoreFactors(&q, c, func(f factor) {
+				want *= f.f
+				if f.f != 1 {
+					met[f.kind] = true
+				}
+			})
+			if !near(want, c.score) {
+				t.Errorf("%q, %s: words × factors = %v, score %v", text, ix.docs[c.doc].id, want, c.score)
+			}
+		}
+		ix.scratch.Put(sc)
+	}
+	for k := factorTree; k <= factorNeighbours; k++ {
+		if !met[k] {
+			t.Errorf("factor %q never met: the test does not check it", ix.label(factor{kind: k}))
+		}
 	}
 }

@@ -207,6 +207,14 @@ type Options struct {
 	// the question is about ("ma fille") when the question names something
 	// else (query.go; default 0.5; 1: not lowered).
 	ContextWeight float64
+	// CandidatePool is how many documents, the best by their words, are
+	// ranked with every factor (proximity, focus, verbatim, mentions, the
+	// neighbourhood bonus) and compared with each other for confidence
+	// (search.go). Search returns at most that many hits, and the order
+	// and confidences of the first ones do not depend on how many are
+	// asked for (default 64: the bot's deepest request, 40 hits, and the
+	// 24 candidates that request re-scored beyond them).
+	CandidatePool int
 }
 
 // DefaultOptions returns the options New uses for a zero Options, every
@@ -240,6 +248,7 @@ func DefaultOptions() Options {
 		PartialPhrase:     1,
 		MatchCap:          3,
 		ContextWeight:     0.5,
+		CandidatePool:     64,
 	}
 }
 
@@ -277,6 +286,7 @@ type params struct {
 	partialPhrase     float64
 	matchCap          float64
 	contextWeight     float64
+	pool              int
 }
 
 // Match weights of the ways a query word can meet an index word: an exact
@@ -349,6 +359,10 @@ func resolve(o Options) params {
 	}
 	if p.maxQueryTokens <= 0 {
 		p.maxQueryTokens = d.MaxQueryTokens
+	}
+	p.pool = o.CandidatePool
+	if p.pool <= 0 {
+		p.pool = d.CandidatePool
 	}
 	return p
 }

@@ -50,6 +50,23 @@ func inLinks(items []*knowledge.Item) map[string]int {
 	return in
 }
 
+// pageType is the kind of page an item is, for the prior.
+type pageType uint8
+
+const (
+	pageSheet    pageType = iota // a sheet, a hand-written item, a tree
+	pageHub                      // dossier or thème
+	pageResource                 // form, model, simulator, online service
+	pageGuided                   // recherche guidée
+)
+
+// pageInfo is what the prior knows of a document: its page type and how
+// many other items link to it. Why shows it.
+type pageInfo struct {
+	links uint32
+	page  pageType
+}
+
 // isResource reports a form, model, simulator or online service.
 func isResource(it *knowledge.Item) bool {
 	switch it.SheetType {
@@ -59,21 +76,45 @@ func isResource(it *knowledge.Item) bool {
 	return strings.HasPrefix(it.SheetType, "Téléservice")
 }
 
-// itemPrior is the prior of one item with links links to it.
-func (p *params) itemPrior(it *knowledge.Item, links int) float32 {
+// pageOf returns an item's page type.
+func pageOf(it *knowledge.Item) pageType {
+	switch {
+	case isResource(it):
+		return pageResource
+	case it.SheetType == "Dossier" || it.SheetType == "Theme" || it.SheetType == "Thème":
+		return pageHub
+	case it.SheetType == "Recherche guidée":
+		return pageGuided
+	}
+	return pageSheet
+}
+
+// linkFactor is the centrality factor of a document other items link to
+// links times.
+func (p *params) linkFactor(links uint32) float64 {
+	return 1 + p.linkWeight*math.Log1p(float64(links))
+}
+
+// pageFactor is the factor of a page type.
+func (p *params) pageFactor(t pageType) float64 {
+	switch t {
+	case pageResource:
+		return p.resourcePrior
+	case pageHub:
+		return p.hubPrior
+	case pageGuided:
+		return p.guidedPrior
+	}
+	return 1
+}
+
+// prior is the prior of a document: its centrality times its page type's
+// factor, or 1 with the prior off.
+func (p *params) priorOf(pi pageInfo) float32 {
 	if !p.prior {
 		return 1
 	}
-	f := 1 + p.linkWeight*math.Log1p(float64(links))
-	switch {
-	case isResource(it):
-		f *= p.resourcePrior
-	case it.SheetType == "Dossier" || it.SheetType == "Theme" || it.SheetType == "Thème":
-		f *= p.hubPrior
-	case it.SheetType == "Recherche guidée":
-		f *= p.guidedPrior
-	}
-	return float32(f)
+	return float32(p.linkFactor(pi.links) * p.pageFactor(pi.page))
 }
 
 // resourceWord reports a folded query word asking for a tool rather than
@@ -116,6 +157,9 @@ func (bd *builder) linkTable() (links, start []uint32) {
 // strong candidates of the same query is the sheet they point to for the
 // notion they share ("Rupture conventionnelle" from its simulators, forms
 // and questions-réponses).
+//
+// Each candidate keeps its factor and how many candidates link to it, for
+// Why.
 func (ix *Index) neighbourhood(cands []candidate) {
 	if !ix.p.prior || ix.p.neighbourWeight == 0 || len(cands) < 2 || len(ix.links) == 0 {
 		return
@@ -134,10 +178,12 @@ func (ix *Index) neighbourhood(cands []candidate) {
 		for _, t := range ix.links[ix.linkStart[c.doc]:ix.linkStart[c.doc+1]] {
 			if j, ok := pos[t]; ok {
 				in[j] += c.score / best
+				cands[j].linkedFrom++
 			}
 		}
 	}
 	for i := range cands {
-		cands[i].score *= 1 + float32(ix.p.neighbourWeight)*min(1, in[i])
+		cands[i].neighbour = 1 + float32(ix.p.neighbourWeight)*min(1, in[i])
+		cands[i].score *= cands[i].neighbour
 	}
 }

@@ -88,8 +88,13 @@ type candidate struct {
 	evidence float32 // confidence before the margin over competitors
 	focus    float32 // how well its best name matches the query, in [0,1]
 	prox     float32
-	pair     int // query word starting the best adjacent pair, -1 if none
-	mentions int // links naming the document with words of the query
+	pair     int32 // query word starting the best adjacent pair, -1 if none
+	mentions int32 // links naming the document with words of the query
+	// The factors rescore and neighbourhood applied, for Why.
+	verbatim   float32 // share of the query's words found as typed in its names
+	mention    float32 // mention lift
+	neighbour  float32 // neighbourhood bonus, 1 for none
+	linkedFrom int32   // other candidates linking to it
 }
 
 // focusWeight is the share of the ranking score that depends on focus:
@@ -114,17 +119,18 @@ func (ix *Index) verbatim(q *query, d uint32) float32 {
 	return float32(n) / float32(len(q.words))
 }
 
-// candidatePool is how many documents beyond k are re-scored with the
-// proximity bonus: enough for the bonus to lift a phrase match into the
-// top k, few enough to stay cheap.
-const candidatePool = 24
-
-// Search returns up to k hits for a free-text query, best first. Each hit
-// has a raw Score, a Confidence in [0,1] comparable across queries, and
-// Why, short phrases naming the matched words and fields. An empty query,
-// one made only of stop words ("bonjour", "c'est quoi") or of words the
-// index cannot relate to anything returns no hits and no error. Search
-// never panics and is safe for concurrent use.
+// Search returns up to k hits for a free-text query, best first, at most
+// Options.CandidatePool. Each hit has a raw Score, a Confidence in [0,1]
+// comparable across queries, and Why, short phrases naming the matched
+// words and fields. An empty query, one made only of stop words
+// ("bonjour", "c'est quoi") or of words the index cannot relate to
+// anything returns no hits and no error. Search never panics and is safe
+// for concurrent use.
+//
+// k only cuts the list: the candidates are ranked, and compared with each
+// other for the neighbourhood bonus and the confidence, in a pool of fixed
+// size, so the first n hits are the same, scores and confidences included,
+// whatever k ≥ n is asked for.
 //
 // The context and the error are there so that a remote index or model can
 // sit behind the same signature; in memory, a query takes about a
@@ -139,7 +145,7 @@ func (ix *Index) Search(ctx context.Context, text string, k int) ([]knowledge.Hi
 	}
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
-	q, cands := ix.rank(text, k, sc)
+	q, cands := ix.rank(text, sc)
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -150,15 +156,18 @@ func (ix *Index) Search(ctx context.Context, text string, k int) ([]knowledge.Hi
 	return hits, nil
 }
 
-// rank parses and scores a query and returns its k+candidatePool best
-// candidates, best first, in sc's memory.
-func (ix *Index) rank(text string, k int, sc *scratch) (query, []candidate) {
+// rank parses and scores a query and returns its Options.CandidatePool
+// best candidates, best first, in sc's memory. The pool's size does not
+// depend on how many hits the caller wants: the neighbourhood bonus and the
+// margin compare candidates with each other, and comparing them with more
+// or fewer others would move a sheet with the number of hits asked for.
+func (ix *Index) rank(text string, sc *scratch) (query, []candidate) {
 	q := ix.parse(text, sc)
 	if len(q.units) == 0 {
 		return q, nil
 	}
 	ix.accumulate(&q, sc)
-	cands := ix.top(&q, sc, k+candidatePool)
+	cands := ix.top(&q, sc, ix.p.pool)
 	sc.total.reset()
 	if len(cands) == 0 {
 		return q, nil
@@ -184,16 +193,20 @@ func (ix *Index) rank(text string, k int, sc *scratch) (query, []candidate) {
 // rescore completes c's score with what costs a lookup per document.
 func (ix *Index) rescore(q *query, qterms []uint32, c *candidate) {
 	if ix.p.proximity > 0 && len(q.words) > 1 {
-		c.prox, c.pair = ix.proximity(q, c.doc)
+		var pair int
+		c.prox, pair = ix.proximity(q, c.doc)
+		c.pair = int32(pair)
 	}
 	c.focus = ix.focus(c.doc, q, qterms)
 	c.score = ix.final(q, c.doc, c.base+c.prox, c.coverage, c.focus)
 	if ix.p.exactBoost > 0 {
-		c.score *= 1 + float32(ix.p.exactBoost)*ix.verbatim(q, c.doc)
+		c.verbatim = ix.verbatim(q, c.doc)
+		c.score *= 1 + float32(ix.p.exactBoost)*c.verbatim
 	}
-	var m float32
-	m, c.mentions = ix.mentionScore(c.doc, qterms, len(q.words))
-	c.score *= ix.p.mentionFactor(m)
+	m, uses := ix.mentionScore(c.doc, qterms, len(q.words))
+	c.mentions = int32(uses)
+	c.mention = ix.p.mentionFactor(m)
+	c.score *= c.mention
 	c.evidence = evidence(c.coverage, c.focus, c.info)
 }
 
@@ -316,7 +329,7 @@ func (ix *Index) final(q *query, d uint32, score, coverage, focus float32) float
 		score *= float32(ix.p.treeBoost)
 	}
 	p := ix.prior[d]
-	if q.wantsResource && ix.resource[d] {
+	if q.wantsResource && ix.p.prior && ix.pages[d].page == pageResource {
 		p /= float32(ix.p.resourcePrior)
 	}
 	return score * p * ix.facetFactor(q, d)
@@ -337,7 +350,7 @@ func (ix *Index) top(q *query, sc *scratch, n int) []candidate {
 			continue
 		}
 		cov := min(1, sc.total.q[d]/q.importance)
-		c := candidate{doc: d, base: base, coverage: cov, info: sc.total.q[d], pair: -1}
+		c := candidate{doc: d, base: base, coverage: cov, info: sc.total.q[d], pair: -1, mention: 1, neighbour: 1}
 		c.score = ix.final(q, d, base, cov, 1)
 		if len(h) < n {
 			h = append(h, c)

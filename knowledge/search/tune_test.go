@@ -117,6 +117,9 @@ func TestTuneServicePublic(t *testing.T) {
 		if path := os.Getenv("BOUSSOLE_TUNE_DUMP"); path != "" && c.name == "all" {
 			dumpCandidates(t, ix, sets, path)
 		}
+		if c.name == "all" {
+			t.Log(stability(t, ix, sets))
+		}
 		for _, s := range sets {
 			r := measure(t, ix, s.qs)
 			line += fmt.Sprintf(" | %s %.3f/%.3f/%.3f %.3f", s.name, r.RecallAt1, r.RecallAt3, r.RecallAt5, r.MRR)
@@ -404,9 +407,29 @@ type tuneResult struct {
 	ranks []int
 }
 
-// measure runs a set as `boussole eval` does (evalset.Run, first 5 items).
+// askingK is a Searcher asking the index for k hits whatever the caller
+// asks, and keeping the caller's number: BOUSSOLE_TUNE_K=8 measures what
+// the bot, which asks 8 (40 in a known jurisdiction), is given.
+type askingK struct {
+	ix *search.Index
+	k  int
+}
+
+func (a askingK) Search(ctx context.Context, q string, k int) ([]knowledge.Hit, error) {
+	hits, err := a.ix.Search(ctx, q, a.k)
+	return hits[:min(k, len(hits))], err
+}
+
+// measure runs a set as `boussole eval` does (evalset.Run, first 5 items,
+// 9 hits asked; BOUSSOLE_TUNE_K asks another number).
 func measure(t testing.TB, ix *search.Index, qs []evalset.Question) tuneResult {
-	rep, err := evalset.Run(t.Context(), ix, qs, 1, shown, time.Now)
+	var s evalset.Searcher = ix
+	if v := os.Getenv("BOUSSOLE_TUNE_K"); v != "" {
+		var k int
+		fmt.Sscan(v, &k)
+		s = askingK{ix, k}
+	}
+	rep, err := evalset.Run(t.Context(), s, qs, 1, shown, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,4 +532,39 @@ func BenchmarkServicePublic(b *testing.B) {
 	b.ReportMetric(pct(99), "p99-ms")
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(qs))/1000, "ms/query")
 	b.Logf("%d queries, slowest %v: %q", len(lat), slowest, slowQ)
+}
+
+// stability counts, over every question, those whose first five hits
+// (ids, in order, and confidences) differ when 5, 8 (the bot's default),
+// 40 (the bot in a known jurisdiction) or 100 hits are asked instead of 9
+// (what `boussole eval` asks), and those whose first hit's confidence
+// falls on the other side of the bot's answer threshold, 0.5. A hit's
+// place must not depend on how many hits are asked for.
+func stability(t testing.TB, ix *search.Index, sets []tuneSet) string {
+	first := func(hits []knowledge.Hit) []knowledge.Hit { return hits[:min(5, len(hits))] }
+	line := "first five differ from k=9 (questions of every set; first hit across 0.5)"
+	for _, k := range []int{5, 8, 40, 100} {
+		n, m, crossed, cdtn := 0, 0, 0, 0
+		for _, s := range sets {
+			if s.name == "A" || s.name == "B" {
+				continue // in cdtn already
+			}
+			for _, q := range s.qs {
+				m++
+				ref, got := hitsFor(t, ix, q.Q, 9), hitsFor(t, ix, q.Q, k)
+				a, b := first(ref)[:min(k, len(first(ref)))], first(got)
+				if !slices.EqualFunc(a, b, func(x, y knowledge.Hit) bool { return x.ID == y.ID && x.Confidence == y.Confidence }) {
+					n++
+					if s.name == "cdtn" {
+						cdtn++
+					}
+				}
+				if len(ref) > 0 && len(got) > 0 && (ref[0].Confidence >= 0.5) != (got[0].Confidence >= 0.5) {
+					crossed++
+				}
+			}
+		}
+		line += fmt.Sprintf(" | k=%d %d of %d, cdtn %d (%d)", k, n, m, cdtn, crossed)
+	}
+	return line
 }
