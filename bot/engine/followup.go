@@ -607,8 +607,14 @@ func (t *turn) part(it *knowledge.Item, kind string) string {
 			return
 		}
 		b.WriteString("\n" + t.msg("item_where") + "\n")
-		for _, l := range it.Where.Online {
+		// Two links at most, with the source the answer ends with: a
+		// part fits a chat as the answer does (bot/answer, MaxLinks).
+		online := it.Where.Online[:min(2, len(it.Where.Online))]
+		for _, l := range online {
 			b.WriteString("• " + t.msg("item_online", "label", l.Label, "url", l.URL) + "\n")
+		}
+		if more := len(it.Where.Online) - len(online); more > 0 {
+			b.WriteString("• " + t.msg("followup_more_links", "n", strconv.Itoa(more)) + "\n")
 		}
 		if it.Where.Office != "" {
 			b.WriteString("• " + t.msg("item_office", "office", it.Where.Office) + "\n")
