@@ -68,3 +68,30 @@ func TestWriterItem(t *testing.T) {
 		t.Error("titles in the reader's language")
 	}
 }
+
+// A sheet a mediator sends comes as messages that each fit a chat: the
+// first message, then its parts.
+func TestWriterMessagesFit(t *testing.T) {
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &knowledge.Item{ID: "x", Title: "Carte d'identité perdue", Summary: "Refaire sa carte.", Cost: "25 €",
+		Steps: []string{strings.Repeat("Une étape longue à lire. ", 12), "Deux.", "Trois.", "Quatre.", "Cinq.", "Six.", "Sept."},
+		Documents: []string{"Photo", "Timbre"}, Sources: []string{"https://www.service-public.fr/particuliers/vosdroits/F1344"}}
+	ms := answer.NewWriter(cat, "fr").Messages(it)
+	if len(ms) < 4 {
+		t.Fatalf("%d messages, want the first, the steps, the documents and the cost", len(ms))
+	}
+	all := strings.Join(ms, "\n")
+	for _, want := range []string{"Carte d'identité perdue", "7. Sept.", "• Timbre", "25 €"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the messages lack %q", want)
+		}
+	}
+	for i, m := range ms {
+		if !answer.Fits(m) {
+			t.Errorf("message %d does not fit a chat: %d chars\n%s", i, len(m), m)
+		}
+	}
+}

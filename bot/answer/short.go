@@ -130,20 +130,8 @@ func (w Writer) short(it *knowledge.Item, c shortCaps) (string, bool) {
 	if where := w.whereLine(it, c); where != "" {
 		tail = append(tail, where)
 	}
-	if len(it.Sources) > 0 {
-		// The date says what it is (as in Item): an admin's check of a
-		// hand-written item, or the publisher's update of a sheet.
-		date, key := "", "short_source"
-		if !it.Reviewed.IsZero() {
-			date = it.Reviewed.Format(w.msg("date_layout"))
-		}
-		if it.Origin != "" {
-			key = "short_source_updated"
-		}
-		tail = append(tail, w.msg(key, "link", link(sourceLabel(it.Sources[0]), it.Sources[0]), "date", date))
-	}
-	if it.StaleMonths > 0 {
-		tail = append(tail, w.msg("item_stale", "months", strconv.Itoa(it.StaleMonths)))
+	if src := w.Source(it); src != "" {
+		tail = append(tail, src)
 	}
 	if it.Attribution != "" {
 		tail = append(tail, w.msg("item_attribution", "who", it.Attribution))
@@ -235,6 +223,47 @@ func Details(it *knowledge.Item) []Detail {
 	}
 	if len(it.Where.Online) > 1 || len(it.Sources) > 1 {
 		out = append(out, DetailLinks)
+	}
+	return out
+}
+
+// Source is the line of it's official source and its date, which says
+// what it is (as in Item): an admin's check of a hand-written item, or
+// the publisher's update of a sheet; a sheet older than the configured
+// age says so on a second line. "" when it has no source.
+func (w Writer) Source(it *knowledge.Item) string {
+	if len(it.Sources) == 0 {
+		return ""
+	}
+	date, key := "", "short_source"
+	if !it.Reviewed.IsZero() {
+		date = it.Reviewed.Format(w.msg("date_layout"))
+	}
+	if it.Origin != "" {
+		key = "short_source_updated"
+	}
+	line := w.msg(key, "link", link(sourceLabel(it.Sources[0]), it.Sources[0]), "date", date)
+	if it.StaleMonths > 0 {
+		line += "\n" + w.msg("item_stale", "months", strconv.Itoa(it.StaleMonths))
+	}
+	return line
+}
+
+// Messages writes the whole of it as messages that each fit a chat: the
+// first message, then every part, page after page. A mediator sends a
+// sheet this way: the person in a case talks to the mediator, not to the
+// bot's buttons, so the parts cannot wait to be asked for.
+func (w Writer) Messages(it *knowledge.Item) []string {
+	out := []string{w.Short(it)}
+	for _, d := range Details(it) {
+		for from := 0; ; {
+			text, next := w.Detail(it, d, from)
+			out = append(out, text)
+			if next == 0 {
+				break
+			}
+			from = next
+		}
 	}
 	return out
 }

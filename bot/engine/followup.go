@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
@@ -568,27 +569,51 @@ func (t *turn) answerParts(items []*knowledge.Item, parts []string) {
 		t.offer(bot.Offer{Label: t.msg("btn_other_question"), Action: actRestart, Keys: t.e.words.other})
 		return
 	}
-	var body strings.Builder
-	missing := false
+	// The parts go in messages that each fit a chat (bot/answer): a new
+	// message starts where the next part would not fit; the steps come
+	// in the answer's own pages, the first one here and « La suite » on
+	// offer (details.go).
+	cur := t.msg("followup_about", "title", w.ItemTitle(it))
+	add := func(s string) {
+		if s = strings.Trim(s, "\n"); s == "" {
+			return
+		}
+		if next := cur + "\n" + s; answer.Fits(next) {
+			cur = next
+			return
+		}
+		t.say(cur)
+		cur = s
+	}
+	missing, more := false, 0
 	for _, p := range parts {
-		s := t.part(it, p)
+		kind := p
+		if p == fuHow {
+			kind = fuWhere // then the steps, below
+		}
+		s := t.part(it, kind)
+		if p == fuHow && len(it.Steps) > 0 {
+			add(s)
+			text, next := w.Detail(it, answer.DetailSteps, 0)
+			add(text)
+			more = next
+			continue
+		}
 		missing = missing || s == ""
-		body.WriteString(s)
+		add(s)
 	}
 	if missing {
-		body.WriteString("\n" + t.msg("followup_not_said") + "\n")
+		add(t.msg("followup_not_said"))
 	}
-	if len(it.Sources) > 0 {
-		date := ""
-		if !it.Reviewed.IsZero() {
-			date = it.Reviewed.Format(t.msg("date_layout"))
-		}
-		body.WriteString("\n" + t.msg("item_source", "url", it.Sources[0], "date", date))
-	}
-	t.say(t.msg("followup_about", "title", w.ItemTitle(it)) + "\n" + strings.Trim(body.String(), "\n"))
+	add(w.Source(it))
+	t.say(cur)
 	t.conv.State = bot.StateAnswered
 	t.say(t.msg("answered_followup"))
 	t.offer(bot.Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: t.e.words.done})
+	if more > 0 {
+		t.offer(bot.Offer{Label: w.NextLabel(), Action: actDetail, Arg: detailArg(it.ID, answer.DetailSteps, more)})
+		t.detailKeys(t.offers)
+	}
 	if t.conv.Topic.Offered {
 		for _, o := range items[1:min(len(items), 3)] {
 			t.offer(bot.Offer{Label: t.msg("btn_rather", "title", w.ItemTitle(o)), Action: actItem, Arg: o.ID})

@@ -73,8 +73,8 @@ func TestFollowUpsAreAboutTheSheetUnderDiscussion(t *testing.T) {
 	rs := h.say(alice, "comment je fais la demande")
 	mustContain(t, rs, "À propos de « Revenu de solidarité active (RSA) »",
 		"Où faire la démarche", "Simuler et demander le RSA (CAF)",
-		"Étapes :", "1. Faites une simulation",
-		"Source officielle : https://www.service-public.fr/particuliers/vosdroits/F19778",
+		"Les étapes — ", "1. Faites une simulation",
+		"Source officielle : [service-public.fr](https://www.service-public.fr/particuliers/vosdroits/F19778)",
 		"Cela répond-il à votre question ?", "Oui, merci")
 	mustNotContain(t, rs, "Demander sa retraite", "carte d'identité", "logement social", "Coût", "Documents à prévoir")
 
@@ -163,7 +163,7 @@ func TestAFollowUpAfterAnOffer(t *testing.T) {
 	h := demoHarness(t, "")
 	mustContain(t, h.say(alice, "déclarer mes revenus"), "Je ne suis pas sûr", "Déclarer ses revenus (impôt sur le revenu)")
 	rs := h.say(alice, "comment je fais")
-	mustContain(t, rs, "À propos de « Déclarer ses revenus (impôt sur le revenu) »", "Étapes", "Plutôt : ")
+	mustContain(t, rs, "À propos de « Déclarer ses revenus (impôt sur le revenu) »", "Les étapes", "Plutôt : ")
 }
 
 // The context is stored with the conversation: it survives a restart.

@@ -510,8 +510,11 @@ func (t *turn) caseToSendTo() (bot.Case, bool, error) {
 
 // sendSheet sends it, formatted in the citizen's language, to c's citizen.
 func (t *turn) sendSheet(c bot.Case, it *knowledge.Item) error {
-	r := bot.Reply{To: c.Address, Text: answer.NewWriter(t.e.cat, c.Lang).Item(it)}
-	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{At: t.now}, []bot.Reply{r}); err != nil {
+	var rs []bot.Reply
+	for _, text := range answer.NewWriter(t.e.cat, c.Lang).Messages(it) {
+		rs = append(rs, bot.Reply{To: c.Address, Text: text})
+	}
+	if _, err := t.e.store.UpdateCase(t.ctx, c.ID, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{At: t.now}, rs); err != nil {
 		return fmt.Errorf("send item: %w", err)
 	}
 	t.say(t.msg("mediator_item_sent", "item", it.Title, "case", strconv.FormatInt(c.ID, 10)))
