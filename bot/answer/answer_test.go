@@ -77,7 +77,7 @@ func TestWriterMessagesFit(t *testing.T) {
 		t.Fatal(err)
 	}
 	it := &knowledge.Item{ID: "x", Title: "Carte d'identité perdue", Summary: "Refaire sa carte.", Cost: "25 €",
-		Steps: []string{strings.Repeat("Une étape longue à lire. ", 12), "Deux.", "Trois.", "Quatre.", "Cinq.", "Six.", "Sept."},
+		Steps:     []string{strings.Repeat("Une étape longue à lire. ", 12), "Deux.", "Trois.", "Quatre.", "Cinq.", "Six.", "Sept."},
 		Documents: []string{"Photo", "Timbre"}, Sources: []string{"https://www.service-public.fr/particuliers/vosdroits/F1344"}}
 	ms := answer.NewWriter(cat, "fr").Messages(it)
 	if len(ms) < 4 {
