@@ -14,6 +14,7 @@
 //
 // Files: engine.go (New, Respond, the transaction), turn.go (routing a
 // message), tree.go (orientation trees), freetext.go (search and answer),
+// details.go (an answer's parts on demand, a leaf's sheets to pick from),
 // followup.go (follow-ups read against the topic under discussion),
 // commands.go and words.go (global commands and the catalogue's words),
 // danger.go, citizen_case.go and mediate.go (the two sides of a case),
