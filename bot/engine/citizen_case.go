@@ -41,7 +41,7 @@ func (t *turn) caseTurn(folded, cmd string) (bool, error) {
 		return false, nil
 	}
 	switch {
-	case cmd == cmdRestart || t.e.words.is(t.e.words.cancel, folded):
+	case cmd == cmdRestart || slices.Contains(t.e.words.cancel, folded):
 		return true, t.endCase(c)
 	case cmd == cmdForgetMe || cmd == cmdHelp:
 		return false, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -390,7 +391,7 @@ func (w words) bareChoice(folded string) bool {
 	if _, err := strconv.Atoi(folded); err == nil {
 		return true
 	}
-	return w.is(w.yes, folded) || w.is(w.no, folded)
+	return slices.Contains(w.yes, folded) || slices.Contains(w.no, folded)
 }
 
 // followJurisdiction switches between France and Québec wording with the

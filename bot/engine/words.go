@@ -51,10 +51,8 @@ func readWords(cat *catalog.Catalog) (words, error) {
 	list := func(key string) []string {
 		need(key)
 		var out []string
-		for _, lang := range cat.Langs() {
-			for _, x := range cat.Words(lang, key) {
-				out = appendUnique(out, analysis.Fold(x))
-			}
+		for _, x := range cat.AllWords(key) {
+			out = appendUnique(out, analysis.Fold(x))
 		}
 		return out
 	}
@@ -99,13 +97,4 @@ func (w words) command(folded string) (cmd, lang string) {
 		return c.cmd, langBase(c.lang)
 	}
 	return "", ""
-}
-
-func (w words) is(list []string, folded string) bool {
-	for _, x := range list {
-		if x == folded {
-			return true
-		}
-	}
-	return false
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -234,65 +233,6 @@ func TestUpdateCaseRefused(t *testing.T) {
 			}
 			if n := count(t, rawDB(t, path), "outbox"); n != 0 {
 				t.Errorf("%d outbox rows", n)
-			}
-		})
-	}
-}
-
-// TestClaimRace has mediators claim one case at once, from one Store or
-// from two Stores on the same file (two processes): exactly one wins, the
-// others learn who did, and only the winner's notice is queued.
-func TestClaimRace(t *testing.T) {
-	for _, stores := range []int{1, 2} {
-		t.Run(fmt.Sprint(stores, " stores"), func(t *testing.T) {
-			ctx := context.Background()
-			path := filepath.Join(t.TempDir(), "boussole.db")
-			ss := []*store.Store{openAt(t, path, store.Options{})}
-			for len(ss) < stores {
-				ss = append(ss, openAt(t, path, store.Options{}))
-			}
-			c := openCase(t, ss[0], bot.Case{Address: addr("mattermost", "town", "u"), Summary: bot.CaseSummary{Topic: "t"}})
-			const n = 20
-			got := make([]bot.Case, n)
-			errs := make([]error, n)
-			start := make(chan struct{})
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Go(func() {
-					m := mediator(fmt.Sprint("M", i))
-					<-start
-					got[i], errs[i] = ss[i%stores].UpdateCase(ctx, c.ID, []bot.CaseStatus{bot.CaseOpen},
-						bot.CaseChange{Status: bot.CaseClaimed, Mediator: m, Note: "pris"},
-						[]bot.Reply{notice(m.Address, "Cas pris.")})
-				})
-			}
-			close(start)
-			wg.Wait()
-			winner := -1
-			for i := range n {
-				switch {
-				case errs[i] == nil && winner >= 0:
-					t.Fatalf("goroutines %d and %d both claimed the case", winner, i)
-				case errs[i] == nil:
-					winner = i
-				case !errors.Is(errs[i], bot.ErrCaseConflict):
-					t.Fatalf("goroutine %d: %v", i, errs[i])
-				}
-			}
-			if winner < 0 {
-				t.Fatal("nobody claimed the case")
-			}
-			w := mediator(fmt.Sprint("M", winner))
-			for i := range n {
-				if got[i].Status != bot.CaseClaimed || !reflect.DeepEqual(got[i].Mediator, w) {
-					t.Errorf("goroutine %d sees %s by %+v, want claimed by %+v", i, got[i].Status, got[i].Mediator, w)
-				}
-			}
-			if p := pending(t, ss[0]); !reflect.DeepEqual(p, []bot.Reply{notice(w.Address, "Cas pris.")}) {
-				t.Errorf("queued %+v, want the winner's notice only", p)
-			}
-			if ns := notes(t, ss[0], c.ID); len(ns) != 1 || ns[0].Author != w.Name {
-				t.Errorf("notes %+v, want the winner's only", ns)
 			}
 		})
 	}

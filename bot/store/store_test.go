@@ -16,6 +16,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/bot/store/storetest"
 	"github.com/boussole/boussole/knowledge"
 )
 
@@ -73,28 +74,8 @@ func addr(platform, channel, user string) bot.Address {
 	return bot.Address{Platform: platform, Channel: channel, User: user}
 }
 
-func fullConversation(a bot.Address) bot.Conversation {
-	return bot.Conversation{
-		Address:      a,
-		State:        bot.StateInTree,
-		Lang:         "fr",
-		Jurisdiction: "QC",
-		TreeID:       "papiers-identite",
-		TreeVersion:  3,
-		Node:         "situation-cni",
-		Path:         []bot.Step{{Node: "quel-document", Choice: "Carte d'identité"}},
-		Misses:       1,
-		Seq:          7,
-		Offered: []bot.Offer{
-			{Label: "Première demande", Action: "choose", Arg: "0", Keys: []string{"nouvelle"}, Payload: "7:0"},
-			{Label: "Perte ou vol", Action: "choose", Arg: "1", Payload: "7:1"},
-		},
-		Shown:     []string{"cni-demande"},
-		CaseID:    0,
-		CreatedAt: t0.Add(-time.Hour),
-		UpdatedAt: t0,
-	}
-}
+// fullConversation is the contract's conversation with every field set.
+func fullConversation(a bot.Address) bot.Conversation { return storetest.FullConversation(a, 0) }
 
 func TestConversationRoundTrip(t *testing.T) {
 	ctx := context.Background()

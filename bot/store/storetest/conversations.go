@@ -14,7 +14,7 @@ func testConversations(t *testing.T, open Opener) {
 		e := setup(t, open)
 		a := addr("discord", "dm-1", "u1")
 		k := e.openCase(e.s, bot.Case{Address: a, Queue: "papiers"})
-		want := fullConversation(a, k.ID)
+		want := FullConversation(a, k.ID)
 		e.save(e.s, want)
 		for i, s := range []Store{e.s, e.reopen()} {
 			if got := e.conversation(s, a); !equal(got, want) {
@@ -27,7 +27,7 @@ func testConversations(t *testing.T, open Opener) {
 		e := setup(t, open)
 		a := addr("mattermost", "town-hall", "alice")
 		k := e.openCase(e.s, bot.Case{Address: a})
-		e.save(e.s, fullConversation(a, k.ID))
+		e.save(e.s, FullConversation(a, k.ID))
 		want := bot.Conversation{
 			Address: a, State: bot.StateAnswered, Lang: "en", Jurisdiction: "FR",
 			TreeID: "impots", TreeVersion: 1, Node: "", Path: nil, Misses: 0, Seq: 8,
@@ -93,7 +93,7 @@ func testCommit(t *testing.T, open Opener) {
 	t.Run("SaveTurn stores the state and the turns", func(t *testing.T) {
 		e := setup(t, open)
 		a := addr("mattermost", "town-hall", "alice")
-		c := fullConversation(a, 0)
+		c := FullConversation(a, 0)
 		turns := []bot.Turn{in(a, "j'ai perdu ma carte d'identité", T0), {Address: a, Text: "Quelle est votre situation ?", At: T0}}
 		e.save(e.s, c, turns...)
 		s2 := e.reopen()
@@ -143,7 +143,7 @@ func testCommit(t *testing.T, open Opener) {
 	t.Run("Commit stores state, turns and replies together", func(t *testing.T) {
 		e := setup(t, open)
 		a := addr("discord", "dm", "u")
-		c := fullConversation(a, 0)
+		c := FullConversation(a, 0)
 		turns := []bot.Turn{in(a, "bonjour", T0)}
 		out := []bot.Reply{
 			{To: a, Text: "Bonjour !", Choices: []bot.Choice{{Label: "Papiers", Payload: "7:0"}}},
@@ -165,7 +165,7 @@ func testCommit(t *testing.T, open Opener) {
 	t.Run("a failed Commit stores nothing", func(t *testing.T) {
 		e := setup(t, open)
 		a := addr("discord", "dm", "u")
-		before := fullConversation(a, 0)
+		before := FullConversation(a, 0)
 		e.commit(e.s, before, []bot.Turn{in(a, "bonjour", T0)}, reply(a, "Bonjour !"))
 		changed := before
 		changed.State, changed.Seq, changed.UpdatedAt = bot.StateAnswered, before.Seq+1, T0.Add(time.Minute)

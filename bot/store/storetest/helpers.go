@@ -139,9 +139,9 @@ func (e *env) publish(s Store, tree *knowledge.Tree) int {
 	return v
 }
 
-// fullConversation sets every field of a conversation; caseID must be a
+// FullConversation sets every field of a conversation; caseID must be a
 // case of the store (or 0).
-func fullConversation(a bot.Address, caseID int64) bot.Conversation {
+func FullConversation(a bot.Address, caseID int64) bot.Conversation {
 	return bot.Conversation{
 		Address:      a,
 		State:        bot.StateInTree,

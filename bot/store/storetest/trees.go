@@ -140,7 +140,7 @@ func testRestart(t *testing.T, open Opener) {
 		a := addr("discord", "dm", "u")
 		k := e.openCase(e.s, bot.Case{Address: a, Queue: "papiers", Status: bot.CaseOpen, CreatedAt: T0, Urgent: []string{"violence"}})
 		k = e.update(e.s, k.ID, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: mediator("Awa"), Note: "vu", At: T0})
-		conv := fullConversation(a, k.ID)
+		conv := FullConversation(a, k.ID)
 		turns := []bot.Turn{in(a, "bonjour", T0)}
 		e.commit(e.s, conv, turns, reply(a, "Bonjour !"))
 		e.publish(e.s, sampleTree())

@@ -23,7 +23,7 @@ func testTx(t *testing.T, open Opener) {
 		e := setup(t, open)
 		a := addr("discord", "dm", "alice")
 		awa := mediator("Awa")
-		conv := fullConversation(a, 0)
+		conv := FullConversation(a, 0)
 		var id int64
 		err := e.s.InTx(e.ctx, func(ctx context.Context) error {
 			if err := e.s.Commit(ctx, conv, []bot.Turn{in(a, "humain", T0)}, []bot.Reply{reply(a, "Un instant.")}); err != nil {
@@ -122,7 +122,7 @@ func testTx(t *testing.T, open Opener) {
 
 		awa := mediator("Awa")
 		err := e.s.InTx(e.ctx, func(ctx context.Context) error {
-			if err := e.s.Commit(ctx, fullConversation(alice, 0), []bot.Turn{in(alice, "humain", T0)}, []bot.Reply{reply(alice, "Un instant.")}); err != nil {
+			if err := e.s.Commit(ctx, FullConversation(alice, 0), []bot.Turn{in(alice, "humain", T0)}, []bot.Reply{reply(alice, "Un instant.")}); err != nil {
 				return fmt.Errorf("commit: %w", err)
 			}
 			if _, err := e.s.OpenCase(ctx, bot.Case{Address: alice, Queue: "papiers"}); err != nil {
