@@ -92,7 +92,7 @@ func TestCuratedBeatsImported(t *testing.T) {
 	if !ok {
 		t.Fatal("F1153 is not served")
 	}
-	en := answer.NewWriter(a.Catalog, "en").Item(it)
+	en := answer.NewWriter(a.Catalog, "en").Short(it)
 	for _, want := range []string{"(updated on 2019-10-02)", "This sheet is more than 18 months old: check the official website."} {
 		if !strings.Contains(en, want) {
 			t.Errorf("English answer lacks %q:\n%s", want, en)

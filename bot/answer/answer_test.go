@@ -42,6 +42,9 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// whole is a sheet as a mediator sends it: all its messages.
+func whole(w answer.Writer, it *knowledge.Item) string { return strings.Join(w.Messages(it), "\n") }
+
 // A sheet without English text is said to be in French rather than
 // passed off as English; English text is used where it is written.
 func TestWriterItem(t *testing.T) {
@@ -51,17 +54,17 @@ func TestWriterItem(t *testing.T) {
 	}
 	it := &knowledge.Item{ID: "x", Title: "Carte d'identité perdue", Summary: "Refaire sa carte.", Steps: []string{"Achetez un timbre."},
 		Sources: []string{"https://www.service-public.fr/particuliers/vosdroits/F1344"}}
-	fr := answer.NewWriter(cat, "fr").Item(it)
+	fr := whole(answer.NewWriter(cat, "fr"), it)
 	if !strings.HasPrefix(fr, "Carte d'identité perdue\nRefaire sa carte.") || !strings.Contains(fr, "1. Achetez un timbre.") || !strings.Contains(fr, "F1344") {
 		t.Errorf("French item:\n%s", fr)
 	}
-	en := answer.NewWriter(cat, "en").Item(it)
+	en := whole(answer.NewWriter(cat, "en"), it)
 	if !strings.HasPrefix(en, cat.T("en", "item_in_french")) {
 		t.Errorf("an item without English is not said to be in French:\n%s", en)
 	}
 	it.TitleEN, it.SummaryEN = "Lost identity card", "Get a new card."
 	w := answer.NewWriter(cat, "en")
-	if got := w.Item(it); !strings.HasPrefix(got, "Lost identity card\nGet a new card.") || !strings.Contains(got, cat.T("en", "item_steps_in_french")) {
+	if got := whole(w, it); !strings.HasPrefix(got, "Lost identity card\nGet a new card.") || !strings.Contains(got, cat.T("en", "detail_steps_in_french", "title", "Lost identity card")) {
 		t.Errorf("English item:\n%s", got)
 	}
 	if w.ItemTitle(it) != "Lost identity card" || answer.NewWriter(cat, "fr-CA").ItemTitle(it) != "Carte d'identité perdue" {
