@@ -129,6 +129,9 @@ type Item struct {
 	// Attribution is the licence notice a source requires, shown with the
 	// answer ("Direction de l'information légale et administrative").
 	Attribution string `yaml:"attribution,omitempty"`
+	// Place is where a place item is (kind: place): address,
+	// coordinates, hours, services.
+	Place *Place `yaml:"place,omitempty" json:",omitempty"`
 
 	// The fields below are filled by importers of official catalogues
 	// (service-public.fr); hand-written YAML items do not use them.
@@ -227,8 +230,8 @@ func (n *Node) Nexts() []string {
 	return out
 }
 
-// Choice is one answer to a node's question. Exactly one of Next, Answer
-// and Escalate is set.
+// Choice is one answer to a node's question. Exactly one of Next, Answer,
+// Escalate and Nearest is set.
 type Choice struct {
 	Label string `yaml:"label"`
 	// LabelEN is the button's English text, when written.
@@ -239,6 +242,10 @@ type Choice struct {
 	// Answer lists item ids; YAML accepts a single id or a list.
 	Answer   []string `yaml:"-"`
 	Escalate string   `yaml:"escalate,omitempty"`
+	// Nearest answers with the places nearest the person that offer
+	// these services or carry these labels (asking where they are first
+	// when the conversation does not know).
+	Nearest *Filter `yaml:"nearest,omitempty"`
 
 	Pos Pos `yaml:"-"`
 }
