@@ -28,11 +28,11 @@ func (g *Gazetteer) Lookup(ctx context.Context, name string, prefer Context) ([]
 	return rank(towns, prefer), nil
 }
 
-// whole reads words, all of text, as one place: first exactly, from the
-// first word and after each word leading to a place (« à Aubagne »: a
-// town may be named « Vers »), then, with typos, with typos from the
-// first word that leads to nothing. It returns the candidates and the
-// postal code read.
+// whole reads words, all of text, as one place and returns the
+// candidates and the postal code read. It reads names exactly first:
+// all the words, then without each word that leads to a place
+// (« à Aubagne », « près de Gap »; all the words first, as a town may be
+// named « Vers »). Then, if typos, the words after those, with typos.
 func (g *Gazetteer) whole(text string, words []string, typos bool) ([]*Town, string) {
 	canon := canonical(words)
 	start := 0
@@ -64,16 +64,20 @@ func (g *Gazetteer) exact(text string, canon []string, strict, typos bool) ([]*T
 		if len(code) != 5 || !allDigits(code) {
 			continue
 		}
-		towns := g.postal[code]
-		if len(towns) == 0 {
-			return nil, ""
-		}
-		if n == 1 {
-			return towns, code
-		}
 		rest := canon[1:]
 		if at > 0 {
 			rest = canon[:n-1]
+		}
+		towns := g.postal[code]
+		if len(towns) == 0 {
+			// A CEDEX or mistyped code: the name, if any, says more.
+			if n == 1 {
+				return nil, ""
+			}
+			return g.nameOf(text, rest, strict, typos), ""
+		}
+		if n == 1 {
+			return towns, code
 		}
 		if named := g.nameOf(text, rest, strict, typos); len(named) > 0 {
 			if both := slices.DeleteFunc(slices.Clone(named), func(t *Town) bool { return !slices.Contains(towns, t) }); len(both) > 0 {

@@ -23,6 +23,7 @@ func TestLookup(t *testing.T) {
 		{name: "04000", want: []string{"Digne-les-Bains 04FR"}},
 		{name: "13400 Aubagne", want: []string{"Aubagne 13FR"}, n: 1},
 		{name: "cp 13011", want: []string{"Marseille 13FR"}, n: 1},
+		{name: "Aubagne 13499", want: []string{"Aubagne 13FR"}, n: 1}, // no such code: the name
 		{name: "st tropez", want: []string{"Saint-Tropez 83FR"}, n: 1},
 		{name: "St-Tropez", want: []string{"Saint-Tropez 83FR"}, n: 1},
 		{name: "Saint Tropez", want: []string{"Saint-Tropez 83FR"}, n: 1},
