@@ -66,6 +66,8 @@ func TestLookup(t *testing.T) {
 		{name: "bonjour"},
 		{name: "Gapp"}, // four letters: no typo allowed
 		{name: "99999"},
+		{name: "Москва-сити"}, // letters outside a-z and 0-9
+		{name: "Zürich ß 😀 ok"},
 		{name: ""},
 	} {
 		towns, err := g.Lookup(t.Context(), c.name, c.prefer)

@@ -52,7 +52,7 @@ func symbol(c byte) int {
 
 // bigrams calls f with each bigram of " "+s+" ", each once.
 func bigrams(s string, f func(b int)) {
-	var seen [symbols * symbols / 64]uint64
+	var seen [(symbols*symbols + 63) / 64]uint64
 	prev := 0 // the leading space
 	for i := 0; i <= len(s); i++ {
 		c := 0 // the trailing space
