@@ -166,3 +166,29 @@ func BenchmarkFind(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/find")
 }
+
+// The readings take any text: none panics, and what they return holds
+// together.
+func FuzzReadings(f *testing.F) {
+	for _, s := range []string{"à Aubagne", "Marseille 11 ème arrondissement", "13011 Marseille", "H2X 1Y4", "cp 04000",
+		"st ste sts", "à Paris 99e", "1er 2e", "autour de de de", "Москва", "à 😀", "j8y3e2", "marseile 11e", "à Ruffec 36300 16700"} {
+		f.Add(s)
+	}
+	g := gazetteer(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		found, err := g.Find(t.Context(), s, Context{Dept: "13"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found.Ambiguous && len(found.Towns) < 2 {
+			t.Fatalf("Find(%q): ambiguous with %d towns", s, len(found.Towns))
+		}
+		if _, err := g.Lookup(t.Context(), s, Context{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := g.Locate(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+		g.Commune(s, s, s)
+	})
+}
