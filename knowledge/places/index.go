@@ -316,9 +316,9 @@ func (x *Index) Nearest(lat, lon float64, f knowledge.Filter, skip, k int) []Nea
 
 	// best is a max-heap of the need best places so far: its top is the
 	// one a better place would push out.
-	best := heap[found]{less: func(a, b found) bool { return a.compare(b) > 0 }}
-	best.s = make([]found, 0, min(need, len(x.pts)))
-	// worst is the chord of the need-th place found, once need are:
+	best := heap[candidate]{less: func(a, b candidate) bool { return a.compare(b) > 0 }}
+	best.s = make([]candidate, 0, min(need, len(x.pts)))
+	// worst is the chord of the need-th place candidate, once need are:
 	// chords grow with distances, and cost no arc sine to compare.
 	worst := math.Inf(1)
 	// todo is a min-heap of boxes by the least distance a place in them
@@ -351,7 +351,7 @@ func (x *Index) Nearest(lat, lon float64, f knowledge.Filter, skip, k int) []Nea
 			if pt.chord(q) > worst+tieChord || !f.Match(pt.p) {
 				continue
 			}
-			c := found{km: haversine(phi, lambda, cp, pt), i: i, p: pt.p}
+			c := candidate{km: haversine(phi, lambda, cp, pt), i: i, p: pt.p}
 			switch {
 			case len(best.s) < need:
 				best.push(c)
@@ -369,7 +369,7 @@ func (x *Index) Nearest(lat, lon float64, f knowledge.Filter, skip, k int) []Nea
 	if len(best.s) <= skip {
 		return nil
 	}
-	slices.SortFunc(best.s, found.compare)
+	slices.SortFunc(best.s, candidate.compare)
 	out := make([]Near, 0, len(best.s)-skip)
 	for _, c := range best.s[skip:] {
 		out = append(out, Near{Place: c.p, Km: c.km})
@@ -377,8 +377,8 @@ func (x *Index) Nearest(lat, lon float64, f knowledge.Filter, skip, k int) []Nea
 	return out
 }
 
-// found is a candidate place of a search.
-type found struct {
+// candidate is a candidate place of a search.
+type candidate struct {
 	km float64
 	i  int32
 	p  *knowledge.Place
@@ -386,7 +386,7 @@ type found struct {
 
 // compare orders candidates: nearer first, then by ID, then by position
 // in the index (two places with the same ID at the same distance).
-func (a found) compare(b found) int {
+func (a candidate) compare(b candidate) int {
 	return cmp.Or(cmp.Compare(a.km, b.km), cmp.Compare(a.p.ID, b.p.ID), cmp.Compare(a.i, b.i))
 }
 
