@@ -16,23 +16,25 @@ var osmDays = [7]string{"Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"}
 // ParseOSM builds the Schedule of a place whose opening hours are written
 // in the OpenStreetMap opening_hours syntax, as the national standard of
 // digital-mediation places and Place.Hours write them, with loc the
-// place's time zone. It reads the subset that such data uses:
+// place's time zone:
 //
-//		Mo-Fr 09:00-12:30,13:30-16:30; Sa 09:00-12:00
+//	Mo-Fr 09:00-12:30,13:30-16:30; Sa 09:00-12:00
 //
-//	  - rules separated by « ; »; a later rule replaces the hours of the
-//	    days it names (« Mo-Fr 08:30-12:00; Tu 08:30-17:30 »: Tuesday is
-//	    08:30-17:30 only; « Mo-Fr 09:00-17:00; We off »: Wednesday closed);
-//	  - days as Mo Tu We Th Fr Sa Su, lists « Mo,We,Fr », ranges « Tu-Su »
-//	    (« Sa-Mo » runs over the weekend), mixed « Mo-We,Fr »;
-//	  - hours as HH:MM-HH:MM ranges separated by commas, up to 24:00;
-//	    overlapping or touching ranges are merged (« 09:00-22:00,09:00-11:30 »
-//	    is 09:00-22:00), as data entry tools produce them;
-//	  - « off » or « closed » for closed days; a rule without days applies
-//	    to every day (« 08:00-17:00 »); « 24/7 » is always open;
-//	  - « PH off » (closed on public holidays) is accepted and ignored: the
-//	    schedule knows no holiday list, so on a public holiday it gives the
-//	    weekday's hours.
+// It reads the subset that such data uses:
+//
+//   - rules separated by « ; »; a later rule replaces the hours of the
+//     days it names (« Mo-Fr 08:30-12:00; Tu 08:30-17:30 »: Tuesday is
+//     08:30-17:30 only; « Mo-Fr 09:00-17:00; We off »: Wednesday closed);
+//   - days as Mo Tu We Th Fr Sa Su, lists « Mo,We,Fr », ranges « Tu-Su »
+//     (« Sa-Mo » runs over the weekend), mixed « Mo-We,Fr »;
+//   - hours as HH:MM-HH:MM ranges separated by commas, up to 24:00;
+//     overlapping or touching ranges are merged (« 09:00-22:00,09:00-11:30 »
+//     is 09:00-22:00), as data entry tools produce them;
+//   - « off » or « closed » for closed days; a rule without days applies
+//     to every day (« 08:00-17:00 »); « 24/7 » is always open;
+//   - « PH off » (closed on public holidays) is accepted and ignored: the
+//     schedule knows no holiday list, so on a public holiday it gives the
+//     weekday's hours.
 //
 // Everything else is refused with an error matching ErrInvalid that names
 // the rule and the part it cannot read, so that the caller shows the raw
