@@ -24,7 +24,7 @@ const MaxFileSize = 2 << 20
 // would otherwise be silently ignored and the admin would never know why
 // the bot does not find the sheet.
 var (
-	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "replaces", "attribution", "body"}
+	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "replaces", "attribution", "body", "place"}
 	whereFields    = []string{"online", "office", "phone"}
 	linkFields     = []string{"label", "url"}
 	treeFields     = []string{"id", "title", "title_en", "lang", "jurisdiction", "triggers", "start", "nodes"}
@@ -386,6 +386,8 @@ func (d *decoder) item(n *yaml.Node) *Item {
 			it.Attribution = d.text(key, v)
 		case "body":
 			it.Body = d.text(key, v)
+		case "place":
+			it.Place = d.place(it, v)
 		}
 	})
 	return it

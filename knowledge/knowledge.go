@@ -132,6 +132,9 @@ type Item struct {
 	// Place is where a place item is (kind: place): address,
 	// coordinates, hours, services.
 	Place *Place `yaml:"place,omitempty" json:",omitempty"`
+	// placeLines are the lines of the place: block's keys, for
+	// Validate's messages (see PlaceLine).
+	placeLines map[string]int
 
 	// The fields below are filled by importers of official catalogues
 	// (service-public.fr); hand-written YAML items do not use them.

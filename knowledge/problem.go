@@ -130,6 +130,10 @@ var frenchFieldNames = map[string]string{
 	"choix": "choices", "suivant": "next", "reponse": "answer",
 	"reponses": "answer", "mediateur": "escalate", "escalade": "escalate",
 	"corps": "body", "texte": "body", "remplace": "replaces", "remplacer": "replaces",
+	"lieu": "place", "nom": "name", "adresse": "address", "code postal": "postal_code",
+	"latitude": "lat", "longitude": "lon", "horaires": "hours", "courriel": "email",
+	"site": "website", "site web": "website", "rendez vous": "booking", "rdv": "booking",
+	"labels nationaux": "labels", "etiquettes": "labels",
 }
 
 // editDistance is the optimal-string-alignment distance between a and b:

@@ -263,6 +263,7 @@ func (v *validator) checkItem(it *Item) {
 			v.add(p, "%s has an unknown danger %q: use %s%s", name, c, strings.Join(DangerCategories, ", "), didYouMean(c, DangerCategories))
 		}
 	}
+	v.checkPlace(it, name)
 	for _, a := range it.Audience {
 		if a != "" && !slices.Contains(audiences, a) {
 			v.add(p, "%s has an unknown audience %q: use particulier, professionnel or association%s", name, a, didYouMean(a, audiences))

@@ -50,7 +50,8 @@ func runValidate(ctx context.Context, e env, args []string) error {
 			return err
 		}
 		b = b.WithItems(imported)
-		probs = knowledge.Validate(b)
+		probs = append(knowledge.Validate(b), placeHoursProblems(b)...)
+		sortProblems(probs)
 	}
 	if len(probs) > 0 {
 		for _, p := range probs {

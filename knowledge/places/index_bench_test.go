@@ -206,9 +206,9 @@ func readTowns(tb testing.TB, name, weight string) [][3]float64 {
 // own data, with its clusters and rare labels.
 func TestNationalSetMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(2026, 19))
-	ps, qs := nationalPlaces(t, r, 20_000)
+	ps, qs := nationalPlaces(t, r, 10_000)
 	x := NewIndex(ps)
-	for i, q := range qs[:50] {
+	for i, q := range qs[:40] {
 		for _, f := range []knowledge.Filter{
 			{}, {Labels: []string{knowledge.LabelAidantsConnect}}, {Labels: []string{knowledge.LabelServicesQuebec}},
 			{Services: []string{knowledge.ServiceSante}, Labels: []string{knowledge.LabelFranceServices}},

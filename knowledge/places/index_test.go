@@ -87,7 +87,7 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 		if x.Len() != n {
 			t.Fatalf("n=%d: Len() = %d", n, x.Len())
 		}
-		for q := range 40 {
+		for q := range 25 {
 			lat, lon := 41+r.Float64()*10, -80+r.Float64()*90
 			if q%5 == 0 { // exactly on a place
 				p := ps[r.IntN(n)]
