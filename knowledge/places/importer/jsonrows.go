@@ -133,13 +133,20 @@ func (a *JSONArray) fatal(err error) error {
 // holding the whole file: lines are counted as the stream moves on.
 type window struct {
 	r    io.Reader
-	buf  []byte // the bytes from offset base on, as read
+	buf  []byte // buf[from:] are the bytes from offset base on, as read
+	from int
 	base int64
 	line int // the line offset base is on
 }
 
 func (w *window) Read(p []byte) (int, error) {
 	n, err := w.r.Read(p)
+	// Passed bytes are dropped by moving the rest down, once they are
+	// half the buffer: it then stays the size of the decoder's lookahead.
+	if w.from > 0 && 2*w.from >= len(w.buf) {
+		w.buf = w.buf[:copy(w.buf, w.buf[w.from:])]
+		w.from = 0
+	}
 	w.buf = append(w.buf, p[:n]...)
 	return n, err
 }
@@ -150,9 +157,9 @@ func (w *window) advance(off int64) {
 	if k <= 0 {
 		return
 	}
-	k = min(k, int64(len(w.buf)))
-	w.line += bytes.Count(w.buf[:k], []byte{'\n'})
-	w.buf = w.buf[k:]
+	k = min(k, int64(len(w.buf)-w.from))
+	w.line += bytes.Count(w.buf[w.from:w.from+int(k)], []byte{'\n'})
+	w.from += int(k)
 	w.base += k
 }
 
@@ -161,7 +168,7 @@ func (w *window) advance(off int64) {
 // line.
 func (w *window) start(off int64) int {
 	w.advance(off)
-	i := 0
+	i := w.from
 	for i < len(w.buf) {
 		switch w.buf[i] {
 		case ' ', '\t', '\r', '\n', ',':
@@ -170,7 +177,7 @@ func (w *window) start(off int64) int {
 		}
 		break
 	}
-	w.advance(w.base + int64(i))
+	w.advance(w.base + int64(i-w.from))
 	return w.line
 }
 

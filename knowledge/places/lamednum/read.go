@@ -55,6 +55,7 @@ func Read(ctx context.Context, r io.Reader, opts Options) (*importer.Result, err
 
 func readJSON(ctx context.Context, r io.Reader, opts Options) (*importer.Result, error) {
 	res := importer.NewResult(importer.FormatLaMednumJSON)
+	c := newCoder(opts.Vocabulary)
 	arr := importer.NewJSONArray(r, importer.WrapKeys()...)
 	var rw row
 	for n := 0; ; n++ {
@@ -78,12 +79,13 @@ func readJSON(ctx context.Context, r io.Reader, opts Options) (*importer.Result,
 			return nil, err
 		}
 		res.Rows++
-		rw.add(res, line, opts)
+		rw.add(res, line, c, opts)
 	}
 }
 
 func readCSV(ctx context.Context, r io.Reader, head []byte, opts Options) (*importer.Result, error) {
 	res := importer.NewResult(importer.FormatLaMednumCSV)
+	c := newCoder(opts.Vocabulary)
 	cr := csv.NewReader(r)
 	cr.Comma = separator(head)
 	cr.FieldsPerRecord = -1 // a short or long row is reported, not fatal
@@ -142,7 +144,7 @@ func readCSV(ctx context.Context, r io.Reader, head []byte, opts Options) (*impo
 			res.Skip(line, rw.ID.String(), fmt.Sprintf("%d fields where the header has %d", len(rec), len(names)))
 			continue
 		}
-		rw.add(res, line, opts)
+		rw.add(res, line, c, opts)
 	}
 }
 
@@ -271,7 +273,7 @@ func (r *row) field(name string) *importer.Text {
 
 // add maps the row to a place and adds it to res, or reports it as
 // malformed.
-func (r *row) add(res *importer.Result, line int, opts Options) {
+func (r *row) add(res *importer.Result, line int, c *coder, opts Options) {
 	id, name := r.ID.String(), r.Nom.String()
 	if id == "" {
 		res.Skip(line, "", "no id")
@@ -308,32 +310,22 @@ func (r *row) add(res *importer.Result, line int, opts Options) {
 	if p.Email == "" {
 		p.Email = importer.First(r.Courriel.String())
 	}
-	v := opts.Vocabulary
-	services := map[string]bool{}
-	var unknown []string
+	var services uint32
 	for _, l := range importer.List(r.Services.String()) {
-		codes := v.Services(l)
-		if codes == nil {
-			unknown = append(unknown, l)
+		bits := c.service(l)
+		if bits == 0 {
+			res.Unknowns([]string{l})
 		}
-		for _, c := range codes {
-			services[c] = true
-		}
+		services |= bits
 	}
-	res.Unknowns(unknown)
-	p.Services = importer.Codes(services, knowledge.Services)
-	labels := map[string]bool{}
+	p.Services = codes(services, knowledge.Services)
+	labels := c.label(p.Source)
 	for _, f := range []importer.Text{r.LabelsNationaux, r.Dispositifs, r.FormationsLabels, r.Typologie} {
 		for _, l := range importer.List(f.String()) {
-			if c := v.Label(l); c != "" {
-				labels[c] = true
-			}
+			labels |= c.label(l)
 		}
 	}
-	if c := v.Label(p.Source); c != "" {
-		labels[c] = true
-	}
-	p.Labels = importer.Codes(labels, knowledge.Labels)
+	p.Labels = codes(labels, knowledge.Labels)
 	res.Add(line, p, opts.Locate)
 }
 

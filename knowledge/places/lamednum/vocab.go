@@ -1,6 +1,8 @@
 package lamednum
 
 import (
+	"slices"
+
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/places/importer"
 )
@@ -103,3 +105,60 @@ func (v *Vocabulary) Services(label string) []string { return v.services[importe
 // Label returns the label code of a national network, programme,
 // structure type or producer; "" when it names none of ours.
 func (v *Vocabulary) Label(value string) string { return v.labels[importer.Key(value)] }
+
+// coder maps the labels of one file to codes, remembering each label it
+// has met: an export repeats a few dozen labels over all its rows, and
+// folding them again for each row was a good part of reading one.
+type coder struct {
+	v        *Vocabulary
+	services map[string]uint32 // bit i: knowledge.Services[i]; 0: unknown
+	labels   map[string]uint32 // bit i: knowledge.Labels[i]
+}
+
+func newCoder(v *Vocabulary) *coder {
+	return &coder{v: v, services: map[string]uint32{}, labels: map[string]uint32{}}
+}
+
+// service returns the bits of a service label, 0 when unknown.
+func (c *coder) service(label string) uint32 {
+	bits, ok := c.services[label]
+	if !ok {
+		bits = mask(c.v.Services(label), knowledge.Services)
+		c.services[label] = bits
+	}
+	return bits
+}
+
+// label returns the bit of a network's label, 0 when none.
+func (c *coder) label(value string) uint32 {
+	bits, ok := c.labels[value]
+	if !ok {
+		if code := c.v.Label(value); code != "" {
+			bits = mask([]string{code}, knowledge.Labels)
+		}
+		c.labels[value] = bits
+	}
+	return bits
+}
+
+// mask sets the bit of each of codes, by its index in all.
+func mask(codes, all []string) uint32 {
+	var bits uint32
+	for i, c := range all {
+		if slices.Contains(codes, c) {
+			bits |= 1 << i
+		}
+	}
+	return bits
+}
+
+// codes lists the codes of bits in the order of all.
+func codes(bits uint32, all []string) []string {
+	var out []string
+	for i, c := range all {
+		if bits&(1<<i) != 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
