@@ -58,6 +58,46 @@ type Conversation struct {
 	// follow-up that names no new topic (« et ça coûte combien ? ») is
 	// read against it.
 	Topic Topic
+	// Town is the town the person said they are in or asked about: where
+	// nearest-place answers measure from. Erased with the conversation.
+	Town Town
+	// Search is the nearest-place search under way, if any.
+	Search PlaceSearch
+}
+
+// Town is a French commune or a Québec municipality, as the conversation
+// remembers it.
+type Town struct {
+	Name string `json:"name"`
+	// Code is the commune's INSEE code ("" in Québec).
+	Code string `json:"code,omitempty"`
+	// Dept is the French département ("13", "2A").
+	Dept string `json:"dept,omitempty"`
+	// Postal is the postal code the person gave, if any.
+	Postal       string  `json:"postal,omitempty"`
+	Jurisdiction string  `json:"jurisdiction,omitempty"`
+	Lat          float64 `json:"lat"`
+	Lon          float64 `json:"lon"`
+}
+
+// IsZero reports whether no town is known.
+func (t Town) IsZero() bool { return t.Name == "" }
+
+// PlaceSearch is a search for the places nearest the person: what they
+// look for (knowledge service and label codes), and how far the answer
+// went.
+type PlaceSearch struct {
+	Services []string `json:"services,omitempty"`
+	Labels   []string `json:"labels,omitempty"`
+	// Asked says the bot asked which town, and waits for it.
+	Asked bool `json:"asked,omitempty"`
+	// Shown counts the places already shown (« trois de plus »).
+	Shown int `json:"shown,omitempty"`
+}
+
+// IsZero reports whether no search is under way.
+func (s PlaceSearch) IsZero() bool {
+	return len(s.Services) == 0 && len(s.Labels) == 0 && !s.Asked && s.Shown == 0
 }
 
 // Topic is the sheet or sheets under discussion. It holds knowledge ids
@@ -150,4 +190,6 @@ type CaseSummary struct {
 	Reason    string   `json:"reason"` // "asked", "tree", "misunderstood"
 	// Jurisdiction is where the citizen is (FR, QC…) when the case opened.
 	Jurisdiction string `json:"jurisdiction,omitempty"`
+	// Town is the town they said they are in (« Aubagne (13) »), if any.
+	Town string `json:"town,omitempty"`
 }

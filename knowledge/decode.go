@@ -29,7 +29,8 @@ var (
 	linkFields     = []string{"label", "url"}
 	treeFields     = []string{"id", "title", "title_en", "lang", "jurisdiction", "triggers", "start", "nodes"}
 	nodeFields     = []string{"ask", "ask_en", "choices", "route"}
-	choiceFields   = []string{"label", "label_en", "keywords", "next", "answer", "escalate"}
+	choiceFields   = []string{"label", "label_en", "keywords", "next", "answer", "escalate", "nearest"}
+	nearestFields  = []string{"services", "labels"}
 	synonymsFields = []string{"synonyms"}
 )
 
@@ -577,9 +578,29 @@ func (d *decoder) choice(n *yaml.Node) Choice {
 			c.Answer = d.ids(key, v)
 		case "escalate":
 			c.Escalate = d.text(key, v)
+		case "nearest":
+			c.Nearest = d.nearest(v)
 		}
 	})
 	return c
+}
+
+// nearest decodes a choice's nearest: action, {services: […], labels: […]}.
+func (d *decoder) nearest(n *yaml.Node) *Filter {
+	f := &Filter{}
+	if n.Kind != yaml.MappingNode && !isNull(n) {
+		d.errorf(n, "field \"nearest\" must list services: and/or labels: on the lines below it (nearest: {services: [demarches]}), not %s", describe(n))
+		return f
+	}
+	d.fields(n, `"nearest"`, nearestFields, func(key string, v *yaml.Node) {
+		switch key {
+		case "services":
+			f.Services = d.texts("nearest.services", v)
+		case "labels":
+			f.Labels = d.texts("nearest.labels", v)
+		}
+	})
+	return f
 }
 
 // ids decodes one id or a list of them: a single id is the common case,

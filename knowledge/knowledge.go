@@ -341,6 +341,7 @@ const (
 	TargetNode
 	TargetAnswer
 	TargetEscalate
+	TargetNearest
 )
 
 // Target reports where the choice leads.
@@ -352,6 +353,8 @@ func (c Choice) Target() Target {
 		return TargetAnswer
 	case c.Escalate != "":
 		return TargetEscalate
+	case c.Nearest != nil:
+		return TargetNearest
 	}
 	return TargetNone
 }

@@ -514,12 +514,16 @@ func (v *validator) checkNode(t *Tree, id string, ids []string) {
 		if c.Escalate != "" {
 			targets = append(targets, "escalate")
 		}
+		if c.Nearest != nil {
+			targets = append(targets, "nearest")
+			v.nearest(c.Pos, cname, *c.Nearest)
+		}
 		switch len(targets) {
 		case 0:
-			v.add(c.Pos, "%s leads nowhere: give it next: (another question), answer: (item ids) or escalate: (a mediators' topic)", cname)
+			v.add(c.Pos, "%s leads nowhere: give it next: (another question), answer: (item ids), escalate: (a mediators' topic) or nearest: (places near the person)", cname)
 		case 1:
 		default:
-			v.add(c.Pos, "%s has %s and %s: a choice must have exactly one of next:, answer: and escalate:", cname, strings.Join(targets[:len(targets)-1], ", "), targets[len(targets)-1])
+			v.add(c.Pos, "%s has %s and %s: a choice must have exactly one of next:, answer:, escalate: and nearest:", cname, strings.Join(targets[:len(targets)-1], ", "), targets[len(targets)-1])
 		}
 
 		if c.Next != "" && t.Nodes[c.Next] == nil {
@@ -765,4 +769,22 @@ func unaccent(r rune) rune {
 		return 'z'
 	}
 	return r
+}
+
+// nearest checks a choice's nearest: action: known service and label
+// codes, at least one of them.
+func (v *validator) nearest(pos Pos, cname string, f Filter) {
+	if len(f.Services) == 0 && len(f.Labels) == 0 {
+		v.add(pos, "%s: nearest: names no service nor label: write nearest: {services: [%s]} or nearest: {labels: [%s]}", cname, ServiceDemarches, LabelFranceServices)
+	}
+	for _, s := range f.Services {
+		if !slices.Contains(Services, s) {
+			v.add(pos, "%s: nearest: unknown service %q%s (known: %s)", cname, s, didYouMean(s, Services), strings.Join(Services, ", "))
+		}
+	}
+	for _, l := range f.Labels {
+		if !slices.Contains(Labels, l) {
+			v.add(pos, "%s: nearest: unknown label %q%s (known: %s)", cname, l, didYouMean(l, Labels), strings.Join(Labels, ", "))
+		}
+	}
 }

@@ -100,7 +100,7 @@ func (v caseText) duration(d time.Duration) string {
 func (v caseText) summary(c bot.Case) (string, error) {
 	s := c.Summary
 	lines := []string{v.caseLine(c),
-		v.msg("case_meta", "lang", c.Lang, "where", cmp.Or(s.Jurisdiction, "?"), "platform", c.Address.Platform, "reason", v.reason(s.Reason))}
+		v.msg("case_meta", "lang", c.Lang, "where", strings.Join(nonEmpty(cmp.Or(s.Jurisdiction, "?"), s.Town), ", "), "platform", c.Address.Platform, "reason", v.reason(s.Reason))}
 	if !c.Consent {
 		lines = append(lines, v.msg("case_no_consent"))
 		return strings.Join(lines, "\n"), nil

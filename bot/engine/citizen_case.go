@@ -280,6 +280,9 @@ func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 	sum := bot.CaseSummary{Topic: title, TreeID: topic, Reason: reason, Jurisdiction: t.jurisdiction()}
 	if consent {
 		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
+		if !t.conv.Town.IsZero() {
+			sum.Town = t.townLabel(t.conv.Town)
+		}
 	}
 	c := bot.Case{Address: t.in.Address, Queue: queue, Status: bot.CaseOpen, Lang: t.conv.Lang, Consent: consent,
 		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now, Urgent: urgent}

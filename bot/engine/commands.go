@@ -32,6 +32,7 @@ func (t *turn) command(cmd string) error {
 		t.conv.State = bot.StateIdle
 		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
 		t.conv.Misses = 0
+		t.conv.Search = bot.PlaceSearch{} // the town stays: it is where they are
 		t.say(t.msg("restarted"))
 		t.topics()
 	case cmdBack:
@@ -162,7 +163,7 @@ func (t *turn) escalate(queue, reason string) error {
 	if queue == "" {
 		queue = mediation.DefaultQueue
 	}
-	queue = t.e.cfg.Mediation.ForJurisdiction(queue, t.jurisdiction())
+	queue = t.e.cfg.Mediation.ForPlace(queue, t.jurisdiction(), t.conv.Town.Dept)
 	if t.conv.Misses >= t.e.cfg.MissesBeforeMediator && reason == reasonAsked {
 		reason = reasonMisunderstood
 	}

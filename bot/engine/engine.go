@@ -95,6 +95,11 @@ type Deps struct {
 	// Places reads town names and postal codes (knowledge/places); nil
 	// reads none.
 	Places Places
+	// Towns and Nearby answer « where can I go near me? » (nearby.go);
+	// with Towns nil the bot does not read such requests, with Nearby nil
+	// or empty it says it has no list of places.
+	Towns  Towns
+	Nearby Nearby
 }
 
 // Places says where a message's words place the person: a town, a
@@ -127,6 +132,9 @@ type Engine struct {
 	now    func() time.Time
 	danger Danger
 	places Places
+	towns  Towns
+	nearby Nearby
+	zones  zones
 	snap   atomic.Pointer[snapshot]
 
 	// policy decides what to do with search hits.
@@ -160,9 +168,14 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
+	z, err := loadZones()
+	if err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
 	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places,
+		towns: d.Towns, nearby: d.Nearby,
 		policy: answer.Policy{AnswerThreshold: cfg.AnswerThreshold, UnsureThreshold: cfg.UnsureThreshold},
-		words:  w, grammar: g, marker: markerWords(d.Catalog)}
+		words:  w, grammar: g, marker: markerWords(d.Catalog), zones: z}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
 		return nil, err
 	}

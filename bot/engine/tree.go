@@ -132,6 +132,9 @@ func (t *turn) choose(i int) error {
 		return t.answer(c.Answer, i)
 	case knowledge.TargetEscalate:
 		return t.escalate(c.Escalate, reasonTree)
+	case knowledge.TargetNearest:
+		t.nearestChoice(*c.Nearest)
+		return nil
 	}
 	return fmt.Errorf("tree %s node %s choice %q leads nowhere", tr.ID, n.ID, c.Label)
 }

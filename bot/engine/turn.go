@@ -86,6 +86,9 @@ type turn struct {
 	// topicUsed is set when this turn set or used the conversation's
 	// topic (followup.go): it does not age.
 	topicUsed bool
+	// townSaid is set when the message named the person's town
+	// (« j'habite à Aubagne »): the conversation remembers it.
+	townSaid bool
 	// forCase is set when the message is for the other side of its case
 	// (relayed, or left for the mediators): it is stored as relayed.
 	forCase bool
@@ -147,6 +150,9 @@ func (t *turn) run() error {
 				}
 				said = cmp.Or(said, j)
 				t.placed, t.query = j, &rest
+				if err := t.rememberTown(); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -284,6 +290,21 @@ func (t *turn) message(folded string) error {
 			t.dropTopic()
 		}
 		return t.command(cmd)
+	}
+	if t.conv.Search.Asked && t.e.towns != nil {
+		// The reply to « Dans quelle ville ? » (nearby.go).
+		if t.townSaid {
+			t.conv.Search.Asked = false
+			t.showPlaces()
+			return nil
+		}
+		if handled, err := t.townAnswer(folded); handled || err != nil {
+			return err
+		}
+	}
+	// « France Services à Digne », « près de chez moi » (nearby.go).
+	if handled, err := t.placeWanted(folded); handled || err != nil {
+		return err
 	}
 	// « et ça coûte combien ? » after an answer (followup.go).
 	if handled, err := t.followUp(folded); handled || err != nil {
@@ -449,6 +470,8 @@ func (t *turn) act(o bot.Offer) error {
 			return t.escalate(q, reasonDanger+":"+cats)
 		}
 		return t.escalate(o.Arg, reasonAsked)
+	case actPlaceMore, actPlaceTown, actPlacePick:
+		return t.placeAct(o)
 	case actRestart:
 		t.dropTopic()
 		return t.command(cmdRestart)

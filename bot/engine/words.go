@@ -21,8 +21,9 @@ type words struct {
 	other    []string // « autre question »
 	mediator []string // the « talk to a mediator » button
 	fillers  map[string]bool
-	follow   followWords // follow-up words (followup.go)
-	detail   detailWords // the parts of an answer (details.go)
+	follow   followWords  // follow-up words (followup.go)
+	detail   detailWords  // the parts of an answer (details.go)
+	nearest  nearestWords // asking for a place (nearby.go)
 }
 
 // command is a global command recognised in a whole message.
@@ -80,6 +81,7 @@ func readWords(cat *catalog.Catalog) (words, error) {
 		w.fillers[f] = true
 	}
 	w.follow = readFollowWords(list)
+	w.nearest = readNearestWords(list)
 	if len(missing) > 0 {
 		return w, fmt.Errorf("catalogue: no words for %s", strings.Join(missing, ", "))
 	}

@@ -19,6 +19,11 @@
 //	    - 2026-12-24..2027-01-01       # inclusive range
 //	    - 07-01                        # MM-DD: every year
 //
+// Places' opening hours (France Services, digital-mediation places) are
+// written in the OpenStreetMap opening_hours syntax: ParseOSM reads the
+// part of it their data uses, and Today gives a place's line in an
+// answer its pieces (today's hours, open now, next opening).
+//
 // A queue without hours (the zero Spec) is always open: Parse returns
 // Always(), and a nil *Schedule behaves the same, so callers need no
 // special case for queues that have no schedule.

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// ErrInvalid is matched (errors.Is) by every error Parse returns.
+// ErrInvalid is matched (errors.Is) by every error Parse and ParseOSM
+// return.
 var ErrInvalid = errors.New("invalid opening hours")
 
 // Spec is the configuration form of a Schedule, decoded from YAML by cmd.

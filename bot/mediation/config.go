@@ -81,22 +81,30 @@ func (m Config) Queue(q string) (Queue, bool) {
 	return c, ok
 }
 
-// ForJurisdiction picks the queue for a case of queue q from a person
-// in jurisdiction j: "q/J" when configured (logement/QC: Québec's housing
-// mediators), else q itself when configured, else "default/J", else q
-// (which falls back to the default queue).
-func (m Config) ForJurisdiction(q, j string) string {
-	if j == "" {
-		return q
+// ForPlace picks the queue for a case of queue q from a person in
+// jurisdiction j and, in France, département dept (« 13 »; "" when
+// unknown): the first configured of "q/dept" (logement/13: the Bouches-
+// du-Rhône's housing mediators), "q/J" (logement/QC), q, "default/dept",
+// "default/J"; else q (which falls back to the default queue).
+func (m Config) ForPlace(q, j, dept string) string {
+	var try []string
+	if dept != "" {
+		try = append(try, q+"/"+dept)
 	}
-	if _, ok := m.Queues[q+"/"+j]; ok {
-		return q + "/" + j
+	if j != "" {
+		try = append(try, q+"/"+j)
 	}
-	if _, ok := m.Queues[q]; ok {
-		return q
+	try = append(try, q)
+	if dept != "" {
+		try = append(try, DefaultQueue+"/"+dept)
 	}
-	if _, ok := m.Queues[DefaultQueue+"/"+j]; ok {
-		return DefaultQueue + "/" + j
+	if j != "" {
+		try = append(try, DefaultQueue+"/"+j)
+	}
+	for _, name := range try {
+		if _, ok := m.Queues[name]; ok {
+			return name
+		}
 	}
 	return q
 }

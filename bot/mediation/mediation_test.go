@@ -66,3 +66,23 @@ func TestDefuse(t *testing.T) {
 		}
 	}
 }
+
+func TestForPlace(t *testing.T) {
+	m := mediation.Config{Queues: map[string]mediation.Queue{
+		"default": {}, "default/QC": {}, "default/04": {}, "logement": {}, "logement/13": {}, "logement/QC": {},
+	}}
+	for _, c := range []struct{ q, j, dept, want string }{
+		{"logement", "FR", "13", "logement/13"}, // the Bouches-du-Rhône's housing mediators
+		{"logement", "FR", "05", "logement"},
+		{"logement", "QC", "", "logement/QC"},
+		{"papiers", "FR", "04", "default/04"}, // no papiers queue: the département's default
+		{"papiers", "QC", "", "default/QC"},
+		{"papiers", "FR", "", "papiers"}, // falls back to the default queue when read
+		{"default", "FR", "04", "default/04"},
+		{"default", "", "", "default"},
+	} {
+		if got := m.ForPlace(c.q, c.j, c.dept); got != c.want {
+			t.Errorf("ForPlace(%q, %q, %q) = %q, want %q", c.q, c.j, c.dept, got, c.want)
+		}
+	}
+}

@@ -13,14 +13,14 @@ import (
 )
 
 const conversationColumns = `state, lang, tree_id, tree_version, node, path_json, misses, seq,
-	offered_json, shown_json, case_id, created_at, updated_at, jurisdiction, topic_json`
+	offered_json, shown_json, case_id, created_at, updated_at, jurisdiction, topic_json, place_json`
 
 // Queries run for every message, prepared once (see statements).
 const (
 	loadConversationSQL = `SELECT ` + conversationColumns + `
 		FROM conversations WHERE platform = ? AND channel = ? AND user_id = ?`
 	saveConversationSQL = `INSERT INTO conversations (platform, channel, user_id, ` + conversationColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (platform, channel, user_id) DO UPDATE SET
 			state = excluded.state, lang = excluded.lang,
 			tree_id = excluded.tree_id, tree_version = excluded.tree_version,
@@ -28,22 +28,30 @@ const (
 			misses = excluded.misses, seq = excluded.seq,
 			offered_json = excluded.offered_json, shown_json = excluded.shown_json,
 			case_id = excluded.case_id, updated_at = excluded.updated_at,
-			jurisdiction = excluded.jurisdiction, topic_json = excluded.topic_json`
+			jurisdiction = excluded.jurisdiction, topic_json = excluded.topic_json,
+			place_json = excluded.place_json`
 	insertTurnSQL = `INSERT INTO turns (platform, channel, user_id, text, at, case_id, relayed) VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
+
+// conversationPlace is a conversation's place_json column.
+type conversationPlace struct {
+	Town   bot.Town        `json:"town,omitzero"`
+	Search bot.PlaceSearch `json:"search,omitzero"`
+}
 
 // Conversation returns the stored conversation of a, or an error wrapping
 // bot.ErrNoConversation.
 func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversation, error) {
 	c := bot.Conversation{Address: a}
 	var (
-		path, offered, shown, topic string
-		caseID                      sql.NullInt64
-		created, updated            int64
+		path, offered, shown, topic, place string
+		caseID                             sql.NullInt64
+		created, updated                   int64
 	)
+	var placeJSON conversationPlace
 	err := s.retry(ctx, func() error {
 		return s.queryRow(ctx, s.stmts.loadConversation, loadConversationSQL, a.Platform, a.Channel, a.User).Scan(&c.State, &c.Lang, &c.TreeID, &c.TreeVersion, &c.Node, &path, &c.Misses, &c.Seq,
-			&offered, &shown, &caseID, &created, &updated, &c.Jurisdiction, &topic)
+			&offered, &shown, &caseID, &created, &updated, &c.Jurisdiction, &topic, &place)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return bot.Conversation{}, fmt.Errorf("load conversation: %w", bot.ErrNoConversation)
@@ -56,9 +64,11 @@ func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversati
 		json.Unmarshal([]byte(offered), &c.Offered),
 		json.Unmarshal([]byte(shown), &c.Shown),
 		json.Unmarshal([]byte(topic), &c.Topic),
+		json.Unmarshal([]byte(place), &placeJSON),
 	); err != nil {
 		return bot.Conversation{}, fmt.Errorf("decode conversation: %w", err)
 	}
+	c.Town, c.Search = placeJSON.Town, placeJSON.Search
 	c.CaseID = caseID.Int64
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return c, nil
@@ -98,6 +108,10 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 			return fmt.Errorf("save turn: encode topic: %w", err)
 		}
 	}
+	place, err := json.Marshal(conversationPlace{Town: c.Town, Search: c.Search})
+	if err != nil {
+		return fmt.Errorf("save turn: encode place: %w", err)
+	}
 	for _, t := range turns {
 		if t.Address != (bot.Address{}) && t.Address != c.Address {
 			return errors.New("save turn: a turn's address differs from the conversation's")
@@ -109,7 +123,7 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 			a.Platform, a.Channel, a.User,
 			string(c.State), c.Lang, c.TreeID, c.TreeVersion, c.Node, string(path), c.Misses, c.Seq,
 			string(offered), string(shown), sql.NullInt64{Int64: c.CaseID, Valid: c.CaseID != 0},
-			millis(created), millis(updated), c.Jurisdiction, string(topic))
+			millis(created), millis(updated), c.Jurisdiction, string(topic), string(place))
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,24 @@
 // Package places knows where people and places are: a gazetteer of French
 // communes and Québec municipalities (embedded, from ../shared/data/geo)
-// that reads a town name or a postal code in a message.
+// that reads a town name or a postal code in a message and gives every
+// town coordinates.
+//
+// Three readings share one index:
+//   - Locate (and Jurisdiction) reads where a message says the person is,
+//     only after words saying so (« j'habite à », « près de »), on every
+//     message: it must not mistake a word for a town.
+//   - Find reads the place a request for a place names (« un fab lab à
+//     Lyon », « autour de Gap », « 13011 », « Marseille 11e »); the engine
+//     calls it only for such requests, so « à » alone introduces a town.
+//   - Lookup reads a whole reply as a place (« st tropez », « marseile »,
+//     « 04000 »), typos included.
+//
+// Names are compared folded (no accents, no capitals, hyphens and
+// apostrophes as spaces) with « St », « Ste » read as « Saint », « Sainte ».
+// A long name's head stands for it (« Digne » is Digne-les-Bains,
+// « Cherbourg » Cherbourg-en-Cotentin): see shortnames.go. Homonyms are
+// ranked by a conversation's Context, then population; Ambiguous says
+// when to ask which one is meant.
 package places
 
 import (
@@ -40,23 +58,41 @@ type Town struct {
 	Dept        string
 	Population  int
 	PostalCodes []string
-	// Lat and Lon are 0 when the source has no coordinates.
+	// Lat and Lon are WGS84 degrees, for every town: where the source has
+	// none they are approximate (Approx), see approximate.
 	Lat, Lon float64
+	// Approx says Lat and Lon are an estimate: the mean of the communes
+	// sharing a postal code, or the département's or territory's centre.
+	Approx bool
+	// key is the folded name, « St » read « Saint »: the index's key.
+	key string
 }
 
 // Gazetteer finds towns and postal codes. It is immutable once built and
 // safe for concurrent use.
 type Gazetteer struct {
-	// byName maps a folded name to its towns (several communes share a
-	// name: « Saint-Martin »).
+	// byName maps a town's key (Town.key) to its towns (several communes
+	// share a name: « Saint-Martin »).
 	byName map[string][]*Town
+	// short maps the head of a long name to its towns: « digne »,
+	// « cherbourg » (shortName).
+	short map[string][]*Town
 	// postal maps a French postal code to its communes.
 	postal map[string][]*Town
+	// communes are the French communes by INSEE code.
+	communes []*Town
 	// common are names that are also ordinary words (« orange », « rue »):
 	// read as a town only when written with a capital.
 	common map[string]bool
 	// longest is the most words a name has.
 	longest int
+	// typos finds names within typos of a misspelt one. Only names of a
+	// town of minPopulation inhabitants or more are there: a misspelt
+	// name is that of a town many people write, not a hamlet's, whose
+	// people write it right (« merci » is no typo for Mercy, Allier).
+	typos *typoIndex
+	// typoKeys are its keys, in the files' order, while New builds it.
+	typoKeys []string
 	// w are the words that say a place follows (Words, folded).
 	w wordSets
 }
@@ -70,7 +106,8 @@ type Words struct {
 	// Sherbrooke ».
 	Alone []string
 	// At (« à », « au ») introduce a place after a Being word: « je suis
-	// à », « je vis à ».
+	// à », « je vis à »; in a request for a place (Find), by themselves:
+	// « un fab lab à Lyon ».
 	At    []string
 	Being []string
 	// Near, then a NearLink (« de », « d' »), introduce a place: « près
@@ -84,6 +121,17 @@ type Words struct {
 	// Lead go with the place when it is taken out of the message (« mon
 	// code postal est », « je suis à ») without introducing one.
 	Lead []string
+	// Search introduce a place by themselves in a request for a place
+	// (Find only): « vers Gap », « sur Marseille », « around Lyon ».
+	Search []string
+	// SearchNear, then a NearLink, introduce one there (Find only):
+	// « autour de Gap », « aux alentours de Digne ».
+	SearchNear []string
+	// Ordinal are the endings of an arrondissement's number (« 11e »,
+	// « 1er », « 15ème », « 3rd »); District the word that may follow it
+	// (« arrondissement »). Without them, « Marseille 11e » is Marseille.
+	Ordinal  []string
+	District []string
 }
 
 // WordsFrom reads Words from a list of words per catalogue key
@@ -93,17 +141,22 @@ func WordsFrom(list func(key string) []string) Words {
 		Alone: list("words_place_alone"), At: list("words_place_at"), Being: list("words_place_being"),
 		Near: list("words_place_near"), NearLink: list("words_place_near_link"),
 		Postal: list("words_place_postal"), PostalLink: list("words_place_postal_link"), Lead: list("words_place_lead"),
+		Search: list("words_place_search"), SearchNear: list("words_place_search_near"),
+		Ordinal: list("words_place_ordinal"), District: list("words_place_district"),
 	}
 }
 
 type wordSets struct {
 	alone, at, being, near, nearLink, postal, postalLink, lead map[string]bool
+	search, searchNear, ordinal, district                      map[string]bool
 }
 
 func setOf(ws []string) map[string]bool {
 	m := make(map[string]bool, len(ws))
 	for _, w := range ws {
-		m[analysis.Fold(w)] = true
+		if f := analysis.Fold(w); f != "" {
+			m[f] = true
+		}
 	}
 	return m
 }
@@ -113,15 +166,25 @@ func setOf(ws []string) map[string]bool {
 // of hamlets collide with ordinary words and phrases too often.
 const minPopulation = 1000
 
+// Sizes of the embedded files, to size the maps once.
+const (
+	communeCount = 35000
+	postalCount  = 6400
+)
+
 // New reads the embedded gazetteer; w are the words that introduce a
-// place (the catalogue's words_place_* lists).
+// place (the catalogue's words_place_*; Search, SearchNear, Ordinal and
+// District may be empty: Find then reads fewer forms).
 func New(w Words) (*Gazetteer, error) {
 	if len(w.Alone) == 0 || len(w.At) == 0 || len(w.Being) == 0 || len(w.Postal) == 0 {
 		return nil, errors.New("gazetteer: no words introduce a place (words_place_alone, _at, _being, _postal)")
 	}
-	g := &Gazetteer{byName: map[string][]*Town{}, postal: map[string][]*Town{}, common: map[string]bool{},
+	g := &Gazetteer{byName: make(map[string][]*Town, communeCount),
+		short: map[string][]*Town{}, postal: make(map[string][]*Town, postalCount),
+		communes: make([]*Town, 0, communeCount), common: map[string]bool{},
 		w: wordSets{alone: setOf(w.Alone), at: setOf(w.At), being: setOf(w.Being), near: setOf(w.Near), nearLink: setOf(w.NearLink),
-			postal: setOf(w.Postal), postalLink: setOf(w.PostalLink), lead: setOf(w.Lead)}}
+			postal: setOf(w.Postal), postalLink: setOf(w.PostalLink), lead: setOf(w.Lead),
+			search: setOf(w.Search), searchNear: setOf(w.SearchNear), ordinal: setOf(w.Ordinal), district: setOf(w.District)}}
 	if err := g.readCSV("geodata/communes-fr.csv.gz", g.addCommune); err != nil {
 		return nil, err
 	}
@@ -137,6 +200,16 @@ func New(w Words) (*Gazetteer, error) {
 			g.common[l] = true
 		}
 	}
+	// Commune finds INSEE codes by binary search; the file is sorted, so
+	// this costs one pass.
+	byCode := func(a, b *Town) int { return strings.Compare(a.Code, b.Code) }
+	if !slices.IsSortedFunc(g.communes, byCode) {
+		slices.SortFunc(g.communes, byCode)
+	}
+	g.approximate()
+	g.shortForms()
+	g.typos = newTypoIndex(g.typoKeys)
+	g.typoKeys = nil
 	return g, nil
 }
 
@@ -201,6 +274,7 @@ func (g *Gazetteer) addCommune(r row) error {
 		t.PostalCodes = append(t.PostalCodes, p)
 		g.postal[p] = append(g.postal[p], t)
 	}
+	g.communes = append(g.communes, t)
 	g.add(t)
 	return nil
 }
@@ -216,10 +290,46 @@ func (g *Gazetteer) addMunicipality(r row) error {
 }
 
 func (g *Gazetteer) add(t *Town) {
-	k := analysis.Fold(t.Name)
-	g.byName[k] = append(g.byName[k], t)
-	g.longest = max(g.longest, len(strings.Fields(k)))
+	t.key = key(t.Name)
+	towns, seen := g.byName[t.key]
+	if !seen {
+		g.longest = max(g.longest, strings.Count(t.key, " ")+1)
+	}
+	if weight(t) >= minPopulation && maxPopulation(towns) < minPopulation {
+		g.typoKeys = append(g.typoKeys, t.key) // its first town of that size
+	}
+	g.byName[t.key] = append(towns, t)
 }
+
+// key folds a name and reads the abbreviations « St », « Ste » as the
+// words they stand for: « St-Jean-Port-Joli », « st tropez ».
+func key(name string) string {
+	f := analysis.Fold(name)
+	if !strings.HasPrefix(f, "st") && !strings.Contains(f, " st") {
+		return f // most names: no need to split
+	}
+	return strings.Join(canonical(strings.Fields(f)), " ")
+}
+
+// canonical returns folded words with « st », « ste » written out; words
+// itself when there is none.
+func canonical(words []string) []string {
+	out, copied := words, false
+	for i, w := range words {
+		long, ok := abbreviations[w]
+		if !ok {
+			continue
+		}
+		if !copied {
+			out, copied = slices.Clone(words), true
+		}
+		out[i] = long
+	}
+	return out
+}
+
+// abbreviations are the abbreviated words of town names.
+var abbreviations = map[string]string{"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 func coords(r row) (lat, lon float64, err error) {
 	la, lo := r.get("latitude"), r.get("longitude")
@@ -236,7 +346,7 @@ func coords(r row) (lat, lon float64, err error) {
 }
 
 // Towns returns the towns of that name (any case and accents).
-func (g *Gazetteer) Towns(name string) []*Town { return g.byName[analysis.Fold(name)] }
+func (g *Gazetteer) Towns(name string) []*Town { return g.byName[key(name)] }
 
 // Postal returns the French communes of a postal code.
 func (g *Gazetteer) Postal(code string) []*Town { return g.postal[code] }
@@ -265,77 +375,17 @@ func (g *Gazetteer) Locate(ctx context.Context, text string) (jurisdiction, rest
 }
 
 func (g *Gazetteer) locate(text string) (jurisdiction, rest string) {
-	words := strings.Fields(analysis.Fold(text))
-	found := ""
-	drop := make([]bool, len(words))
-	span := func(from, to int) {
-		for from > 0 && g.w.leads(words[from-1]) {
-			from--
-		}
-		for k := from; k < to; k++ {
-			drop[k] = true
-		}
-	}
-	for i := 0; i < len(words); i++ {
-		j, n := "", 0
-		switch w := words[i]; {
-		case quebecPostal(words, i):
-			j, n = QC, 1
-			if len(w) == 3 {
-				n = 2
-			}
-		case len(w) == 5 && allDigits(w) && len(g.postal[w]) > 0 && g.w.postalBefore(words, i):
-			// « 13000 » alone may be an amount; after « à », « cp », « au »
-			// it is a postal code.
-			j, n = FR, 1
-		case g.w.placeBefore(words, i):
-			j, n = g.townAt(text, words, i)
-		}
-		if n == 0 {
+	words, ms := g.read(text, false)
+	for _, m := range ms {
+		if m.jurisdiction == "" {
 			continue
 		}
-		if j != "" {
-			if found != "" && found != j {
-				return "", strings.Join(words, " ")
-			}
-			found = j
+		if jurisdiction != "" && jurisdiction != m.jurisdiction {
+			return "", strings.Join(words, " ")
 		}
-		span(i, i+n)
-		i += n - 1
+		jurisdiction = m.jurisdiction
 	}
-	kept := words[:0]
-	for i, w := range words {
-		if !drop[i] {
-			kept = append(kept, w)
-		}
-	}
-	return found, strings.Join(kept, " ")
-}
-
-// townAt reads the longest town name starting at words[i] and returns its
-// jurisdiction ("" when the name is on both sides) and its length in
-// words (0 when no name starts there).
-func (g *Gazetteer) townAt(text string, words []string, i int) (string, int) {
-	for n := min(g.longest, len(words)-i); n > 0; n-- {
-		name := strings.Join(words[i:i+n], " ")
-		towns := g.byName[name]
-		if len(towns) == 0 {
-			continue
-		}
-		if g.common[name] && !capitalised(text, name) {
-			return "", 0
-		}
-		if frenchTerritories[name] {
-			return FR, n
-		}
-		j := side(towns)
-		if j == "" && !slices.ContainsFunc(towns, func(t *Town) bool { return t.Jurisdiction == QC || t.Population >= minPopulation }) {
-			// A hamlet's name is more likely an ordinary word.
-			return "", 0
-		}
-		return j, n
-	}
-	return "", 0
+	return jurisdiction, restOf(words, ms)
 }
 
 // side is the one jurisdiction a name belongs to. A name on both sides
@@ -372,40 +422,6 @@ func side(towns []*Town) string {
 // bigTown is the population from which a French commune's name is as
 // likely meant as a Québec municipality's of the same name.
 const bigTown = 10000
-
-// A town's name counts only where the words say the person is there:
-// « j'habite à Aubagne », « je suis à Rimouski », « près de Manosque »,
-// « I live in Sherbrooke ». « j'ai parlé à Nancy », « écrit à Mathieu »,
-// « un revenu de 20000 » name no place.
-
-// leads reports whether w goes with a place taken out of a message.
-func (ws wordSets) leads(w string) bool {
-	return ws.alone[w] || ws.at[w] || ws.near[w] || ws.nearLink[w] || ws.being[w] || ws.postal[w] || ws.postalLink[w] || ws.lead[w]
-}
-
-func (ws wordSets) placeBefore(words []string, i int) bool {
-	if i == 0 {
-		return false
-	}
-	prev := words[i-1]
-	switch {
-	case ws.alone[prev]:
-		return true
-	case ws.at[prev]:
-		return i >= 2 && ws.being[words[i-2]]
-	case ws.nearLink[prev]:
-		return i >= 2 && ws.near[words[i-2]]
-	}
-	return false
-}
-
-func (ws wordSets) postalBefore(words []string, i int) bool {
-	if i == 0 {
-		return false
-	}
-	prev := words[i-1]
-	return ws.postal[prev] || ws.postalLink[prev] && i >= 2 && ws.postal[words[i-2]] || ws.placeBefore(words, i)
-}
 
 // frenchTerritories are names of French regions overseas that are also
 // Québec municipalities' (« La Guadeloupe »): France.

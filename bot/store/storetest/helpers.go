@@ -163,6 +163,8 @@ func FullConversation(a bot.Address, caseID int64) bot.Conversation {
 		UpdatedAt: T0,
 		Topic: bot.Topic{Items: []string{"cni-perte", "cni-vol"}, Offered: true,
 			TreeID: "papiers-identite", TreeVersion: 3, Node: "situation-cni", Idle: 2},
+		Town:   bot.Town{Name: "Rimouski", Jurisdiction: "QC", Lat: 48.44879, Lon: -68.52396},
+		Search: bot.PlaceSearch{Services: []string{"demarches"}, Labels: []string{"services-quebec"}, Shown: 3},
 	}
 }
 
