@@ -566,59 +566,11 @@ func (l *gazetteerLocator) locate(insee, postal, commune string) (float64, float
 	if l.err != nil {
 		return 0, 0, false
 	}
-	t := locateTown(l.gaz, insee, postal, commune)
-	if t == nil {
+	// The exports read here are French: a name that only a Québec
+	// municipality has is not where the place is.
+	t, ok := l.gaz.Commune(insee, postal, commune)
+	if !ok || t.Jurisdiction != places.FR || t.Lat == 0 && t.Lon == 0 {
 		return 0, 0, false
 	}
 	return t.Lat, t.Lon, true
-}
-
-// locateTown finds the commune of a place and returns it, or the nearest
-// stand-in the gazetteer has coordinates for: the commune by INSEE code or
-// name among those of its postal code, else a commune of that name in the
-// postal code's département, else the largest commune sharing its postal
-// code. nil when none has coordinates.
-func locateTown(g *places.Gazetteer, insee, postal, commune string) *places.Town {
-	located := func(t *places.Town) bool { return t.Jurisdiction == places.FR && (t.Lat != 0 || t.Lon != 0) }
-	byPostal := g.Postal(postal)
-	name := analysis.Fold(commune)
-	for _, t := range byPostal {
-		if insee != "" && t.Code == insee && located(t) {
-			return t
-		}
-	}
-	for _, t := range byPostal {
-		if name != "" && analysis.Fold(t.Name) == name && located(t) {
-			return t
-		}
-	}
-	var best *places.Town
-	for _, t := range g.Towns(commune) {
-		if located(t) && (postal == "" || inDepartement(t.Dept, postal)) && (best == nil || t.Population > best.Population) {
-			best = t
-		}
-	}
-	if best != nil {
-		return best
-	}
-	for _, t := range byPostal {
-		if located(t) && (best == nil || t.Population > best.Population) {
-			best = t
-		}
-	}
-	return best
-}
-
-// inDepartement reports whether a postal code is in a département: its
-// first two digits (three overseas; Corsica's 20 is 2A and 2B).
-func inDepartement(dept, postal string) bool {
-	switch {
-	case len(postal) < 3:
-		return false
-	case strings.HasPrefix(postal, "97"), strings.HasPrefix(postal, "98"):
-		return dept == postal[:3]
-	case strings.HasPrefix(postal, "20"):
-		return dept == "2A" || dept == "2B"
-	}
-	return dept == postal[:2]
 }

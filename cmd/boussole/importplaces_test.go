@@ -577,25 +577,27 @@ func TestSourceName(t *testing.T) {
 	}
 }
 
-func TestLocateTown(t *testing.T) {
+// A row without coordinates is placed at its commune.
+func TestLocateAtCommune(t *testing.T) {
+	l := &gazetteerLocator{parts: parts}
 	g, err := parts.Gazetteer()
 	must(t, err)
 	for _, tc := range []struct{ insee, postal, commune, want string }{
 		{"13056", "13500", "Martigues", "Martigues"},
 		{"", "13013", "MARSEILLE", "Marseille"},
 		{"", "06190", "ROQUEBRUNE-CAP-MARTIN", "Roquebrune-Cap-Martin"},
-		{"", "05000", "Un hameau inconnu", "Gap"}, // the largest commune of the postal code
+		{"", "05000", "Un hameau inconnu", "Gap"}, // the postal code's most populous commune
 		{"", "", "Aix-en-Provence", "Aix-en-Provence"},
 		{"", "", "Nulle-part-sur-Mer", ""},
+		{"", "", "Sherbrooke", ""}, // a Québec municipality: not in a French export
 	} {
-		got := locateTown(g, tc.insee, tc.postal, tc.commune)
-		if name := func() string {
-			if got == nil {
-				return ""
-			}
-			return got.Name
-		}(); name != tc.want {
-			t.Errorf("%v: %s", tc, name)
+		lat, lon, ok := l.locate(tc.insee, tc.postal, tc.commune)
+		want, found := g.Commune(tc.insee, tc.postal, tc.want)
+		switch {
+		case tc.want == "" && ok:
+			t.Errorf("%v placed at %v, %v", tc, lat, lon)
+		case tc.want != "" && (!ok || !found || lat != want.Lat || lon != want.Lon || want.Name != tc.want):
+			t.Errorf("%v: %v, %v, %v; want %s at %v, %v", tc, lat, lon, ok, tc.want, want.Lat, want.Lon)
 		}
 	}
 }
