@@ -65,6 +65,13 @@ func (p *Parts) fixed() (*catalog.Catalog, *safety.Detector, *places.Gazetteer, 
 	return cat, danger, gaz, nil
 }
 
+// Gazetteer returns the gazetteer, built once (the import of places
+// places a row without coordinates at its commune with it).
+func (p *Parts) Gazetteer() (*places.Gazetteer, error) {
+	_, _, gaz, err := p.fixed()
+	return gaz, err
+}
+
 // knowledge loads dir with the imported items, makes it what is served
 // (serve) and indexes that; without imported items (whose set is the
 // store's, and changes, and which alone serve replaces or dates), the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -79,13 +80,17 @@ type RetireError struct {
 	Max float64
 	// Over are the catalogues concerned.
 	Over []CatalogueStats
+	// What a catalogue holds, for the message: "items of catalogue" when
+	// empty, "places of source" for places (places.go).
+	What string
 }
 
 func (e *RetireError) Error() string {
+	what := cmp.Or(e.What, "items of catalogue")
 	parts := make([]string, len(e.Over))
 	for i, c := range e.Over {
-		parts[i] = fmt.Sprintf("would retire %d of the %d items of catalogue %s (%s), more than %s",
-			c.Retired, c.Before, c.Name, percent(float64(c.Retired)/float64(c.Before)), percent(e.Max))
+		parts[i] = fmt.Sprintf("would retire %d of the %d %s %s (%s), more than %s",
+			c.Retired, c.Before, what, c.Name, percent(float64(c.Retired)/float64(c.Before)), percent(e.Max))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -43,8 +43,12 @@ type importRules struct {
 
 var defaultImportRules = importRules{maxBroken: defaultMaxBroken}
 
-// runImport imports an official catalogue into the database.
+// runImport imports an official catalogue, or places (importplaces.go),
+// into the database.
 func runImport(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "places" {
+		return runImportPlaces(ctx, e, args[1:])
+	}
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var cf commonFlags
@@ -61,6 +65,7 @@ func runImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintln(e.stderr, "  A broken sheet keeps its earlier version; a file with too many is refused, and so is an")
 		fmt.Fprintf(e.stderr, "  import retiring more than %s of a catalogue without --allow-retire. A refused import changes nothing.\n", percentOf(maxRetire))
 		fs.PrintDefaults()
+		fmt.Fprintln(e.stderr, "Places (LaMednum, data·inclusion): boussole import places -h")
 	}
 	if len(args) == 0 || args[0] != "service-public" {
 		fs.Usage()

@@ -5,7 +5,7 @@
 //	boussole ask       one-shot search: the items found, with scores and why
 //	boussole validate  check a knowledge directory
 //	boussole test      run conversation test files
-//	boussole import    import service-public.fr sheets into the database
+//	boussole import    import service-public.fr sheets, or places, into the database
 //	boussole eval      measure search quality on a question set
 //
 // main parses flags, reads the configuration file and lists the chat
@@ -64,7 +64,7 @@ func commands() []command {
 		{"ask", "one-shot question: the items and trees found, with scores and why", runAsk},
 		{"validate", "check a knowledge directory (default: the embedded demo)", runValidate},
 		{"test", "run conversation test files", runTest},
-		{"import", "import an official catalogue (service-public.fr XML) into the database", runImport},
+		{"import", "import an official catalogue (service-public.fr XML) or places (LaMednum, data·inclusion) into the database", runImport},
 		{"eval", "measure search quality on a question set (recall@k, MRR, latency)", runEval},
 	}
 }
