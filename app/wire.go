@@ -24,6 +24,7 @@ import (
 	"github.com/boussole/boussole/internal/periodic"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
+	"github.com/boussole/boussole/knowledge/places"
 )
 
 // Core is Boussole without its chat adapters: one store, one catalogue,
@@ -96,8 +97,12 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return fail(err)
 	}
+	nearby, err := placesIndex(ctx, st, base, gaz, log)
+	if err != nil {
+		return fail(err)
+	}
 	eng, err := engine.New(ctx, cc.Engine, engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
-		Searcher: index, Danger: danger, Places: gaz})
+		Searcher: index, Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby})
 	if err != nil {
 		return fail(err)
 	}
@@ -106,6 +111,33 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 
 // Close closes the store.
 func (c *Core) Close() error { return c.Store.Close() }
+
+// placesIndex indexes the places imported into the store (boussole
+// import places) and those the knowledge's place items describe, one
+// record per place.
+func placesIndex(ctx context.Context, st *store.Store, base *knowledge.Base, gaz *places.Gazetteer, log *slog.Logger) (*places.Index, error) {
+	imported, err := st.Places(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A place item written with its commune only is placed there.
+	locate := func(insee, postal, commune string) (float64, float64, bool) {
+		t, ok := gaz.Commune(insee, postal, commune)
+		if !ok {
+			return 0, 0, false
+		}
+		return t.Lat, t.Lon, true
+	}
+	all := places.Dedupe(append(places.FromItems(base.Items, locate), imported...))
+	for _, p := range all {
+		knowledge.ImplyServices(p)
+	}
+	x := places.NewIndex(all)
+	if x.Len() < len(all) {
+		log.Warn("places without coordinates are left out of nearest-place answers", "places", len(all)-x.Len())
+	}
+	return x, nil
+}
 
 // Process is one run of chat adapters on a Core: the runner hands their
 // messages to the engine, one conversation at a time, and the dispatcher

@@ -1,5 +1,7 @@
 package knowledge
 
+import "slices"
+
 // Place is somewhere a person can go for help: a France Services
 // counter, a digital-mediation place, a tiers-lieu, a Services Québec
 // office. Places come from imports (LaMednum standard, data·inclusion)
@@ -89,6 +91,22 @@ const (
 	// LabelServicesQuebec is a Services Québec office.
 	LabelServicesQuebec = "services-quebec"
 )
+
+// LabelServices are the labels that say what a place offers: a fab lab
+// is where people create with digital tools, an espace public numérique
+// where they use a computer and the internet. Exports seldom carry these
+// labels, so a request for a fab lab asks for the service, and a place
+// with the label is given the service (ImplyServices).
+var LabelServices = map[string]string{LabelFabLab: ServiceCreation, LabelEPN: ServiceAcces}
+
+// ImplyServices adds to p the services its labels imply (LabelServices).
+func ImplyServices(p *Place) {
+	for _, l := range p.Labels {
+		if s, ok := LabelServices[l]; ok && !slices.Contains(p.Services, s) {
+			p.Services = append(p.Services, s)
+		}
+	}
+}
 
 // Labels lists every label code.
 var Labels = []string{LabelFranceServices, LabelConseillerNumerique, LabelAidantsConnect, LabelTiersLieu,

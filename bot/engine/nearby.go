@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/hours"
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
 	"github.com/boussole/boussole/knowledge/places"
 )
 
@@ -38,6 +40,10 @@ type Nearby interface {
 	// Len is how many places it knows: 0 means no place data.
 	Len() int
 	Nearest(lat, lon float64, f knowledge.Filter, skip, k int) []places.Near
+	// Centre is where the places of a postal code are, when it knows
+	// some: a city's arrondissement (« 13011 ») is placed there rather
+	// than at the city's centre.
+	Centre(postal string) (latLon [2]float64, ok bool)
 }
 
 // Place offers' actions.
@@ -94,30 +100,86 @@ func hasPhrase(folded string, phrases []string) bool {
 // when it names a kind of place (« France Services », « fab lab ») or
 // asks for something near (« près de chez moi »).
 func (nw nearestWords) placeRequest(folded string) (f knowledge.Filter, ok bool) {
+	kind := false
 	for _, l := range knowledge.Labels {
-		if hasPhrase(folded, nw.labels[l]) {
-			f.Labels = append(f.Labels, l)
+		if !hasPhrase(folded, nw.labels[l]) {
+			continue
 		}
+		if s, ok := knowledge.LabelServices[l]; ok {
+			// « un fab lab »: the places offering what a fab lab offers.
+			kind = true
+			f.Services = appendUnique(f.Services, s)
+			continue
+		}
+		f.Labels = append(f.Labels, l)
 	}
 	for _, s := range knowledge.Services {
 		if hasPhrase(folded, nw.services[s]) {
 			f.Services = append(f.Services, s)
 		}
 	}
-	if len(f.Labels) > 0 {
+	switch {
+	case len(f.Labels) > 0:
 		// « France Services » is the place wanted, whatever it is for.
 		f.Services = nil
+		return f, true
+	case kind:
+		if s := f.Services; len(s) > 0 {
+			f.Services = s[:1] // the kind of place named, not what else was said
+		}
 		return f, true
 	}
 	return f, hasPhrase(folded, nw.ask)
 }
 
-// placeWanted handles a message that asks for places. It returns false
-// when the message asks for none.
-func (t *turn) placeWanted(folded string) (bool, error) {
+// places handles a message about places: the reply to « Dans quelle
+// ville ? » (a town, or a button among homonyms), another town typed
+// after places were shown, or a request for places.
+func (t *turn) places(folded string) (bool, error) {
 	if t.e.towns == nil {
 		return false, nil
 	}
+	if _, asks := t.e.words.nearest.placeRequest(folded); asks {
+		// A new request, even while a town was asked for.
+		return t.placeWanted(folded)
+	}
+	if s := t.conv.Search; s.Asked {
+		t.placesUsed = true
+		if t.townSaid {
+			t.conv.Search.Asked = false
+			t.showPlaces()
+			return true, nil
+		}
+		if m, ok := t.e.words.matchOffer(t.conv.Offered, folded); ok && m.covered >= 0.5 {
+			return true, t.act(m.offer) // « 2 » or « Ruffec (36) »
+		}
+		if handled, err := t.townAnswer(folded); handled || err != nil {
+			return handled, err
+		}
+		t.placesUsed = false
+	} else if !s.IsZero() {
+		// « Gap » after the places near Digne: the same search there.
+		found, err := t.e.towns.Find(t.ctx, t.text, t.townContext())
+		if err != nil {
+			return true, fmt.Errorf("find town: %w", err)
+		}
+		if len(found.Towns) > 0 && strings.TrimSpace(found.Rest) == "" {
+			t.placesUsed = true
+			if found.Ambiguous && len(found.Towns) > 1 {
+				t.askWhichTown(found.Towns)
+				return true, nil
+			}
+			t.setTown(found.Towns[0], found.Postal)
+			t.showPlaces()
+			return true, nil
+		}
+	}
+	return t.placeWanted(folded)
+}
+
+// placeWanted handles a message that asks for places. It returns false
+// when the message asks for none.
+func (t *turn) placeWanted(folded string) (bool, error) {
 	f, ok := t.e.words.nearest.placeRequest(folded)
 	if !ok {
 		return false, nil
@@ -127,6 +189,7 @@ func (t *turn) placeWanted(folded string) (bool, error) {
 		// is for.
 		f.Services = []string{knowledge.ServiceDemarches}
 	}
+	t.placesUsed = true
 	t.conv.Search = bot.PlaceSearch{Services: f.Services, Labels: f.Labels}
 	found, err := t.e.towns.Find(t.ctx, t.text, t.townContext())
 	if err != nil {
@@ -240,16 +303,18 @@ func (t *turn) askWhichTown(towns []*places.Town) {
 	}
 }
 
-// townLabel names a town with its département: « Ruffec (16) ».
+// townLabel names a town with its département, or the postal code the
+// person gave: « Ruffec (16) », « Marseille (13011) ».
 func (t *turn) townLabel(tw bot.Town) string {
-	if tw.Dept == "" {
-		return tw.Name
+	if c := cmp.Or(tw.Postal, tw.Dept); c != "" {
+		return t.msg("place_town_dept", "town", tw.Name, "dept", c)
 	}
-	return t.msg("place_town_dept", "town", tw.Name, "dept", tw.Dept)
+	return tw.Name
 }
 
 // placeAct carries out a place offer.
 func (t *turn) placeAct(o bot.Offer) error {
+	t.placesUsed = true
 	switch o.Action {
 	case actPlaceMore:
 		t.showPlaces()
@@ -269,6 +334,7 @@ func (t *turn) placeAct(o bot.Offer) error {
 
 // nearestChoice is a tree choice's nearest: action.
 func (t *turn) nearestChoice(f knowledge.Filter) {
+	t.placesUsed = true
 	t.conv.Search = bot.PlaceSearch{Services: f.Services, Labels: f.Labels}
 	if t.conv.Town.IsZero() {
 		t.askTown()
@@ -282,19 +348,28 @@ func (t *turn) nearestChoice(f knowledge.Filter) {
 func (t *turn) showPlaces() {
 	tw, s := t.conv.Town, t.conv.Search
 	f := knowledge.Filter{Services: s.Services, Labels: s.Labels}
-	town := t.townLabel(tw)
+	town := t.ofTown(tw)
 	if t.e.nearby == nil || t.e.nearby.Len() == 0 {
-		t.say(t.msg("place_no_data", "town", town) + t.mapLine(tw))
+		if tw.IsZero() {
+			t.say(t.msg("place_no_data_anywhere") + t.mapLine(tw))
+		} else {
+			t.say(t.msg("place_no_data", "of_town", town) + t.mapLine(tw))
+		}
 		t.conv.Search = bot.PlaceSearch{}
 		return
 	}
-	near := t.e.nearby.Nearest(tw.Lat, tw.Lon, f, s.Shown, placesPerPage)
+	lat, lon := tw.Lat, tw.Lon
+	if c, ok := t.e.nearby.Centre(tw.Postal); ok && tw.Postal != "" {
+		// « 13011 »: from the arrondissement, not Marseille's town hall.
+		lat, lon = c[0], c[1]
+	}
+	near := t.e.nearby.Nearest(lat, lon, f, s.Shown, placesPerPage)
 	near = slices.DeleteFunc(near, func(n places.Near) bool { return n.Km > maxKm })
 	if len(near) == 0 {
 		if s.Shown > 0 {
-			t.say(t.msg("place_no_more", "town", town))
+			t.say(t.msg("place_no_more", "of_town", town))
 		} else {
-			t.say(t.msg("place_none", "need", t.need(f), "town", town) + t.mapLine(tw))
+			t.say(t.msg("place_none", "need", t.need(f), "of_town", town) + t.mapLine(tw))
 		}
 		t.offer(bot.Offer{Label: t.msg("btn_place_other_town"), Action: actPlaceTown})
 		return
@@ -304,7 +379,7 @@ func (t *turn) showPlaces() {
 	if s.Shown > 0 {
 		head = "place_head_more"
 	}
-	b.WriteString(t.msg(head, "need", t.need(f), "town", town))
+	b.WriteString(t.msg(head, "need", t.need(f), "of_town", town))
 	for i, n := range near {
 		fmt.Fprintf(&b, "\n%d. %s", s.Shown+i+1, t.placeLine(n))
 	}
@@ -319,6 +394,16 @@ func (t *turn) showPlaces() {
 	t.offer(bot.Offer{Label: t.msg("btn_place_other_town"), Action: actPlaceTown})
 }
 
+// ofTown is « de Gap (05) », « d'Aubagne (13) »: the town after « près »
+// or « proches ».
+func (t *turn) ofTown(tw bot.Town) string {
+	key := "place_of_town"
+	if r, _ := utf8.DecodeRuneInString(analysis.Fold(tw.Name)); strings.ContainsRune("aeiouy", r) {
+		key = "place_of_town_vowel"
+	}
+	return t.msg(key, "town", t.townLabel(tw))
+}
+
 // placeLine is one place of an answer: name, address and distance, then
 // today's hours, phone and booking link when known.
 func (t *turn) placeLine(n places.Near) string {
@@ -330,7 +415,7 @@ func (t *turn) placeLine(n places.Near) string {
 		more = append(more, h)
 	}
 	if p.Phone != "" {
-		more = append(more, t.msg("place_phone", "phone", p.Phone))
+		more = append(more, t.msg("place_phone", "phone", phoneNumber(p.Phone)))
 	}
 	if u := cmp.Or(p.Booking, p.Website); u != "" && safeURL(u) {
 		key := "place_booking"
@@ -352,8 +437,9 @@ func (t *turn) placeHours(p *knowledge.Place) string {
 	}
 	s, err := hours.ParseOSM(p.Hours, t.e.zones.of(p))
 	if err != nil {
-		// Hours the parser cannot read are shown as published.
-		return t.msg("place_hours_raw", "hours", p.Hours)
+		// Hours the parser cannot read are typing mistakes of the source
+		// (« Mo 9-12:30-13:30-18 »): shown, they would mislead.
+		return ""
 	}
 	d := s.Today(t.now, t.lang())
 	switch {
@@ -425,7 +511,7 @@ func (t *turn) need(f knowledge.Filter) string {
 // km writes a distance: « 800 m », « 2,4 km », « 35 km ».
 func (t *turn) km(d float64) string {
 	switch {
-	case d < 1:
+	case d < 0.95: // 0.96 km is « 1 km », not « 1000 m »
 		return strconv.Itoa(int(math.Round(d*10))*100) + " m"
 	case d < 10:
 		s := strconv.FormatFloat(math.Round(d*10)/10, 'f', -1, 64)
@@ -464,6 +550,25 @@ const placesMapURL = "https://cartographie.societenumerique.gouv.fr/"
 
 func nonEmpty(s ...string) []string {
 	return slices.DeleteFunc(s, func(x string) bool { return strings.TrimSpace(x) == "" })
+}
+
+// phoneNumber writes a French number as people dial it: « +33492372594 »
+// → « 04 92 37 25 94 ». Other numbers are left as published.
+func phoneNumber(n string) string {
+	d := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, n)
+	switch {
+	case strings.HasPrefix(n, "+33") && len(d) == 11:
+		d = "0" + d[2:]
+	case strings.HasPrefix(d, "0") && len(d) == 10 && !strings.HasPrefix(n, "+"):
+	default:
+		return n
+	}
+	return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
 }
 
 // safeURL accepts only web links: an imported field could hold anything.

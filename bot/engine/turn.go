@@ -86,6 +86,9 @@ type turn struct {
 	// topicUsed is set when this turn set or used the conversation's
 	// topic (followup.go): it does not age.
 	topicUsed bool
+	// placesUsed is set when this turn answered or asked about places
+	// (nearby.go): the search under way lasts one more turn.
+	placesUsed bool
 	// townSaid is set when the message named the person's town
 	// (« j'habite à Aubagne »): the conversation remembers it.
 	townSaid bool
@@ -218,6 +221,10 @@ func (t *turn) run() error {
 // recognised as expired.
 func (t *turn) finish() error {
 	t.ageTopic()
+	if !t.placesUsed {
+		// « Gap » typed after this turn is not a town for that search.
+		t.conv.Search = bot.PlaceSearch{}
+	}
 	t.conv.Seq++
 	for i := range t.offers {
 		t.offers[i].Payload = "b:" + strconv.Itoa(t.conv.Seq) + ":" + strconv.Itoa(i)
@@ -291,19 +298,9 @@ func (t *turn) message(folded string) error {
 		}
 		return t.command(cmd)
 	}
-	if t.conv.Search.Asked && t.e.towns != nil {
-		// The reply to « Dans quelle ville ? » (nearby.go).
-		if t.townSaid {
-			t.conv.Search.Asked = false
-			t.showPlaces()
-			return nil
-		}
-		if handled, err := t.townAnswer(folded); handled || err != nil {
-			return err
-		}
-	}
-	// « France Services à Digne », « près de chez moi » (nearby.go).
-	if handled, err := t.placeWanted(folded); handled || err != nil {
+	// « Dans quelle ville ? » answered, « France Services à Digne »,
+	// « près de chez moi » (nearby.go).
+	if handled, err := t.places(folded); handled || err != nil {
 		return err
 	}
 	// « et ça coûte combien ? » after an answer (followup.go).

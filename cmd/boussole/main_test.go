@@ -204,6 +204,19 @@ func TestJurisdictionConversationFiles(t *testing.T) {
 	runFiles(t, files, "--config", filepath.Join(dir, "config.yaml"))
 }
 
+// TestPlacesConversationFiles runs the nearest-place flows on a database
+// holding the PACA export of the national map of digital-mediation
+// places, with a queue per département.
+func TestPlacesConversationFiles(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "places")
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("places conversation files: %v %v", files, err)
+	}
+	paca := filepath.Join(sharedData(t), "places", "lieux-mediation-numerique-paca-2023-05-16.json")
+	runFiles(t, files, "--config", filepath.Join(dir, "config.yaml"), "--places", paca)
+}
+
 // TestLocalChatWithMediators plays the README's mediators demo through the
 // console adapter: a citizen and two mediators as local participants.
 func TestLocalChatWithMediators(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/delivery"
 	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/store"
 )
 
 // testInstant is the instant conversation tests run at unless --now or
@@ -33,8 +34,10 @@ func runTest(ctx context.Context, e env, args []string) error {
 	cf.register(fs)
 	verbose := fs.Bool("v", false, "print each file's result")
 	nowFlag := fs.String("now", testInstant, "the instant the files run at, RFC 3339 (a file's clock instruction wins)")
+	var placeArgs stringList
+	fs.Var(&placeArgs, "places", "a places export (as for boussole import places) imported into each file's database; repeatable")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang "+strings.Join(catalog.EmbeddedLangs(), "|")+"] [--now "+testInstant+"] [-v] FILE…")
+		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang "+strings.Join(catalog.EmbeddedLangs(), "|")+"] [--now "+testInstant+"] [--places EXPORT]… [-v] FILE…")
 		fmt.Fprintln(e.stderr, "Each file runs on a fresh database at a fixed instant, "+testInstant+" unless --now or the file's clock instruction says otherwise.")
 		fs.PrintDefaults()
 	}
@@ -53,6 +56,13 @@ func runTest(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The places are read once and imported into every file's database.
+	var placeFiles []*placeFile
+	if len(placeArgs) > 0 {
+		if placeFiles, err = readPlaceFiles(ctx, e, placeArgs, defaultImportRules); err != nil {
+			return err
+		}
+	}
 	passed, failed := 0, 0
 	// The files share the gazetteer and the knowledge's index: each has
 	// its own database, and building those for each took most of the time.
@@ -61,7 +71,7 @@ func runTest(ctx context.Context, e env, args []string) error {
 		parts = &app.Parts{}
 	}
 	for _, file := range fs.Args() {
-		ran, fails, err := testFile(ctx, parts, cfg, file, at)
+		ran, fails, err := testFile(ctx, parts, cfg, file, at, placeFiles)
 		switch {
 		case err != nil:
 			failed++
@@ -89,7 +99,7 @@ func runTest(ctx context.Context, e env, args []string) error {
 // testFile runs one file against a fresh engine and database, at the
 // instant at unless the file names its own, and returns the instant used.
 // The clock stands still: the whole file happens within one instant.
-func testFile(ctx context.Context, parts *app.Parts, cfg Config, file string, at time.Time) (time.Time, []bottest.Failure, error) {
+func testFile(ctx context.Context, parts *app.Parts, cfg Config, file string, at time.Time, placeFiles []*placeFile) (time.Time, []bottest.Failure, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return at, nil, fmt.Errorf("open test: %w", err)
@@ -109,6 +119,11 @@ func testFile(ctx context.Context, parts *app.Parts, cfg Config, file string, at
 	}
 	defer os.RemoveAll(dir)
 	cfg.Database.Path = filepath.Join(dir, "test.db")
+	if len(placeFiles) > 0 {
+		if err := importPlaceFiles(ctx, cfg.Database.Path, placeFiles, now); err != nil {
+			return at, nil, err
+		}
+	}
 	a, err := parts.Open(ctx, cfg.Config, app.NewLogger(io.Discard, cfg.Log), now)
 	if err != nil {
 		return at, nil, err
@@ -149,3 +164,20 @@ type recorder struct{ got []bot.Reply }
 func (r *recorder) Name() string                              { return console.Platform }
 func (r *recorder) Run(context.Context, bot.Handler) error    { return nil }
 func (r *recorder) Send(_ context.Context, m bot.Reply) error { r.got = append(r.got, m); return nil }
+
+// importPlaceFiles stores places read by readPlaceFiles into the database
+// at path, as boussole import places does.
+func importPlaceFiles(ctx context.Context, path string, files []*placeFile, now func() time.Time) error {
+	st, err := store.Open(ctx, path, store.Options{Clock: now})
+	if err != nil {
+		return err
+	}
+	_, err = storePlaces(ctx, st, files, defaultImportRules)
+	return errors.Join(err, st.Close())
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }

@@ -57,12 +57,16 @@ func merge(a, b *knowledge.Place) *knowledge.Place {
 	return &m
 }
 
-// completeness counts what an answer shows of a place.
+// completeness weighs what an answer shows of a place: hours, a phone
+// and a booking link help a person go there more than a website.
 func completeness(p *knowledge.Place) int {
 	n := 0
-	for _, f := range []string{p.Hours, p.Phone, p.Booking, p.Website, p.Email} {
-		if f != "" {
-			n++
+	for _, f := range []struct {
+		v string
+		w int
+	}{{p.Hours, 2}, {p.Phone, 2}, {p.Booking, 2}, {p.Website, 1}, {p.Email, 1}} {
+		if f.v != "" {
+			n += f.w
 		}
 	}
 	return n

@@ -50,6 +50,8 @@ type Index struct {
 	masks []uint64
 	words int
 	codes codeBits
+	// centres are the postal codes' centres (centre.go).
+	centres map[string][2]float64
 }
 
 // point is one place, with what the search computes from.
@@ -156,6 +158,7 @@ func NewIndex(ps []*knowledge.Place) *Index {
 	if len(x.pts) == 0 {
 		return x
 	}
+	x.centres = postalCentres(x.pts)
 	x.nodes = make([]node, 0, 2*len(x.pts)/leafSize+1)
 	x.build(0, len(x.pts))
 	// Masks are computed once the points are in their final order.
