@@ -512,7 +512,7 @@ func (t *turn) need(f knowledge.Filter) string {
 func (t *turn) km(d float64) string {
 	switch {
 	case d < 0.95: // 0.96 km is « 1 km », not « 1000 m »
-		return strconv.Itoa(int(math.Round(d*10))*100) + " m"
+		return strconv.Itoa(max(1, int(math.Round(d*10)))*100) + " m" // « 0 m » reads as a mistake
 	case d < 10:
 		s := strconv.FormatFloat(math.Round(d*10)/10, 'f', -1, 64)
 		if langBase(t.lang()) == "fr" {
