@@ -68,13 +68,16 @@ const (
 type nearestWords struct {
 	// ask: « près de chez moi », « le plus proche », « near me ».
 	ask []string
+	// place: « un lieu », « un endroit »: a request for places when
+	// the message also says what for (« un endroit pour imprimer »).
+	place []string
 	// labels and services map a code (knowledge.Label*, Service*) to the
 	// words that name it: « france services », « fab lab », « imprimer ».
 	labels, services map[string][]string
 }
 
 func readNearestWords(list func(key string) []string) nearestWords {
-	nw := nearestWords{ask: list("words_nearest_ask"), labels: map[string][]string{}, services: map[string][]string{}}
+	nw := nearestWords{ask: list("words_nearest_ask"), place: list("words_nearest_place"), labels: map[string][]string{}, services: map[string][]string{}}
 	for _, l := range knowledge.Labels {
 		nw.labels[l] = list("words_nearest_label_" + l)
 	}
@@ -129,7 +132,7 @@ func (nw nearestWords) placeRequest(folded string) (f knowledge.Filter, ok bool)
 		}
 		return f, true
 	}
-	return f, hasPhrase(folded, nw.ask)
+	return f, hasPhrase(folded, nw.ask) || len(f.Services) > 0 && hasPhrase(folded, nw.place)
 }
 
 // places handles a message about places: the reply to « Dans quelle
@@ -408,8 +411,8 @@ func (t *turn) ofTown(tw bot.Town) string {
 // today's hours, phone and booking link when known.
 func (t *turn) placeLine(n places.Near) string {
 	p := n.Place
-	addr := strings.TrimSpace(strings.Join(nonEmpty(p.Address, strings.TrimSpace(p.PostalCode+" "+p.Commune)), ", "))
-	line := t.msg("place_line", "name", bot.DefuseMentions(p.Name), "address", bot.DefuseMentions(addr), "km", t.km(n.Km))
+	addr := strings.TrimSpace(strings.Join(nonEmpty(quieter(p.Address), strings.TrimSpace(p.PostalCode+" "+quieter(p.Commune))), ", "))
+	line := t.msg("place_line", "name", bot.DefuseMentions(quieter(p.Name)), "address", bot.DefuseMentions(addr), "km", t.km(n.Km))
 	var more []string
 	if h := t.placeHours(p); h != "" {
 		more = append(more, h)
@@ -550,6 +553,17 @@ const placesMapURL = "https://cartographie.societenumerique.gouv.fr/"
 
 func nonEmpty(s ...string) []string {
 	return slices.DeleteFunc(s, func(x string) bool { return strings.TrimSpace(x) == "" })
+}
+
+// quieter writes a text published in capitals (« CENTRE COMMUNAL D'ACTION
+// SOCIALE ») in sentence case: capitals read as shouting, and are harder
+// to read for the people Boussole is for. Mixed case is left alone.
+func quieter(s string) string {
+	if s == strings.ToLower(s) || s != strings.ToUpper(s) {
+		return s
+	}
+	first, size := utf8.DecodeRuneInString(s)
+	return string(first) + strings.ToLower(s[size:])
 }
 
 // phoneNumber writes a French number as people dial it: « +33492372594 »

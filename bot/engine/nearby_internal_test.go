@@ -34,7 +34,10 @@ func TestPlaceRequest(t *testing.T) {
 		{"le plus proche pour apprendre le smartphone", true, []string{knowledge.ServiceQuotidien}, nil},
 		{"where can I print near me", true, []string{knowledge.ServiceAcces}, nil},
 		{"tiers-lieu autour de Gap", true, nil, []string{knowledge.LabelTiersLieu}},
+		{"un lieu près de Digne pour apprendre l'ordinateur", true, []string{knowledge.ServiceQuotidien, knowledge.ServiceAcces}, nil},
+		{"is there somewhere I can use a computer", true, []string{knowledge.ServiceAcces}, nil},
 		// Questions about procedures are not requests for places.
+		{"déclarer un lieu de travail", false, nil, nil},
 		{"comment faire mes démarches pour la carte grise", false, nil, nil},
 		{"j'habite à Aubagne", false, nil, nil},
 		{"imprimer mon attestation caf", false, nil, nil},
@@ -68,6 +71,16 @@ func TestPlaceLineFormats(t *testing.T) {
 	} {
 		if got := c.t.km(c.km); got != c.want {
 			t.Errorf("km(%v, %s) = %q, want %q", c.km, c.t.conv.Lang, got, c.want)
+		}
+	}
+	for in, want := range map[string]string{
+		"CENTRE COMMUNAL D'ACTION SOCIALE": "Centre communal d'action sociale",
+		"ÉCOLE":                            "École",
+		"France services d’Aubagne":        "France services d’Aubagne",
+		"13400":                            "13400",
+	} {
+		if got := quieter(in); got != want {
+			t.Errorf("quieter(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for u, want := range map[string]bool{

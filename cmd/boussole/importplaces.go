@@ -151,6 +151,14 @@ func readPlaceFiles(ctx context.Context, e env, args []string, rules importRules
 	if loc.err != nil {
 		return nil, fmt.Errorf("place rows without coordinates: %w", loc.err)
 	}
+	for _, f := range files {
+		for _, p := range f.res.Places {
+			loc.name(p)
+		}
+	}
+	if loc.err != nil {
+		return nil, fmt.Errorf("place communes: %w", loc.err)
+	}
 	dedupe(files)
 	var problems []string
 	for _, f := range files {
@@ -559,6 +567,22 @@ type gazetteerLocator struct {
 	once  sync.Once
 	gaz   *places.Gazetteer
 	err   error
+}
+
+// name writes a French place's commune as the official list does
+// (« SAINT-BONNET-EN-CHAMPSAUR », « ST ANDRE LES ALPES » → « Saint-Bonnet-
+// en-Champsaur », « Saint-André-les-Alpes »): answers show it.
+func (l *gazetteerLocator) name(p *knowledge.Place) {
+	if p.Jurisdiction != places.FR || (p.INSEE == "" && p.PostalCode == "") {
+		return
+	}
+	l.once.Do(func() { l.gaz, l.err = l.parts.Gazetteer() })
+	if l.err != nil {
+		return
+	}
+	if t, ok := l.gaz.Commune(p.INSEE, p.PostalCode, p.Commune); ok && t.Jurisdiction == places.FR {
+		p.Commune = t.Name
+	}
 }
 
 func (l *gazetteerLocator) locate(insee, postal, commune string) (float64, float64, bool) {
