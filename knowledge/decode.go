@@ -24,7 +24,7 @@ const MaxFileSize = 2 << 20
 // would otherwise be silently ignored and the admin would never know why
 // the bot does not find the sheet.
 var (
-	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "replaces", "attribution", "body", "place"}
+	itemFields     = []string{"id", "kind", "title", "summary", "title_en", "summary_en", "steps_en", "danger", "audience", "jurisdiction", "lang", "steps", "documents", "where", "cost", "delay", "keywords", "synonyms", "sources", "reviewed", "replaces", "attribution", "body", "place", "review_every"}
 	whereFields    = []string{"online", "office", "phone"}
 	linkFields     = []string{"label", "url"}
 	treeFields     = []string{"id", "title", "title_en", "lang", "jurisdiction", "triggers", "start", "nodes"}
@@ -388,6 +388,8 @@ func (d *decoder) item(n *yaml.Node) *Item {
 			it.Body = d.text(key, v)
 		case "place":
 			it.Place = d.place(it, v)
+		case "review_every":
+			it.ReviewEvery = d.months(key, v)
 		}
 	})
 	return it
@@ -645,4 +647,25 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// months decodes a review period: « 6m » (months) or « 1y » (years).
+func (d *decoder) months(field string, v *yaml.Node) int {
+	t := strings.TrimSpace(d.text(field, v))
+	if t == "" {
+		return 0
+	}
+	unit, mult := t[len(t)-1], 0
+	switch unit {
+	case 'm':
+		mult = 1
+	case 'y':
+		mult = 12
+	}
+	n, err := strconv.Atoi(t[:len(t)-1])
+	if mult == 0 || err != nil || n <= 0 || n*mult > 120 {
+		d.errorf(v, "field %q must be a period such as 6m (months) or 1y (years), at most 10y, not %q", field, t)
+		return 0
+	}
+	return n * mult
 }

@@ -118,6 +118,10 @@ type Item struct {
 	// hand-written item, by its publisher (the sheet's last update) for an
 	// imported one.
 	Reviewed Date `yaml:"-"`
+	// ReviewEvery, in months, is how often a hand-written item must be
+	// checked again (review_every: 6m): a programme that may end, an
+	// amount that changes each year. Review warns when it is due.
+	ReviewEvery int `yaml:"review_every,omitempty" json:",omitempty"`
 	// Replaces lists the ids of imported sheets this hand-written item
 	// stands for, besides those its sources name (see PreferCurated).
 	// Left out of JSON when empty, as on every imported item: the store's

@@ -144,6 +144,8 @@ func Review(b *Base, today time.Time) Problems {
 			ps.add(it.Pos, "%s has a review date in the future (%s): write the day the sheet was last checked, or check this machine's clock", name, it.Reviewed)
 		case it.Reviewed.Before(day.AddDate(-staleYears, 0, 0)):
 			ps.add(it.Pos, "%s was last checked against its source on %s, over a year ago: check it again and update reviewed", name, it.Reviewed)
+		case it.ReviewEvery > 0 && !it.Reviewed.AddDate(0, it.ReviewEvery, 0).After(day):
+			ps.add(it.Pos, "%s is due for review: checked on %s, to be checked every %d months (review_every); the programme may have changed or ended", name, it.Reviewed, it.ReviewEvery)
 		}
 	}
 	if len(ps) == 0 {

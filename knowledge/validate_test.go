@@ -136,9 +136,12 @@ func TestReview(t *testing.T) {
 	}
 	imported := item("imported", "2019-01-01")
 	imported.Origin = "service-public"
+	// A programme checked every 6 months: due on the day its period ends.
+	due, notYet := item("due", "2026-05-21"), item("notyet", "2026-05-22")
+	due.ReviewEvery, notYet.ReviewEvery = 6, 6
 	b := NewBase([]*Item{
 		item("tomorrow", "2026-11-22"), item("ahead", "2026-11-23"),
-		item("year", "2025-11-21"), item("stale", "2025-11-20"), imported,
+		item("year", "2025-11-21"), item("stale", "2025-11-20"), imported, due, notYet,
 	}, nil, nil)
 	if ps := Validate(b); ps != nil {
 		t.Fatalf("review dates made the base invalid: %v", ps)
@@ -151,11 +154,12 @@ func TestReview(t *testing.T) {
 		{"today", testToday, []string{
 			`item "ahead" has a review date in the future (2026-11-23)`,
 			`item "stale" was last checked against its source on 2025-11-20, over a year ago`,
+			`item "due" is due for review: checked on 2026-05-21, to be checked every 6 months`,
 		}},
 		// A clock far behind or ahead (a machine whose clock was reset, a
 		// test run in 2020 or 2035) flags every item, and drops none.
-		{"2020", time.Date(2020, 3, 2, 10, 0, 0, 0, time.UTC), []string{"ahead", "tomorrow", "stale", "year"}},
-		{"2035", time.Date(2035, 1, 8, 10, 0, 0, 0, time.UTC), []string{"ahead", "tomorrow", "stale", "year"}},
+		{"2020", time.Date(2020, 3, 2, 10, 0, 0, 0, time.UTC), []string{"ahead", "tomorrow", "stale", "year", "due", "notyet"}},
+		{"2035", time.Date(2035, 1, 8, 10, 0, 0, 0, time.UTC), []string{"ahead", "tomorrow", "stale", "year", "due", "notyet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
