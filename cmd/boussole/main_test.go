@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/app"
+	"github.com/boussole/boussole/knowledge"
 )
 
 // testClock is the tests' one clock: the instant `boussole test` runs at
@@ -320,5 +321,23 @@ func wantAll(t *testing.T, out string, wants ...string) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestValidatePrintsCoverage(t *testing.T) {
+	b := knowledge.NewBase([]*knowledge.Item{
+		{ID: "a", Kind: knowledge.KindProcedure, Jurisdiction: "FR", Audience: []string{"particulier"}},
+		{ID: "b", Kind: knowledge.KindProgram, Jurisdiction: "FR", Audience: []string{"association", "professionnel"}},
+		{ID: "c", Kind: knowledge.KindProgram, Jurisdiction: "QC", Audience: []string{"association"}},
+		{ID: "d", Kind: knowledge.KindEmergency, Jurisdiction: "QC"},
+	}, []*knowledge.Tree{{ID: "t", Jurisdiction: "QC"}, {ID: "u"}}, nil)
+	var out strings.Builder
+	printCoverage(&out, b)
+	want := "  emergency numbers: 1\n" +
+		"  FR: items by audience: particulier 1, professionnel 1, association 1; trees: 0\n" +
+		"  QC: items by audience: association 1; trees: 1\n" +
+		"  *: trees: 1\n"
+	if out.String() != want {
+		t.Errorf("coverage:\n%s\nwant:\n%s", out.String(), want)
 	}
 }

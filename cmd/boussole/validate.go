@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/knowledge"
@@ -69,5 +73,55 @@ func runValidate(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "; %d item(s) to review", len(notes))
 	}
 	fmt.Fprintln(e.stdout)
+	printCoverage(e.stdout, b)
 	return nil
+}
+
+// printCoverage counts the items by jurisdiction and audience, and the
+// trees by jurisdiction: what an admin adapting the knowledge checks
+// first (« does it say anything for associations in Québec? »).
+func printCoverage(w io.Writer, b *knowledge.Base) {
+	type key struct{ j, a string }
+	items := map[key]int{}
+	var js []string
+	for _, it := range b.Items {
+		if it == nil || it.Kind == knowledge.KindEmergency {
+			continue
+		}
+		j := cmp.Or(it.Jurisdiction, "*")
+		if !slices.Contains(js, j) {
+			js = append(js, j)
+		}
+		aud := it.Audience
+		if len(aud) == 0 {
+			aud = []string{"*"}
+		}
+		for _, a := range aud {
+			items[key{j, a}]++
+		}
+	}
+	trees := map[string]int{}
+	for _, t := range b.Trees {
+		trees[cmp.Or(t.Jurisdiction, "*")]++
+	}
+	slices.Sort(js)
+	emergency := 0
+	for _, it := range b.Items {
+		if it != nil && it.Kind == knowledge.KindEmergency {
+			emergency++
+		}
+	}
+	fmt.Fprintf(w, "  emergency numbers: %d\n", emergency)
+	for _, j := range js {
+		var parts []string
+		for _, a := range []string{"particulier", "professionnel", "association", "*"} {
+			if n := items[key{j, a}]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", a, n))
+			}
+		}
+		fmt.Fprintf(w, "  %s: items by audience: %s; trees: %d\n", j, strings.Join(parts, ", "), trees[j])
+	}
+	if n := trees["*"]; n > 0 && !slices.Contains(js, "*") {
+		fmt.Fprintf(w, "  *: trees: %d\n", n)
+	}
 }
