@@ -425,25 +425,31 @@ func encodeItem(it *knowledge.Item) ([]byte, string, error) {
 
 // Items returns the current (not retired) imported items, ordered by id.
 func (s *Store) Items(ctx context.Context) ([]*knowledge.Item, error) {
-	rows, err := s.rdb.QueryContext(ctx, `SELECT body_json FROM items WHERE retired_at IS NULL ORDER BY id`)
+	return readBodies[knowledge.Item](ctx, s.rdb, "items", `SELECT body_json FROM items WHERE retired_at IS NULL ORDER BY id`)
+}
+
+// readBodies decodes the JSON body of each row query returns (imported
+// items, places); what names them in errors.
+func readBodies[T any](ctx context.Context, q queryer, what, query string) ([]*T, error) {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("read items: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []*knowledge.Item
+	var out []*T
 	for rows.Next() {
 		var body []byte
 		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("read items: %w", err)
+			return nil, fmt.Errorf("read %s: %w", what, err)
 		}
-		it := new(knowledge.Item)
-		if err := json.Unmarshal(body, it); err != nil {
-			return nil, fmt.Errorf("read items: decode: %w", err)
+		v := new(T)
+		if err := json.Unmarshal(body, v); err != nil {
+			return nil, fmt.Errorf("read %s: decode: %w", what, err)
 		}
-		out = append(out, it)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read items: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return out, nil
 }

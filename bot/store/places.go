@@ -216,25 +216,5 @@ func encodePlace(p *knowledge.Place) (string, string, error) {
 // Places returns the current (not retired) imported places, ordered by
 // id.
 func (s *Store) Places(ctx context.Context) ([]*knowledge.Place, error) {
-	rows, err := s.reader(ctx).QueryContext(ctx, `SELECT body_json FROM places WHERE retired_at IS NULL ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("read places: %w", err)
-	}
-	defer rows.Close()
-	var out []*knowledge.Place
-	for rows.Next() {
-		var body []byte
-		if err := rows.Scan(&body); err != nil {
-			return nil, fmt.Errorf("read places: %w", err)
-		}
-		p := new(knowledge.Place)
-		if err := json.Unmarshal(body, p); err != nil {
-			return nil, fmt.Errorf("read places: decode: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read places: %w", err)
-	}
-	return out, nil
+	return readBodies[knowledge.Place](ctx, s.reader(ctx), "places", `SELECT body_json FROM places WHERE retired_at IS NULL ORDER BY id`)
 }

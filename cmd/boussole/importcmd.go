@@ -71,20 +71,8 @@ func runImport(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	if err := parseFlags(fs, e, reorder(args[1:], map[string]bool{"allow-retire": true})); err != nil {
+	if err := rules.parse(fs, e, args[1:]); err != nil {
 		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return errUsage
-	}
-	if !(rules.maxBroken >= 0 && rules.maxBroken <= 1) {
-		fmt.Fprintf(e.stderr, "boussole: --max-broken %v: want a share between 0 and 1 (0.05 = 5 %%)\n", rules.maxBroken)
-		return errUsage
-	}
-	if rules.source != "" && !validSourceName(rules.source) {
-		fmt.Fprintf(e.stderr, "boussole: --source %q: want a name of letters, digits, '.', '-' or '_'\n", rules.source)
-		return errUsage
 	}
 	cfg, err := cf.resolve(e)
 	if err != nil {
@@ -222,6 +210,26 @@ func storeSheets(ctx context.Context, st *store.Store, res servicepublic.Result,
 		return stats, fmt.Errorf("import service-public refused, nothing changed: it %v; if these sheets are really gone, pass --allow-retire", re)
 	}
 	return stats, err
+}
+
+// parse parses an import's flags and checks them and its arguments.
+func (rules *importRules) parse(fs *flag.FlagSet, e env, args []string) error {
+	if err := parseFlags(fs, e, reorder(args, map[string]bool{"allow-retire": true})); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if !(rules.maxBroken >= 0 && rules.maxBroken <= 1) {
+		fmt.Fprintf(e.stderr, "boussole: --max-broken %v: want a share between 0 and 1 (0.05 = 5 %%)\n", rules.maxBroken)
+		return errUsage
+	}
+	if rules.source != "" && !validSourceName(rules.source) {
+		fmt.Fprintf(e.stderr, "boussole: --source %q: want a name of letters, digits, '.', '-' or '_'\n", rules.source)
+		return errUsage
+	}
+	return nil
 }
 
 // validSourceName reports whether a --source name can name a catalogue.

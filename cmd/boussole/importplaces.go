@@ -76,20 +76,8 @@ func runImportPlaces(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(w, "  import retiring more than %s of a source without --allow-retire. A refused import changes nothing.\n", percentOf(maxRetire))
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, e, reorder(args, map[string]bool{"allow-retire": true})); err != nil {
+	if err := rules.parse(fs, e, args); err != nil {
 		return err
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return errUsage
-	}
-	if !(rules.maxBroken >= 0 && rules.maxBroken <= 1) {
-		fmt.Fprintf(e.stderr, "boussole: --max-broken %v: want a share between 0 and 1 (0.05 = 5 %%)\n", rules.maxBroken)
-		return errUsage
-	}
-	if rules.source != "" && !validSourceName(rules.source) {
-		fmt.Fprintf(e.stderr, "boussole: --source %q: want a name of letters, digits, '.', '-' or '_'\n", rules.source)
-		return errUsage
 	}
 	cfg, err := cf.resolve(e)
 	if err != nil {
