@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/store"
@@ -86,24 +88,10 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := app.NewLogger(e.stderr, app.LogConfig{Level: "warn", Format: cfg.Log.Format})
-	created := absentFiles(cfg.Database.Path)
-	stats, err := func() (store.ImportStats, error) {
-		st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: e.now})
-		if err != nil {
-			return store.ImportStats{}, err
-		}
-		stats, err := storeSheets(ctx, st, res, cats, rules)
-		if cerr := st.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close database %s: %w", cfg.Database.Path, cerr)
-		}
-		return stats, err
-	}()
+	stats, err := intoStore(ctx, cfg.Database.Path, log, e.now, func(st *store.Store) (store.ImportStats, error) {
+		return storeSheets(ctx, st, res, cats, rules)
+	})
 	if err != nil {
-		// A database this import created is not left behind; an existing
-		// one is as it was (the import is one transaction).
-		for _, f := range created {
-			_ = os.Remove(f)
-		}
 		return err
 	}
 	fmt.Fprintf(e.stdout, "service-public: %d sheets read in %.1f s into %s\n", len(res.Items)+len(res.Skipped), e.now().Sub(start).Seconds(), cfg.Database.Path)
@@ -256,6 +244,31 @@ func entryName(path, name string) string {
 // percentOf writes a share as a percentage with at most one decimal.
 func percentOf(f float64) string {
 	return strconv.FormatFloat(math.Round(1000*f)/10, 'f', -1, 64) + " %"
+}
+
+// intoStore runs an import in the database at path: a database the
+// import created is not left behind when it fails, and an existing one is
+// as it was (an import is one transaction).
+func intoStore[T any](ctx context.Context, path string, log *slog.Logger, now func() time.Time, run func(*store.Store) (T, error)) (T, error) {
+	created := absentFiles(path)
+	res, err := func() (T, error) {
+		st, err := store.Open(ctx, path, store.Options{Logger: log, Clock: now})
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		res, err := run(st)
+		if cerr := st.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("close database %s: %w", path, cerr)
+		}
+		return res, err
+	}()
+	if err != nil {
+		for _, f := range created {
+			_ = os.Remove(f)
+		}
+	}
+	return res, err
 }
 
 // absentFiles returns the files of a SQLite database (the file, its WAL,

@@ -91,24 +91,10 @@ func runImportPlaces(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := app.NewLogger(e.stderr, app.LogConfig{Level: "warn", Format: cfg.Log.Format})
-	created := absentFiles(cfg.Database.Path)
-	stats, err := func() ([]store.PlaceImportStats, error) {
-		st, err := store.Open(ctx, cfg.Database.Path, store.Options{Logger: log, Clock: e.now})
-		if err != nil {
-			return nil, err
-		}
-		stats, err := storePlaces(ctx, st, files, rules)
-		if cerr := st.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close database %s: %w", cfg.Database.Path, cerr)
-		}
-		return stats, err
-	}()
+	stats, err := intoStore(ctx, cfg.Database.Path, log, e.now, func(st *store.Store) ([]store.PlaceImportStats, error) {
+		return storePlaces(ctx, st, files, rules)
+	})
 	if err != nil {
-		// A database this import created is not left behind; an existing
-		// one is as it was (the import is one transaction).
-		for _, f := range created {
-			_ = os.Remove(f)
-		}
 		return err
 	}
 	printPlacesSummary(e.stdout, files, stats, e.now().Sub(start), cfg.Database.Path)

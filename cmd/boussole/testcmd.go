@@ -168,12 +168,10 @@ func (r *recorder) Send(_ context.Context, m bot.Reply) error { r.got = append(r
 // importPlaceFiles stores places read by readPlaceFiles into the database
 // at path, as boussole import places does.
 func importPlaceFiles(ctx context.Context, path string, files []*placeFile, now func() time.Time) error {
-	st, err := store.Open(ctx, path, store.Options{Clock: now})
-	if err != nil {
-		return err
-	}
-	_, err = storePlaces(ctx, st, files, defaultImportRules)
-	return errors.Join(err, st.Close())
+	_, err := intoStore(ctx, path, nil, now, func(st *store.Store) ([]store.PlaceImportStats, error) {
+		return storePlaces(ctx, st, files, defaultImportRules)
+	})
+	return err
 }
 
 // stringList is a repeatable string flag.

@@ -1,9 +1,9 @@
 package places
 
 import (
-	"slices"
 	"strings"
 
+	"github.com/boussole/boussole/internal/sets"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
 )
@@ -52,8 +52,8 @@ func merge(a, b *knowledge.Place) *knowledge.Place {
 		keep, other = b, a
 	}
 	m := *keep
-	m.Labels = union(keep.Labels, other.Labels)
-	m.Services = union(keep.Services, other.Services)
+	m.Labels = sets.Union(keep.Labels, other.Labels)
+	m.Services = sets.Union(keep.Services, other.Services)
 	return &m
 }
 
@@ -70,14 +70,4 @@ func completeness(p *knowledge.Place) int {
 		}
 	}
 	return n
-}
-
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, x := range b {
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
