@@ -161,18 +161,32 @@ func (t *turn) places(folded string) (bool, error) {
 		}
 		t.placesUsed = false
 	} else if !s.IsZero() {
+		if m, ok := t.e.words.matchOffer(t.conv.Offered, folded); ok && m.covered >= 0.5 {
+			return false, nil // « 3 autres lieux » typed: the offer's
+		}
 		// « Gap » after the places near Digne: the same search there.
 		found, err := t.e.towns.Find(t.ctx, t.text, t.townContext())
 		if err != nil {
 			return true, fmt.Errorf("find town: %w", err)
 		}
-		if len(found.Towns) > 0 && strings.TrimSpace(found.Rest) == "" {
+		towns, postal, ambiguous := found.Towns, found.Postal, found.Ambiguous
+		if len(towns) > 0 && strings.TrimSpace(found.Rest) != "" {
+			towns = nil // a town in a sentence about something else
+		}
+		if len(towns) == 0 && len(strings.Fields(folded)) <= 2 {
+			// « Sherbroke »: a town's name, misspelt.
+			if towns, err = t.e.towns.Lookup(t.ctx, t.text, t.townContext()); err != nil {
+				return true, fmt.Errorf("look up town: %w", err)
+			}
+			ambiguous = places.Ambiguous(towns, t.townContext())
+		}
+		if len(towns) > 0 {
 			t.placesUsed = true
-			if found.Ambiguous && len(found.Towns) > 1 {
-				t.askWhichTown(found.Towns)
+			if ambiguous && len(towns) > 1 {
+				t.askWhichTown(towns)
 				return true, nil
 			}
-			t.setTown(found.Towns[0], found.Postal)
+			t.setTown(towns[0], postal)
 			t.showPlaces()
 			return true, nil
 		}
