@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/boussole/boussole/bot"
@@ -201,18 +202,26 @@ func (t *turn) topics() {
 	// only the configured default, every topic stays on offer: it is
 	// also how a person from the other side says where they are.
 	j, n := t.jurisdiction(), 0
-	if t.toldJurisdiction() == "" && !strings.HasSuffix(t.conv.Lang, "-CA") && !strings.HasSuffix(t.e.cfg.Lang, "-CA") {
-		j = "" // only the configured default
-	}
+	guessed := t.toldJurisdiction() == "" && !strings.HasSuffix(t.conv.Lang, "-CA") && !strings.HasSuffix(t.e.cfg.Lang, "-CA")
+	var others []string // the other sides' topics, behind one button each
 	for _, tr := range t.snap.base.Trees {
-		if n == maxTopics {
-			break
+		if tr.Jurisdiction != "" && tr.Jurisdiction != j {
+			// While the side is only the configured default, a person of
+			// the other side finds theirs behind « Au Québec »: one menu
+			// of every topic of both sides would not fit a chat.
+			if guessed && !slices.Contains(others, tr.Jurisdiction) && t.e.cat.Has(t.lang(), "btn_where_"+strings.ToLower(tr.Jurisdiction)) {
+				others = append(others, tr.Jurisdiction)
+			}
+			continue
 		}
-		if j != "" && tr.Jurisdiction != "" && tr.Jurisdiction != j {
+		if n == maxTopics {
 			continue
 		}
 		t.offer(bot.Offer{Label: t.w().TreeTitle(tr), Action: actTree, Arg: tr.ID})
 		n++
+	}
+	for _, o := range others {
+		t.offer(bot.Offer{Label: t.msg("btn_where_" + strings.ToLower(o)), Action: actWhere, Arg: o + "\x1f"})
 	}
 	t.offer(t.mediatorOffer(mediation.DefaultQueue))
 }

@@ -519,6 +519,12 @@ func (t *turn) act(o bot.Offer) error {
 		// conversation, then the question asked is answered there.
 		j, q, _ := strings.Cut(o.Arg, "\x1f")
 		t.followJurisdiction(j)
+		if q == "" {
+			// « Au Québec » in the topic menu: that side's topics.
+			t.say(t.msg("where_noted_" + strings.ToLower(j)))
+			t.topics()
+			return nil
+		}
 		t.text = q
 		return t.searchAndAnswer()
 	}

@@ -297,11 +297,11 @@ func TestChannelJurisdiction(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "c.yaml")
 	must(t, os.WriteFile(conf, []byte("jurisdictions:\n  console:\n    local: QC\n"), 0o600))
-	code, out, errs := runCmd(t, "j'ai un problème avec mon loyer\ndemander un acte de naissance\nmon mari me frappe\n", "chat", "--db", filepath.Join(dir, "b.db"), "--config", conf)
+	code, out, errs := runCmd(t, "j'ai un problème avec mon loyer\ndemander un acte de naissance\nfaire une procuration pour voter\nmon mari me frappe\n", "chat", "--db", filepath.Join(dir, "b.db"), "--config", conf)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	wantAll(t, out, "Tribunal administratif du logement", "pas de fiche pour le Québec", "9-1-1", "SOS violence conjugale")
+	wantAll(t, out, "Tribunal administratif du logement", "certificat de naissance du Québec", "pas de fiche pour le Québec", "9-1-1", "SOS violence conjugale")
 	if strings.Contains(out, "APL") {
 		t.Errorf("France's housing aid in a Québec channel:\n%s", out)
 	}
