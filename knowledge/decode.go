@@ -599,12 +599,21 @@ func (d *decoder) nearest(n *yaml.Node) *Filter {
 	d.fields(n, `"nearest"`, nearestFields, func(key string, v *yaml.Node) {
 		switch key {
 		case "services":
-			f.Services = d.texts("nearest.services", v)
+			f.Services = codes(d.texts("nearest.services", v))
 		case "labels":
-			f.Labels = d.texts("nearest.labels", v)
+			f.Labels = codes(d.texts("nearest.labels", v))
 		}
 	})
 	return f
+}
+
+// codes reads service and label codes as an admin may write them: « France
+// Services » and « Démarches » are france-services and demarches.
+func codes(ws []string) []string {
+	for i, w := range ws {
+		ws[i] = strings.ReplaceAll(foldText(w), " ", "-")
+	}
+	return ws
 }
 
 // ids decodes one id or a list of them: a single id is the common case,
