@@ -42,9 +42,11 @@ const (
 	reasonDanger = "danger"
 )
 
-// maxTopics bounds the topic menu (Discord shows 25 buttons, a terminal
-// list gets hard to read long before).
-const maxTopics = 10
+// maxTopics bounds the topic menu: one side's topics (France has 12 in
+// the demo) with « Au Québec » and the mediator's button stay within
+// Discord's 25 buttons and a screen's height; a longer list gets hard to
+// read.
+const maxTopics = 14
 
 // turn is the work of one incoming message on one conversation.
 type turn struct {
