@@ -226,5 +226,5 @@ func TestFollowUpInEnglish(t *testing.T) {
 	h := demoHarness(t, "")
 	h.say(alice, "renouveler mon passeport")
 	rs := h.say(alice, "how much is it")
-	mustContain(t, rs, "Passeport, première demande ou renouvellement", "Cost: 86 €")
+	mustContain(t, rs, "Passport: first application or renewal", "Cost: 86 €")
 }
