@@ -333,10 +333,9 @@ func TestValidatePrintsCoverage(t *testing.T) {
 	}, []*knowledge.Tree{{ID: "t", Jurisdiction: "QC"}, {ID: "u"}}, nil)
 	var out strings.Builder
 	printCoverage(&out, b)
-	want := "  emergency numbers: 1\n" +
-		"  FR: items by audience: particulier 1, professionnel 1, association 1; trees: 0\n" +
-		"  QC: items by audience: association 1; trees: 1\n" +
-		"  *: trees: 1\n"
+	want := "  *: 0 items, 0 emergency numbers, 1 trees\n" +
+		"  FR: 2 items (particulier 1, professionnel 1, association 1), 0 emergency numbers, 0 trees\n" +
+		"  QC: 1 items (association 1), 1 emergency numbers, 1 trees\n"
 	if out.String() != want {
 		t.Errorf("coverage:\n%s\nwant:\n%s", out.String(), want)
 	}

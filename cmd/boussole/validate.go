@@ -77,21 +77,30 @@ func runValidate(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// printCoverage counts the items by jurisdiction and audience, and the
-// trees by jurisdiction: what an admin adapting the knowledge checks
-// first (« does it say anything for associations in Québec? »).
+// printCoverage counts the items by jurisdiction and audience, the
+// emergency numbers and the trees by jurisdiction: what an admin adapting
+// the knowledge checks first (« does it say anything for associations in
+// Québec? »).
 func printCoverage(w io.Writer, b *knowledge.Base) {
 	type key struct{ j, a string }
-	items := map[key]int{}
+	items, emergency, total, trees := map[key]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	var js []string
-	for _, it := range b.Items {
-		if it == nil || it.Kind == knowledge.KindEmergency {
-			continue
-		}
-		j := cmp.Or(it.Jurisdiction, "*")
+	seen := func(j string) {
 		if !slices.Contains(js, j) {
 			js = append(js, j)
 		}
+	}
+	for _, it := range b.Items {
+		if it == nil {
+			continue
+		}
+		j := cmp.Or(it.Jurisdiction, "*")
+		seen(j)
+		if it.Kind == knowledge.KindEmergency {
+			emergency[j]++
+			continue
+		}
+		total[j]++
 		aud := it.Audience
 		if len(aud) == 0 {
 			aud = []string{"*"}
@@ -100,18 +109,12 @@ func printCoverage(w io.Writer, b *knowledge.Base) {
 			items[key{j, a}]++
 		}
 	}
-	trees := map[string]int{}
 	for _, t := range b.Trees {
-		trees[cmp.Or(t.Jurisdiction, "*")]++
+		j := cmp.Or(t.Jurisdiction, "*")
+		seen(j)
+		trees[j]++
 	}
 	slices.Sort(js)
-	emergency := 0
-	for _, it := range b.Items {
-		if it != nil && it.Kind == knowledge.KindEmergency {
-			emergency++
-		}
-	}
-	fmt.Fprintf(w, "  emergency numbers: %d\n", emergency)
 	for _, j := range js {
 		var parts []string
 		for _, a := range []string{"particulier", "professionnel", "association", "*"} {
@@ -119,9 +122,10 @@ func printCoverage(w io.Writer, b *knowledge.Base) {
 				parts = append(parts, fmt.Sprintf("%s %d", a, n))
 			}
 		}
-		fmt.Fprintf(w, "  %s: items by audience: %s; trees: %d\n", j, strings.Join(parts, ", "), trees[j])
-	}
-	if n := trees["*"]; n > 0 && !slices.Contains(js, "*") {
-		fmt.Fprintf(w, "  *: trees: %d\n", n)
+		fmt.Fprintf(w, "  %s: %d items", j, total[j])
+		if len(parts) > 0 {
+			fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+		}
+		fmt.Fprintf(w, ", %d emergency numbers, %d trees\n", emergency[j], trees[j])
 	}
 }
