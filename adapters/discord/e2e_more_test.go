@@ -330,7 +330,7 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	welcomed := len(f.PostsTo("dm-12"))
 	stop()
 
-	f.OfflineDM("12", "carte grise")
+	f.OfflineDM("12", "voiture")
 	_, stop2 := startStack(t, f, db, Config{}, mediation.Config{})
 	t.Cleanup(stop2)
 	f.WaitPosts(t, "dm-12", welcomed+1)
@@ -340,7 +340,7 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 	for _, p := range posts[welcomed:] {
 		texts = append(texts, p.Content)
 	}
-	// "carte grise" opens the vehicles tree: its first question, once.
+	// "voiture" opens the vehicles tree: its first question, once.
 	if n := strings.Count(strings.Join(texts, "\n"), "Votre demande concerne"); n != 1 {
 		t.Errorf("after the restart the bot said %q, want the vehicles tree's question once", texts)
 	}
@@ -415,7 +415,7 @@ func TestNewSessionAfterAnOutageReadsBackWhatWasMissed(t *testing.T) {
 	f.Invalidate = true
 	f.Mu.Unlock()
 	f.Disconnect()
-	f.OfflineDM("21", "carte grise") // while the connection is down
+	f.OfflineDM("21", "voiture") // while the connection is down
 	f.WaitConnected(t, "READY")
 	f.WaitPosts(t, "dm-21", welcomed+1)
 	time.Sleep(500 * time.Millisecond) // anything answered twice would be here by now
@@ -448,7 +448,7 @@ func TestRestartReadsBackManyPlaces(t *testing.T) {
 	}
 	stop()
 	for _, u := range users {
-		f.OfflineDM(u, "carte grise")
+		f.OfflineDM(u, "voiture")
 	}
 	_, stop2 := startStack(t, f, db, Config{}, mediation.Config{})
 	t.Cleanup(stop2)
