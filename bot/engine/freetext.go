@@ -8,6 +8,7 @@ import (
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
 )
 
 // Free text: a message that is no command and no choice is searched,
@@ -105,6 +106,16 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 	}
 	// Not sure: offer the hits that match well (Decide) instead of guessing.
 	t.conv.Misses++
+	// Two sheets of one title (a hand-written item and an imported
+	// dossier both called « Revenu de solidarité active (RSA) ») would be
+	// two identical buttons: the first, better ranked, is offered.
+	titles := map[string]bool{}
+	offered = slices.DeleteFunc(offered, func(h knowledge.Hit) bool {
+		k := analysis.Fold(t.title(h))
+		dup := titles[k]
+		titles[k] = true
+		return dup
+	})
 	t.offerTopic(offered)
 	t.say(t.msg("unsure"))
 	for _, h := range offered {
