@@ -177,7 +177,7 @@ func (v *validator) checkPlace(it *Item, name string) {
 		}
 	}
 	for _, u := range []struct{ key, url string }{{"website", p.Website}, {"booking", p.Booking}} {
-		if u.url != "" && !isWebURL(u.url) {
+		if u.url != "" && !IsWebURL(u.url) {
 			v.add(it.PlaceLine(u.key), "%s: place.%s %q is not a full web address starting with https:// or http://", name, u.key, shorten(u.url, 80))
 		}
 	}

@@ -229,7 +229,7 @@ func (v *validator) checkItem(it *Item) {
 		v.add(p, "%s has no official source URL (sources:)", name)
 	}
 	for _, s := range sources {
-		if !isWebURL(s) {
+		if !IsWebURL(s) {
 			v.add(p, "%s: source %q is not a full web address starting with https:// or http://", name, shorten(s, 80))
 		}
 	}
@@ -245,7 +245,7 @@ func (v *validator) checkItem(it *Item) {
 		switch {
 		case l.URL == "":
 			v.add(p, "%s: online link %d (where.online) has no url", name, i+1)
-		case !isWebURL(l.URL):
+		case !IsWebURL(l.URL):
 			v.add(p, "%s: online link %d (where.online) url %q is not a full web address starting with https:// or http://", name, i+1, shorten(l.URL, 80))
 		}
 	}
@@ -325,9 +325,10 @@ func (v *validator) checkReplaces(items []*Item) {
 	}
 }
 
-// isWebURL reports whether s is an absolute http(s) URL with a host: the
-// only kind of link a citizen can open from a chat message.
-func isWebURL(s string) bool {
+// IsWebURL reports whether s is an absolute http(s) URL with a host: the
+// only kind of link a citizen can open from a chat message (an imported
+// place's website may hold anything).
+func IsWebURL(s string) bool {
 	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return false
 	}

@@ -113,14 +113,16 @@ func TestIsWebURL(t *testing.T) {
 		{"https://:443/x", false},
 		{"ftp://example.org", false},
 		{"mailto:a@b.fr", false},
+		{"javascript:alert(1)", false}, // an imported place's website field
+		{"http://www.diniapolis.fr", true},
 		{"/relative/path", false},
 		{"www.example.org", false},
 		{"https://exa mple.org", false},
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := isWebURL(tt.in); got != tt.want {
-			t.Errorf("isWebURL(%q) = %v, want %v", tt.in, got, tt.want)
+		if got := IsWebURL(tt.in); got != tt.want {
+			t.Errorf("IsWebURL(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }

@@ -434,7 +434,7 @@ func (t *turn) placeLine(n places.Near) string {
 	if p.Phone != "" {
 		more = append(more, t.msg("place_phone", "phone", phoneNumber(p.Phone)))
 	}
-	if u := cmp.Or(p.Booking, p.Website); u != "" && safeURL(u) {
+	if u := cmp.Or(p.Booking, p.Website); u != "" && knowledge.IsWebURL(u) {
 		key := "place_booking"
 		if p.Booking == "" {
 			key = "place_website"
@@ -597,10 +597,4 @@ func phoneNumber(n string) string {
 		return n
 	}
 	return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
-}
-
-// safeURL accepts only web links: an imported field could hold anything.
-func safeURL(u string) bool {
-	p, err := url.Parse(u)
-	return err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != ""
 }
