@@ -142,9 +142,10 @@ func (t *turn) places(folded string) (bool, error) {
 	if t.e.towns == nil {
 		return false, nil
 	}
-	if _, asks := t.e.words.nearest.placeRequest(folded); asks {
+	f, asks := t.e.words.nearest.placeRequest(folded)
+	if asks {
 		// A new request, even while a town was asked for.
-		return t.placeWanted(folded)
+		return true, t.placeWanted(f)
 	}
 	if s := t.conv.Search; s.Asked {
 		t.placesUsed = true
@@ -164,43 +165,24 @@ func (t *turn) places(folded string) (bool, error) {
 		if m, ok := t.e.words.matchOffer(t.conv.Offered, folded); ok && m.covered >= 0.5 {
 			return false, nil // « 3 autres lieux » typed: the offer's
 		}
-		// « Gap » after the places near Digne: the same search there.
-		found, err := t.e.towns.Find(t.ctx, t.text, t.townContext())
+		// « Gap » after the places near Digne: the same search there;
+		// « Sherbroke », misspelt, when that is the whole message.
+		r, err := t.readTown(true, len(strings.Fields(folded)) <= 2)
 		if err != nil {
-			return true, fmt.Errorf("find town: %w", err)
+			return true, err
 		}
-		towns, postal, ambiguous := found.Towns, found.Postal, found.Ambiguous
-		if len(towns) > 0 && strings.TrimSpace(found.Rest) != "" {
-			towns = nil // a town in a sentence about something else
-		}
-		if len(towns) == 0 && len(strings.Fields(folded)) <= 2 {
-			// « Sherbroke »: a town's name, misspelt.
-			if towns, err = t.e.towns.Lookup(t.ctx, t.text, t.townContext()); err != nil {
-				return true, fmt.Errorf("look up town: %w", err)
-			}
-			ambiguous = places.Ambiguous(towns, t.townContext())
-		}
-		if len(towns) > 0 {
+		if len(r.towns) > 0 {
 			t.placesUsed = true
-			if ambiguous && len(towns) > 1 {
-				t.askWhichTown(towns)
-				return true, nil
-			}
-			t.setTown(towns[0], postal)
-			t.showPlaces()
+			t.goToTown(r)
 			return true, nil
 		}
 	}
-	return t.placeWanted(folded)
+	return false, nil
 }
 
-// placeWanted handles a message that asks for places. It returns false
-// when the message asks for none.
-func (t *turn) placeWanted(folded string) (bool, error) {
-	f, ok := t.e.words.nearest.placeRequest(folded)
-	if !ok {
-		return false, nil
-	}
+// placeWanted answers a request for places of filter f: near the town the
+// message names, else the one the conversation knows, else it asks.
+func (t *turn) placeWanted(f knowledge.Filter) error {
 	if len(f.Services) == 0 && len(f.Labels) == 0 {
 		// « près de chez moi » alone: help with procedures, what the bot
 		// is for.
@@ -208,22 +190,19 @@ func (t *turn) placeWanted(folded string) (bool, error) {
 	}
 	t.placesUsed = true
 	t.conv.Search = bot.PlaceSearch{Services: f.Services, Labels: f.Labels}
-	found, err := t.e.towns.Find(t.ctx, t.text, t.townContext())
+	r, err := t.readTown(false, false)
 	if err != nil {
-		return true, fmt.Errorf("find town: %w", err)
+		return err
 	}
 	switch {
-	case found.Ambiguous && len(found.Towns) > 1:
-		t.askWhichTown(found.Towns)
-	case len(found.Towns) > 0:
-		t.setTown(found.Towns[0], found.Postal)
-		t.showPlaces()
+	case len(r.towns) > 0:
+		t.goToTown(r)
 	case !t.conv.Town.IsZero():
 		t.showPlaces()
 	default:
 		t.askTown()
 	}
-	return true, nil
+	return nil
 }
 
 // rememberTown keeps the town a message says the person is in
@@ -246,21 +225,11 @@ func (t *turn) rememberTown() error {
 // townAnswer reads a reply to « Dans quelle ville ? ». It returns false
 // when the reply is not a town, and the bot stops waiting for one.
 func (t *turn) townAnswer(folded string) (bool, error) {
-	prefer := t.townContext()
-	// Find reads a reply that is exactly a place, with its postal code
-	// (« 13011 », « Marseille 11e »); Lookup forgives typos.
-	found, err := t.e.towns.Find(t.ctx, t.text, prefer)
+	r, err := t.readTown(false, true)
 	if err != nil {
-		return true, fmt.Errorf("find town: %w", err)
+		return true, err
 	}
-	towns, postal, ambiguous := found.Towns, found.Postal, found.Ambiguous
-	if len(towns) == 0 {
-		if towns, err = t.e.towns.Lookup(t.ctx, t.text, prefer); err != nil {
-			return true, fmt.Errorf("look up town: %w", err)
-		}
-		ambiguous = places.Ambiguous(towns, prefer)
-	}
-	if len(towns) == 0 {
+	if len(r.towns) == 0 {
 		if len(strings.Fields(folded)) <= 3 && t.conv.Misses == 0 {
 			// Probably a town the gazetteer cannot read: once more.
 			t.conv.Misses++
@@ -272,13 +241,50 @@ func (t *turn) townAnswer(folded string) (bool, error) {
 		return false, nil
 	}
 	t.conv.Misses = 0
-	if ambiguous && len(towns) > 1 {
-		t.askWhichTown(towns)
-		return true, nil
-	}
-	t.setTown(towns[0], postal)
-	t.showPlaces()
+	t.goToTown(r)
 	return true, nil
+}
+
+// townRead is a town a reply names: candidates best first, the postal
+// code given, and whether the candidates are homonyms to ask about.
+type townRead struct {
+	towns     []*places.Town
+	postal    string
+	ambiguous bool
+}
+
+// readTown reads the town a reply names. Find reads a reply that is a
+// place, with its postal code (« 13011 », « Marseille 11e »); alone says
+// the reply must be nothing else (not a sentence that mentions a town);
+// lookup lets Lookup forgive typos when Find reads nothing.
+func (t *turn) readTown(alone, lookup bool) (townRead, error) {
+	prefer := t.townContext()
+	found, err := t.e.towns.Find(t.ctx, t.text, prefer)
+	if err != nil {
+		return townRead{}, fmt.Errorf("find town: %w", err)
+	}
+	r := townRead{towns: found.Towns, postal: found.Postal, ambiguous: found.Ambiguous}
+	if alone && strings.TrimSpace(found.Rest) != "" {
+		r = townRead{}
+	}
+	if len(r.towns) == 0 && lookup {
+		if r.towns, err = t.e.towns.Lookup(t.ctx, t.text, prefer); err != nil {
+			return townRead{}, fmt.Errorf("look up town: %w", err)
+		}
+		r.ambiguous = places.Ambiguous(r.towns, prefer)
+	}
+	return r, nil
+}
+
+// goToTown shows the places near the town read, or asks which one among
+// homonyms.
+func (t *turn) goToTown(r townRead) {
+	if r.ambiguous && len(r.towns) > 1 {
+		t.askWhichTown(r.towns)
+		return
+	}
+	t.setTown(r.towns[0], r.postal)
+	t.showPlaces()
 }
 
 // townContext is what the conversation knows that settles homonyms.
