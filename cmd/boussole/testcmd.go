@@ -34,8 +34,11 @@ func runTest(ctx context.Context, e env, args []string) error {
 	cf.register(fs)
 	verbose := fs.Bool("v", false, "print each file's result")
 	nowFlag := fs.String("now", testInstant, "the instant the files run at, RFC 3339 (a file's clock instruction wins)")
-	var placeArgs stringList
-	fs.Var(&placeArgs, "places", "a places export (as for boussole import places) imported into each file's database; repeatable")
+	var placeArgs []string
+	fs.Func("places", "a places export (as for boussole import places) imported into each file's database (repeatable)", func(s string) error {
+		placeArgs = append(placeArgs, s)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: boussole test [--knowledge DIR] [--lang "+strings.Join(catalog.EmbeddedLangs(), "|")+"] [--now "+testInstant+"] [--places EXPORT]… [-v] FILE…")
 		fmt.Fprintln(e.stderr, "Each file runs on a fresh database at a fixed instant, "+testInstant+" unless --now or the file's clock instruction says otherwise.")
@@ -173,9 +176,3 @@ func importPlaceFiles(ctx context.Context, path string, files []*placeFile, now 
 	})
 	return err
 }
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
