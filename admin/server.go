@@ -124,6 +124,11 @@ type Deps struct {
 	// Now is the program's one clock.
 	Now  func() time.Time
 	Auth Authenticator
+	// Audit records every change (nil: none recorded, in tests of pages
+	// that change nothing).
+	Audit AuditLog
+	// Library is the published knowledge.
+	Library Library
 }
 
 // Server serves the admin pages.

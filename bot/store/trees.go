@@ -18,7 +18,34 @@ type TreeVersionInfo struct {
 	Version     int
 	Hash        string // hex sha256 of the stored JSON
 	PublishedAt time.Time
+	// Author is the admin account that published it ("" from files).
+	Author string
+	// Message says why (the admin's words).
+	Message string
+	// Source is SourceFile or SourceWeb.
+	Source string
 }
+
+// ItemVersionInfo describes one published version of a hand-written item.
+type ItemVersionInfo struct {
+	Version     int
+	Hash        string
+	PublishedAt time.Time
+	Author      string
+	Message     string
+	Source      string
+	// Deleted says this version removed the item.
+	Deleted bool
+}
+
+// Where a published version came from.
+const (
+	// SourceFile is a knowledge directory (or the embedded demo) read at
+	// start.
+	SourceFile = "file"
+	// SourceWeb is the web admin.
+	SourceWeb = "web"
+)
 
 // PublishTree stores t as version latest+1 unless the latest version has
 // the same content, and returns the version in force. Content is the JSON
