@@ -129,6 +129,8 @@ type Deps struct {
 	Audit AuditLog
 	// Library is the published knowledge.
 	Library Library
+	// Drafts are the editors' drafts of trees and items.
+	Drafts Drafts
 }
 
 // Server serves the admin pages.
@@ -185,6 +187,7 @@ func (s *Server) routes() {
 		http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
 	})
 	s.mux.HandleFunc("POST "+Prefix+"/lang", s.setLang)
+	s.itemRoutes()
 }
 
 // handler is a page handler for a signed-in user.

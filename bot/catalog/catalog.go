@@ -147,6 +147,21 @@ func (c *Catalog) lookup(lang, key string) (string, bool) {
 	return "", false
 }
 
+// Regional is the catalogue's language of base spoken in jurisdiction j
+// (fr in QC: fr-CA, from each file's lang_jurisdiction), or base itself
+// when it has none: the language the bot speaks to a person there.
+func (c *Catalog) Regional(base, j string) string {
+	if j == "" {
+		return base
+	}
+	for _, l := range c.Langs() {
+		if l != base && baseLang(l) == base && c.T(l, "lang_jurisdiction") == j {
+			return l
+		}
+	}
+	return base
+}
+
 func baseLang(l string) string {
 	if i := strings.IndexAny(l, "-_"); i > 0 {
 		return l[:i]

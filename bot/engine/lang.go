@@ -49,18 +49,9 @@ func (e *Engine) langJurisdiction(lang string) string {
 }
 
 // regional is the catalogue's language of base spoken in jurisdiction j
-// (fr in QC: fr-CA), or base itself when it has none.
-func (e *Engine) regional(base, j string) string {
-	if j == "" {
-		return base
-	}
-	for _, l := range e.cat.Langs() {
-		if l != base && langBase(l) == base && e.langJurisdiction(l) == j {
-			return l
-		}
-	}
-	return base
-}
+// (fr in QC: fr-CA), or base itself when it has none (catalog.Regional:
+// the admin's preview of an item picks its language the same way).
+func (e *Engine) regional(base, j string) string { return e.cat.Regional(base, j) }
 
 // markerWords reads each language's marker words from the catalogue.
 func markerWords(cat *catalog.Catalog) map[string]map[string]bool {
