@@ -26,7 +26,7 @@ type Parts struct {
 	cat    *catalog.Catalog
 	danger *safety.Detector
 	gaz    *places.Gazetteer
-	dirs   map[string]indexed // by knowledge directory, without imported items
+	dirs   map[string]indexed         // by knowledge directory, without imported items
 	read   map[string]*knowledge.Base // files, by directory
 }
 

@@ -31,10 +31,10 @@ import (
 // Core is Boussole without its chat adapters: one store, one catalogue,
 // one knowledge base and one engine, all reading one clock.
 type Core struct {
-	Log       *slog.Logger
-	Now       func() time.Time
-	Store     *store.Store
-	Catalog   *catalog.Catalog
+	Log     *slog.Logger
+	Now     func() time.Time
+	Store   *store.Store
+	Catalog *catalog.Catalog
 	// Knowledge is the knowledge served when the Core opened; Library
 	// has the one in force since.
 	Knowledge *knowledge.Base
