@@ -33,8 +33,6 @@ type Library interface {
 	Conflicts() []string
 }
 
-// Publication says who publishes and why.
-type Publication struct {
-	Author  string
-	Message string
-}
+// Publication says who publishes and why (the Library records the
+// source, web).
+type Publication = store.Publication

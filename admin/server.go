@@ -374,7 +374,7 @@ func funcs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02 15:04")
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":  func(a, b int) int { return a + b },
 		"join": strings.Join,
 	}
 }

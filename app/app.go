@@ -79,6 +79,8 @@ func (a *App) Serve(ctx context.Context, adapters ...bot.Adapter) error {
 	defer loops.Wait()
 	defer stop()
 	loops.Go(func() { every(lctx, time.Hour, a.Purge) })
+	// Knowledge published in the admin of any process reaches this one.
+	loops.Go(func() { a.Library.Watch(lctx, reloadEvery) })
 	if m := a.Config.Mediation.ReannounceMinutes; m > 0 {
 		loops.Go(func() { a.reannounceEvery(lctx, time.Duration(m)*time.Minute) })
 	}
@@ -87,6 +89,10 @@ func (a *App) Serve(ctx context.Context, adapters ...bot.Adapter) error {
 	a.Log.Info("boussole stopped")
 	return err
 }
+
+// reloadEvery is how often a serve process looks for knowledge another
+// process published: one indexed read of one row.
+const reloadEvery = 2 * time.Second
 
 // reannounceEvery re-posts cases nobody claimed within after, checking
 // every minute (or every after, if shorter), the first time one interval

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -28,6 +29,31 @@ type Config struct {
 	Search        SearchConfig                 `yaml:"search"`
 	Log           LogConfig                    `yaml:"log"`
 	Mediation     MediationConfig              `yaml:"mediation"`
+	HTTP          HTTPConfig                   `yaml:"http"`
+	Admin         AdminConfig                  `yaml:"admin"`
+}
+
+// HTTPConfig is the process's one HTTP server: the web admin, the
+// Mattermost callbacks, /healthz and /readyz.
+type HTTPConfig struct {
+	// Listen is the server's address; "" runs no server (then neither
+	// the admin nor Mattermost's buttons work).
+	Listen string `yaml:"listen"`
+}
+
+// AdminConfig configures the web admin under /admin.
+type AdminConfig struct {
+	Enabled bool `yaml:"enabled"`
+	// SecureCookies marks session cookies Secure: set it when a reverse
+	// proxy serves the admin over HTTPS (requests seen over TLS get it
+	// anyway).
+	SecureCookies bool `yaml:"secure_cookies"`
+	// ProxyHeader names a header a trusted reverse proxy sets to the
+	// signed-in login (single sign-on); "" disables it.
+	ProxyHeader string `yaml:"proxy_header"`
+	// TrustedProxies are the addresses (CIDR) whose ProxyHeader is
+	// believed; from anywhere else the header is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // MediationConfig configures the hand-off to human mediators.
@@ -121,6 +147,8 @@ func Default() Config {
 		Log:          LogConfig{Level: "info", Format: "text"},
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
 			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
+		HTTP:  HTTPConfig{Listen: "127.0.0.1:8080"},
+		Admin: AdminConfig{Enabled: true, TrustedProxies: []string{}},
 	}
 }
 
@@ -178,6 +206,19 @@ func (c Config) Validate(platforms []string) error {
 	}
 	if _, err := m.build(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.Admin.Enabled && c.HTTP.Listen == "" {
+		errs = append(errs, errors.New("admin.enabled: the admin needs the HTTP server: set http.listen (e.g. 127.0.0.1:8080) or admin.enabled: false"))
+	}
+	if c.Admin.ProxyHeader != "" && len(c.Admin.TrustedProxies) == 0 {
+		errs = append(errs, errors.New("admin.trusted_proxies: admin.proxy_header is set: list the reverse proxies' addresses (CIDR) it is believed from"))
+	}
+	for i, p := range c.Admin.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, aerr := netip.ParseAddr(p); aerr != nil {
+				errs = append(errs, fmt.Errorf("admin.trusted_proxies[%d]: %q is not an address or CIDR prefix (e.g. 10.0.0.5 or 10.0.0.0/24)", i, p))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -25,12 +26,13 @@ type Parts struct {
 	cat    *catalog.Catalog
 	danger *safety.Detector
 	gaz    *places.Gazetteer
-	dirs   map[string]indexed // by knowledge directory, without imported items
+	dirs   map[string]indexed         // by knowledge directory, without imported items
+	read   map[string]*knowledge.Base // files, by directory
 }
 
 type indexed struct {
-	base  *knowledge.Base
-	index *search.Index
+	loaded, base *knowledge.Base
+	index        *search.Index
 }
 
 // Open is app.Open with the parts p already built.
@@ -72,30 +74,54 @@ func (p *Parts) Gazetteer() (*places.Gazetteer, error) {
 	return gaz, err
 }
 
-// knowledge loads dir with the imported items, makes it what is served
-// (serve) and indexes that; without imported items (whose set is the
-// store's, and changes, and which alone serve replaces or dates), the
-// result is kept for dir.
-func (p *Parts) knowledge(ctx context.Context, dir string, imported []*knowledge.Item, serve func(*knowledge.Base) *knowledge.Base) (*knowledge.Base, *search.Index, error) {
-	shared := p != nil && len(imported) == 0
+// files reads the knowledge directory dir (the embedded demo when dir
+// is ""), without validating it; the result is kept for dir.
+func (p *Parts) files(dir string) (*knowledge.Base, error) {
+	if p != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if b, ok := p.read[dir]; ok {
+			return b, nil
+		}
+	}
+	b, err := readKnowledge(dir)
+	if err != nil {
+		return nil, err
+	}
+	if p != nil {
+		if p.read == nil {
+			p.read = map[string]*knowledge.Base{}
+		}
+		p.read[dir] = b
+	}
+	return b, nil
+}
+
+// knowledge validates the loaded knowledge b of dir with the imported
+// items, makes it what is served (serve) and indexes that; without
+// imported items and web versions (fromFiles: b is dir's files as they
+// are), the result is kept for dir. It returns the loaded knowledge (with
+// every imported sheet), the served one and its index.
+func (p *Parts) knowledge(dir string, b *knowledge.Base, fromFiles bool, imported []*knowledge.Item, serve func(*knowledge.Base) *knowledge.Base) (*knowledge.Base, *knowledge.Base, *search.Index, error) {
+	shared := p != nil && len(imported) == 0 && fromFiles
 	if shared {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if k, ok := p.dirs[dir]; ok {
-			return k.base, k.index, nil
+			return k.loaded, k.base, k.index, nil
 		}
 	}
-	base, err := LoadKnowledge(ctx, dir, imported)
-	if err != nil {
-		return nil, nil, err
+	loaded := b.WithItems(imported)
+	if probs := knowledge.Validate(loaded); len(probs) > 0 {
+		return nil, nil, nil, fmt.Errorf("%s has %d problem(s):\n%w", knowledgeName(dir), len(probs), probs)
 	}
-	base = serve(base)
+	base := serve(loaded)
 	ix := search.New(base, search.Options{})
 	if shared {
 		if p.dirs == nil {
 			p.dirs = map[string]indexed{}
 		}
-		p.dirs[dir] = indexed{base, ix}
+		p.dirs[dir] = indexed{loaded, base, ix}
 	}
-	return base, ix, nil
+	return loaded, base, ix, nil
 }

@@ -25,17 +25,21 @@ import (
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/demo"
 	"github.com/boussole/boussole/knowledge/places"
+	"github.com/boussole/boussole/knowledge/search"
 )
 
 // Core is Boussole without its chat adapters: one store, one catalogue,
 // one knowledge base and one engine, all reading one clock.
 type Core struct {
-	Log       *slog.Logger
-	Now       func() time.Time
-	Store     *store.Store
-	Catalog   *catalog.Catalog
+	Log     *slog.Logger
+	Now     func() time.Time
+	Store   *store.Store
+	Catalog *catalog.Catalog
+	// Knowledge is the knowledge served when the Core opened; Library
+	// has the one in force since.
 	Knowledge *knowledge.Base
 	Engine    *engine.Engine
+	Library   *Library
 }
 
 // CoreConfig is what a Core is built from.
@@ -93,7 +97,11 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		}
 		return ServedKnowledge(b, now(), cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), log)
 	}
-	base, index, err := p.knowledge(ctx, cc.KnowledgeDir, imported, serve)
+	files, err := p.files(cc.KnowledgeDir)
+	if err != nil {
+		return fail(err)
+	}
+	lib, base, index, err := openLibrary(ctx, st, cc.KnowledgeDir, files, imported, serve, p, log)
 	if err != nil {
 		return fail(err)
 	}
@@ -106,7 +114,10 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return fail(err)
 	}
-	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng}, nil
+	lib.apply = func(ctx context.Context, served *knowledge.Base, ix *search.Index) error {
+		return eng.SetKnowledge(ctx, served, ix)
+	}
+	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib}, nil
 }
 
 // Close closes the store.
@@ -285,25 +296,41 @@ func (m MediationConfig) build() (mediation.Config, error) {
 // figures do not depend on the knowledge directory beside it.
 // ServedKnowledge makes the base the bot answers from.
 func LoadKnowledge(_ context.Context, dir string, imported []*knowledge.Item) (*knowledge.Base, error) {
+	b, err := readKnowledge(dir)
+	if err != nil {
+		return nil, err
+	}
+	b = b.WithItems(imported)
+	if probs := knowledge.Validate(b); len(probs) > 0 {
+		return nil, fmt.Errorf("%s has %d problem(s):\n%w", knowledgeName(dir), len(probs), probs)
+	}
+	return b, nil
+}
+
+// readKnowledge reads dir, or the embedded demo when dir is empty,
+// without validating it.
+func readKnowledge(dir string) (*knowledge.Base, error) {
 	var (
-		b    *knowledge.Base
-		err  error
-		name = dir
+		b   *knowledge.Base
+		err error
 	)
 	if dir == "" {
-		name = "demo knowledge"
 		b, err = knowledge.LoadFS(demo.FS())
 	} else {
 		b, err = knowledge.LoadDir(dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load %s:\n%w", name, err)
-	}
-	b = b.WithItems(imported)
-	if probs := knowledge.Validate(b); len(probs) > 0 {
-		return nil, fmt.Errorf("%s has %d problem(s):\n%w", name, len(probs), probs)
+		return nil, fmt.Errorf("load %s:\n%w", knowledgeName(dir), err)
 	}
 	return b, nil
+}
+
+// knowledgeName names dir in messages.
+func knowledgeName(dir string) string {
+	if dir == "" {
+		return "demo knowledge"
+	}
+	return dir
 }
 
 // ServedKnowledge is the knowledge the bot answers from, made from a

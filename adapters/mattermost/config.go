@@ -22,10 +22,12 @@ type Settings struct {
 	Team string `yaml:"team"`
 	// TokenEnv names the variable holding the bot's personal access token.
 	TokenEnv string `yaml:"token_env"`
-	// Listen is the address of Boussole's HTTP endpoint for button clicks
-	// and the slash command.
+	// Listen is no longer used: the callbacks are served by Boussole's
+	// one HTTP server (http.listen). Kept so that an old file gets a
+	// clear error instead of "unknown key".
 	Listen string `yaml:"listen"`
-	// PublicURL is how the Mattermost server reaches Listen.
+	// PublicURL is how the Mattermost server reaches Boussole's HTTP
+	// server (http.listen) for button clicks and the slash command.
 	PublicURL string `yaml:"public_url"`
 	// SecretEnv names the variable holding the key that signs buttons;
 	// unset, a random key is used and buttons expire when Boussole
@@ -44,7 +46,7 @@ type Settings struct {
 // written: config.example.yaml shows them and New gives them to a
 // Config's empty fields.
 func DefaultSettings() Settings {
-	return Settings{TokenEnv: "MATTERMOST_TOKEN", Listen: "127.0.0.1:8090", PublicURL: "http://127.0.0.1:8090",
+	return Settings{TokenEnv: "MATTERMOST_TOKEN", PublicURL: "http://127.0.0.1:8080",
 		SecretEnv: "MATTERMOST_ACTION_SECRET", CommandTokenEnv: "MATTERMOST_COMMAND_TOKEN"}
 }
 
@@ -61,8 +63,8 @@ func (s Settings) Validate() error {
 	}
 	errs = append(errs, envname.Check(settingKey("token_env"), s.TokenEnv), envname.Check(settingKey("secret_env"), s.SecretEnv),
 		envname.Check(settingKey("command_token_env"), s.CommandTokenEnv))
-	if strings.TrimSpace(s.Listen) == "" {
-		errs = append(errs, fmt.Errorf("%s: the address of Boussole's endpoint for buttons and /boussole is required", settingKey("listen")))
+	if s.Listen != "" {
+		errs = append(errs, fmt.Errorf("%s: moved: button clicks and /boussole now reach Boussole's one HTTP server; set http.listen instead, and %s to the address Mattermost reaches it at", settingKey("listen"), settingKey("public_url")))
 	}
 	return errors.Join(errs...)
 }
@@ -70,7 +72,7 @@ func (s Settings) Validate() error {
 // Config is the adapter's configuration with these settings, the
 // mediators' queues on Mattermost and the deployment's language.
 func (s Settings) Config(mediatorChannels []string, lang string) Config {
-	return Config{URL: s.URL, Team: s.Team, TokenEnv: s.TokenEnv, Listen: s.Listen, PublicURL: s.PublicURL,
+	return Config{URL: s.URL, Team: s.Team, TokenEnv: s.TokenEnv, PublicURL: s.PublicURL,
 		SecretEnv: s.SecretEnv, CommandTokenEnv: s.CommandTokenEnv, NumberedChoices: s.NumberedChoices,
 		MediatorChannels: mediatorChannels, Lang: lang}
 }
@@ -89,7 +91,7 @@ func (c Config) withDefaults() Config {
 		c.SecretEnv = d.SecretEnv
 	}
 	if c.Listen == "" {
-		c.Listen = d.Listen
+		c.Listen = "127.0.0.1:8090"
 	}
 	return c
 }

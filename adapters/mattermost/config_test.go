@@ -21,7 +21,7 @@ func TestSettingsValidate(t *testing.T) {
 		"no public url":    {func(s Settings) Settings { s.PublicURL = ""; return s }, nil},
 		"url":              {func(s Settings) Settings { s.URL = "chat.example.org"; return s }, []string{`mattermost.url: "chat.example.org" must be the server's address, starting with http:// or https://`}},
 		"public url":       {func(s Settings) Settings { s.PublicURL = "boussole:8090"; return s }, []string{"mattermost.public_url"}},
-		"listen":           {func(s Settings) Settings { s.Listen = " "; return s }, []string{"mattermost.listen: the address"}},
+		"listen":           {func(s Settings) Settings { s.Listen = "127.0.0.1:8090"; return s }, []string{"mattermost.listen: moved", "http.listen"}},
 		"token env":        {func(s Settings) Settings { s.TokenEnv = ""; return s }, []string{"mattermost.token_env: name the environment variable"}},
 		"pasted secret":    {func(s Settings) Settings { s.SecretEnv = "8f1e-secretpart"; return s }, []string{"mattermost.secret_env: must be the name of an environment variable"}},
 		"command token":    {func(s Settings) Settings { s.CommandTokenEnv = "abc secretpart"; return s }, []string{"mattermost.command_token_env"}},
@@ -39,7 +39,7 @@ func TestSettingsValidate(t *testing.T) {
 func TestConfigFromSettings(t *testing.T) {
 	d := DefaultSettings()
 	got := (Config{}).withDefaults()
-	if got.TokenEnv != d.TokenEnv || got.SecretEnv != d.SecretEnv || got.Listen != d.Listen || got.PublicURL != "" || got.CommandTokenEnv != "" {
+	if got.TokenEnv != d.TokenEnv || got.SecretEnv != d.SecretEnv || got.Listen != "127.0.0.1:8090" || got.PublicURL != "" || got.CommandTokenEnv != "" {
 		t.Errorf("zero Config with defaults = %+v", got)
 	}
 	s := d

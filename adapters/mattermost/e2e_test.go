@@ -3,6 +3,7 @@ package mattermost
 import (
 	"context"
 	"fmt"
+	"github.com/boussole/boussole/app/httpserver"
 	"io"
 	"net/http"
 	"os"
@@ -65,6 +66,9 @@ func mmServer(t *testing.T) *server {
 type stack struct {
 	*server
 	a *Adapter
+	// http is Boussole's one HTTP server, where the adapter mounts its
+	// callbacks (as serve does).
+	http string
 }
 
 func newStack(t *testing.T, med mediation.Config, setup func(*Adapter), extra ...bot.Adapter) *stack {
@@ -86,7 +90,17 @@ func startStack(t *testing.T, db string, med mediation.Config, setup func(*Adapt
 			chans = append(chans, q.Channel.Channel)
 		}
 	}
-	a, err := New(Config{URL: srv.url, Team: srv.team, Listen: "127.0.0.1:0", MediatorChannels: chans}, Deps{Catalog: b.Catalog, Now: time.Now, Getenv: func(k string) string {
+	// The callbacks come to the process's one HTTP server, as in serve.
+	web := httpserver.New("127.0.0.1:0", nil)
+	if err := web.Listen(); err != nil {
+		b.Stop()
+		t.Fatal(err)
+	}
+	wctx, stopWeb := context.WithCancel(context.Background())
+	webDone := make(chan struct{})
+	go func() { _ = web.Serve(wctx); close(webDone) }()
+	addr := web.Addr().String()
+	a, err := New(Config{URL: srv.url, Team: srv.team, Router: web, PublicURL: "http://" + addr, MediatorChannels: chans}, Deps{Catalog: b.Catalog, Now: time.Now, Getenv: func(k string) string {
 		switch k {
 		case "MATTERMOST_TOKEN":
 			return srv.botToken
@@ -113,7 +127,11 @@ func startStack(t *testing.T, db string, med mediation.Config, setup func(*Adapt
 		b.Stop()
 		t.Fatal("adapter not connected after 30s")
 	}
-	return &stack{server: srv, a: a}, b.Stop
+	return &stack{server: srv, a: a, http: addr}, func() {
+		b.Stop()
+		stopWeb()
+		<-webDone
+	}
 }
 
 func now() int64 { return time.Now().UnixMilli() - 1 }
@@ -264,7 +282,7 @@ func TestE2EDMConversationThroughATreeWithButtons(t *testing.T) {
 	})
 	// A click forged straight to Boussole's endpoint is refused.
 	body := fmt.Sprintf(`{"user_id":%q,"channel_id":%q,"context":{"p":"m:claim:1","u":"","c":%q,"s":"x","sig":"00"}}`, s.citizenID, dm, dm)
-	resp, err := http.Post("http://"+s.a.Addr().String()+ActionPath, "application/json", strings.NewReader(body))
+	resp, err := http.Post("http://"+s.http+ActionPath, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

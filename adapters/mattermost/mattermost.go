@@ -70,6 +70,17 @@ type Config struct {
 	MediatorChannels []string
 	// Lang is the language of the adapter's own notices (default fr).
 	Lang string
+	// Router, when set, is the process's one HTTP server: the button and
+	// command callbacks are mounted on it (at ActionPath and CommandPath)
+	// and Listen is not used; PublicURL is then how Mattermost reaches
+	// that server. Nil: the adapter listens on Listen itself (tests,
+	// programs embedding the adapter alone).
+	Router Router
+}
+
+// Router is where HTTP handlers are mounted (an *http.ServeMux).
+type Router interface {
+	Handle(pattern string, h http.Handler)
 }
 
 // Deps are the adapter's collaborators (HTTPClient: default the
@@ -98,6 +109,7 @@ type Adapter struct {
 	teamID       string
 	cmdTokens    []string
 	publicURL    string
+	mount        sync.Once // Router routes, mounted once
 	addr         net.Addr
 	seen         *recent.Set // post and click ids already handled
 	sent         *recent.Set // reply key → parts already posted
@@ -202,9 +214,44 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return err
 	}
 	a.loadRouting(ctx)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 1)
+	if a.cfg.Router != nil {
+		a.mu.Lock()
+		a.publicURL = strings.TrimRight(a.cfg.PublicURL, "/")
+		a.mu.Unlock()
+		a.mount.Do(func() {
+			a.cfg.Router.Handle("POST "+ActionPath, http.HandlerFunc(a.onAction))
+			a.cfg.Router.Handle("POST "+CommandPath, http.HandlerFunc(a.onCommand))
+		})
+	} else {
+		shutdown, err := a.listenCallbacks(stop, served)
+		if err != nil {
+			return err
+		}
+		defer shutdown()
+	}
+	a.registerCommand(ctx)
+	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
+	a.listen(ctx)
+	a.saving.Wait()
+	select {
+	case err := <-served:
+		return err
+	default:
+		return nil
+	}
+}
+
+// listenCallbacks serves the button and command callbacks on Listen
+// until the returned shutdown is called; a server that fails sends its
+// error to served and stops the adapter (buttons and /boussole would fail
+// silently otherwise).
+func (a *Adapter) listenCallbacks(stop context.CancelFunc, served chan<- error) (shutdown func(), err error) {
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen for mattermost callbacks: %w", err)
+		return nil, fmt.Errorf("listen for mattermost callbacks: %w", err)
 	}
 	pub := strings.TrimRight(a.cfg.PublicURL, "/")
 	if pub == "" {
@@ -217,33 +264,18 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	mux.HandleFunc("POST "+ActionPath, a.onAction)
 	mux.HandleFunc("POST "+CommandPath, a.onCommand)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	// A callback server that stops stops the adapter: buttons and
-	// /boussole would fail silently otherwise.
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	served := make(chan error, 1)
 	go func() {
 		err := srv.Serve(ln)
 		if !errors.Is(err, http.ErrServerClosed) {
-			served <- err
+			served <- fmt.Errorf("mattermost callbacks server on %s: %w", ln.Addr(), err)
 			stop()
 		}
 	}()
-	defer func() {
+	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
-	}()
-	a.registerCommand(ctx)
-	a.log.Info("mattermost connected", "url", a.cfg.URL, "team", a.cfg.Team, "bot", me.Username)
-	a.listen(ctx)
-	a.saving.Wait()
-	select {
-	case err := <-served:
-		return fmt.Errorf("mattermost callbacks server on %s: %w", ln.Addr(), err)
-	default:
-		return nil
-	}
+	}, nil
 }
 
 // check resolves the team and the mediators' channels, listing the valid

@@ -383,3 +383,12 @@ func (c *treeCache) put(k treeKey, t *knowledge.Tree) {
 	}
 	c.m[k] = t
 }
+
+// Ping checks that the database answers a read (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM knowledge_revision WHERE id = 1`).Scan(&one); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}

@@ -52,17 +52,37 @@ const (
 // of t without file positions, so the same tree loaded from a reformatted
 // file does not make a new version. Publishing a tree identical to an
 // older (not the latest) version makes a new version: that is a rollback.
+// The version is recorded as read from a file (SourceFile).
 func (s *Store) PublishTree(ctx context.Context, t *knowledge.Tree) (int, error) {
+	v, _, err := s.PublishTreeAs(ctx, t, Publication{Source: SourceFile})
+	return v, err
+}
+
+// Publication says who publishes a version, why, and from where.
+type Publication struct {
+	Author  string
+	Message string
+	// Source is SourceFile or SourceWeb ("" means SourceFile).
+	Source string
+}
+
+// PublishTreeAs is PublishTree recording p with the version; it also
+// says whether a new version was made, and when one was, moves the
+// knowledge revision every running process watches.
+func (s *Store) PublishTreeAs(ctx context.Context, t *knowledge.Tree, p Publication) (int, bool, error) {
 	if t == nil || t.ID == "" {
-		return 0, errors.New("publish tree: tree without id")
+		return 0, false, errors.New("publish tree: tree without id")
 	}
 	body, err := json.Marshal(withoutPositions(t))
 	if err != nil {
-		return 0, fmt.Errorf("publish tree %s: encode: %w", t.ID, err)
+		return 0, false, fmt.Errorf("publish tree %s: encode: %w", t.ID, err)
 	}
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	now := s.now()
+	if p.Source == "" {
+		p.Source = SourceFile
+	}
 
 	var version int
 	created := false
@@ -83,18 +103,20 @@ func (s *Store) PublishTree(ctx context.Context, t *knowledge.Tree) (int, error)
 		}
 		version = latest + 1
 		created = true
-		_, err = tx.ExecContext(ctx, `INSERT INTO tree_versions
-			(tree_id, version, hash, body_json, published_at) VALUES (?, ?, ?, ?, ?)`,
-			t.ID, version, hash, string(body), millis(now))
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO tree_versions
+			(tree_id, version, hash, body_json, published_at, author, message, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, version, hash, string(body), millis(now), p.Author, p.Message, p.Source); err != nil {
+			return err
+		}
+		return bumpRevision(ctx, tx)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("publish tree %s: %w", t.ID, err)
+		return 0, false, fmt.Errorf("publish tree %s: %w", t.ID, err)
 	}
 	if created {
-		s.log.InfoContext(ctx, "store: tree published", "tree", t.ID, "version", version)
+		s.log.InfoContext(ctx, "store: tree published", "tree", t.ID, "version", version, "source", p.Source)
 	}
-	return version, nil
+	return version, created, nil
 }
 
 // TreeVersion returns a published version of a tree, or an error wrapping
@@ -152,7 +174,7 @@ func (s *Store) TreeHistory(ctx context.Context, id string) ([]TreeVersionInfo, 
 	var out []TreeVersionInfo
 	err := s.retry(ctx, func() error {
 		out = out[:0]
-		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT version, hash, published_at FROM tree_versions
+		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT version, hash, published_at, author, message, source FROM tree_versions
 			WHERE tree_id = ? ORDER BY version`, id)
 		if err != nil {
 			return err
@@ -163,7 +185,7 @@ func (s *Store) TreeHistory(ctx context.Context, id string) ([]TreeVersionInfo, 
 				v  TreeVersionInfo
 				at int64
 			)
-			if err := rows.Scan(&v.Version, &v.Hash, &at); err != nil {
+			if err := rows.Scan(&v.Version, &v.Hash, &at, &v.Author, &v.Message, &v.Source); err != nil {
 				return err
 			}
 			v.PublishedAt = fromMillis(at)

@@ -52,7 +52,9 @@ func adapterKinds() []adapterKind {
 			validate: func(c Config) error { return c.Mattermost.Validate() },
 			enabled:  func(c Config) bool { return c.Mattermost.Enabled },
 			build: func(c Config, a *app.App, e env) (bot.Adapter, error) {
-				m, err := mattermost.New(c.Mattermost.Config(queueChannels(c, mattermost.Platform), c.Lang), adapterDeps(a, e))
+				mc := c.Mattermost.Config(queueChannels(c, mattermost.Platform), c.Lang)
+				mc.Router = e.router
+				m, err := mattermost.New(mc, adapterDeps(a, e))
 				if err != nil {
 					return nil, err
 				}

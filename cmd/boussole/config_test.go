@@ -79,7 +79,7 @@ func checkServeFails(t *testing.T, yaml, want string) {
 	}
 	var out, errs apptest.SyncBuffer
 	code := run(context.Background(), env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, getenv: func(string) string { return "" }, now: testClock},
-		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db")})
+		[]string{"serve", "--config", p, "--db", filepath.Join(dir, "b.db"), "--listen", "127.0.0.1:0"})
 	if code == 0 || !strings.Contains(errs.String(), want) {
 		t.Fatalf("exit %d, stderr %q, want %q", code, errs.String(), want)
 	}

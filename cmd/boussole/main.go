@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/boussole/boussole/adapters/mattermost"
 	"io"
 	"os"
 	"os/signal"
@@ -50,6 +51,9 @@ type env struct {
 	// parts are the costly immutable parts the commands of one process
 	// share (gazetteer, search index…); nil builds them for each.
 	parts *app.Parts
+	// router is serve's HTTP server, where the Mattermost adapter mounts
+	// its callbacks; nil: the adapter listens on its own.
+	router mattermost.Router
 }
 
 type command struct {

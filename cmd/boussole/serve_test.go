@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +23,26 @@ func TestServeRunsUntilStoppedThenShutsDownCleanly(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, env{stdin: pr, stdout: &out, stderr: &errs, getenv: func(string) string { return "" }, now: testClock}, []string{"serve", "--db", db})
+		done <- run(ctx, env{stdin: pr, stdout: &out, stderr: &errs, getenv: func(string) string { return "" }, now: testClock}, []string{"serve", "--db", db, "--listen", "127.0.0.1:0"})
 	}()
 	if _, err := io.WriteString(pw, "aide\n"); err != nil {
 		t.Fatal(err)
+	}
+	// The one HTTP server answers beside the chat.
+	waitFor(t, &errs, "http server listening", 1)
+	m := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`).FindStringSubmatch(errs.String())
+	if m == nil {
+		t.Fatalf("no address in the log:\n%s", errs.String())
+	}
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200} {
+		res, err := http.Get("http://" + m[1] + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, res.StatusCode, want)
+		}
 	}
 	waitFor(t, &out, "Je suis Boussole", 1)
 	if _, err := io.WriteString(pw, "mon voisin zorglubien m'a vole ma carte\n"); err != nil {
@@ -53,7 +71,7 @@ func TestServeRunsUntilStoppedThenShutsDownCleanly(t *testing.T) {
 func TestServeWithoutAdapters(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "c.yaml")
 	must(t, os.WriteFile(cfg, []byte("console:\n  enabled: false\n"), 0o600))
-	code, _, errs := runCmd(t, "", "serve", "--config", cfg, "--db", filepath.Join(t.TempDir(), "b.db"))
+	code, _, errs := runCmd(t, "", "serve", "--config", cfg, "--db", filepath.Join(t.TempDir(), "b.db"), "--listen", "none")
 	if code != 1 || !strings.Contains(errs, "no adapter is enabled") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
