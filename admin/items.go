@@ -9,6 +9,7 @@ package admin
 
 import (
 	"cmp"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,6 +47,15 @@ func (s *Server) itemRoutes() {
 		s.d.Log.Error("admin: bot catalogue not loaded, item previews disabled", "err", err)
 	}
 	p := &itemPages{s: s, bot: bot}
+	// The item pages share the preview's template (item_preview.html).
+	for _, page := range []string{"item.html", "item_edit.html"} {
+		t, err := template.New(page).Funcs(funcs()).ParseFS(assets, "templates/layout.html", "templates/item_preview.html", "templates/"+page)
+		if err != nil {
+			s.d.Log.Error("admin: parse item page", "page", page, "err", err)
+			continue
+		}
+		s.pages[page] = t
+	}
 	s.handle("GET "+Prefix+"/items", PermView, p.list)
 	s.handle("GET "+Prefix+"/items/new", PermEdit, p.newForm)
 	s.handle("POST "+Prefix+"/items/new", PermEdit, p.create)

@@ -206,6 +206,11 @@ func problemField(msg, id string) string {
 func (p *itemPages) itemFromForm(r *http.Request, from *knowledge.Item) (*knowledge.Item, map[string][]string) {
 	it := *from
 	probs := map[string][]string{}
+	// A script's request carries its token in a header: the body may not
+	// be parsed yet.
+	if err := r.ParseForm(); err != nil {
+		probs[""] = append(probs[""], p.s.T(r, "item_err_form"))
+	}
 	f := r.PostForm
 	text := func(k string) string { return strings.TrimSpace(f.Get(k)) }
 	it.Kind = knowledge.Kind(text("kind"))
@@ -294,6 +299,17 @@ type itemEdit struct {
 	// refused (with Check's problems, or without a message).
 	Saved, Refused, NoMessage bool
 	Message                   string
+}
+
+// fieldProblems are the problems and remarks shown beside one field.
+type fieldProblems struct {
+	Name             string
+	Errors, Warnings []string
+}
+
+// P are the problems and remarks of field name.
+func (d itemEdit) P(name string) fieldProblems {
+	return fieldProblems{Name: name, Errors: d.Check.Fields[name], Warnings: d.Check.Warnings[name]}
 }
 
 // checkbox is one box of a set.

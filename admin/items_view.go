@@ -60,7 +60,7 @@ func (p *itemPages) view(w http.ResponseWriter, r *http.Request, sess Session) {
 		data.Due = len(data.Warnings) > 0
 	}
 	data.Preview = p.previews(it)
-	p.s.render(w, r, sess, http.StatusOK, "item.html", "item_title", data)
+	p.s.render(w, r, sess, http.StatusOK, "item.html", "item_page_title", data)
 }
 
 // itemHistory is the history page's data.
