@@ -129,6 +129,9 @@ type Deps struct {
 	Audit AuditLog
 	// Library is the published knowledge.
 	Library Library
+	// Files exports and imports the knowledge as files (nil: no files
+	// page).
+	Files FileLibrary
 }
 
 // Server serves the admin pages.
@@ -185,6 +188,7 @@ func (s *Server) routes() {
 		http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
 	})
 	s.mux.HandleFunc("POST "+Prefix+"/lang", s.setLang)
+	s.filesRoutes()
 }
 
 // handler is a page handler for a signed-in user.
