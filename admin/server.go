@@ -131,6 +131,9 @@ type Deps struct {
 	Library Library
 	// Drafts are the editors' drafts of trees and items.
 	Drafts Drafts
+	// Files exports and imports the knowledge as files (nil: no files
+	// page).
+	Files FileLibrary
 }
 
 // Server serves the admin pages.
@@ -188,6 +191,7 @@ func (s *Server) routes() {
 	})
 	s.mux.HandleFunc("POST "+Prefix+"/lang", s.setLang)
 	s.itemRoutes()
+	s.filesRoutes()
 }
 
 // handler is a page handler for a signed-in user.

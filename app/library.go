@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -326,4 +327,121 @@ func openLibrary(ctx context.Context, st *store.Store, dir string, files *knowle
 	l.loaded.Store(loaded)
 	l.rev.Store(rev)
 	return l, served, ix, nil
+}
+
+// Import publishes every tree and hand-written item of files (a whole
+// knowledge directory, e.g. an export edited offline) that differs from
+// the version in force, all in one transaction, and only when the
+// knowledge with all of them validates: a broken import changes nothing.
+func (l *Library) Import(ctx context.Context, files *knowledge.Base, p store.Publication) (knowledge.Changes, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cur := l.loaded.Load()
+	var res knowledge.Changes
+	for _, it := range files.Items {
+		if old, ok := cur.Item(it.ID); ok && old.Origin != "" {
+			return res, fmt.Errorf("import item %s: %w", it.ID, ErrImported)
+		}
+	}
+	trees := map[string]*knowledge.Tree{}
+	for _, t := range cur.Trees {
+		trees[t.ID] = t
+	}
+	for _, t := range files.Trees {
+		trees[t.ID] = t
+	}
+	items := map[string]*knowledge.Item{}
+	for _, it := range cur.Items {
+		items[it.ID] = it
+	}
+	for _, it := range files.Items {
+		items[it.ID] = it
+	}
+	b := knowledge.NewBase(mapValues(items), mapValues(trees), cur.Synonyms)
+	if probs := knowledge.Validate(b); len(probs) > 0 {
+		return res, probs
+	}
+	res.SynonymsIgnored = len(files.Synonyms) > 0 && !slices.EqualFunc(files.Synonyms, cur.Synonyms, slices.Equal)
+	p.Source = store.SourceWeb
+	err := l.st.InTx(ctx, func(ctx context.Context) error {
+		res.Trees, res.Items, res.Unchanged = 0, 0, 0
+		for _, t := range files.Trees {
+			_, created, err := l.st.PublishTreeAs(ctx, t, p)
+			if err != nil {
+				return err
+			}
+			res.Trees += b2i(created)
+			res.Unchanged += b2i(!created)
+		}
+		for _, it := range files.Items {
+			_, created, err := l.st.PublishItemAs(ctx, it, p)
+			if err != nil {
+				return err
+			}
+			res.Items += b2i(created)
+			res.Unchanged += b2i(!created)
+		}
+		return nil
+	})
+	if err != nil {
+		return knowledge.Changes{}, fmt.Errorf("import knowledge: %w", err)
+	}
+	if res.Trees+res.Items == 0 {
+		return res, nil
+	}
+	return res, l.reloadLocked(ctx, true)
+}
+
+// Export writes the knowledge in force as a knowledge directory: one
+// file per tree (trees/ID.yaml) and per hand-written item (items/ID.yaml)
+// and the synonyms; imported sheets are not in it (they come from their
+// import). put is called with each file's slash path and content.
+func (l *Library) Export(put func(name string, data []byte) error) error {
+	b := l.loaded.Load()
+	for _, t := range b.Trees {
+		data, err := knowledge.MarshalTreeYAML(t)
+		if err != nil {
+			return fmt.Errorf("export tree %s: %w", t.ID, err)
+		}
+		if err := put("trees/"+t.ID+".yaml", data); err != nil {
+			return err
+		}
+	}
+	for _, it := range b.Items {
+		if it.Origin != "" {
+			continue
+		}
+		data, err := knowledge.MarshalItemYAML(it)
+		if err != nil {
+			return fmt.Errorf("export item %s: %w", it.ID, err)
+		}
+		if err := put("items/"+it.ID+".yaml", data); err != nil {
+			return err
+		}
+	}
+	if len(b.Synonyms) > 0 {
+		data, err := knowledge.MarshalSynonymsYAML(b.Synonyms)
+		if err != nil {
+			return fmt.Errorf("export synonyms: %w", err)
+		}
+		return put("synonyms.yaml", data)
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// mapValues are m's values in key order.
+func mapValues[T any](m map[string]T) []T {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([]T, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
 }

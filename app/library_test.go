@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/store"
@@ -213,5 +216,57 @@ func TestPublishItem(t *testing.T) {
 	}
 	if _, err := c.Library.PublishItem(ctx, &imp, store.Publication{Author: "camille"}); !errors.Is(err, ErrImported) {
 		t.Errorf("publishing over an imported sheet: %v", err)
+	}
+}
+
+// The export reads back as a knowledge directory equal to what is served,
+// web versions included; importing it changed publishes only what
+// changed, and a broken import changes nothing.
+func TestExportImport(t *testing.T) {
+	dir, db := t.TempDir(), filepath.Join(t.TempDir(), "b.db")
+	writeKnowledge(t, dir, libTree)
+	c, _ := openLib(t, db, dir)
+	ctx := context.Background()
+	if _, err := c.Library.PublishTree(ctx, editedTree(t, c, "Question du web ?"), store.Publication{Author: "camille"}); err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{}
+	if err := c.Library.Export(func(name string, data []byte) error {
+		files[name] = &fstest.MapFile{Data: data}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := files["trees/carte.yaml"]; !ok || files["items/cni.yaml"] == nil {
+		t.Fatalf("exported %v", slices.Collect(maps.Keys(files)))
+	}
+	back, err := knowledge.LoadFS(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr, _ := back.Tree("carte"); tr.Nodes["q"].Ask != "Question du web ?" {
+		t.Errorf("exported tree asks %q", tr.Nodes["q"].Ask)
+	}
+	res, err := c.Library.Import(ctx, back, store.Publication{Author: "camille", Message: "same"})
+	if err != nil || res.Trees+res.Items != 0 || res.Unchanged != 2 {
+		t.Errorf("re-import of the export = %+v, %v; want nothing changed", res, err)
+	}
+	bt, _ := back.Tree("carte")
+	bt.Nodes["q"].Ask = "Question importée ?"
+	broken := *back.Items[0]
+	broken.Sources = nil
+	bad := knowledge.NewBase([]*knowledge.Item{&broken}, back.Trees, nil)
+	if _, err := c.Library.Import(ctx, bad, store.Publication{Author: "camille"}); !errors.Is(err, knowledge.ErrInvalid) {
+		t.Fatalf("a broken import = %v", err)
+	}
+	if got := ask(t, c, "u1", "carte"); !strings.Contains(got, "Question du web ?") {
+		t.Errorf("a broken import changed the tree: %s", got)
+	}
+	res, err = c.Library.Import(ctx, knowledge.NewBase(back.Items, back.Trees, nil), store.Publication{Author: "camille"})
+	if err != nil || res.Trees != 1 || res.Items != 0 {
+		t.Errorf("import = %+v, %v; want one tree", res, err)
+	}
+	if got := ask(t, c, "u2", "carte"); !strings.Contains(got, "Question importée ?") {
+		t.Errorf("the imported tree is not served: %s", got)
 	}
 }

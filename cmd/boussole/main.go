@@ -70,6 +70,7 @@ func commands() []command {
 		{"test", "run conversation test files", runTest},
 		{"import", "import an official catalogue (service-public.fr XML) or places (LaMednum, data·inclusion) into the database", runImport},
 		{"eval", "measure search quality on a question set (recall@k, MRR, latency)", runEval},
+		{"export", "write the knowledge in force (with the web admin's versions) as a knowledge directory", runExport},
 	}
 }
 
