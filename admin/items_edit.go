@@ -282,17 +282,17 @@ type itemEdit struct {
 	IsNew bool
 	Item  *knowledge.Item
 	// Form values, as the fields show them.
-	Audiences     []checkbox
-	Kinds         []knowledge.Kind
-	Jurisdictions []string
-	Online        []knowledge.Link
+	Audiences                                                        []checkbox
+	Kinds                                                            []knowledge.Kind
+	Jurisdictions                                                    []string
+	Online                                                           []knowledge.Link
 	Steps, StepsEN, Documents, Keywords, Synonyms, Sources, Replaces string
-	Reviewed, ReviewEvery                                           string
-	Check                                                           check
-	Preview                                                         []bubbleSet
-	Mine                                                            *store.Draft
-	Others                                                          []store.Draft
-	Latest                                                          int
+	Reviewed, ReviewEvery                                            string
+	Check                                                            check
+	Preview                                                          []bubbleSet
+	Mine                                                             *store.Draft
+	Others                                                           []store.Draft
+	Latest                                                           int
 	// Behind says a version was published after the editor's draft began.
 	Behind bool
 	// Saved says the draft was just saved; Refused that publication was
