@@ -281,22 +281,31 @@ type itemEdit struct {
 	ID    string
 	IsNew bool
 	Item  *knowledge.Item
+
 	// Form values, as the fields show them.
-	Audiences                                                        []checkbox
-	Kinds                                                            []knowledge.Kind
-	Jurisdictions                                                    []string
-	Online                                                           []knowledge.Link
-	Steps, StepsEN, Documents, Keywords, Synonyms, Sources, Replaces string
-	Reviewed, ReviewEvery                                            string
-	Check                                                            check
-	Preview                                                          []bubbleSet
-	Mine                                                             *store.Draft
-	Others                                                           []store.Draft
-	Latest                                                           int
+	Audiences     []checkbox
+	Kinds         []knowledge.Kind
+	Jurisdictions []string
+	Online        []knowledge.Link
+	Steps         string
+	StepsEN       string
+	Documents     string
+	Keywords      string
+	Synonyms      string
+	Sources       string
+	Replaces      string
+	Reviewed      string
+	ReviewEvery   string
+
+	Check   check
+	Preview []bubbleSet
+	Mine    *store.Draft
+	Others  []store.Draft
+	Latest  int
 	// Behind says a version was published after the editor's draft began.
 	Behind bool
 	// Saved says the draft was just saved; Refused that publication was
-	// refused (with Check's problems, or without a message).
+	// refused (with Check's problems, or NoMessage: without a message).
 	Saved, Refused, NoMessage bool
 	Message                   string
 }
