@@ -278,9 +278,10 @@ func lines(s string) []string {
 
 // itemEdit is the edit page's data.
 type itemEdit struct {
-	ID    string
-	IsNew bool
-	Item  *knowledge.Item
+	ID string
+	// Creating says the item has no id yet (the form of a new item).
+	Creating bool
+	Item     *knowledge.Item
 
 	// Form values, as the fields show them.
 	Audiences     []checkbox
@@ -338,7 +339,7 @@ func (p *itemPages) editData(wk working, it *knowledge.Item, c check) itemEdit {
 	if it.Jurisdiction != "" && !slices.Contains(j, it.Jurisdiction) {
 		j = append(j, it.Jurisdiction)
 	}
-	d := itemEdit{ID: wk.ID, IsNew: wk.Published == nil, Item: it, Kinds: knowledge.Kinds(), Jurisdictions: j,
+	d := itemEdit{ID: wk.ID, Creating: wk.ID == "", Item: it, Kinds: knowledge.Kinds(), Jurisdictions: j,
 		Steps: strings.Join(it.Steps, "\n"), StepsEN: strings.Join(it.StepsEN, "\n"), Documents: strings.Join(it.Documents, "\n"),
 		Keywords: strings.Join(it.Keywords, "\n"), Synonyms: strings.Join(it.Synonyms, "\n"), Sources: strings.Join(it.Sources, "\n"),
 		Replaces: strings.Join(it.Replaces, "\n"), Reviewed: it.Reviewed.String(), Check: c, Preview: p.previews(it),

@@ -695,3 +695,34 @@ func TestSideBySide(t *testing.T) {
 		t.Error("identical sides differ")
 	}
 }
+
+func TestItemNewPublished(t *testing.T) {
+	e := newItemsEnv(t)
+	w := post(t, e.srv, "/admin/items/new", url.Values{"csrf": {"tok"}, "id": {"aide-velo"}, "title": {"Aide vélo"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("create: %d", w.Code)
+	}
+	page := get(t, e.srv, "/admin/items/aide-velo/edit").Body.String()
+	for _, want := range []string{`action="/admin/items/aide-velo/edit"`, "data-autosave", `formaction="/admin/items/aide-velo/publish"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the new item's form lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `name="id"`) {
+		t.Error("the id of a created item can be changed")
+	}
+	f := url.Values{"csrf": {"tok"}, "kind": {"program"}, "title": {"Aide à l'achat d'un vélo"}, "summary": {"Une aide de l'État pour acheter un vélo."},
+		"jurisdiction": {"FR"}, "audience": {"particulier"}, "sources": {"https://www.service-public.fr/particuliers/vosdroits/F36311"},
+		"reviewed": {"2026-11-30"}, "review_every": {"6"}, "message": {"nouvelle aide"}}
+	w = post(t, e.srv, "/admin/items/aide-velo/publish", f)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("publish: %d\n%s", w.Code, w.Body.String())
+	}
+	it := e.item("aide-velo")
+	if it.Title != "Aide à l'achat d'un vélo" || it.ReviewEvery != 6 || it.Audience[0] != "particulier" || it.Pos != (knowledge.Pos{}) {
+		t.Errorf("published: %+v", it)
+	}
+	if w := get(t, e.srv, "/admin/items/aide-velo/history"); !strings.Contains(w.Body.String(), "nouvelle aide") {
+		t.Error("no history of the new item")
+	}
+}
