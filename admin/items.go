@@ -119,6 +119,8 @@ type itemRow struct {
 	Imported bool
 	Due      bool
 	Drafts   int
+	// sortKey is the folded title the list is sorted by.
+	sortKey string
 }
 
 // itemList is the list page's data.
@@ -163,6 +165,7 @@ func (p *itemPages) list(w http.ResponseWriter, r *http.Request, sess Session) {
 			row.Due = reviewDue(it, today)
 		}
 		if f.keeps(row, words) {
+			row.sortKey = analysis.Fold(it.Title)
 			rows = append(rows, row)
 		}
 	}
@@ -175,7 +178,7 @@ func (p *itemPages) list(w http.ResponseWriter, r *http.Request, sess Session) {
 			}
 			return -1
 		}
-		return cmp.Compare(analysis.Fold(a.Item.Title), analysis.Fold(b.Item.Title))
+		return cmp.Or(cmp.Compare(a.sortKey, b.sortKey), cmp.Compare(a.Item.ID, b.Item.ID))
 	})
 	data.Total = len(rows)
 	data.Pages = max(1, (len(rows)+itemsPerPage-1)/itemsPerPage)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -724,5 +725,46 @@ func TestItemNewPublished(t *testing.T) {
 	}
 	if w := get(t, e.srv, "/admin/items/aide-velo/history"); !strings.Contains(w.Body.String(), "nouvelle aide") {
 		t.Error("no history of the new item")
+	}
+}
+
+func TestItemListPages(t *testing.T) {
+	e := newItemsEnv(t)
+	all := len(e.core.Library.Base().Items)
+	pages := (all + itemsPerPage - 1) / itemsPerPage
+	if pages < 2 {
+		t.Fatalf("%d items: one page", all)
+	}
+	w := get(t, e.srv, "/admin/items?source=hand&page=2")
+	body := w.Body.String()
+	hand := all - 1 // the imported sheet
+	want := "Page 2 sur " + strconv.Itoa((hand+itemsPerPage-1)/itemsPerPage)
+	if !strings.Contains(body, want) || !strings.Contains(body, `href="/admin/items?source=hand"`) {
+		t.Errorf("page 2 lacks %q or a link back keeping the filter:\n%s", want, body)
+	}
+	if n := strings.Count(body, "<tr>") - 1; n != min(itemsPerPage, hand-itemsPerPage) {
+		t.Errorf("page 2 has %d rows", n)
+	}
+	if w := get(t, e.srv, "/admin/items?page=999"); !strings.Contains(w.Body.String(), "Page "+strconv.Itoa(pages)+" sur "+strconv.Itoa(pages)) {
+		t.Error("a page past the end does not show the last one")
+	}
+}
+
+// An editor whose draft began before a publication is told so.
+func TestItemDraftBehindAPublication(t *testing.T) {
+	e := newItemsEnv(t)
+	e.as(RoleEditor)
+	it := *e.item("cni-perte")
+	if w := post(t, e.srv, "/admin/items/cni-perte/edit", form(&it)); w.Code != http.StatusOK {
+		t.Fatal(w.Code)
+	}
+	if strings.Contains(get(t, e.srv, "/admin/items/cni-perte/edit").Body.String(), "depuis le début de votre brouillon") {
+		t.Fatal("behind before any publication")
+	}
+	it.Cost = "40 €"
+	v := e.publish(&it, "someone else")
+	page := html.UnescapeString(get(t, e.srv, "/admin/items/cni-perte/edit").Body.String())
+	if !strings.Contains(page, "a été publiée (version "+strconv.Itoa(v)+") depuis le début de votre brouillon") {
+		t.Errorf("the editor is not told of the publication:\n%s", page)
 	}
 }
