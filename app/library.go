@@ -38,10 +38,10 @@ type Library struct {
 	serve func(*knowledge.Base) *knowledge.Base
 	apply func(ctx context.Context, served *knowledge.Base, ix *search.Index) error
 
-	mu        sync.Mutex // one reload or publication at a time
-	loaded    atomic.Pointer[knowledge.Base]
+	mu     sync.Mutex // one reload or publication at a time
+	loaded atomic.Pointer[knowledge.Base]
 	// index is what the engine was last given to search (under mu).
-	index *search.Index
+	index     *search.Index
 	rev       atomic.Int64
 	conflicts []string
 }
