@@ -43,11 +43,11 @@ type Options struct {
 
 // Sizes, in SVG user units (pixels at 100 %).
 const (
-	boxW, boxH   = 220, 62
-	gapX, gapY   = 36, 70
-	margin       = 16
-	maxAsk       = 60 // characters of the question shown in a box
-	maxChoice    = 22 // characters of a choice label on an arrow
+	boxW, boxH = 220, 62
+	gapX, gapY = 36, 70
+	margin     = 16
+	maxAsk     = 60 // characters of the question shown in a box
+	maxChoice  = 22 // characters of a choice label on an arrow
 )
 
 type box struct {
