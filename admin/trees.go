@@ -294,7 +294,9 @@ func (s *Server) treeView(r *http.Request, e editing, selected string) treeView 
 		Labels: treegraph.Labels{Title: s.T(r, "tree_graph_title", "title", t.Title), Answer: s.T(r, "graph_answer"),
 			Escalate: s.T(r, "graph_escalate"), Nearest: s.T(r, "graph_nearest"), Missing: s.T(r, "graph_missing"),
 			Unreachable: s.T(r, "graph_unreachable"), Problems: s.T(r, "graph_problems"), Start: s.T(r, "graph_start")},
-		Link:     func(n string) string { return Prefix + "/trees/" + url.PathEscape(t.ID) + "/nodes/" + url.PathEscape(n) },
+		Link: func(n string) string {
+			return Prefix + "/trees/" + url.PathEscape(t.ID) + "/nodes/" + url.PathEscape(n)
+		},
 		Problems: count, Selected: selected,
 	})
 	return v
@@ -524,7 +526,9 @@ func (s *Server) nodeSave(w http.ResponseWriter, r *http.Request, sess Session) 
 	}
 	n := &knowledge.Node{ID: id, Ask: strings.TrimSpace(r.PostFormValue("ask")), AskEN: strings.TrimSpace(r.PostFormValue("ask_en")), Route: old.Route}
 	for i := range knowledge.MaxChoices {
-		f := func(name string) string { return strings.TrimSpace(r.PostFormValue("c" + strconv.Itoa(i) + "_" + name)) }
+		f := func(name string) string {
+			return strings.TrimSpace(r.PostFormValue("c" + strconv.Itoa(i) + "_" + name))
+		}
 		c := knowledge.Choice{Label: f("label"), LabelEN: f("label_en"), Keywords: lines(f("keywords"))}
 		switch f("action") {
 		case "answer":
