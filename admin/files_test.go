@@ -24,7 +24,13 @@ func filesServer(t *testing.T, r Role) (*Server, *app.Core) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	s, err := New(Config{}, Deps{Now: testClock, Auth: fixedAuth{asUser(r)}, Audit: c.Store, Library: c.Library, Files: c.Library})
+	return filesServerOn(t, c, r)
+}
+
+// filesServerOn is the admin on c, signed in with role r.
+func filesServerOn(t *testing.T, c *app.Core, r Role) (*Server, *app.Core) {
+	t.Helper()
+	s, err := New(Config{}, Deps{Now: testClock, Auth: fixedAuth{asUser(r)}, Audit: c.Store, Library: c.Library, Files: c.Library, Drafts: c.Store})
 	if err != nil {
 		t.Fatal(err)
 	}

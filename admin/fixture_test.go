@@ -40,3 +40,16 @@ func post(t *testing.T, h http.Handler, target string, form url.Values) *httptes
 	h.ServeHTTP(w, r)
 	return w
 }
+
+func newPost(target string, body *strings.Reader) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, target, body)
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("X-CSRF-Token", "tok")
+	return r
+}
+
+func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}

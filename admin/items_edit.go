@@ -223,8 +223,8 @@ func (p *itemPages) itemFromForm(r *http.Request, from *knowledge.Item) (*knowle
 		}
 	}
 	it.Jurisdiction = text("jurisdiction")
-	it.Steps, it.StepsEN = lines(f.Get("steps")), lines(f.Get("steps_en"))
-	it.Documents = lines(f.Get("documents"))
+	it.Steps, it.StepsEN = itemLines(f.Get("steps")), itemLines(f.Get("steps_en"))
+	it.Documents = itemLines(f.Get("documents"))
 	it.Where.Online = nil
 	labels, urls := f["online_label"], f["online_url"]
 	for i := range max(len(labels), len(urls)) {
@@ -241,9 +241,9 @@ func (p *itemPages) itemFromForm(r *http.Request, from *knowledge.Item) (*knowle
 	}
 	it.Where.Office, it.Where.Phone = text("office"), text("phone")
 	it.Cost, it.Delay = text("cost"), text("delay")
-	it.Keywords, it.Synonyms = lines(f.Get("keywords")), lines(f.Get("synonyms"))
-	it.Sources = lines(f.Get("sources"))
-	it.Replaces = lines(f.Get("replaces"))
+	it.Keywords, it.Synonyms = itemLines(f.Get("keywords")), itemLines(f.Get("synonyms"))
+	it.Sources = itemLines(f.Get("sources"))
+	it.Replaces = itemLines(f.Get("replaces"))
 	it.Reviewed = knowledge.Date{}
 	if s := text("reviewed"); s != "" {
 		d, err := knowledge.ParseDate(s)
@@ -264,9 +264,10 @@ func (p *itemPages) itemFromForm(r *http.Request, from *knowledge.Item) (*knowle
 	return &it, probs
 }
 
-// lines are the non-empty lines of a text area, trimmed: an empty line
-// is a leftover of editing, not an entry.
-func lines(s string) []string {
+// itemLines are the non-empty lines of a text area, trimmed: an empty
+// line is a leftover of editing, not an entry. Commas stay: a step or a
+// document often holds one.
+func itemLines(s string) []string {
 	var out []string
 	for l := range strings.SplitSeq(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -438,11 +439,6 @@ func (p *itemPages) saveDraft(ctx context.Context, sess Session, wk working, it 
 	}
 	return p.s.d.Drafts.SaveDraft(ctx, store.Draft{Kind: draftKind, ObjectID: it.ID, Author: sess.User.Login,
 		Body: string(body), BaseVersion: base, UpdatedAt: p.s.d.Now()})
-}
-
-// wantsJSON says the page's script sent the request (auto-save).
-func wantsJSON(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 // saveReply is what auto-save answers the page's script.

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,11 +139,13 @@ type Deps struct {
 
 // Server serves the admin pages.
 type Server struct {
-	cfg   Config
-	d     Deps
-	cat   *catalog.Catalog
-	mux   *http.ServeMux
-	pages map[string]*template.Template
+	cfg Config
+	d   Deps
+	// treeTests runs a tree's conversation tests before it is published.
+	treeTests TreeTester
+	cat       *catalog.Catalog
+	mux       *http.ServeMux
+	pages     map[string]*template.Template
 }
 
 // New builds the admin's pages and routes.
@@ -191,6 +194,7 @@ func (s *Server) routes() {
 	})
 	s.mux.HandleFunc("POST "+Prefix+"/lang", s.setLang)
 	s.itemRoutes()
+	s.treeRoutes()
 	s.filesRoutes()
 }
 
@@ -354,13 +358,20 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Partials (*_parts.html) are shared by every page.
+	shared := []string{"templates/layout.html"}
+	for _, n := range names {
+		if strings.HasSuffix(n, "_parts.html") {
+			shared = append(shared, n)
+		}
+	}
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || strings.HasSuffix(base, "_parts.html") {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs()).ParseFS(assets, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs()).ParseFS(assets, append(slices.Clone(shared), n)...)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", n, err)
 		}
@@ -380,5 +391,10 @@ func funcs() template.FuncMap {
 		},
 		"add":  func(a, b int) int { return a + b },
 		"join": strings.Join,
+		// svg marks a graph built by treegraph (every text in it escaped)
+		// as safe to embed.
+		"svg": func(s string) template.HTML { return template.HTML(s) },
+		// split reads a page message "key:detail".
+		"split": func(m string) []string { k, d := messageKey(m); return []string{k, d} },
 	}
 }

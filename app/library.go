@@ -38,8 +38,10 @@ type Library struct {
 	serve func(*knowledge.Base) *knowledge.Base
 	apply func(ctx context.Context, served *knowledge.Base, ix *search.Index) error
 
-	mu        sync.Mutex // one reload or publication at a time
-	loaded    atomic.Pointer[knowledge.Base]
+	mu     sync.Mutex // one reload or publication at a time
+	loaded atomic.Pointer[knowledge.Base]
+	// index is what the engine was last given to search (under mu).
+	index     *search.Index
 	rev       atomic.Int64
 	conflicts []string
 }
@@ -210,9 +212,11 @@ func (l *Library) reloadLocked(ctx context.Context, force bool) error {
 		return fmt.Errorf("reload knowledge: %d problem(s), the previous knowledge is kept:\n%w", len(probs), probs)
 	}
 	served := l.serve(b)
-	if err := l.apply(ctx, served, search.New(served, search.Options{})); err != nil {
+	ix := search.New(served, search.Options{})
+	if err := l.apply(ctx, served, ix); err != nil {
 		return err
 	}
+	l.index = ix
 	l.loaded.Store(b)
 	l.rev.Store(rev)
 	l.log.Info("knowledge reloaded", "revision", rev, "items", len(b.Items), "trees", len(b.Trees))
@@ -323,7 +327,7 @@ func openLibrary(ctx context.Context, st *store.Store, dir string, files *knowle
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	l := &Library{st: st, log: log, files: files, serve: serve, conflicts: conflicts}
+	l := &Library{st: st, log: log, files: files, serve: serve, conflicts: conflicts, index: ix}
 	l.loaded.Store(loaded)
 	l.rev.Store(rev)
 	return l, served, ix, nil

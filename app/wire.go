@@ -40,6 +40,13 @@ type Core struct {
 	Knowledge *knowledge.Base
 	Engine    *engine.Engine
 	Library   *Library
+
+	// What previews of a draft share with the Core.
+	engineCfg   engine.Config
+	staleMonths int
+	danger      engine.Danger
+	gaz         *places.Gazetteer
+	nearby      engine.Nearby
 }
 
 // CoreConfig is what a Core is built from.
@@ -117,7 +124,8 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	lib.apply = func(ctx context.Context, served *knowledge.Base, ix *search.Index) error {
 		return eng.SetKnowledge(ctx, served, ix)
 	}
-	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib}, nil
+	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib,
+		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby}, nil
 }
 
 // Close closes the store.
