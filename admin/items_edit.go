@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -388,7 +389,7 @@ func (p *itemPages) create(w http.ResponseWriter, r *http.Request, sess Session)
 		return
 	}
 	p.s.audit(r, sess, "item.create", id, "", "")
-	http.Redirect(w, r, Prefix+"/items/"+id+"/edit", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/items/"+url.PathEscape(id)+"/edit", http.StatusSeeOther)
 }
 
 // editable loads the item of the request's path for editing, or answers
@@ -506,7 +507,7 @@ func (p *itemPages) discard(w http.ResponseWriter, r *http.Request, sess Session
 	}
 	p.s.audit(r, sess, "item.discard", id, "", "")
 	if _, ok := p.published(id); ok {
-		http.Redirect(w, r, Prefix+"/items/"+id+"?done=item_discarded", http.StatusSeeOther)
+		http.Redirect(w, r, Prefix+"/items/"+url.PathEscape(id)+"?done=item_discarded", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, Prefix+"/items?done=item_discarded", http.StatusSeeOther)
@@ -559,7 +560,7 @@ func (p *itemPages) publish(w http.ResponseWriter, r *http.Request, sess Session
 		p.s.d.Log.Warn("admin: published item's draft not deleted", "item", wk.ID, "err", err)
 	}
 	p.s.audit(r, sess, "item.publish", wk.ID, fmt.Sprintf("version %d", v), msg)
-	http.Redirect(w, r, Prefix+"/items/"+wk.ID+"?done=item_published", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/items/"+url.PathEscape(wk.ID)+"?done=item_published", http.StatusSeeOther)
 }
 
 // publishItem publishes it (without the draft's position) through the
@@ -596,7 +597,7 @@ func (p *itemPages) review(w http.ResponseWriter, r *http.Request, sess Session)
 		return
 	}
 	p.s.audit(r, sess, "item.review", id, fmt.Sprintf("version %d", v), msg)
-	http.Redirect(w, r, Prefix+"/items/"+id+"?done=item_reviewed", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/items/"+url.PathEscape(id)+"?done=item_reviewed", http.StatusSeeOther)
 }
 
 // publishFailed shows why a publication made without a form (review,

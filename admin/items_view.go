@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -144,5 +145,5 @@ func (p *itemPages) rollback(w http.ResponseWriter, r *http.Request, sess Sessio
 		return
 	}
 	p.s.audit(r, sess, "item.rollback", id, fmt.Sprintf("version %d as version %d", v, nv), msg)
-	http.Redirect(w, r, Prefix+"/items/"+id+"/history?done=item_rolled_back", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/items/"+url.PathEscape(id)+"/history?done=item_rolled_back", http.StatusSeeOther)
 }
