@@ -400,7 +400,7 @@ func funcs() template.FuncMap {
 		// as safe to embed.
 		"svg": func(s string) template.HTML { return template.HTML(s) },
 		// split reads a page message "key:detail".
-		"split": func(m string) []string { k, d := messageKey(m); return []string{k, d} },
+		"split":   func(m string) []string { k, d := messageKey(m); return []string{k, d} },
 		"failure": failureText,
 	}
 }
