@@ -10,9 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
 )
 
 // filesServer is the admin on a real Core (demo knowledge, a database
@@ -30,10 +32,15 @@ func filesServer(t *testing.T, r Role) (*Server, *app.Core) {
 // filesServerOn is the admin on c, signed in with role r.
 func filesServerOn(t *testing.T, c *app.Core, r Role) (*Server, *app.Core) {
 	t.Helper()
-	s, err := New(Config{}, Deps{Now: testClock, Auth: fixedAuth{asUser(r)}, Audit: c.Store, Library: c.Library, Files: c.Library, Drafts: c.Store})
+	dir := t.TempDir()
+	s, err := New(Config{}, Deps{Now: testClock, Auth: fixedAuth{asUser(r)}, Audit: c.Store, Library: c.Library, Files: c.Library, Drafts: c.Store,
+		Tests: c.Store, NewPreview: func(ctx context.Context, b *knowledge.Base, now func() time.Time) (PreviewChat, error) {
+			return c.Preview(ctx, b, dir, now)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close)
 	return s, c
 }
 

@@ -132,6 +132,10 @@ type Deps struct {
 	Library Library
 	// Drafts are the editors' drafts of trees and items.
 	Drafts Drafts
+	// NewPreview builds the preview chat over a draft (nil: no preview).
+	NewPreview NewPreview
+	// Tests are the trees' conversation tests (nil: no tests page).
+	Tests TreeTests
 	// Files exports and imports the knowledge as files (nil: no files
 	// page).
 	Files FileLibrary
@@ -143,6 +147,7 @@ type Server struct {
 	d   Deps
 	// treeTests runs a tree's conversation tests before it is published.
 	treeTests TreeTester
+	pv        *previews
 	cat       *catalog.Catalog
 	mux       *http.ServeMux
 	pages     map[string]*template.Template
@@ -195,6 +200,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+Prefix+"/lang", s.setLang)
 	s.itemRoutes()
 	s.treeRoutes()
+	s.previewRoutes()
 	s.filesRoutes()
 }
 
@@ -395,6 +401,7 @@ func funcs() template.FuncMap {
 		// as safe to embed.
 		"svg": func(s string) template.HTML { return template.HTML(s) },
 		// split reads a page message "key:detail".
-		"split": func(m string) []string { k, d := messageKey(m); return []string{k, d} },
+		"split":   func(m string) []string { k, d := messageKey(m); return []string{k, d} },
+		"failure": failureText,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/engine"
@@ -28,8 +29,12 @@ type Preview struct {
 
 // Preview builds a preview engine for b (a draft: the knowledge in force
 // with a tree or an item changed) on a scratch database in a new folder
-// under dir ("" : the system's temporary folder), removed by Close.
-func (c *Core) Preview(ctx context.Context, b *knowledge.Base, dir string) (*Preview, error) {
+// under dir ("" : the system's temporary folder), removed by Close. now is
+// its clock (nil: the Core's; a conversation test sets its own instant).
+func (c *Core) Preview(ctx context.Context, b *knowledge.Base, dir string, now func() time.Time) (*Preview, error) {
+	if now == nil {
+		now = c.Now
+	}
 	tmp, err := os.MkdirTemp(dir, "boussole-preview-")
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
@@ -41,12 +46,12 @@ func (c *Core) Preview(ctx context.Context, b *knowledge.Base, dir string) (*Pre
 	}
 	// The preview's own database: its log says nothing to the
 	// production log (a draft's conversations are the admin's tries).
-	if p.st, err = store.Open(ctx, filepath.Join(tmp, "preview.db"), store.Options{Clock: c.Now}); err != nil {
+	if p.st, err = store.Open(ctx, filepath.Join(tmp, "preview.db"), store.Options{Clock: now}); err != nil {
 		return fail(err)
 	}
-	served := ServedKnowledge(b, c.Now(), c.staleMonths, slog.New(slog.DiscardHandler))
+	served := ServedKnowledge(b, now(), c.staleMonths, slog.New(slog.DiscardHandler))
 	ix := c.Library.indexFor(b, served)
-	if p.eng, err = engine.New(ctx, c.engineCfg, engine.Deps{Store: p.st, Catalog: c.Catalog, Now: c.Now, Knowledge: served,
+	if p.eng, err = engine.New(ctx, c.engineCfg, engine.Deps{Store: p.st, Catalog: c.Catalog, Now: now, Knowledge: served,
 		Searcher: ix, Danger: c.danger, Places: c.gaz, Towns: c.gaz, Nearby: c.nearby}); err != nil {
 		return fail(err)
 	}

@@ -37,7 +37,7 @@ func TestPreviewTalksToTheDraft(t *testing.T) {
 		t.Error("a draft with the same items and tree heads is re-indexed")
 	}
 	tmp := t.TempDir()
-	p, err := c.Preview(ctx, draft, tmp)
+	p, err := c.Preview(ctx, draft, tmp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,3 +3,135 @@
 // behaviour below, keyed on data- attributes.
 "use strict";
 function boussoleCSRF() { return document.body.dataset.csrf || ""; }
+
+// Drafts save as you type: a form with data-autosave posts itself (the
+// same request as its Save button) a moment after the last keystroke and
+// shows the problems the server found, at their node and choice.
+(function () {
+  function post(form) {
+    return fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { "Accept": "application/json", "X-CSRF-Token": boussoleCSRF() },
+      credentials: "same-origin"
+    }).then(function (res) {
+      if (!res.ok) { throw new Error(String(res.status)); }
+      return res.json();
+    });
+  }
+  function item(text) {
+    var li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }
+  function showProblems(form, problems) {
+    var box = document.getElementById("problems");
+    var status = document.getElementById("draft-status");
+    var node = form.dataset.node || "";
+    if (box) {
+      box.replaceChildren();
+      var p = document.createElement(problems.length ? "div" : "p");
+      p.className = problems.length ? "problem" : "ok";
+      if (problems.length) {
+        var head = document.createElement("p");
+        head.textContent = (box.dataset.many || "").replace("{n}", problems.length);
+        var ul = document.createElement("ul");
+        problems.forEach(function (pr) {
+          ul.appendChild(item((pr.Node ? pr.Node + (pr.Choice >= 0 ? " · " + (pr.Choice + 1) : "") + " : " : "") + pr.Msg));
+        });
+        p.append(head, ul);
+      } else {
+        p.textContent = box.dataset.none || "";
+      }
+      box.appendChild(p);
+    }
+    form.querySelectorAll("[data-choice]").forEach(function (fs) {
+      var slot = fs.querySelector(".choice-problems");
+      if (!slot) { return; }
+      slot.replaceChildren();
+      problems.forEach(function (pr) {
+        if (pr.Node === node && String(pr.Choice) === fs.dataset.choice) {
+          var el = document.createElement("p");
+          el.className = "problem";
+          el.textContent = pr.Msg;
+          slot.appendChild(el);
+        }
+      });
+    });
+    if (status && status.dataset.saved) { status.textContent = status.dataset.saved; }
+  }
+  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+    var timer = null;
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        post(form).then(function (r) { showProblems(form, r.problems || []); }).catch(function () {
+          var status = document.getElementById("draft-status");
+          if (status && status.dataset.failed) { status.textContent = status.dataset.failed; }
+        });
+      }, 700);
+    });
+  });
+})();
+
+// The preview chat answers in place: a message or a button click is
+// posted with fetch and the bot's replies are added to the log.
+(function () {
+  var log = document.getElementById("chat-log");
+  if (!log) { return; }
+  var text = document.getElementById("chat-text");
+  function line(l) {
+    var div = document.createElement("div");
+    div.className = "msg " + (l.Bot ? "bot" : "me");
+    if (l.Note) {
+      var note = document.createElement("p");
+      note.className = "hint";
+      note.textContent = l.Note;
+      div.appendChild(note);
+    }
+    div.appendChild(document.createTextNode(l.Text));
+    if (l.Choices && l.Choices.length) {
+      var row = document.createElement("div");
+      row.className = "buttons";
+      l.Choices.forEach(function (c) {
+        var f = document.createElement("form");
+        f.method = "post";
+        f.action = log.dataset.action;
+        f.className = "inline";
+        f.dataset.chat = "";
+        [["csrf", boussoleCSRF()], ["payload", c.payload], ["label", c.label]].forEach(function (kv) {
+          var i = document.createElement("input");
+          i.type = "hidden"; i.name = kv[0]; i.value = kv[1];
+          f.appendChild(i);
+        });
+        var b = document.createElement("button");
+        b.type = "submit"; b.className = "secondary"; b.textContent = c.label;
+        f.appendChild(b);
+        bind(f);
+        row.appendChild(f);
+      });
+      div.appendChild(row);
+    }
+    log.insertBefore(div, document.getElementById("chat-end"));
+  }
+  function bind(form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var body = new URLSearchParams(new FormData(form));
+      if (form.contains(text)) { text.value = ""; }
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRF-Token": boussoleCSRF() } })
+        .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); })
+        .then(function (r) {
+          var hint = log.querySelector("p.hint:only-child");
+          if (hint) { hint.remove(); }
+          (r.lines || []).forEach(line);
+          log.scrollTop = log.scrollHeight;
+          if (text) { text.focus(); }
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+  document.querySelectorAll("form[data-chat]").forEach(bind);
+  log.scrollTop = log.scrollHeight;
+})();

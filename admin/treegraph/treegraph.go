@@ -163,16 +163,10 @@ func drawBox(s *strings.Builder, b *box, start bool, o Options) {
 	if b.id == o.Selected {
 		width = 4
 	}
-	label := b.id
-	if b.askTruncated != "" {
-		label += " : " + b.askTruncated
-	}
-	if len(signs) > 0 {
-		label += " (" + strings.Join(signs, ", ") + ")"
-	}
 	open, closeTag := "", ""
 	if o.Link != nil && !b.missing {
-		open = fmt.Sprintf(`<a href="%s" aria-label="%s">`, esc(o.Link(b.id)), esc(label))
+		// The link's name is its visible text (id, question, signs).
+		open = fmt.Sprintf(`<a href="%s">`, esc(o.Link(b.id)))
 		closeTag = `</a>`
 	}
 	s.WriteString(open)
