@@ -88,7 +88,7 @@ func TestDangerRecordsNothing(t *testing.T) {
 func TestTreeNodesAndChoicesAreRecorded(t *testing.T) {
 	h := newHarness(t, "", fixture(t, treeYAML))
 	rs := h.say(alice, "papiers")
-	rs = h.click(alice, payloadOf(t, rs, "Carte d'identité"))
+	mustContain(t, h.click(alice, payloadOf(t, rs, "Carte d'identité")), "Quelle est votre situation ?")
 	mustContain(t, h.say(alice, "blorf zquix"), "Je n'ai pas compris votre choix")
 	mustContain(t, h.say(alice, "aide"), "Quelle est votre situation ?")
 	rs = h.say(alice, "retour")
