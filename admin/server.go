@@ -117,6 +117,10 @@ type Config struct {
 	// Lang is the pages' language when the browser asks for none we
 	// have (default fr).
 	Lang string
+	// RetentionDays is how long conversations and usage events are kept
+	// (retention.days): the gap report offers no longer period (default
+	// 90).
+	RetentionDays int
 }
 
 // Deps are the admin's collaborators.
@@ -139,6 +143,9 @@ type Deps struct {
 	// Files exports and imports the knowledge as files (nil: no files
 	// page).
 	Files FileLibrary
+	// Gaps are the gap report's figures and the drafts it starts
+	// (gaps.go; nil: the report says it has no data).
+	Gaps GapStore
 }
 
 // Server serves the admin pages.
@@ -202,6 +209,7 @@ func (s *Server) routes() {
 	s.treeRoutes()
 	s.previewRoutes()
 	s.filesRoutes()
+	s.gapsRoutes()
 }
 
 // handler is a page handler for a signed-in user.

@@ -187,7 +187,7 @@ func drawBox(s *strings.Builder, b *box, start bool, o Options) {
 			b.x+8, b.y+boxH-4+i*lineH, esc(word), esc(cut(l.label, 22)))
 	}
 	if len(signs) > 0 {
-		fmt.Fprintf(s, `<text x="%d" y="%d" font-size="11" fill="%s" text-anchor="end">%s</text>`, b.x+boxW-8, b.y+16, signColor(stroke), esc(cut(strings.Join(signs, " · "), 20)))
+		fmt.Fprintf(s, `<text x="%d" y="%d" font-size="11" fill="%s" text-anchor="end">%s</text>`, b.x+boxW-8, b.y+16, signColor(stroke), esc(cut(strings.Join(signs, " · "), 34)))
 	}
 	s.WriteString(closeTag)
 }

@@ -42,12 +42,20 @@ func (p Policy) Certain(c float64) bool { return c >= p.AnswerThreshold+certainM
 // MaxOffered is how many hits the bot offers when unsure.
 const MaxOffered = 3
 
+// lowConfidence is the confidence under which an answer is given with
+// « je n'en suis pas certain ».
+const lowConfidence = 0.6
+
+// Low reports whether an answer of confidence c is given with a doubt
+// (Sureness says so; the gap report counts it).
+func Low(c float64) bool { return c < lowConfidence }
+
 // Sureness says in words how sure the bot is of a hit's confidence c.
 func (w Writer) Sureness(c float64) string {
 	switch {
 	case c >= 0.8:
 		return w.msg("sure_high")
-	case c >= 0.6:
+	case !Low(c):
 		return w.msg("sure_medium")
 	}
 	return w.msg("sure_low")

@@ -282,6 +282,7 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 		return nil, fmt.Errorf("load conversation: %w", err)
 	}
 	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now}
+	t.usage.begin(conv)
 	if err := t.run(); err != nil {
 		return nil, err
 	}
@@ -321,6 +322,9 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
 		return nil, fmt.Errorf("save conversation: %w", err)
+	}
+	if err := t.recordUsage(); err != nil {
+		return nil, err
 	}
 	return t.replies, nil
 }

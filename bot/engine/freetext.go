@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/boussole/boussole/bot"
+	answerpkg "github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
@@ -81,11 +82,19 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 		if t.notHere() {
 			return nil
 		}
+		score := 0.0
+		if len(hits) > 0 {
+			score = hits[0].Confidence
+		}
+		t.noteQuestion(bot.UsageNotUnderstood, score)
 		return t.miss()
 	}
 	top := hits[0]
 	if answer {
 		t.conv.Misses = 0
+		if answerpkg.Low(top.Confidence) {
+			t.noteQuestion(bot.UsageUnsure, top.Confidence)
+		}
 		sure := t.w().Sureness(top.Confidence)
 		if top.Kind == knowledge.HitTree {
 			title := t.title(top)
@@ -105,6 +114,7 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 		return nil
 	}
 	// Not sure: offer the hits that match well (Decide) instead of guessing.
+	t.noteQuestion(bot.UsageUnsure, top.Confidence)
 	t.conv.Misses++
 	// Two sheets of one title (a hand-written item and an imported
 	// dossier both called « Revenu de solidarité active (RSA) ») would be

@@ -83,6 +83,7 @@ func (t *turn) ask(first bool) error {
 			return fmt.Errorf("tree %s: route to unknown node %q", tr.ID, next)
 		}
 	}
+	t.noteNode(tr.ID, n.ID, first)
 	text := t.w().NodeAsk(n)
 	if first {
 		text += "\n" + t.msg("tree_hint")
@@ -122,6 +123,7 @@ func (t *turn) choose(i int) error {
 		return fmt.Errorf("tree %s node %s: no choice %d", tr.ID, n.ID, i)
 	}
 	c := n.Choices[i]
+	t.noteChoice(tr.ID, n.ID, c.Label)
 	t.conv.Misses = 0
 	t.conv.Path = append(t.conv.Path, bot.Step{Node: n.ID, Choice: c.Label})
 	switch c.Target() {
@@ -140,6 +142,7 @@ func (t *turn) choose(i int) error {
 }
 
 func (t *turn) treeMiss() error {
+	t.noteQuestion(bot.UsageNotUnderstood, 0)
 	t.conv.Misses++
 	t.say(t.msg("choice_not_understood"))
 	if err := t.ask(false); err != nil {

@@ -97,6 +97,8 @@ type turn struct {
 	// forCase is set when the message is for the other side of its case
 	// (relayed, or left for the mediators): it is stored as relayed.
 	forCase bool
+	// usage are the events the gap report counts (usage.go).
+	usage usageNotes
 }
 
 func (t *turn) lang() string { return t.conv.Lang }

@@ -220,9 +220,9 @@ func (s *Store) CaseMessages(ctx context.Context, id int64, n int) ([]bot.Turn, 
 	return turns, nil
 }
 
-// ForgetUser deletes the user's conversations and turns in every channel
-// of the platform, and their cases whatever their status with the cases'
-// notes. It returns the number of rows deleted. A migration that adds a
+// ForgetUser deletes the user's conversations, turns and usage events in
+// every channel of the platform, and their cases whatever their status
+// with the cases' notes. It returns the number of rows deleted. A migration that adds a
 // table keyed by user must add it here.
 func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, error) {
 	var total int64
@@ -247,6 +247,8 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 			stmt{`DELETE FROM cases WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			stmt{`DELETE FROM outbox WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 			stmt{`DELETE FROM outbox WHERE about_platform = ? AND about_user = ?`, []any{platform, user}},
+			// The gap report's events: masked, but theirs.
+			stmt{`DELETE FROM usage_events WHERE platform = ? AND user_id = ?`, []any{platform, user}},
 		)
 	})
 	if err != nil {
@@ -265,9 +267,9 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 	return total, nil
 }
 
-// PurgeBefore applies the retention period: it deletes turns older than
-// t, conversations not updated since t with their turns, and closed cases
-// not updated since t with their notes. Open and claimed cases are kept,
+// PurgeBefore applies the retention period: it deletes turns and usage
+// events older than t, conversations not updated since t with their
+// turns, and closed cases not updated since t with their notes. Open and claimed cases are kept,
 // and so are their conversations: a mediator still needs them. It returns
 // the number of rows deleted.
 func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
@@ -288,6 +290,7 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 			stmt{`DELETE FROM cases WHERE status = 'closed' AND updated_at < ?`, []any{cut}},
 			stmt{`DELETE FROM outbox WHERE (sent_at IS NOT NULL OR dead = 1) AND created_at < ?`, []any{cut}},
 			stmt{`DELETE FROM handled WHERE at < ?`, []any{cut}},
+			stmt{`DELETE FROM usage_events WHERE at < ?`, []any{cut}},
 		)
 	})
 	if err != nil {
