@@ -15,6 +15,8 @@ var pagesToCheck = []string{
 	"/admin/", "/admin/trees", "/admin/trees/papiers-identite", "/admin/trees/papiers-identite/nodes/quel-document",
 	"/admin/trees/papiers-identite/preview", "/admin/trees/papiers-identite/tests", "/admin/trees/papiers-identite/history",
 	"/admin/files",
+	"/admin/items", "/admin/items?q=carte&jurisdiction=FR&due=1", "/admin/items/new", "/admin/items/cni-perte",
+	"/admin/items/cni-perte/edit", "/admin/items/cni-perte/history", "/admin/items/cni-perte/history?a=1&b=1",
 }
 
 // Every page passes axe-core with no serious or critical violation on a
