@@ -36,9 +36,9 @@ func (s *Server) accountRoutes() {
 
 // sessionView is a session as listed: never its hash in full on screen.
 type sessionView struct {
-	Hash                        string
+	Hash                       string
 	Created, LastSeen, Expires time.Time
-	Current                     bool
+	Current                    bool
 }
 
 type accountView struct {
