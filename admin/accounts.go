@@ -34,7 +34,8 @@ func (s *Server) accountRoutes() {
 	s.handle("POST "+Prefix+"/accounts/{id}/sessions/revoke-all", PermAccounts, s.accountSessionsRevokeAll)
 }
 
-// sessionView is a session as listed: never its hash in full on screen.
+// sessionView is a session as listed; its hash only goes in the revoke
+// form (it opens nothing: the cookie holds the token, not its hash).
 type sessionView struct {
 	Hash                       string
 	Created, LastSeen, Expires time.Time
