@@ -20,11 +20,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/boussole/boussole/admin/password"
 	"github.com/boussole/boussole/bot/catalog"
 )
 
@@ -121,14 +123,42 @@ type Config struct {
 	// (retention.days): the gap report offers no longer period (default
 	// 90).
 	RetentionDays int
+
+	// Sign-in (auth.go).
+
+	// SecureCookies marks cookies Secure even on plain-HTTP requests: the
+	// admin is served over HTTPS by a reverse proxy (requests seen over
+	// TLS get Secure anyway).
+	SecureCookies bool
+	// SessionIdle and SessionLifetime end a session unused for that long,
+	// or that old (default 8 h and 7 days).
+	SessionIdle, SessionLifetime time.Duration
+	// ProxyHeader names a header a trusted reverse proxy sets to the
+	// signed-in login (single sign-on); "" disables it.
+	ProxyHeader string
+	// TrustedProxies are the addresses ProxyHeader and X-Forwarded-For
+	// are believed from (ParsePrefixes reads them).
+	TrustedProxies []netip.Prefix
+	// MaxLoginFailures failed sign-ins per client address or login within
+	// LoginFailureWindow block further tries (default 5 in 15 minutes).
+	MaxLoginFailures   int
+	LoginFailureWindow time.Duration
+	// Password are the argon2id costs of new hashes (zero:
+	// password.Default; tests use password.Fast).
+	Password password.Params
 }
 
 // Deps are the admin's collaborators.
 type Deps struct {
 	Log *slog.Logger
 	// Now is the program's one clock.
-	Now  func() time.Time
+	Now func() time.Time
+	// Auth tells who makes a request; nil: the accounts' session cookies
+	// (Accounts is then required).
 	Auth Authenticator
+	// Accounts are the admin accounts and their sessions (nil: no
+	// sign-in and account pages, for tests given a fixed Auth).
+	Accounts Accounts
 	// Audit records every change (nil: none recorded, in tests of pages
 	// that change nothing).
 	Audit AuditLog
@@ -158,15 +188,27 @@ type Server struct {
 	cat       *catalog.Catalog
 	mux       *http.ServeMux
 	pages     map[string]*template.Template
+	// signIn is the cookie authenticator (nil without Accounts).
+	signIn *CookieAuth
 }
 
 // New builds the admin's pages and routes.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.Now == nil || d.Auth == nil {
-		return nil, errors.New("new admin: Now and Auth are required")
+	if d.Now == nil || (d.Auth == nil && d.Accounts == nil) {
+		return nil, errors.New("new admin: Now, and Auth or Accounts, are required")
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	var signIn *CookieAuth
+	if d.Accounts != nil {
+		var err error
+		if signIn, err = NewCookieAuth(cfg, d.Accounts, d.Now, d.Log); err != nil {
+			return nil, fmt.Errorf("new admin: %w", err)
+		}
+		if d.Auth == nil {
+			d.Auth = signIn
+		}
 	}
 	if cfg.Lang == "" {
 		cfg.Lang = catalog.Default
@@ -175,7 +217,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new admin: %w", err)
 	}
-	s := &Server{cfg: cfg, d: d, cat: cat, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, d: d, cat: cat, mux: http.NewServeMux(), signIn: signIn}
 	if s.pages, err = parsePages(); err != nil {
 		return nil, fmt.Errorf("new admin: %w", err)
 	}
@@ -210,6 +252,7 @@ func (s *Server) routes() {
 	s.previewRoutes()
 	s.filesRoutes()
 	s.gapsRoutes()
+	s.authRoutes()
 }
 
 // handler is a page handler for a signed-in user.

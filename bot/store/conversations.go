@@ -269,9 +269,10 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 
 // PurgeBefore applies the retention period: it deletes turns and usage
 // events older than t, conversations not updated since t with their
-// turns, and closed cases not updated since t with their notes. Open and claimed cases are kept,
-// and so are their conversations: a mediator still needs them. It returns
-// the number of rows deleted.
+// turns, and closed cases not updated since t with their notes. Open and
+// claimed cases are kept, and so are their conversations: a mediator
+// still needs them. Admin sessions that expired or were revoked before t
+// go too. It returns the number of rows deleted.
 func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 	cut := millis(t)
 	var total int64
@@ -291,6 +292,7 @@ func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 			stmt{`DELETE FROM outbox WHERE (sent_at IS NOT NULL OR dead = 1) AND created_at < ?`, []any{cut}},
 			stmt{`DELETE FROM handled WHERE at < ?`, []any{cut}},
 			stmt{`DELETE FROM usage_events WHERE at < ?`, []any{cut}},
+			stmt{`DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?`, []any{cut, cut}},
 		)
 	})
 	if err != nil {
