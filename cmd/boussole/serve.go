@@ -41,9 +41,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 	var srv *httpserver.Server
 	if cfg.HTTP.Listen != "" {
 		srv = httpserver.New(cfg.HTTP.Listen, a.Log)
-		if err := web.Mount(srv, a); err != nil {
+		closeWeb, err := web.Mount(srv, a)
+		if err != nil {
 			return err
 		}
+		defer closeWeb()
 		// Bound before the adapters connect: a taken port stops the start.
 		if err := srv.Listen(); err != nil {
 			return err
