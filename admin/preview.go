@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/bottest"
@@ -38,7 +41,9 @@ type TreeTests interface {
 }
 
 // Bounds of the previews kept in memory: one per editor and tree, the
-// oldest closed beyond maxPreviews, any closed after previewIdle.
+// least recently used closed beyond maxPreviews, any closed after
+// previewIdle (checked at each use of a preview: an idle one costs an
+// open file until then, and Server.Close closes them all).
 const (
 	maxPreviews    = 32
 	previewIdle    = 30 * time.Minute
@@ -49,18 +54,33 @@ const (
 // previewPlatform is the platform name of preview conversations.
 const previewPlatform = "preview"
 
+// errPreviewClosed is a turn sent to a preview closed meanwhile (the
+// draft changed, or it was restarted, in another tab).
+var errPreviewClosed = errors.New("preview closed")
+
 // previews are the open preview chats.
 type previews struct {
+	max  int
+	idle time.Duration
+
 	mu   sync.Mutex
 	open map[string]*previewChat // by editor and tree
 }
 
+// previewChat is one editor's preview of one tree. Its mu serializes its
+// turns, its transcript and its closing, so that a chat is never closed
+// under a turn under way; previews.mu (the map) is never held while a
+// chat is built, answers or closes, so one editor's slow turn does not
+// hold up the others.
 type previewChat struct {
-	chat    PreviewChat
-	draft   string // the draft body it was built on
-	lines   []chatLine
-	used    time.Time
-	turnSeq int
+	draft string    // the draft body it was built on
+	used  time.Time // under previews.mu
+
+	mu     sync.Mutex
+	chat   PreviewChat
+	closed bool
+	lines  []chatLine
+	seq    int
 }
 
 // chatLine is one message of a preview transcript.
@@ -69,13 +89,60 @@ type chatLine struct {
 	Text    string
 	Choices []bot.Choice
 	Note    string // a message sent elsewhere (mediators), described
+	// Restarted marks the line saying the try started again on a changed
+	// draft (Text is that sentence).
+	Restarted bool
+}
+
+func (p *previewChat) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.closed {
+		_ = p.chat.Close()
+		p.closed = true
+	}
+}
+
+// send hands one message to the chat and adds it and the replies to the
+// transcript; it returns the lines added.
+func (p *previewChat) send(ctx context.Context, in bot.Incoming, shown string, elsewhere func(bot.Address) string) ([]chatLine, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, errPreviewClosed
+	}
+	p.seq++
+	in.ID = "preview-" + strconv.Itoa(p.seq)
+	replies, err := p.chat.Respond(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	added := []chatLine{{Text: shown}}
+	for _, rep := range replies {
+		if rep.To == in.Address {
+			added = append(added, chatLine{Bot: true, Text: rep.Text, Choices: rep.Choices})
+		} else {
+			added = append(added, chatLine{Bot: true, Note: elsewhere(rep.To), Text: rep.Text})
+		}
+	}
+	p.lines = append(p.lines, added...)
+	if over := len(p.lines) - maxTranscript; over > 0 {
+		p.lines = p.lines[over:]
+	}
+	return added, nil
+}
+
+func (p *previewChat) transcript() []chatLine {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.lines)
 }
 
 func (s *Server) previewRoutes() {
 	if s.d.NewPreview == nil || s.d.Library == nil || s.d.Drafts == nil {
 		return
 	}
-	s.pv = &previews{open: map[string]*previewChat{}}
+	s.pv = &previews{max: maxPreviews, idle: previewIdle, open: map[string]*previewChat{}}
 	p := Prefix + "/trees/{id}"
 	s.handle("GET "+p+"/preview", PermEdit, s.previewPage)
 	s.handle("POST "+p+"/preview", PermEdit, s.previewSend)
@@ -99,46 +166,66 @@ func draftBody(e editing) string {
 	return string(b)
 }
 
-// chatFor returns the editor's preview of the tree, built again when the
-// draft changed; closing idle and surplus previews on the way.
-func (s *Server) chatFor(ctx context.Context, sess Session, e editing, restart bool) (*previewChat, error) {
+// chatFor returns the editor's preview of the tree (fresh: just built),
+// built again when the draft changed or on restart; closing idle and
+// surplus previews on the way.
+func (s *Server) chatFor(ctx context.Context, r *http.Request, sess Session, e editing, restart bool) (p *previewChat, fresh bool, err error) {
 	key := sess.User.Login + "\x00" + e.Tree.ID
 	now := s.d.Now()
 	body := draftBody(e)
+	var done []*previewChat
+	defer func() {
+		for _, d := range done {
+			d.close()
+		}
+	}()
 	s.pv.mu.Lock()
-	defer s.pv.mu.Unlock()
-	for k, p := range s.pv.open {
-		if now.Sub(p.used) > previewIdle {
-			_ = p.chat.Close()
+	old := s.pv.open[key]
+	for k, o := range s.pv.open {
+		if now.Sub(o.used) > s.pv.idle {
+			done = append(done, o)
 			delete(s.pv.open, k)
 		}
 	}
-	p := s.pv.open[key]
-	if p != nil && (restart || p.draft != body) {
-		_ = p.chat.Close()
+	if old != nil && !restart && old.draft == body && s.pv.open[key] == old {
+		old.used = now
+		s.pv.mu.Unlock()
+		return old, false, nil
+	}
+	s.pv.mu.Unlock()
+
+	chat, err := s.d.NewPreview(ctx, s.d.Library.Base().WithTree(e.Tree), nil)
+	if err != nil {
+		return nil, false, err
+	}
+	p = &previewChat{chat: chat, draft: body, used: now}
+	if old != nil && !restart {
+		p.lines = []chatLine{{Restarted: true, Text: s.T(r, "preview_rebuilt")}}
+	}
+	s.pv.mu.Lock()
+	defer s.pv.mu.Unlock()
+	if cur := s.pv.open[key]; cur != nil && cur != old && cur.draft == body {
+		// Another request of the editor built the same draft meanwhile.
+		done = append(done, p)
+		cur.used = now
+		return cur, false, nil
+	}
+	if cur := s.pv.open[key]; cur != nil {
+		done = append(done, cur)
 		delete(s.pv.open, key)
-		p = nil
 	}
-	if p == nil {
-		if len(s.pv.open) >= maxPreviews {
-			var oldest string
-			for k, o := range s.pv.open {
-				if oldest == "" || o.used.Before(s.pv.open[oldest].used) {
-					oldest = k
-				}
+	for len(s.pv.open) >= s.pv.max {
+		var lru string
+		for k, o := range s.pv.open {
+			if lru == "" || o.used.Before(s.pv.open[lru].used) {
+				lru = k
 			}
-			_ = s.pv.open[oldest].chat.Close()
-			delete(s.pv.open, oldest)
 		}
-		chat, err := s.d.NewPreview(ctx, s.d.Library.Base().WithTree(e.Tree), nil)
-		if err != nil {
-			return nil, err
-		}
-		p = &previewChat{chat: chat, draft: body}
-		s.pv.open[key] = p
+		done = append(done, s.pv.open[lru])
+		delete(s.pv.open, lru)
 	}
-	p.used = now
-	return p, nil
+	s.pv.open[key] = p
+	return p, true, nil
 }
 
 // Close closes every open preview (their scratch databases).
@@ -147,10 +234,11 @@ func (s *Server) Close() {
 		return
 	}
 	s.pv.mu.Lock()
-	defer s.pv.mu.Unlock()
-	for k, p := range s.pv.open {
-		_ = p.chat.Close()
-		delete(s.pv.open, k)
+	all := slices.Collect(maps.Values(s.pv.open))
+	clear(s.pv.open)
+	s.pv.mu.Unlock()
+	for _, p := range all {
+		p.close()
 	}
 }
 
@@ -164,7 +252,6 @@ func (s *Server) openPreviews() int {
 type previewView struct {
 	treeView
 	Lines []chatLine
-	Built bool
 }
 
 func (s *Server) previewPage(w http.ResponseWriter, r *http.Request, sess Session) {
@@ -172,70 +259,75 @@ func (s *Server) previewPage(w http.ResponseWriter, r *http.Request, sess Sessio
 	if !ok {
 		return
 	}
-	p, err := s.chatFor(r.Context(), sess, e, false)
+	p, _, err := s.chatFor(r.Context(), r, sess, e, false)
 	if err != nil {
 		s.internal(w, r, sess, err)
 		return
 	}
-	s.pv.mu.Lock()
-	lines := append([]chatLine(nil), p.lines...)
-	s.pv.mu.Unlock()
-	s.render(w, r, sess, http.StatusOK, "preview.html", "preview_title", previewView{treeView: s.treeView(r, e, ""), Lines: lines, Built: true})
+	s.render(w, r, sess, http.StatusOK, "preview.html", "preview_title", previewView{treeView: s.treeView(r, e, ""), Lines: p.transcript()})
 }
 
-// previewSend hands the editor's message or click to the preview engine.
+// previewSend hands the editor's message or click to the preview engine:
+// JSON lines for the page's script (reset: the transcript started again
+// on a changed draft), else back to the page.
 func (s *Server) previewSend(w http.ResponseWriter, r *http.Request, sess Session) {
 	e, ok := s.loadOrFail(w, r, sess)
 	if !ok {
 		return
 	}
-	p, err := s.chatFor(r.Context(), sess, e, false)
-	if err != nil {
-		s.internal(w, r, sess, err)
-		return
-	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if len(text) > maxPreviewText {
-		text = text[:maxPreviewText]
-	}
-	payload, label := r.PostFormValue("payload"), r.PostFormValue("label")
-	who := bot.Address{Platform: previewPlatform, Channel: sess.User.Login, User: sess.User.Login}
+	text := clip(strings.TrimSpace(r.PostFormValue("text")), maxPreviewText)
+	payload, label := r.PostFormValue("payload"), clip(r.PostFormValue("label"), maxPreviewText)
 	var added []chatLine
+	reset := false
 	if text != "" || payload != "" {
-		s.pv.mu.Lock()
-		p.turnSeq++
-		seq := p.turnSeq
-		s.pv.mu.Unlock()
-		in := bot.Incoming{Address: who, Text: text, Payload: payload, ID: "preview-" + strconv.Itoa(seq), Lang: s.lang(r)}
-		added = append(added, chatLine{Text: cmp.Or(text, label)})
-		replies, err := p.chat.Respond(r.Context(), in)
-		if err != nil {
-			s.internal(w, r, sess, err)
-			return
+		in := bot.Incoming{Address: bot.Address{Platform: previewPlatform, Channel: sess.User.Login, User: sess.User.Login},
+			Name: sess.User.Name, Text: text, Payload: payload, Lang: s.lang(r)}
+		elsewhere := func(to bot.Address) string {
+			return s.T(r, "preview_elsewhere", "to", to.Platform+" "+to.Channel)
 		}
-		for _, rep := range replies {
-			if rep.To == who {
-				added = append(added, chatLine{Bot: true, Text: rep.Text, Choices: rep.Choices})
-			} else {
-				added = append(added, chatLine{Bot: true, Note: s.T(r, "preview_elsewhere", "to", rep.To.Platform+" "+rep.To.Channel), Text: rep.Text})
+		// A chat closed between chatFor and the turn (the draft changed
+		// in another tab) is built again once.
+		for try := 0; ; try++ {
+			p, fresh, err := s.chatFor(r.Context(), r, sess, e, false)
+			if err != nil {
+				s.internal(w, r, sess, err)
+				return
 			}
+			reset = reset || fresh
+			added, err = p.send(r.Context(), in, cmp.Or(text, label), elsewhere)
+			if errors.Is(err, errPreviewClosed) && try == 0 {
+				continue
+			}
+			if err != nil {
+				s.internal(w, r, sess, err)
+				return
+			}
+			if fresh {
+				added = p.transcript()
+			}
+			break
 		}
-		s.pv.mu.Lock()
-		p.lines = append(p.lines, added...)
-		if over := len(p.lines) - maxTranscript; over > 0 {
-			p.lines = p.lines[over:]
-		}
-		s.pv.mu.Unlock()
 	}
 	if wantsJSON(r) {
 		if added == nil {
 			added = []chatLine{}
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"lines": added})
+		_ = json.NewEncoder(w).Encode(map[string]any{"lines": added, "reset": reset})
 		return
 	}
 	http.Redirect(w, r, Prefix+"/trees/"+url.PathEscape(e.Tree.ID)+"/preview#chat-end", http.StatusSeeOther)
+}
+
+// clip is text cut to at most n bytes, on a character boundary.
+func clip(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	for n > 0 && !utf8.RuneStart(text[n]) {
+		n--
+	}
+	return text[:n]
 }
 
 func (s *Server) previewRestart(w http.ResponseWriter, r *http.Request, sess Session) {
@@ -243,7 +335,7 @@ func (s *Server) previewRestart(w http.ResponseWriter, r *http.Request, sess Ses
 	if !ok {
 		return
 	}
-	if _, err := s.chatFor(r.Context(), sess, e, true); err != nil {
+	if _, _, err := s.chatFor(r.Context(), r, sess, e, true); err != nil {
 		s.internal(w, r, sess, err)
 		return
 	}
@@ -252,73 +344,116 @@ func (s *Server) previewRestart(w http.ResponseWriter, r *http.Request, sess Ses
 
 // TestResult is one conversation test run against a draft.
 type TestResult struct {
-	Name     string
-	Passed   bool
-	Error    string // the file could not be read or run
+	Name   string
+	Passed bool
+	// Error is the file could not be read (a syntax error, at its line)
+	// or a step could not be played (a click on a missing button).
+	Error string
+	// Failures are the expectations not met: line, expected, got.
 	Failures []bottest.Failure
 }
 
+// TestReport is a run of every conversation test of a tree.
+type TestReport struct {
+	Tree    string
+	Results []TestResult
+}
+
+// Passed tells whether every test passed (true when there is none).
+func (r TestReport) Passed() bool {
+	for _, t := range r.Results {
+		if !t.Passed {
+			return false
+		}
+	}
+	return true
+}
+
+// PassedCount is the number of tests that passed.
+func (r TestReport) PassedCount() int {
+	return len(r.Results) - len(r.Failed())
+}
+
+// Failed names the tests that did not pass.
+func (r TestReport) Failed() []string {
+	var out []string
+	for _, t := range r.Results {
+		if !t.Passed {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
 // runTreeTests runs every stored test of t against the knowledge with t
-// in place of its published version, each on a fresh preview engine.
-func (s *Server) runTreeTests(ctx context.Context, t *knowledge.Tree) ([]TestResult, error) {
+// in place of its published version, each on a fresh preview engine (a
+// conversation left half-way by one test must not steer the next).
+func (s *Server) runTreeTests(ctx context.Context, t *knowledge.Tree) (TestReport, error) {
+	rep := TestReport{Tree: t.ID}
 	tests, err := s.d.Tests.TreeTests(ctx, t.ID)
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
 	base := s.d.Library.Base().WithTree(t)
-	var out []TestResult
 	for _, tt := range tests {
-		res := TestResult{Name: tt.Name}
-		script, err := bottest.Parse(tt.Name, strings.NewReader(tt.Body))
+		res, err := s.runTreeTest(ctx, base, tt)
 		if err != nil {
-			res.Error = err.Error()
-			out = append(out, res)
-			continue
+			return rep, fmt.Errorf("test %s of tree %s: %w", tt.Name, t.ID, err)
 		}
-		var now func() time.Time
-		if !script.Clock.IsZero() {
-			at := script.Clock
-			now = func() time.Time { return at }
-		}
-		chat, err := s.d.NewPreview(ctx, base, now)
-		if err != nil {
-			return nil, err
-		}
-		addr := func(user string) bot.Address { return bot.Address{Platform: "console", Channel: "local", User: user} }
-		fails, runErr := script.Run(ctx, bottest.Direct{R: chat}, addr, "vous")
-		_ = chat.Close()
-		if runErr != nil {
-			res.Error = runErr.Error()
-		}
-		res.Failures = fails
-		res.Passed = runErr == nil && len(fails) == 0
-		out = append(out, res)
+		rep.Results = append(rep.Results, res)
 	}
-	return out, nil
+	return rep, nil
+}
+
+// runTreeTest runs one test as `boussole test` runs a file: at the
+// file's clock instruction if any, the participant "vous" on the console.
+// err is for the preview engine itself failing.
+func (s *Server) runTreeTest(ctx context.Context, base *knowledge.Base, tt store.TreeTest) (TestResult, error) {
+	res := TestResult{Name: tt.Name}
+	script, err := bottest.Parse(tt.Name, strings.NewReader(tt.Body))
+	if err != nil {
+		res.Error = err.Error()
+		return res, nil
+	}
+	var now func() time.Time
+	if !script.Clock.IsZero() {
+		at := script.Clock
+		now = func() time.Time { return at }
+	}
+	chat, err := s.d.NewPreview(ctx, base, now)
+	if err != nil {
+		return res, err
+	}
+	defer chat.Close()
+	addr := func(user string) bot.Address { return bot.Address{Platform: "console", Channel: "local", User: user} }
+	fails, runErr := script.Run(ctx, bottest.Direct{R: chat}, addr, "vous")
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	if runErr != nil {
+		res.Error = runErr.Error()
+	}
+	res.Failures = fails
+	res.Passed = runErr == nil && len(fails) == 0
+	return res, nil
 }
 
 // testsGate is the publication's gate: every test passes.
 func (s *Server) testsGate(ctx context.Context, t *knowledge.Tree) (bool, string, error) {
-	results, err := s.runTreeTests(ctx, t)
+	rep, err := s.runTreeTests(ctx, t)
 	if err != nil {
 		return false, "", err
 	}
-	var failed []string
-	for _, r := range results {
-		if !r.Passed {
-			failed = append(failed, r.Name)
-		}
-	}
-	return len(failed) == 0, strings.Join(failed, ", "), nil
+	return rep.Passed(), strings.Join(rep.Failed(), ", "), nil
 }
 
 type testsView struct {
 	treeView
-	Tests   []store.TreeTest
-	Results []TestResult
-	Ran     bool
-	Edit    store.TreeTest
-	Error   string
+	Tests  []store.TreeTest
+	Report TestReport
+	Ran    bool
+	Edit   store.TreeTest
+	Error  string
 }
 
 func (s *Server) testsView(w http.ResponseWriter, r *http.Request, sess Session, e editing) (testsView, bool) {
@@ -401,12 +536,12 @@ func (s *Server) testsRun(w http.ResponseWriter, r *http.Request, sess Session) 
 	if !ok {
 		return
 	}
-	results, err := s.runTreeTests(r.Context(), e.Tree)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	rep, err := s.runTreeTests(r.Context(), e.Tree)
+	if err != nil {
 		s.internal(w, r, sess, err)
 		return
 	}
-	v.Results, v.Ran = results, true
+	v.Report, v.Ran = rep, true
 	s.render(w, r, sess, http.StatusOK, "tests.html", "tests_title", v)
 }
 

@@ -81,8 +81,21 @@ function boussoleCSRF() { return document.body.dataset.csrf || ""; }
   if (!log) { return; }
   var text = document.getElementById("chat-text");
   function line(l) {
+    if (l.Restarted) {
+      var p = document.createElement("p");
+      p.className = "hint restarted";
+      p.textContent = l.Text;
+      log.insertBefore(p, document.getElementById("chat-end"));
+      return;
+    }
     var div = document.createElement("div");
     div.className = "msg " + (l.Bot ? "bot" : "me");
+    if (!l.Bot && log.dataset.you) {
+      var you = document.createElement("span");
+      you.className = "visually-hidden";
+      you.textContent = log.dataset.you + " ";
+      div.appendChild(you);
+    }
     if (l.Note) {
       var note = document.createElement("p");
       note.className = "hint";
@@ -117,19 +130,34 @@ function boussoleCSRF() { return document.body.dataset.csrf || ""; }
   function bind(form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
+      if (form.dataset.busy) { return; }
+      form.dataset.busy = "1";
       var body = new URLSearchParams(new FormData(form));
-      if (form.contains(text)) { text.value = ""; }
+      var typed = form.contains(text) ? text.value : null;
+      if (typed !== null) { text.value = ""; }
       fetch(form.action, { method: "POST", body: body, credentials: "same-origin",
         headers: { "Accept": "application/json", "X-CSRF-Token": boussoleCSRF() } })
         .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); })
         .then(function (r) {
-          var hint = log.querySelector("p.hint:only-child");
-          if (hint) { hint.remove(); }
+          delete form.dataset.busy;
+          // reset: the server started the trial again (the draft changed
+          // in another tab): its lines replace the page's.
+          var end = document.getElementById("chat-end");
+          if (r.reset) {
+            while (log.firstChild && log.firstChild !== end) { log.removeChild(log.firstChild); }
+          }
+          var empty = document.getElementById("chat-empty");
+          if (empty) { empty.remove(); }
           (r.lines || []).forEach(line);
           log.scrollTop = log.scrollHeight;
           if (text) { text.focus(); }
         })
-        .catch(function () { form.submit(); });
+        .catch(function () {
+          // Without an answer, the page's own form does it (and shows an
+          // error page if the server failed): the typed text goes too.
+          if (typed !== null) { text.value = typed; }
+          form.submit();
+        });
     });
   }
   document.querySelectorAll("form[data-chat]").forEach(bind);
