@@ -49,6 +49,9 @@ const (
 	previewIdle    = 30 * time.Minute
 	maxTranscript  = 200
 	maxPreviewText = 2000
+	// maxTestSize bounds a conversation test (a long one is a few
+	// kilobytes).
+	maxTestSize = 64 << 10
 )
 
 // previewPlatform is the platform name of preview conversations.
@@ -453,6 +456,7 @@ type testsView struct {
 	Report TestReport
 	Ran    bool
 	Edit   store.TreeTest
+	Old    string // the name of the test being edited
 	Error  string
 }
 
@@ -466,7 +470,7 @@ func (s *Server) testsView(w http.ResponseWriter, r *http.Request, sess Session,
 	if name := r.URL.Query().Get("edit"); name != "" {
 		for _, tt := range tests {
 			if tt.Name == name {
-				v.Edit = tt
+				v.Edit, v.Old = tt, tt.Name
 			}
 		}
 	}
@@ -496,15 +500,25 @@ func (s *Server) testSave(w http.ResponseWriter, r *http.Request, sess Session) 
 	if !ok {
 		return
 	}
+	// old is the name the test had when the form was opened for editing:
+	// a new name renames it.
+	old := r.PostFormValue("old")
 	v.Edit = store.TreeTest{Name: name, Body: body}
-	if !nodeIDRe.MatchString(name) {
-		v.Error = s.T(r, "tests_bad_name")
+	v.Old = old
+	refuse := func(msg string) {
+		v.Error = msg
 		s.render(w, r, sess, http.StatusUnprocessableEntity, "tests.html", "tests_title", v)
+	}
+	if !nodeIDRe.MatchString(name) {
+		refuse(s.T(r, "tests_bad_name"))
+		return
+	}
+	if len(body) > maxTestSize {
+		refuse(s.T(r, "tests_too_long"))
 		return
 	}
 	if _, err := bottest.Parse(name, strings.NewReader(body)); err != nil {
-		v.Error = err.Error()
-		s.render(w, r, sess, http.StatusUnprocessableEntity, "tests.html", "tests_title", v)
+		refuse(err.Error())
 		return
 	}
 	if err := s.d.Tests.SaveTreeTest(r.Context(), store.TreeTest{TreeID: e.Tree.ID, Name: name, Body: body, Author: sess.User.Login, UpdatedAt: s.d.Now()}); err != nil {
@@ -512,11 +526,27 @@ func (s *Server) testSave(w http.ResponseWriter, r *http.Request, sess Session) 
 		return
 	}
 	s.audit(r, sess, "tree.test.save", e.Tree.ID, name, "")
+	if old != "" && old != name && slices.ContainsFunc(v.Tests, func(tt store.TreeTest) bool { return tt.Name == old }) {
+		if err := s.d.Tests.DeleteTreeTest(r.Context(), e.Tree.ID, old); err != nil {
+			s.internal(w, r, sess, err)
+			return
+		}
+		s.audit(r, sess, "tree.test.delete", e.Tree.ID, old, "renamed "+name)
+	}
 	http.Redirect(w, r, Prefix+"/trees/"+url.PathEscape(e.Tree.ID)+"/tests?done=test_saved", http.StatusSeeOther)
 }
 
 func (s *Server) testDelete(w http.ResponseWriter, r *http.Request, sess Session) {
 	id, name := r.PathValue("id"), r.PostFormValue("name")
+	tests, err := s.d.Tests.TreeTests(r.Context(), id)
+	if err != nil {
+		s.internal(w, r, sess, err)
+		return
+	}
+	if !slices.ContainsFunc(tests, func(tt store.TreeTest) bool { return tt.Name == name }) {
+		s.fail(w, r, sess, http.StatusNotFound, "err_not_found")
+		return
+	}
 	if err := s.d.Tests.DeleteTreeTest(r.Context(), id, name); err != nil {
 		s.internal(w, r, sess, err)
 		return

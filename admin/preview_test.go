@@ -450,3 +450,30 @@ func TestPreviewConcurrentTurns(t *testing.T) {
 		t.Errorf("%d scratch databases left", d)
 	}
 }
+
+// A test opened for editing and saved under a new name is renamed; one
+// too long is refused; deleting a test that is not there is not found.
+func TestTreeTestRenameAndDelete(t *testing.T) {
+	f := newPreviewFixture(t, RoleEditor)
+	ed, ctx := f.s, context.Background()
+	body := "> papiers d'identité\n< Quel document\n"
+	post(t, ed, "/admin/trees/papiers-identite/tests", url.Values{"csrf": {"tok"}, "name": {"cni"}, "body": {body}})
+	if page := get(t, ed, "/admin/trees/papiers-identite/tests?edit=cni").Body.String(); !strings.Contains(page, `name="old" value="cni"`) {
+		t.Fatalf("the form does not know which test it edits:\n%s", page)
+	}
+	if w := post(t, ed, "/admin/trees/papiers-identite/tests", url.Values{"csrf": {"tok"}, "old": {"cni"}, "name": {"carte"}, "body": {body}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("rename: %d", w.Code)
+	}
+	if tests, _ := f.c.Store.TreeTests(ctx, "papiers-identite"); len(tests) != 1 || tests[0].Name != "carte" {
+		t.Errorf("after a rename: %+v", tests)
+	}
+	if w := post(t, ed, "/admin/trees/papiers-identite/tests", url.Values{"csrf": {"tok"}, "name": {"long"}, "body": {strings.Repeat("> bonjour\n", maxTestSize/10+1)}}); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "trop long") {
+		t.Errorf("a test too long: %d", w.Code)
+	}
+	if w := post(t, ed, "/admin/trees/papiers-identite/tests/delete", url.Values{"csrf": {"tok"}, "name": {"cni"}}); w.Code != http.StatusNotFound {
+		t.Errorf("deleting a test that is not there: %d", w.Code)
+	}
+	if tests, _ := f.c.Store.TreeTests(ctx, "papiers-identite"); len(tests) != 1 {
+		t.Errorf("tests: %+v", tests)
+	}
+}
