@@ -184,12 +184,7 @@ func (s *Server) chatFor(ctx context.Context, r *http.Request, sess Session, e e
 	}()
 	s.pv.mu.Lock()
 	old := s.pv.open[key]
-	for k, o := range s.pv.open {
-		if now.Sub(o.used) > s.pv.idle {
-			done = append(done, o)
-			delete(s.pv.open, k)
-		}
-	}
+	done = s.pv.idleLocked(now)
 	if old != nil && !restart && old.draft == body && s.pv.open[key] == old {
 		old.used = now
 		s.pv.mu.Unlock()
@@ -229,6 +224,35 @@ func (s *Server) chatFor(ctx context.Context, r *http.Request, sess Session, e e
 	}
 	s.pv.open[key] = p
 	return p, true, nil
+}
+
+// idleLocked takes out of the map the previews unused for longer than
+// the idle time, for the caller to close once the map is unlocked.
+func (pv *previews) idleLocked(now time.Time) []*previewChat {
+	var out []*previewChat
+	for k, o := range pv.open {
+		if now.Sub(o.used) > pv.idle {
+			out = append(out, o)
+			delete(pv.open, k)
+		}
+	}
+	return out
+}
+
+// CloseIdlePreviews closes the previews unused for longer than
+// previewIdle on the admin's clock. Each use of a preview does it too;
+// a process calls it now and then so that an editor who walked away
+// does not keep a scratch database open until the next one comes.
+func (s *Server) CloseIdlePreviews() {
+	if s.pv == nil {
+		return
+	}
+	s.pv.mu.Lock()
+	idle := s.pv.idleLocked(s.d.Now())
+	s.pv.mu.Unlock()
+	for _, p := range idle {
+		p.close()
+	}
 }
 
 // Close closes every open preview (their scratch databases).

@@ -234,6 +234,13 @@ func TestIdleAndSurplusPreviewsClosed(t *testing.T) {
 	if n, d := s.openPreviews(), f.scratchDirs(t); n != 2 || d != 2 {
 		t.Errorf("%d previews open and %d scratch databases after the first went idle, want 2", n, d)
 	}
+	// Nobody uses a preview: the process's sweep closes them.
+	f.at = f.at.Add(previewIdle - time.Minute)
+	s.CloseIdlePreviews()
+	if n, d := s.openPreviews(), f.scratchDirs(t); n != 1 || d != 1 {
+		t.Errorf("%d previews open and %d scratch databases after the sweep, want the emploi one", n, d)
+	}
+	get(t, s, "/admin/trees/emploi/preview")
 	s.pv.max = 2
 	f.at = f.at.Add(time.Minute)
 	get(t, s, "/admin/trees/logement/preview") // used: emploi is now the least recent
