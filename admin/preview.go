@@ -42,8 +42,8 @@ type TreeTests interface {
 
 // Bounds of the previews kept in memory: one per editor and tree, the
 // least recently used closed beyond maxPreviews, any closed after
-// previewIdle (checked at each use of a preview: an idle one costs an
-// open file until then, and Server.Close closes them all).
+// previewIdle (checked at each use of a preview and by
+// CloseIdlePreviews; Server.Close closes them all).
 const (
 	maxPreviews    = 32
 	previewIdle    = 30 * time.Minute
@@ -92,8 +92,8 @@ type chatLine struct {
 	Text    string
 	Choices []bot.Choice
 	Note    string // a message sent elsewhere (mediators), described
-	// Restarted marks the line saying the try started again on a changed
-	// draft (Text is that sentence).
+	// Restarted marks the line saying the trial started again, the draft
+	// having changed or the trial having been idle (Text says so).
 	Restarted bool
 }
 
