@@ -328,7 +328,8 @@ func (s *Server) treeView(r *http.Request, e editing, selected string) treeView 
 	v.Graph = treegraph.SVG(t, treegraph.Options{
 		Labels: treegraph.Labels{Title: s.T(r, "tree_graph_title", "title", t.Title), Answer: s.T(r, "graph_answer"),
 			Escalate: s.T(r, "graph_escalate"), Nearest: s.T(r, "graph_nearest"), Missing: s.T(r, "graph_missing"),
-			Unreachable: s.T(r, "graph_unreachable"), Problems: s.T(r, "graph_problems"), Start: s.T(r, "graph_start")},
+			Unreachable: s.T(r, "graph_unreachable"), Problems: s.T(r, "graph_problems"), Start: s.T(r, "graph_start"),
+			Desc: s.T(r, "tree_graph_desc", "n", strconv.Itoa(len(t.Nodes)))},
 		Link: func(n string) string {
 			return Prefix + "/trees/" + url.PathEscape(t.ID) + "/nodes/" + url.PathEscape(n)
 		},
@@ -462,7 +463,10 @@ type choiceForm struct {
 	Label, LabelEN, Keywords                 string
 	Action                                   string // next | answer | escalate | nearest
 	Next, Answer, Escalate, Services, Labels string
-	Problems                                 []string
+	// NextMissing: Next names no question of the tree; the select
+	// still offers it, so that saving the form keeps it to be fixed.
+	NextMissing bool
+	Problems    []string
 }
 
 type nodeView struct {
@@ -502,6 +506,7 @@ func (s *Server) nodePage(w http.ResponseWriter, r *http.Request, sess Session) 
 			c := n.Choices[i]
 			cf.Label, cf.LabelEN, cf.Keywords = c.Label, c.LabelEN, strings.Join(c.Keywords, ", ")
 			cf.Next, cf.Answer, cf.Escalate = c.Next, strings.Join(c.Answer, ", "), c.Escalate
+			cf.NextMissing = c.Next != "" && e.Tree.Nodes[c.Next] == nil
 			switch c.Target() {
 			case knowledge.TargetAnswer:
 				cf.Action = "answer"

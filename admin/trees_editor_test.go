@@ -420,3 +420,31 @@ func TestTreeHistoryDiffAndRollback(t *testing.T) {
 }
 
 func newGet(target string) *http.Request { return httptest.NewRequest(http.MethodGet, target, nil) }
+
+// A choice whose next question does not exist keeps it in its select,
+// marked, so that saving the form again (without the script, or any
+// other field typed) does not silently drop the mistake; choosing a real
+// question fixes it.
+func TestTreeDanglingNextKeptInTheForm(t *testing.T) {
+	_, c := filesServer(t, RoleEditor)
+	ed := treeServerAs(t, c, "camille", RoleEditor)
+	post(t, ed, "/admin/trees/papiers-identite/nodes/quel-document", nodeForm("tok", map[string]string{"c1_next": "situation-pasport"}))
+	page := get(t, ed, "/admin/trees/papiers-identite/nodes/quel-document").Body.String()
+	sel := between(t, page, `<select id="c1_next"`, "</select>")
+	if !strings.Contains(sel, `<option value="situation-pasport" selected>situation-pasport (n&#39;existe pas)</option>`) {
+		t.Fatalf("the select does not keep the dangling next:\n%s", sel)
+	}
+	if !strings.Contains(page, `<desc id="tree-graph-desc">4 questions. Chaque case`) {
+		t.Error("the graph has no description")
+	}
+	// The form sent back as shown, with another field changed.
+	post(t, ed, "/admin/trees/papiers-identite/nodes/quel-document", nodeForm("tok", map[string]string{"c1_next": "situation-pasport", "ask": "Quel papier ?"}))
+	if n := draftOf(t, c, "papiers-identite", "camille").Nodes["quel-document"]; n.Choices[1].Next != "situation-pasport" || n.Ask != "Quel papier ?" {
+		t.Errorf("saved as %+v", n.Choices[1])
+	}
+	post(t, ed, "/admin/trees/papiers-identite/nodes/quel-document", nodeForm("tok", map[string]string{"ask": "Quel papier ?"}))
+	page = get(t, ed, "/admin/trees/papiers-identite/nodes/quel-document").Body.String()
+	if strings.Contains(page, "n&#39;existe pas)</option>") || !strings.Contains(page, "Aucun problème") {
+		t.Error("the fixed choice still shows the mistake")
+	}
+}
