@@ -191,6 +191,13 @@ func cloneTree(t *knowledge.Tree) *knowledge.Tree {
 	return &c
 }
 
+// newTreeRow is a tree only drafts hold yet.
+type newTreeRow struct {
+	ID      string
+	Authors []string
+	Mine    bool
+}
+
 type treeRow struct {
 	Tree     *knowledge.Tree
 	Version  int
@@ -236,11 +243,20 @@ func (s *Server) treeList(w http.ResponseWriter, r *http.Request, sess Session) 
 		row.Problems = len(pc.of(shown))
 		rows = append(rows, row)
 	}
-	var fresh []string // drafts of trees not published yet
+	// Drafts of trees not published yet: only their authors open them
+	// (another editor has nothing published to start from).
+	var fresh []newTreeRow
 	for _, d := range drafts {
-		if _, ok := s.d.Library.Base().Tree(d.ObjectID); !ok && !slices.Contains(fresh, d.ObjectID) {
-			fresh = append(fresh, d.ObjectID)
+		if _, ok := s.d.Library.Base().Tree(d.ObjectID); ok {
+			continue
 		}
+		i := slices.IndexFunc(fresh, func(n newTreeRow) bool { return n.ID == d.ObjectID })
+		if i < 0 {
+			fresh = append(fresh, newTreeRow{ID: d.ObjectID})
+			i = len(fresh) - 1
+		}
+		fresh[i].Authors = append(fresh[i].Authors, d.Author)
+		fresh[i].Mine = fresh[i].Mine || d.Author == sess.User.Login
 	}
 	s.render(w, r, sess, http.StatusOK, "trees.html", "trees_title", map[string]any{"Rows": rows, "New": fresh,
 		"Error": r.URL.Query().Get("error")})
@@ -466,6 +482,7 @@ type choiceForm struct {
 	// NextMissing: Next names no question of the tree; the select
 	// still offers it, so that saving the form keeps it to be fixed.
 	NextMissing bool
+	Used        bool // the slot holds a choice (it may be removed)
 	Problems    []string
 }
 
@@ -504,6 +521,7 @@ func (s *Server) nodePage(w http.ResponseWriter, r *http.Request, sess Session) 
 		cf := choiceForm{Index: i, Action: "next"}
 		if i < len(n.Choices) {
 			c := n.Choices[i]
+			cf.Used = true
 			cf.Label, cf.LabelEN, cf.Keywords = c.Label, c.LabelEN, strings.Join(c.Keywords, ", ")
 			cf.Next, cf.Answer, cf.Escalate = c.Next, strings.Join(c.Answer, ", "), c.Escalate
 			cf.NextMissing = c.Next != "" && e.Tree.Nodes[c.Next] == nil
@@ -601,8 +619,12 @@ func (s *Server) nodeSave(w http.ResponseWriter, r *http.Request, sess Session) 
 				c.Next = nn
 			}
 		}
-		if c.Label == "" && c.LabelEN == "" && len(c.Keywords) == 0 && f("answer") == "" && f("escalate") == "" && f("next_new") == "" {
-			continue // an empty slot
+		empty := c.Label == "" && c.LabelEN == "" && len(c.Keywords) == 0
+		for _, name := range []string{"next", "next_new", "answer", "escalate", "services", "labels"} {
+			empty = empty && f(name) == ""
+		}
+		if empty || f("remove") != "" {
+			continue // a slot left blank, or a choice removed
 		}
 		// A new node named on a choice is created empty, to be written.
 		if c.Next != "" && t.Nodes[c.Next] == nil && nodeIDRe.MatchString(c.Next) && f("next_new") != "" {

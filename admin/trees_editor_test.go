@@ -124,6 +124,16 @@ func TestNewTreeFromScratch(t *testing.T) {
 	if w := get(t, adm, "/admin/trees"); !strings.Contains(w.Body.String(), `href="/admin/trees/aide-numerique"`) || !strings.Contains(w.Body.String(), "jamais publié") {
 		t.Error("the new draft is not in the list")
 	}
+	// Another editor sees the draft and its author, without a link to a
+	// page they could not open (nothing is published to start from).
+	other := treeServerAs(t, c, "dominique", RoleEditor)
+	list := get(t, other, "/admin/trees").Body.String()
+	if !strings.Contains(list, "<code>aide-numerique</code>") || strings.Contains(list, `href="/admin/trees/aide-numerique"`) || !strings.Contains(between(t, list, "<code>aide-numerique</code>", "</tr>"), "alex") {
+		t.Error("another editor's list of new drafts")
+	}
+	if w := get(t, other, "/admin/trees/aide-numerique"); w.Code != http.StatusNotFound {
+		t.Errorf("another editor opens a new tree's draft: %d", w.Code)
+	}
 	page := get(t, adm, "/admin/trees/aide-numerique").Body.String()
 	for _, want := range []string{"has no triggers", "has no question"} {
 		if !strings.Contains(page, want) {
@@ -446,5 +456,33 @@ func TestTreeDanglingNextKeptInTheForm(t *testing.T) {
 	page = get(t, ed, "/admin/trees/papiers-identite/nodes/quel-document").Body.String()
 	if strings.Contains(page, "n&#39;existe pas)</option>") || !strings.Contains(page, "Aucun problème") {
 		t.Error("the fixed choice still shows the mistake")
+	}
+}
+
+// A choice is removed with its box; a choice with only places to show
+// (no label yet) is kept, its missing label flagged, not dropped.
+func TestTreeChoiceRemovedOrKept(t *testing.T) {
+	_, c := filesServer(t, RoleEditor)
+	ed := treeServerAs(t, c, "camille", RoleEditor)
+	page := get(t, ed, "/admin/trees/papiers-identite/nodes/quel-document").Body.String()
+	if !strings.Contains(page, `<input type="checkbox" id="c4_remove" name="c4_remove" value="1">`) || strings.Contains(page, `id="c5_remove"`) {
+		t.Error("the used slots have no remove box")
+	}
+	post(t, ed, "/admin/trees/papiers-identite/nodes/quel-document", nodeForm("tok", map[string]string{"c2_remove": "1",
+		"c4_action": "nearest", "c4_services": "mairie"}))
+	n := draftOf(t, c, "papiers-identite", "camille").Nodes["quel-document"]
+	var labels []string
+	for _, ch := range n.Choices {
+		labels = append(labels, ch.Label)
+	}
+	if !slices.Equal(labels, []string{"Carte d'identité", "Passeport", "Je ne sais pas", ""}) {
+		t.Fatalf("choices %q", labels)
+	}
+	if n.Choices[3].Nearest == nil || !slices.Equal(n.Choices[3].Nearest.Services, []string{"mairie"}) {
+		t.Errorf("the places choice: %+v", n.Choices[3])
+	}
+	page = get(t, ed, "/admin/trees/papiers-identite/nodes/quel-document").Body.String()
+	if !strings.Contains(between(t, page, `id="choice-3"`, `class="row"`), "has no label") {
+		t.Error("the label missing is not shown at choice 4")
 	}
 }
