@@ -13,6 +13,7 @@ import (
 // pagesToCheck are the admin's pages axe-core checks at both sizes.
 var pagesToCheck = []string{
 	"/admin/", "/admin/trees", "/admin/trees/papiers-identite", "/admin/trees/papiers-identite/nodes/quel-document",
+	"/admin/trees/papiers-identite/nodes/quel-document?q=passeport",
 	"/admin/trees/papiers-identite/preview", "/admin/trees/papiers-identite/tests", "/admin/trees/papiers-identite/history",
 	"/admin/files",
 	"/admin/items", "/admin/items?q=carte&jurisdiction=FR&due=1", "/admin/items/new", "/admin/items/cni-perte",
