@@ -73,6 +73,7 @@ func between(t *testing.T, s, from, to string) string {
 // The list shows each tree's titles, jurisdiction, version and who
 // published it, who has drafts, and the problems of the viewer's draft.
 func TestTreeListShowsDraftsAndProblems(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	other := treeServerAs(t, c, "dominique", RoleEditor)
@@ -101,6 +102,7 @@ func TestTreeListShowsDraftsAndProblems(t *testing.T) {
 // and node forms, shows in the list as never published, and an admin
 // publishes it as version 1.
 func TestNewTreeFromScratch(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleAdmin)
 	adm := treeServerAs(t, c, "alex", RoleAdmin)
 	for _, bad := range []url.Values{
@@ -192,6 +194,7 @@ func TestNewTreeFromScratch(t *testing.T) {
 // Markup typed in a tree's title or a choice's label is shown as text in
 // the list, the pages and the SVG graph.
 func TestTreeMarkupShownAsText(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	post(t, ed, "/admin/trees/papiers-identite/settings", url.Values{"csrf": {"tok"}, "title": {"Papiers <script>alert(1)</script>"},
@@ -219,6 +222,7 @@ func TestTreeMarkupShownAsText(t *testing.T) {
 // A save without the CSRF token, or with a wrong one, is refused and
 // writes no draft; a viewer may not save at all.
 func TestTreeSaveNeedsCSRFAndEditor(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	f := nodeForm("tok", map[string]string{"ask": "Changé ?"})
@@ -252,6 +256,7 @@ func TestTreeSaveNeedsCSRFAndEditor(t *testing.T) {
 // version published after a draft began is pointed out; discarding a
 // draft leaves the others'.
 func TestTreeDraftsOfSeveralEditors(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	cam := treeServerAs(t, c, "camille", RoleEditor)
 	dom := treeServerAs(t, c, "dominique", RoleAdmin)
@@ -291,6 +296,7 @@ func TestTreeDraftsOfSeveralEditors(t *testing.T) {
 // Questions are added (a bad name refused) and deleted, both audited;
 // a question no choice leads to is flagged unreachable in the graph.
 func TestTreeAddAndDeleteQuestion(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	w := post(t, ed, "/admin/trees/papiers-identite/nodes", url.Values{"csrf": {"tok"}, "node": {"Mauvais Nom"}})
@@ -339,6 +345,7 @@ func TestTreeAddAndDeleteQuestion(t *testing.T) {
 // The item search of a node's page finds items by words of their title
 // or keywords, accents aside, as a page and for the page's script.
 func TestTreeNodeItemSearch(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	page := get(t, ed, "/admin/trees/papiers-identite/nodes/situation-cni?q=carte+identite+perdue").Body.String()
@@ -374,6 +381,7 @@ func TestTreeNodeItemSearch(t *testing.T) {
 // exist is a clear 404; the rollback's message says which version came
 // back and why; an editor may not roll back.
 func TestTreeHistoryDiffAndRollback(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleAdmin)
 	adm := treeServerAs(t, c, "alex", RoleAdmin)
 	for i, ask := range []string{"Deuxième ?", "Troisième ?"} {
@@ -436,6 +444,7 @@ func newGet(target string) *http.Request { return httptest.NewRequest(http.Metho
 // other field typed) does not silently drop the mistake; choosing a real
 // question fixes it.
 func TestTreeDanglingNextKeptInTheForm(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	post(t, ed, "/admin/trees/papiers-identite/nodes/quel-document", nodeForm("tok", map[string]string{"c1_next": "situation-pasport"}))
@@ -462,6 +471,7 @@ func TestTreeDanglingNextKeptInTheForm(t *testing.T) {
 // A choice is removed with its box; a choice with only places to show
 // (no label yet) is kept, its missing label flagged, not dropped.
 func TestTreeChoiceRemovedOrKept(t *testing.T) {
+	t.Parallel()
 	_, c := filesServer(t, RoleEditor)
 	ed := treeServerAs(t, c, "camille", RoleEditor)
 	page := get(t, ed, "/admin/trees/papiers-identite/nodes/quel-document").Body.String()
