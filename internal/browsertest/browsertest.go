@@ -81,7 +81,7 @@ func Start(t testing.TB) context.Context {
 
 // stepTimeout bounds every browser step: a page that never loads fails
 // the test instead of hanging it.
-const stepTimeout = 20 * time.Second
+const stepTimeout = 60 * time.Second
 
 // Do runs steps in order, in a bounded time.
 func Do(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) error {
