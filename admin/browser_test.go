@@ -103,7 +103,10 @@ func TestLayoutKeyboardAndLanguage(t *testing.T) {
 			// The language is chosen with the form, as a person does (the
 			// page it comes back to is the one it was sent from).
 			if err := browsertest.Do(ctx, browsertest.SetViewport(vp), browsertest.Open(srv.URL+"/admin/"),
-				chromedp.SetValue(chromedp.CSS("#lang-switch"), l), browsertest.Click(`form[action="/admin/lang"] button`)); err != nil {
+				chromedp.SetValue(chromedp.CSS("#lang-switch"), l)); err != nil {
+				t.Fatal(err)
+			}
+			if err := browsertest.Follow(ctx, `form[action="/admin/lang"] button`); err != nil {
 				t.Fatal(err)
 			}
 			if err := browsertest.Until(ctx, `document.documentElement.lang === "`+l+`" && location.pathname === "/admin/"`); err != nil {

@@ -143,6 +143,21 @@ func Click(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Click(chromedp.CSS(sel))
 }
 
+// Follow clicks the element the CSS selector sel names and waits until
+// the page it leads to has loaded (a link followed, a form posted and its
+// answer, redirects included). Waiting on the content alone could read
+// the old page, still there while the new one comes.
+func Follow(ctx context.Context, sel string) error {
+	if _, err := Get(ctx, chromedp.Evaluate[bool](`window.browsertestLeft = true`)); err != nil {
+		return fmt.Errorf("mark the page: %w", err)
+	}
+	if err := Do(ctx, Click(sel)); err != nil {
+		return err
+	}
+	// A new page has a new window, without the mark.
+	return Until(ctx, `window.browsertestLeft !== true && document.readyState === "complete"`)
+}
+
 // Text is the visible text (innerText) of the first element the CSS
 // selector sel names, read in a bounded time.
 func Text(ctx context.Context, sel string) (string, error) {

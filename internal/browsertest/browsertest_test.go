@@ -19,7 +19,7 @@ const page = `<!doctype html><html lang="en"><head><meta name="viewport" content
 <main><h1>Test</h1>
 <label for="f">Field</label><input id="f" value="old">
 <button id="b" type="button">Show</button>
-<p id="out">nothing</p><p id="keys">0</p>
+<p id="out">nothing</p><p><a id="next" href="/next">Next</a></p><p id="keys">0</p>
 %BAD%
 <script>
 let n = 0;
@@ -42,7 +42,8 @@ func serve(t *testing.T) string {
 }
 
 // The helpers drive a real page: Fill replaces the value key by key,
-// Click runs the page's script, Text reads it back, SetViewport resizes.
+// Click runs the page's script, Text reads it back, Follow goes to the
+// next page, SetViewport resizes.
 func TestHelpers(t *testing.T) {
 	ctx := Start(t)
 	url := serve(t)
@@ -57,6 +58,13 @@ func TestHelpers(t *testing.T) {
 	}
 	if _, err := Text(ctx, "#nowhere"); err == nil {
 		t.Error("Text of a missing element: no error")
+	}
+	// Follow waits for the next page, not for something on this one.
+	if err := Follow(ctx, "#next"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Get(ctx, chromedp.Evaluate[string](`location.pathname + " " + document.getElementById("out").textContent`)); err != nil || got != "/next nothing" {
+		t.Errorf("after Follow: %q, %v", got, err)
 	}
 	w, err := Get(ctx, chromedp.Evaluate[int](`window.innerWidth`))
 	if err != nil || w != int(Phone.W) {
