@@ -453,19 +453,9 @@ type saveReply struct {
 // it as they type (and gets the problems and the preview back), the Save
 // button without a script.
 func (p *itemPages) save(w http.ResponseWriter, r *http.Request, sess Session) {
-	wk, ok := p.editable(w, r, sess)
+	wk, it, probs, ok := p.saveForm(w, r, sess)
 	if !ok {
 		return
-	}
-	it, probs := p.itemFromForm(r, wk.Item)
-	it.ID = wk.ID
-	if err := p.saveDraft(r.Context(), sess, wk, it); err != nil {
-		p.s.d.Log.Error("admin: save item draft", "item", wk.ID, "err", err)
-		p.s.fail(w, r, sess, http.StatusInternalServerError, "err_internal")
-		return
-	}
-	if wk.Mine == nil {
-		wk.Mine = &store.Draft{BaseVersion: wk.Latest}
 	}
 	c := p.check(it, probs)
 	data := p.editData(wk, it, c)
@@ -475,6 +465,27 @@ func (p *itemPages) save(w http.ResponseWriter, r *http.Request, sess Session) {
 		return
 	}
 	p.s.render(w, r, sess, http.StatusOK, "item_edit.html", "item_edit_title", data)
+}
+
+// saveForm reads the item form into the editor's draft (answering the
+// request itself when it cannot) and returns the draft with the form's
+// own problems.
+func (p *itemPages) saveForm(w http.ResponseWriter, r *http.Request, sess Session) (working, *knowledge.Item, map[string][]string, bool) {
+	wk, ok := p.editable(w, r, sess)
+	if !ok {
+		return wk, nil, nil, false
+	}
+	it, probs := p.itemFromForm(r, wk.Item)
+	it.ID = wk.ID
+	if err := p.saveDraft(r.Context(), sess, wk, it); err != nil {
+		p.s.d.Log.Error("admin: save item draft", "item", wk.ID, "err", err)
+		p.s.fail(w, r, sess, http.StatusInternalServerError, "err_internal")
+		return wk, nil, nil, false
+	}
+	if wk.Mine == nil {
+		wk.Mine = &store.Draft{BaseVersion: wk.Latest}
+	}
+	return wk, it, probs, true
 }
 
 // writeSaveReply answers auto-save: the problems by field and the
@@ -516,19 +527,9 @@ func (p *itemPages) discard(w http.ResponseWriter, r *http.Request, sess Session
 // publish saves the form as the editor's draft and publishes it when it
 // is valid and says why; otherwise the form comes back with the problems.
 func (p *itemPages) publish(w http.ResponseWriter, r *http.Request, sess Session) {
-	wk, ok := p.editable(w, r, sess)
+	wk, it, probs, ok := p.saveForm(w, r, sess)
 	if !ok {
 		return
-	}
-	it, probs := p.itemFromForm(r, wk.Item)
-	it.ID = wk.ID
-	if err := p.saveDraft(r.Context(), sess, wk, it); err != nil {
-		p.s.d.Log.Error("admin: save item draft", "item", wk.ID, "err", err)
-		p.s.fail(w, r, sess, http.StatusInternalServerError, "err_internal")
-		return
-	}
-	if wk.Mine == nil {
-		wk.Mine = &store.Draft{BaseVersion: wk.Latest}
 	}
 	msg := strings.TrimSpace(r.PostFormValue("message"))
 	c := p.check(it, probs)

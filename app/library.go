@@ -49,7 +49,7 @@ type Library struct {
 // conflictsAtStart publishes the files' trees and items that changed
 // since their latest version, and returns the files whose latest version
 // came from the web (kept: the files are stale).
-func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Base) ([]string, error) {
+func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Base, log *slog.Logger) ([]string, error) {
 	trees, err := st.LatestTrees(ctx)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,15 @@ func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Bas
 	for _, l := range items {
 		latestItem[l.Item.ID] = l.Info
 	}
-	var conflicts []string
+	var (
+		conflicts []string
+		published int
+	)
+	defer func() {
+		if published > 0 {
+			log.Info("knowledge files published as new versions", "trees_and_items", published)
+		}
+	}()
 	for _, t := range files.Trees {
 		h, err := store.TreeHash(t)
 		if err != nil {
@@ -78,9 +86,11 @@ func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Bas
 		case ok && info.Source == store.SourceWeb:
 			conflicts = append(conflicts, fileOf(t.Pos, "tree "+t.ID))
 		default:
-			if _, _, err := st.PublishTreeAs(ctx, t, store.Publication{Source: store.SourceFile, Author: "start", Message: fileOf(t.Pos, "")}); err != nil {
+			_, made, err := st.PublishTreeAs(ctx, t, store.Publication{Source: store.SourceFile, Message: fileOf(t.Pos, "")})
+			if err != nil {
 				return nil, err
 			}
+			published += b2i(made)
 		}
 	}
 	for _, it := range files.Items {
@@ -94,9 +104,11 @@ func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Bas
 		case ok && info.Source == store.SourceWeb:
 			conflicts = append(conflicts, fileOf(it.Pos, "item "+it.ID))
 		default:
-			if _, _, err := st.PublishItemAs(ctx, it, store.Publication{Source: store.SourceFile, Author: "start", Message: fileOf(it.Pos, "")}); err != nil {
+			_, made, err := st.PublishItemAs(ctx, it, store.Publication{Source: store.SourceFile, Message: fileOf(it.Pos, "")})
+			if err != nil {
 				return nil, err
 			}
+			published += b2i(made)
 		}
 	}
 	slices.Sort(conflicts)
@@ -305,7 +317,7 @@ func (l *Library) PublishItem(ctx context.Context, it *knowledge.Item, p store.P
 // together the knowledge in force and indexes it.
 func openLibrary(ctx context.Context, st *store.Store, dir string, files *knowledge.Base, imported []*knowledge.Item,
 	serve func(*knowledge.Base) *knowledge.Base, p *Parts, log *slog.Logger) (*Library, *knowledge.Base, *search.Index, error) {
-	conflicts, err := conflictsAtStart(ctx, st, files)
+	conflicts, err := conflictsAtStart(ctx, st, files, log)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("publish knowledge files: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/boussole/boussole/knowledge"
@@ -114,7 +115,13 @@ func (s *Store) PublishTreeAs(ctx context.Context, t *knowledge.Tree, p Publicat
 		return 0, false, fmt.Errorf("publish tree %s: %w", t.ID, err)
 	}
 	if created {
-		s.log.InfoContext(ctx, "store: tree published", "tree", t.ID, "version", version, "source", p.Source)
+		// Files are published in bulk at start (said once by the
+		// caller); a web publication is an event of its own.
+		lvl := slog.LevelDebug
+		if p.Source == SourceWeb {
+			lvl = slog.LevelInfo
+		}
+		s.log.Log(ctx, lvl, "store: tree published", "tree", t.ID, "version", version, "source", p.Source)
 	}
 	return version, created, nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/boussole/boussole/knowledge"
 )
@@ -153,7 +154,11 @@ func (s *Store) putItemVersion(ctx context.Context, it *knowledge.Item, p Public
 		return 0, false, fmt.Errorf("publish item %s: %w", it.ID, err)
 	}
 	if created {
-		s.log.InfoContext(ctx, "store: item published", "item", it.ID, "version", version, "source", p.Source, "deleted", deleted)
+		lvl := slog.LevelDebug // as for trees
+		if p.Source == SourceWeb {
+			lvl = slog.LevelInfo
+		}
+		s.log.Log(ctx, lvl, "store: item published", "item", it.ID, "version", version, "source", p.Source, "deleted", deleted)
 	}
 	return version, created, nil
 }

@@ -7,6 +7,7 @@
 //	boussole test      run conversation test files
 //	boussole import    import service-public.fr sheets, or places, into the database
 //	boussole eval      measure search quality on a question set
+//	boussole admin     manage the web admin's accounts
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -71,6 +72,7 @@ func commands() []command {
 		{"import", "import an official catalogue (service-public.fr XML) or places (LaMednum, data·inclusion) into the database", runImport},
 		{"eval", "measure search quality on a question set (recall@k, MRR, latency)", runEval},
 		{"export", "write the knowledge in force (with the web admin's versions) as a knowledge directory", runExport},
+		{"admin", "manage the web admin's accounts: create-user, set-password, list, disable, enable, revoke-sessions", runAdmin},
 	}
 }
 
