@@ -189,8 +189,8 @@ func TestSignInAndCookie(t *testing.T) {
 	}
 	w = b.get("/admin/me")
 	wantCode(t, "my account", w, http.StatusOK)
-	if !strings.Contains(w.Body.String(), "camille") {
-		t.Errorf("my account page does not name me:\n%s", w.Body.String())
+	if !strings.Contains(w.Body.String(), "camille") || !strings.Contains(w.Body.String(), `href="/admin/me" aria-current="page"`) {
+		t.Errorf("my account page does not name me, or the menu does not link it:\n%s", w.Body.String())
 	}
 	// Only the token's hash is stored.
 	live, err := f.st.AccountSessions(context.Background(), 1, f.now)
@@ -700,4 +700,20 @@ func TestAuditPage(t *testing.T) {
 		t.Errorf("second page:\n%s", body)
 	}
 	wantCode(t, "bad before", b.get("/admin/audit?before=zz"), http.StatusOK)
+}
+
+func TestParsePrefixes(t *testing.T) {
+	got, err := ParsePrefixes([]string{"10.0.0.0/8", " 192.0.2.7 ", "2001:db8::/32", "::ffff:198.51.100.1", "10.1.2.3/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "198.51.100.1/32", "10.0.0.0/8"}
+	for i, p := range got {
+		if p.String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, p, want[i])
+		}
+	}
+	if _, err := ParsePrefixes([]string{"proxy.local"}); err == nil || !strings.Contains(err.Error(), "CIDR") {
+		t.Errorf("a host name: %v", err)
+	}
 }

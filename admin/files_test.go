@@ -21,7 +21,7 @@ import (
 // file), signed in with role r.
 func filesServer(t *testing.T, r Role) (*Server, *app.Core) {
 	t.Helper()
-	c, err := app.OpenCore(context.Background(), app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db")}, nil, testClock)
+	c, err := testParts.OpenCore(context.Background(), app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db")}, nil, testClock)
 	if err != nil {
 		t.Fatal(err)
 	}

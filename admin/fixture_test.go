@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"github.com/boussole/boussole/app"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -53,3 +54,7 @@ func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 	h.ServeHTTP(w, r)
 	return w
 }
+
+// testParts are the costly parts (gazetteer, the demo's index) the
+// package's tests share: each test still has its own database.
+var testParts = &app.Parts{}

@@ -61,7 +61,7 @@ func newItemsEnv(t *testing.T) *itemsEnv {
 		t.Fatal(err)
 	}
 	st.Close()
-	core, err := app.OpenCore(ctx, app.CoreConfig{Database: path}, nil, itemsClock)
+	core, err := testParts.OpenCore(ctx, app.CoreConfig{Database: path}, nil, itemsClock)
 	if err != nil {
 		t.Fatal(err)
 	}

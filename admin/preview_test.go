@@ -32,7 +32,7 @@ type previewFixture struct {
 func newPreviewFixture(t *testing.T, r Role) *previewFixture {
 	t.Helper()
 	f := &previewFixture{db: filepath.Join(t.TempDir(), "b.db"), scratch: t.TempDir(), at: testClock()}
-	c, err := app.OpenCore(context.Background(), app.CoreConfig{Database: f.db}, nil, testClock)
+	c, err := testParts.OpenCore(context.Background(), app.CoreConfig{Database: f.db}, nil, testClock)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,6 +133,7 @@ func botSaid(lines []chatLine) string {
 // button follows its choice, labels stay text, and the production
 // database gets nothing.
 func TestPreviewTalksToTheDraft(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	ed, ctx := f.s, context.Background()
 	// A real conversation, so that the count below can see one.
@@ -188,6 +189,7 @@ func TestPreviewTalksToTheDraft(t *testing.T) {
 // The preview follows the draft: changed, the trial starts again and
 // says so (to the page and to the script); Restart empties it.
 func TestPreviewRebuiltWhenTheDraftChanges(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	ed := f.s
 	get(t, ed, "/admin/trees/papiers-identite/preview")
@@ -219,6 +221,7 @@ func TestPreviewRebuiltWhenTheDraftChanges(t *testing.T) {
 // clock) with their scratch databases; beyond the bound, the least
 // recently used goes.
 func TestIdleAndSurplusPreviewsClosed(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	s := f.s
 	if w := get(t, s, "/admin/trees/papiers-identite/preview"); w.Code != 200 {
@@ -261,6 +264,7 @@ func TestIdleAndSurplusPreviewsClosed(t *testing.T) {
 
 // The preview and the tests are for editors, with a CSRF token.
 func TestPreviewPermissionsAndCSRF(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	ed := f.s
 	get(t, ed, "/admin/trees/papiers-identite/preview")
@@ -305,6 +309,7 @@ func TestPreviewPermissionsAndCSRF(t *testing.T) {
 // was expected and what the bot said), deleted, audited; and they gate
 // the publication.
 func TestTreeTestsInThePage(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleAdmin)
 	adm, c, ctx := f.s, f.c, context.Background()
 	page := get(t, adm, "/admin/trees/papiers-identite/tests").Body.String()
@@ -370,6 +375,7 @@ func TestTreeTestsInThePage(t *testing.T) {
 // line, one clicking a button that is not there, one that does not read;
 // each on its own engine and at its own clock.
 func TestRunTreeTests(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	s, c, ctx := f.s, f.c, context.Background()
 	for name, body := range map[string]string{
@@ -429,6 +435,7 @@ func TestRunTreeTests(t *testing.T) {
 // answer: a chat is not closed under a turn, and a turn that finds its
 // chat replaced is played on the new one.
 func TestPreviewConcurrentTurns(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	ed := f.s
 	get(t, ed, "/admin/trees/papiers-identite/preview")
@@ -461,6 +468,7 @@ func TestPreviewConcurrentTurns(t *testing.T) {
 // A test opened for editing and saved under a new name is renamed; one
 // too long is refused; deleting a test that is not there is not found.
 func TestTreeTestRenameAndDelete(t *testing.T) {
+	t.Parallel()
 	f := newPreviewFixture(t, RoleEditor)
 	ed, ctx := f.s, context.Background()
 	body := "> papiers d'identité\n< Quel document\n"

@@ -243,6 +243,10 @@ func (s *Server) routes() {
 	static, _ := fs.Sub(assets, "static")
 	s.mux.Handle("GET "+Prefix+"/static/", http.StripPrefix(Prefix+"/static/", http.FileServerFS(static)))
 	s.handle("GET "+Prefix+"/{$}", PermView, s.home)
+	// Any other address under the admin: its own page, in its language.
+	s.handle("GET "+Prefix+"/", PermView, func(w http.ResponseWriter, r *http.Request, sess Session) {
+		s.fail(w, r, sess, http.StatusNotFound, "err_not_found")
+	})
 	s.mux.HandleFunc("GET "+Prefix, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
 	})

@@ -63,3 +63,15 @@ func TestRolesAndCSRF(t *testing.T) {
 		}
 	}
 }
+
+// An unknown address under the admin gets the admin's own page.
+func TestUnknownAddress(t *testing.T) {
+	s, err := New(Config{}, Deps{Now: testClock, Auth: fixedAuth{asUser(RoleViewer)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := get(t, s, "/admin/nulle-part")
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), "Cette page n&#39;existe pas.") {
+		t.Fatalf("got %d:\n%s", w.Code, w.Body.String())
+	}
+}

@@ -116,10 +116,34 @@ type nodeProblem struct {
 }
 
 // treeProblems validates the knowledge with t in place of its published
-// version and places each problem about t at its node and choice. The
-// draft is given positions of its own for that (its file is "node:ID"
-// and a choice's line is its index + 1).
+// version and places each problem about t at its node and choice (see
+// problemCheck).
 func (s *Server) treeProblems(t *knowledge.Tree) []nodeProblem {
+	return s.problemCheck().of(t)
+}
+
+// problemCheck validates drafts of trees against the knowledge in force.
+// The problems the knowledge already has without the draft are known so
+// that one the draft causes elsewhere (a jurisdiction left without an
+// emergency number, say) is still shown, at the tree's settings.
+type problemCheck struct {
+	base   *knowledge.Base
+	before map[string]bool // Problem.String() of the knowledge in force
+}
+
+func (s *Server) problemCheck() *problemCheck {
+	b := s.d.Library.Base()
+	pc := &problemCheck{base: b, before: map[string]bool{}}
+	for _, p := range knowledge.Validate(b) {
+		pc.before[p.String()] = true
+	}
+	return pc
+}
+
+// of validates t. The draft is given positions of its own for that (a
+// node's file is "node:ID" and a choice's line is its index + 1), which
+// say where each problem is.
+func (pc *problemCheck) of(t *knowledge.Tree) []nodeProblem {
 	c := cloneTree(t)
 	c.Pos = knowledge.Pos{File: "tree:" + c.ID}
 	for id, n := range c.Nodes {
@@ -133,12 +157,14 @@ func (s *Server) treeProblems(t *knowledge.Tree) []nodeProblem {
 		}
 	}
 	var out []nodeProblem
-	for _, p := range knowledge.Validate(s.d.Library.Base().WithTree(c)) {
+	for _, p := range knowledge.Validate(pc.base.WithTree(c)) {
 		switch {
 		case p.Pos.File == "tree:"+c.ID:
 			out = append(out, nodeProblem{Choice: -1, Msg: p.Msg})
 		case strings.HasPrefix(p.Pos.File, "node:"):
 			out = append(out, nodeProblem{Node: strings.TrimPrefix(p.Pos.File, "node:"), Choice: p.Pos.Line - 1, Msg: p.Msg})
+		case !pc.before[p.String()]:
+			out = append(out, nodeProblem{Choice: -1, Msg: p.String()})
 		}
 	}
 	return out
@@ -165,17 +191,31 @@ func cloneTree(t *knowledge.Tree) *knowledge.Tree {
 	return &c
 }
 
+// newTreeRow is a tree only drafts hold yet.
+type newTreeRow struct {
+	ID      string
+	Authors []string
+	Mine    bool
+}
+
 type treeRow struct {
 	Tree     *knowledge.Tree
 	Version  int
 	At       time.Time
 	Author   string
 	Drafts   []string
+	Mine     bool // Problems are of the viewer's draft, not of the published tree
 	Problems int
 }
 
 func (s *Server) treeList(w http.ResponseWriter, r *http.Request, sess Session) {
 	ctx := r.Context()
+	drafts, err := s.d.Drafts.Drafts(ctx, treeDraftKind, "")
+	if err != nil {
+		s.internal(w, r, sess, err)
+		return
+	}
+	pc := s.problemCheck()
 	var rows []treeRow
 	for _, t := range s.d.Library.Base().Trees {
 		row := treeRow{Tree: t}
@@ -187,25 +227,36 @@ func (s *Server) treeList(w http.ResponseWriter, r *http.Request, sess Session) 
 		if len(vs) > 0 {
 			row.Version, row.At, row.Author = vs[0].Version, vs[0].PublishedAt, vs[0].Author
 		}
-		rows = append(rows, row)
-	}
-	drafts, err := s.d.Drafts.Drafts(ctx, treeDraftKind, "")
-	if err != nil {
-		s.internal(w, r, sess, err)
-		return
-	}
-	var fresh []string // drafts of trees not published yet
-	for _, d := range drafts {
-		found := false
-		for i := range rows {
-			if rows[i].Tree.ID == d.ObjectID {
-				rows[i].Drafts = append(rows[i].Drafts, d.Author)
-				found = true
+		shown := t
+		for _, d := range drafts {
+			if d.ObjectID != t.ID {
+				continue
+			}
+			row.Drafts = append(row.Drafts, d.Author)
+			if d.Author == sess.User.Login {
+				mine := new(knowledge.Tree)
+				if err := json.Unmarshal([]byte(d.Body), mine); err == nil {
+					shown, row.Mine = mine, true
+				}
 			}
 		}
-		if !found && !slices.Contains(fresh, d.ObjectID) {
-			fresh = append(fresh, d.ObjectID)
+		row.Problems = len(pc.of(shown))
+		rows = append(rows, row)
+	}
+	// Drafts of trees not published yet: only their authors open them
+	// (another editor has nothing published to start from).
+	var fresh []newTreeRow
+	for _, d := range drafts {
+		if _, ok := s.d.Library.Base().Tree(d.ObjectID); ok {
+			continue
 		}
+		i := slices.IndexFunc(fresh, func(n newTreeRow) bool { return n.ID == d.ObjectID })
+		if i < 0 {
+			fresh = append(fresh, newTreeRow{ID: d.ObjectID})
+			i = len(fresh) - 1
+		}
+		fresh[i].Authors = append(fresh[i].Authors, d.Author)
+		fresh[i].Mine = fresh[i].Mine || d.Author == sess.User.Login
 	}
 	s.render(w, r, sess, http.StatusOK, "trees.html", "trees_title", map[string]any{"Rows": rows, "New": fresh,
 		"Error": r.URL.Query().Get("error")})
@@ -293,7 +344,8 @@ func (s *Server) treeView(r *http.Request, e editing, selected string) treeView 
 	v.Graph = treegraph.SVG(t, treegraph.Options{
 		Labels: treegraph.Labels{Title: s.T(r, "tree_graph_title", "title", t.Title), Answer: s.T(r, "graph_answer"),
 			Escalate: s.T(r, "graph_escalate"), Nearest: s.T(r, "graph_nearest"), Missing: s.T(r, "graph_missing"),
-			Unreachable: s.T(r, "graph_unreachable"), Problems: s.T(r, "graph_problems"), Start: s.T(r, "graph_start")},
+			Unreachable: s.T(r, "graph_unreachable"), Problems: s.T(r, "graph_problems"), Start: s.T(r, "graph_start"),
+			Desc: s.T(r, "tree_graph_desc", "n", strconv.Itoa(len(t.Nodes)))},
 		Link: func(n string) string {
 			return Prefix + "/trees/" + url.PathEscape(t.ID) + "/nodes/" + url.PathEscape(n)
 		},
@@ -394,6 +446,7 @@ func (s *Server) nodeAdd(w http.ResponseWriter, r *http.Request, sess Session) {
 			s.internal(w, r, sess, err)
 			return
 		}
+		s.audit(r, sess, "tree.node.add", t.ID, id, "")
 	}
 	http.Redirect(w, r, Prefix+"/trees/"+url.PathEscape(t.ID)+"/nodes/"+url.PathEscape(id), http.StatusSeeOther)
 }
@@ -404,11 +457,19 @@ func (s *Server) nodeDelete(w http.ResponseWriter, r *http.Request, sess Session
 		return
 	}
 	t := cloneTree(e.Tree)
-	delete(t.Nodes, r.PathValue("node"))
+	id := r.PathValue("node")
+	if _, ok := t.Nodes[id]; !ok {
+		s.fail(w, r, sess, http.StatusNotFound, "err_not_found")
+		return
+	}
+	delete(t.Nodes, id)
 	if err := s.saveDraft(r.Context(), sess, e, t); err != nil {
 		s.internal(w, r, sess, err)
 		return
 	}
+	// Auto-saves are not audited (one a keystroke pause); removing a
+	// whole question is.
+	s.audit(r, sess, "tree.node.delete", t.ID, id, "")
 	http.Redirect(w, r, Prefix+"/trees/"+url.PathEscape(t.ID)+"?done=draft_saved", http.StatusSeeOther)
 }
 
@@ -418,7 +479,11 @@ type choiceForm struct {
 	Label, LabelEN, Keywords                 string
 	Action                                   string // next | answer | escalate | nearest
 	Next, Answer, Escalate, Services, Labels string
-	Problems                                 []string
+	// NextMissing: Next names no question of the tree; the select
+	// still offers it, so that saving the form keeps it to be fixed.
+	NextMissing bool
+	Used        bool // the slot holds a choice (it may be removed)
+	Problems    []string
 }
 
 type nodeView struct {
@@ -456,8 +521,10 @@ func (s *Server) nodePage(w http.ResponseWriter, r *http.Request, sess Session) 
 		cf := choiceForm{Index: i, Action: "next"}
 		if i < len(n.Choices) {
 			c := n.Choices[i]
+			cf.Used = true
 			cf.Label, cf.LabelEN, cf.Keywords = c.Label, c.LabelEN, strings.Join(c.Keywords, ", ")
 			cf.Next, cf.Answer, cf.Escalate = c.Next, strings.Join(c.Answer, ", "), c.Escalate
+			cf.NextMissing = c.Next != "" && e.Tree.Nodes[c.Next] == nil
 			switch c.Target() {
 			case knowledge.TargetAnswer:
 				cf.Action = "answer"
@@ -477,6 +544,15 @@ func (s *Server) nodePage(w http.ResponseWriter, r *http.Request, sess Session) 
 	}
 	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
 		v.Query, v.Found = q, s.findItems(q, 12)
+		if wantsJSON(r) { // the page's script searches without leaving the form
+			found := v.Found
+			if found == nil {
+				found = []foundItem{}
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"found": found})
+			return
+		}
 	}
 	s.render(w, r, sess, http.StatusOK, "node.html", "node_title", v)
 }
@@ -543,8 +619,12 @@ func (s *Server) nodeSave(w http.ResponseWriter, r *http.Request, sess Session) 
 				c.Next = nn
 			}
 		}
-		if c.Label == "" && c.LabelEN == "" && len(c.Keywords) == 0 && f("answer") == "" && f("escalate") == "" && f("next_new") == "" {
-			continue // an empty slot
+		empty := c.Label == "" && c.LabelEN == "" && len(c.Keywords) == 0
+		for _, name := range []string{"next", "next_new", "answer", "escalate", "services", "labels"} {
+			empty = empty && f(name) == ""
+		}
+		if empty || f("remove") != "" {
+			continue // a slot left blank, or a choice removed
 		}
 		// A new node named on a choice is created empty, to be written.
 		if c.Next != "" && t.Nodes[c.Next] == nil && nodeIDRe.MatchString(c.Next) && f("next_new") != "" {

@@ -125,3 +125,9 @@ func (p *Parts) knowledge(dir string, b *knowledge.Base, fromFiles bool, importe
 	}
 	return loaded, base, ix, nil
 }
+
+// OpenCore is app.OpenCore with the parts p already built (tests that
+// open many Cores share the gazetteer and the demo's index).
+func (p *Parts) OpenCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() time.Time) (*Core, error) {
+	return openCore(ctx, cc, log, now, p)
+}

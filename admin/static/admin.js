@@ -163,3 +163,77 @@ function boussoleCSRF() { return document.body.dataset.csrf || ""; }
   document.querySelectorAll("form[data-chat]").forEach(bind);
   log.scrollTop = log.scrollHeight;
 })();
+
+// Tree editor (trees.go): the item search of a node's page answers in
+// place, so the form being written stays on screen, and each item found
+// gets a button per choice that adds its id to that choice's answer
+// (the choice then shows items; the form saves itself as usual).
+(function () {
+  var search = document.querySelector("form[data-itemsearch]");
+  var box = document.getElementById("found");
+  var status = document.getElementById("pick-status");
+  var form = document.querySelector("form[data-autosave][data-node]");
+  if (!search || !box) { return; }
+  function fill(s, id, n) { return s.replace("{id}", id).replace("{n}", n); }
+  function pick(id, n) {
+    var field = form && form.querySelector("[name='c" + n + "_answer']");
+    var radio = form && form.querySelector("[name='c" + n + "_action'][value='answer']");
+    if (!field || !radio) { return; }
+    var ids = field.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    if (ids.indexOf(id) < 0) { ids.push(id); }
+    field.value = ids.join(", ");
+    radio.checked = true;
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    if (status) { status.textContent = fill(box.dataset.added || "", id, n + 1); }
+  }
+  function buttons(li) {
+    if (!form || !box.hasAttribute("data-edit")) { return; }
+    var id = li.dataset.item;
+    var span = document.createElement("span");
+    span.className = "pick";
+    for (var n = 0; n < Number(box.dataset.choices || 0); n++) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary small";
+      b.textContent = fill(box.dataset.button || "", id, n + 1);
+      b.setAttribute("aria-label", fill(box.dataset.pick || "", id, n + 1));
+      b.addEventListener("click", pick.bind(null, id, n));
+      span.appendChild(b);
+    }
+    li.appendChild(span);
+  }
+  function show(found) {
+    box.replaceChildren();
+    var ul = document.createElement("ul");
+    ul.className = "found";
+    if (!found.length) {
+      var none = document.createElement("li");
+      none.textContent = box.dataset.none || "";
+      ul.appendChild(none);
+    } else {
+      var hint = document.createElement("p");
+      hint.className = "hint";
+      hint.textContent = box.dataset.hint || "";
+      box.appendChild(hint);
+    }
+    found.forEach(function (it) {
+      var li = document.createElement("li");
+      li.dataset.item = it.ID;
+      var code = document.createElement("code");
+      code.textContent = it.ID;
+      li.append(code, " — " + it.Title + (it.Jurisdiction ? " (" + it.Jurisdiction + ")" : ""));
+      buttons(li);
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+  }
+  box.querySelectorAll("li[data-item]").forEach(buttons);
+  search.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var q = new URLSearchParams(new FormData(search));
+    fetch(search.action + "?" + q.toString(), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (res) { if (!res.ok) { throw new Error(String(res.status)); } return res.json(); })
+      .then(function (r) { show(r.found || []); })
+      .catch(function () { search.submit(); });
+  });
+})();

@@ -21,6 +21,7 @@ import (
 // Labels are the words the graph writes, in the page's language.
 type Labels struct {
 	Title       string // the graph's accessible name, e.g. "Graphe du parcours Carte"
+	Desc        string // how to read it, for screen readers ("" for none)
 	Answer      string // leaf of a choice that shows items, e.g. "Fiches"
 	Escalate    string // leaf of a choice that hands to a mediator
 	Nearest     string // leaf of a choice that shows places
@@ -86,8 +87,17 @@ func SVG(t *knowledge.Tree, o Options) string {
 	height := y - gapY + margin
 
 	var s strings.Builder
-	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" class="tree-graph" width="%d" height="%d" viewBox="0 0 %d %d" role="group" aria-labelledby="tree-graph-title">`, width, height, width, height)
+	// A group, not an img: an img's children are hidden from screen
+	// readers, and the boxes are links to the forms.
+	described := ""
+	if o.Labels.Desc != "" {
+		described = ` aria-describedby="tree-graph-desc"`
+	}
+	fmt.Fprintf(&s, `<svg xmlns="http://www.w3.org/2000/svg" class="tree-graph" width="%d" height="%d" viewBox="0 0 %d %d" role="group" aria-labelledby="tree-graph-title"%s>`, width, height, width, height, described)
 	fmt.Fprintf(&s, `<title id="tree-graph-title">%s</title>`, esc(o.Labels.Title))
+	if o.Labels.Desc != "" {
+		fmt.Fprintf(&s, `<desc id="tree-graph-desc">%s</desc>`, esc(o.Labels.Desc))
+	}
 	s.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/></marker></defs>`)
 	// Arrows first, under the boxes; their labels last, over everything.
 	var labelsSVG strings.Builder

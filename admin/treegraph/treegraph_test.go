@@ -14,7 +14,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden SVG files")
 
 var labels = Labels{Title: "Graphe", Answer: "Fiches", Escalate: "Médiateur", Nearest: "Lieux", Missing: "n'existe pas",
-	Unreachable: "inaccessible", Problems: "{n} problème(s)", Start: "départ"}
+	Unreachable: "inaccessible", Problems: "{n} problème(s)", Start: "départ",
+	Desc: "Chaque case est une question <et> mène à son formulaire."}
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
@@ -62,7 +63,7 @@ func TestMarksAndEscaping(t *testing.T) {
 		"orphan": {Ask: "Seul ?", Choices: []knowledge.Choice{{Label: "Lieux", Nearest: &knowledge.Filter{Services: []string{"x"}}}}},
 	}}
 	got := SVG(tr, Options{Labels: labels, Link: func(id string) string { return "/n/" + id }, Problems: map[string]int{"a": 2}, Selected: "b"})
-	for _, want := range []string{"⚠ 2 problème(s)", "⚠ n&#39;existe pas", "inaccessible", "départ", "&lt;script&gt;"} {
+	for _, want := range []string{`<desc id="tree-graph-desc">Chaque case est une question &lt;et&gt; mène`, `aria-describedby="tree-graph-desc"`, "⚠ 2 problème(s)", "⚠ n&#39;existe pas", "inaccessible", "départ", "&lt;script&gt;"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q", want)
 		}

@@ -71,17 +71,27 @@ func Start(t testing.TB) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first run starts the browser and must not carry a timeout (it
-	// would stop the browser with it).
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+	// The first run starts the browser and must not carry a timeout (a
+	// context with a deadline would stop the browser with it): a watchdog
+	// bounds it instead, cancelling the browser if it never answers.
+	watchdog := time.AfterFunc(startTimeout, cancel)
+	err := chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+	if !watchdog.Stop() {
+		err = fmt.Errorf("no answer within %v (%v)", startTimeout, err)
+	}
+	if err != nil {
 		unavailable(t, "Chromium does not start: "+err.Error())
 	}
 	return ctx
 }
 
+// startTimeout bounds the browser's start (a cold start on a busy CI
+// machine takes a few seconds).
+const startTimeout = 60 * time.Second
+
 // stepTimeout bounds every browser step: a page that never loads fails
 // the test instead of hanging it.
-const stepTimeout = 20 * time.Second
+const stepTimeout = 60 * time.Second
 
 // Do runs steps in order, in a bounded time.
 func Do(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) error {
@@ -104,6 +114,55 @@ func SetViewport(v Viewport) chromedp.Action[chromedp.Void] {
 			emulation.SetDeviceMetricsOverrideParams{Width: v.W, Height: v.H, DeviceScaleFactor: 1, Mobile: v.Mobile})
 		return err
 	})
+}
+
+// Open navigates to url and waits for the page's main landmark (every
+// admin page has one, and it comes after the menu).
+func Open(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(url), chromedp.WaitReady(chromedp.CSS("main")))
+}
+
+// Fill empties the field the CSS selector sel names and types text in it
+// key by key, as a person does: the page's scripts see the keystrokes
+// (chromedp.SetValue changes the value without them).
+func Fill(sel, text string) chromedp.Action[chromedp.Void] {
+	q, _ := json.Marshal(sel)
+	empty := chromedp.Evaluate[bool](`(el => { el.value = ""; el.focus(); return true })(document.querySelector(` + string(q) + `))`)
+	return chromedp.Steps(
+		chromedp.WaitReady(chromedp.CSS(sel)),
+		func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := empty(ctx, t)
+			return chromedp.Void{}, err
+		},
+		chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// Click clicks the first element the CSS selector sel names, once it is
+// visible.
+func Click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Click(chromedp.CSS(sel))
+}
+
+// Follow clicks the element the CSS selector sel names and waits until
+// the page it leads to has loaded (a link followed, a form posted and its
+// answer, redirects included). Waiting on the content alone could read
+// the old page, still there while the new one comes.
+func Follow(ctx context.Context, sel string) error {
+	if _, err := Get(ctx, chromedp.Evaluate[bool](`window.browsertestLeft = true`)); err != nil {
+		return fmt.Errorf("mark the page: %w", err)
+	}
+	if err := Do(ctx, Click(sel)); err != nil {
+		return err
+	}
+	// A new page has a new window, without the mark.
+	return Until(ctx, `window.browsertestLeft !== true && document.readyState === "complete"`)
+}
+
+// Text is the visible text (innerText) of the first element the CSS
+// selector sel names, read in a bounded time.
+func Text(ctx context.Context, sel string) (string, error) {
+	q, _ := json.Marshal(sel)
+	return Get(ctx, chromedp.Evaluate[string](`(el => el ? el.innerText : (() => { throw new Error("no element " + `+string(q)+`) })())(document.querySelector(`+string(q)+`))`))
 }
 
 // Violation is one axe-core finding.
