@@ -267,7 +267,13 @@ type handler func(w http.ResponseWriter, r *http.Request, sess Session)
 // request that changes something must carry the session's CSRF token
 // (form field or X-CSRF-Token header).
 func (s *Server) handle(pattern string, perm Permission, h handler) {
+	limit := int64(maxForm)
+	if strings.HasSuffix(pattern, "/files/import") {
+		limit = maxImport
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		// Bounded before the CSRF check reads the form.
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		sess, ok := s.d.Auth.Identify(r)
 		if !ok {
 			if r.Method == http.MethodGet {
@@ -288,6 +294,10 @@ func (s *Server) handle(pattern string, perm Permission, h handler) {
 		h(w, r, sess)
 	})
 }
+
+// maxForm bounds an admin form's body: a tree's node or an item is a
+// few kilobytes; the knowledge import (maxImport) is the exception.
+const maxForm = 1 << 20
 
 // changes says whether a request of this method may change state.
 func changes(method string) bool {

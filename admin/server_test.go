@@ -75,3 +75,16 @@ func TestUnknownAddress(t *testing.T) {
 		t.Fatalf("got %d:\n%s", w.Code, w.Body.String())
 	}
 }
+
+// An oversized form is refused before anything reads it whole.
+func TestOversizedFormRefused(t *testing.T) {
+	s, err := New(Config{}, Deps{Now: testClock, Auth: fixedAuth{asUser(RoleAdmin)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.handle("POST /admin/big", PermView, func(w http.ResponseWriter, _ *http.Request, _ Session) { w.WriteHeader(http.StatusOK) })
+	w := post(t, s, "/admin/big", url.Values{"csrf": {"tok"}, "x": {strings.Repeat("a", maxForm+10)}})
+	if w.Code == http.StatusOK {
+		t.Fatalf("a %d-byte form was accepted", maxForm+10)
+	}
+}
