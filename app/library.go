@@ -171,9 +171,11 @@ func compose(ctx context.Context, st *store.Store, files *knowledge.Base, import
 		}
 		outItems = append(outItems, it)
 	}
-	for _, w := range webItem {
+	// Created on the web, in id order: the search breaks ties by order,
+	// so the same knowledge must always come in the same order.
+	for _, id := range slices.Sorted(maps.Keys(webItem)) {
 		web = true
-		if !w.Info.Deleted {
+		if w := webItem[id]; !w.Info.Deleted {
 			outItems = append(outItems, w.Item)
 		}
 	}
