@@ -212,11 +212,17 @@ func (f itemFilter) keeps(row itemRow, words []string) bool {
 		f.Source == "imported" && !row.Imported:
 		return false
 	}
+	return itemMatches(it, words)
+}
+
+// itemMatches says whether every folded word of a search is in the item's
+// id, titles, keywords or synonyms, accents folded: « carte identite »
+// finds « Carte d'identité ». The items page and the tree editor's item
+// search both use it.
+func itemMatches(it *knowledge.Item, words []string) bool {
 	if len(words) == 0 {
 		return true
 	}
-	// Title, id, keywords and synonyms, accents folded: « carte identite »
-	// finds « Carte d'identité ».
 	hay := " " + analysis.Fold(strings.Join(append(append([]string{it.ID, it.Title, it.TitleEN}, it.Keywords...), it.Synonyms...), " ")) + " "
 	for _, w := range words {
 		if !strings.Contains(hay, w) {

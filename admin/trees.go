@@ -18,6 +18,7 @@ import (
 	"github.com/boussole/boussole/admin/treegraph"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/analysis"
 )
 
 // treeRoutes registers the orientation-tree editor: list, graph, node
@@ -560,18 +561,13 @@ func (s *Server) nodePage(w http.ResponseWriter, r *http.Request, sess Session) 
 // findItems finds items by id, title or keyword (accents and case
 // ignored), for picking a choice's answer.
 func (s *Server) findItems(q string, limit int) []foundItem {
-	words := strings.Fields(fold(q))
+	words := strings.Fields(analysis.Fold(q))
+	if len(words) == 0 {
+		return nil
+	}
 	var out []foundItem
 	for _, it := range s.d.Library.Base().Items {
-		hay := fold(it.ID + " " + it.Title + " " + strings.Join(it.Keywords, " ") + " " + strings.Join(it.Synonyms, " "))
-		all := true
-		for _, w := range words {
-			if !strings.Contains(hay, w) {
-				all = false
-				break
-			}
-		}
-		if all {
+		if itemMatches(it, words) {
 			out = append(out, foundItem{it.ID, it.Title, it.Jurisdiction})
 			if len(out) == limit {
 				break
@@ -579,12 +575,6 @@ func (s *Server) findItems(q string, limit int) []foundItem {
 		}
 	}
 	return out
-}
-
-// fold lower-cases s and removes French accents, for search.
-func fold(s string) string {
-	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "ë", "e", "à", "a", "â", "a", "î", "i", "ï", "i", "ô", "o", "ù", "u", "û", "u", "ü", "u", "ç", "c", "œ", "oe").
-		Replace(strings.ToLower(s))
 }
 
 // nodeSave writes the node form into the editor's draft.
