@@ -49,15 +49,12 @@ type Library struct {
 // conflictsAtStart publishes the files' trees and items that changed
 // since their latest version, and returns the files whose latest version
 // came from the web (kept: the files are stale).
-func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Base, log *slog.Logger) ([]string, error) {
-	trees, err := st.LatestTrees(ctx)
-	if err != nil {
-		return nil, err
-	}
-	items, err := st.LatestItems(ctx)
-	if err != nil {
-		return nil, err
-	}
+//
+// Publishing a file never changes which latest versions came from the
+// web, so the caller composes the knowledge from the same latest
+// versions without reading them again.
+func conflictsAtStart(ctx context.Context, st *store.Store, files *knowledge.Base, l latest, log *slog.Logger) ([]string, error) {
+	trees, items := l.trees, l.items
 	latestTree := map[string]store.TreeVersionInfo{}
 	for _, l := range trees {
 		latestTree[l.Tree.ID] = l.Info
@@ -127,15 +124,8 @@ func fileOf(p knowledge.Pos, what string) string {
 // the files, replaced by its latest version when that one came from the
 // web, plus those created on the web and not deleted since, plus the
 // imported sheets. web says whether any web version is in it.
-func compose(ctx context.Context, st *store.Store, files *knowledge.Base, imported []*knowledge.Item) (b *knowledge.Base, web bool, err error) {
-	trees, err := st.LatestTrees(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	items, err := st.LatestItems(ctx)
-	if err != nil {
-		return nil, false, err
-	}
+func compose(files *knowledge.Base, l latest, imported []*knowledge.Item) (b *knowledge.Base, web bool) {
+	trees, items := l.trees, l.items
 	webTree := map[string]*knowledge.Tree{}
 	for _, l := range trees {
 		if l.Info.Source == store.SourceWeb {
@@ -180,7 +170,26 @@ func compose(ctx context.Context, st *store.Store, files *knowledge.Base, import
 		}
 	}
 	slices.SortStableFunc(outTrees, func(a, b *knowledge.Tree) int { return cmp.Compare(a.ID, b.ID) })
-	return knowledge.NewBase(append(outItems, imported...), outTrees, files.Synonyms), web, nil
+	return knowledge.NewBase(append(outItems, imported...), outTrees, files.Synonyms), web
+}
+
+// latest are the newest published versions of every tree and
+// hand-written item.
+type latest struct {
+	trees []store.LatestTree
+	items []store.LatestItem
+}
+
+func readLatest(ctx context.Context, st *store.Store) (latest, error) {
+	trees, err := st.LatestTrees(ctx)
+	if err != nil {
+		return latest{}, err
+	}
+	items, err := st.LatestItems(ctx)
+	if err != nil {
+		return latest{}, err
+	}
+	return latest{trees, items}, nil
 }
 
 // Base is the knowledge new conversations get, with every imported sheet
@@ -216,10 +225,11 @@ func (l *Library) reloadLocked(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	b, _, err := compose(ctx, l.st, l.files, imported)
+	lv, err := readLatest(ctx, l.st)
 	if err != nil {
 		return err
 	}
+	b, _ := compose(l.files, lv, imported)
 	if probs := knowledge.Validate(b); len(probs) > 0 {
 		// Published versions were validated; files or imports changed
 		// under them. Keep serving what is loaded, and say why.
@@ -319,7 +329,11 @@ func (l *Library) PublishItem(ctx context.Context, it *knowledge.Item, p store.P
 // together the knowledge in force and indexes it.
 func openLibrary(ctx context.Context, st *store.Store, dir string, files *knowledge.Base, imported []*knowledge.Item,
 	serve func(*knowledge.Base) *knowledge.Base, p *Parts, log *slog.Logger) (*Library, *knowledge.Base, *search.Index, error) {
-	conflicts, err := conflictsAtStart(ctx, st, files, log)
+	lv, err := readLatest(ctx, st)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	conflicts, err := conflictsAtStart(ctx, st, files, lv, log)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("publish knowledge files: %w", err)
 	}
@@ -330,10 +344,7 @@ func openLibrary(ctx context.Context, st *store.Store, dir string, files *knowle
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	composed, web, err := compose(ctx, st, files, nil)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	composed, web := compose(files, lv, nil)
 	if !web {
 		composed = files // with its positions, for the problems' lines
 	}
