@@ -34,6 +34,10 @@ func TestDependencyDirection(t *testing.T) {
 		// Masking personal data serves the engine, the admin and a language
 		// model's prompt alike: it depends on nothing of the project.
 		{mod + "/bot/pii", []string{mod + "/"}},
+		// The model's uses are provider-neutral: the OpenAI-compatible
+		// client is bot/llm/openai, which only the wiring builds.
+		{mod + "/bot/llm", []string{"github.com/sashabaranov/", "net/http", "database/sql", "/bot/engine", "/bot/delivery", "/bot/store", "/adapters/", "/app"}},
+		{mod + "/bot/llm/openai", []string{"/bot/engine", "/bot/delivery", "/bot/store", "/adapters/", "/app"}},
 		{mod + "/bot/store", []string{"/bot/engine", "/bot/delivery", "/adapters/", "/app", "github.com/bwmarrin/", "github.com/mattermost/"}},
 		// The wiring knows no adapter: their end-to-end tests import it.
 		{mod + "/app/...", []string{"/adapters/"}},
