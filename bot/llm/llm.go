@@ -43,9 +43,9 @@ type Role string
 
 // The roles of the chat completions API.
 const (
-	System    Role = "system"
-	User      Role = "user"
-	Assistant Role = "assistant"
+	RoleSystem    Role = "system"
+	RoleUser      Role = "user"
+	RoleAssistant Role = "assistant"
 )
 
 // Message is one message of a chat.
