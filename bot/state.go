@@ -115,6 +115,10 @@ type Topic struct {
 	Node        string `json:"node,omitempty"`
 	// Idle counts the turns since the topic was set or last used.
 	Idle int `json:"idle,omitempty"`
+	// Understood is the language model's reading of the question that
+	// found these items (« dossier MDPH enfant autiste »), when the
+	// person's own words did not: shown to a mediator as « compris : ».
+	Understood string `json:"understood,omitempty"`
 }
 
 // IsZero reports whether there is no topic.
@@ -192,4 +196,18 @@ type CaseSummary struct {
 	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// Town is the town they said they are in (« Aubagne (13) »), if any.
 	Town string `json:"town,omitempty"`
+	// Understood is the language model's reading of the person's
+	// question, if it found what the bot showed (Topic.Understood).
+	Understood string `json:"understood,omitempty"`
+	// Machine is a three-line summary a language model wrote, with the
+	// person's consent; nil when none was written.
+	Machine *MachineSummary `json:"machine,omitempty"`
+}
+
+// MachineSummary is a case's summary written by a language model from
+// the person's masked words: mediators read it marked as such.
+type MachineSummary struct {
+	Situation string `json:"situation"`
+	Tried     string `json:"tried"`
+	Asks      string `json:"asks"`
 }

@@ -105,6 +105,17 @@ func (v caseText) summary(c bot.Case) (string, error) {
 		lines = append(lines, v.msg("case_no_consent"))
 		return strings.Join(lines, "\n"), nil
 	}
+	if s.Machine != nil {
+		// Marked as the model's: a mediator checks it against the words
+		// quoted below.
+		lines = append(lines, v.msg("case_machine"),
+			"  "+v.msg("case_machine_situation", "text", mediation.Defuse(s.Machine.Situation)),
+			"  "+v.msg("case_machine_tried", "text", mediation.Defuse(s.Machine.Tried)),
+			"  "+v.msg("case_machine_asks", "text", mediation.Defuse(s.Machine.Asks)))
+	}
+	if s.Understood != "" {
+		lines = append(lines, v.msg("case_understood", "query", mediation.Defuse(s.Understood)))
+	}
 	if len(s.Path) > 0 {
 		var steps []string
 		for _, st := range s.Path {

@@ -117,7 +117,11 @@ func (t *turn) ratingPayload() (bool, error) {
 // askConsent asks whether the mediator may read the conversation, when a
 // mediators' queue will receive the case about topic (a tree id, or "").
 func (t *turn) askConsent(queue, topic, reason string) {
-	t.say(t.msg("consent_ask"))
+	if t.summaryOn(queue) {
+		t.say(t.msg("consent_ask_summary"))
+	} else {
+		t.say(t.msg("consent_ask"))
+	}
 	// The reason goes before the topic: offers stored before the topic
 	// was carried read "y|queue|reason".
 	arg := queue + "|" + reason + "|" + topic
@@ -137,7 +141,10 @@ func (t *turn) consent(arg string) error {
 	if len(parts) == 4 {
 		topic = parts[3]
 	}
-	return t.openCase(parts[1], topic, parts[2], parts[0] == "y")
+	yes := parts[0] == "y"
+	// The question said a summary would be written (askConsent).
+	t.summaryOK = yes && t.summaryOn(parts[1])
+	return t.openCase(parts[1], topic, parts[2], yes)
 }
 
 // caseTopic is the tree a case opened now is about, so that it reaches
@@ -282,6 +289,10 @@ func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 		sum.Path, sum.Shown, sum.LastWords = t.conv.Path, t.conv.Shown, words
 		if !t.conv.Town.IsZero() {
 			sum.Town = t.townLabel(t.conv.Town)
+		}
+		sum.Understood = t.conv.Topic.Understood
+		if t.summaryOK && !strings.HasPrefix(reason, reasonDanger) {
+			sum.Machine = t.machineSummary(queue, title, words, t.conv.Shown)
 		}
 	}
 	c := bot.Case{Address: t.in.Address, Queue: queue, Status: bot.CaseOpen, Lang: t.conv.Lang, Consent: consent,

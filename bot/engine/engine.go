@@ -13,6 +13,7 @@ import (
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/llm"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 )
@@ -55,6 +56,10 @@ type Config struct {
 	// Mediation configures the hand-off to human mediators; without
 	// queues, an escalation is only recorded.
 	Mediation mediation.Config
+	// ModelBudget bounds how long a turn waits for the language model,
+	// all its calls together (Deps.Model); past it the bot answers
+	// without. 0 means 4 s.
+	ModelBudget time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -76,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LastWords == 0 {
 		c.LastWords = 5
+	}
+	if c.ModelBudget <= 0 {
+		c.ModelBudget = 4 * time.Second
 	}
 	return c
 }
@@ -100,6 +108,8 @@ type Deps struct {
 	// or empty it says it has no list of places.
 	Towns  Towns
 	Nearby Nearby
+	// Model is the optional language model (model.go); nil: none.
+	Model Model
 }
 
 // Places says where a message's words place the person: a town, a
@@ -134,6 +144,7 @@ type Engine struct {
 	places Places
 	towns  Towns
 	nearby Nearby
+	model  Model
 	zones  zones
 	snap   atomic.Pointer[snapshot]
 
@@ -173,7 +184,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
 	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places,
-		towns: d.Towns, nearby: d.Nearby,
+		towns: d.Towns, nearby: d.Nearby, model: d.Model,
 		policy: answer.Policy{AnswerThreshold: cfg.AnswerThreshold, UnsureThreshold: cfg.UnsureThreshold},
 		words:  w, grammar: g, marker: markerWords(d.Catalog), zones: z}
 	if err := e.SetKnowledge(ctx, d.Knowledge, d.Searcher); err != nil {
@@ -233,7 +244,7 @@ func (e *Engine) Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 				return nil, nil
 			}
 		}
-		replies, err := e.respond(ctx, in)
+		replies, err := e.respond(ctx, in, e.now())
 		if err == nil && hs != nil && in.ID != "" {
 			if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
 				e.log.Warn("message not marked handled", "platform", in.Address.Platform, "err", err)
@@ -242,38 +253,55 @@ func (e *Engine) Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 		return replies, err
 	}
 	var replies []bot.Reply
-	err := tx.InTx(ctx, func(ctx context.Context) error {
-		replies = nil
-		// A message with a platform id is handled once: checked and
-		// marked in the turn's transaction, so a crash after the commit
-		// (or a second process given the same message) never answers it
-		// twice, and a crash before it answers it again.
-		if hs != nil && in.ID != "" {
-			done, err := hs.Handled(ctx, in.Address.Platform, in.ID)
-			if err != nil {
-				return fmt.Errorf("look up handled message: %w", err)
+	// One time for every attempt of the turn (model.go runs it again).
+	now := e.now()
+	turn := func(ctx context.Context, last bool, memo *llm.Memo) error {
+		return tx.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			replies, err = e.respondOnce(ctx, in, hs, now)
+			if err == nil && !last && memo != nil && memo.Pending() > 0 {
+				return errModelPending
 			}
-			if done {
-				return nil
-			}
-			if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
-				return err
-			}
-		}
-		var err error
-		replies, err = e.respond(ctx, in)
-		return err
-	})
+			return err
+		})
+	}
+	var err error
+	if e.model == nil {
+		err = turn(ctx, true, nil)
+	} else {
+		memo := llm.NewMemo()
+		err = e.respondWithModel(ctx, func(ctx context.Context, last bool) error { return turn(ctx, last, memo) }, memo)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return replies, nil
 }
 
+// respondOnce is one attempt of a turn in its transaction.
+func (e *Engine) respondOnce(ctx context.Context, in bot.Incoming, hs HandledStore, now time.Time) ([]bot.Reply, error) {
+	// A message with a platform id is handled once: checked and marked
+	// in the turn's transaction, so a crash after the commit (or a second
+	// process given the same message) never answers it twice, and a crash
+	// before it answers it again.
+	if hs != nil && in.ID != "" {
+		done, err := hs.Handled(ctx, in.Address.Platform, in.ID)
+		if err != nil {
+			return nil, fmt.Errorf("look up handled message: %w", err)
+		}
+		if done {
+			return nil, nil
+		}
+		if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
+			return nil, err
+		}
+	}
+	return e.respond(ctx, in, now)
+}
+
 // respond is one turn; with a Transactional store, ctx carries its
 // transaction and every store call below is part of it.
-func (e *Engine) respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, error) {
-	now := e.now()
+func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([]bot.Reply, error) {
 	conv, err := e.store.Conversation(ctx, in.Address)
 	switch {
 	case errors.Is(err, bot.ErrNoConversation):

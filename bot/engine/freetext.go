@@ -28,7 +28,18 @@ func (t *turn) searchAndAnswer() error {
 	if handled || err != nil {
 		return err
 	}
-	return t.freeText(hits)
+	// A story, another language, a follow-up the words alone do not
+	// find: the model's reading, when there is a model (model.go).
+	if hits, err = t.understand(hits); err != nil {
+		return err
+	}
+	if err := t.freeText(hits); err != nil {
+		return err
+	}
+	if t.understood != "" && !t.conv.Topic.IsZero() {
+		t.conv.Topic.Understood = t.understood
+	}
+	return nil
 }
 
 // search looks the message up in this turn's jurisdiction; the hits of
@@ -102,7 +113,13 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 		}
 		t.conv.State = bot.StateIdle
 		t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
-		t.say(t.msg("item_intro", "sure", sure))
+		intro := "item_intro"
+		if it, ok := t.snap.base.Item(top.ID); ok {
+			if text, ok := t.grounded(it, offered); ok {
+				t.first, intro = text, "item_intro_machine"
+			}
+		}
+		t.say(t.msg(intro, "sure", sure))
 		if err := t.answer([]string{top.ID}, -1); err != nil {
 			return err
 		}

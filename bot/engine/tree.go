@@ -217,7 +217,12 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 		t.chooseItem(items, choiceIdx)
 		return nil
 	}
-	t.say(t.w().Short(items[0]))
+	if t.first != "" {
+		t.say(t.first) // the model's, checked (model.go)
+		t.first = ""
+	} else {
+		t.say(t.w().Short(items[0]))
+	}
 	t.conv.Shown = appendUnique(t.conv.Shown, items[0].ID)
 	t.conv.State = bot.StateAnswered
 	t.say(t.msg("answered_followup"))

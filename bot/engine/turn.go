@@ -99,6 +99,15 @@ type turn struct {
 	forCase bool
 	// usage are the events the gap report counts (usage.go).
 	usage usageNotes
+	// understood is the language model's reading of the message, when
+	// its search found better than the person's words (model.go).
+	understood string
+	// first is the first message of the next answer when the model
+	// wrote it (grounded), else "": the template's.
+	first string
+	// summaryOK is set when the person consented to a case whose
+	// consent question said a summary would be written (model.go).
+	summaryOK bool
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
