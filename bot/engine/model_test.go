@@ -228,7 +228,9 @@ func TestModelGroundedAnswer(t *testing.T) {
 // the model, and a case opened then gets no machine summary.
 func TestModelNeverSeesDanger(t *testing.T) {
 	m := &fakeModel{features: map[llm.Feature]bool{llm.FeatureRewrite: true, llm.FeatureAnswer: true, llm.FeatureSummary: true}}
-	m.summary = func(llm.SummaryInput) (llm.Summary, error) { return llm.Summary{Situation: "s", Tried: "t", Asks: "a"}, nil }
+	m.summary = func(llm.SummaryInput) (llm.Summary, error) {
+		return llm.Summary{Situation: "s", Tried: "t", Asks: "a"}, nil
+	}
 	h := newModelHarness(t, m, 0)
 	mustContain(t, h.say(alice, "mon mari me frappe, j'ai peur"), "secours")
 	if got := m.used(); len(got) != 0 {
@@ -268,7 +270,9 @@ func TestModelSummaryWithConsent(t *testing.T) {
 // Declining shares nothing, and nothing goes to the model.
 func TestModelSummaryWithoutConsent(t *testing.T) {
 	m := &fakeModel{features: map[llm.Feature]bool{llm.FeatureSummary: true}}
-	m.summary = func(llm.SummaryInput) (llm.Summary, error) { return llm.Summary{Situation: "s", Tried: "t", Asks: "a"}, nil }
+	m.summary = func(llm.SummaryInput) (llm.Summary, error) {
+		return llm.Summary{Situation: "s", Tried: "t", Asks: "a"}, nil
+	}
 	h := newModelHarness(t, m, 0)
 	h.say(alice, "j'ai perdu ma carte d'identité")
 	h.say(alice, "je veux parler à quelqu'un")
@@ -278,4 +282,3 @@ func TestModelSummaryWithoutConsent(t *testing.T) {
 		t.Fatalf("cases = %+v, %v, calls %q", cs, err, m.used())
 	}
 }
-
