@@ -31,6 +31,8 @@ type Config struct {
 	Mediation     MediationConfig              `yaml:"mediation"`
 	HTTP          HTTPConfig                   `yaml:"http"`
 	Admin         AdminConfig                  `yaml:"admin"`
+	// LLM is the optional language model (llmconfig.go); nil: none.
+	LLM *LLMConfig `yaml:"llm"`
 }
 
 // HTTPConfig is the process's one HTTP server: the web admin, the
@@ -213,6 +215,7 @@ func (c Config) Validate(platforms []string) error {
 	if c.Admin.ProxyHeader != "" && len(c.Admin.TrustedProxies) == 0 {
 		errs = append(errs, errors.New("admin.trusted_proxies: admin.proxy_header is set: list the reverse proxies' addresses (CIDR) it is believed from"))
 	}
+	errs = append(errs, c.LLM.validate(m.Queues))
 	for i, p := range c.Admin.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
 			if _, aerr := netip.ParseAddr(p); aerr != nil {
