@@ -125,7 +125,9 @@ type breaker struct {
 }
 
 // NewGuard wraps c. now is the clock the breaker and the latencies use;
-// a nil log discards. A Guard built without a client or a clock refuses
+// it is also compared with a caller's context deadline before waiting a
+// Retry-After, so in production it must be the real clock. A nil log
+// discards. A Guard built without a client or a clock refuses
 // every call with ErrUnavailable (and says so in the log).
 func NewGuard(c Client, cfg GuardConfig, now func() time.Time, log *slog.Logger) *Guard {
 	if cfg.Timeout <= 0 {
