@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ type Core struct {
 	Knowledge *knowledge.Base
 	Engine    *engine.Engine
 	Library   *Library
+	// Model is the language model, nil without one.
+	Model *Model
 
 	// What previews of a draft share with the Core.
 	engineCfg   engine.Config
@@ -61,6 +64,12 @@ type CoreConfig struct {
 	// Engine is the engine's configuration: language, jurisdictions,
 	// thresholds, mediation.
 	Engine engine.Config
+	// LLM is the optional language model; nil: none.
+	LLM *LLMConfig
+	// Getenv reads the model's API key (nil: os.Getenv); HTTP is the
+	// client its calls go through (nil: http.DefaultClient).
+	Getenv func(string) string
+	HTTP   *http.Client
 }
 
 // OpenCore opens the store, loads the knowledge (with the items imported
@@ -116,15 +125,29 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return fail(err)
 	}
-	eng, err := engine.New(ctx, cc.Engine, engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
-		Searcher: index, Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby})
+	getenv := cc.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	model, err := NewModel(cc.LLM, ModelDeps{Catalog: cat, HTTP: cc.HTTP, Getenv: getenv, Now: now, Log: log})
+	if err != nil {
+		return fail(err)
+	}
+	deps := engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
+		Searcher: index, Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
+	if model != nil {
+		deps.Model = model.Assistant
+		cc.Engine.ModelBudget = model.Budget
+		log.Info("language model configured", "features", cc.LLM.Features, "model", cc.LLM.Model)
+	}
+	eng, err := engine.New(ctx, cc.Engine, deps)
 	if err != nil {
 		return fail(err)
 	}
 	lib.apply = func(ctx context.Context, served *knowledge.Base, ix *search.Index) error {
 		return eng.SetKnowledge(ctx, served, ix)
 	}
-	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib,
+	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model,
 		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby}, nil
 }
 

@@ -1,0 +1,181 @@
+package app_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/boussole/boussole/app"
+	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/bot/llm/llmtest"
+	"github.com/boussole/boussole/bot/mediation"
+)
+
+// model is a scripted language model behind the fake server: it tells
+// the three uses apart by their prompt, as a real server would not need
+// to.
+type model struct {
+	mu      sync.Mutex
+	rewrite llmtest.Reply
+	answer  llmtest.Reply
+	summary llmtest.Reply
+}
+
+func (m *model) chat(r llmtest.ChatRequest) llmtest.Reply {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sys := r.Messages[0].Content
+	switch {
+	case strings.Contains(sys, "requête de recherche") || strings.Contains(sys, "search query"):
+		return m.rewrite
+	case strings.Contains(sys, "premier message") || strings.Contains(sys, "first message"):
+		return m.answer
+	default:
+		return m.summary
+	}
+}
+
+func (m *model) set(fn func(m *model)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	fn(m)
+}
+
+func llmNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
+
+// openWithModel opens a Core on the demo knowledge with the language
+// model behind srv, features on as listed.
+func openWithModel(t *testing.T, srv *llmtest.Server, timeout string, features ...string) *app.Core {
+	t.Helper()
+	med := mediation.Config{Mediators: map[string][]string{"test": {"marie"}},
+		Queues: map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "test", Channel: "mediateurs"}}}}
+	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: engine.Config{Lang: "fr", Mediation: med},
+		LLM:    &app.LLMConfig{BaseURL: srv.BaseURL(), Model: "albert-large", APIKeyEnv: "ALBERT_KEY", Timeout: timeout, Features: features},
+		Getenv: func(n string) string { return map[string]string{"ALBERT_KEY": "sk-secret-key"}[n] },
+		HTTP:   srv.Client()}
+	c, err := app.OpenCore(context.Background(), cc, nil, llmNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+var person = bot.Address{Platform: "test", Channel: "dm", User: "jeanne"}
+
+func say(t *testing.T, c *app.Core, text string) string {
+	t.Helper()
+	rs, err := c.Engine.Respond(context.Background(), bot.Incoming{Address: person, Text: text})
+	if err != nil {
+		t.Fatalf("say %q: %v", text, err)
+	}
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Text + "\n")
+		for _, ch := range r.Choices {
+			b.WriteString("  - " + ch.Label + "\n")
+		}
+	}
+	return b.String()
+}
+
+// A long story the words alone do not find: the model reads it as a
+// short query, Boussole's search finds the sheet, the grounded first
+// message is shown with Boussole's source line, and the mediator reads
+// « Compris : » and the machine summary. Nothing personal left in any
+// request, nor the API key in a body.
+func TestModelThroughAnOpenAICompatibleServer(t *testing.T) {
+	m := &model{
+		rewrite: llmtest.Text(`{"query": "dossier MDPH enfant autiste", "topic": "handicap", "lang": "fr"}`, 310, 22),
+		answer:  llmtest.Text("Pour votre enfant, vous pouvez demander l'AEEH et d'autres aides par un dossier à la MDPH de votre département [1].", 900, 40),
+		summary: llmtest.Text(`{"situation": "Parent d'un enfant autiste, perdu dans les démarches.", "tried": "Fiche AEEH montrée.", "asks": "Aide pour monter le dossier MDPH."}`, 400, 30),
+	}
+	srv := llmtest.New(t, llmtest.WithKey("sk-secret-key"), llmtest.WithChat(m.chat))
+	c := openWithModel(t, srv, "", "rewrite", "answer", "summary")
+	story := "Je m'appelle Jeanne Martin, 06 12 34 56 78, notre petit garcon a des troubles du spectre, l'ecole nous dit de monter un dossier, on est perdus"
+	got := say(t, c, story)
+	for _, want := range []string{"résumée automatiquement", "Enfant handicapé", "à la MDPH de votre département [1]", "[1] Source officielle : ", "F14809"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("reply lacks %q:\n%s", want, got)
+		}
+	}
+	say(t, c, "je veux parler à quelqu'un")
+	say(t, c, "oui")
+	cases, err := c.Store.Cases(context.Background(), "")
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("cases: %v, %v", cases, err)
+	}
+	s := cases[0].Summary
+	if s.Understood != "dossier MDPH enfant autiste" || s.Machine == nil || s.Machine.Asks != "Aide pour monter le dossier MDPH." {
+		t.Fatalf("case summary = %+v (machine %+v)", s, s.Machine)
+	}
+	for _, secret := range []string{"Jeanne", "Martin", "06 12 34 56 78", "0612345678", "sk-secret-key"} {
+		if srv.Sent(secret) {
+			t.Errorf("%q reached the model", secret)
+		}
+	}
+	if n := srv.Calls(llmtest.ChatPath); n != 3 {
+		t.Errorf("%d chat calls, want 3 (rewrite, answer, summary)", n)
+	}
+	st := c.Model.Assistant.Stats()
+	if st.AnswersAccepted != 1 || st.Rewrites != 1 || st.Summaries != 1 {
+		t.Errorf("stats = %+v", st)
+	}
+	if g := c.Model.Guard.Stats(); g.Chat.PromptTokens != 310+900+400 || g.Chat.CompletionTokens != 22+40+30 {
+		t.Errorf("tokens = %+v", g.Chat)
+	}
+}
+
+// The server hangs: the bot answers within its budget, as it would
+// without a model; after a few such turns the breaker opens and turns
+// stop waiting for the server at all.
+func TestModelHangingServerAndBreaker(t *testing.T) {
+	srv := llmtest.New(t, llmtest.WithChat(llmtest.Always(llmtest.Hang())))
+	c := openWithModel(t, srv, "150ms", "rewrite", "answer")
+	without := openWithModel(t, llmtest.New(t), "150ms")
+	story := "notre petit garcon a des troubles du spectre, l'ecole nous dit de monter un dossier, on est perdus"
+	want := say(t, without, story)
+	for i := range 4 {
+		if got := say(t, c, story); got != want {
+			t.Fatalf("turn %d with a hanging server:\n%s\nwithout a model:\n%s", i, got, want)
+		}
+	}
+	calls := srv.Calls(llmtest.ChatPath)
+	if calls == 0 || c.Model.Guard.Stats().Chat.State != "open" {
+		t.Fatalf("%d calls, breaker %q", calls, c.Model.Guard.Stats().Chat.State)
+	}
+	say(t, c, story)
+	if n := srv.Calls(llmtest.ChatPath); n != calls {
+		t.Fatalf("the open breaker let %d more calls through", n-calls)
+	}
+}
+
+// Errors of every kind leave the answer Boussole gives without a model.
+func TestModelErrorsFallBack(t *testing.T) {
+	story := "notre petit garcon a des troubles du spectre, l'ecole nous dit de monter un dossier, on est perdus"
+	want := say(t, openWithModel(t, llmtest.New(t), "1s"), story)
+	for name, r := range map[string]llmtest.Reply{
+		"401":        llmtest.Error(401, "invalid api key"),
+		"429":        llmtest.RateLimited("30"),
+		"500":        llmtest.ServerError(),
+		"malformed":  llmtest.Malformed(),
+		"no choices": llmtest.NoChoices(),
+		"prose":      llmtest.Text("Bien sûr ! Voici la requête : dossier MDPH", 10, 10),
+		"long query": llmtest.Text(`{"query": "`+strings.Repeat("mot ", 40)+`"}`, 10, 10),
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := llmtest.New(t, llmtest.WithChat(llmtest.Always(r)))
+			c := openWithModel(t, srv, "1s", "rewrite")
+			if got := say(t, c, story); got != want {
+				t.Fatalf("with %s:\n%s\nwithout a model:\n%s", name, got, want)
+			}
+			if srv.Calls(llmtest.ChatPath) == 0 {
+				t.Fatal("the model was not asked")
+			}
+		})
+	}
+}
