@@ -87,3 +87,24 @@ func (p Policy) Decide(hits []knowledge.Hit) (answer bool, offered []knowledge.H
 	}
 	return false, offered
 }
+
+// Unsure reports whether the bot is not sure what hits answer: it would
+// not answer, or answer with a doubt. A language model's reading of the
+// question is asked for there (bot/engine's model.go), never when the
+// bot is sure.
+func (p Policy) Unsure(hits []knowledge.Hit) bool {
+	sure, _ := p.Decide(hits)
+	return !sure || Low(hits[0].Confidence)
+}
+
+// MoreCertain reports whether a's first hit is more certain than b's: a
+// model's reading replaces the person's words only then.
+func MoreCertain(a, b []knowledge.Hit) bool {
+	top := func(h []knowledge.Hit) float64 {
+		if len(h) == 0 {
+			return 0
+		}
+		return h[0].Confidence
+	}
+	return top(a) > top(b)
+}

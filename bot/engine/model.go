@@ -66,8 +66,7 @@ func (t *turn) understand(hits []knowledge.Hit) ([]knowledge.Hit, error) {
 	if t.in.Payload != "" || !t.modelOn(llm.FeatureRewrite) {
 		return hits, nil
 	}
-	sure, _ := t.e.policy.Decide(hits)
-	if sure && !answer.Low(hits[0].Confidence) {
+	if !t.e.policy.Unsure(hits) {
 		return hits, nil
 	}
 	q := strings.TrimSpace(mention.ReplaceAllString(t.text, " "))
@@ -88,23 +87,12 @@ func (t *turn) understand(hits []knowledge.Hit) ([]knowledge.Hit, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !betterHits(again, hits) {
+	if !answer.MoreCertain(again, hits) {
 		t.elsewhere = elsewhere
 		return hits, nil
 	}
 	t.understood = rw.Query
 	return again, nil
-}
-
-// betterHits reports whether a's first hit is more certain than b's.
-func betterHits(a, b []knowledge.Hit) bool {
-	top := func(h []knowledge.Hit) float64 {
-		if len(h) == 0 {
-			return 0
-		}
-		return h[0].Confidence
-	}
-	return top(a) > top(b)
 }
 
 // topicTitle is the title of the sheet under discussion, if any: what a

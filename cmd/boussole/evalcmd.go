@@ -15,6 +15,7 @@ import (
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/answer"
 	"github.com/boussole/boussole/bot/catalog"
+	"github.com/boussole/boussole/bot/llm"
 	"github.com/boussole/boussole/bot/safety"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge"
@@ -34,7 +35,14 @@ func runEval(ctx context.Context, e env, args []string) error {
 		asJSON, fails     bool
 		minR1, minR3      float64
 		minShown          float64
+		cfgPath, lang     string
+		useLLM            bool
+		minAccepted       float64
 	)
+	fs.StringVar(&cfgPath, "config", "", "configuration file (its llm section, with --llm)")
+	fs.BoolVar(&useLLM, "llm", false, "also measure with the language model of the configuration's llm section: recall with its reading of unsure questions, and the share of grounded answers the post-check accepts")
+	fs.StringVar(&lang, "lang", "fr", "the people's language, for the model's prompts (fr, en)")
+	fs.Float64Var(&minAccepted, "min-grounded-accepted", 0, "with --llm, exit 1 when the share of grounded answers accepted is below this")
 	fs.Func("questions", "question set, JSON lines {\"q\": …, \"expected\": [ids]} (required, repeatable)", func(s string) error {
 		questions = append(questions, s)
 		return nil
@@ -60,7 +68,7 @@ func runEval(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if (len(questions) == 0 && len(safetySets) == 0) || k < 1 || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: boussole eval --questions FILE.jsonl [--questions FILE…] [--sheets PATH…] [--knowledge DIR] [--k 5] [--json] [--failures]")
+		fmt.Fprintln(e.stderr, "usage: boussole eval --questions FILE.jsonl [--questions FILE…] [--sheets PATH…] [--knowledge DIR] [--k 5] [--json] [--failures] [--config FILE --llm [--lang fr|en]]")
 		fmt.Fprintln(e.stderr, "       boussole eval --safety FILE.jsonl [--safety FILE…] [--min-safety-recall 0.98] [--max-false-alarms 0.02] [--json] [--failures]")
 		return errUsage
 	}
@@ -94,6 +102,12 @@ func runEval(ctx context.Context, e env, args []string) error {
 	start := e.now()
 	ix := search.New(base, search.Options{})
 	build := e.now().Sub(start)
+	var model *app.Model
+	if useLLM {
+		if model, err = askModel(e, cfgPath); err != nil {
+			return err
+		}
+	}
 	for i, qs := range sets {
 		name := filepath.Base(questions[i])
 		first := firstMessages{base: base, w: answer.NewWriter(cat, catalog.Default)}
@@ -119,11 +133,111 @@ func runEval(ctx context.Context, e env, args []string) error {
 		if rep.Shown < minShown {
 			below = append(below, fmt.Sprintf("shown %.3f < %.3f", rep.Shown, minShown))
 		}
+		if model != nil {
+			lr, err := evalWithModel(ctx, e, model, base, ix, qs, k, lang)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if err := printModelEval(e, name, lr, asJSON); err != nil {
+				return err
+			}
+			if lr.Answered > 0 && lr.AcceptedShare < minAccepted {
+				below = append(below, fmt.Sprintf("grounded answers accepted %.3f < %.3f", lr.AcceptedShare, minAccepted))
+			}
+		}
 		if len(below) > 0 {
 			errs = append(errs, fmt.Errorf("%s: below target: %s", name, strings.Join(below, ", ")))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// modelEval is what a question set measures with the language model.
+type modelEval struct {
+	Set string `json:"set"`
+	evalset.Report
+	// Asked is how many questions the bot was unsure of (the model was
+	// asked for its reading), Used how many got better hits from it.
+	Asked int64 `json:"rewrites_asked"`
+	Used  int64 `json:"rewrites_used"`
+	// Answered is how many questions the bot answers with a sheet (a
+	// grounded answer asked for); Accepted, Rejected (post-check) and
+	// Failed (server) split them.
+	Answered      int     `json:"grounded_asked"`
+	Accepted      int     `json:"grounded_accepted"`
+	Rejected      int     `json:"grounded_rejected"`
+	Failed        int     `json:"grounded_failed"`
+	AcceptedShare float64 `json:"grounded_accepted_share"`
+	// Tokens and the mean latency of the calls that reached the server.
+	PromptTokens     int64   `json:"prompt_tokens"`
+	CompletionTokens int64   `json:"completion_tokens"`
+	MeanCallMs       float64 `json:"mean_call_ms"`
+}
+
+// remembered is a searcher that keeps what ModelSearch found for each
+// question, so the grounded answer is asked of the same hits.
+type remembered struct {
+	ms   *app.ModelSearch
+	seen map[string]app.Understood
+}
+
+func (r *remembered) Search(ctx context.Context, q string, k int) ([]knowledge.Hit, error) {
+	u, err := r.ms.Understand(ctx, q, k)
+	r.seen[q] = u
+	return u.Hits, err
+}
+
+// evalWithModel runs a question set with the model: recall with its
+// reading, then a grounded answer for each question the bot answers.
+func evalWithModel(ctx context.Context, e env, m *app.Model, base *knowledge.Base, ix *search.Index, qs []evalset.Question, k int, lang string) (modelEval, error) {
+	before := m.Guard.Stats().Chat
+	ms := &app.ModelSearch{Model: m, Index: ix, Policy: answer.DefaultPolicy(), Lang: lang}
+	r := &remembered{ms: ms, seen: map[string]app.Understood{}}
+	rep, err := evalset.Run(ctx, r, qs, k, shownByTheBot, nil)
+	if err != nil {
+		return modelEval{}, err
+	}
+	out := modelEval{Report: rep}
+	out.Asked, out.Used = ms.Rewrites()
+	if m.Assistant.On(llm.FeatureAnswer, "") {
+		for _, q := range qs {
+			_, ok, err := m.Ground(ctx, base, ms.Policy, q.Q, lang, r.seen[q.Q].Hits)
+			switch {
+			case !ok:
+				continue
+			case err == nil:
+				out.Accepted++
+			case app.Rejected(err):
+				out.Rejected++
+			default:
+				out.Failed++
+			}
+			out.Answered++
+		}
+	}
+	if out.Answered > 0 {
+		out.AcceptedShare = float64(out.Accepted) / float64(out.Answered)
+	}
+	after := m.Guard.Stats().Chat
+	out.PromptTokens = after.PromptTokens - before.PromptTokens
+	out.CompletionTokens = after.CompletionTokens - before.CompletionTokens
+	if n := after.Timed - before.Timed; n > 0 {
+		out.MeanCallMs = float64((after.Latency - before.Latency).Microseconds()) / 1000 / float64(n)
+	}
+	return out, nil
+}
+
+func printModelEval(e env, name string, r modelEval, asJSON bool) error {
+	r.Set = name
+	if asJSON {
+		if err := json.NewEncoder(e.stdout).Encode(r); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s with the model: recall@1=%.3f  recall@3=%.3f  shown=%.3f  readings asked %d, used %d  grounded answers: %d asked, %d accepted (%.3f), %d rejected, %d failed  tokens %d+%d  mean call %.0fms\n",
+		name, r.RecallAt1, r.RecallAt3, r.Shown, r.Asked, r.Used, r.Answered, r.Accepted, r.AcceptedShare, r.Rejected, r.Failed, r.PromptTokens, r.CompletionTokens, r.MeanCallMs)
+	return nil
 }
 
 // evalReport is a set's measures: the search's, and the size of the
