@@ -151,4 +151,3 @@ func envName(s string) bool {
 	}
 	return s != ""
 }
-

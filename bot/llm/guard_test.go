@@ -79,7 +79,7 @@ func newFixture(t *testing.T, cfg llm.GuardConfig, opts ...llmtest.Option) *fixt
 const prompt = "Je suis Jeanne Martin, 06 12 34 56 78"
 
 func (f *fixture) chat(ctx context.Context) (llm.ChatResponse, error) {
-	return f.guard.Chat(ctx, llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: prompt}}})
+	return f.guard.Chat(ctx, llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: prompt}}})
 }
 
 func (f *fixture) checkLogs(t *testing.T) {
@@ -418,7 +418,7 @@ func TestGuardConcurrentUse(t *testing.T) {
 
 func TestGuardWithoutClientOrClock(t *testing.T) {
 	g := llm.NewGuard(nil, llm.GuardConfig{}, nil, nil)
-	if _, err := g.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}); !errors.Is(err, llm.ErrUnavailable) {
+	if _, err := g.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}}); !errors.Is(err, llm.ErrUnavailable) {
 		t.Errorf("err = %v, want ErrUnavailable", err)
 	}
 }

@@ -27,7 +27,7 @@ func Example() {
 		return
 	}
 	resp, err := c.Chat(context.Background(), llm.ChatRequest{
-		Messages: []llm.Message{{Role: llm.User, Content: "ma carte d'identité expire, je fais comment ?"}},
+		Messages: []llm.Message{{Role: llm.RoleUser, Content: "ma carte d'identité expire, je fais comment ?"}},
 		JSON:     true,
 	})
 	fmt.Println(resp.Text, resp.PromptTokens, resp.CompletionTokens, err)

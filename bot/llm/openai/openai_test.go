@@ -42,17 +42,17 @@ func TestChatSendsTheRequestAndReadsTheAnswer(t *testing.T) {
 	}{
 		{
 			name:          "configured defaults",
-			req:           llm.ChatRequest{Messages: []llm.Message{{Role: llm.System, Content: "Tu réécris."}, {Role: llm.User, Content: "carte vitale perdue"}}},
+			req:           llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleSystem, Content: "Tu réécris."}, {Role: llm.RoleUser, Content: "carte vitale perdue"}}},
 			wantMaxTokens: 256, wantTemp: 0.2,
 		},
 		{
 			name:          "request overrides, JSON mode",
-			req:           llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "résume"}}, MaxTokens: 40, Temperature: ptr(float32(0.7)), JSON: true},
+			req:           llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "résume"}}, MaxTokens: 40, Temperature: ptr(float32(0.7)), JSON: true},
 			wantMaxTokens: 40, wantTemp: 0.7, wantJSON: true,
 		},
 		{
 			name:          "a zero temperature is sent, not dropped",
-			req:           llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}, Temperature: ptr(float32(0))},
+			req:           llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}, Temperature: ptr(float32(0))},
 			wantMaxTokens: 256, wantTemp: 0,
 		},
 	}
@@ -125,7 +125,7 @@ func TestChatErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := llmtest.New(t, llmtest.WithChat(llmtest.Always(tt.reply)))
-			_, err := newClient(t, srv, nil).Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "bonjour"}}})
+			_, err := newClient(t, srv, nil).Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "bonjour"}}})
 			if err == nil {
 				t.Fatal("Chat succeeded, want an error")
 			}
@@ -159,7 +159,7 @@ func TestWrongKeyIsRefusedAndNeverShown(t *testing.T) {
 	srv := llmtest.New(t, llmtest.WithKey(key), llmtest.WithChat(llmtest.Always(llmtest.Text("ok", 1, 1))))
 	wrong := "sk-wrong-0123456789"
 	c := newClient(t, srv, func(c *openai.Config) { c.APIKey = wrong })
-	_, err := c.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}})
+	_, err := c.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}})
 	var apiErr *llm.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != 401 || apiErr.Message != "Incorrect API key provided." {
 		t.Fatalf("err = %v, want a 401 APIError with the server's message", err)
@@ -168,7 +168,7 @@ func TestWrongKeyIsRefusedAndNeverShown(t *testing.T) {
 		t.Errorf("error shows the key: %v", err)
 	}
 	// The right key gets through.
-	if _, err := newClient(t, srv, nil).Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}}); err != nil {
+	if _, err := newClient(t, srv, nil).Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}}); err != nil {
 		t.Fatalf("with the right key: %v", err)
 	}
 	// No key at all is refused too.
@@ -181,7 +181,7 @@ func TestKeyNeverInTransportErrors(t *testing.T) {
 	srv := llmtest.New(t)
 	c := newClient(t, srv, nil)
 	srv.Close()
-	_, err := c.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}})
+	_, err := c.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}})
 	if err == nil {
 		t.Fatal("Chat on a closed server succeeded")
 	}
@@ -198,7 +198,7 @@ func TestKeyNeverInTransportErrors(t *testing.T) {
 // into ours.
 func TestKeyEchoedByTheServerIsRedacted(t *testing.T) {
 	srv := llmtest.New(t, llmtest.WithChat(llmtest.Always(llmtest.Error(400, "bad token "+key))))
-	_, err := newClient(t, srv, nil).Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}})
+	_, err := newClient(t, srv, nil).Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}})
 	var apiErr *llm.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != 400 {
 		t.Fatalf("err = %v, want a 400 APIError", err)
@@ -212,7 +212,7 @@ func TestChatTimeout(t *testing.T) {
 	srv := llmtest.New(t, llmtest.WithChat(llmtest.Always(llmtest.Hang())))
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	_, err := newClient(t, srv, nil).Chat(ctx, llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: "x"}}})
+	_, err := newClient(t, srv, nil).Chat(ctx, llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: "x"}}})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
@@ -229,7 +229,7 @@ func TestRetryAfterPerCallUnderConcurrency(t *testing.T) {
 	errs := make([]error, 40)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = c.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.User, Content: fmt.Sprint(i + 1)}}})
+			_, errs[i] = c.Chat(t.Context(), llm.ChatRequest{Messages: []llm.Message{{Role: llm.RoleUser, Content: fmt.Sprint(i + 1)}}})
 		})
 	}
 	wg.Wait()
