@@ -63,11 +63,17 @@ func (s *Store) SaveEmbeddings(ctx context.Context, model string, es []Embedding
 			return fmt.Errorf("save embeddings: item %q: id, hash and vector are required", e.ItemID)
 		}
 		b := make([]byte, 4*len(e.Vector))
+		zero := true
 		for j, x := range e.Vector {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
 				return fmt.Errorf("save embeddings: item %s: component %d is not finite", e.ItemID, j)
 			}
+			zero = zero && x == 0
 			binary.LittleEndian.PutUint32(b[4*j:], math.Float32bits(x))
+		}
+		if zero {
+			// It has no direction: no similarity can be computed with it.
+			return fmt.Errorf("save embeddings: item %s: zero vector", e.ItemID)
 		}
 		blobs[i] = b
 	}

@@ -101,6 +101,7 @@ func TestSaveEmbeddingsAllOrNothing(t *testing.T) {
 		"no hash":   {ItemID: "b", Vector: []float32{1}},
 		"no vector": {ItemID: "b", ContentHash: "h"},
 		"NaN":       {ItemID: "b", ContentHash: "h", Vector: []float32{float32(math.NaN())}},
+		"zero":      {ItemID: "b", ContentHash: "h", Vector: []float32{0, 0}},
 	} {
 		if err := s.SaveEmbeddings(ctx, "m", []Embedding{good, bad}); err == nil {
 			t.Errorf("%s: saved", name)
