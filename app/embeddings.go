@@ -127,3 +127,27 @@ func mostDims(stored map[string]store.Embedding) (dims, n int) {
 	}
 	return dims, n
 }
+
+// KnowledgeItems are every item of the knowledge in force, as a core
+// would load it: the hand-written items of dir (the embedded demo when
+// dir is empty), replaced or completed by their versions published on the
+// web, and the sheets imported into st. It is what RefreshEmbeddings must
+// be given outside a running core (the import command): given fewer
+// items, it would delete the embeddings of the others. The files are not
+// validated here; the core does that when it loads them.
+func KnowledgeItems(ctx context.Context, st *store.Store, dir string) ([]*knowledge.Item, error) {
+	files, err := readKnowledge(dir)
+	if err != nil {
+		return nil, err
+	}
+	imported, err := st.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lv, err := readLatest(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := compose(files, lv, imported)
+	return b.Items, nil
+}

@@ -210,3 +210,32 @@ func TestRefreshEmbeddingsModelResized(t *testing.T) {
 		t.Fatalf("LoadVectors with an odd row: %d, %v", ix.Len(), err)
 	}
 }
+
+func TestKnowledgeItems(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openEmbeddingStore(t)
+	demo, err := app.LoadKnowledge(ctx, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := &knowledge.Item{ID: "F99999", Kind: "procedure", Title: "Fiche importée", Sources: []string{"https://www.service-public.fr/"}}
+	if _, err := st.ImportCatalogues(ctx, "service-public", []*knowledge.Item{sheet}, []store.Catalogue{{Name: "particuliers", Read: []string{"F99999"}}}, store.ImportOptions{MaxRetire: 1}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := app.KnowledgeItems(ctx, st, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, it := range items {
+		ids[it.ID] = true
+	}
+	if !ids["F99999"] || len(items) != len(demo.Items)+1 {
+		t.Fatalf("%d items (imported sheet: %v), want the %d of the demo and the imported one", len(items), ids["F99999"], len(demo.Items))
+	}
+	for _, it := range demo.Items {
+		if !ids[it.ID] {
+			t.Errorf("demo item %s missing", it.ID)
+		}
+	}
+}

@@ -4,10 +4,10 @@
 // stored by the store, and handed to New.
 //
 // The search is brute force over unit vectors kept in one flat slice:
-// cosine similarity is then a dot product, and a base of ten thousand
-// items of 1,024 dimensions is scanned in a few milliseconds (see the
-// benchmarks; 70,000 items take ten times as long and about 290 MB). An
-// approximate index (HNSW) would be worth its complexity only well beyond
+// cosine similarity is then a dot product. BenchmarkNearest, at 1,024
+// dimensions on a 2-core CI machine: 2.5 ms a query for the 7,000
+// service-public.fr sheets (29 MB of vectors), 27 ms for 70,000 (290 MB).
+// An approximate index (HNSW) would be worth its complexity only beyond
 // that.
 package vector
 
