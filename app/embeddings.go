@@ -1,0 +1,153 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/boussole/boussole/bot/llm"
+	"github.com/boussole/boussole/bot/store"
+	"github.com/boussole/boussole/knowledge"
+	"github.com/boussole/boussole/knowledge/vector"
+)
+
+// Item embeddings (optional: an llm section with an embeddings model).
+// The import computes them for the items whose text changed and stores
+// them (RefreshEmbeddings); a core loads them (LoadVectors) and completes
+// its lexical search with them (llm.NewHybrid). Without a model, nothing
+// of this runs and the search is the lexical one.
+
+// RefreshEmbeddings embeds, with e's embedding model named model, the items
+// whose text is new or changed since their stored embedding, stores the
+// new vectors and deletes those of items no longer in items, in one
+// transaction. It returns how many vectors it computed and how many
+// stored ones still fit. When the model fails part-way, the vectors
+// computed before the failure are stored (they are good: a run again
+// resumes from there), nothing is deleted, and the error is returned.
+// When the stored vectors have another dimension than the model's now (a
+// model changed under the same name), every item is embedded again.
+//
+// items should be every item of the knowledge (lib.Base().Items: imported
+// sheets and hand-written items alike); e is usually the llm.Client.
+func RefreshEmbeddings(ctx context.Context, st *store.Store, e llm.Embedder, model string, items []*knowledge.Item, log *slog.Logger) (computed, kept int, err error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if model == "" {
+		return 0, 0, fmt.Errorf("refresh embeddings: no embedding model name")
+	}
+	stored, err := st.Embeddings(ctx, model)
+	if err != nil {
+		return 0, 0, fmt.Errorf("refresh embeddings: %w", err)
+	}
+	have := make(map[string]string, len(stored))
+	for id, s := range stored {
+		have[id] = s.ContentHash
+	}
+	dims, _ := mostDims(stored)
+	progress := func(done, total int) {
+		log.Debug("embeddings computed", "model", model, "done", done, "total", total)
+	}
+	vecs, kept, rerr := llm.Refresh(ctx, e, items, have, llm.DefaultBatch, progress)
+	if rerr == nil && len(vecs) > 0 && dims != 0 && len(vecs[0].Vector) != dims {
+		log.Warn("the embedding model's vectors changed size: every item is embedded again", "model", model, "stored_dims", dims, "dims", len(vecs[0].Vector))
+		vecs, kept, rerr = llm.Refresh(ctx, e, items, nil, llm.DefaultBatch, progress)
+	}
+	save := make([]store.Embedding, len(vecs))
+	for i, v := range vecs {
+		save[i] = store.Embedding{ItemID: v.ItemID, ContentHash: v.Hash, Vector: v.Vector}
+	}
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		if it != nil {
+			ids = append(ids, it.ID)
+		}
+	}
+	deleted := 0
+	err = st.InTx(ctx, func(ctx context.Context) error {
+		if err := st.SaveEmbeddings(ctx, model, save); err != nil {
+			return err
+		}
+		if rerr != nil {
+			return nil
+		}
+		n, err := st.DeleteEmbeddingsExcept(ctx, model, ids)
+		deleted = n
+		return err
+	})
+	if err != nil {
+		// The context may be what failed both: say the model's error too.
+		if rerr != nil {
+			err = fmt.Errorf("%w (and %w)", rerr, err)
+		}
+		return 0, kept, fmt.Errorf("refresh embeddings: %w", err)
+	}
+	if rerr != nil {
+		return len(vecs), kept, fmt.Errorf("refresh embeddings: %d computed and stored before: %w", len(vecs), rerr)
+	}
+	log.Info("embeddings refreshed", "model", model, "computed", len(vecs), "kept", kept, "deleted", deleted)
+	return len(vecs), kept, nil
+}
+
+// LoadVectors returns the stored embeddings of model as an index (empty
+// when there are none: the caller then keeps the lexical search alone).
+// Stored vectors of a size other than the most common one (left by a
+// model changed under the same name, until the next import replaces
+// them) are left out.
+func LoadVectors(ctx context.Context, st *store.Store, model string) (*vector.Index, error) {
+	stored, err := st.Embeddings(ctx, model)
+	if err != nil {
+		return nil, fmt.Errorf("load embeddings: %w", err)
+	}
+	dims, _ := mostDims(stored)
+	vecs := make(map[string][]float32, len(stored))
+	for id, s := range stored {
+		if len(s.Vector) == dims {
+			vecs[id] = s.Vector
+		}
+	}
+	ix, err := vector.New(vecs)
+	if err != nil {
+		return nil, fmt.Errorf("load embeddings of %s: %w", model, err)
+	}
+	return ix, nil
+}
+
+// mostDims is the most common vector size among stored embeddings (the
+// larger on a tie) and how many have it.
+func mostDims(stored map[string]store.Embedding) (dims, n int) {
+	count := map[int]int{}
+	for _, s := range stored {
+		count[len(s.Vector)]++
+	}
+	for d, c := range count {
+		if c > n || c == n && d > dims {
+			dims, n = d, c
+		}
+	}
+	return dims, n
+}
+
+// KnowledgeItems are every item of the knowledge in force, as a core
+// would load it: the hand-written items of dir (the embedded demo when
+// dir is empty), replaced or completed by their versions published on the
+// web, and the sheets imported into st. It is what RefreshEmbeddings must
+// be given outside a running core (the import command): given fewer
+// items, it would delete the embeddings of the others. The files are not
+// validated here; the core does that when it loads them.
+func KnowledgeItems(ctx context.Context, st *store.Store, dir string) ([]*knowledge.Item, error) {
+	files, err := readKnowledge(dir)
+	if err != nil {
+		return nil, err
+	}
+	imported, err := st.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lv, err := readLatest(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := compose(files, lv, imported)
+	return b.Items, nil
+}
