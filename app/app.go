@@ -81,6 +81,14 @@ func (a *App) Serve(ctx context.Context, adapters ...bot.Adapter) error {
 	loops.Go(func() { every(lctx, time.Hour, a.Purge) })
 	// Knowledge published in the admin of any process reaches this one.
 	loops.Go(func() { a.Library.Watch(lctx, reloadEvery) })
+	// Items published on the web since the last import get their
+	// embeddings; meanwhile the search is the word search with the
+	// vectors already stored.
+	loops.Go(func() {
+		if err := a.RefreshEmbeddings(lctx); err != nil && lctx.Err() == nil {
+			a.Log.Warn("item embeddings not refreshed: the search uses those stored", "err", err)
+		}
+	})
 	if m := a.Config.Mediation.ReannounceMinutes; m > 0 {
 		loops.Go(func() { a.reannounceEvery(lctx, time.Duration(m)*time.Minute) })
 	}

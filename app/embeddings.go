@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+
+	"github.com/boussole/boussole/bot/engine"
+	"github.com/boussole/boussole/knowledge/search"
 
 	"github.com/boussole/boussole/bot/llm"
 	"github.com/boussole/boussole/bot/store"
@@ -150,4 +154,74 @@ func KnowledgeItems(ctx context.Context, st *store.Store, dir string) ([]*knowle
 	}
 	b, _ := compose(files, lv, imported)
 	return b.Items, nil
+}
+
+// embeddings are a core's item vectors, when the model has an
+// embeddings model: loaded at start, completed by Refresh (serve, for
+// items published on the web since the last import).
+type embeddings struct {
+	model *Model
+	st    *store.Store
+	log   *slog.Logger
+	vecs  atomic.Pointer[vector.Index]
+}
+
+// on reports whether embeddings are configured.
+func (e *embeddings) on() bool { return e.model != nil && e.model.EmbeddingsModel != "" }
+
+// load reads the stored vectors.
+func (e *embeddings) load(ctx context.Context) error {
+	if !e.on() {
+		return nil
+	}
+	v, err := LoadVectors(ctx, e.st, e.model.EmbeddingsModel)
+	if err != nil {
+		return err
+	}
+	e.vecs.Store(v)
+	if v.Len() == 0 {
+		e.log.Warn("no item embeddings stored yet: run boussole import (or serve computes them at start)", "model", e.model.EmbeddingsModel)
+	}
+	return nil
+}
+
+// searcher is the search the engine asks for served: the word search ix,
+// fused with the item vectors when there are some. A query's embedding
+// goes through the turn's memo and the model's guard; any failure leaves
+// the word search's hits.
+func (e *embeddings) searcher(served *knowledge.Base, ix *search.Index) engine.Searcher {
+	v := e.vecs.Load()
+	if !e.on() || v == nil || v.Len() == 0 {
+		return ix
+	}
+	h, err := llm.NewHybrid(ix, v, e.model.Guard, llm.HybridOptions{Log: e.log,
+		Keep: func(id string) bool { _, ok := served.Item(id); return ok }})
+	if err != nil {
+		e.log.Warn("embeddings not used", "err", err)
+		return ix
+	}
+	return h
+}
+
+// RefreshEmbeddings embeds the items in force that have no vector yet or
+// changed (published on the web since the last import), stores them and
+// serves the knowledge again with them. Without embeddings it does
+// nothing.
+func (c *Core) RefreshEmbeddings(ctx context.Context) error {
+	e := c.emb
+	if e == nil || !e.on() {
+		return nil
+	}
+	computed, kept, err := RefreshEmbeddings(ctx, c.Store, e.model.Client, e.model.EmbeddingsModel, c.Library.Base().Items, c.Log)
+	if err != nil {
+		return err
+	}
+	c.Log.Info("item embeddings", "model", e.model.EmbeddingsModel, "computed", computed, "unchanged", kept)
+	if computed == 0 && e.vecs.Load() != nil && e.vecs.Load().Len() > 0 {
+		return nil
+	}
+	if err := e.load(ctx); err != nil {
+		return err
+	}
+	return c.Library.Reload(ctx, true)
 }

@@ -43,6 +43,7 @@ type Core struct {
 	Library   *Library
 	// Model is the language model, nil without one.
 	Model *Model
+	emb   *embeddings
 
 	// What previews of a draft share with the Core.
 	engineCfg   engine.Config
@@ -133,8 +134,13 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return fail(err)
 	}
+	emb := &embeddings{model: model, st: st, log: log}
+	if err := emb.load(ctx); err != nil {
+		// The word search alone answers: embeddings only add to it.
+		log.Warn("item embeddings not loaded: the search is the word search alone", "err", err)
+	}
 	deps := engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
-		Searcher: index, Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
+		Searcher: emb.searcher(base, index), Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
 	if model != nil {
 		deps.Model = model.Assistant
 		cc.Engine.ModelBudget = model.Budget
@@ -145,9 +151,9 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		return fail(err)
 	}
 	lib.apply = func(ctx context.Context, served *knowledge.Base, ix *search.Index) error {
-		return eng.SetKnowledge(ctx, served, ix)
+		return eng.SetKnowledge(ctx, served, emb.searcher(served, ix))
 	}
-	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model,
+	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model, emb: emb,
 		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby}, nil
 }
 

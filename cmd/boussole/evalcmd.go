@@ -21,6 +21,7 @@ import (
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/evalset"
 	"github.com/boussole/boussole/knowledge/search"
+	"github.com/boussole/boussole/knowledge/vector"
 )
 
 // runEval measures orientation quality on question sets, all on one index.
@@ -102,9 +103,15 @@ func runEval(ctx context.Context, e env, args []string) error {
 	start := e.now()
 	ix := search.New(base, search.Options{})
 	build := e.now().Sub(start)
-	var model *app.Model
+	var (
+		model  *app.Model
+		hybrid *llm.Hybrid
+	)
 	if useLLM {
 		if model, err = askModel(e, cfgPath); err != nil {
+			return err
+		}
+		if hybrid, err = evalHybrid(ctx, model, base, ix); err != nil {
 			return err
 		}
 	}
@@ -140,6 +147,15 @@ func runEval(ctx context.Context, e env, args []string) error {
 			}
 			if err := printModelEval(e, name, lr, asJSON); err != nil {
 				return err
+			}
+			if hybrid != nil {
+				hr, err := evalset.Run(ctx, hybrid, qs, k, shownByTheBot, nil)
+				if err != nil {
+					return fmt.Errorf("%s: with embeddings: %w", name, err)
+				}
+				if err := printReport(e, base, name+" with embeddings", evalReport{Report: hr}, asJSON, fails); err != nil {
+					return err
+				}
 			}
 			if lr.Answered > 0 && lr.AcceptedShare < minAccepted {
 				below = append(below, fmt.Sprintf("grounded answers accepted %.3f < %.3f", lr.AcceptedShare, minAccepted))
@@ -424,4 +440,26 @@ func evalSafety(e env, paths []string, minRecall, maxFA float64, asJSON, fails b
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// evalHybrid embeds every item of base with the model's embeddings model
+// (when it has one) and returns the word search ix fused with them: eval
+// measures with and without. nil without an embeddings model.
+func evalHybrid(ctx context.Context, m *app.Model, base *knowledge.Base, ix *search.Index) (*llm.Hybrid, error) {
+	if m.EmbeddingsModel == "" {
+		return nil, nil
+	}
+	vecs, _, err := llm.Refresh(ctx, m.Client, base.Items, nil, llm.DefaultBatch, nil)
+	if err != nil {
+		return nil, fmt.Errorf("embed the items: %w", err)
+	}
+	byID := make(map[string][]float32, len(vecs))
+	for _, v := range vecs {
+		byID[v.ItemID] = v.Vector
+	}
+	vx, err := vector.New(byID)
+	if err != nil {
+		return nil, err
+	}
+	return llm.NewHybrid(ix, vx, m.Guard, llm.HybridOptions{Keep: func(id string) bool { _, ok := base.Item(id); return ok }})
 }

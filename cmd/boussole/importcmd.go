@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/app"
+	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/knowledge/servicepublic"
 )
@@ -108,7 +109,45 @@ func runImport(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "  skipped %s: %s\n", s.Name, s.Reason)
 	}
 	fmt.Fprintf(e.stdout, "  %s\n", servicepublic.Attribution)
+	importEmbeddings(ctx, e, cfg, log)
 	return nil
+}
+
+// importEmbeddings computes the embeddings of the items new or changed
+// since the last import, when the configuration's model has an
+// embeddings model. The sheets are imported either way: a model down
+// leaves a warning, and the next import (or serve's start) resumes.
+func importEmbeddings(ctx context.Context, e env, cfg Config, log *slog.Logger) {
+	if cfg.LLM == nil {
+		return
+	}
+	cat, err := catalog.New()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: embeddings not computed: %v\n", err)
+		return
+	}
+	model, err := app.NewModel(cfg.LLM, app.ModelDeps{Catalog: cat, Getenv: e.getenv, Now: e.now, Log: log})
+	if err != nil || model == nil || model.EmbeddingsModel == "" {
+		if err != nil {
+			fmt.Fprintf(e.stderr, "warning: embeddings not computed: %v\n", err)
+		}
+		return
+	}
+	type counts struct{ computed, kept int }
+	c, err := intoStore(ctx, cfg.Database.Path, log, e.now, func(st *store.Store) (counts, error) {
+		items, err := app.KnowledgeItems(ctx, st, cfg.Knowledge.Dir)
+		if err != nil {
+			return counts{}, err
+		}
+		// The client, not the guard: a batch of 64 sheets is no chat turn.
+		computed, kept, err := app.RefreshEmbeddings(ctx, st, model.Client, model.EmbeddingsModel, items, log)
+		return counts{computed, kept}, err
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: embeddings (%s) not all computed: %v (the next import resumes)\n", model.EmbeddingsModel, err)
+		return
+	}
+	fmt.Fprintf(e.stdout, "  embeddings (%s): computed %d, unchanged %d\n", model.EmbeddingsModel, c.computed, c.kept)
 }
 
 // importServicePublic reads the sheets and stores them, under the
