@@ -94,6 +94,15 @@ func (a *App) Serve(ctx context.Context, adapters ...bot.Adapter) error {
 	}
 	a.Log.Info("boussole serving", "adapters", len(adapters), "items", len(a.Knowledge.Items), "trees", len(a.Knowledge.Trees))
 	err := a.Run(ctx, adapters...)
+	if m := a.Model; m != nil {
+		// Counts only: what the model cost and how often it helped.
+		g, s := m.Guard.Stats(), m.Assistant.Stats()
+		a.Log.Info("language model use", "chat_calls", g.Chat.Calls, "chat_failures", g.Chat.Failures, "chat_refused_by_breaker", g.Chat.Rejected,
+			"prompt_tokens", g.Chat.PromptTokens, "completion_tokens", g.Chat.CompletionTokens, "chat_latency", g.Chat.Latency,
+			"embed_calls", g.Embed.Calls, "rewrites", s.Rewrites, "rewrites_failed", s.RewritesFailed,
+			"answers_accepted", s.AnswersAccepted, "answers_rejected", s.AnswersRejected, "answers_failed", s.AnswersFailed,
+			"summaries", s.Summaries, "summaries_failed", s.SummariesFailed)
+	}
 	a.Log.Info("boussole stopped")
 	return err
 }

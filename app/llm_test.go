@@ -179,3 +179,43 @@ func TestModelErrorsFallBack(t *testing.T) {
 		})
 	}
 }
+
+// With an embeddings model, serve's start embeds every item in force and
+// the engine fuses them with the word search: a question's embedding is
+// asked for during the turn (through its memo, outside the transaction),
+// masked, and the answer stays the word search's when both agree.
+func TestModelEmbeddingsInTheCore(t *testing.T) {
+	srv := llmtest.New(t, llmtest.WithEmbed(llmtest.EmbedWith(llmtest.HashEmbed(256))))
+	med := mediation.Config{}
+	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: engine.Config{Lang: "fr", Mediation: med},
+		LLM:  &app.LLMConfig{BaseURL: srv.BaseURL(), Model: "m", EmbeddingsModel: "bge-m3", Features: []string{"embeddings"}},
+		HTTP: srv.Client()}
+	c, err := app.OpenCore(context.Background(), cc, nil, llmNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.RefreshEmbeddings(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := c.Store.Embeddings(context.Background(), "bge-m3")
+	if err != nil || len(stored) != len(c.Library.Base().Items) {
+		t.Fatalf("%d embeddings stored for %d items: %v", len(stored), len(c.Library.Base().Items), err)
+	}
+	before := srv.Calls(llmtest.EmbeddingsPath)
+	got := say(t, c, "j'ai perdu ma carte grise, mon numéro 06 12 34 56 78")
+	if srv.Calls(llmtest.EmbeddingsPath) != before+1 {
+		t.Fatalf("the question was embedded %d times", srv.Calls(llmtest.EmbeddingsPath)-before)
+	}
+	if srv.Sent("06 12 34 56 78") {
+		t.Fatal("the phone number reached the model")
+	}
+	if !strings.Contains(got, "Carte grise perdue") {
+		t.Fatalf("reply:\n%s", got)
+	}
+	// A second start reads the vectors stored: nothing is embedded again.
+	before = srv.Calls(llmtest.EmbeddingsPath)
+	if err := c.RefreshEmbeddings(context.Background()); err != nil || srv.Calls(llmtest.EmbeddingsPath) != before {
+		t.Fatalf("refresh again: %v, %d calls", err, srv.Calls(llmtest.EmbeddingsPath)-before)
+	}
+}
