@@ -98,7 +98,7 @@ func TestModelThroughAnOpenAICompatibleServer(t *testing.T) {
 	c := openWithModel(t, srv, "", "rewrite", "answer", "summary")
 	story := "Je m'appelle Jeanne Martin, 06 12 34 56 78, notre petit garcon a des troubles du spectre, l'ecole nous dit de monter un dossier, on est perdus"
 	got := say(t, c, story)
-	for _, want := range []string{"résumée automatiquement", "Enfant handicapé", "à la MDPH de votre département [1]", "[1] Source officielle : ", "F14809"} {
+	for _, want := range []string{"résumé automatiquement", "Enfant handicapé", "à la MDPH de votre département [1]", "[1] Source officielle : ", "F14809"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("reply lacks %q:\n%s", want, got)
 		}

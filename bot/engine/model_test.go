@@ -213,7 +213,7 @@ func TestModelGroundedAnswer(t *testing.T) {
 	}
 	h := newModelHarness(t, m, 0)
 	rs := h.say(alice, "passeport")
-	mustContain(t, rs, "résumée automatiquement", "il coûte 86 € [1]", "[1] Source officielle : ", "F1343")
+	mustContain(t, rs, "résumé automatiquement", "il coûte 86 € [1]", "[1] Source officielle : ", "F1343")
 
 	rejected := &fakeModel{features: map[llm.Feature]bool{llm.FeatureAnswer: true}, answer: func(llm.AnswerInput) (llm.Answer, error) {
 		return llm.Answer{}, llm.ErrRejected
