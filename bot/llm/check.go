@@ -298,6 +298,7 @@ func newChecker(cited, all, question string, words CheckWords) *checker {
 	}
 	for _, n := range numberRe.FindAllString(cited, -1) {
 		c.nums[digits(n)] = true
+		c.nums[national(digits(n))] = true
 		if !mustBeWhole(n) {
 			for _, p := range numSepRe.Split(n, -1) {
 				c.nums[digits(p)] = true
@@ -347,6 +348,19 @@ func digits(n string) string {
 	}, n), "0")
 	if d == "" {
 		return "0"
+	}
+	return d
+}
+
+// national is a phone number d without its country code, as written
+// at home: +33 1 45… is 01 45…, +1 514… is 514…; other numbers are
+// themselves.
+func national(d string) string {
+	switch {
+	case len(d) == 11 && strings.HasPrefix(d, "33"):
+		return d[2:]
+	case len(d) == 11 && d[0] == '1':
+		return d[1:]
 	}
 	return d
 }
@@ -441,7 +455,7 @@ func (c *checker) numbers(text string) error {
 		return err
 	}
 	for _, n := range numberRe.FindAllString(text, -1) {
-		if c.nums[digits(n)] {
+		if d := digits(n); c.nums[d] || c.nums[national(d)] {
 			continue
 		}
 		if mustBeWhole(n) {
@@ -523,9 +537,8 @@ func (c *checker) calendar(text string) error {
 
 // names checks the answer's acronyms (« CAF », « SAAQ ») and capitalised
 // words. At a sentence's start a capital says nothing, so the first word
-// is checked only when it is an organisation's head noun, or when the
-// next word has a capital too (« France Travail ») and it is no article
-// (« The Caisse… »).
+// is checked only when it is an organisation's head noun or the next
+// word has a capital too (« France Travail »).
 func (c *checker) names(text string) error {
 	locs := wordRe.FindAllStringIndex(text, -1)
 	for i, l := range locs {
@@ -534,12 +547,14 @@ func (c *checker) names(text string) error {
 			continue
 		}
 		f := analysis.Fold(w)
-		if c.named[f] || c.named[analysis.Stem(f)] || c.words.Numbers[f] != "" ||
+		// A capitalised « Vous » or « The » (after a citation, in a
+		// title) is no name.
+		if c.named[f] || c.named[analysis.Stem(f)] || !acronym(w) && analysis.IsStopWord(f) || c.words.Numbers[f] != "" ||
 			calendarIndex(w, c.words.Months) > 0 || calendarIndex(w, c.words.Days) > 0 {
 			continue
 		}
 		if !acronym(w) && sentenceStart(text, l[0]) && !slices.Contains(c.words.Heads, f) {
-			next := !analysis.IsStopWord(f) && i+1 < len(locs) && startsUpper(text[locs[i+1][0]:locs[i+1][1]]) &&
+			next := i+1 < len(locs) && startsUpper(text[locs[i+1][0]:locs[i+1][1]]) &&
 				strings.TrimSpace(text[l[1]:locs[i+1][0]]) == ""
 			if !next {
 				continue

@@ -41,6 +41,7 @@ func TestCheckAcceptsGroundedAnswers(t *testing.T) {
 		"Déclarez la perte puis demandez un duplicata sur le site de l'ANTS (ants.gouv.fr) [1]. La taxe fixe coûte 13,76 € et le délai est d'environ deux semaines [1].",
 		"La CAF verse la prime d'activité [2]. Faites la demande sur www.caf.fr ou appelez le 32 30, du lundi au vendredi de 9h30 à 16h30 [2].",
 		"Depuis l'étranger, appelez le 01.45.67.89.10 ou écrivez à aide@caf.fr [2].",
+		"Depuis l'étranger : +33 1 45 67 89 10 [2].",
 		"À Marseille, déclarez la perte sur le site de l'ANTS [1].",
 		"Déclarez vos ressources avant le 15 mars 2026 [2]. Le montant forfaitaire est de 1200 € par an, soit 8 % du revenu [2].",
 		"1. Déclarez la perte [1].\n2. Demandez un duplicata [1].\n3. La Caisse d'allocations familiales verse la prime [2].",
@@ -52,6 +53,8 @@ func TestCheckAcceptsGroundedAnswers(t *testing.T) {
 		"The Caisse d'allocations familiales (CAF) pays the prime d'activité [2]. Apply on www.caf.fr or call 32 30, Monday to Friday, 9h30 to 16h30 [2].",
 		"You may apply online before March 15, 2026 [2].",
 		"In Marseille, the ANTS handles lost registration certificates [1].",
+		// A capital after a citation with no full stop.
+		"Déclarez la perte en ligne [1] Vous recevrez un duplicata [1].",
 	} {
 		if err := Check(answer, checkSources, checkQuestion, words); err != nil {
 			t.Errorf("Check(%q) = %v, want nil", answer, err)
@@ -67,6 +70,7 @@ func TestCheckRejects(t *testing.T) {
 	}{
 		{"invented phone number", "Appelez le 01 23 45 67 89 [2].", RuleNumber},
 		{"invented North-American number", "Call 514-555-1234 [2].", RuleNumber},
+		{"invented country code", "Depuis l'étranger : +32 1 45 67 89 10 [2].", RuleNumber},
 		{"invented amount", "La taxe fixe coûte 25,50 € [1].", RuleNumber},
 		{"amount changed", "Le montant est de 1 250 € par an [2].", RuleNumber},
 		{"invented percentage", "Soit 12 % du revenu [2].", RuleNumber},
@@ -129,6 +133,18 @@ func TestCheckBoundaries(t *testing.T) {
 	}
 	if err := Check("Appelez le 3919 [12].", many, "", words); !errors.Is(err, ErrRejected) {
 		t.Errorf("the number of source 7 cited as [12]: %v", err)
+	}
+	qc := []Source{{N: 1, Text: "Permis perdu. Société de l'assurance automobile du Québec (SAAQ) : 1 800 361-7620, du lundi au vendredi, 8 h 30 à 16 h 30. Frais : 19,95 $."}}
+	for _, a := range []string{
+		"Appelez la SAAQ au 800 361-7620, du lundi au vendredi [1].",
+		"Call the Société de l'assurance automobile du Québec (SAAQ) at 1-800-361-7620, Monday to Friday, 8:30 to 16:30; the fee is $19.95 [1].",
+	} {
+		if err := Check(a, qc, "permis perdu Rimouski", words); err != nil {
+			t.Errorf("Check(%q): %v", a, err)
+		}
+	}
+	if err := Check("The RAMQ charges $19.95 [1].", qc, "", words); !errors.Is(err, ErrRejected) {
+		t.Errorf("RAMQ absent from the sheet: %v", err)
 	}
 	// Without the catalogue's words the other rules still hold.
 	if err := Check("Appelez le 3919 [7].", many, "", CheckWords{}); err != nil {
