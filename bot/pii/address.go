@@ -37,6 +37,11 @@ var ambiguousTypes = setOf(`place pl. cours route rte chemin ch. passage voie c�
 var enStreetTypes = setOf(`street st st. avenue ave ave. road rd rd. boulevard blvd blvd. drive dr dr. lane ln ln. way
 	court ct ct. crescent cres cres. place pl pl. terrace parkway highway hwy hwy.`)
 
+// enAmbiguousTypes are also French or everyday words (« le délai
+// court », « 2 days way too long »): they end a street's name only after
+// a name with a capital.
+var enAmbiguousTypes = setOf(`court ct ct. place pl pl. way lane drive dr dr. terrace crescent cres cres.`)
+
 // directions may follow a street's name: « Sainte-Catherine Ouest ».
 var directions = setOf(`est ouest nord sud east west north south e w n s o`)
 
@@ -225,23 +230,24 @@ func finishFrench(s string, start, end, names int, capital bool, typ string) int
 // englishStreet reads one to three words of a name then a street type
 // after the number: « 12 Main Street », « 221B Baker St. West ».
 func englishStreet(s string, after int) int {
-	i, names := after, 0
+	i, names, capital := after, 0, false
 	for names <= 3 {
 		w, j := nextWord(s, i)
 		if w == "" || isDigits(trimDot(w)) {
 			return -1
 		}
 		lw := trimDot(lowerWord(w))
-		if names > 0 && enStreetTypes[lowerWord(w)] || names > 0 && enStreetTypes[lw] {
+		if names > 0 && (enStreetTypes[lowerWord(w)] || enStreetTypes[lw]) && (capital || !enAmbiguousTypes[lowerWord(w)]) {
 			if d, k := nextWord(s, j); d != "" && directions[trimDot(lowerWord(d))] && (len(d) > 2 || isUpper(d)) {
 				j = k
 			}
 			return j
 		}
-		if enNameStops[lw] || streetStops[lw] {
-			return -1
+		if enNameStops[lw] || streetStops[lw] || strings.HasSuffix(w, ".") {
+			return -1 // the sentence ends before any street type
 		}
 		names++
+		capital = capital || isUpper(w)
 		i = j
 	}
 	return -1

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Identifiers of a known shape. Each reads digits grouped as people type
@@ -40,9 +41,26 @@ func cued(re *regexp.Regexp, s string, start int) bool {
 }
 
 // alone says whether s[start:end] stands apart from other digits and
-// letters: « FR1234… » or « 2A123… » are not its identifier.
+// letters: « FR1234… » or « 2A123… » are not its identifier, nor is
+// « 806 000 225 » in « 0 806 000 225 » (a phone number).
 func alone(s string, start, end int) bool {
-	return !keepDigitsAround(s, start, end) && !isAlnum(runeBefore(s, start)) && !isAlnum(runeAfter(s, end))
+	return !keepDigitsAround(s, start, end) && !isAlnum(runeBefore(s, start)) && !isAlnum(runeAfter(s, end)) &&
+		!groupedDigit(s[:start], true) && !groupedDigit(s[end:], false)
+}
+
+// groupedDigit says whether s, next to a match, holds a separator then
+// a digit: the match is one group of a longer number.
+func groupedDigit(s string, before bool) bool {
+	var sepr, d rune
+	var size int
+	if before {
+		sepr, size = utf8.DecodeLastRuneInString(s)
+		d, _ = utf8.DecodeLastRuneInString(s[:len(s)-size])
+	} else {
+		sepr, size = utf8.DecodeRuneInString(s)
+		d, _ = utf8.DecodeRuneInString(s[size:])
+	}
+	return strings.ContainsRune(" .-  ", sepr) && unicode.IsDigit(d)
 }
 
 func digitsOf(s string) string {

@@ -63,6 +63,10 @@ func TestNAS(t *testing.T) {
 		{"046454286", "[nas]"},
 		{"mon nas 123456789", "mon nas [nas]"},
 		{"référence 123456789", "référence [number]"},
+		// Nine digits of a French service's phone number are no NAS.
+		{"appelez le 0 806 000 225", "appelez le [tel]"},
+		{"0 800 123 456 (appel gratuit)", "[tel] (appel gratuit)"},
+		{"+33 (0)182 990 030", "[tel]"},
 	})
 	runKept(t, []string{
 		"loyer de 900 $ par mois",
@@ -138,6 +142,7 @@ func TestNameCues(t *testing.T) {
 		{"my last name is Tremblay", "my last name is [name]"},
 		{"Nom : Dupont Marie", "Nom : [name]"},
 		{"name: Ana Silva", "name: [name]"},
+		{"Bonjour\nNom : Diallo\nPrénom : Awa", "Bonjour\nNom : [name]\nPrénom : [name]"},
 		{"je me prénomme Inès", "je me prénomme [name]"},
 	})
 	runKept(t, []string{
@@ -145,6 +150,7 @@ func TestNameCues(t *testing.T) {
 		"je m'appelle comme ma mère",
 		"le nom : je ne sais pas",
 		"mon nom est mal écrit sur la carte",
+		"changement de nom : consentement du mineur",
 	})
 }
 

@@ -71,8 +71,9 @@ var (
 	emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}`)
 	// Two letters, two check digits, then groups of four: FR76 3000 6000…
 	ibanRe = regexp.MustCompile(`(?i)[a-z]{2}\d{2}(?:[ \-]?[a-z0-9]{4}){2,7}(?:[ \-]?[a-z0-9]{1,3})?`)
-	// +33 6 12 34 56 78, 0033 (0)6…, 06 12 34 56 78, 06.12.34.56.78.
-	frPhoneRe = regexp.MustCompile(`(?:(?:\+|00)33` + sep + `?(?:\(0\)` + sep + `?)?|0)[1-9](?:` + sep + `?\d{2}){4}`)
+	// +33 6 12 34 56 78, 0033 (0)6…, 06 12 34 56 78, 06.12.34.56.78, and
+	// the services' 0 800 123 456 and +33 (0)182 990 030.
+	frPhoneRe = regexp.MustCompile(`(?:(?:\+|00)33` + sep + `?(?:\(0\)` + sep + `?)?|0)(?:[1-9](?:` + sep + `?\d{2}){4}|` + sep + `?[1-9]\d{2}(?:` + sep + `?\d{3}){2})`)
 	// (514) 555-1234, 514 555 1234, +1 514-555-1234, 1 800 555 1234.
 	naPhoneRe = regexp.MustCompile(`(?:(?:\+|00)?1` + sep + `?)?(?:\(\d{3}\)|\d{3})` + sep + `?\d{3}` + sep + `?\d{4}`)
 	// Six digits or more, in groups.
@@ -82,8 +83,10 @@ var (
 
 // rules apply in this order: an e-mail address or an IBAN holds digits a
 // phone rule would take apart; identifiers of a known shape (tax and
-// social-security numbers, cards, NAS) come before phone numbers, which
-// could read a part of them; a phone number is a long number too.
+// social-security numbers, cards) come before phone numbers, which could
+// read a part of them; the last nine digits of a French phone number
+// (« +33 (0)182 990 030 ») look like a NAS; a phone number is a long
+// number too.
 func rules() []rule {
 	return []rule{
 		{emailRe, Email, func(string, int, int) bool { return false }},
@@ -91,8 +94,8 @@ func rules() []rule {
 		{fiscalRe, Fiscal, keepFiscal},
 		{nirRe, NIR, keepNIR},
 		{cardRe, Card, keepCard},
-		{nasRe, NAS, keepNAS},
 		{frPhoneRe, Phone, keepDigitsAround},
+		{nasRe, NAS, keepNAS},
 		{naPhoneRe, Phone, keepNAPhone},
 		{longRe, Number, keepLong},
 	}
@@ -226,8 +229,9 @@ func keepLong(s string, start, end int) bool {
 }
 
 // nameIntro are the words after which a person gives their name.
-// « Nom : » and « Name: » are how a form copied into a chat gives one.
-var nameIntro = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:je m['’] ?appelle|je me nomme|je me prénomme|je me prenomme|mon (?:nom|prénom|prenom|nom de famille) (?:est|c['’] ?est)|moi c['’] ?est|my name is|my name['’]s|my (?:first|last|full|family) name is|i['’]m called|i am called|call me|(?:nom|prénom|prenom|nom de famille|name|first name|last name|full name)[ \t]*:)[ \t]*:?[ \t]*`)
+// « Nom : » and « Name: » at a line's start are how a form copied into
+// a chat gives one (« changement de nom : consentement » is no name).
+var nameIntro = regexp.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:je m['’] ?appelle|je me nomme|je me prénomme|je me prenomme|mon (?:nom|prénom|prenom|nom de famille) (?:est|c['’] ?est)|moi c['’] ?est|my name is|my name['’]s|my (?:first|last|full|family) name is|i['’]m called|i am called|call me)|(?m:^)[ \t]*(?:nom|prénom|prenom|nom de famille|nom et prénom|name|first name|last name|full name)[ \t]*:)[ \t]*:?[ \t]*`)
 
 // nameWord is one word of a name: letters, with inner hyphens or
 // apostrophes (Jean-Pierre, O'Neil).
