@@ -65,8 +65,12 @@ func NewModel(cfg *LLMConfig, d ModelDeps) (*Model, error) {
 	}
 	timeout := cfg.timeout()
 	guard := llm.NewGuard(client, llm.GuardConfig{Timeout: timeout}, d.Now, d.Log)
+	words, err := checkWords(d.Catalog)
+	if err != nil {
+		return nil, err
+	}
 	a, err := llm.NewAssistant(guard, llm.Options{Features: feats, Jurisdictions: cfg.Jurisdictions, Queues: cfg.Queues,
-		SendDanger: cfg.SendDanger, Words: checkWords(d.Catalog)}, d.Log)
+		SendDanger: cfg.SendDanger, Words: words}, d.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +80,12 @@ func NewModel(cfg *LLMConfig, d ModelDeps) (*Model, error) {
 }
 
 // checkWords are the words the grounded answers' post-check recognises,
-// from the catalogue.
-func checkWords(cat *catalog.Catalog) func(lang string) llm.CheckWords {
-	return func(string) llm.CheckWords { return llm.CheckWords{} }
+// from the catalogue, every language together (an English answer may
+// quote a French sheet's month).
+func checkWords(cat *catalog.Catalog) (func(lang string) llm.CheckWords, error) {
+	w, err := llm.CheckWordsFrom(cat.Langs(), cat.Words)
+	if err != nil {
+		return nil, fmt.Errorf("llm: post-check words: %w", err)
+	}
+	return func(string) llm.CheckWords { return w }, nil
 }

@@ -312,15 +312,16 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-var citationRe = regexp.MustCompile(`\[(\d{1,2})\]`)
-
-// Citations lists the [N] an answer cites, in order of first citation.
+// Citations lists the numbers an answer cites ([1], [2, 3]), in order
+// of first citation.
 func Citations(text string) []int {
 	var out []int
-	for _, m := range citationRe.FindAllStringSubmatch(text, -1) {
-		n, _ := strconv.Atoi(m[1])
-		if !containsInt(out, n) {
-			out = append(out, n)
+	for _, m := range citationRe.FindAllString(text, -1) {
+		for _, d := range citeNumRe.FindAllString(m, -1) {
+			n, _ := strconv.Atoi(d)
+			if !containsInt(out, n) {
+				out = append(out, n)
+			}
 		}
 	}
 	return out

@@ -1,15 +1,17 @@
 // Package pii masks personal data in a citizen's words before they are
 // kept for statistics or shown to staff who do not need them (the admin's
 // gap report, a language model's prompt): phone numbers of France and
-// North America, e-mail addresses, IBANs, long numbers (social-security,
-// NAS, tax and card numbers) and the name a person gives after « je
-// m'appelle », « my name is »…
+// North America, e-mail addresses, IBANs, French social-security (NIR)
+// and tax numbers, Canadian social insurance numbers (NAS), payment
+// cards, other long numbers, street addresses, and the name a person
+// gives after « je m'appelle », « my name is »…
 //
 // It replaces each by a neutral placeholder ([tel], [email], [iban],
-// [number], [name]) that pages translate. Ordinary numbers keep their
-// meaning: years (« APL 2024 », « 2023-2024 »), département numbers
-// (« carte grise 75 »), postal codes (« 75011 »), amounts and short
-// emergency numbers (« 3919 », « 115 ») are left alone. Masking is
+// [nir], [fiscal], [nas], [card], [number], [address], [name]) that pages
+// translate. Ordinary numbers keep their meaning: years (« APL 2024 »,
+// « 2023-2024 »), département numbers (« carte grise 75 »), postal codes
+// (« 75011 »), towns, amounts, dates and short emergency numbers
+// (« 3919 », « 115 ») are left alone. Masking is
 // idempotent: masked text comes out unchanged, so text masked when it was
 // stored can be masked again when it is shown.
 //
@@ -31,11 +33,26 @@ const (
 	IBAN   = "[iban]"
 	Number = "[number]"
 	Name   = "[name]"
+	// NIR is a French social-security number (numéro de sécurité
+	// sociale).
+	NIR = "[nir]"
+	// NAS is a Canadian social insurance number (numéro d'assurance
+	// sociale, SIN).
+	NAS = "[nas]"
+	// Fiscal is a French tax number (numéro fiscal, SPI).
+	Fiscal = "[fiscal]"
+	// Card is a payment card number.
+	Card = "[card]"
+	// Address is a street address: number and street, and a Canadian
+	// postal code that follows one.
+	Address = "[address]"
 )
 
 // Placeholders lists every placeholder Mask writes, for pages that
 // translate them.
-func Placeholders() []string { return []string{Phone, Email, IBAN, Number, Name} }
+func Placeholders() []string {
+	return []string{Phone, Email, IBAN, Number, Name, NIR, NAS, Fiscal, Card, Address}
+}
 
 // rule is one kind of personal data: a pattern, and a check of each match
 // in its text (boundaries, what makes it ordinary) that says whether it is
@@ -54,8 +71,9 @@ var (
 	emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}`)
 	// Two letters, two check digits, then groups of four: FR76 3000 6000…
 	ibanRe = regexp.MustCompile(`(?i)[a-z]{2}\d{2}(?:[ \-]?[a-z0-9]{4}){2,7}(?:[ \-]?[a-z0-9]{1,3})?`)
-	// +33 6 12 34 56 78, 0033 (0)6…, 06 12 34 56 78, 06.12.34.56.78.
-	frPhoneRe = regexp.MustCompile(`(?:(?:\+|00)33` + sep + `?(?:\(0\)` + sep + `?)?|0)[1-9](?:` + sep + `?\d{2}){4}`)
+	// +33 6 12 34 56 78, 0033 (0)6…, 06 12 34 56 78, 06.12.34.56.78, and
+	// the services' 0 800 123 456 and +33 (0)182 990 030.
+	frPhoneRe = regexp.MustCompile(`(?:(?:\+|00)33` + sep + `?(?:\(0\)` + sep + `?)?|0)(?:[1-9](?:` + sep + `?\d{2}){4}|` + sep + `?[1-9]\d{2}(?:` + sep + `?\d{3}){2})`)
 	// (514) 555-1234, 514 555 1234, +1 514-555-1234, 1 800 555 1234.
 	naPhoneRe = regexp.MustCompile(`(?:(?:\+|00)?1` + sep + `?)?(?:\(\d{3}\)|\d{3})` + sep + `?\d{3}` + sep + `?\d{4}`)
 	// Six digits or more, in groups.
@@ -64,12 +82,20 @@ var (
 )
 
 // rules apply in this order: an e-mail address or an IBAN holds digits a
-// phone rule would take apart; a phone number is a long number too.
+// phone rule would take apart; identifiers of a known shape (tax and
+// social-security numbers, cards) come before phone numbers, which could
+// read a part of them; the last nine digits of a French phone number
+// (« +33 (0)182 990 030 ») look like a NAS; a phone number is a long
+// number too.
 func rules() []rule {
 	return []rule{
 		{emailRe, Email, func(string, int, int) bool { return false }},
 		{ibanRe, IBAN, keepIBAN},
+		{fiscalRe, Fiscal, keepFiscal},
+		{nirRe, NIR, keepNIR},
+		{cardRe, Card, keepCard},
 		{frPhoneRe, Phone, keepDigitsAround},
+		{nasRe, NAS, keepNAS},
 		{naPhoneRe, Phone, keepNAPhone},
 		{longRe, Number, keepLong},
 	}
@@ -88,6 +114,8 @@ func Mask(text string) string {
 		for _, r := range rs {
 			text = r.apply(text)
 		}
+		text = maskAddresses(text)
+		text = caPostalRule.apply(text)
 		text = maskNames(text)
 		if text == before {
 			break
@@ -201,7 +229,9 @@ func keepLong(s string, start, end int) bool {
 }
 
 // nameIntro are the words after which a person gives their name.
-var nameIntro = regexp.MustCompile(`(?i)(?:^|[^\p{L}])(?:je m['’] ?appelle|je me nomme|mon (?:nom|prénom|prenom) (?:est|c['’] ?est)|moi c['’] ?est|my name is|my name['’]s|i['’]m called|i am called|call me)[ \t]*:?[ \t]*`)
+// « Nom : » and « Name: » at a line's start are how a form copied into
+// a chat gives one (« changement de nom : consentement » is no name).
+var nameIntro = regexp.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:je m['’] ?appelle|je me nomme|je me prénomme|je me prenomme|mon (?:nom|prénom|prenom|nom de famille) (?:est|c['’] ?est)|moi c['’] ?est|my name is|my name['’]s|my (?:first|last|full|family) name is|i['’]m called|i am called|call me)|(?m:^)[ \t]*(?:nom|prénom|prenom|nom de famille|nom et prénom|name|first name|last name|full name)[ \t]*:)[ \t]*:?[ \t]*`)
 
 // nameWord is one word of a name: letters, with inner hyphens or
 // apostrophes (Jean-Pierre, O'Neil).
@@ -224,7 +254,8 @@ var notName = func() map[string]bool {
 		i you he she it we they me him her us them my your his its our their
 		is am are was were be been have has had do does did not no yes
 		hello hi thanks please what how when where why who which that this
-		nom name prénom prenom`) {
+		nom name prénom prenom comme aussi encore toujours vraiment juste seulement mal bien faux mauvais pareil différent
+		like also just really still wrong spelled misspelled different`) {
 		m[w] = true
 	}
 	return m

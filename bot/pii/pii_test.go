@@ -57,14 +57,15 @@ func TestEmails(t *testing.T) {
 func TestLongNumbers(t *testing.T) {
 	runMask(t, []maskCase{
 		// Social security (France), typed grouped or not.
-		{"ma sécu 1 85 05 78 006 084 36", "ma sécu [number]"},
-		{"numéro de sécu 185057800608436", "numéro de sécu [number]"},
+		{"ma sécu 1 85 05 78 006 084 36", "ma sécu [nir]"},
+		{"numéro de sécu 185057800608436", "numéro de sécu [nir]"},
 		// NAS (Québec, Canada).
-		{"mon NAS est 123 456 789", "mon NAS est [number]"},
-		{"NAS 123-456-789", "NAS [number]"},
+		{"mon NAS est 123 456 789", "mon NAS est [nas]"},
+		{"NAS 123-456-789", "NAS [nas]"},
 		// Tax number, card number.
-		{"numéro fiscal 3012345678912", "numéro fiscal [number]"},
-		{"carte 4970 1234 5678 9012 bloquée", "carte [number] bloquée"},
+		{"numéro fiscal 3012345678912", "numéro fiscal [fiscal]"},
+		{"carte 4970 1234 5678 9012 bloquée", "carte [card] bloquée"},
+		// Numbers of no known shape.
 		{"dossier 123456", "dossier [number]"},
 		{"allocataire n°1234567", "allocataire n°[number]"},
 	})
@@ -125,9 +126,10 @@ func TestOrdinaryQuestionsKeepTheirMeaning(t *testing.T) {
 }
 
 func TestMaskedTextHoldsNoPersonalData(t *testing.T) {
-	in := "Je m'appelle Zorglub Martinez, 06 12 34 56 78, zorglub@example.org, sécu 185057800608436, NAS 046 454 286, FR76 3000 6000 0112 3456 7890 189, (514) 555-1234"
+	in := "Je m'appelle Zorglub Martinez, 06 12 34 56 78, zorglub@example.org, sécu 185057800608436, NAS 046 454 286, FR76 3000 6000 0112 3456 7890 189, (514) 555-1234, " +
+		"impôts 30 12 345 678 901, carte 4111 1111 1111 1111, dossier 8765432, 14 rue des Lilas"
 	got := Mask(in)
-	for _, secret := range []string{"Zorglub", "Martinez", "06 12", "example", "1850578", "046 454", "3000 6000", "555-1234"} {
+	for _, secret := range []string{"Zorglub", "Martinez", "06 12", "example", "1850578", "046 454", "3000 6000", "555-1234", "345 678", "4111", "8765432", "Lilas"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("%q is still in %q", secret, got)
 		}
