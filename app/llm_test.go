@@ -219,3 +219,69 @@ func TestModelEmbeddingsInTheCore(t *testing.T) {
 		t.Fatalf("refresh again: %v, %d calls", err, srv.Calls(llmtest.EmbeddingsPath)-before)
 	}
 }
+
+// A grounded answer with an invented phone number, amount, link or
+// organisation is rejected by the post-check: the person reads the
+// template answer, and the rejection is counted.
+func TestModelInventedFactsAreRejected(t *testing.T) {
+	q := "notre petit garcon a des troubles du spectre, l'ecole nous dit de monter un dossier, on est perdus"
+	rewrite := llmtest.Text(`{"query": "dossier MDPH enfant autiste", "topic": "handicap", "lang": "fr"}`, 10, 10)
+	template := func() string {
+		m := &model{rewrite: rewrite, answer: llmtest.ServerError()}
+		return say(t, openWithModel(t, llmtest.New(t, llmtest.WithChat(m.chat)), "", "rewrite", "answer"), q)
+	}()
+	if strings.Contains(template, "automatiquement") {
+		t.Fatalf("template answer:\n%s", template)
+	}
+	for name, text := range map[string]string{
+		"phone":        "Appelez la MDPH au 01 23 45 67 89 pour monter le dossier [1].",
+		"amount":       "L'AEEH est de 149,26 € par mois, à demander à la MDPH [1].",
+		"link":         "Faites la demande sur www.mdph-aide.fr [1].",
+		"organisation": "Demandez l'AEEH à la CPAM de votre département [1].",
+		"no citation":  "Vous pouvez demander l'AEEH par un dossier à la MDPH.",
+		"wrong sheet":  "Vous pouvez demander l'AEEH par un dossier à la MDPH [4].",
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := &model{rewrite: rewrite, answer: llmtest.Text(text, 10, 10)}
+			c := openWithModel(t, llmtest.New(t, llmtest.WithChat(m.chat)), "", "rewrite", "answer")
+			if got := say(t, c, q); got != template {
+				t.Fatalf("with %q:\n%s\nwant the template:\n%s", text, got, template)
+			}
+			if s := c.Model.Assistant.Stats(); s.AnswersRejected != 1 || s.AnswersAccepted != 0 {
+				t.Fatalf("stats = %+v", s)
+			}
+		})
+	}
+}
+
+// Every kind of personal data is masked before anything leaves.
+func TestModelNeverReceivesPersonalData(t *testing.T) {
+	m := &model{rewrite: llmtest.Text(`{"query": "dossier MDPH", "topic": "handicap", "lang": "fr"}`, 10, 10),
+		answer: llmtest.ServerError(), summary: llmtest.ServerError()}
+	srv := llmtest.New(t, llmtest.WithChat(m.chat))
+	c := openWithModel(t, srv, "", "rewrite", "answer", "summary")
+	personal := map[string]string{
+		"phone":     "06 12 34 56 78",
+		"e-mail":    "jeanne.martin@example.org",
+		"NIR":       "2 85 05 78 006 084 36",
+		"tax":       "30 12 345 678 901",
+		"NAS":       "046 454 286",
+		"IBAN":      "FR76 3000 6000 0112 3456 7890 189",
+		"address":   "12 rue de la République",
+		"name":      "Jeanne Martin",
+		"card":      "4970 1012 3456 7890",
+		"QC street": "1234 rue Sainte-Catherine Ouest",
+	}
+	msg := "Je m'appelle Jeanne Martin, j'habite 12 rue de la République, tel 06 12 34 56 78, mail jeanne.martin@example.org, secu 2 85 05 78 006 084 36, numero fiscal 30 12 345 678 901, NAS 046 454 286, IBAN FR76 3000 6000 0112 3456 7890 189, carte 4970 1012 3456 7890, avant 1234 rue Sainte-Catherine Ouest : notre petit garcon a des troubles du spectre, on est perdus"
+	say(t, c, msg)
+	say(t, c, "je veux parler à quelqu'un")
+	say(t, c, "oui")
+	if srv.Calls(llmtest.ChatPath) < 2 {
+		t.Fatalf("only %d calls: the test proves nothing", srv.Calls(llmtest.ChatPath))
+	}
+	for kind, v := range personal {
+		if srv.Sent(v) {
+			t.Errorf("%s %q reached the model", kind, v)
+		}
+	}
+}
