@@ -39,12 +39,6 @@ func (m *model) chat(r llmtest.ChatRequest) llmtest.Reply {
 	}
 }
 
-func (m *model) set(fn func(m *model)) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fn(m)
-}
-
 func llmNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
 
 // openWithModel opens a Core on the demo knowledge with the language

@@ -103,3 +103,32 @@ func TestEvalWithTheModel(t *testing.T) {
 		t.Fatalf("floor: exit %d %s", code, errs)
 	}
 }
+
+// With an embeddings model, the import embeds the new or changed items
+// (the demo's and the sheets imported) and stores them; importing the
+// same sheets again embeds nothing; a server down leaves the sheets
+// imported and says the next import resumes.
+func TestImportComputesEmbeddings(t *testing.T) {
+	srv := llmtest.New(t, llmtest.WithEmbed(llmtest.EmbedWith(llmtest.HashEmbed(64))))
+	cfg := filepath.Join(t.TempDir(), "llm.yaml")
+	must(t, os.WriteFile(cfg, []byte("llm:\n  base_url: "+srv.BaseURL()+"\n  model: m\n  embeddings_model: bge-m3\n  features: [embeddings]\n"), 0o600))
+	dir := t.TempDir()
+	for _, id := range []string{"F901", "F902"} {
+		must(t, os.WriteFile(filepath.Join(dir, id+".xml"), []byte(sheetXML(id, "Particuliers", "Fiche "+id)), 0o600))
+	}
+	db := filepath.Join(t.TempDir(), "b.db")
+	code, out, errs := runCmd(t, "", "import", "service-public", "--config", cfg, "--db", db, dir)
+	if code != 0 || !strings.Contains(out, "embeddings (bge-m3): computed ") || strings.Contains(out, "computed 0,") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = runCmd(t, "", "import", "service-public", "--config", cfg, "--db", db, dir)
+	if code != 0 || !strings.Contains(out, "embeddings (bge-m3): computed 0, unchanged ") {
+		t.Fatalf("again: exit %d\n%s\n%s", code, out, errs)
+	}
+	srv.SetEmbed(func(llmtest.EmbedRequest) llmtest.Reply { return llmtest.ServerError() })
+	must(t, os.WriteFile(filepath.Join(dir, "F903.xml"), []byte(sheetXML("F903", "Particuliers", "Fiche F903")), 0o600))
+	code, out, errs = runCmd(t, "", "import", "service-public", "--config", cfg, "--db", db, dir)
+	if code != 0 || !strings.Contains(out, "imported 1") || !strings.Contains(errs, "the next import resumes") {
+		t.Fatalf("server down: exit %d\n%s\n%s", code, out, errs)
+	}
+}
