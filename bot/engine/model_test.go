@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -88,13 +89,13 @@ func (m *fakeModel) used() []string {
 // modelHarness is an engine with a model and a mediators' queue, on a
 // real SQLite file.
 type modelHarness struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	eng   *engine.Engine
 	model *fakeModel
 }
 
-func newModelHarness(t *testing.T, m *fakeModel, budget time.Duration) *modelHarness {
+func newModelHarness(t testing.TB, m *fakeModel, budget time.Duration) *modelHarness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"), store.Options{Clock: fixedNow})
@@ -280,5 +281,34 @@ func TestModelSummaryWithoutConsent(t *testing.T) {
 	cs, err := h.st.Cases(context.Background(), "")
 	if err != nil || len(cs) != 1 || cs[0].Summary.Machine != nil || len(m.used()) != 0 {
 		t.Fatalf("cases = %+v, %v, calls %q", cs, err, m.used())
+	}
+}
+
+// BenchmarkModelTurn measures what the model's rounds cost the turn
+// itself (an instant model): the turn that needs a reading and a
+// grounded answer runs three times (two roll-backs), against once
+// without a model. The model's own time comes on top.
+func BenchmarkModelTurn(b *testing.B) {
+	story := "ma fille part en voyage scolaire a l'etranger l'an prochain, quel document doit elle avoir"
+	instant := &fakeModel{features: map[llm.Feature]bool{llm.FeatureRewrite: true, llm.FeatureAnswer: true},
+		rewrite: func(llm.RewriteInput) (llm.Rewrite, error) { return llm.Rewrite{Query: "passeport"}, nil },
+		answer: func(llm.AnswerInput) (llm.Answer, error) {
+			return llm.Answer{Text: "Vous demandez le passeport en mairie [1].", Cited: []int{1}}, nil
+		}}
+	for _, c := range []struct {
+		name  string
+		model *fakeModel
+	}{{"without", nil}, {"instant-model", instant}} {
+		b.Run(c.name, func(b *testing.B) {
+			h := newModelHarness(b, c.model, 0)
+			i := 0
+			for b.Loop() {
+				i++
+				a := bot.Address{Platform: "test", Channel: "dm", User: fmt.Sprint("u", i)}
+				if _, err := h.eng.Respond(context.Background(), bot.Incoming{Address: a, Text: story}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
