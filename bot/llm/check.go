@@ -199,8 +199,10 @@ var (
 	numSepRe  = regexp.MustCompile(`[ \x{a0}\x{202f}.,\-]`)
 	thousands = regexp.MustCompile(`^\d{1,3}(?:[ \x{a0}\x{202f}.]\d{3})+(?:[,.]\d{1,2})?$`)
 	yearRe    = regexp.MustCompile(`^(?:19|20)\d\d$`)
-	// A word: letters, with the marks some keyboards type apart.
+	// A word: letters, with the marks some keyboards type apart; a name
+	// may hold digits (« CM2 », « SD2B »), as in analysis.Fold's words.
 	wordRe = regexp.MustCompile(`\p{L}[\p{L}\p{M}]*`)
+	nameRe = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{M}\p{N}]*`)
 )
 
 // Check returns nil when answer is a grounded answer to question from
@@ -283,6 +285,8 @@ type checker struct {
 	// named are the folded words and stems names may be found in: every
 	// source's, the question's, and CheckWords.Names.
 	named map[string]bool
+	// monthNames and dayNames read CheckWords.Months and Days.
+	monthNames, dayNames calendar
 }
 
 func newChecker(cited, all, question string, words CheckWords) *checker {
@@ -311,11 +315,12 @@ func newChecker(cited, all, question string, words CheckWords) *checker {
 			c.nums[digits(t.value)] = true
 		}
 	}
+	c.monthNames, c.dayNames = calendarNames(words.Months), calendarNames(words.Days)
 	for _, w := range wordRe.FindAllString(cited, -1) {
-		if k := calendarIndex(w, words.Months); k > 0 {
+		if k := c.monthNames.index(w); k > 0 {
 			c.months[k] = true
 		}
-		if k := calendarIndex(w, words.Days); k > 0 {
+		if k := c.dayNames.index(w); k > 0 {
 			c.days[k] = true
 		}
 	}
@@ -503,16 +508,32 @@ func (c *checker) numberWords(text string) error {
 	return nil
 }
 
-// calendarIndex is the position (from 1) of word in any of lists, or 0.
-// A name with a capital in its list matches only a word with one.
-func calendarIndex(word string, lists [][]string) int {
-	f := analysis.Fold(word)
+// calendar maps a folded month or day name to its number (from 1), and
+// to whether it is one only with a capital.
+type calendar map[string]calendarName
+
+type calendarName struct {
+	n       int
+	capital bool
+}
+
+func calendarNames(lists [][]string) calendar {
+	c := calendar{}
 	for _, l := range lists {
 		for i, name := range l {
-			if analysis.Fold(name) == f && (!startsUpper(name) || startsUpper(word)) {
-				return i + 1
+			f := analysis.Fold(name)
+			if have, ok := c[f]; !ok || have.capital {
+				c[f] = calendarName{i + 1, startsUpper(name)}
 			}
 		}
+	}
+	return c
+}
+
+// index is the number word names, or 0.
+func (c calendar) index(word string) int {
+	if e, ok := c[analysis.Fold(word)]; ok && (!e.capital || startsUpper(word)) {
+		return e.n
 	}
 	return 0
 }
@@ -525,10 +546,10 @@ func startsUpper(s string) bool {
 // calendar checks the answer's month and day names.
 func (c *checker) calendar(text string) error {
 	for _, w := range wordRe.FindAllString(text, -1) {
-		if k := calendarIndex(w, c.words.Months); k > 0 && !c.months[k] {
+		if k := c.monthNames.index(w); k > 0 && !c.months[k] {
 			return reject(RuleDate, w)
 		}
-		if k := calendarIndex(w, c.words.Days); k > 0 && !c.days[k] {
+		if k := c.dayNames.index(w); k > 0 && !c.days[k] {
 			return reject(RuleDate, w)
 		}
 	}
@@ -540,7 +561,7 @@ func (c *checker) calendar(text string) error {
 // is checked only when it is an organisation's head noun or the next
 // word has a capital too (« France Travail »).
 func (c *checker) names(text string) error {
-	locs := wordRe.FindAllStringIndex(text, -1)
+	locs := nameRe.FindAllStringIndex(text, -1)
 	for i, l := range locs {
 		w := text[l[0]:l[1]]
 		if utf8.RuneCountInString(w) < 2 || !startsUpper(w) {
@@ -550,7 +571,7 @@ func (c *checker) names(text string) error {
 		// A capitalised « Vous » or « The » (after a citation, in a
 		// title) is no name.
 		if c.named[f] || c.named[analysis.Stem(f)] || !acronym(w) && analysis.IsStopWord(f) || c.words.Numbers[f] != "" ||
-			calendarIndex(w, c.words.Months) > 0 || calendarIndex(w, c.words.Days) > 0 {
+			c.monthNames.index(w) > 0 || c.dayNames.index(w) > 0 {
 			continue
 		}
 		if !acronym(w) && sentenceStart(text, l[0]) && !slices.Contains(c.words.Heads, f) {
@@ -565,10 +586,10 @@ func (c *checker) names(text string) error {
 	return nil
 }
 
-// acronym says whether w is all capitals.
+// acronym says whether w is all capitals (and digits: « CM2 »).
 func acronym(w string) bool {
 	for _, r := range w {
-		if !unicode.IsUpper(r) {
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
 			return false
 		}
 	}

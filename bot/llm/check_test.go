@@ -23,13 +23,14 @@ func catalogCheckWords(t *testing.T) CheckWords {
 	return w
 }
 
-// Two items, as the engine joins their fields.
+// Three items, as the engine joins their fields.
 var checkSources = []Source{
 	{N: 1, Text: "Carte grise perdue. Déclarez la perte puis demandez un duplicata sur le site de l'ANTS : https://ants.gouv.fr/demarches/carte-grise. " +
 		"Coût : 13,76 € de taxe fixe. Délai : environ 2 semaines. Justificatif de domicile de moins de 6 mois."},
 	{N: 2, Text: "Prime d'activité. La Caisse d'allocations familiales (CAF) verse la prime d'activité. Demande en ligne sur www.caf.fr ou par courriel à aide@caf.fr. " +
 		"Téléphone : 32 30, ou 01 45 67 89 10 depuis l'étranger. Ouvert du lundi au vendredi de 9h30 à 16h30. Montant forfaitaire : 1 200 € par an, soit 8 % du revenu. " +
 		"Déclaration trimestrielle avant le 15/03/2026. Revalorisation au 1er avril, trois mois après."},
+	{N: 3, Text: "Passage de l'école au collège (du CM2 à la 6e). Instruction n° DSS/SD2B/2019/261."},
 }
 
 const checkQuestion = "j'ai perdu ma carte grise à Marseille, et la prime d'activité ?"
@@ -48,6 +49,8 @@ func TestCheckAcceptsGroundedAnswers(t *testing.T) {
 		"Revalorisation au 1er avril [2] ; carte grise : https://ants.gouv.fr/demarches/carte-grise [1].",
 		"Caisse d'allocations familiales : demande sur www.caf.fr [1, 2].",
 		"La prime est revalorisée trois mois après, au 1er avril [2].",
+		// Names with digits, as the sheet writes them.
+		"Du CM2 à la 6e, voir la note DSS/SD2B [3].",
 		// English, quoting the sheets' French names.
 		"Report the loss, then request a duplicate on the ANTS website: https://ants.gouv.fr/demarches/carte-grise [1]. The fixed tax is 13,76 € and it takes about two weeks [1].",
 		"The Caisse d'allocations familiales (CAF) pays the prime d'activité [2]. Apply on www.caf.fr or call 32 30, Monday to Friday, 9h30 to 16h30 [2].",
@@ -89,11 +92,13 @@ func TestCheckRejects(t *testing.T) {
 		{"invented organisation at a sentence's start", "Pôle emploi vous accompagne aussi [2].", RuleName},
 		{"invented acronym", "La CPAM rembourse la démarche [1].", RuleName},
 		{"invented acronym at a sentence's start", "SAAQ : demandez un duplicata [1].", RuleName},
+		{"invented name with digits", "Du CE2 au CM2 [3].", RuleName},
 		{"invented place", "Allez à la préfecture de Lyon [1].", RuleName},
 		{"number of an uncited source", "La taxe fixe coûte 13,76 € [2].", RuleNumber},
 		{"no citation", "Déclarez la perte sur le site de l'ANTS.", RuleNoCitation},
-		{"citation of no source", "Déclarez la perte sur le site de l'ANTS [3].", RuleUnknownCitation},
-		{"one citation of no source", "Déclarez la perte [1, 3].", RuleUnknownCitation},
+		{"citation of no source", "Déclarez la perte sur le site de l'ANTS [4].", RuleUnknownCitation},
+		{"one citation of no source", "Déclarez la perte [1, 4].", RuleUnknownCitation},
+		{"citation zero", "Déclarez la perte [0].", RuleUnknownCitation},
 		{"empty", "", RuleEmpty},
 		{"blank", " \n\t ", RuleEmpty},
 		{"too long", strings.Repeat("Déclarez la perte [1]. ", 30), RuleTooLong},
@@ -145,6 +150,10 @@ func TestCheckBoundaries(t *testing.T) {
 	}
 	if err := Check("The RAMQ charges $19.95 [1].", qc, "", words); !errors.Is(err, ErrRejected) {
 		t.Errorf("RAMQ absent from the sheet: %v", err)
+	}
+	two := checkSources[:2]
+	if err := Check("Déclarez la perte [3].", two, "", words); !errors.Is(err, ErrRejected) {
+		t.Errorf("[3] of 2 sources: %v", err)
 	}
 	// Without the catalogue's words the other rules still hold.
 	if err := Check("Appelez le 3919 [7].", many, "", CheckWords{}); err != nil {

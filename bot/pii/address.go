@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // A street address is masked from its number to the end of the street's
@@ -199,7 +200,7 @@ func frenchStreet(s string, start, after int) int {
 		}
 		prevLink = false
 		names++
-		if isUpper(w) || linkElision(lw) && isUpper(w[2:]) {
+		if isUpper(w) || linkElision(lw) && isUpper(afterApostrophe(w)) {
 			capital = true
 		}
 		end = j
@@ -209,6 +210,16 @@ func frenchStreet(s string, start, after int) int {
 		}
 	}
 	return finishFrench(s, start, end, names, capital, lt)
+}
+
+// afterApostrophe is w after its first apostrophe: « Église » in
+// « l’Église ».
+func afterApostrophe(w string) string {
+	if i := strings.IndexAny(w, "'’"); i >= 0 {
+		_, size := utf8.DecodeRuneInString(w[i:])
+		return w[i+size:]
+	}
+	return w
 }
 
 // linkElision says whether w starts with « l' » or « d' », as in « de
@@ -238,7 +249,7 @@ func englishStreet(s string, after int) int {
 		}
 		lw := trimDot(lowerWord(w))
 		if names > 0 && (enStreetTypes[lowerWord(w)] || enStreetTypes[lw]) && (capital || !enAmbiguousTypes[lowerWord(w)]) {
-			if d, k := nextWord(s, j); d != "" && directions[trimDot(lowerWord(d))] && (len(d) > 2 || isUpper(d)) {
+			if d, k := nextWord(s, j); d != "" && directions[trimDot(lowerWord(d))] && (len(trimDot(d)) > 3 || isUpper(d)) {
 				j = k
 			}
 			return j

@@ -100,6 +100,8 @@ func TestAddresses(t *testing.T) {
 		{"adresse : 7 chemin des Vignes 13100 Aix", "adresse : [address] 13100 Aix"},
 		{"14 allée du Parc et j'ai une question", "[address] et j'ai une question"},
 		{"2 place de l'Église", "[address]"},
+		{"2 place de l’Église", "[address]"},
+		{"12 Main Street est loin", "[address] est loin"},
 		{"8 quai de la Loire.", "[address]."},
 		{"j'habite au 4 route de Lyon", "j'habite au [address]"},
 		{"10 cours Mirabeau", "[address]"},
