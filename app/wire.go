@@ -92,6 +92,16 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, err
 	}
+	// A model badly configured (its key's variable unset) stops the start
+	// before the database is touched.
+	getenv := cc.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	model, err := NewModel(cc.LLM, ModelDeps{Catalog: cat, HTTP: cc.HTTP, Getenv: getenv, Now: now, Log: log})
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, cc.Database, store.Options{Logger: log, Clock: now})
 	if err != nil {
 		return nil, err
@@ -123,14 +133,6 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		return fail(err)
 	}
 	nearby, err := placesIndex(ctx, st, base, gaz, log)
-	if err != nil {
-		return fail(err)
-	}
-	getenv := cc.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	model, err := NewModel(cc.LLM, ModelDeps{Catalog: cat, HTTP: cc.HTTP, Getenv: getenv, Now: now, Log: log})
 	if err != nil {
 		return fail(err)
 	}
