@@ -16,7 +16,10 @@ import (
 
 // Offer actions of the escalation workflow.
 const (
-	actConsent = "consent" // Arg: "y|queue|reason" or "n|queue|reason"
+	actConsent = "consent" // Arg: "y|queue|reason|topic[|summary]" or "n|…"
+	// consentSummary ends a consent offer whose question announced the
+	// model's summary.
+	consentSummary = "summary"
 	actCancel  = "cancel"
 )
 
@@ -117,14 +120,16 @@ func (t *turn) ratingPayload() (bool, error) {
 // askConsent asks whether the mediator may read the conversation, when a
 // mediators' queue will receive the case about topic (a tree id, or "").
 func (t *turn) askConsent(queue, topic, reason string) {
+	// The reason goes before the topic: offers stored before the topic
+	// was carried read "y|queue|reason". A fifth part says the question
+	// announced a summary by the model: only then does « yes » allow it.
+	arg := queue + "|" + reason + "|" + topic
 	if t.summaryOn(queue) {
 		t.say(t.msg("consent_ask_summary"))
+		arg += "|" + consentSummary
 	} else {
 		t.say(t.msg("consent_ask"))
 	}
-	// The reason goes before the topic: offers stored before the topic
-	// was carried read "y|queue|reason".
-	arg := queue + "|" + reason + "|" + topic
 	t.offer(
 		bot.Offer{Label: t.msg("btn_consent_yes"), Action: actConsent, Arg: "y|" + arg, Keys: t.e.words.yes},
 		bot.Offer{Label: t.msg("btn_consent_no"), Action: actConsent, Arg: "n|" + arg, Keys: t.e.words.no},
@@ -133,17 +138,18 @@ func (t *turn) askConsent(queue, topic, reason string) {
 }
 
 func (t *turn) consent(arg string) error {
-	parts := strings.SplitN(arg, "|", 4)
+	parts := strings.SplitN(arg, "|", 5)
 	if len(parts) < 3 {
 		return fmt.Errorf("consent offer: bad argument %q", arg)
 	}
 	topic := ""
-	if len(parts) == 4 {
+	if len(parts) >= 4 {
 		topic = parts[3]
 	}
 	yes := parts[0] == "y"
-	// The question said a summary would be written (askConsent).
-	t.summaryOK = yes && t.summaryOn(parts[1])
+	// The question said a summary would be written (askConsent), and
+	// the model is still on for it.
+	t.summaryOK = yes && len(parts) == 5 && parts[4] == consentSummary && t.summaryOn(parts[1])
 	return t.openCase(parts[1], topic, parts[2], yes)
 }
 

@@ -318,7 +318,7 @@ func (t *turn) searchInTopic() (hits []knowledge.Hit, handled bool, err error) {
 	if len(items) == 0 {
 		return hits, false, nil
 	}
-	q := mention.ReplaceAllString(t.text, " ")
+	q := t.asked()
 	if t.query != nil {
 		q = *t.query
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/boussole/boussole/bot"
 	answerpkg "github.com/boussole/boussole/bot/answer"
+	"github.com/boussole/boussole/bot/llm"
 	"github.com/boussole/boussole/bot/mediation"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
@@ -47,7 +48,7 @@ func (t *turn) searchAndAnswer() error {
 // down) fails the turn: the person gets the « technical problem » reply,
 // never a wrong answer.
 func (t *turn) search() ([]knowledge.Hit, error) {
-	q := mention.ReplaceAllString(t.text, " ")
+	q := t.asked()
 	if t.query != nil {
 		q = *t.query
 	}
@@ -58,7 +59,11 @@ func (t *turn) search() ([]knowledge.Hit, error) {
 	if want != "" {
 		k = 40
 	}
-	hits, err := t.snap.search.Search(t.ctx, q, k)
+	ctx := t.ctx
+	if t.e.model != nil && !t.modelOn(llm.FeatureEmbeddings) {
+		ctx = llm.Off(ctx) // the person's side has the model off
+	}
+	hits, err := t.snap.search.Search(ctx, q, k)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}

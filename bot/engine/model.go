@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/boussole/boussole/bot"
@@ -69,11 +70,14 @@ func (t *turn) understand(hits []knowledge.Hit) ([]knowledge.Hit, error) {
 	if !t.e.policy.Unsure(hits) {
 		return hits, nil
 	}
-	q := strings.TrimSpace(mention.ReplaceAllString(t.text, " "))
+	q := strings.TrimSpace(t.asked())
 	in := llm.RewriteInput{Text: q, Lang: t.lang(), Topic: t.topicTitle()}
 	key := strings.Join([]string{"rewrite", in.Lang, in.Topic, in.Text}, "\x1f")
 	rw, err := llm.Do(t.ctx, key, func(ctx context.Context) (llm.Rewrite, error) { return t.e.model.Rewrite(ctx, in) })
 	if err != nil {
+		// While the reading is on its way, the answer is not written
+		// for the word search's guess: it may not be the one shown.
+		t.reading = errors.Is(err, llm.ErrPending)
 		t.modelFailed("rewrite", err)
 		return hits, nil
 	}
@@ -112,7 +116,7 @@ func (t *turn) topicTitle() string {
 // returns the message with Boussole's own source lines, or false: the
 // template answer is used.
 func (t *turn) grounded(item *knowledge.Item, also []knowledge.Hit) (string, bool) {
-	if t.in.Payload != "" || !t.modelOn(llm.FeatureAnswer) {
+	if t.in.Payload != "" || t.reading || !t.modelOn(llm.FeatureAnswer) {
 		return "", false
 	}
 	items := []*knowledge.Item{item}
@@ -122,10 +126,13 @@ func (t *turn) grounded(item *knowledge.Item, also []knowledge.Hit) (string, boo
 			break
 		}
 	}
-	in := llm.AnswerInput{Question: strings.TrimSpace(mention.ReplaceAllString(t.text, " ")), Lang: t.lang(), Items: items}
+	in := llm.AnswerInput{Question: strings.TrimSpace(t.asked()), Lang: t.lang(), Items: items}
 	ids := make([]string, len(items))
 	for i, it := range items {
-		ids[i] = it.ID
+		// The item's identity, not only its id: knowledge published
+		// between two attempts of the turn is not answered from the
+		// text checked against the old one.
+		ids[i] = fmt.Sprintf("%s@%p", it.ID, it)
 	}
 	key := strings.Join([]string{"answer", in.Lang, strings.Join(ids, ","), in.Question}, "\x1f")
 	a, err := llm.Do(t.ctx, key, func(ctx context.Context) (llm.Answer, error) { return t.e.model.Answer(ctx, in) })
@@ -141,7 +148,7 @@ func (t *turn) grounded(item *knowledge.Item, also []knowledge.Hit) (string, boo
 // operator allowed them). nil when the model gives none.
 func (t *turn) machineSummary(queue, topic string, words []string, shown []string) *bot.MachineSummary {
 	m := t.e.model
-	if m == nil || !m.On(llm.FeatureSummary, t.jurisdiction()) || !m.OnQueue(queue) {
+	if m == nil || !t.summaryOn(queue) {
 		return nil
 	}
 	var turns []string
@@ -175,7 +182,13 @@ func (t *turn) machineSummary(queue, topic string, words []string, shown []strin
 // summaryOn reports whether a case for queue gets a machine summary
 // when the person consents: the consent question then says so.
 func (t *turn) summaryOn(queue string) bool {
-	return t.modelOn(llm.FeatureSummary) && t.e.model.OnQueue(queue)
+	if !t.modelOn(llm.FeatureSummary) {
+		return false
+	}
+	// A queue by place (« logement/13 ») follows its own setting, else
+	// its topic's (« logement »).
+	base, _, _ := strings.Cut(queue, "/")
+	return t.e.model.OnQueue(queue) && t.e.model.OnQueue(base)
 }
 
 // respondWithModel runs a turn under a memo of model calls: when the

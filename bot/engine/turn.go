@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/bot/pii"
 	"github.com/boussole/boussole/knowledge"
 	"github.com/boussole/boussole/knowledge/analysis"
 )
@@ -108,6 +109,9 @@ type turn struct {
 	// summaryOK is set when the person consented to a case whose
 	// consent question said a summary would be written (model.go).
 	summaryOK bool
+	// reading is set while the model's reading of the message is on its
+	// way (model.go).
+	reading bool
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -151,7 +155,7 @@ func (t *turn) run() error {
 		dangerSaid = said
 		if t.e.places != nil {
 			// The town's name is where the person is, not what they ask.
-			j, rest, err := t.e.places.Locate(t.ctx, mention.ReplaceAllString(t.text, " "))
+			j, rest, err := t.e.places.Locate(t.ctx, t.asked())
 			if err != nil {
 				return fmt.Errorf("locate: %w", err)
 			}
@@ -379,6 +383,19 @@ func (t *turn) message(folded string) error {
 
 // mention matches @name, @everyone and @here.
 var mention = regexp.MustCompile(`@\S+`)
+
+// asked is the message as the search reads it: without mentions (a name
+// or @everyone is never the question). With a language model, whatever
+// is searched may leave for it (an embedding, a reading): it is masked
+// first, before a mention takes an e-mail's domain away and before
+// places fold it (the name and e-mail rules read the words as typed).
+func (t *turn) asked() string {
+	s := t.text
+	if t.e.model != nil {
+		s = pii.Mask(s)
+	}
+	return mention.ReplaceAllString(s, " ")
+}
 
 // jurisdiction is where the conversation's citizen is: what their words
 // or the content they chose said, else the channel's configuration, else

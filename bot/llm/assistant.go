@@ -33,7 +33,8 @@ type Options struct {
 	// Features turned on; absent ones are off.
 	Features map[Feature]bool
 	// Jurisdictions turns the model on or off by jurisdiction (FR,
-	// QC…); absent ones are on.
+	// QC…); absent ones are on. While a person's side is unknown, the
+	// model is off if any side has it off.
 	Jurisdictions map[string]bool
 	// Queues turns the mediators' summary on or off by queue; absent
 	// ones are on.
@@ -112,7 +113,17 @@ func (a *Assistant) On(f Feature, j string) bool {
 	if !a.o.Features[f] {
 		return false
 	}
-	if on, ok := a.o.Jurisdictions[j]; ok && j != "" {
+	if j == "" {
+		// Side not known yet: an operator who turned the model off for
+		// a side meant it for everyone who may be there.
+		for _, on := range a.o.Jurisdictions {
+			if !on {
+				return false
+			}
+		}
+		return true
+	}
+	if on, ok := a.o.Jurisdictions[j]; ok {
 		return on
 	}
 	return true

@@ -38,7 +38,7 @@ func TestAssistantOn(t *testing.T) {
 		j    string
 		want bool
 	}{
-		{llm.FeatureRewrite, "FR", true}, {llm.FeatureRewrite, "QC", false}, {llm.FeatureRewrite, "", true}, {llm.FeatureRewrite, "BE", true},
+		{llm.FeatureRewrite, "FR", true}, {llm.FeatureRewrite, "QC", false}, {llm.FeatureRewrite, "", false}, {llm.FeatureRewrite, "BE", true},
 		{llm.FeatureAnswer, "FR", false}, {llm.FeatureSummary, "FR", true},
 	} {
 		if got := a.On(c.f, c.j); got != c.want {

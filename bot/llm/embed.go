@@ -265,7 +265,9 @@ func (h *Hybrid) Search(ctx context.Context, query string, k int) ([]knowledge.H
 		h.log.DebugContext(ctx, "embeddings not used", "err", err)
 		return lex, nil
 	case err != nil:
-		h.log.WarnContext(ctx, "embeddings not used: the query was not embedded", "err", err)
+		// The error may quote the server, which may echo the (masked)
+		// query: at debug only.
+		h.log.DebugContext(ctx, "embeddings not used: the query was not embedded", "err", err)
 		return lex, nil
 	}
 	if err := checkVector(v, h.index.Dims()); err != nil {

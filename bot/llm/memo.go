@@ -43,6 +43,15 @@ func WithMemo(ctx context.Context, m *Memo) context.Context {
 	return context.WithValue(ctx, memoKey{}, m)
 }
 
+type offKey struct{}
+
+// Off returns ctx marking the model off for the calls made with it (the
+// person's jurisdiction has it off): Do then fails with ErrUnavailable
+// without calling.
+func Off(ctx context.Context) context.Context { return context.WithValue(ctx, offKey{}, true) }
+
+func isOff(ctx context.Context) bool { off, _ := ctx.Value(offKey{}).(bool); return off }
+
 func memoFrom(ctx context.Context) *Memo {
 	m, _ := ctx.Value(memoKey{}).(*Memo)
 	return m
@@ -53,11 +62,14 @@ func memoFrom(ctx context.Context) *Memo {
 // records fn and returns ErrPending. key must name everything the result
 // depends on.
 func Do[T any](ctx context.Context, key string, fn func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if isOff(ctx) {
+		return zero, fmt.Errorf("llm memo %q: the model is off here: %w", key, ErrUnavailable)
+	}
 	m := memoFrom(ctx)
 	if m == nil {
 		return fn(ctx)
 	}
-	var zero T
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if r, ok := m.done[key]; ok {
@@ -99,6 +111,12 @@ func (m *Memo) Resolve(ctx context.Context) {
 	var wg sync.WaitGroup
 	results := make([]memoResult, len(keys))
 	for i, k := range keys {
+		if err := ctx.Err(); err != nil {
+			// The budget is spent: the call is not made (a healthy server
+			// must not be counted as failing for the turn's lack of time).
+			results[i] = memoResult{nil, fmt.Errorf("llm: the turn's budget is spent: %w", ErrUnavailable)}
+			continue
+		}
 		wg.Go(func() {
 			v, err := calls[k](ctx)
 			results[i] = memoResult{v, err}
