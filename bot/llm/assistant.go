@@ -365,11 +365,18 @@ func ItemFacts(it *knowledge.Item, lang string) string {
 	if en && len(it.StepsEN) > 0 {
 		steps = it.StepsEN
 	}
-	for i, s := range steps {
-		if i == 8 {
-			break // enough for a first message; the sheet has the rest
+	// Steps as a list, not « Étape 3 »: a number in the facts is one the
+	// post-check lets the model write.
+	if len(steps) > 0 {
+		b.WriteString("Étapes :\n")
+		for i, s := range steps {
+			if i == 8 {
+				break // enough for a first message; the sheet has the rest
+			}
+			if s = strings.TrimSpace(s); s != "" {
+				b.WriteString("- " + s + "\n")
+			}
 		}
-		line("Étape "+strconv.Itoa(i+1), s)
 	}
 	if len(it.Documents) > 0 {
 		line("Documents", strings.Join(it.Documents[:min(len(it.Documents), 8)], " ; "))

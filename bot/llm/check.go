@@ -93,6 +93,10 @@ type CheckWords struct {
 	// Names are names and acronyms an answer may write without a source
 	// (« France », « Québec », « PDF »), folded.
 	Names []string
+	// Orgs are organisations and offices written in any case (« la
+	// caf », « Urssaf » first in a sentence, « la préfecture »), folded:
+	// one the answer names must be in the cited items.
+	Orgs []string
 }
 
 // The catalogue's keys of CheckWords, in each language's file: months
@@ -103,6 +107,7 @@ const (
 	KeyCheckNumbers = "words_check_numbers"
 	KeyCheckHeads   = "words_check_heads"
 	KeyCheckNames   = "words_check_names"
+	KeyCheckOrgs    = "words_check_orgs"
 )
 
 // CheckWordsFrom reads CheckWords from the catalogue: list returns the
@@ -150,6 +155,11 @@ func CheckWordsFrom(langs []string, list func(lang, key string) []string) (Check
 		}
 		for _, n := range list(lang, KeyCheckNames) {
 			w.Names = appendFolded(w.Names, n)
+		}
+		for _, o := range list(lang, KeyCheckOrgs) {
+			if f := strings.Join(strings.Fields(analysis.Fold(o)), " "); f != "" && !slices.Contains(w.Orgs, f) {
+				w.Orgs = append(w.Orgs, f)
+			}
 		}
 	}
 	if len(w.Months) == 0 || len(w.Numbers) == 0 {
@@ -234,12 +244,14 @@ func Check(answer string, sources []Source, question string, words CheckWords) e
 			cb.WriteString("\n")
 		}
 	}
-	c := newChecker(cb.String(), ab.String(), question, words)
+	// Names come from the cited items (and the person's own words): an
+	// organisation only an uncited item names is not what [1] says.
+	c := newChecker(cb.String(), cb.String(), question, words)
 	if text, err = c.links(text); err != nil {
 		return err
 	}
 	text = listMarkRe.ReplaceAllString(text, "")
-	for _, check := range []func(string) error{c.numbers, c.numberWords, c.calendar, c.names} {
+	for _, check := range []func(string) error{c.numbers, c.numberWords, c.calendar, c.names, c.orgs} {
 		if err := check(text); err != nil {
 			return err
 		}
@@ -343,16 +355,28 @@ func atoi(s string) int {
 }
 
 // digits keeps the digits of a number, without leading zeros: « 01 23 »
-// and « 0123 », « 03 » and « 3 » are the same claim.
+// and « 0123 », « 03 » and « 3 » are the same claim. A decimal part
+// stays apart (« 13,76 » is 13.76, never « 1 376 »; « 5,00 » is 5, never
+// « 500 »): a comma or a dot that the number has once, followed by one or
+// two digits at its end.
 func digits(n string) string {
+	whole, dec := n, ""
+	if i := strings.LastIndexAny(n, ",."); i >= 0 && strings.Count(n, n[i:i+1]) == 1 {
+		if after := n[i+1:]; len(after) >= 1 && len(after) <= 2 && strings.Trim(after, "0123456789") == "" {
+			whole, dec = n[:i], strings.TrimRight(after, "0")
+		}
+	}
 	d := strings.TrimLeft(strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
 		}
 		return -1
-	}, n), "0")
+	}, whole), "0")
 	if d == "" {
-		return "0"
+		d = "0"
+	}
+	if dec != "" {
+		d += "." + dec
 	}
 	return d
 }
@@ -609,4 +633,18 @@ func sentenceStart(text string, i int) bool {
 		}
 	}
 	return true
+}
+
+// orgs checks the organisations and offices the answer names in any case
+// (CheckWords.Orgs): each must be named by the cited items, whatever the
+// person wrote (« je suis à la MSA » does not make the MSA the answer).
+func (c *checker) orgs(text string) error {
+	folded := " " + strings.Join(strings.Fields(analysis.Fold(text)), " ") + " "
+	cited := " " + strings.Join(strings.Fields(analysis.Fold(c.cited)), " ") + " "
+	for _, o := range c.words.Orgs {
+		if strings.Contains(folded, " "+o+" ") && !strings.Contains(cited, " "+o+" ") {
+			return reject(RuleName, o)
+		}
+	}
+	return nil
 }
