@@ -80,7 +80,7 @@ func say(t *testing.T, c *app.Core, text string) string {
 // A long story the words alone do not find: the model reads it as a
 // short query, Boussole's search finds the sheet, the grounded first
 // message is shown with Boussole's source line, and the mediator reads
-// « Compris : » and the machine summary. Nothing personal left in any
+// « Compris par le modèle : » and the machine summary. Nothing personal left in any
 // request, nor the API key in a body.
 func TestModelThroughAnOpenAICompatibleServer(t *testing.T) {
 	m := &model{

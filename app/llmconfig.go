@@ -23,7 +23,8 @@ type LLMConfig struct {
 	// APIKeyEnv names the environment variable holding the API key (the
 	// key itself never goes in the file); "" for servers without one.
 	APIKeyEnv string `yaml:"api_key_env"`
-	// Timeout bounds the model's part of one turn, all calls together.
+	// Timeout bounds each call to the server (default 4s); a turn waits
+	// for the model at most 1.125× it, all its calls together.
 	Timeout     string   `yaml:"timeout"`
 	MaxTokens   int      `yaml:"max_tokens"`
 	Temperature *float64 `yaml:"temperature"`
@@ -109,6 +110,9 @@ func (c *LLMConfig) validate(queues map[string]QueueConfig) error {
 	}
 	if c.features()[llm.FeatureEmbeddings] && c.EmbeddingsModel == "" {
 		errs = append(errs, errors.New("llm.embeddings_model: the embeddings feature needs the server's embeddings model"))
+	}
+	if !c.features()[llm.FeatureEmbeddings] && c.EmbeddingsModel != "" {
+		errs = append(errs, errors.New("llm.embeddings_model: set, but embeddings is not in llm.features (add it, or remove the model)"))
 	}
 	for j := range c.Jurisdictions {
 		if !jurisdictionCode(j) {

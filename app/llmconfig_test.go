@@ -26,6 +26,7 @@ func TestLLMConfigIsValidated(t *testing.T) {
 		"hot":              {func(c *LLMConfig) { c.Temperature = &hot }, "llm.temperature: 2.5"},
 		"unknown feature":  {func(c *LLMConfig) { c.Features = append(c.Features, "chat") }, "llm.features[3]: unknown feature \"chat\" (possible: rewrite, answer, summary, embeddings)"},
 		"embeddings model": {func(c *LLMConfig) { c.Features = []string{"embeddings"} }, "llm.embeddings_model: the embeddings feature needs"},
+		"embeddings off":   {func(c *LLMConfig) { c.EmbeddingsModel = "bge-m3" }, "llm.embeddings_model: set, but embeddings is not in llm.features"},
 		"jurisdiction":     {func(c *LLMConfig) { c.Jurisdictions = map[string]bool{"quebec": false} }, "llm.jurisdictions.quebec: not a code"},
 		"queue":            {func(c *LLMConfig) { c.Queues = map[string]bool{"logement": false} }, "llm.queues.logement: no such mediation queue (configured: default)"},
 	} {

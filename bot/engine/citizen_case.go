@@ -20,7 +20,7 @@ const (
 	// consentSummary ends a consent offer whose question announced the
 	// model's summary.
 	consentSummary = "summary"
-	actCancel  = "cancel"
+	actCancel      = "cancel"
 )
 
 // caseTurn handles a citizen's message while they have a case. It reports

@@ -132,7 +132,7 @@ func (h *modelHarness) say(a bot.Address, text string) []bot.Reply {
 
 // A story the search is unsure about is read by the model as a short
 // query; the bot answers with what that query finds, and the model's
-// reading reaches the mediator as « Compris : ». The model is called
+// reading reaches the mediator as « Compris par le modèle : ». The model is called
 // while no transaction is open: another person's turn goes through
 // during the call.
 func TestModelRewriteFindsTheSheetOutsideTheTransaction(t *testing.T) {
@@ -169,12 +169,12 @@ func TestModelRewriteFindsTheSheetOutsideTheTransaction(t *testing.T) {
 	}
 	found := false
 	for _, o := range out {
-		if strings.Contains(o.Reply.Text, "Compris : passeport") {
+		if strings.Contains(o.Reply.Text, "Compris par le modèle : passeport") {
 			found = true
 		}
 	}
 	if !found {
-		t.Fatalf("no « Compris : passeport » in the announcement: %+v", out)
+		t.Fatalf("no « Compris par le modèle : passeport » in the announcement: %+v", out)
 	}
 }
 
@@ -250,7 +250,7 @@ func TestModelSummaryWithConsent(t *testing.T) {
 	}
 	h := newModelHarness(t, m, 0)
 	h.say(alice, "j'ai perdu ma carte d'identité")
-	mustContain(t, h.say(alice, "je veux parler à quelqu'un"), "résumé écrit automatiquement")
+	mustContain(t, h.say(alice, "je veux parler à quelqu'un"), "écrit automatiquement par le modèle de langage")
 	if len(m.used()) != 0 {
 		t.Fatal("summarised before the person consented")
 	}
