@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/knowledge/search"
@@ -52,6 +53,9 @@ func RefreshEmbeddings(ctx context.Context, st *store.Store, e llm.Embedder, mod
 	progress := func(done, total int) {
 		log.Debug("embeddings computed", "model", model, "done", done, "total", total)
 	}
+	// Each batch is bounded: a server that hangs stops the refresh (the
+	// next one resumes) instead of holding an import or serve's start.
+	e = batchTimeout{e, embedBatchTimeout}
 	vecs, kept, rerr := llm.Refresh(ctx, e, items, have, llm.DefaultBatch, progress)
 	if rerr == nil && len(vecs) > 0 && dims != 0 && len(vecs[0].Vector) != dims {
 		log.Warn("the embedding model's vectors changed size: every item is embedded again", "model", model, "stored_dims", dims, "dims", len(vecs[0].Vector))
@@ -224,4 +228,20 @@ func (c *Core) RefreshEmbeddings(ctx context.Context) error {
 		return err
 	}
 	return c.Library.Reload(ctx, true)
+}
+
+// embedBatchTimeout bounds one batch of item embeddings (64 texts): far
+// more than a working server needs, far less than forever.
+const embedBatchTimeout = 2 * time.Minute
+
+// batchTimeout bounds each call of an Embedder.
+type batchTimeout struct {
+	e llm.Embedder
+	d time.Duration
+}
+
+func (b batchTimeout) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.d)
+	defer cancel()
+	return b.e.Embed(ctx, texts)
 }
