@@ -10,6 +10,7 @@ import (
 
 	"github.com/boussole/boussole/bot/llm"
 	"github.com/boussole/boussole/bot/mediation"
+	"github.com/boussole/boussole/internal/envname"
 )
 
 // LLMConfig is the optional language model, through any OpenAI-compatible
@@ -85,8 +86,9 @@ func (c *LLMConfig) validate(queues map[string]QueueConfig) error {
 	if strings.TrimSpace(c.Model) == "" {
 		errs = append(errs, errors.New("llm.model: required (the model's name on the server)"))
 	}
-	if c.APIKeyEnv != "" && !envName(c.APIKeyEnv) {
-		errs = append(errs, fmt.Errorf("llm.api_key_env: %q is not an environment variable name (the key itself goes in the environment, never in this file)", c.APIKeyEnv))
+	if c.APIKeyEnv != "" {
+		// The adapters' check: a pasted key is refused and never repeated.
+		errs = append(errs, envname.Check("llm.api_key_env", c.APIKeyEnv))
 	}
 	if c.Timeout != "" {
 		if d, err := time.ParseDuration(c.Timeout); err != nil || d <= 0 || d > time.Minute {
@@ -144,14 +146,4 @@ func (c *LLMConfig) apiKey(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("llm.api_key_env: the environment variable %s is not set", c.APIKeyEnv)
 	}
 	return k, nil
-}
-
-// envName reports whether s reads as an environment variable name.
-func envName(s string) bool {
-	for i, r := range s {
-		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return s != ""
 }

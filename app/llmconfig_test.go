@@ -20,7 +20,7 @@ func TestLLMConfigIsValidated(t *testing.T) {
 		"not http":         {func(c *LLMConfig) { c.BaseURL = "ftp://x/v1" }, "llm.base_url: \"ftp://x/v1\" is not an http(s) URL"},
 		"key in url":       {func(c *LLMConfig) { c.BaseURL = "https://me:secret@albert.example/v1" }, "no credentials in the URL"},
 		"no model":         {func(c *LLMConfig) { c.Model = " " }, "llm.model: required"},
-		"key not a name":   {func(c *LLMConfig) { c.APIKeyEnv = "sk-12345 secret" }, "llm.api_key_env: \"sk-12345 secret\" is not an environment variable name"},
+		"key not a name":   {func(c *LLMConfig) { c.APIKeyEnv = "sk-12345 secret" }, "llm.api_key_env: must be the name of an environment variable"},
 		"bad timeout":      {func(c *LLMConfig) { c.Timeout = "4" }, "llm.timeout: \"4\""},
 		"too many tokens":  {func(c *LLMConfig) { c.MaxTokens = 100000 }, "llm.max_tokens: 100000"},
 		"hot":              {func(c *LLMConfig) { c.Temperature = &hot }, "llm.temperature: 2.5"},
@@ -40,6 +40,8 @@ func TestLLMConfigIsValidated(t *testing.T) {
 				t.Fatal(err)
 			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("error = %v, want %q", err, tc.want)
+			case err != nil && strings.Contains(err.Error(), "sk-12345"):
+				t.Fatalf("a pasted key is repeated: %v", err)
 			}
 		})
 	}

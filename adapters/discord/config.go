@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/boussole/boussole/adapters/internal/envname"
+	"github.com/boussole/boussole/internal/envname"
 )
 
 // Settings are the discord section of the configuration file, what an

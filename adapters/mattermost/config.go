@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/boussole/boussole/adapters/internal/envname"
+	"github.com/boussole/boussole/internal/envname"
 )
 
 // Settings are the mattermost section of the configuration file, what an

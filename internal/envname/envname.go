@@ -1,5 +1,5 @@
 // Package envname checks the configuration keys that name an environment
-// variable holding a secret (the *_env keys of the adapters' sections).
+// variable holding a secret (the *_env keys of the adapters' and the llm sections).
 package envname
 
 import "fmt"
