@@ -65,9 +65,9 @@ func NewModel(cfg *LLMConfig, d ModelDeps) (*Model, error) {
 	}
 	timeout := cfg.timeout()
 	guard := llm.NewGuard(client, llm.GuardConfig{Timeout: timeout}, d.Now, d.Log)
-	words, err := checkWords(d.Catalog)
+	words, err := llm.CheckWordsFrom(d.Catalog.Langs(), d.Catalog.Words)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("llm: post-check words: %w", err)
 	}
 	a, err := llm.NewAssistant(guard, llm.Options{Features: feats, Jurisdictions: cfg.Jurisdictions, Queues: cfg.Queues,
 		SendDanger: cfg.SendDanger, Words: words}, d.Log)
@@ -77,15 +77,4 @@ func NewModel(cfg *LLMConfig, d ModelDeps) (*Model, error) {
 	// A call the guard times out counts against the server (its breaker
 	// opens on a hanging server); the turn's budget leaves it that time.
 	return &Model{Assistant: a, Guard: guard, Client: client, Budget: timeout + timeout/8, EmbeddingsModel: emb}, nil
-}
-
-// checkWords are the words the grounded answers' post-check recognises,
-// from the catalogue, every language together (an English answer may
-// quote a French sheet's month).
-func checkWords(cat *catalog.Catalog) (func(lang string) llm.CheckWords, error) {
-	w, err := llm.CheckWordsFrom(cat.Langs(), cat.Words)
-	if err != nil {
-		return nil, fmt.Errorf("llm: post-check words: %w", err)
-	}
-	return func(string) llm.CheckWords { return w }, nil
 }

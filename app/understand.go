@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync/atomic"
 
@@ -109,7 +108,3 @@ func (m *Model) Ground(ctx context.Context, base *knowledge.Base, p answer.Polic
 	a, err = m.Assistant.Answer(ctx, llm.AnswerInput{Question: strings.TrimSpace(q), Lang: lang, Items: items})
 	return a, true, err
 }
-
-// Rejected reports whether err is the post-check's refusal (as opposed
-// to the server failing).
-func Rejected(err error) bool { return errors.Is(err, llm.ErrRejected) }

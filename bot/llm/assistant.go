@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"text/template"
@@ -44,9 +44,10 @@ type Options struct {
 	SendDanger bool
 	// MaxTokens bounds each answer; 0 leaves the client's setting.
 	MaxTokens int
-	// Words are the words the post-check recognises, by language (from
-	// the message catalogue).
-	Words func(lang string) CheckWords
+	// Words are the words the post-check recognises, every language
+	// together (CheckWordsFrom, from the message catalogue): an English
+	// answer may quote a French sheet's month.
+	Words CheckWords
 }
 
 // Assistant is what Boussole asks of a language model: understanding a
@@ -85,9 +86,6 @@ func NewAssistant(c Client, o Options, log *slog.Logger) (*Assistant, error) {
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
-	}
-	if o.Words == nil {
-		o.Words = func(string) CheckWords { return CheckWords{} }
 	}
 	a := &Assistant{c: c, o: o, log: log, prompts: map[string]*template.Template{}}
 	funcs := template.FuncMap{"join": strings.Join}
@@ -300,42 +298,18 @@ func (a *Assistant) Answer(ctx context.Context, in AnswerInput) (Answer, error) 
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
 	text := strings.TrimSpace(out)
-	if err := Check(text, sources, q, a.o.Words(in.Lang)); err != nil {
+	if err := Check(text, sources, q, a.o.Words); err != nil {
 		a.stats.answersRej.Add(1)
 		a.log.Debug("grounded answer rejected", "reason", err)
 		return Answer{}, fmt.Errorf("answer: %w", err)
 	}
 	cited := Citations(text)
-	if len(cited) == 0 || cited[0] != 1 && !containsInt(cited, 1) {
+	if !slices.Contains(cited, 1) {
 		a.stats.answersRej.Add(1)
 		return Answer{}, fmt.Errorf("answer: the first item is not cited: %w", ErrRejected)
 	}
 	a.stats.answersAccepted.Add(1)
 	return Answer{Text: text, Cited: cited}, nil
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// Citations lists the numbers an answer cites ([1], [2, 3]), in order
-// of first citation.
-func Citations(text string) []int {
-	var out []int
-	for _, m := range citationRe.FindAllString(text, -1) {
-		for _, d := range citeNumRe.FindAllString(m, -1) {
-			n, _ := strconv.Atoi(d)
-			if !containsInt(out, n) {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
 }
 
 // ItemFacts is what a model may say about an item: its fields, one per

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -267,19 +268,31 @@ func citations(text string, sources []Source) (map[int]bool, string, error) {
 		known[s.N] = true
 	}
 	cited := map[int]bool{}
-	for _, m := range citationRe.FindAllStringSubmatch(text, -1) {
-		for _, n := range citeNumRe.FindAllString(m[1], -1) {
-			var v int
-			if _, err := fmt.Sscan(n, &v); err != nil || !known[v] {
-				return nil, "", reject(RuleUnknownCitation, m[0])
-			}
-			cited[v] = true
+	for _, v := range Citations(text) {
+		if !known[v] {
+			return nil, "", reject(RuleUnknownCitation, "["+strconv.Itoa(v)+"]")
 		}
+		cited[v] = true
 	}
 	if len(cited) == 0 {
 		return nil, "", reject(RuleNoCitation, "")
 	}
 	return cited, citationRe.ReplaceAllString(text, " "), nil
+}
+
+// Citations lists the numbers an answer cites ([1], [2, 3]), in order
+// of first citation; a number too long to read is 0 (no source).
+func Citations(text string) []int {
+	var out []int
+	for _, m := range citationRe.FindAllString(text, -1) {
+		for _, d := range citeNumRe.FindAllString(m, -1) {
+			n, _ := strconv.Atoi(d)
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // checker holds what the sources say, read once.

@@ -223,7 +223,7 @@ func evalWithModel(ctx context.Context, e env, m *app.Model, base *knowledge.Bas
 				continue
 			case err == nil:
 				out.Accepted++
-			case app.Rejected(err):
+			case errors.Is(err, llm.ErrRejected):
 				out.Rejected++
 			default:
 				out.Failed++
