@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,25 +11,14 @@ import (
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/engine"
 	"github.com/boussole/boussole/bot/llm/llmtest"
-	"github.com/boussole/boussole/bot/mediation"
 )
 
 // openEmbeddings opens a Core whose search fuses embeddings from srv,
 // every item embedded.
 func openEmbeddings(t *testing.T, srv *llmtest.Server, jurisdiction string, off map[string]bool, features ...string) *app.Core {
 	t.Helper()
-	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: engine.Config{Lang: "fr", Jurisdiction: jurisdiction},
-		LLM:  &app.LLMConfig{BaseURL: srv.BaseURL(), Model: "m", EmbeddingsModel: "bge-m3", Features: append([]string{"embeddings"}, features...), Jurisdictions: off},
-		HTTP: srv.Client()}
-	c, err := app.OpenCore(context.Background(), cc, nil, llmNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if err := c.RefreshEmbeddings(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return openLLM(t, srv, engine.Config{Jurisdiction: jurisdiction},
+		app.LLMConfig{Model: "m", EmbeddingsModel: "bge-m3", Features: append([]string{"embeddings"}, features...), Jurisdictions: off})
 }
 
 // A message naming a town is searched without the town's words (folded
@@ -102,19 +90,8 @@ func TestModelConcurrentConversations(t *testing.T) {
 		answer:  llmtest.Text("Faites une demande à la MDPH de votre département [1].", 10, 10),
 		summary: llmtest.Text(`{"situation":"Parent perdu.","tried":"Fiche AEEH.","asks":"Aide pour le dossier."}`, 1, 1)}
 	srv := llmtest.New(t, llmtest.WithChat(m.chat), llmtest.WithEmbed(llmtest.EmbedWith(llmtest.HashEmbed(64))))
-	med := mediation.Config{Mediators: map[string][]string{"test": {"marie"}},
-		Queues: map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "test", Channel: "mediateurs"}}}}
-	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: engine.Config{Lang: "fr", Mediation: med},
-		LLM:  &app.LLMConfig{BaseURL: srv.BaseURL(), Model: "m", EmbeddingsModel: "e", Features: []string{"rewrite", "answer", "summary", "embeddings"}},
-		HTTP: srv.Client()}
-	c, err := app.OpenCore(context.Background(), cc, nil, llmNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.RefreshEmbeddings(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	c := openLLM(t, srv, engine.Config{Mediation: desk},
+		app.LLMConfig{Model: "m", EmbeddingsModel: "e", Features: []string{"rewrite", "answer", "summary", "embeddings"}})
 	const people = 8
 	var wg sync.WaitGroup
 	for i := range people {

@@ -41,14 +41,19 @@ func (m *model) chat(r llmtest.ChatRequest) llmtest.Reply {
 
 func llmNow() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
 
-// openWithModel opens a Core on the demo knowledge with the language
-// model behind srv, features on as listed.
-func openWithModel(t *testing.T, srv *llmtest.Server, timeout string, features ...string) *app.Core {
+// desk is a mediators' queue for the tests' cases.
+var desk = mediation.Config{Mediators: map[string][]string{"test": {"marie"}},
+	Queues: map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "test", Channel: "mediateurs"}}}}
+
+// openLLM opens a Core on the demo knowledge, in French, with the
+// language model lc behind srv (its base URL and client filled in); the
+// key of ALBERT_KEY is « sk-secret-key ». With embeddings, every item is
+// embedded first, as serve's start does.
+func openLLM(t *testing.T, srv *llmtest.Server, e engine.Config, lc app.LLMConfig) *app.Core {
 	t.Helper()
-	med := mediation.Config{Mediators: map[string][]string{"test": {"marie"}},
-		Queues: map[string]mediation.Queue{mediation.DefaultQueue: {Channel: bot.Address{Platform: "test", Channel: "mediateurs"}}}}
-	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: engine.Config{Lang: "fr", Mediation: med},
-		LLM:    &app.LLMConfig{BaseURL: srv.BaseURL(), Model: "albert-large", APIKeyEnv: "ALBERT_KEY", Timeout: timeout, Features: features},
+	e.Lang = "fr"
+	lc.BaseURL = srv.BaseURL()
+	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: e, LLM: &lc,
 		Getenv: func(n string) string { return map[string]string{"ALBERT_KEY": "sk-secret-key"}[n] },
 		HTTP:   srv.Client()}
 	c, err := app.OpenCore(context.Background(), cc, nil, llmNow)
@@ -56,7 +61,19 @@ func openWithModel(t *testing.T, srv *llmtest.Server, timeout string, features .
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
+	if lc.EmbeddingsModel != "" {
+		if err := c.RefreshEmbeddings(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return c
+}
+
+// openWithModel opens a Core with a mediators' queue and the language
+// model behind srv, features on as listed.
+func openWithModel(t *testing.T, srv *llmtest.Server, timeout string, features ...string) *app.Core {
+	t.Helper()
+	return openLLM(t, srv, engine.Config{Mediation: desk}, app.LLMConfig{Model: "albert-large", APIKeyEnv: "ALBERT_KEY", Timeout: timeout, Features: features})
 }
 
 var person = bot.Address{Platform: "test", Channel: "dm", User: "jeanne"}
@@ -180,18 +197,7 @@ func TestModelErrorsFallBack(t *testing.T) {
 // masked, and the answer stays the word search's when both agree.
 func TestModelEmbeddingsInTheCore(t *testing.T) {
 	srv := llmtest.New(t, llmtest.WithEmbed(llmtest.EmbedWith(llmtest.HashEmbed(256))))
-	med := mediation.Config{}
-	cc := app.CoreConfig{Database: filepath.Join(t.TempDir(), "b.db"), Engine: engine.Config{Lang: "fr", Mediation: med},
-		LLM:  &app.LLMConfig{BaseURL: srv.BaseURL(), Model: "m", EmbeddingsModel: "bge-m3", Features: []string{"embeddings"}},
-		HTTP: srv.Client()}
-	c, err := app.OpenCore(context.Background(), cc, nil, llmNow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.RefreshEmbeddings(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	c := openLLM(t, srv, engine.Config{}, app.LLMConfig{Model: "m", EmbeddingsModel: "bge-m3", Features: []string{"embeddings"}})
 	stored, err := c.Store.Embeddings(context.Background(), "bge-m3")
 	if err != nil || len(stored) != len(c.Library.Base().Items) {
 		t.Fatalf("%d embeddings stored for %d items: %v", len(stored), len(c.Library.Base().Items), err)
