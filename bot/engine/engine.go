@@ -285,15 +285,12 @@ func (e *Engine) respondOnce(ctx context.Context, in bot.Incoming, hs HandledSto
 	// process given the same message) never answers it twice, and a crash
 	// before it answers it again.
 	if hs != nil && in.ID != "" {
-		done, err := hs.Handled(ctx, in.Address.Platform, in.ID)
+		claimed, err := hs.ClaimHandled(ctx, in.Address.Platform, in.ID)
 		if err != nil {
-			return nil, fmt.Errorf("look up handled message: %w", err)
+			return nil, fmt.Errorf("claim handled message: %w", err)
 		}
-		if done {
+		if !claimed {
 			return nil, nil
-		}
-		if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
-			return nil, err
 		}
 	}
 	return e.respond(ctx, in, now)

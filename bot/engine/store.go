@@ -74,6 +74,12 @@ type MediationStore interface {
 type HandledStore interface {
 	Handled(ctx context.Context, platform, id string) (bool, error)
 	MarkHandled(ctx context.Context, platform, id string) error
+	// ClaimHandled marks the message handled and reports whether this
+	// call did: within a turn's transaction, of several processes given
+	// the same message (every Boussole replica receives a Mattermost
+	// event) exactly one claims it, and a claim whose turn rolls back
+	// (the process died) lets another process claim it again.
+	ClaimHandled(ctx context.Context, platform, id string) (bool, error)
 }
 
 // Transactional is a store that runs a whole turn in one transaction:

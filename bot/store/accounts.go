@@ -9,8 +9,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The web admin's accounts and their sign-in sessions (tables of
@@ -112,7 +110,7 @@ func (s *Store) CreateAccount(ctx context.Context, a Account) (Account, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.Login, a.Name, a.Role, a.PasswordHash, boolInt(a.Disabled), millis(now), millis(now)).Scan(&a.ID)
 	})
-	if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
+	if isUnique(err) {
 		return Account{}, fmt.Errorf("create account %s: %w", a.Login, ErrLoginTaken)
 	}
 	if err != nil {

@@ -51,6 +51,11 @@ func (s *Store) OpenCase(ctx context.Context, c bot.Case) (int64, error) {
 	existing := false
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		existing = false
+		// Replicas: the check and the insert of one address's case in
+		// one go (the unique index would refuse the second insert).
+		if err := s.lockKey(ctx, tx, "case\x00"+a.Platform+"\x00"+a.Channel+"\x00"+a.User); err != nil {
+			return err
+		}
 		err := tx.QueryRowContext(ctx, `SELECT id FROM cases
 			WHERE platform = ? AND channel = ? AND user_id = ? AND status IN ('open', 'claimed')`,
 			a.Platform, a.Channel, a.User).Scan(&id)

@@ -49,6 +49,12 @@ func (s *Store) Conversation(ctx context.Context, a bot.Address) (bot.Conversati
 		created, updated                   int64
 	)
 	var placeJSON conversationPlace
+	// A turn reads its conversation first: on PostgreSQL it waits here
+	// for another process's turn of the same conversation to commit, so
+	// turns of one conversation never interleave across replicas.
+	if err := s.lockKey(ctx, nil, conversationLock(a.Platform, a.Channel, a.User)); err != nil {
+		return bot.Conversation{}, fmt.Errorf("load conversation: %w", err)
+	}
 	err := s.retry(ctx, func() error {
 		return s.queryRow(ctx, s.stmts.loadConversation, loadConversationSQL, a.Platform, a.Channel, a.User).Scan(&c.State, &c.Lang, &c.TreeID, &c.TreeVersion, &c.Node, &path, &c.Misses, &c.Seq,
 			&offered, &shown, &caseID, &created, &updated, &c.Jurisdiction, &topic, &place)
@@ -119,6 +125,11 @@ func (s *Store) saveTurn(ctx context.Context, c bot.Conversation, turns []bot.Tu
 	}
 	a := c.Address
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		// A change made for another conversation (a mediator's turn
+		// moving the citizen's) waits for that conversation's turn.
+		if err := s.lockKey(ctx, tx, conversationLock(a.Platform, a.Channel, a.User)); err != nil {
+			return err
+		}
 		_, err := tx.StmtContext(ctx, s.stmts.saveConversation).ExecContext(ctx,
 			a.Platform, a.Channel, a.User,
 			string(c.State), c.Lang, c.TreeID, c.TreeVersion, c.Node, string(path), c.Misses, c.Seq,

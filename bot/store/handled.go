@@ -29,6 +29,37 @@ func (s *Store) Handled(ctx context.Context, platform, id string) (bool, error) 
 	return true, nil
 }
 
+// ClaimHandled marks the message id of platform handled and reports
+// whether this call did (false: it was handled already, or is being
+// handled by another transaction that then committed). Within a turn's
+// transaction the mark commits or rolls back with the turn: on
+// PostgreSQL, a second process inserting the same key waits for the
+// first's transaction, and claims the message if that one rolled back.
+func (s *Store) ClaimHandled(ctx context.Context, platform, id string) (bool, error) {
+	if st := txFrom(ctx); st == nil {
+		// Outside a turn: the batched mark (MarkHandled) is the claim.
+		done, err := s.Handled(ctx, platform, id)
+		if err != nil || done {
+			return false, err
+		}
+		return true, s.MarkHandled(ctx, platform, id)
+	}
+	var claimed bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO handled (platform, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, platform, id, millis(s.now()))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		claimed = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim handled message: %w", err)
+	}
+	return claimed, nil
+}
+
 // markDelay is how long a handled-message mark may wait to be written
 // with others: one transaction for all the messages of that time, rather
 // than one more write per message on the single writer. A crash loses the
@@ -52,7 +83,7 @@ func (s *Store) MarkHandled(ctx context.Context, platform, id string) error {
 	now := millis(s.now())
 	if st := txFrom(ctx); st != nil {
 		// Part of the turn: written with it, not later.
-		_, err := st.tx.ExecContext(ctx, `INSERT OR IGNORE INTO handled (platform, id, at) VALUES (?, ?, ?)`, platform, id, now)
+		_, err := st.tx.ExecContext(ctx, `INSERT INTO handled (platform, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, platform, id, now)
 		if err != nil {
 			return fmt.Errorf("mark message handled: %w", err)
 		}
@@ -86,7 +117,7 @@ func (s *Store) flushMarks(ctx context.Context) error {
 		return nil
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO handled (platform, id, at) VALUES (?, ?, ?)`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO handled (platform, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}

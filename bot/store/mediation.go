@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
-
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/internal/sets"
@@ -54,6 +53,11 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, from []bot.CaseStatus,
 	)
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		conflict = false
+		// Replicas: the status read below is the one the change applies
+		// to (two mediators claiming at once: one wins).
+		if err := s.lockKey(ctx, tx, "case\x00"+strconv.FormatInt(id, 10)); err != nil {
+			return err
+		}
 		cur, err := loadCase(ctx, tx, id)
 		if err != nil {
 			return err
@@ -98,7 +102,7 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, from []bot.CaseStatus,
 		// set holds column names written above, never input.
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+` WHERE id = ?`,
 			append(args, id)...); err != nil {
-			if sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT {
+			if isUnique(err) {
 				return fmt.Errorf("the address has another open or claimed case (%w)", err)
 			}
 			return err

@@ -19,7 +19,7 @@ import (
 func TestMigrateMediation(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "boussole.db")
-	ms, err := loadMigrations(migrationFS)
+	ms, err := loadMigrations(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

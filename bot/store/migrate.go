@@ -15,7 +15,7 @@ import (
 // numbered from 0001 without gaps. A migration is never edited once
 // released: a schema change is a new file.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrationFS embed.FS
 
 type migration struct {
@@ -24,10 +24,11 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations reads migrations/*.sql from fsys, sorted by version, and
-// checks they are numbered 1..n.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, "migrations")
+// loadMigrations reads dir/*.sql from fsys (migrations for SQLite,
+// migrations_pg for PostgreSQL), sorted by version, and checks they are
+// numbered 1..n.
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
@@ -37,7 +38,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 		if !ok || e.IsDir() {
 			return nil, fmt.Errorf("read migrations: %s: want NNNN_name.sql", e.Name())
 		}
-		body, err := fs.ReadFile(fsys, "migrations/"+e.Name())
+		body, err := fs.ReadFile(fsys, dir+"/"+e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
 		}
@@ -54,7 +55,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 
 // SchemaVersion is the database schema version this code migrates to.
 func SchemaVersion() int {
-	ms, err := loadMigrations(migrationFS)
+	ms, err := loadMigrations(migrationFS, "migrations")
 	if err != nil {
 		return 0
 	}

@@ -42,10 +42,10 @@ func TestLoadMigrations(t *testing.T) {
 			var ms []migration
 			var err error
 			if tt.fs == nil {
-				ms, err = loadMigrations(migrationFS)
+				ms, err = loadMigrations(migrationFS, "migrations")
 				tt.want = SchemaVersion()
 			} else {
-				ms, err = loadMigrations(tt.fs)
+				ms, err = loadMigrations(tt.fs, "migrations")
 			}
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -98,7 +98,7 @@ func TestMigrateUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	base, err := loadMigrations(migrationFS)
+	base, err := loadMigrations(migrationFS, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}()
 
-	migrations, err := loadMigrations(migrationFS)
+	migrations, err := loadMigrations(migrationFS, "migrations")
 	if err != nil {
 		return nil, err
 	}

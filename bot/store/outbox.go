@@ -101,6 +101,9 @@ func (s *Store) ClaimOutgoing(ctx context.Context, owner string, platforms []str
 	if len(platforms) == 0 {
 		return nil, nil
 	}
+	if s.pg {
+		return s.claimOutgoingPG(ctx, owner, platforms, until, limit, owns)
+	}
 	var out []bot.Outgoing
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		out = out[:0]

@@ -142,6 +142,9 @@ type Store struct {
 	// marks are handled-message marks waiting to be written together
 	// (handled.go).
 	marks markBatch
+
+	// pg is set for a PostgreSQL store (postgres.go).
+	pg bool
 }
 
 // Close closes the database. Pending writes have been committed by then:
@@ -154,14 +157,20 @@ func (s *Store) Close() error {
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.stop())
 	}
-	if s.wdb != nil {
-		// Keep query planner statistics fresh (cheap; see SQLite docs).
-		if _, err := s.wdb.Exec("PRAGMA optimize"); err != nil {
-			s.log.Debug("store: optimize failed", "err", err)
+	switch {
+	case s.pg:
+		// One pool serves reads and writes.
+		errs = append(errs, s.rdb.Close())
+	default:
+		if s.wdb != nil {
+			// Keep query planner statistics fresh (cheap; see SQLite docs).
+			if _, err := s.wdb.Exec("PRAGMA optimize"); err != nil {
+				s.log.Debug("store: optimize failed", "err", err)
+			}
+			errs = append(errs, s.wdb.Close())
 		}
-		errs = append(errs, s.wdb.Close())
+		errs = append(errs, s.rdb.Close())
 	}
-	errs = append(errs, s.rdb.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}
@@ -201,6 +210,19 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 		_, err := st.tx.ExecContext(ctx, "RELEASE store_write")
 		return err
+	}
+	if s.pg {
+		return s.retry(ctx, func() error {
+			tx, err := s.wdb.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if err := fn(tx); err != nil {
+				_ = tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		})
 	}
 	return s.retry(ctx, func() error {
 		conn, err := s.wdb.Conn(ctx)
@@ -300,10 +322,10 @@ func (s *Store) retry(ctx context.Context, fn func() error) error {
 	pause := retryFirst
 	for attempt := 1; ; attempt++ {
 		err := fn()
-		if err == nil || !isBusy(err) || attempt == retryAttempts {
+		if err == nil || !s.retryable(err) || attempt == retryAttempts {
 			return err
 		}
-		s.log.DebugContext(ctx, "store: database busy, retrying", "attempt", attempt, "pause", pause)
+		s.log.DebugContext(ctx, "store: database busy or transaction aborted, retrying", "attempt", attempt, "pause", pause)
 		t := time.NewTimer(pause/2 + rand.N(pause/2+1))
 		select {
 		case <-ctx.Done():

@@ -89,6 +89,11 @@ func (s *Store) PublishTreeAs(ctx context.Context, t *knowledge.Tree, p Publicat
 	created := false
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		created = false
+		// Replicas starting together publish the same files: one at a
+		// time, so the second finds the first's version.
+		if err := s.lockKey(ctx, tx, "tree\x00"+t.ID); err != nil {
+			return err
+		}
 		var (
 			latest     int
 			latestHash string

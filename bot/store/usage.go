@@ -112,7 +112,7 @@ func (s *Store) NodeStats(ctx context.Context, since time.Time) ([]NodeStat, err
 	err := s.retry(ctx, func() error {
 		out = nil
 		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT tree_id, node,
-				SUM(kind = ?), SUM(kind = ?)
+				SUM(CASE WHEN kind = ? THEN 1 ELSE 0 END), SUM(CASE WHEN kind = ? THEN 1 ELSE 0 END)
 			FROM usage_events WHERE kind IN (?, ?) AND at >= ?
 			GROUP BY tree_id, node ORDER BY tree_id, node`,
 			string(bot.UsageNode), string(bot.UsageChose), string(bot.UsageNode), string(bot.UsageChose), millis(since))
@@ -153,9 +153,9 @@ func (s *Store) EscalationReasons(ctx context.Context, since time.Time) ([]Escal
 	err := s.retry(ctx, func() error {
 		out = nil
 		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT
-				COALESCE(json_extract(summary_json, '$.tree_id'), ''),
-				MAX(COALESCE(json_extract(summary_json, '$.topic'), '')),
-				COALESCE(json_extract(summary_json, '$.reason'), ''),
+				COALESCE(`+s.jsonText("summary_json", "tree_id")+`, ''),
+				MAX(COALESCE(`+s.jsonText("summary_json", "topic")+`, '')),
+				COALESCE(`+s.jsonText("summary_json", "reason")+`, ''),
 				COUNT(*) AS n
 			FROM cases WHERE created_at >= ?
 			GROUP BY 1, 3 ORDER BY n DESC, 1, 3`, millis(since))
@@ -204,10 +204,10 @@ func (s *Store) Satisfaction(ctx context.Context, since time.Time) ([]Satisfacti
 	err := s.retry(ctx, func() error {
 		out = nil
 		rows, err := s.reader(ctx).QueryContext(ctx, `SELECT
-				COALESCE(json_extract(summary_json, '$.tree_id'), ''),
-				MAX(COALESCE(json_extract(summary_json, '$.topic'), '')),
+				COALESCE(`+s.jsonText("summary_json", "tree_id")+`, ''),
+				MAX(COALESCE(`+s.jsonText("summary_json", "topic")+`, '')),
 				COUNT(*) AS n, SUM(satisfaction),
-				SUM(satisfaction = 1), SUM(satisfaction = 2), SUM(satisfaction = 3), SUM(satisfaction = 4), SUM(satisfaction = 5)
+				SUM(CASE WHEN satisfaction = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN satisfaction = 2 THEN 1 ELSE 0 END), SUM(CASE WHEN satisfaction = 3 THEN 1 ELSE 0 END), SUM(CASE WHEN satisfaction = 4 THEN 1 ELSE 0 END), SUM(CASE WHEN satisfaction = 5 THEN 1 ELSE 0 END)
 			FROM cases WHERE satisfaction BETWEEN 1 AND 5 AND created_at >= ?
 			GROUP BY 1 ORDER BY n DESC, 1`, millis(since))
 		if err != nil {

@@ -125,6 +125,9 @@ func (s *Store) putItemVersion(ctx context.Context, it *knowledge.Item, p Public
 	created := false
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		created = false
+		if err := s.lockKey(ctx, tx, "item\x00"+it.ID); err != nil {
+			return err
+		}
 		var (
 			latest     int
 			latestHash string

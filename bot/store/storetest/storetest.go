@@ -89,6 +89,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("retention", func(t *testing.T) { testRetention(t, open) })
 	t.Run("trees", func(t *testing.T) { testTrees(t, open) })
 	t.Run("restart", func(t *testing.T) { testRestart(t, open) })
+	t.Run("replicas", func(t *testing.T) { testReplicas(t, open) })
 }
 
 // T0 is the time the suite's clock starts at: whole milliseconds, UTC.

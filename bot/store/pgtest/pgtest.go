@@ -1,0 +1,95 @@
+// Package pgtest gives tests a fresh PostgreSQL database: a schema of its
+// own in the test server's database, dropped when the test ends. The
+// server is the one .ci/run starts (scripts/postgres/up.sh), named by
+// BOUSSOLE_TEST_POSTGRES (a DSN); without it the test is skipped, unless
+// BOUSSOLE_REQUIRE_POSTGRES=1 (CI), which makes it fail instead, so a
+// missing server never passes for a green run.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	// pgx's database/sql driver, registered as "pgx", for the schema's
+	// creation and removal.
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+// EnvDSN names the test server's DSN; EnvRequire makes its absence fail.
+const (
+	EnvDSN     = "BOUSSOLE_TEST_POSTGRES"
+	EnvRequire = "BOUSSOLE_REQUIRE_POSTGRES"
+)
+
+// Server returns the test server's DSN, skipping (or failing, in CI) t
+// without one.
+func Server(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(EnvDSN)
+	if dsn == "" {
+		if os.Getenv(EnvRequire) == "1" {
+			t.Fatalf("%s is not set and %s=1: start the test server (scripts/postgres/up.sh) and source its env", EnvDSN, EnvRequire)
+		}
+		t.Skipf("no PostgreSQL test server (%s unset; scripts/postgres/up.sh starts one)", EnvDSN)
+	}
+	return dsn
+}
+
+// DSN creates an empty schema for t and returns a DSN whose connections
+// use it (search_path); the schema is dropped when t ends.
+func DSN(t testing.TB) string {
+	t.Helper()
+	server := Server(t)
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "t_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := sql.Open("pgx", server)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("pgtest: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db, err := sql.Open("pgx", server)
+		if err != nil {
+			t.Errorf("pgtest: %v", err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("pgtest: drop schema %s: %v", schema, err)
+		}
+	})
+	return WithSchema(t, server, schema)
+}
+
+// WithSchema returns dsn with its connections' search_path set to schema.
+func WithSchema(t testing.TB, dsn, schema string) string {
+	t.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatalf("pgtest: %s: %v", EnvDSN, err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
