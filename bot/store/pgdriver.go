@@ -103,7 +103,8 @@ func (b *bindCache) rebind(query string) string {
 	return out
 }
 
-// rebind turns each ? outside quotes and comments into $1, $2…
+// rebind turns each ? outside quotes and comments into $1, $2… and
+// each ?N into $N.
 func rebind(query string) string {
 	if !strings.Contains(query, "?") {
 		return query
@@ -136,8 +137,18 @@ func rebind(query string) string {
 			}
 			b.WriteByte(ch)
 		case '?':
-			n++
+			// ?NNN (SQLite's numbered parameter) keeps its number.
+			j := i + 1
+			for j < len(query) && '0' <= query[j] && query[j] <= '9' {
+				j++
+			}
 			b.WriteByte('$')
+			if j > i+1 {
+				b.WriteString(query[i+1 : j])
+				i = j - 1
+				continue
+			}
+			n++
 			b.WriteString(strconv.Itoa(n))
 		default:
 			b.WriteByte(ch)
