@@ -400,6 +400,14 @@ func (a *Adapter) Send(ctx context.Context, r bot.Reply) error {
 	}
 	for i := done; i < len(msgs); i++ {
 		if _, err := a.post(ctx, channel, msgs[i], nonce(salt, r.Key, i)); err != nil {
+			if channel != r.To.Channel && unknownChannel(err) {
+				// The mediator's thread was deleted: forgotten, the
+				// outbox's retry opens another.
+				if ferr := a.forgetThread(ctx, r.To.Channel, r.To.User, channel); ferr != nil {
+					a.log.Warn("discord: deleted mediator thread not forgotten", "thread", channel, "err", ferr)
+				}
+				return fmt.Errorf("send discord message: the mediator's thread is gone: %w", err)
+			}
 			return fmt.Errorf("send discord message: %w", classify(err))
 		}
 		if r.Key != "" {
@@ -468,7 +476,7 @@ func classify(err error) error {
 }
 
 // mediatorThread returns the private thread of channel where user's relay
-// happens, creating it the first time.
+// happens, creating it the first time (threads.go: shared by replicas).
 func (a *Adapter) mediatorThread(ctx context.Context, channel, user string) (string, error) {
 	a.threadMu.Lock()
 	defer a.threadMu.Unlock()
@@ -479,7 +487,7 @@ func (a *Adapter) mediatorThread(ctx context.Context, channel, user string) (str
 	if ok {
 		return th, nil
 	}
-	th, err := a.privateThread(ctx, channel, user, a.cat.T(a.cfg.Lang, "discord_mediator_thread"))
+	th, err := a.sharedThread(ctx, channel, user, a.cat.T(a.cfg.Lang, "discord_mediator_thread"))
 	if err != nil {
 		return "", err
 	}
@@ -514,7 +522,7 @@ func (a *Adapter) citizenPlace(ctx context.Context, channel, user, lang string) 
 	th, ok := a.citizenTh[k]
 	a.mu.Unlock()
 	if !ok {
-		th, err = a.privateThread(ctx, channel, user, a.cat.T(lang, "discord_thread_name"))
+		th, err = a.sharedThread(ctx, channel, user, a.cat.T(lang, "discord_thread_name"))
 		if err != nil {
 			// No right to open threads here: a DM is private too.
 			a.log.Warn("private thread not created, answering in a direct message", "channel", channel, "err", err)
@@ -526,18 +534,4 @@ func (a *Adapter) citizenPlace(ctx context.Context, channel, user, lang string) 
 		a.mu.Unlock()
 	}
 	return th, a.cat.T(lang, "discord_moved_thread", "place", "<#"+th+">"), nil
-}
-
-// privateThread creates a private thread of channel and adds user to it.
-func (a *Adapter) privateThread(ctx context.Context, channel, user, name string) (string, error) {
-	th, err := a.s.ThreadStartComplex(channel, &discordgo.ThreadStart{
-		Name: truncate(name, 100), AutoArchiveDuration: 10080, Type: discordgo.ChannelTypeGuildPrivateThread, Invitable: false,
-	}, discordgo.WithContext(ctx))
-	if err != nil {
-		return "", fmt.Errorf("create private thread: %w", err)
-	}
-	if err := a.s.ThreadMemberAdd(th.ID, user, discordgo.WithContext(ctx)); err != nil {
-		return "", fmt.Errorf("add member to private thread: %w", err)
-	}
-	return th.ID, nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/boussole/boussole/bot"
 )
@@ -236,6 +237,7 @@ func (s *Store) CaseMessages(ctx context.Context, id int64, n int) ([]bot.Turn, 
 // with the cases' notes. It returns the number of rows deleted. A migration that adds a
 // table keyed by user must add it here.
 func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, error) {
+	userKey := bot.UserStateKey(platform, user)
 	var total int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		total = 0
@@ -260,6 +262,9 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 			stmt{`DELETE FROM outbox WHERE about_platform = ? AND about_user = ?`, []any{platform, user}},
 			// The gap report's events: masked, but theirs.
 			stmt{`DELETE FROM usage_events WHERE platform = ? AND user_id = ?`, []any{platform, user}},
+			// What adapters keep about the person (the private thread opened
+			// for them): keys under bot.UserStateKey name them.
+			stmt{`DELETE FROM adapter_state WHERE substr(key, 1, ?) = ?`, []any{utf8.RuneCountInString(userKey), userKey}},
 		)
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +63,9 @@ type Server struct {
 	Calls        []Call
 	Threads      map[string]string // thread id → parent channel
 	Members      map[string][]string
+	// Deleted are the channels (threads) deleted, in order; posting to
+	// one answers Unknown Channel.
+	Deleted []string
 	// Messages are the users' messages per channel, newest last, as the
 	// REST API lists them back.
 	Messages map[string][]map[string]any
@@ -554,7 +558,7 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 			reply(map[string]any{"message": "Internal Server Error", "code": 0})
 			return
 		}
-		if p[1] == "404" {
+		if p[1] == "404" || slices.Contains(f.Deleted, p[1]) {
 			f.Mu.Unlock()
 			w.WriteHeader(http.StatusNotFound)
 			reply(map[string]any{"message": "Unknown Channel", "code": 10003})
@@ -634,9 +638,33 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{"id": id, "type": 12, "parent_id": p[1], "guild_id": guild, "name": body["name"]})
 	case r.Method == "PUT" && len(p) == 4 && p[2] == "thread-members":
 		f.Mu.Lock()
-		f.Members[p[1]] = append(f.Members[p[1]], p[3])
+		_, thread := f.Threads[p[1]]
+		if !thread {
+			f.Mu.Unlock()
+			w.WriteHeader(http.StatusNotFound)
+			reply(map[string]any{"message": "Unknown Channel", "code": 10003})
+			return
+		}
+		if !slices.Contains(f.Members[p[1]], p[3]) { // adding a member again changes nothing
+			f.Members[p[1]] = append(f.Members[p[1]], p[3])
+		}
 		f.Mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
+	case r.Method == "DELETE" && len(p) == 2 && p[0] == "channels":
+		f.Mu.Lock()
+		parent, thread := f.Threads[p[1]]
+		if thread {
+			delete(f.Threads, p[1])
+			delete(f.Members, p[1])
+			f.Deleted = append(f.Deleted, p[1])
+		}
+		f.Mu.Unlock()
+		if !thread {
+			w.WriteHeader(http.StatusNotFound)
+			reply(map[string]any{"message": "Unknown Channel", "code": 10003})
+			return
+		}
+		reply(map[string]any{"id": p[1], "type": 12, "parent_id": parent})
 	case r.Method == "POST" && path == "/users/@me/channels":
 		reply(map[string]any{"id": "dm-" + fmt.Sprint(body["recipient_id"]), "type": 1})
 	case r.Method == "POST" && len(p) == 4 && p[0] == "interactions" && p[3] == "callback":
