@@ -28,6 +28,12 @@ type Salt struct {
 	read  bool
 }
 
+// initer is a state that records a value only if none is (the store's
+// InitAdapterState): the first of several replicas wins.
+type initer interface {
+	InitAdapterState(ctx context.Context, key, value string) (string, error)
+}
+
 // New returns the salt saved under key in state. A nil state gives an
 // empty salt (the outbox key alone).
 func New(state catchup.StateStore, key string) *Salt { return &Salt{state: state, key: key} }
@@ -49,7 +55,13 @@ func (s *Salt) Get(ctx context.Context) (string, error) {
 			return "", fmt.Errorf("draw %s: %w", s.key, err)
 		}
 		v = hex.EncodeToString(b)
-		if err := s.state.SetAdapterState(ctx, s.key, v); err != nil {
+		if once, ok := s.state.(initer); ok {
+			// Replicas starting together on a new database agree on
+			// the first salt recorded.
+			if v, err = once.InitAdapterState(ctx, s.key, v); err != nil {
+				return "", fmt.Errorf("save %s: %w", s.key, err)
+			}
+		} else if err := s.state.SetAdapterState(ctx, s.key, v); err != nil {
 			return "", fmt.Errorf("save %s: %w", s.key, err)
 		}
 	}
