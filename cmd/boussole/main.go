@@ -8,6 +8,7 @@
 //	boussole import    import service-public.fr sheets, or places, into the database
 //	boussole eval      measure search quality on a question set
 //	boussole admin     manage the web admin's accounts
+//	boussole migrate   copy a SQLite database into an empty PostgreSQL database
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -73,6 +74,7 @@ func commands() []command {
 		{"eval", "measure search quality on a question set (recall@k, MRR, latency)", runEval},
 		{"export", "write the knowledge in force (with the web admin's versions) as a knowledge directory", runExport},
 		{"admin", "manage the web admin's accounts: create-user, set-password, list, disable, enable, revoke-sessions", runAdmin},
+		{"migrate", "copy a SQLite database into an empty PostgreSQL database (--to postgres) and check the counts", runMigrate},
 	}
 }
 
