@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/boussole/boussole/app"
@@ -93,17 +92,17 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "table\tcopied\tSQLite\tPostgreSQL\tcheck\tnext id\t")
+	w := len("table")
+	for _, t := range stats.Tables {
+		w = max(w, len(t.Table))
+	}
+	fmt.Fprintf(e.stdout, "%-*s %10s %10s %10s  check  next id\n", w, "table", "copied", "SQLite", "PostgreSQL")
 	for _, t := range stats.Tables {
 		next := "-"
 		if t.NextID > 0 {
 			next = fmt.Sprint(t.NextID)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\tok\t%s\t\n", t.Table, t.Rows, t.Source, t.Target, next)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
+		fmt.Fprintf(e.stdout, "%-*s %10d %10d %10d  ok     %s\n", w, t.Table, t.Rows, t.Source, t.Target, next)
 	}
 	took := e.now().Sub(started).Round(100 * time.Millisecond)
 	fmt.Fprintf(e.stdout, "%d rows in %d tables copied and counted in %s: the PostgreSQL database is ready (set database.driver: postgres).\n",
