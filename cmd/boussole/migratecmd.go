@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -30,12 +31,12 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	fset.StringVar(&to, "to", "", "the database to copy into: postgres")
 	fset.StringVar(&cf.config, "config", "", "configuration file (default: built-in defaults, see config.example.yaml)")
 	fset.StringVar(&cf.db, "db", "", "SQLite database file to copy (default ./boussole.db, or $BOUSSOLE_DB, or database.path)")
-	fset.StringVar(&dsnEnv, "dsn-env", defaultDSNEnv, "environment variable holding the PostgreSQL DSN (postgres://user@host:port/database)")
+	fset.StringVar(&dsnEnv, "dsn-env", "", "environment variable holding the PostgreSQL DSN, postgres://user@host:port/database (default: database.dsn_env, else "+defaultDSNEnv+")")
 	fset.Usage = func() {
 		fmt.Fprintf(fset.Output(), "Usage: boussole migrate --to postgres [--db FILE] [--config FILE] [--dsn-env NAME]\n\n"+
 			"Copies every table of the SQLite database into an empty PostgreSQL database, in one transaction,\n"+
 			"then checks that each table has as many rows on both sides. The SQLite file is only read.\n"+
-			"The PostgreSQL DSN is read from the environment variable --dsn-env names ($%s by default).\n\n", defaultDSNEnv)
+			"The PostgreSQL DSN is read from the environment variable --dsn-env or database.dsn_env names ($%s by default).\n\n", defaultDSNEnv)
 		fset.PrintDefaults()
 	}
 	if err := parseFlags(fset, e, args); err != nil {
@@ -54,16 +55,20 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "migrate: --to %q: the only target is postgres\n", to)
 		return errUsage
 	}
-	if err := envname.Check("--dsn-env", dsnEnv); err != nil {
+	cfg, err := cf.resolve(e)
+	if err != nil {
+		return err
+	}
+	key := "--dsn-env"
+	if dsnEnv == "" {
+		key, dsnEnv = "database.dsn_env", cmp.Or(cfg.Database.DSNEnv, defaultDSNEnv)
+	}
+	if err := envname.Check(key, dsnEnv); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	dsn := e.getenv(dsnEnv)
 	if dsn == "" {
 		return fmt.Errorf("migrate: the environment variable %s is not set: put the PostgreSQL DSN in it (postgres://user:password@host:5432/database?sslmode=…)", dsnEnv)
-	}
-	cfg, err := cf.resolve(e)
-	if err != nil {
-		return err
 	}
 	path := cfg.Database.Path
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,5 +98,23 @@ func TestMigrateToPostgres(t *testing.T) {
 	}
 	if got := countRows(t, "pgx", dsn, "turns"); got != turns {
 		t.Errorf("%d turns in PostgreSQL after the refused migration, want %d", got, turns)
+	}
+
+	// The configuration names the file and the variable, as serve reads
+	// them once the deployment runs on PostgreSQL.
+	dsn2 := pgtest.DSN(t)
+	cfgFile := filepath.Join(t.TempDir(), "boussole.yaml")
+	if err := os.WriteFile(cfgFile, []byte("database:\n  driver: postgres\n  path: "+db+"\n  dsn_env: PG_FROM_CONFIG\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runWithEnv(t, map[string]string{"PG_FROM_CONFIG": dsn2}, "migrate", "--to", "postgres", "--config", cfgFile)
+	if code != 0 || !strings.Contains(out, "tables copied and counted") {
+		t.Fatalf("migrate with the configuration's database: exit %d\n%s%s", code, out, errs)
+	}
+	if got := countRows(t, "pgx", dsn2, "turns"); got != turns {
+		t.Errorf("%d turns in PostgreSQL, %d in SQLite", got, turns)
+	}
+	if code, _, errs := runWithEnv(t, nil, "migrate", "--to", "postgres", "--config", cfgFile); code != 1 || !strings.Contains(errs, "PG_FROM_CONFIG is not set") {
+		t.Errorf("the configuration's variable unset: exit %d %s", code, errs)
 	}
 }
