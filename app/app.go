@@ -36,7 +36,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	c, err := openCore(ctx, CoreConfig{Database: cfg.Database.Path, KnowledgeDir: cfg.Knowledge.Dir,
+	c, err := openCore(ctx, CoreConfig{Database: cfg.Database.Path, DB: cfg.Database, KnowledgeDir: cfg.Knowledge.Dir,
 		StaleAfterMonths: cfg.Knowledge.StaleAfterMonths, Engine: ecfg, LLM: cfg.LLM}, log, now, p)
 	if err != nil {
 		return nil, err
@@ -76,9 +76,13 @@ func (a *App) Serve(ctx context.Context, adapters ...bot.Adapter) error {
 	// after it.
 	lctx, stop := context.WithCancel(ctx)
 	var loops sync.WaitGroup
+	// Leases go back once the jobs have stopped (defers run last first).
+	defer a.releaseLeases(ctx, jobRetention, jobReannounce)
 	defer loops.Wait()
 	defer stop()
-	loops.Go(func() { every(lctx, time.Hour, a.Purge) })
+	// Periodic jobs run in one process at a time (a lease in the
+	// database), whichever of several replicas holds it.
+	loops.Go(func() { every(lctx, time.Hour, a.leased(jobRetention, time.Hour, a.Purge)) })
 	// Knowledge published in the admin of any process reaches this one.
 	loops.Go(func() { a.Library.Watch(lctx, reloadEvery) })
 	// Items published on the web since the last import get their
@@ -122,5 +126,5 @@ func (a *App) reannounceEvery(ctx context.Context, after time.Duration) {
 		return
 	case <-time.After(d):
 	}
-	every(ctx, d, func(ctx context.Context) { a.reannounce(ctx, after) })
+	every(ctx, d, a.leased(jobReannounce, d, func(ctx context.Context) { a.reannounce(ctx, after) }))
 }

@@ -104,11 +104,6 @@ func (q QueueConfig) validFallback(key string) error {
 	return nil
 }
 
-// DatabaseConfig says where the SQLite file is.
-type DatabaseConfig struct {
-	Path string `yaml:"path"`
-}
-
 // KnowledgeConfig says where knowledge comes from.
 type KnowledgeConfig struct {
 	// Dir is a knowledge directory; empty means the embedded demo.
@@ -142,7 +137,7 @@ func Default() Config {
 	return Config{
 		Lang:         catalog.Default,
 		Jurisdiction: "FR",
-		Database:     DatabaseConfig{Path: "./boussole.db"},
+		Database:     DatabaseConfig{Driver: DriverSQLite, Path: "./boussole.db", DSNEnv: defaultDSNEnv, MaxConns: 16, FailoverAfter: "15s"},
 		Knowledge:    KnowledgeConfig{StaleAfterMonths: 18},
 		Retention:    RetentionConfig{Days: 90},
 		Search:       SearchConfig{AnswerThreshold: policy.AnswerThreshold, UnsureThreshold: policy.UnsureThreshold},
@@ -173,9 +168,7 @@ func (c Config) Validate(platforms []string) error {
 			}
 		}
 	}
-	if c.Database.Path == "" {
-		errs = append(errs, errors.New("database.path: must not be empty"))
-	}
+	errs = append(errs, c.Database.validate(nil)...)
 	if c.Knowledge.StaleAfterMonths < 1 {
 		errs = append(errs, fmt.Errorf("knowledge.stale_after_months: %d must be at least 1", c.Knowledge.StaleAfterMonths))
 	}

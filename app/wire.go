@@ -51,12 +51,22 @@ type Core struct {
 	danger      engine.Danger
 	gaz         *places.Gazetteer
 	nearby      engine.Nearby
+
+	// failover bounds how long what a dead process held waits for
+	// another (database.failover_after); owner names this process's
+	// leases.
+	failover time.Duration
+	owner    string
 }
 
 // CoreConfig is what a Core is built from.
 type CoreConfig struct {
-	// Database is the SQLite file, created if missing.
+	// Database is the SQLite file, created if missing, unless DB says
+	// otherwise.
 	Database string
+	// DB, when its driver is set, is the database to open instead
+	// (PostgreSQL: its DSN read through Getenv).
+	DB DatabaseConfig
 	// KnowledgeDir is a knowledge directory; "" means the embedded demo.
 	KnowledgeDir string
 	// StaleAfterMonths is the age from which an imported sheet says it
@@ -102,7 +112,11 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cc.Database, store.Options{Logger: log, Clock: now})
+	db := cc.DB
+	if db.Driver == "" {
+		db = DatabaseConfig{Path: cc.Database}
+	}
+	st, err := OpenStore(ctx, db, getenv, log, now)
 	if err != nil {
 		return nil, err
 	}
@@ -155,8 +169,13 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	lib.apply = func(ctx context.Context, served *knowledge.Base, ix *search.Index) error {
 		return eng.SetKnowledge(ctx, served, emb.searcher(served, ix))
 	}
+	owner, err := leaseOwner()
+	if err != nil {
+		return fail(err)
+	}
 	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model, emb: emb,
-		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby}, nil
+		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby,
+		failover: db.Failover(), owner: owner}, nil
 }
 
 // Close closes the store.
@@ -199,7 +218,12 @@ type Process struct {
 
 // NewDispatcher returns a dispatcher of c's outbox, on c's clock.
 func (c *Core) NewDispatcher() (*delivery.Dispatcher, error) {
-	return delivery.NewDispatcher(c.Store, c.Log, c.Now)
+	d, err := delivery.NewDispatcher(c.Store, c.Log, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	d.SetFailover(c.failover)
+	return d, nil
 }
 
 // NewProcess builds the dispatcher and the runner over c's store and

@@ -27,6 +27,8 @@ import (
 // was lost; while it is down, that moment is what is saved.
 
 const (
+	// stateKey is where an unsharded run saves; shards add their number
+	// (seenKey).
 	stateKey = "discord.seen"
 	firstKey = "discord.first"
 	// maxWatched bounds the places remembered, the most recent kept.
@@ -35,10 +37,12 @@ const (
 	discordEpoch = 1420070400000
 )
 
-// seenState is what is saved: the moment (Unix ms) and the places.
+// seenState is what is saved: the moment (Unix ms), the places, and the
+// number of shards of the run that saved it (0 before sharding: 1).
 type seenState struct {
 	At     int64              `json:"at"`
 	Places map[string]watched `json:"places"`
+	Shards int                `json:"shards,omitempty"`
 }
 
 // watched is a private place: its guild (empty for a DM, needed to tell a
@@ -70,7 +74,7 @@ func (a *Adapter) saveSeen(ctx context.Context) {
 	now := a.now()
 	old := now.Add(-catchup.MaxCatchUp).UnixMilli()
 	a.mu.Lock()
-	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places))}
+	st := seenState{At: now.UnixMilli(), Places: make(map[string]watched, len(a.places)), Shards: a.cfg.ShardCount}
 	if a.down > 0 {
 		st.At = a.down // nothing was received since
 	}
@@ -86,7 +90,7 @@ func (a *Adapter) saveSeen(ctx context.Context) {
 	a.mu.Unlock()
 	b, err := json.Marshal(st)
 	if err == nil {
-		err = a.state.SetAdapterState(ctx, stateKey, string(b))
+		err = a.state.SetAdapterState(ctx, seenKey(a.cfg.ShardID, a.cfg.ShardCount), string(b))
 	}
 	if err != nil {
 		a.log.Warn("discord: moment seen up to not saved", "err", err)
@@ -99,15 +103,12 @@ func (a *Adapter) keepSeen(ctx context.Context) {
 	periodic.Every(ctx, a.saveEvery, a.saveSeen)
 }
 
-// catchUp reads the saved state and hands over, oldest first, the messages
-// posted in the saved places since the saved moment (less the margin).
+// catchUp reads the saved states and hands over, oldest first, the
+// messages posted in the saved places of this shard's guilds since the
+// saved moment (less the margin).
 func (a *Adapter) catchUp(ctx context.Context) {
-	v, ok, err := a.state.AdapterState(ctx, stateKey)
-	if err != nil {
-		a.log.Warn("discord: where the last run stopped is unknown, messages posted meanwhile are not caught up", "err", err)
-	}
-	var st seenState
-	resumed := ok && json.Unmarshal([]byte(v), &st) == nil && st.At > 0
+	states := a.savedStates(ctx)
+	resumed := len(states) > 0
 	first, err := catchup.FirstRun(ctx, a.state, firstKey, resumed, a.now())
 	if err != nil {
 		a.log.Warn("discord: first run not recorded", "err", err)
@@ -118,7 +119,11 @@ func (a *Adapter) catchUp(ctx context.Context) {
 	if !resumed {
 		return
 	}
-	if n := a.readBack(ctx, st.At, st.Places); n > 0 {
+	n := 0
+	for _, st := range a.ownPlaces(states) {
+		n += a.readBack(ctx, st.At, st.Places)
+	}
+	if n > 0 {
 		a.log.Info("discord: caught up on the messages posted since the last run", "messages", n)
 	}
 }

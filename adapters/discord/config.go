@@ -23,20 +23,26 @@ type Settings struct {
 	// PrivateMode is where a question asked in a public channel continues:
 	// PrivateThread or PrivateDM.
 	PrivateMode string `yaml:"private_mode"`
+	// ShardID and ShardCount split the bot's servers between replicas
+	// (Discord's sharding): each replica connects as shard ShardID of
+	// ShardCount and receives the events of its share of the servers.
+	// 0 of 1 is no sharding.
+	ShardID    int `yaml:"shard_id"`
+	ShardCount int `yaml:"shard_count"`
 }
 
 // DefaultSettings are the section's defaults, the one place they are
 // written: config.example.yaml shows them and New gives them to a
 // Config's empty fields.
 func DefaultSettings() Settings {
-	return Settings{TokenEnv: "DISCORD_TOKEN", GuildIDs: []string{}, PrivateMode: PrivateThread}
+	return Settings{TokenEnv: "DISCORD_TOKEN", GuildIDs: []string{}, PrivateMode: PrivateThread, ShardID: 0, ShardCount: 1}
 }
 
 // Validate reports every bad value, each error naming its key
 // (discord.private_mode…). The token variable is checked only when the
 // adapter is enabled, as only then is it read.
 func (s Settings) Validate() error {
-	errs := []error{checkPrivateMode(s.PrivateMode)}
+	errs := []error{checkPrivateMode(s.PrivateMode), checkShard(s.ShardID, s.ShardCount)}
 	for _, g := range s.GuildIDs {
 		if !snowflake(g) {
 			errs = append(errs, fmt.Errorf("%s: %q is not a server id (digits; Discord shows it with « Copy Server ID »)", settingKey("guild_ids"), g))
@@ -52,7 +58,7 @@ func (s Settings) Validate() error {
 // Config is the adapter's configuration with these settings, the
 // mediators' queues on Discord and the deployment's language.
 func (s Settings) Config(mediatorChannels []string, lang string) Config {
-	return Config{TokenEnv: s.TokenEnv, GuildIDs: s.GuildIDs, PrivateMode: s.PrivateMode, MediatorChannels: mediatorChannels, Lang: lang}
+	return Config{TokenEnv: s.TokenEnv, GuildIDs: s.GuildIDs, PrivateMode: s.PrivateMode, ShardID: s.ShardID, ShardCount: s.ShardCount, MediatorChannels: mediatorChannels, Lang: lang}
 }
 
 // withDefaults gives c's empty fields the default settings' values, so
@@ -66,6 +72,9 @@ func (c Config) withDefaults() Config {
 	if c.PrivateMode == "" {
 		c.PrivateMode = d.PrivateMode
 	}
+	if c.ShardCount == 0 {
+		c.ShardCount = d.ShardCount
+	}
 	return c
 }
 
@@ -77,6 +86,25 @@ func checkPrivateMode(m string) error {
 		return fmt.Errorf("%s: %q is not one of %s, %s", settingKey("private_mode"), m, PrivateThread, PrivateDM)
 	}
 	return nil
+}
+
+// checkShard reports a shard that Discord would refuse (close code 4010,
+// invalid shard) or that would leave servers to nobody: the count is at
+// least 1 and the id one of 0…count-1.
+func checkShard(id, count int) error {
+	var errs []error
+	if count < 1 {
+		errs = append(errs, fmt.Errorf("%s: %d is not a number of shards: at least 1 (1: no sharding), the same on every replica", settingKey("shard_count"), count))
+	}
+	switch {
+	case id < 0:
+		errs = append(errs, fmt.Errorf("%s: %d is not a shard number: 0 to %s-1, a different one on each replica", settingKey("shard_id"), id, settingKey("shard_count")))
+	case count == 1 && id > 0:
+		errs = append(errs, fmt.Errorf("%s: %d needs %s, the number of replicas sharing the bot (more than %d, the same on every replica); it is 1, no sharding", settingKey("shard_id"), id, settingKey("shard_count"), id))
+	case count > 1 && id >= count:
+		errs = append(errs, fmt.Errorf("%s: %d is not below %s (%d): shards are numbered 0 to %d", settingKey("shard_id"), id, settingKey("shard_count"), count, count-1))
+	}
+	return errors.Join(errs...)
 }
 
 // snowflake reports whether id reads as a Discord id: digits only.

@@ -54,6 +54,8 @@ type Config struct {
 	TokenEnv    string
 	GuildIDs    []string
 	PrivateMode string
+	// ShardID and ShardCount are as in Settings (0 of 1: no sharding).
+	ShardID, ShardCount int
 	// MediatorChannels are the channel ids of mediators' queues on
 	// Discord; a mediator's relay happens in a private thread of them.
 	MediatorChannels []string
@@ -124,7 +126,7 @@ const keep = 8192
 // New checks the configuration and prepares the session; Run connects.
 func New(cfg Config, d Deps) (*Adapter, error) {
 	cfg = cfg.withDefaults()
-	if err := checkPrivateMode(cfg.PrivateMode); err != nil {
+	if err := errors.Join(checkPrivateMode(cfg.PrivateMode), checkShard(cfg.ShardID, cfg.ShardCount)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	if cfg.Lang == "" {
@@ -149,6 +151,11 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 	if d.HTTPClient != nil {
 		s.Client = d.HTTPClient
 	}
+	// discordgo sends shard [ShardID, ShardCount] in IDENTIFY when the
+	// count is above 1; Discord then sends this session the events of the
+	// guilds whose (id >> 22) % count is ShardID, and those without a
+	// guild (DMs) to shard 0.
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
 	// Handlers run in the gateway's order; they only translate, ack and
 	// enqueue, the turns run elsewhere.
@@ -222,8 +229,12 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	if err := a.check(ctx); err != nil {
 		return stopped(ctx, err)
 	}
-	if err := a.registerCommands(ctx); err != nil {
-		return stopped(ctx, err)
+	if a.cfg.ShardID == 0 {
+		// One registration is enough (it is a REST call, not tied to a
+		// shard), and replicas overwriting each other's would race.
+		if err := a.registerCommands(ctx); err != nil {
+			return stopped(ctx, err)
+		}
 	}
 	if a.state != nil {
 		a.catchUp(ctx)
@@ -234,7 +245,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		go func() { defer close(saved); a.keepSeen(ctx) }()
 		defer func() { <-saved }()
 	}
-	a.log.Info("discord connected", "guilds", len(a.cfg.GuildIDs), "private_mode", a.cfg.PrivateMode)
+	a.log.Info("discord connected", "guilds", len(a.cfg.GuildIDs), "private_mode", a.cfg.PrivateMode, "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount)
 	<-ctx.Done()
 	return nil
 }

@@ -44,6 +44,7 @@ type Dispatcher struct {
 	log   *slog.Logger
 	now   func() time.Time
 	owner string // this dispatcher's lease name
+	lease time.Duration
 
 	mu       sync.Mutex
 	adapters map[string]bot.Adapter
@@ -51,15 +52,25 @@ type Dispatcher struct {
 	wake     map[string]chan struct{} // per platform: Run's loop for it
 }
 
-// leaseFor is how long a claimed message is this dispatcher's: long
-// enough to send a claim of claimBatch messages, and shorter than the
-// shortest platform de-duplication window (Mattermost's 30 s), so that a
-// message a dead process sent but did not record is sent again by
-// another within it, and dropped by the platform.
+// defaultLease is how long a claimed message is this dispatcher's unless
+// SetFailover says otherwise: long enough to send a claim of claimBatch
+// messages, and shorter than the shortest platform de-duplication window
+// (Mattermost's 30 s), so that a message a dead process sent but did not
+// record is sent again by another within it, and dropped by the platform.
 const (
-	leaseFor   = 20 * time.Second
-	claimBatch = 32
+	defaultLease = 10 * time.Second
+	claimBatch   = 32
 )
+
+// SetFailover bounds how long the messages of a dispatcher that died wait
+// before another process's dispatcher sends them: leases last two thirds
+// of it and idle dispatchers look every third, so a dead process's lease
+// has expired and been seen within d. d is kept between 3 s and 40 s (a
+// lease must stay under Mattermost's 30 s de-duplication window). Call it
+// before Run.
+func (d *Dispatcher) SetFailover(f time.Duration) {
+	d.lease = min(max(f, 3*time.Second), 40*time.Second) * 2 / 3
+}
 
 // Backoff bounds: a platform outage is retried every 30 s at most, so a
 // message goes out soon after the platform comes back.
@@ -82,7 +93,7 @@ func NewDispatcher(box Outbox, log *slog.Logger, now func() time.Time) (*Dispatc
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, fmt.Errorf("new dispatcher: %w", err)
 	}
-	return &Dispatcher{box: box, log: log, now: now, owner: hex.EncodeToString(id[:]),
+	return &Dispatcher{box: box, log: log, now: now, owner: hex.EncodeToString(id[:]), lease: defaultLease,
 		adapters: map[string]bot.Adapter{}, flushMu: map[string]*sync.Mutex{}, wake: map[string]chan struct{}{}}, nil
 }
 
@@ -164,7 +175,7 @@ func (d *Dispatcher) flushPlatform(ctx context.Context, p string) (time.Time, er
 	}
 	var next time.Time
 	for {
-		pending, err := d.box.ClaimOutgoing(ctx, d.owner, []string{p}, d.now().Add(leaseFor), claimBatch, owns)
+		pending, err := d.box.ClaimOutgoing(ctx, d.owner, []string{p}, d.now().Add(d.lease), claimBatch, owns)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("flush outbox: %w", err)
 		}
@@ -269,8 +280,9 @@ func (d *Dispatcher) runPlatform(ctx context.Context, p string, wake <-chan stru
 			d.log.Error("outbox flush failed", "platform", p, "err", err)
 			next = d.now().Add(retryMax)
 		}
-		// Messages another process holds fall free within a lease.
-		wait := leaseFor
+		// Messages another process holds fall free within a lease: look
+		// twice per lease.
+		wait := d.lease / 2
 		if !next.IsZero() {
 			wait = max(next.Sub(d.now()), 10*time.Millisecond)
 		}

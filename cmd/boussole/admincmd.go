@@ -16,6 +16,7 @@ import (
 
 	"github.com/boussole/boussole/admin"
 	"github.com/boussole/boussole/admin/password"
+	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot/store"
 )
 
@@ -108,12 +109,12 @@ func runAdmin(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	path := cfg.Database.Path
-	if !cmd.creates {
+	if !cmd.creates && cfg.Database.Driver != app.DriverPostgres {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("admin %s: no database at %s: create the first account with `boussole admin create-user LOGIN --role admin` (or give --db)", cmd.name, path)
 		}
 	}
-	st, err := store.Open(ctx, path, store.Options{Clock: e.now})
+	st, err := app.OpenStore(ctx, cfg.Database, e.getenv, nil, e.now)
 	if err != nil {
 		return err
 	}

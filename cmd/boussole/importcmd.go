@@ -89,13 +89,13 @@ func runImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := app.NewLogger(e.stderr, app.LogConfig{Level: "warn", Format: cfg.Log.Format})
-	stats, err := intoStore(ctx, cfg.Database.Path, log, e.now, func(st *store.Store) (store.ImportStats, error) {
+	stats, err := intoStore(ctx, cfg.Database, e.getenv, log, e.now, func(st *store.Store) (store.ImportStats, error) {
 		return storeSheets(ctx, st, res, cats, rules)
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "service-public: %d sheets read in %.1f s into %s\n", len(res.Items)+len(res.Skipped), e.now().Sub(start).Seconds(), cfg.Database.Path)
+	fmt.Fprintf(e.stdout, "service-public: %d sheets read in %.1f s into %s\n", len(res.Items)+len(res.Skipped), e.now().Sub(start).Seconds(), cfg.Database.Where())
 	fmt.Fprintf(e.stdout, "  imported %d, updated %d, unchanged %d, retired %d, skipped %d (earlier version kept: %d)\n",
 		stats.Imported, stats.Updated, stats.Unchanged, stats.Retired, len(res.Skipped), stats.Kept)
 	for _, c := range stats.Catalogues {
@@ -134,7 +134,7 @@ func importEmbeddings(ctx context.Context, e env, cfg Config, log *slog.Logger) 
 		return
 	}
 	type counts struct{ computed, kept int }
-	c, err := intoStore(ctx, cfg.Database.Path, log, e.now, func(st *store.Store) (counts, error) {
+	c, err := intoStore(ctx, cfg.Database, e.getenv, log, e.now, func(st *store.Store) (counts, error) {
 		items, err := app.KnowledgeItems(ctx, st, cfg.Knowledge.Dir)
 		if err != nil {
 			return counts{}, err
@@ -288,10 +288,14 @@ func percentOf(f float64) string {
 // intoStore runs an import in the database at path: a database the
 // import created is not left behind when it fails, and an existing one is
 // as it was (an import is one transaction).
-func intoStore[T any](ctx context.Context, path string, log *slog.Logger, now func() time.Time, run func(*store.Store) (T, error)) (T, error) {
-	created := absentFiles(path)
+func intoStore[T any](ctx context.Context, db app.DatabaseConfig, getenv func(string) string, log *slog.Logger, now func() time.Time, run func(*store.Store) (T, error)) (T, error) {
+	path := db.Where()
+	var created []string
+	if db.Driver == "" || db.Driver == app.DriverSQLite {
+		created = absentFiles(db.Path)
+	}
 	res, err := func() (T, error) {
-		st, err := store.Open(ctx, path, store.Options{Logger: log, Clock: now})
+		st, err := app.OpenStore(ctx, db, getenv, log, now)
 		if err != nil {
 			var zero T
 			return zero, err

@@ -91,13 +91,13 @@ func runImportPlaces(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := app.NewLogger(e.stderr, app.LogConfig{Level: "warn", Format: cfg.Log.Format})
-	stats, err := intoStore(ctx, cfg.Database.Path, log, e.now, func(st *store.Store) ([]store.PlaceImportStats, error) {
+	stats, err := intoStore(ctx, cfg.Database, e.getenv, log, e.now, func(st *store.Store) ([]store.PlaceImportStats, error) {
 		return storePlaces(ctx, st, files, rules)
 	})
 	if err != nil {
 		return err
 	}
-	printPlacesSummary(e.stdout, files, stats, e.now().Sub(start), cfg.Database.Path)
+	printPlacesSummary(e.stdout, files, stats, e.now().Sub(start), cfg.Database.Where())
 	return nil
 }
 

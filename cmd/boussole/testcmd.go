@@ -171,7 +171,7 @@ func (r *recorder) Send(_ context.Context, m bot.Reply) error { r.got = append(r
 // importPlaceFiles stores places read by readPlaceFiles into the database
 // at path, as boussole import places does.
 func importPlaceFiles(ctx context.Context, path string, files []*placeFile, now func() time.Time) error {
-	_, err := intoStore(ctx, path, nil, now, func(st *store.Store) ([]store.PlaceImportStats, error) {
+	_, err := intoStore(ctx, app.DatabaseConfig{Path: path}, nil, nil, now, func(st *store.Store) ([]store.PlaceImportStats, error) {
 		return storePlaces(ctx, st, files, defaultImportRules)
 	})
 	return err

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,9 @@ import (
 // and REST protocols to the real discordgo client, and recording what it
 // receives. Hold Mu to read or change its exported fields while the
 // adapter runs.
+//
+// Several clients may connect at once, each as a shard: an event is sent
+// to the connections whose shard Discord would send it to (Dispatch).
 type Server struct {
 	t   testing.TB
 	srv *httptest.Server
@@ -29,13 +33,15 @@ type Server struct {
 
 	Mu         sync.Mutex
 	Seq        int64
-	sessionID  string
-	conn       *websocket.Conn
+	sessions   []*session
+	conn       *websocket.Conn // the latest connection
 	Identifies int
+	// Shards are the shard arrays of the IDENTIFYs received, [0, 1] for
+	// one without (discordgo sends none when unsharded).
+	Shards     [][2]int
 	Resumes    []int64 // sequence numbers the client resumed from
 	Heartbeats int
 	connected  chan string // "READY" or "RESUMED" after each handshake
-	replay     []Frame     // dispatched again after the next resume
 	Invalidate bool        // refuse the next resume (op 9)
 	Refuse     int         // next gateway connections refused (503)
 	Refused    int         // gateway connections refused
@@ -68,6 +74,16 @@ type Server struct {
 	guilds   []map[string]any
 	channels map[string][]map[string]any
 	roles    map[string][]map[string]any
+}
+
+// session is a gateway session: the shard it identified as, its
+// connection (nil while down) and the events it gets again after its next
+// resume.
+type session struct {
+	id     string
+	shard  [2]int
+	conn   *websocket.Conn
+	replay []Frame
 }
 
 // Frame is a gateway payload; S is the sequence number of a dispatch.
@@ -135,7 +151,7 @@ const (
 // and timestamps carry its time, as Discord's carry the real one.
 func Start(t testing.TB, now func() time.Time) *Server {
 	f := &Server{
-		t: t, now: now, sessionID: "sess-1", connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{}, MemberRoles: map[string][]string{},
+		t: t, now: now, connected: make(chan string, 16), Threads: map[string]string{}, Members: map[string][]string{}, Messages: map[string][]map[string]any{}, MemberRoles: map[string][]string{},
 		NonceWindow: 2 * time.Minute, nonces: map[string]nonced{},
 		changed: make(chan struct{}, 1),
 		guilds:  []map[string]any{{"id": GuildID, "name": "Tiers-lieu"}},
@@ -152,6 +168,11 @@ func Start(t testing.TB, now func() time.Time) *Server {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
 		f.Mu.Lock()
+		for _, ss := range f.sessions {
+			if ss.conn != nil {
+				ss.conn.Close()
+			}
+		}
 		if f.conn != nil {
 			f.conn.Close()
 		}
@@ -159,6 +180,46 @@ func Start(t testing.TB, now func() time.Time) *Server {
 		f.srv.Close()
 	})
 	return f
+}
+
+// AddGuild adds a server the bot is in, with text channels (named
+// "salon-" and their id) and the roles of GuildID; messages and clicks in
+// its channels and their threads carry its id. A bot in several servers
+// with several shards: each shard receives the events of its servers.
+func (f *Server) AddGuild(id, name string, channels ...string) {
+	ShardOf(id, 1) // a snowflake
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.guilds = append(f.guilds, map[string]any{"id": id, "name": name})
+	var cs []map[string]any
+	for _, c := range channels {
+		cs = append(cs, map[string]any{"id": c, "name": "salon-" + c, "type": 0, "guild_id": id})
+	}
+	f.channels[id] = cs
+	f.roles[id] = f.roles[GuildID]
+}
+
+// guildOf is the guild of a channel or thread (GuildID when unknown), under
+// Mu.
+func (f *Server) guildOf(channel string) string {
+	if parent, ok := f.Threads[channel]; ok {
+		channel = parent
+	}
+	for g, cs := range f.channels {
+		for _, c := range cs {
+			if c["id"] == channel {
+				return g
+			}
+		}
+	}
+	return GuildID
+}
+
+// GuildOf is the guild of a channel or thread (GuildID when unknown).
+func (f *Server) GuildOf(channel string) string {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return f.guildOf(channel)
 }
 
 // Client is the http.Client the adapter uses: it sends Discord's REST
@@ -195,6 +256,7 @@ func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
 	f.Mu.Lock()
 	f.conn = c
 	f.Mu.Unlock()
+	defer f.bind(c, nil)
 	f.send(c, Frame{Op: 10, D: raw(map[string]any{"heartbeat_interval": 500})})
 	for {
 		var in struct {
@@ -212,20 +274,41 @@ func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			f.send(c, Frame{Op: 11})
 		case 2:
 			var id struct {
-				Token   string `json:"token"`
-				Intents int    `json:"intents"`
+				Token   string  `json:"token"`
+				Intents int     `json:"intents"`
+				Shard   *[2]int `json:"shard"`
 			}
 			_ = json.Unmarshal(in.D, &id)
+			shard := [2]int{0, 1}
+			if id.Shard != nil {
+				shard = *id.Shard
+			}
 			f.Mu.Lock()
 			f.Identifies++
+			f.Shards = append(f.Shards, shard)
 			f.Mu.Unlock()
 			if id.Token != "Bot test-token" {
-				_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
+				f.close(c, 4004, "Authentication failed.")
 				return
 			}
+			if shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1] {
+				f.close(c, 4010, "Invalid shard.")
+				return
+			}
+			f.Mu.Lock()
+			ss := &session{id: fmt.Sprintf("sess-%d", len(f.sessions)+1), shard: shard}
+			f.sessions = append(f.sessions, ss)
+			var guilds []any
+			for _, g := range f.guilds {
+				if gid := g["id"].(string); ShardOf(gid, shard[1]) == shard[0] {
+					guilds = append(guilds, map[string]any{"id": gid, "unavailable": true})
+				}
+			}
+			f.Mu.Unlock()
+			f.bind(c, ss)
 			f.dispatchOn(c, "READY", map[string]any{
-				"v": 10, "session_id": f.sessionID, "user": map[string]any{"id": BotID, "username": "Boussole", "bot": true},
-				"guilds": []any{map[string]any{"id": GuildID, "unavailable": true}}, "application": map[string]any{"id": AppID},
+				"v": 10, "session_id": ss.id, "user": map[string]any{"id": BotID, "username": "Boussole", "bot": true},
+				"guilds": guilds, "application": map[string]any{"id": AppID}, "shard": shard[:],
 			})
 			f.connected <- "READY"
 		case 6:
@@ -236,17 +319,24 @@ func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			_ = json.Unmarshal(in.D, &res)
 			f.Mu.Lock()
 			f.Resumes = append(f.Resumes, res.Seq)
-			replay := f.replay
-			f.replay = nil
-			f.Mu.Unlock()
-			f.Mu.Lock()
+			var ss *session
+			for _, s := range f.sessions {
+				if s.id == res.SessionID {
+					ss = s
+				}
+			}
+			var replay []Frame
+			if ss != nil {
+				replay, ss.replay = ss.replay, nil
+			}
 			refuse := f.Invalidate
 			f.Invalidate = false
 			f.Mu.Unlock()
-			if refuse || res.SessionID != f.sessionID {
+			if refuse || ss == nil {
 				f.send(c, Frame{Op: 9, D: raw(false)})
 				continue
 			}
+			f.bind(c, ss)
 			f.dispatchOn(c, "RESUMED", map[string]any{})
 			// Discord replays what the client missed; replaying an event it
 			// already had checks duplicates are dropped.
@@ -256,6 +346,43 @@ func (f *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			f.connected <- "RESUMED"
 		}
 	}
+}
+
+// bind makes c the connection of session ss (nil: of none), the one
+// events for ss's shard go to; a connection serves one session at a time.
+func (f *Server) bind(c *websocket.Conn, ss *session) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	for _, s := range f.sessions {
+		if s.conn == c {
+			s.conn = nil
+		}
+	}
+	if ss != nil {
+		ss.conn = c
+	}
+}
+
+// close ends c with a gateway close code, as Discord refuses a session.
+func (f *Server) close(c *websocket.Conn, code int, text string) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	_ = c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
+}
+
+// ShardOf is the shard, of count, that Discord sends the events of guild
+// to: "shard_id = (guild_id >> 22) % num_shards"; events without a guild
+// (DMs) go to shard 0 (discord/discord-api-docs,
+// developers/events/gateway.mdx, « Sharding »).
+func ShardOf(guild string, count int) int {
+	if guild == "" || count < 1 {
+		return 0
+	}
+	id, err := strconv.ParseUint(guild, 10, 64)
+	if err != nil {
+		panic(fmt.Sprintf("discordtest: guild id %q is not a snowflake", guild))
+	}
+	return int((id >> 22) % uint64(count))
 }
 
 func raw(v any) json.RawMessage {
@@ -288,12 +415,31 @@ func (f *Server) dispatchOn(c *websocket.Conn, typ string, d any) Frame {
 	return fr
 }
 
-// Dispatch sends an event on the current connection.
+// Dispatch sends an event to the sessions Discord would send it to: those
+// whose shard is the one of the event's guild_id, shard 0 for an event
+// without one (a DM). It returns the frame last sent, with no sequence
+// number when no session was connected to receive it.
 func (f *Server) Dispatch(typ string, d any) Frame {
+	fr := Frame{Op: 0, T: typ, D: raw(d)}
+	var g struct {
+		GuildID string `json:"guild_id"`
+	}
+	_ = json.Unmarshal(fr.D, &g)
 	f.Mu.Lock()
-	c := f.conn
+	var to []*websocket.Conn
+	for _, ss := range f.sessions {
+		if ss.conn != nil && ShardOf(g.GuildID, ss.shard[1]) == ss.shard[0] {
+			to = append(to, ss.conn)
+		}
+	}
 	f.Mu.Unlock()
-	return f.dispatchOn(c, typ, d)
+	if len(to) == 0 {
+		f.t.Logf("dispatch %s: no session receives guild %q", typ, g.GuildID)
+	}
+	for _, c := range to {
+		fr = f.dispatchOn(c, typ, fr.D)
+	}
+	return fr
 }
 
 // ReconnectRequest asks the client to reconnect (op 7).
@@ -304,12 +450,16 @@ func (f *Server) ReconnectRequest() {
 	f.send(c, Frame{Op: 7})
 }
 
-// Disconnect drops the gateway connection without a close frame; events
-// in replay are sent again after the client resumes.
+// Disconnect drops the latest gateway connection without a close frame;
+// events in replay are sent again after its client resumes.
 func (f *Server) Disconnect(replay ...Frame) {
 	f.Mu.Lock()
-	f.replay = replay
 	c := f.conn
+	for _, ss := range f.sessions {
+		if ss.conn == c {
+			ss.replay = replay
+		}
+	}
 	f.Mu.Unlock()
 	c.UnderlyingConn().Close()
 }
@@ -463,12 +613,13 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && len(p) == 2 && p[0] == "channels":
 		f.Mu.Lock()
 		parent, isThread := f.Threads[p[1]]
+		guild := f.guildOf(p[1])
 		f.Mu.Unlock()
 		if isThread {
-			reply(map[string]any{"id": p[1], "type": 12, "parent_id": parent, "guild_id": GuildID, "owner_id": BotID})
+			reply(map[string]any{"id": p[1], "type": 12, "parent_id": parent, "guild_id": guild, "owner_id": BotID})
 			return
 		}
-		reply(map[string]any{"id": p[1], "type": 0, "guild_id": GuildID})
+		reply(map[string]any{"id": p[1], "type": 0, "guild_id": guild})
 	case r.Method == "POST" && len(p) == 3 && p[0] == "channels" && p[2] == "threads":
 		if p[1] == "403" {
 			w.WriteHeader(http.StatusForbidden)
@@ -478,8 +629,9 @@ func (f *Server) rest(w http.ResponseWriter, r *http.Request) {
 		id := f.NextID()
 		f.Mu.Lock()
 		f.Threads[id] = p[1]
+		guild := f.guildOf(p[1])
 		f.Mu.Unlock()
-		reply(map[string]any{"id": id, "type": 12, "parent_id": p[1], "guild_id": GuildID, "name": body["name"]})
+		reply(map[string]any{"id": id, "type": 12, "parent_id": p[1], "guild_id": guild, "name": body["name"]})
 	case r.Method == "PUT" && len(p) == 4 && p[2] == "thread-members":
 		f.Mu.Lock()
 		f.Members[p[1]] = append(f.Members[p[1]], p[3])
@@ -654,7 +806,8 @@ func (f *Server) keep(m map[string]any) map[string]any {
 	return m
 }
 
-// Say is a MESSAGE_CREATE from user from with roles in a guild channel;
+// Say is a MESSAGE_CREATE from user from with roles in a guild channel
+// (or thread: the guild is the channel's);
 // "<@900>" in text mentions the bot.
 func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 	var mentions []any
@@ -665,7 +818,7 @@ func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 		roles = []string{}
 	}
 	return f.Dispatch("MESSAGE_CREATE", f.keep(map[string]any{
-		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
+		"id": f.NextID(), "channel_id": channel, "guild_id": f.GuildOf(channel), "author": User(from), "content": text, "type": 0,
 		"mentions": mentions, "member": map[string]any{"roles": roles}, "timestamp": f.now().UTC().Format(time.RFC3339),
 	}))
 }
@@ -675,7 +828,7 @@ func (f *Server) Say(channel, from, text string, roles ...string) Frame {
 // the REST API lists it.
 func (f *Server) OfflineSay(channel, from, text string) {
 	f.keep(map[string]any{
-		"id": f.NextID(), "channel_id": channel, "guild_id": GuildID, "author": User(from), "content": text, "type": 0,
+		"id": f.NextID(), "channel_id": channel, "guild_id": f.GuildOf(channel), "author": User(from), "content": text, "type": 0,
 		"timestamp": f.now().UTC().Format(time.RFC3339),
 	})
 }
@@ -690,7 +843,7 @@ func (f *Server) Click(channel, from, customID string, guild bool, roles ...stri
 		if roles == nil {
 			roles = []string{}
 		}
-		d["guild_id"] = GuildID
+		d["guild_id"] = f.GuildOf(channel)
 		d["member"] = map[string]any{"user": User(from), "roles": roles}
 	} else {
 		d["user"] = User(from)
@@ -713,7 +866,7 @@ func (f *Server) Slash(channel, from, sub string, opts map[string]any, roles ...
 	}
 	return f.Dispatch("INTERACTION_CREATE", map[string]any{
 		"id": f.NextID(), "application_id": AppID, "type": 2, "token": "tok-" + from, "version": 1, "channel_id": channel,
-		"guild_id": GuildID, "member": map[string]any{"user": User(from), "roles": roles}, "locale": "fr",
+		"guild_id": f.GuildOf(channel), "member": map[string]any{"user": User(from), "roles": roles}, "locale": "fr",
 		"data": map[string]any{"id": "1", "name": "boussole", "type": 1, "options": []any{map[string]any{"name": sub, "type": 1, "options": os}}},
 	})
 }

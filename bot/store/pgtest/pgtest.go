@@ -1,6 +1,7 @@
 // Package pgtest gives tests a fresh PostgreSQL database: a schema of its
 // own in the test server's database, dropped when the test ends. The
-// server is the one .ci/run starts (scripts/postgres/up.sh), named by
+// server is the one .ci/run starts (scripts/mattermost/up.sh starts
+// PostgreSQL on 127.0.0.1; .ci/run creates the database boussole_test), named by
 // BOUSSOLE_TEST_POSTGRES (a DSN); without it the test is skipped, unless
 // BOUSSOLE_REQUIRE_POSTGRES=1 (CI), which makes it fail instead, so a
 // missing server never passes for a green run.
@@ -35,9 +36,9 @@ func Server(t testing.TB) string {
 	dsn := os.Getenv(EnvDSN)
 	if dsn == "" {
 		if os.Getenv(EnvRequire) == "1" {
-			t.Fatalf("%s is not set and %s=1: start the test server (scripts/postgres/up.sh) and source its env", EnvDSN, EnvRequire)
+			t.Fatalf("%s is not set and %s=1: start the test server (scripts/mattermost/up.sh) and set it as .ci/run does", EnvDSN, EnvRequire)
 		}
-		t.Skipf("no PostgreSQL test server (%s unset; scripts/postgres/up.sh starts one)", EnvDSN)
+		t.Skipf("no PostgreSQL test server (%s unset; see .ci/run)", EnvDSN)
 	}
 	return dsn
 }
