@@ -91,19 +91,28 @@ mediation:
 }
 
 // start starts replica id and waits for it to be ready (/readyz) and
-// connected to the gateway.
+// connected to the gateway, failing the test otherwise.
 func (c *cluster) start(id int) {
-	t := c.t
-	t.Helper()
+	c.t.Helper()
+	if err := c.startReplica(id); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// startReplica is start for any goroutine: it returns what went wrong.
+func (c *cluster) startReplica(id int) error {
 	cfg := filepath.Join(c.dir, fmt.Sprintf("r%d.yaml", id))
 	if err := os.WriteFile(cfg, []byte(c.config(id)), 0o600); err != nil {
-		t.Fatal(err)
+		return err
 	}
-	port := freePort(t)
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
 	logPath := filepath.Join(c.dir, fmt.Sprintf("r%d-%d.log", id, port))
 	logf, err := os.Create(logPath)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	c.f.Mu.Lock()
 	sessions := c.f.Identifies
@@ -113,31 +122,27 @@ func (c *cluster) start(id int) {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + c.dir, "DISCORD_TOKEN=test-token", "BOUSSOLE_POSTGRES_DSN=" + c.dsn, "TZ=UTC"}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return fmt.Errorf("start replica %d: %w", id, err)
 	}
 	r := &replica{id: id, cmd: cmd, port: port, log: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logf.Close(); close(r.done) }()
 	c.mu.Lock()
 	c.replicas[id] = r
 	c.mu.Unlock()
-	ready := false
 	for deadline := c.now().Add(90 * time.Second); c.now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		select {
 		case <-r.done:
-			t.Fatalf("replica %d stopped at start:\n%s", id, tail(logPath))
+			return fmt.Errorf("replica %d stopped at start:\n%s", id, tail(logPath))
 		default:
 		}
 		c.f.Mu.Lock()
 		connected := c.f.Identifies > sessions
 		c.f.Mu.Unlock()
 		if connected && get(fmt.Sprintf("http://127.0.0.1:%d/readyz", port)) == 200 {
-			ready = true
-			break
+			return nil
 		}
 	}
-	if !ready {
-		t.Fatalf("replica %d not ready within 90s:\n%s", id, tail(logPath))
-	}
+	return fmt.Errorf("replica %d not ready within 90s:\n%s", id, tail(logPath))
 }
 
 // kill ends replica id with SIGKILL: no clean stop, its leases stay
@@ -195,13 +200,13 @@ func tail(path string) string {
 
 // freePort returns a port free on 127.0.0.1 a moment ago: serve's
 // --listen takes an address, and /readyz must be found.
-func freePort(t testing.TB) int {
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return 0, fmt.Errorf("free port: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func get(url string) int {
