@@ -38,6 +38,7 @@ type cluster struct {
 	dsn      string
 	failover time.Duration
 	now      func() time.Time
+	logLevel string
 	f        *discordtest.Server
 	px       *proxy
 
@@ -55,7 +56,7 @@ type replica struct {
 }
 
 func newCluster(t testing.TB, bin, dsn string, failover time.Duration, f *discordtest.Server, px *proxy) *cluster {
-	c := &cluster{t: t, bin: bin, dir: t.TempDir(), dsn: dsn, failover: failover, now: px.now, f: f, px: px, replicas: map[int]*replica{}}
+	c := &cluster{t: t, bin: bin, dir: t.TempDir(), dsn: dsn, failover: failover, now: px.now, logLevel: "warn", f: f, px: px, replicas: map[int]*replica{}}
 	t.Cleanup(c.stopAll)
 	return c
 }
@@ -71,7 +72,7 @@ database:
   max_conns: 8
   failover_after: %s
 log:
-  level: warn
+  level: %s
 admin:
   enabled: false
 console:
@@ -87,7 +88,7 @@ mediation:
     discord: [Médiateur]
   queues:
     default: {platform: discord, channel: "300"}
-`, c.failover, c.px.base(id), discordtest.GuildID)
+`, c.failover, c.logLevel, c.px.base(id), discordtest.GuildID)
 }
 
 // start starts replica id and waits for it to be ready (/readyz) and

@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +24,9 @@ var (
 	conversationsFlag = flag.Int("load.conversations", 60, "concurrent citizen conversations per run of TestLoad")
 	outFlag           = flag.String("load.out", "", "file to write TestLoad's figures to")
 	failoverFlag      = flag.Duration("load.failover", 3*time.Second, "database.failover_after of the replicas")
+	replicasFlag      = flag.String("load.replicas", "1,3", "the runs of TestLoad: numbers of replicas, comma-separated (several: the last is killed and restarted)")
+	logFlag           = flag.String("load.log", "warn", "the replicas' log level")
+	dirFlag           = flag.String("load.dir", "", "folder kept for the replicas' configurations and logs (default: a temporary one)")
 	// stepWithin bounds one turn's wait: generous, never a measure.
 	stepWithin = flag.Duration("load.step_timeout", 2*time.Minute, "how long one turn may wait for its answer before TestLoad fails")
 )
@@ -72,7 +77,15 @@ func TestLoad(t *testing.T) {
 	bin := buildBoussole(t)
 	var report strings.Builder
 	fmt.Fprintf(&report, "conversations: %d, turns per conversation: %d, failover_after: %s\n", n, turnsPerConversation, *failoverFlag)
-	for _, replicas := range []int{1, 3} {
+	var runs []int
+	for _, r := range strings.Split(*replicasFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		if err != nil || n < 1 {
+			t.Fatalf("-load.replicas: %q is not a number of replicas", r)
+		}
+		runs = append(runs, n)
+	}
+	for _, replicas := range runs {
 		t.Run(fmt.Sprintf("%d replicas", replicas), func(t *testing.T) {
 			line := loadRun(t, bin, n, replicas)
 			report.WriteString(line + "\n")
@@ -92,6 +105,13 @@ func loadRun(t *testing.T, bin string, n, replicas int) string {
 	f := discordtest.Start(t, now)
 	px := startProxy(t, f.APIBase(), now)
 	c := newCluster(t, bin, dsn, *failoverFlag, f, px)
+	c.logLevel = *logFlag
+	if *dirFlag != "" {
+		c.dir = filepath.Join(*dirFlag, fmt.Sprintf("%d-replicas", replicas))
+		if err := os.MkdirAll(c.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for id := range replicas {
 		c.start(id)
 	}
@@ -190,7 +210,7 @@ func converse(f *discordtest.Server, px *proxy, r *run, i int) error {
 		act()
 		hit, first, found := px.waitPost(ch, before, *stepWithin, ok)
 		if !found {
-			return posted{}, fmt.Errorf("%s: no answer in %s within %s; posts: %s", name, ch, *stepWithin, contents(px.postsTo(ch)))
+			return posted{}, fmt.Errorf("%s: no answer in %s within %s; posts there: %s; in %s: %s", name, ch, *stepWithin, contents(px.postsTo(ch)), dm, contents(px.postsTo(dm)))
 		}
 		r.record(sent, first.at)
 		return hit, nil
@@ -329,7 +349,11 @@ func maps(m map[string]string) map[string]string {
 func contents(ps []posted) string {
 	var out []string
 	for _, p := range ps {
-		out = append(out, fmt.Sprintf("%q%v", p.content, p.buttons))
+		c := p.content
+		if len(c) > 60 {
+			c = c[:60] + "…"
+		}
+		out = append(out, fmt.Sprintf("[r%d %s %s] %q%v", p.replica, p.at.Format("15:04:05.000"), p.nonce, c, p.buttons))
 	}
 	return strings.Join(out, ", ")
 }

@@ -484,9 +484,13 @@ func (a *Adapter) mediatorThread(ctx context.Context, channel, user string) (str
 	if ok {
 		return th, nil
 	}
-	th, err := a.privateThread(ctx, channel, user, a.cat.T(a.cfg.Lang, "discord_mediator_thread"))
-	if err != nil {
-		return "", err
+	th, ok = a.savedMedThread(ctx, channel, user)
+	if !ok {
+		var err error
+		if th, err = a.privateThread(ctx, channel, user, a.cat.T(a.cfg.Lang, "discord_mediator_thread")); err != nil {
+			return "", err
+		}
+		a.saveMedThread(ctx, channel, user, th)
 	}
 	a.mu.Lock()
 	a.medTh[k] = th
