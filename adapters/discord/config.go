@@ -15,6 +15,8 @@ type Settings struct {
 	Enabled bool `yaml:"enabled"`
 	// TokenEnv names the environment variable holding the bot token.
 	TokenEnv string `yaml:"token_env"`
+	// APIBase is a Discord-compatible REST base URL (default Discord's).
+	APIBase string `yaml:"api_base"`
 	// GuildIDs are the servers where /boussole is registered (instantly);
 	// empty registers it globally (Discord may take up to an hour).
 	GuildIDs []string `yaml:"guild_ids"`
@@ -46,6 +48,7 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: %q is not a server id (digits; Discord shows it with « Copy Server ID »)", settingKey("guild_ids"), g))
 		}
 	}
+	errs = append(errs, checkAPIBase(s.APIBase))
 	if s.Enabled {
 		errs = append(errs, envname.Check(settingKey("token_env"), s.TokenEnv))
 	}

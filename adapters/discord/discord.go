@@ -61,6 +61,8 @@ type Config struct {
 	MediatorChannels []string
 	// Lang is the language of the adapter's own notices (default fr).
 	Lang string
+	// APIBase is as in Settings ("": Discord's own).
+	APIBase string
 }
 
 // Deps are the adapter's collaborators (HTTPClient: default
@@ -139,6 +141,9 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	token = strings.TrimPrefix(token, "Bot ")
+	if d.HTTPClient, err = withAPIBase(cfg.APIBase, d.HTTPClient); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
 	s, err := discordgo.New("Bot " + token)
 	if err != nil {
 		return nil, fmt.Errorf("create discord session: %w", err)

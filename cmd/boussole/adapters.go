@@ -40,7 +40,9 @@ func adapterKinds() []adapterKind {
 			validate: func(c Config) error { return c.Discord.Validate() },
 			enabled:  func(c Config) bool { return c.Discord.Enabled },
 			build: func(c Config, a *app.App, e env) (bot.Adapter, error) {
-				d, err := discord.New(c.Discord.Config(queueChannels(c, discord.Platform), c.Lang), adapterDeps(a, e))
+				dc := c.Discord.Config(queueChannels(c, discord.Platform), c.Lang)
+				dc.APIBase = c.Discord.APIBase
+				d, err := discord.New(dc, adapterDeps(a, e))
 				if err != nil {
 					return nil, err
 				}
