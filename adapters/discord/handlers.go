@@ -35,7 +35,9 @@ func (a *Adapter) onMessage(m *discordgo.Message, replayed bool) {
 	}
 	in.Roles = a.roleNames(ctx, m.GuildID, m.Member)
 	in.Space = m.GuildID
-	a.learnThread(ctx, m.ChannelID, user)
+	if !a.learnThread(ctx, m.ChannelID, user) {
+		return
+	}
 	a.mu.Lock()
 	parent, isMed := a.medParent[m.ChannelID]
 	owner, isCitizen := a.threadUser[m.ChannelID]
@@ -87,6 +89,13 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 		in.Roles = a.roleNames(ctx, i.GuildID, i.Member)
 	} else {
 		in.Roles = a.rolesInDM(ctx, u.ID, a.mediatorish(i))
+	}
+	// A click or /boussole in a private thread this process did not open
+	// (another replica did, or this one before a restart) belongs to the
+	// thread's conversation: a mediator closing a case from their thread
+	// must not be taken for a citizen in a public channel.
+	if i.GuildID != "" && !a.learnThread(ctx, i.ChannelID, u.ID) {
+		return
 	}
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
@@ -146,10 +155,12 @@ func (a *Adapter) onInteraction(i *discordgo.Interaction) {
 	a.enqueue(in)
 }
 
-// learnThread recognises, after a restart, a private thread the bot
-// opened before: its first writer is its citizen, or its mediator when its
-// parent is a mediators' channel. Other channels are looked up once.
-func (a *Adapter) learnThread(ctx context.Context, channel, user string) {
+// learnThread recognises a private thread the bot opened before (in
+// another replica, or before a restart): its first writer is its citizen,
+// or its mediator when its parent is a mediators' channel. Other channels
+// are looked up once. It reports false when the channel could not be
+// looked up: the event is then not handled here.
+func (a *Adapter) learnThread(ctx context.Context, channel, user string) bool {
 	a.mu.Lock()
 	_, isMed := a.medParent[channel]
 	_, isCitizen := a.threadUser[channel]
@@ -157,15 +168,32 @@ func (a *Adapter) learnThread(ctx context.Context, channel, user string) {
 	self := a.self
 	a.mu.Unlock()
 	if known {
-		return
+		return true
 	}
-	ch, err := a.s.Channel(channel, discordgo.WithContext(ctx))
+	var (
+		ch  *discordgo.Channel
+		err error
+	)
+	// A few quick tries: under load Discord (or a proxy) may refuse one.
+	for try := range lookupTries {
+		if ch, err = a.s.Channel(channel, discordgo.WithContext(ctx)); err == nil || ctx.Err() != nil {
+			break
+		}
+		a.sleep(ctx, time.Duration(try+1)*lookupPause)
+	}
 	if err != nil {
-		a.log.Debug("channel lookup failed", "channel", channel, "err", err)
-		return
+		// Not remembered as looked at, so the next event tries again;
+		// this one is left to a replica that knows the channel rather
+		// than answered at the wrong address (a mediator's thread taken
+		// for a new conversation).
+		a.mu.Lock()
+		a.looked.Forget(channel)
+		a.mu.Unlock()
+		a.log.Warn("event in a channel that could not be looked up, left unanswered here", "channel", channel, "err", err)
+		return false
 	}
 	if ch.Type != discordgo.ChannelTypeGuildPrivateThread || ch.OwnerID != self || self == "" {
-		return
+		return true
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -175,10 +203,27 @@ func (a *Adapter) learnThread(ctx context.Context, channel, user string) {
 			a.medTh[k] = channel
 		}
 		a.medParent[channel] = k
-		return
+		return true
 	}
 	a.threadUser[channel] = user
 	a.citizenTh[[2]string{ch.ParentID, user}] = channel
+	return true
+}
+
+// Channel look-ups: tries, and the pause growing between them.
+const (
+	lookupTries = 3
+	lookupPause = 200 * time.Millisecond
+)
+
+// sleep waits d or until ctx is done.
+func (a *Adapter) sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // addressIn is the conversation address of user writing in channel: a

@@ -307,3 +307,57 @@ func TestDeletedMediatorThreadIsReplaced(t *testing.T) {
 		}
 	}
 }
+
+// A mediator's /boussole in their private thread reaches a replica that
+// did not open the thread (another process, or this one restarted): it
+// belongs to the mediators' channel's conversation, not to a citizen
+// writing in a public channel (which would open yet another thread).
+func TestCommandInAThreadAnotherReplicaOpened(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := discordtest.Start(t, time.Now)
+	path := dbFile(t)
+	a := replica(t, f, openStore(t, path))
+	if err := a.Send(ctx, toMediator("77", "Nouvelle demande n° 4")); err != nil {
+		t.Fatal(err)
+	}
+	threads := threadsOf(f, "300")
+	if len(threads) != 1 {
+		t.Fatalf("threads of the mediators' channel: %v, want one", threads)
+	}
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Config{MediatorChannels: []string{"300"}}, Deps{Logger: slog.New(slog.DiscardHandler), Catalog: cat, Now: time.Now,
+		HTTPClient: f.Client(), State: openStore(t, path), Getenv: func(string) string { return "test-token" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- b.Run(rctx, rec) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	f.WaitConnected(t, "READY")
+	f.Slash(threads[0], "77", "fermer", nil)
+	f.WaitFor(t, "the command handed over", func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return len(rec.got) == 1
+	})
+	rec.mu.Lock()
+	got := rec.got[0].Address
+	rec.mu.Unlock()
+	if want := (bot.Address{Platform: Platform, Channel: "300", User: "77"}); got != want {
+		t.Errorf("command at %+v, want the mediator's conversation %+v", got, want)
+	}
+	if th := threadsOf(f, "300"); len(th) != 1 {
+		t.Errorf("threads of the mediators' channel after the command: %v, want still one", th)
+	}
+}

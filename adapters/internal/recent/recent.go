@@ -27,6 +27,10 @@ func (s *Set) Add(k string) bool {
 	return true
 }
 
+// Forget drops k, so that Add reports it new again (a look-up that
+// failed and must be tried again).
+func (s *Set) Forget(k string) { delete(s.keys, k) }
+
 // Get returns k's value and whether k is remembered.
 func (s *Set) Get(k string) (int, bool) {
 	v, ok := s.keys[k]
