@@ -103,6 +103,16 @@ func loadRun(t *testing.T, bin string, n, replicas int) string {
 	now := time.Now // the test's clock
 	dsn := pgtest.DSN(t)
 	f := discordtest.Start(t, now)
+	// The mediators hold the mediators' role on the server, as the REST
+	// API tells it: a replica started again reads back missed thread
+	// messages there, without the member the gateway sends, and looks the
+	// author's roles up (without them a mediator's words would be taken
+	// for a citizen's).
+	f.Mu.Lock()
+	for i := range n {
+		f.MemberRoles[mediator(i)] = []string{mediatorRole}
+	}
+	f.Mu.Unlock()
 	px := startProxy(t, f.APIBase(), now)
 	c := newCluster(t, bin, dsn, *failoverFlag, f, px)
 	c.logLevel = *logFlag

@@ -27,6 +27,8 @@ import (
 const (
 	EnvDSN     = "BOUSSOLE_TEST_POSTGRES"
 	EnvRequire = "BOUSSOLE_REQUIRE_POSTGRES"
+	// EnvKeepFailed=1 keeps a failed test's schema, to read what it left.
+	EnvKeepFailed = "BOUSSOLE_TEST_KEEP_FAILED"
 )
 
 // Server returns the test server's DSN, skipping (or failing, in CI) t
@@ -64,6 +66,10 @@ func DSN(t testing.TB) string {
 		t.Fatalf("pgtest: create schema: %v", err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() && os.Getenv(EnvKeepFailed) == "1" {
+			t.Logf("pgtest: schema %s kept for inspection (%s=1)", schema, EnvKeepFailed)
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		db, err := sql.Open("pgx", server)
