@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -244,9 +245,18 @@ func (a *Adapter) member(ctx context.Context, guild, user string, cache *memberC
 	if ok {
 		return m
 	}
-	m, err := a.s.GuildMember(guild, user, discordgo.WithContext(ctx))
+	// The roles say who is a mediator: a look-up Discord refuses once
+	// (a 429 or 500 under load) is tried again, else a mediator's words
+	// read back from their thread would be taken for a citizen's.
+	var err error
+	for try := range lookupTries {
+		if m, err = a.s.GuildMember(guild, user, discordgo.WithContext(ctx)); err == nil || ctx.Err() != nil {
+			break
+		}
+		a.sleep(ctx, time.Duration(try+1)*lookupPause)
+	}
 	if err != nil {
-		a.log.Debug("discord catch-up: member not read", "guild", guild, "err", err)
+		a.log.Warn("discord catch-up: member not read, their roles are unknown for what they wrote meanwhile", "guild", guild, "err", err)
 		m = nil
 	}
 	cache.mu.Lock()

@@ -386,6 +386,42 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 	}
 }
 
+// The same, when Discord refuses the first look-up of the mediator's
+// roles during the read-back (a 500 under load): it is tried again, and
+// the mediator's words still reach the citizen rather than being taken
+// for a citizen's.
+func TestRestartRelaysAMediatorsWordsWhenARoleLookupFails(t *testing.T) {
+	t.Parallel()
+	f := discordtest.Start(t, time.Now)
+	f.Mu.Lock()
+	f.MemberRoles["7"] = []string{"50"}
+	f.Mu.Unlock()
+	db := filepath.Join(t.TempDir(), "boussole.db")
+	cfg := Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}}
+	_, stop := startStack(t, f, db, cfg, discordQueue)
+	f.DM("8", "humain")
+	queue := f.WaitPosts(t, "300", 1)
+	_, ids := queue[0].Buttons()
+	f.Click("300", "7", ids[0], true, "50")
+	medThread := f.WaitPrivateThread(t, "7")
+	f.WaitPosts(t, medThread, 1)
+	// The thread is read back after a restart once it was written in.
+	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
+	f.WaitPostContaining(t, "dm-8", "je suis Marie")
+	stop()
+
+	f.OfflineSay(medThread, "7", "Je reviens vers vous demain")
+	f.Mu.Lock()
+	f.FailMembers = 1
+	f.Mu.Unlock()
+	_, stop2 := startStack(t, f, db, cfg, discordQueue)
+	t.Cleanup(stop2)
+	f.WaitPostContaining(t, "dm-8", "Je reviens vers vous demain")
+	if n := f.CountPostsContaining(medThread, "pas compris"); n != 0 {
+		t.Errorf("the mediator's words were taken for a citizen's: %+v", f.PostsTo(medThread))
+	}
+}
+
 // bareAdapter is an adapter on the fake server f with the token, outside
 // any stack: for start-up behaviour.
 func bareAdapter(t *testing.T, f *discordtest.Server, cfg Config, token string) *Adapter {
