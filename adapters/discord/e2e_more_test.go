@@ -356,22 +356,7 @@ func TestRestartAnswersWhatWasPostedWhileStopped(t *testing.T) {
 // role again, and relays the answer to the citizen.
 func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 	t.Parallel()
-	f := discordtest.Start(t, time.Now)
-	f.Mu.Lock()
-	f.MemberRoles["7"] = []string{"50"}
-	f.Mu.Unlock()
-	db := filepath.Join(t.TempDir(), "boussole.db")
-	cfg := Config{GuildIDs: []string{discordtest.GuildID}, MediatorChannels: []string{"300"}}
-	_, stop := startStack(t, f, db, cfg, discordQueue)
-	f.DM("8", "humain")
-	queue := f.WaitPosts(t, "300", 1)
-	_, ids := queue[0].Buttons()
-	f.Click("300", "7", ids[0], true, "50")
-	medThread := f.WaitPrivateThread(t, "7")
-	f.WaitPosts(t, medThread, 1)
-	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
-	f.WaitPostContaining(t, "dm-8", "je suis Marie")
-	stop()
+	f, db, cfg, medThread := mediatorAnsweredThenStopped(t)
 
 	f.OfflineSay(medThread, "7", "Je reviens vers vous demain")
 	_, stop2 := startStack(t, f, db, cfg, discordQueue)
@@ -392,6 +377,26 @@ func TestRestartRelaysWhatAMediatorWroteWhileStopped(t *testing.T) {
 // for a citizen's.
 func TestRestartRelaysAMediatorsWordsWhenARoleLookupFails(t *testing.T) {
 	t.Parallel()
+	f, db, cfg, medThread := mediatorAnsweredThenStopped(t)
+
+	f.OfflineSay(medThread, "7", "Je reviens vers vous demain")
+	f.Mu.Lock()
+	f.FailMembers = 1
+	f.Mu.Unlock()
+	_, stop2 := startStack(t, f, db, cfg, discordQueue)
+	t.Cleanup(stop2)
+	f.WaitPostContaining(t, "dm-8", "Je reviens vers vous demain")
+	if n := f.CountPostsContaining(medThread, "pas compris"); n != 0 {
+		t.Errorf("the mediator's words were taken for a citizen's: %+v", f.PostsTo(medThread))
+	}
+}
+
+// mediatorAnsweredThenStopped runs a first Boussole on a new database in
+// which a citizen (8) asked for a human, mediator 7 (role 50) claimed the
+// case and wrote once in their thread, relayed; then stops it. It returns
+// what a second run needs.
+func mediatorAnsweredThenStopped(t *testing.T) (*discordtest.Server, string, Config, string) {
+	t.Helper()
 	f := discordtest.Start(t, time.Now)
 	f.Mu.Lock()
 	f.MemberRoles["7"] = []string{"50"}
@@ -409,17 +414,7 @@ func TestRestartRelaysAMediatorsWordsWhenARoleLookupFails(t *testing.T) {
 	f.Say(medThread, "7", "Bonjour, je suis Marie", "50")
 	f.WaitPostContaining(t, "dm-8", "je suis Marie")
 	stop()
-
-	f.OfflineSay(medThread, "7", "Je reviens vers vous demain")
-	f.Mu.Lock()
-	f.FailMembers = 1
-	f.Mu.Unlock()
-	_, stop2 := startStack(t, f, db, cfg, discordQueue)
-	t.Cleanup(stop2)
-	f.WaitPostContaining(t, "dm-8", "Je reviens vers vous demain")
-	if n := f.CountPostsContaining(medThread, "pas compris"); n != 0 {
-		t.Errorf("the mediator's words were taken for a citizen's: %+v", f.PostsTo(medThread))
-	}
+	return f, db, cfg, medThread
 }
 
 // bareAdapter is an adapter on the fake server f with the token, outside

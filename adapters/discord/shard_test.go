@@ -92,15 +92,7 @@ func runShard(t *testing.T, f *discordtest.Server, cfg Config, h bot.Handler) *a
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, h) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run of shard %d: %v", cfg.ShardID, err)
-		}
-	})
+	runUntilEnd(t, a, h)
 	return logs
 }
 

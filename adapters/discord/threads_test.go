@@ -232,6 +232,12 @@ func runReplica(t *testing.T, f *discordtest.Server, db catchup.StateStore, h bo
 	if err != nil {
 		t.Fatal(err)
 	}
+	runUntilEnd(t, a, h)
+}
+
+// runUntilEnd runs a with h until the test ends, then checks Run's error.
+func runUntilEnd(t *testing.T, a *Adapter, h bot.Handler) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, h) }()
@@ -335,15 +341,7 @@ func TestCommandInAThreadAnotherReplicaOpened(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- b.Run(rctx, rec) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
+	runUntilEnd(t, b, rec)
 	f.WaitConnected(t, "READY")
 	f.Slash(threads[0], "77", "fermer", nil)
 	f.WaitFor(t, "the command handed over", func() bool {

@@ -32,14 +32,7 @@ func benchStores(b *testing.B, fn func(b *testing.B, open func() *store.Store)) 
 	})
 	b.Run("postgres", func(b *testing.B) {
 		dsn := pgtest.DSN(b)
-		fn(b, func() *store.Store {
-			s, err := store.OpenPostgres(context.Background(), dsn, store.PostgresOptions{Clock: time.Now, MaxConns: 32})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { s.Close() })
-			return s
-		})
+		fn(b, func() *store.Store { return openPGAt(b, dsn, time.Now) })
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/boussole/boussole/bot/store"
 	"github.com/boussole/boussole/bot/store/pgtest"
 	"github.com/boussole/boussole/bot/store/storetest"
 )
@@ -16,17 +15,6 @@ import (
 func TestContractPostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, now func() time.Time) func() storetest.Store {
 		dsn := pgtest.DSN(t)
-		return func() storetest.Store {
-			s, err := store.OpenPostgres(t.Context(), dsn, store.PostgresOptions{Clock: now, MaxConns: 8})
-			if err != nil {
-				t.Fatalf("OpenPostgres: %v", err)
-			}
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			return s
-		}
+		return func() storetest.Store { return openPGAt(t, dsn, now) }
 	})
 }

@@ -19,9 +19,13 @@ import (
 )
 
 // openPG opens the PostgreSQL database of dsn, closed when t ends.
-func openPG(t *testing.T, dsn string) *store.Store {
+func openPG(t *testing.T, dsn string) *store.Store { return openPGAt(t, dsn, clock0) }
+
+// openPGAt is openPG on the clock now: a handle as another replica opens
+// it.
+func openPGAt(t testing.TB, dsn string, now func() time.Time) *store.Store {
 	t.Helper()
-	s, err := store.OpenPostgres(t.Context(), dsn, store.PostgresOptions{Clock: clock0, MaxConns: 4})
+	s, err := store.OpenPostgres(context.Background(), dsn, store.PostgresOptions{Clock: now, MaxConns: 32})
 	if err != nil {
 		t.Fatalf("OpenPostgres: %v", err)
 	}
