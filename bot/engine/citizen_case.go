@@ -76,6 +76,9 @@ func (t *turn) endCase(c bot.Case) error {
 	if err != nil && !errors.Is(err, bot.ErrCaseConflict) {
 		return fmt.Errorf("cancel case: %w", err)
 	}
+	if err == nil {
+		t.tallyCase(bot.TallyClosed, c, bot.Tally{Outcome: bot.OutcomeCancelled})
+	}
 	t.conv.State, t.conv.CaseID = bot.StateIdle, 0
 	t.conv.TreeID, t.conv.TreeVersion, t.conv.Node, t.conv.Path = "", 0, "", nil
 	t.say(t.msg("case_cancelled"))
@@ -96,6 +99,8 @@ func (t *turn) rate(id int64, n int) error {
 	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClosed}, bot.CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
 		return fmt.Errorf("rate case: %w", err)
 	}
+	c.CreatedAt = time.Time{} // a rating has no duration
+	t.tallyCase(bot.TallyRating, c, bot.Tally{Value: n})
 	t.conv.State, t.conv.CaseID = bot.StateIdle, 0
 	t.say(t.msg("thanks_rating"))
 	return nil
@@ -303,11 +308,15 @@ func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 	}
 	c := bot.Case{Address: t.in.Address, Queue: queue, Status: bot.CaseOpen, Lang: t.conv.Lang, Consent: consent,
 		Summary: sum, CreatedAt: t.now, UpdatedAt: t.now, Urgent: urgent}
+	held := t.conv.CaseID
 	id, err := t.e.store.OpenCase(t.ctx, c)
 	if err != nil {
 		return fmt.Errorf("open case: %w", err)
 	}
 	c.ID = id
+	if id != held { // not the case already open, returned again
+		t.tallyCase(bot.TallyEscalated, c, bot.Tally{Reason: countedReason(reason), Seconds: 0})
+	}
 	t.conv.State, t.conv.CaseID, t.conv.Misses = bot.StateEscalated, id, 0
 	info := ""
 	if q, ok := t.e.cfg.Mediation.Queue(queue); ok {

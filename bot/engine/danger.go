@@ -36,6 +36,9 @@ const maxDangerNumbers = 3
 // said is the jurisdiction the message's own words name ("" if none),
 // already followed by the turn.
 func (t *turn) dangerTurn(cats []string, said string) error {
+	for _, c := range cats {
+		t.tally(bot.Tally{Kind: bot.TallyDanger, Category: c})
+	}
 	j := said
 	known := j != ""
 	if !known {

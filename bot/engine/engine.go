@@ -110,6 +110,9 @@ type Deps struct {
 	Nearby Nearby
 	// Model is the optional language model (model.go); nil: none.
 	Model Model
+	// Tallied, when set, gets the tallies of each turn once its
+	// transaction committed (the process's metrics); it must not block.
+	Tallied func([]bot.Tally)
 }
 
 // Places says where a message's words place the person: a town, a
@@ -156,6 +159,8 @@ type Engine struct {
 	grammar *mediation.Grammar
 	// marker holds each language's marker words (messageLang).
 	marker map[string]map[string]bool
+	// onTally gets each committed turn's tallies (Deps.Tallied).
+	onTally func([]bot.Tally)
 }
 
 // New returns an engine and publishes the knowledge's trees so that new
@@ -183,7 +188,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
-	e := &Engine{cfg: cfg, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places,
+	e := &Engine{cfg: cfg, onTally: d.Tallied, store: d.Store, med: d.Store, cat: d.Catalog, log: d.Logger, now: d.Now, danger: d.Danger, places: d.Places,
 		towns: d.Towns, nearby: d.Nearby, model: d.Model,
 		policy: answer.Policy{AnswerThreshold: cfg.AnswerThreshold, UnsureThreshold: cfg.UnsureThreshold},
 		words:  w, grammar: g, marker: markerWords(d.Catalog), zones: z}
@@ -244,21 +249,27 @@ func (e *Engine) Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 				return nil, nil
 			}
 		}
-		replies, err := e.respond(ctx, in, e.now())
+		replies, tallies, err := e.respond(ctx, in, e.now())
 		if err == nil && hs != nil && in.ID != "" {
 			if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
 				e.log.Warn("message not marked handled", "platform", in.Address.Platform, "err", err)
 			}
 		}
+		if err == nil {
+			e.tallied(tallies)
+		}
 		return replies, err
 	}
-	var replies []bot.Reply
+	var (
+		replies []bot.Reply
+		tallies []bot.Tally
+	)
 	// One time for every attempt of the turn (model.go runs it again).
 	now := e.now()
 	turn := func(ctx context.Context, last bool, memo *llm.Memo) error {
 		return tx.InTx(ctx, func(ctx context.Context) error {
 			var err error
-			replies, err = e.respondOnce(ctx, in, hs, now)
+			replies, tallies, err = e.respondOnce(ctx, in, hs, now)
 			if err == nil && !last && memo != nil && memo.Pending() > 0 {
 				return errModelPending
 			}
@@ -275,11 +286,20 @@ func (e *Engine) Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 	if err != nil {
 		return nil, err
 	}
+	// Counted once committed: the last attempt's are the turn's.
+	e.tallied(tallies)
 	return replies, nil
 }
 
+// tallied hands a committed turn's tallies to the metrics, if any.
+func (e *Engine) tallied(ts []bot.Tally) {
+	if e.onTally != nil && len(ts) > 0 {
+		e.onTally(ts)
+	}
+}
+
 // respondOnce is one attempt of a turn in its transaction.
-func (e *Engine) respondOnce(ctx context.Context, in bot.Incoming, hs HandledStore, now time.Time) ([]bot.Reply, error) {
+func (e *Engine) respondOnce(ctx context.Context, in bot.Incoming, hs HandledStore, now time.Time) ([]bot.Reply, []bot.Tally, error) {
 	// A message with a platform id is handled once: checked and marked
 	// in the turn's transaction, so a crash after the commit (or a second
 	// process given the same message) never answers it twice, and a crash
@@ -287,10 +307,10 @@ func (e *Engine) respondOnce(ctx context.Context, in bot.Incoming, hs HandledSto
 	if hs != nil && in.ID != "" {
 		claimed, err := hs.ClaimHandled(ctx, in.Address.Platform, in.ID)
 		if err != nil {
-			return nil, fmt.Errorf("claim handled message: %w", err)
+			return nil, nil, fmt.Errorf("claim handled message: %w", err)
 		}
 		if !claimed {
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
 	return e.respond(ctx, in, now)
@@ -298,18 +318,20 @@ func (e *Engine) respondOnce(ctx context.Context, in bot.Incoming, hs HandledSto
 
 // respond is one turn; with a Transactional store, ctx carries its
 // transaction and every store call below is part of it.
-func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([]bot.Reply, error) {
+func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([]bot.Reply, []bot.Tally, error) {
 	conv, err := e.store.Conversation(ctx, in.Address)
+	isNew := errors.Is(err, bot.ErrNoConversation)
 	switch {
-	case errors.Is(err, bot.ErrNoConversation):
+	case isNew:
 		conv = bot.Conversation{Address: in.Address, State: bot.StateIdle, Lang: e.startLang(in), CreatedAt: now}
 	case err != nil:
-		return nil, fmt.Errorf("load conversation: %w", err)
+		return nil, nil, fmt.Errorf("load conversation: %w", err)
 	}
 	t := &turn{e: e, ctx: ctx, snap: e.snap.Load(), conv: conv, in: in, now: now}
 	t.usage.begin(conv)
+	t.tallyVisit(conv, isNew)
 	if err := t.run(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range t.replies {
 		if t.replies[i].To == (bot.Address{}) {
@@ -325,9 +347,9 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([
 		// Nothing of the conversation is stored any more; only the
 		// confirmation waits in the outbox until it is sent.
 		if err := e.store.Enqueue(ctx, t.replies); err != nil {
-			return nil, fmt.Errorf("queue replies: %w", err)
+			return nil, nil, fmt.Errorf("queue replies: %w", err)
 		}
-		return t.replies, nil
+		return t.replies, nil, nil
 	}
 	t.conv.UpdatedAt = now
 	caseID := cmp.Or(t.caseID, t.conv.CaseID)
@@ -335,7 +357,7 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([
 	// carry About); a mediator's replies to themselves do not.
 	if caseID != 0 && t.e.cfg.Mediation.IsMediatorIn(in) {
 		if err := t.tagAbout(caseID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	// The citizen's words are kept for the mediator's summary; what the
@@ -346,12 +368,15 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([
 		turns = []bot.Turn{{Address: in.Address, Text: t.text, At: now, CaseID: caseID, Relayed: t.forCase}}
 	}
 	if err := e.store.Commit(ctx, t.conv, turns, t.replies); err != nil {
-		return nil, fmt.Errorf("save conversation: %w", err)
+		return nil, nil, fmt.Errorf("save conversation: %w", err)
 	}
 	if err := t.recordUsage(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return t.replies, nil
+	if err := t.storeTallies(); err != nil {
+		return nil, nil, err
+	}
+	return t.replies, t.tallies, nil
 }
 
 func (e *Engine) startLang(in bot.Incoming) string {

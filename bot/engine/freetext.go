@@ -125,6 +125,10 @@ func (t *turn) freeText(hits []knowledge.Hit) error {
 			}
 		}
 		t.say(t.msg(intro, "sure", sure))
+		t.how = bot.ConfidenceSure
+		if answerpkg.Low(top.Confidence) {
+			t.how = bot.ConfidenceUnsure
+		}
 		if err := t.answer([]string{top.ID}, -1); err != nil {
 			return err
 		}

@@ -305,6 +305,7 @@ func (t *turn) claim(id int64) error {
 	if err != nil {
 		return fmt.Errorf("claim case %d: %w", id, err)
 	}
+	t.tallyCase(bot.TallyClaimed, c, bot.Tally{})
 	t.conv.CaseID = id
 	sum, err := t.cases().summary(c)
 	if err != nil {
@@ -366,6 +367,7 @@ func (t *turn) closeCase(id int64, outcome string) error {
 	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcome, Note: note, At: t.now}, []bot.Reply{ask}); err != nil {
 		return fmt.Errorf("close case %d: %w", id, err)
 	}
+	t.tallyCase(bot.TallyClosed, c, bot.Tally{Outcome: countedOutcome(outcome)})
 	if t.conv.CaseID == id {
 		t.conv.CaseID = 0
 	}
@@ -382,6 +384,7 @@ func (t *turn) handBack(id int64) error {
 	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{Status: bot.CaseClosed, Outcome: outcomeHandedBack, At: t.now}, out); err != nil {
 		return fmt.Errorf("hand back case %d: %w", id, err)
 	}
+	t.tallyCase(bot.TallyClosed, c, bot.Tally{Outcome: bot.OutcomeHandedBack})
 	if t.conv.CaseID == id {
 		t.conv.CaseID = 0
 	}

@@ -34,6 +34,8 @@ type desk struct {
 	eng   *engine.Engine
 	out   *delivery.Dispatcher
 	plat  *deliverytest.Platform
+	// tallied, when set, gets each committed turn's tallies.
+	tallied func([]bot.Tally)
 }
 
 var (
@@ -66,7 +68,7 @@ func (d *desk) open() {
 		d.t.Fatal(err)
 	}
 	cat, _ := catalog.New()
-	eng, err := engine.New(ctx, engine.Config{Mediation: d.med}, engine.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(d.t), Now: d.clock.now})
+	eng, err := engine.New(ctx, engine.Config{Mediation: d.med}, engine.Deps{Store: st, Catalog: cat, Knowledge: d.base, Searcher: search.New(d.base, search.Options{}), Danger: mustDanger(d.t), Now: d.clock.now, Tallied: d.tallied})
 	if err != nil {
 		d.t.Fatal(err)
 	}

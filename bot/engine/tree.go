@@ -225,6 +225,7 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 	}
 	t.conv.Shown = appendUnique(t.conv.Shown, items[0].ID)
 	t.conv.State = bot.StateAnswered
+	t.tallyAnswer(items[0].ID)
 	t.say(t.msg("answered_followup"))
 	t.offer(bot.Offer{Label: t.msg("btn_yes_thanks"), Action: actDone, Keys: t.e.words.done})
 	t.offer(t.detailOffers(items[0])...)

@@ -112,6 +112,11 @@ type turn struct {
 	// reading is set while the model's reading of the message is on its
 	// way (model.go).
 	reading bool
+	// tallies are the turn's counted events (tally.go); how is how the
+	// answer about to be given was found (bot.Confidence*), "" for the
+	// default.
+	tallies []bot.Tally
+	how     string
 }
 
 func (t *turn) lang() string { return t.conv.Lang }
@@ -486,6 +491,7 @@ func (t *turn) act(o bot.Offer) error {
 		return t.startTree(o.Arg, "")
 	case actItem:
 		t.conv.Misses = 0
+		t.how = bot.ConfidenceUnsure // picked among the sheets offered
 		return t.answer([]string{o.Arg}, -1)
 	case actDetail:
 		return t.detail(o)

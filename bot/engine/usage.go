@@ -57,6 +57,9 @@ func (t *turn) noteQuestion(kind bot.UsageKind, score float64) {
 		// a sheet for.
 		return
 	}
+	if kind == bot.UsageNotUnderstood {
+		t.tally(bot.Tally{Kind: bot.TallyNotUnderstood})
+	}
 	// Masked before it is cut, so a number cut in half is still masked.
 	text = analysis.Truncate(pii.Mask(text), maxUsageText)
 	ev := bot.UsageEvent{Kind: kind, Text: text, Score: score}
