@@ -9,6 +9,7 @@ package app
 
 import (
 	"context"
+	"github.com/boussole/boussole/internal/logctx"
 	"io"
 	"log/slog"
 	"sync"
@@ -49,10 +50,12 @@ func NewLogger(w io.Writer, c LogConfig) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.Level)) // validated with the config
 	opts := &slog.HandlerOptions{Level: lvl}
+	// Every record made with a turn's or a request's context carries its
+	// id (internal/logctx).
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(logctx.Wrap(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logctx.Wrap(slog.NewTextHandler(w, opts)))
 }
 
 // Purge deletes data older than the retention period.

@@ -366,7 +366,7 @@ func (a *Adapter) registerCommand(ctx context.Context) {
 		cmd, _, err = a.c.CreateCommand(ctx, want)
 	}
 	if err != nil || cmd == nil {
-		a.log.Warn("/boussole not registered: ask an administrator to create a slash command (trigger boussole, method POST, request URL "+url+") and put its token in the environment variable named by mattermost.command_token_env", "err", err)
+		a.log.Warn("/boussole not registered: ask an administrator to create a slash command (trigger boussole, method POST, the request URL given here) and put its token in the environment variable named by mattermost.command_token_env", "request_url", url, "err", err)
 		return
 	}
 	a.mu.Lock()

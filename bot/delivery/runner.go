@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/boussole/boussole/bot"
+	"github.com/boussole/boussole/internal/logctx"
 )
 
 // Responder turns an incoming message into replies (the engine).
@@ -131,17 +132,20 @@ func (r *Runner) turn(ctx context.Context, in bot.Incoming) error {
 	// A turn in flight finishes even when shutdown starts: the state and
 	// turns are stored together, and the citizen gets the reply.
 	ctx = context.WithoutCancel(ctx)
+	// One id per turn in every log line it causes (engine, store,
+	// dispatcher), never the message's text.
+	ctx = logctx.With(ctx, logctx.New())
 	// The engine drops a message an earlier process already answered (a
 	// catch-up after a restart delivers again what was posted around it)
 	// and marks this one, in the turn's transaction.
 	replies, err := r.resp.Respond(ctx, in)
 	if err != nil {
-		r.log.Error("turn failed", "platform", in.Address.Platform, "err", err)
+		r.log.ErrorContext(ctx, "turn failed", "platform", in.Address.Platform, "err", err)
 		sorry := r.resp.Sorry(in.Address)
 		if qerr := r.out.box.Enqueue(ctx, []bot.Reply{sorry}); qerr != nil {
 			// Storage is down: tell the citizen directly, best effort.
 			if serr := a.Send(ctx, sorry); serr != nil {
-				r.log.Error("apology not sent", "platform", in.Address.Platform, "err", serr)
+				r.log.ErrorContext(ctx, "apology not sent", "platform", in.Address.Platform, "err", serr)
 			}
 			return err
 		}

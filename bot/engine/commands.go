@@ -134,7 +134,7 @@ func (t *turn) forget() error {
 	}
 	t.replies = append(t.replies, notices...)
 	t.forgotten = true
-	t.e.log.Info("user data deleted on request", "platform", t.in.Address.Platform, "rows", n)
+	t.e.log.InfoContext(t.ctx, "user data deleted on request", "platform", t.in.Address.Platform, "rows", n)
 	t.say(t.msg("forgotten"))
 	return nil
 }

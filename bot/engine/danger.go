@@ -55,7 +55,7 @@ func (t *turn) dangerTurn(cats []string, said string) error {
 	if len(items) == 0 {
 		// The knowledge has no number here (validate requires one per
 		// jurisdiction it serves): still answer first, without numbers.
-		t.e.log.Warn("danger recognised but no emergency number in the knowledge", "jurisdiction", j)
+		t.e.log.WarnContext(t.ctx, "danger recognised but no emergency number in the knowledge", "jurisdiction", j)
 		b.WriteString(t.msg("danger_no_number"))
 	} else {
 		b.WriteString(t.msg("danger_intro"))
@@ -122,7 +122,7 @@ func (t *turn) urgentCase(cats []string) error {
 		// The numbers matter more than the flag: they are still given
 		// (failing the turn would replace them with « problème
 		// technique »), and the failure is logged for the operator.
-		t.e.log.Error("urgent case not flagged", "case", t.conv.CaseID, "err", err)
+		t.e.log.ErrorContext(t.ctx, "urgent case not flagged", "case", t.conv.CaseID, "err", err)
 		return nil
 	}
 	if err != nil || c.Address != t.in.Address || c.Status == bot.CaseClosed {

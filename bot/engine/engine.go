@@ -252,7 +252,7 @@ func (e *Engine) Respond(ctx context.Context, in bot.Incoming) ([]bot.Reply, err
 		replies, tallies, err := e.respond(ctx, in, e.now())
 		if err == nil && hs != nil && in.ID != "" {
 			if err := hs.MarkHandled(ctx, in.Address.Platform, in.ID); err != nil {
-				e.log.Warn("message not marked handled", "platform", in.Address.Platform, "err", err)
+				e.log.WarnContext(ctx, "message not marked handled", "platform", in.Address.Platform, "err", err)
 			}
 		}
 		if err == nil {

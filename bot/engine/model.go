@@ -55,7 +55,7 @@ func (t *turn) modelFailed(use string, err error) {
 	if errors.Is(err, llm.ErrPending) {
 		return
 	}
-	t.e.log.Debug("language model not used", "use", use, "err", err)
+	t.e.log.DebugContext(t.ctx, "language model not used", "use", use, "err", err)
 }
 
 // understand asks the model to read a typed question the search is not

@@ -197,7 +197,7 @@ func (t *turn) answer(ids []string, choiceIdx int) error {
 	for _, id := range ids {
 		it, ok := t.snap.base.Item(id)
 		if !ok {
-			t.e.log.Warn("answer names an unknown item", "item", id, "tree", t.conv.TreeID)
+			t.e.log.WarnContext(t.ctx, "answer names an unknown item", "item", id, "tree", t.conv.TreeID)
 			continue
 		}
 		t.followJurisdiction(it.Jurisdiction)
