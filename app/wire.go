@@ -57,6 +57,8 @@ type Core struct {
 	// leases.
 	failover time.Duration
 	owner    string
+	// tallies passes the engine's counted events to their watchers.
+	tallies *tallyHub
 }
 
 // CoreConfig is what a Core is built from.
@@ -155,7 +157,8 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		// The word search alone answers: embeddings only add to it.
 		log.Warn("item embeddings not loaded: the search is the word search alone", "err", err)
 	}
-	deps := engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base,
+	tallies := &tallyHub{}
+	deps := engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Tallied: tallies.tallied,
 		Searcher: emb.searcher(base, index), Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
 	if model != nil {
 		deps.Model = model.Assistant
@@ -175,7 +178,7 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	}
 	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model, emb: emb,
 		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby,
-		failover: db.Failover(), owner: owner}, nil
+		failover: db.Failover(), owner: owner, tallies: tallies}, nil
 }
 
 // Close closes the store.
