@@ -467,7 +467,11 @@ func restore(ctx context.Context, backup, target string, opts RestoreOptions) (r
 	if err := syncFile(tmp); err != nil {
 		return res, err
 	}
-	res.Kept, err = swap(ctx, tmp, dst, dst+".before-restore-"+opts.Clock().UTC().Format("20060102T150405Z"), opts.Force)
+	suffix := ".before-restore-" + opts.Clock().UTC().Format("20060102T150405Z")
+	kept, err := swap(ctx, tmp, dst, dst+suffix, opts.Force)
+	if kept != "" {
+		res.Kept = target + suffix // as the caller named the database
+	}
 	return res, err
 }
 
@@ -508,6 +512,15 @@ func swap(ctx context.Context, tmp, dst, kept string, force bool) (string, error
 	// The lock is held until the new file has the name: a process that
 	// starts meanwhile waits, then opens the new file.
 	defer lk.Close()
+	// Leaving WAL mode removed the -wal file; a -shm file left by a
+	// read-only connection (which cannot remove it) would be taken for
+	// the new database's. Under the exclusive lock nobody has it open.
+	if _, err := os.Lstat(dst + "-wal"); err == nil {
+		return "", fmt.Errorf("%s-wal is still there after the WAL was folded into the database", dst)
+	}
+	if err := os.Remove(dst + "-shm"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", reason(err)
+	}
 	// The kept name is a second link to the current file (its WAL was
 	// folded in by lockDatabase), so the database's name never
 	// disappears; the rename then points it at the new file.

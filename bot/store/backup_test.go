@@ -332,6 +332,15 @@ func liveDatabase(t *testing.T) (target, good string) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// A read-only handle (boussole backup's) leaves a -shm file behind:
+	// it may not remove it.
+	ro, err := store.Open(t.Context(), target, store.Options{Clock: backupClock, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
 	return target, good
 }
 
