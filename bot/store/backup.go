@@ -464,6 +464,9 @@ func restore(ctx context.Context, backup, target string, opts RestoreOptions) (r
 	if err := os.Chmod(tmp, 0o600); err != nil {
 		return res, reason(err)
 	}
+	if err := sameOwner(tmp, dst); err != nil {
+		return res, err
+	}
 	if err := syncFile(tmp); err != nil {
 		return res, err
 	}
