@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,8 +202,10 @@ func syncDir(dir string) error {
 	return nil
 }
 
+// escapePath makes an absolute path the path of a file: URI, as dsn
+// does (a ? or # in a directory name is not a query or a fragment).
 func escapePath(abs string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(filepath.ToSlash(abs), "%", "%25"), "?", "%3f")
+	return (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
 }
 
 // BackupInfo describes a backup CheckBackup found sound.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,7 +48,7 @@ func commitOne(ctx context.Context, s *store.Store, a bot.Address) error {
 // read-only, outside the store.
 func query[T any](t *testing.T, path, q string) T {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", roDSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +60,14 @@ func query[T any](t *testing.T, path, q string) T {
 	return v
 }
 
+// roDSN opens path read-only, whatever characters its name holds.
+func roDSN(path string) string {
+	return "file:" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath() + "?mode=ro"
+}
+
 func turnIDs(t *testing.T, path string, users []string) []int64 {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", roDSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +319,11 @@ func dirState(t *testing.T, dir string) map[string][32]byte {
 // good backup of it in its own directory.
 func liveDatabase(t *testing.T) (target, good string) {
 	t.Helper()
-	dir := t.TempDir()
+	// A directory name that is not a plain URI path.
+	dir := filepath.Join(t.TempDir(), "données ?#%20")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	target = filepath.Join(dir, "boussole.db")
 	s, err := store.Open(t.Context(), target, store.Options{Clock: backupClock})
 	if err != nil {
