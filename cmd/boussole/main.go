@@ -9,6 +9,8 @@
 //	boussole eval      measure search quality on a question set
 //	boussole admin     manage the web admin's accounts
 //	boussole migrate   copy a SQLite database into an empty PostgreSQL database
+//	boussole backup    copy the running SQLite database into a new file
+//	boussole restore   check a backup and put it in place of the database
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -75,6 +77,8 @@ func commands() []command {
 		{"export", "write the knowledge in force (with the web admin's versions) as a knowledge directory", runExport},
 		{"admin", "manage the web admin's accounts: create-user, set-password, list, disable, enable, revoke-sessions", runAdmin},
 		{"migrate", "copy a SQLite database into an empty PostgreSQL database (--to postgres) and check the counts", runMigrate},
+		{"backup", "copy the SQLite database, while it runs, into a new file (PostgreSQL: pg_dump, see docs/backup.md)", runBackup},
+		{"restore", "check a backup and put it in place of the SQLite database (stop serve first)", runRestore},
 	}
 }
 
