@@ -9,6 +9,7 @@
 //	boussole eval      measure search quality on a question set
 //	boussole admin     manage the web admin's accounts
 //	boussole migrate   copy a SQLite database into an empty PostgreSQL database
+//	boussole report    activity report of whole months (people, answers, cases, waits, satisfaction)
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -75,6 +76,7 @@ func commands() []command {
 		{"export", "write the knowledge in force (with the web admin's versions) as a knowledge directory", runExport},
 		{"admin", "manage the web admin's accounts: create-user, set-password, list, disable, enable, revoke-sessions", runAdmin},
 		{"migrate", "copy a SQLite database into an empty PostgreSQL database (--to postgres) and check the counts", runMigrate},
+		{"report", "activity report of whole months for coordinators and funders (--from, --to, --format csv|json|md)", runReport},
 	}
 }
 
