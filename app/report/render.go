@@ -46,6 +46,27 @@ func seconds(d Duration, v float64) string {
 	return strconv.FormatInt(int64(math.Round(v)), 10)
 }
 
+// OverviewFigures are an Overview row's columns.
+func OverviewFigures(o Overview) []Figure {
+	c := Cases{Wait: o.Wait, Close: o.Close, Rated: o.Rated, Rating: o.Rating}
+	mean := CloseFigures(c)[8]
+	return []Figure{
+		{"people", count(o.People)},
+		{"messages", count(o.Messages)},
+		{"answered", count(o.Answered)},
+		{"not_understood", count(o.NotUnderstood)},
+		{"danger", count(o.Danger)},
+		{"escalated", count(o.Escalated)},
+		{"claimed", count(o.Claimed)},
+		{"wait_mean_s", seconds(o.Wait, o.Wait.Mean)},
+		{"wait_median_s", seconds(o.Wait, o.Wait.Median)},
+		{"closed", count(o.Closed)},
+		{"close_median_s", seconds(o.Close, o.Close.Median)},
+		{"rated", count(o.Rated)},
+		mean,
+	}
+}
+
 // ReachFigures are a Reach row's columns.
 func ReachFigures(r Reach) []Figure {
 	return []Figure{
@@ -112,6 +133,14 @@ func writeCSV(w io.Writer, r Report, t Texts) error {
 	line := func(month, j, q, topic string, f Figure) {
 		_ = cw.Write([]string{month, j, q, topic, f.Code, t.T("fig_" + f.Code), f.Value})
 	}
+	for _, o := range r.Overview {
+		for _, f := range OverviewFigures(o) {
+			line(o.Month, all, all, "", f)
+		}
+		for i, n := range o.Ratings {
+			line(o.Month, all, all, "", Figure{"rating_" + strconv.Itoa(i+1), count(n)})
+		}
+	}
 	for _, row := range r.Reach {
 		for _, f := range ReachFigures(row) {
 			line(row.Month, row.Jurisdiction, "", "", f)
@@ -158,6 +187,11 @@ func (t Texts) Duration(d Duration, v float64) string {
 func writeMarkdown(w io.Writer, r Report, t Texts) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n%s\n", t.T("title", "from", r.From, "to", r.To), t.T("intro"), t.T("privacy"))
+	fmt.Fprintf(&b, "\n## %s\n\n", t.T("section_overview"))
+	table(&b, t, []string{t.T("col_month")}, len(r.Overview), func(i int) ([]string, []Figure) {
+		o := r.Overview[i]
+		return []string{t.Label("month", o.Month)}, readableOverview(t, o)
+	})
 	for _, month := range append(append([]string{}, r.Months...), Total) {
 		fmt.Fprintf(&b, "\n## %s\n", t.Label("month", month))
 		var reach []Reach
@@ -224,6 +258,11 @@ func writeMarkdown(w io.Writer, r Report, t Texts) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// readableOverview is OverviewFigures for a reader.
+func readableOverview(t Texts, o Overview) []Figure {
+	return readable(t, Cases{Wait: o.Wait, Close: o.Close}, OverviewFigures(o))
 }
 
 // readable writes a Cases row's durations for a reader instead of in

@@ -35,6 +35,9 @@ type Report struct {
 	From   string   `json:"from"`
 	To     string   `json:"to"`
 	Months []string `json:"months"`
+	// Overview sums up each month, every jurisdiction and queue together
+	// (a row for every month, active or not), then the period (Total).
+	Overview []Overview `json:"overview"`
 	// Reach is what the bot did, per month and jurisdiction; the rows of
 	// Month Total sum up the period per jurisdiction.
 	Reach []Reach `json:"reach"`
@@ -70,6 +73,25 @@ type Reach struct {
 	Danger int64 `json:"danger"`
 	// Escalated counts the cases opened, all queues together.
 	Escalated int64 `json:"escalated"`
+}
+
+// Overview is a month's main figures, all jurisdictions and queues
+// together.
+type Overview struct {
+	Month         string   `json:"month"`
+	People        int64    `json:"people"`
+	Messages      int64    `json:"messages"`
+	Answered      int64    `json:"answered"`
+	NotUnderstood int64    `json:"not_understood"`
+	Danger        int64    `json:"danger"`
+	Escalated     int64    `json:"escalated"`
+	Claimed       int64    `json:"claimed"`
+	Wait          Duration `json:"wait"`
+	Closed        int64    `json:"closed"`
+	Close         Duration `json:"time_to_close"`
+	Rated         int64    `json:"rated"`
+	Rating        float64  `json:"rating_mean"`
+	Ratings       [5]int64 `json:"ratings"`
 }
 
 // Duration sums up durations (claim waits, times to close), in seconds.
@@ -152,12 +174,41 @@ func Build(from, to time.Time, sums []bot.TallySum, opts Options) Report {
 		r.Months = append(r.Months, Month(m))
 	}
 	b := builder{reach: map[key]*Reach{}, cases: map[key]*caseSums{}, topics: map[key]*Topic{}, danger: map[key]*Danger{}}
+	// The overview is the rows of jurisdiction and queue "*", which no
+	// counter has (a jurisdiction is a code, a queue a configured name).
 	for _, s := range sums {
 		if s.Month < r.From || s.Month > r.To {
 			continue
 		}
-		b.add(s.Month, s)
-		b.add(Total, s)
+		for _, m := range []string{s.Month, Total} {
+			b.add(m, s)
+			every := s
+			every.Key.Jurisdiction, every.Key.Queue = all, all
+			b.add(m, every)
+		}
+	}
+	for _, m := range append(slices.Clone(r.Months), Total) {
+		o := Overview{Month: m}
+		if x := b.reach[key{m, all, ""}]; x != nil {
+			o.People, o.Messages, o.Answered, o.NotUnderstood, o.Danger, o.Escalated = x.People, x.Messages, x.Answered, x.NotUnderstood, x.Danger, x.Escalated
+		}
+		if c := b.cases[key{m, all, all}]; c != nil {
+			c.finish()
+			o.Claimed, o.Wait, o.Closed, o.Close, o.Rated, o.Rating, o.Ratings = c.Claimed, c.Wait, c.Closed, c.Close, c.Rated, c.Rating, c.Ratings
+		}
+		r.Overview = append(r.Overview, o)
+		delete(b.reach, key{m, all, ""})
+		delete(b.cases, key{m, all, all})
+		for k := range b.topics {
+			if k.jurisdiction == all {
+				delete(b.topics, k)
+			}
+		}
+		for k := range b.danger {
+			if k.jurisdiction == all {
+				delete(b.danger, k)
+			}
+		}
 	}
 	for _, x := range sortedValues(b.reach, func(a, b *Reach) int { return cmpRow(a.Month, b.Month, a.Jurisdiction, b.Jurisdiction, "", "") }) {
 		r.Reach = append(r.Reach, *x)
@@ -165,14 +216,7 @@ func Build(from, to time.Time, sums []bot.TallySum, opts Options) Report {
 	for _, c := range sortedValues(b.cases, func(a, b *caseSums) int {
 		return cmpRow(a.Month, b.Month, a.Jurisdiction, b.Jurisdiction, a.Queue, b.Queue)
 	}) {
-		c.Wait, c.Close = c.wait.summary(), c.close.summary()
-		if c.Rated > 0 {
-			sum := int64(0)
-			for i, n := range c.Ratings {
-				sum += int64(i+1) * n
-			}
-			c.Rating = float64(sum) / float64(c.Rated)
-		}
+		c.finish()
 		r.Cases = append(r.Cases, c.Cases)
 	}
 	top := cmp.Or(opts.TopTopics, 10)
@@ -197,12 +241,27 @@ func Build(from, to time.Time, sums []bot.TallySum, opts Options) Report {
 	return r
 }
 
+// all is the jurisdiction and queue of the overview's rows.
+const all = "*"
+
 // key is a row's place in the report.
 type key struct{ month, jurisdiction, queue string }
 
 type caseSums struct {
 	Cases
 	wait, close buckets
+}
+
+// finish computes the durations' figures and the mean rating.
+func (c *caseSums) finish() {
+	c.Wait, c.Close = c.wait.summary(), c.close.summary()
+	if c.Rated > 0 {
+		sum := int64(0)
+		for i, n := range c.Ratings {
+			sum += int64(i+1) * n
+		}
+		c.Rating = float64(sum) / float64(c.Rated)
+	}
 }
 
 // buckets are durations as the counters keep them.

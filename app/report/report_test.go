@@ -54,6 +54,22 @@ func titles(id string) string {
 func handCounted() report.Report {
 	return report.Report{
 		From: "2026-11", To: "2026-12", Months: []string{"2026-11", "2026-12"},
+		Overview: []report.Overview{
+			// Waits 30, 90, 600, 4000, 45 s; closings after 1200, 3000,
+			// 700, 100 s.
+			{Month: "2026-11", People: 5, Messages: 15, Answered: 8, NotUnderstood: 3, Danger: 2, Escalated: 5,
+				Claimed: 5, Wait: report.Duration{Count: 5, Mean: 953, Median: 180, Max: 4000},
+				Closed: 4, Close: report.Duration{Count: 4, Mean: 1250, Median: 900, Max: 3000},
+				Rated: 3, Rating: 11.0 / 3, Ratings: [5]int64{0, 1, 0, 1, 1}},
+			{Month: "2026-12", People: 3, Messages: 7, Answered: 2, Escalated: 2,
+				Claimed: 1, Wait: report.Duration{Count: 1, Mean: 7200, Median: 5400, Max: 7200},
+				Closed: 1, Close: report.Duration{Count: 1, Mean: 90000, Median: 88200, Max: 90000},
+				Rated: 2, Rating: 5, Ratings: [5]int64{0, 0, 0, 0, 2}},
+			{Month: "total", People: 8, Messages: 22, Answered: 10, NotUnderstood: 3, Danger: 2, Escalated: 7,
+				Claimed: 6, Wait: report.Duration{Count: 6, Mean: 11965.0 / 6, Median: 300, Max: 7200},
+				Closed: 5, Close: report.Duration{Count: 5, Mean: 19000, Median: 1350, Max: 90000},
+				Rated: 5, Rating: 4.2, Ratings: [5]int64{0, 1, 0, 1, 3}},
+		},
 		Reach: []report.Reach{
 			{Month: "2026-11", Jurisdiction: "FR", People: 3, Messages: 10, Answered: 7, AnsweredTree: 4, AnsweredSure: 2, AnsweredUnsure: 1, NotUnderstood: 2, Danger: 1, Escalated: 4},
 			{Month: "2026-11", Jurisdiction: "QC", People: 2, Messages: 5, Answered: 1, AnsweredSure: 1, NotUnderstood: 1, Danger: 1, Escalated: 1},
@@ -116,6 +132,11 @@ func close(a, b report.Report) bool {
 		d := func(x report.Duration) report.Duration {
 			x.Mean, x.Median, x.Max = f(x.Mean), f(x.Median), f(x.Max)
 			return x
+		}
+		r.Overview = append([]report.Overview(nil), r.Overview...)
+		for i := range r.Overview {
+			o := &r.Overview[i]
+			o.Wait, o.Close, o.Rating = d(o.Wait), d(o.Close), f(o.Rating)
 		}
 		r.Cases = append([]report.Cases(nil), r.Cases...)
 		for i := range r.Cases {
@@ -222,6 +243,10 @@ func TestReportFilesSayTheFigures(t *testing.T) {
 		"mois,territoire,file,sujet,code,indicateur,valeur",
 		"total,FR,,,people,Personnes,4",
 		"2026-11,QC,,,people,Personnes,2",
+		"total,*,*,,people,Personnes,8",
+		"2026-11,*,*,,wait_median_s,Attente médiane (estimée),180",
+		"total,*,*,,close_median_s,Durée médiane (estimée),1350",
+		"total,*,*,,rating_4,4/5,1",
 		"total,FR,papiers,,wait_median_s,Attente médiane (estimée),300",
 		"total,FR,papiers,,wait_mean_s,Attente moyenne,1980",
 		"total,FR,papiers,,close_mean_s,Durée moyenne jusqu'à la clôture,23725",
@@ -239,6 +264,9 @@ func TestReportFilesSayTheFigures(t *testing.T) {
 	for _, s := range []string{
 		"# Rapport d'activité de Boussole, 2026-11 à 2026-12",
 		"## Total de la période",
+		"## Vue d'ensemble",
+		"| 2026-11 | 5 | 15 | 8 | 3 | 2 | 5 | 5 | 16 min | 3 min | 4 | 15 min | 3 | 3,67 |",
+		"| Total de la période | 8 | 22 | 10 | 3 | 2 | 7 | 6 | 33 min | 5 min | 5 | 23 min | 5 | 4,20 |",
 		"| France | 4 | 14 | 9 | 6 | 2 | 1 | 0 | 2 | 1 | 5 |",
 		"| France | papiers | 4 | 3 | 1 | 0 | 0 | 0 | 4 | 33 min | 5 min | 2 h 00 |",
 		"| Québec | aines | 1 | 0 | 0 | 0 | 1 | 0 | 1 | 45 s | 23 s | 45 s |",
