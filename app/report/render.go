@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -182,57 +183,60 @@ func (t Texts) Duration(d Duration, v float64) string {
 	return t.T("dur_d", "d", count(h/24), "h", count(h%24))
 }
 
-// writeMarkdown writes a section per month, then the period's total,
-// each with its tables.
-func writeMarkdown(w io.Writer, r Report, t Texts) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n%s\n\n%s\n", t.T("title", "from", r.From, "to", r.To), t.T("intro"), t.T("privacy"))
-	fmt.Fprintf(&b, "\n## %s\n\n", t.T("section_overview"))
-	table(&b, t, []string{t.T("col_month")}, len(r.Overview), func(i int) ([]string, []Figure) {
-		o := r.Overview[i]
-		return []string{t.Label("month", o.Month)}, readableOverview(t, o)
-	})
-	for _, month := range append(append([]string{}, r.Months...), Total) {
-		fmt.Fprintf(&b, "\n## %s\n", t.Label("month", month))
-		var reach []Reach
-		for _, x := range r.Reach {
-			if x.Month == month {
-				reach = append(reach, x)
-			}
-		}
+// Section is a part of the report as people read it: the overview, then
+// each month, then the period's total, each with its tables.
+type Section struct {
+	// Month is the section's month ("" for the overview, Total for the
+	// period's total); Heading its title.
+	Month   string
+	Heading string
+	Tables  []Table
+	// Empty says there was no activity (no table).
+	Empty bool
+}
+
+// Table is a table of figures: Keys leading columns name the row, the
+// others are figures.
+type Table struct {
+	Heading string
+	Keys    int
+	Head    []string
+	// Codes are the figures' codes (fig_ keys), one per figure column.
+	Codes []string
+	Rows  [][]string
+}
+
+// Sections lays the report out for reading (Markdown, the admin page):
+// durations written for a reader, labels in t's language.
+func Sections(r Report, t Texts) []Section {
+	out := []Section{{Heading: t.T("section_overview"), Tables: []Table{
+		makeTable("", []string{t.T("col_month")}, t, len(r.Overview), func(i int) ([]string, []Figure) {
+			o := r.Overview[i]
+			return []string{t.Label("month", o.Month)}, readableOverview(t, o)
+		}),
+	}}}
+	for _, month := range append(slices.Clone(r.Months), Total) {
+		sec := Section{Month: month, Heading: t.Label("month", month)}
+		reach := rowsOf(r.Reach, month, func(x Reach) string { return x.Month })
 		if len(reach) == 0 {
-			fmt.Fprintf(&b, "\n%s\n", t.T("empty"))
+			sec.Empty = true
+			out = append(out, sec)
 			continue
 		}
-		fmt.Fprintf(&b, "\n### %s\n\n", t.T("section_reach"))
-		table(&b, t, []string{t.T("col_jurisdiction")}, len(reach), func(i int) ([]string, []Figure) {
+		sec.Tables = append(sec.Tables, makeTable(t.T("section_reach"), []string{t.T("col_jurisdiction")}, t, len(reach), func(i int) ([]string, []Figure) {
 			return []string{t.Label("jurisdiction", reach[i].Jurisdiction)}, ReachFigures(reach[i])
-		})
-		var cases []Cases
-		for _, c := range r.Cases {
-			if c.Month == month {
-				cases = append(cases, c)
-			}
-		}
-		if len(cases) > 0 {
+		}))
+		if cases := rowsOf(r.Cases, month, func(x Cases) string { return x.Month }); len(cases) > 0 {
 			keys := func(i int) []string {
 				return []string{t.Label("jurisdiction", cases[i].Jurisdiction), t.Label("queue", cases[i].Queue)}
 			}
 			head := []string{t.T("col_jurisdiction"), t.T("col_queue")}
-			fmt.Fprintf(&b, "\n### %s\n\n", t.T("section_cases"))
-			table(&b, t, head, len(cases), func(i int) ([]string, []Figure) { return keys(i), readable(t, cases[i], CaseFigures(cases[i])) })
-			fmt.Fprintf(&b, "\n### %s\n\n", t.T("section_close"))
-			table(&b, t, head, len(cases), func(i int) ([]string, []Figure) { return keys(i), readable(t, cases[i], CloseFigures(cases[i])) })
+			sec.Tables = append(sec.Tables,
+				makeTable(t.T("section_cases"), head, t, len(cases), func(i int) ([]string, []Figure) { return keys(i), readable(t, cases[i], CaseFigures(cases[i])) }),
+				makeTable(t.T("section_close"), head, t, len(cases), func(i int) ([]string, []Figure) { return keys(i), readable(t, cases[i], CloseFigures(cases[i])) }))
 		}
-		var topics []Topic
-		for _, x := range r.Topics {
-			if x.Month == month {
-				topics = append(topics, x)
-			}
-		}
-		if len(topics) > 0 {
-			fmt.Fprintf(&b, "\n### %s\n\n", t.T("section_topics"))
-			table(&b, t, []string{t.T("col_jurisdiction"), t.T("col_topic")}, len(topics), func(i int) ([]string, []Figure) {
+		if topics := rowsOf(r.Topics, month, func(x Topic) string { return x.Month }); len(topics) > 0 {
+			sec.Tables = append(sec.Tables, makeTable(t.T("section_topics"), []string{t.T("col_jurisdiction"), t.T("col_topic")}, t, len(topics), func(i int) ([]string, []Figure) {
 				x := topics[i]
 				name := x.Topic
 				if x.Title != "" {
@@ -240,20 +244,65 @@ func writeMarkdown(w io.Writer, r Report, t Texts) error {
 				}
 				return []string{t.Label("jurisdiction", x.Jurisdiction), name},
 					[]Figure{{"topic_answered", count(x.Answered)}, {"topic_escalated", count(x.Escalated)}}
-			})
+			}))
 		}
-		var danger []Danger
-		for _, x := range r.Danger {
-			if x.Month == month {
-				danger = append(danger, x)
-			}
-		}
-		if len(danger) > 0 {
-			fmt.Fprintf(&b, "\n### %s\n\n", t.T("section_danger"))
-			table(&b, t, []string{t.T("col_jurisdiction"), t.T("col_category")}, len(danger), func(i int) ([]string, []Figure) {
+		if danger := rowsOf(r.Danger, month, func(x Danger) string { return x.Month }); len(danger) > 0 {
+			sec.Tables = append(sec.Tables, makeTable(t.T("section_danger"), []string{t.T("col_jurisdiction"), t.T("col_category")}, t, len(danger), func(i int) ([]string, []Figure) {
 				return []string{t.Label("jurisdiction", danger[i].Jurisdiction), t.Label("danger", danger[i].Category)},
 					[]Figure{{"danger", count(danger[i].Count)}}
-			})
+			}))
+		}
+		out = append(out, sec)
+	}
+	return out
+}
+
+func rowsOf[T any](rows []T, month string, of func(T) string) []T {
+	var out []T
+	for _, x := range rows {
+		if of(x) == month {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// makeTable builds a table of n rows whose first columns are keys and
+// the others figures.
+func makeTable(heading string, keys []string, t Texts, n int, row func(i int) ([]string, []Figure)) Table {
+	tb := Table{Heading: heading, Keys: len(keys), Head: slices.Clone(keys)}
+	for i := range n {
+		ks, fs := row(i)
+		if i == 0 {
+			for _, f := range fs {
+				tb.Head = append(tb.Head, t.T("fig_"+f.Code))
+				tb.Codes = append(tb.Codes, f.Code)
+			}
+		}
+		cells := slices.Clone(ks)
+		for _, f := range fs {
+			cells = append(cells, f.Value)
+		}
+		tb.Rows = append(tb.Rows, cells)
+	}
+	return tb
+}
+
+// writeMarkdown writes the sections as Markdown.
+func writeMarkdown(w io.Writer, r Report, t Texts) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n%s\n", t.T("title", "from", r.From, "to", r.To), t.T("intro"), t.T("privacy"))
+	for _, sec := range Sections(r, t) {
+		fmt.Fprintf(&b, "\n## %s\n", sec.Heading)
+		if sec.Empty {
+			fmt.Fprintf(&b, "\n%s\n", t.T("empty"))
+		}
+		for _, tb := range sec.Tables {
+			if tb.Heading != "" {
+				fmt.Fprintf(&b, "\n### %s\n", tb.Heading)
+			}
+			b.WriteString("\n")
+			markdownTable(&b, tb)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -289,30 +338,21 @@ func readable(t Texts, c Cases, fs []Figure) []Figure {
 	return out
 }
 
-// table writes a Markdown table of n rows whose first columns are keys
-// and the others figures.
-func table(b *strings.Builder, t Texts, keys []string, n int, row func(i int) ([]string, []Figure)) {
-	if n == 0 {
+// markdownTable writes tb, keys left-aligned and figures right-aligned.
+func markdownTable(b *strings.Builder, tb Table) {
+	if len(tb.Rows) == 0 {
 		return
 	}
-	_, figs := row(0)
-	head := append([]string{}, keys...)
-	align := make([]string, 0, len(keys)+len(figs))
-	for range keys {
-		align = append(align, "---")
-	}
-	for _, f := range figs {
-		head = append(head, t.T("fig_"+f.Code))
-		align = append(align, "---:")
-	}
-	fmt.Fprintf(b, "| %s |\n|%s|\n", strings.Join(escapeAll(head), " | "), strings.Join(align, "|"))
-	for i := range n {
-		ks, fs := row(i)
-		cells := escapeAll(ks)
-		for _, f := range fs {
-			cells = append(cells, f.Value)
+	align := make([]string, len(tb.Head))
+	for i := range align {
+		align[i] = "---:"
+		if i < tb.Keys {
+			align[i] = "---"
 		}
-		fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
+	}
+	fmt.Fprintf(b, "| %s |\n|%s|\n", strings.Join(escapeAll(tb.Head), " | "), strings.Join(align, "|"))
+	for _, row := range tb.Rows {
+		fmt.Fprintf(b, "| %s |\n", strings.Join(escapeAll(row), " | "))
 	}
 }
 
