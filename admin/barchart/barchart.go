@@ -18,6 +18,9 @@ type Series struct {
 	// Fill is the bars' colour (#rrggbb).
 	Fill   string
 	Values []float64
+	// Texts, when set, are written above the bars instead of the values
+	// (a duration, « – » for none).
+	Texts []string
 }
 
 // Chart is what SVG draws.
@@ -102,7 +105,11 @@ func SVG(c Chart) string {
 			}
 			x := x0 + bar*float64(j)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, x+1, float64(base)-h, bar-2, h, esc(s.Fill))
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" fill="#1b1b1b" text-anchor="middle">%s</text>`, x+bar/2, float64(base)-h-6, esc(format(v)))
+			text := format(v)
+			if i < len(s.Texts) {
+				text = s.Texts[i]
+			}
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" fill="#1b1b1b" text-anchor="middle">%s</text>`, x+bar/2, float64(base)-h-6, esc(text))
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="13" fill="#1b1b1b" text-anchor="middle">%s</text>`, x0+group/2, base+19, esc(label))
 	}
