@@ -38,8 +38,10 @@ type Chart struct {
 }
 
 const (
-	width   = 640
-	plotH   = 180
+	// Small enough that the texts stay readable on a phone, where the
+	// chart is shrunk to the screen's width.
+	width   = 480
+	plotH   = 150
 	top     = 28 // room for the values above the bars
 	bottom  = 28 // room for the categories' labels
 	legendH = 24
@@ -77,9 +79,9 @@ func SVG(c Chart) string {
 	if legend > 0 {
 		x := side
 		for _, s := range c.Series {
-			fmt.Fprintf(&b, `<rect x="%d" y="6" width="14" height="14" fill="%s"/><text x="%d" y="18" font-size="14" fill="#1b1b1b">%s</text>`,
+			fmt.Fprintf(&b, `<rect x="%d" y="6" width="14" height="14" fill="%s"/><text x="%d" y="18" font-size="15" fill="#1b1b1b">%s</text>`,
 				x, esc(s.Fill), x+20, esc(s.Name))
-			x += 20 + 9*len([]rune(s.Name)) + 24
+			x += 20 + 8*len([]rune(s.Name)) + 20
 		}
 	}
 	base := legend + top + plotH
@@ -109,9 +111,9 @@ func SVG(c Chart) string {
 			if i < len(s.Texts) {
 				text = s.Texts[i]
 			}
-			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" fill="#1b1b1b" text-anchor="middle">%s</text>`, x+bar/2, float64(base)-h-6, esc(text))
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="15" fill="#1b1b1b" text-anchor="middle">%s</text>`, x+bar/2, float64(base)-h-6, esc(text))
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="13" fill="#1b1b1b" text-anchor="middle">%s</text>`, x0+group/2, base+19, esc(label))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="15" fill="#1b1b1b" text-anchor="middle">%s</text>`, x0+group/2, base+19, esc(label))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()

@@ -22,7 +22,7 @@ func TestSVG(t *testing.T) {
 		`<title id="people-title">Personnes &lt;par&gt; mois</title>`,
 		`<desc id="people-desc">Le plus : 2026-11</desc>`,
 		// The largest bar is the plot's height, the others in proportion.
-		`height="180.0" fill="#2a5db0"`, `height="45.0" fill="#2a5db0"`, `height="90.0" fill="#b34a00"`,
+		`height="150.0" fill="#2a5db0"`, `height="37.5" fill="#2a5db0"`, `height="75.0" fill="#b34a00"`,
 		`>8</text>`, `>&lt;b&gt;</text>`, `>Mises en relation</text>`,
 	} {
 		if !strings.Contains(svg, want) {

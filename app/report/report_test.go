@@ -240,7 +240,7 @@ func TestReportFilesSayTheFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		"mois,territoire,file,sujet,code,indicateur,valeur",
+		"Mois,Territoire,File,Sujet,Code,Indicateur,Valeur",
 		"total,FR,,,people,Personnes,4",
 		"2026-11,QC,,,people,Personnes,2",
 		"total,*,*,,people,Personnes,8",

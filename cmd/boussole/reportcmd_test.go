@@ -44,7 +44,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatalf("report csv: exit %d: %s", code, errs)
 	}
 	for _, line := range []string{
-		"mois,territoire,file,sujet,code,indicateur,valeur",
+		"Mois,Territoire,File,Sujet,Code,Indicateur,Valeur",
 		"total,FR,,,people,Personnes,4",
 		"total,QC,,,people,Personnes,3",
 		"2026-12,,,,people,Personnes,1",
