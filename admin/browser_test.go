@@ -92,8 +92,8 @@ func TestLayoutKeyboardAndLanguage(t *testing.T) {
 	defer srv.Close()
 	type words struct{ title, heading, skip, menu string }
 	lang := map[string]words{
-		"fr": {"Administration de Boussole · Boussole", "Administration de Boussole", "Aller au contenu", "Menu principal:Parcours|Fiches|Remontées|Fichiers|Comptes|Journal"},
-		"en": {"Boussole administration · Boussole", "Boussole administration", "Skip to content", "Main menu:Trees|Items|Gaps|Files|Accounts|Audit log"},
+		"fr": {"Administration de Boussole · Boussole", "Administration de Boussole", "Aller au contenu", "Menu principal:Parcours|Fiches|Remontées|Rapport|Fichiers|Comptes|Journal"},
+		"en": {"Boussole administration · Boussole", "Boussole administration", "Skip to content", "Main menu:Trees|Items|Gaps|Report|Files|Accounts|Audit log"},
 	}
 	// The menu's name, then its visible entries.
 	const menu = `(n => n.getAttribute("aria-label") + ":" + [...n.querySelectorAll("a")].filter(a => a.offsetParent !== null).map(a => a.innerText).join("|"))(document.querySelector("header nav"))`

@@ -176,6 +176,9 @@ type Deps struct {
 	// Gaps are the gap report's figures and the drafts it starts
 	// (gaps.go; nil: the report says it has no data).
 	Gaps GapStore
+	// Report are the activity report's counters (report.go; nil: the
+	// page says it has no data).
+	Report ReportStore
 }
 
 // Server serves the admin pages.
@@ -256,6 +259,7 @@ func (s *Server) routes() {
 	s.previewRoutes()
 	s.filesRoutes()
 	s.gapsRoutes()
+	s.reportRoutes()
 	s.authRoutes()
 }
 

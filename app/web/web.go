@@ -44,7 +44,7 @@ func NewAdmin(a *app.App) (*admin.Server, error) {
 		return nil, err
 	}
 	s, err := admin.New(cfg, admin.Deps{
-		Log: a.Log, Now: a.Now, Audit: a.Store, Library: a.Library, Files: a.Library, Drafts: a.Store, Tests: a.Store, Gaps: a.Store,
+		Log: a.Log, Now: a.Now, Audit: a.Store, Library: a.Library, Files: a.Library, Drafts: a.Store, Tests: a.Store, Gaps: a.Store, Report: a.Store,
 		NewPreview: func(ctx context.Context, b *knowledge.Base, now func() time.Time) (admin.PreviewChat, error) {
 			return a.Preview(ctx, b, "", now)
 		},

@@ -288,7 +288,8 @@ func (s *Store) ForgetUser(ctx context.Context, platform, user string) (int64, e
 // turns, and closed cases not updated since t with their notes. Open and
 // claimed cases are kept, and so are their conversations: a mediator
 // still needs them. Admin sessions that expired or were revoked before t
-// go too. It returns the number of rows deleted.
+// go too. The report's counters (counters.go) hold nothing personal and
+// are kept. It returns the number of rows deleted.
 func (s *Store) PurgeBefore(ctx context.Context, t time.Time) (int64, error) {
 	cut := millis(t)
 	var total int64

@@ -181,6 +181,10 @@ func fill(t *testing.T, s *store.Store) []int64 {
 		{At: t0, Kind: bot.UsageNotUnderstood, Address: alice, Lang: "fr", Jurisdiction: "FR", Text: "xqzw", Score: 0.125},
 		{At: t0, Kind: bot.UsageNode, Address: bob, TreeID: "papiers-identite", Node: "quel-document"},
 	}))
+	must("Count", s.Count(ctx, []bot.Tally{
+		{Kind: bot.TallyClaimed, At: t0, Platform: "discord", Jurisdiction: "FR", Lang: "fr", Queue: "papiers", Seconds: 90.5},
+		{Kind: bot.TallyRating, At: t0, Platform: "discord", Jurisdiction: "FR", Queue: "papiers", Value: 5},
+	}))
 	ok, err := s.TryLease(ctx, "retention", "replica-1", t0.Add(time.Hour))
 	must("TryLease", err)
 	if !ok {
@@ -254,6 +258,8 @@ func readBack(t *testing.T, s *store.Store, cases []int64) map[string]any {
 	get("UsageQuestions", uq, err)
 	ns, err := s.NodeStats(ctx, t0.Add(-time.Hour))
 	get("NodeStats", ns, err)
+	rc, err := s.ReportCounters(ctx, t0.AddDate(-1, 0, 0), t0.AddDate(1, 0, 0))
+	get("ReportCounters", rc, err)
 	kr, err := s.KnowledgeRevision(ctx)
 	get("KnowledgeRevision", kr, err)
 	// The lease is held: another replica cannot take it.

@@ -11,6 +11,7 @@
 //	boussole migrate   copy a SQLite database into an empty PostgreSQL database
 //	boussole backup    copy the running SQLite database into a new file
 //	boussole restore   check a backup and put it in place of the database
+//	boussole report    activity report of whole months (people, answers, cases, waits, satisfaction)
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -79,6 +80,7 @@ func commands() []command {
 		{"migrate", "copy a SQLite database into an empty PostgreSQL database (--to postgres) and check the counts", runMigrate},
 		{"backup", "copy the SQLite database, while it runs, into a new file (PostgreSQL: pg_dump, see docs/backup.md)", runBackup},
 		{"restore", "check a backup and put it in place of the SQLite database (stop serve first)", runRestore},
+		{"report", "activity report of whole months for coordinators and funders (--from, --to, --format csv|json|md)", runReport},
 	}
 }
 

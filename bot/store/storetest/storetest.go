@@ -87,6 +87,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("outbox", func(t *testing.T) { testOutbox(t, open) })
 	t.Run("erasure", func(t *testing.T) { testErasure(t, open) })
 	t.Run("retention", func(t *testing.T) { testRetention(t, open) })
+	t.Run("counters", func(t *testing.T) { testCounters(t, open) })
 	t.Run("trees", func(t *testing.T) { testTrees(t, open) })
 	t.Run("restart", func(t *testing.T) { testRestart(t, open) })
 	t.Run("replicas", func(t *testing.T) { testReplicas(t, open) })
