@@ -9,6 +9,8 @@
 //	boussole eval      measure search quality on a question set
 //	boussole admin     manage the web admin's accounts
 //	boussole migrate   copy a SQLite database into an empty PostgreSQL database
+//	boussole version   the version, Go version and commit of this binary
+//	boussole healthcheck  ask a running server's /readyz (the container's health check)
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -75,6 +77,8 @@ func commands() []command {
 		{"export", "write the knowledge in force (with the web admin's versions) as a knowledge directory", runExport},
 		{"admin", "manage the web admin's accounts: create-user, set-password, list, disable, enable, revoke-sessions", runAdmin},
 		{"migrate", "copy a SQLite database into an empty PostgreSQL database (--to postgres) and check the counts", runMigrate},
+		{"version", "print the version, the Go version and the commit this binary was built from", runVersion},
+		{"healthcheck", "ask a running serve process's /readyz: exit 0 when ready, 1 otherwise (the container's health check)", runHealthcheck},
 	}
 }
 
