@@ -10,7 +10,10 @@
 # Europe/Paris or America/Toronto, and the image has no /usr/share/zoneinfo),
 # without local paths (-trimpath) or symbols (-s -w), with VERSION
 # (default: git describe, else "dev") set by the linker. GOOS and GOARCH
-# come from the environment (default: this machine's).
+# come from the environment (default: this machine's). -buildvcs=auto
+# records the commit when built in a git clone (`boussole version` shows
+# it), overriding a GOFLAGS=-buildvcs=false, and skips it elsewhere (the
+# image's build context has no .git).
 set -eu
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/build.sh OUTPUT [VERSION]}
@@ -22,6 +25,6 @@ fi
 case $version in
   *[!A-Za-z0-9._+-]*) echo "build.sh: version '$version': use letters, digits and . _ + - only" >&2; exit 2 ;;
 esac
-CGO_ENABLED=0 exec go build -trimpath -tags timetzdata \
+CGO_ENABLED=0 exec go build -trimpath -buildvcs=auto -tags timetzdata \
   -ldflags "-s -w -X main.version=$version" \
   -o "$out" ./cmd/boussole
