@@ -19,7 +19,8 @@
 # installs them when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo /root/go)/bin:$PATH"
+gopath=$(/usr/local/go/bin/go env GOPATH 2>/dev/null || echo /root/go)
+export PATH="/usr/local/go/bin:$gopath/bin:$PATH"
 
 step() { printf '\n=== packaging: %s\n' "$*"; }
 fail() {
@@ -84,6 +85,7 @@ mediation:
         week: {mon: 09:00-17:00}
 EOF
 if [ "$can_unshare" = 1 ]; then
+  # shellcheck disable=SC2016 # $0..$2 are the inner shell's arguments
   out=$(echo aide | unshare -m sh -c 'mount -t tmpfs none /usr/share/zoneinfo && exec "$0" chat --config "$1" --db "$2"' \
     "$bin" "$tmp/tz/config.yaml" "$tmp/tz/b.db" 2>&1) || fail "chat without the system's zones: $out"
   grep -q "Boussole" <<<"$out" || fail "chat without the system's zones said: $out"
