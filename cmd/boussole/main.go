@@ -12,6 +12,8 @@
 //	boussole backup    copy the running SQLite database into a new file
 //	boussole restore   check a backup and put it in place of the database
 //	boussole report    activity report of whole months (people, answers, cases, waits, satisfaction)
+//	boussole version   the version, Go version and commit of this binary
+//	boussole healthcheck  ask a running server's /readyz (the container's health check)
 //
 // main parses flags, reads the configuration file and lists the chat
 // adapters Boussole is built with (adapters.go); package app wires the
@@ -81,6 +83,8 @@ func commands() []command {
 		{"backup", "copy the SQLite database, while it runs, into a new file (PostgreSQL: pg_dump, see docs/backup.md)", runBackup},
 		{"restore", "check a backup and put it in place of the SQLite database (stop serve first)", runRestore},
 		{"report", "activity report of whole months for coordinators and funders (--from, --to, --format csv|json|md)", runReport},
+		{"version", "print the version, the Go version and the commit this binary was built from", runVersion},
+		{"healthcheck", "ask a running serve process's /readyz: exit 0 when ready, 1 otherwise (the container's health check)", runHealthcheck},
 	}
 }
 
