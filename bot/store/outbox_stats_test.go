@@ -52,7 +52,9 @@ func testStats(t *testing.T, open func(now func() time.Time) *store.Store) {
 		t.Fatalf("OpenCaseStats without cases = %v, %v", got, err)
 	}
 
-	to := func(p, u string) bot.Reply { return bot.Reply{To: bot.Address{Platform: p, Channel: "c", User: u}, Text: "x"} }
+	to := func(p, u string) bot.Reply {
+		return bot.Reply{To: bot.Address{Platform: p, Channel: "c", User: u}, Text: "x"}
+	}
 	if err := s.Enqueue(ctx, []bot.Reply{to("discord", "u1"), to("discord", "u2")}); err != nil {
 		t.Fatal(err)
 	}
