@@ -16,6 +16,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,7 +59,9 @@ type Metrics struct {
 	now    func() time.Time
 	log    *slog.Logger
 	queues []string
-	plats  []string
+
+	platMu sync.Mutex
+	plats  []string // enabled platforms (Enable), guarded by platMu
 
 	received, sent, deliveryErrors, deliveryRetries *prometheus.CounterVec
 	turn                                            *prometheus.HistogramVec
@@ -69,8 +72,8 @@ type Metrics struct {
 
 	reconnects *prometheus.CounterVec
 	connected  *prometheus.GaugeVec
+	upMu       sync.Mutex      // Connection is called from the adapters' goroutines
 	everUp     map[string]bool // guarded by upMu
-	upMu       chan struct{}   // a one-slot lock: Connection may be called from any goroutine
 
 	search      prometheus.Histogram
 	storeErrors *prometheus.CounterVec
@@ -93,10 +96,7 @@ func New(o Options) *Metrics {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), now: o.Now, log: o.Log, everUp: map[string]bool{}, upMu: make(chan struct{}, 1)}
-	for _, p := range o.Platforms {
-		m.plats = append(m.plats, platform(p))
-	}
+	m := &Metrics{reg: prometheus.NewRegistry(), now: o.Now, log: o.Log, everUp: map[string]bool{}}
 	m.queues = slices.Clone(o.Queues)
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
@@ -128,8 +128,8 @@ func New(o Options) *Metrics {
 	m.search = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "boussole_search_duration_seconds", Help: "Time of one knowledge search.", Buckets: searchBuckets})
 	m.reg.MustRegister(m.search)
 	m.storeErrors = counter("boussole_store_errors_total", "Database operations that failed (read, write, commit).", "op")
-	for _, p := range m.plats {
-		m.connected.WithLabelValues(p).Set(0)
+	for _, p := range o.Platforms {
+		m.Enable(p)
 	}
 	version := o.Version
 	if version == "" {
@@ -145,6 +145,34 @@ func New(o Options) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// Enable declares p an enabled platform: its connection gauge reads 0
+// until it connects, and its outbox gauges 0 while nothing waits, rather
+// than being absent.
+func (m *Metrics) Enable(p string) {
+	if m == nil {
+		return
+	}
+	p = platform(p)
+	m.platMu.Lock()
+	defer m.platMu.Unlock()
+	if slices.Contains(m.plats, p) {
+		return
+	}
+	m.plats = append(m.plats, p)
+	m.upMu.Lock()
+	defer m.upMu.Unlock()
+	if !m.everUp[p] {
+		m.connected.WithLabelValues(p).Set(0)
+	}
+}
+
+// platforms are the enabled platforms.
+func (m *Metrics) platforms() []string {
+	m.platMu.Lock()
+	defer m.platMu.Unlock()
+	return slices.Clone(m.plats)
 }
 
 // Handler serves the metrics in Prometheus's text format. A part that
@@ -200,8 +228,8 @@ func (m *Metrics) Connection(p string, up bool) {
 		return
 	}
 	p = platform(p)
-	m.upMu <- struct{}{}
-	defer func() { <-m.upMu }()
+	m.upMu.Lock()
+	defer m.upMu.Unlock()
 	if !up {
 		m.connected.WithLabelValues(p).Set(0)
 		return

@@ -50,7 +50,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(c.pending, fmt.Errorf("outbox gauges: %w", err))
 	} else {
 		pending, oldest := map[string]float64{}, map[string]float64{}
-		for _, p := range c.m.plats {
+		for _, p := range c.m.platforms() {
 			pending[p], oldest[p] = 0, 0
 		}
 		now := c.m.now()
