@@ -46,7 +46,7 @@ type Core struct {
 	Model *Model
 	// Metrics are the process's Prometheus metrics (served on /metrics).
 	Metrics *metrics.Metrics
-	emb   *embeddings
+	emb     *embeddings
 
 	// What previews of a draft share with the Core.
 	engineCfg   engine.Config
