@@ -232,11 +232,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error, op *st
 			*op = opCommit
 			return err
 		}
-		*op = opWrite
 		return nil
 	}
 	if s.pg {
 		return s.retry(ctx, func() error {
+			*op = opWrite
 			tx, err := s.wdb.BeginTx(ctx, nil)
 			if err != nil {
 				return err
@@ -249,6 +249,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error, op *st
 		})
 	}
 	return s.retry(ctx, func() error {
+		*op = opWrite
 		conn, err := s.wdb.Conn(ctx)
 		if err != nil {
 			return err
