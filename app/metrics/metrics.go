@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -38,8 +40,10 @@ type Options struct {
 	// Platforms are the enabled platforms: their outbox gauges read 0
 	// when nothing waits, rather than being absent.
 	Platforms []string
-	// Queues are the configured mediation queues; a case of any other
-	// queue is counted under "other".
+	// Queues are the configured mediation queues: their gauges read 0
+	// when no case waits. A case's queue that is neither one of them nor
+	// reads as a queue name (the knowledge's trees name theirs) is
+	// counted under "other".
 	Queues []string
 	// Log hears scrape errors (a store that does not answer).
 	Log *slog.Logger
@@ -293,15 +297,33 @@ func (m *Metrics) Tallied(ts []bot.Tally) {
 	}
 }
 
-// queue is q as a label: a configured queue, "none" or "other".
+// queue is q as a label: "none" for no queue, the queue's name when it
+// is a configured one or reads as a queue name (a tree of the knowledge
+// may name its own), else "other". Queue names are written by the
+// admins, in the configuration and the knowledge, never by a citizen
+// (a mediator's transfer is checked against the configured queues).
 func (m *Metrics) queue(q string) string {
 	switch {
 	case q == "":
 		return noQueue
-	case slices.Contains(m.queues, q):
+	case slices.Contains(m.queues, q), queueName(q):
 		return q
 	}
 	return Other
+}
+
+// queueName reports whether q reads as a queue's name: a short
+// lower-case word, digits, '-' or '_' allowed.
+func queueName(q string) bool {
+	if utf8.RuneCountInString(q) > 40 {
+		return false
+	}
+	for _, r := range q {
+		if !unicode.IsLower(r) && !unicode.IsDigit(r) && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // oneOf is v when it is one of the allowed values, else "other".

@@ -156,7 +156,8 @@ func TestTallied(t *testing.T) {
 		{Kind: bot.TallyDanger, Category: "quelque chose"},
 		{Kind: bot.TallyEscalated, Queue: "social", Reason: "asked"},
 		{Kind: bot.TallyEscalated, Queue: "social", Reason: "danger"},
-		{Kind: bot.TallyEscalated, Queue: "user-12345", Reason: "because I said so"},
+		{Kind: bot.TallyEscalated, Queue: "Jean Dupont 06 12 34 56 78", Reason: "because I said so"},
+		{Kind: bot.TallyEscalated, Queue: "logement", Reason: "misunderstood"},
 		{Kind: bot.TallyEscalated, Reason: "tree"},
 		{Kind: bot.TallyClaimed, Queue: "social", Seconds: 90},
 		{Kind: bot.TallyClaimed, Queue: "social", Seconds: 7200},
@@ -183,6 +184,7 @@ func TestTallied(t *testing.T) {
 	want(t, mfs, 1, "boussole_escalations_total", "queue", "social", "reason", "danger")
 	want(t, mfs, 1, "boussole_escalations_total", "queue", "other", "reason", "other")
 	want(t, mfs, 1, "boussole_escalations_total", "queue", "none", "reason", "tree")
+	want(t, mfs, 1, "boussole_escalations_total", "queue", "logement", "reason", "misunderstood")
 	want(t, mfs, 2, "boussole_case_claim_wait_seconds", "queue", "social")
 	if s := sum(mfs, "boussole_case_claim_wait_seconds", "queue", "social"); s != 7290 {
 		t.Errorf("claim wait sum = %v, want 7290", s)
@@ -195,7 +197,7 @@ func TestTallied(t *testing.T) {
 	if _, ok := value(mfs, "boussole_satisfaction_total", "rating", "9"); ok {
 		t.Error("a rating of 9 is counted")
 	}
-	for _, leak := range []string{"user-12345", "because I said so", "merci", "quelque chose", "not a code", "made up"} {
+	for _, leak := range []string{"Dupont", "06 12", "because I said so", "merci", "quelque chose", "not a code", "made up"} {
 		if strings.Contains(body, leak) {
 			t.Errorf("/metrics carries %q", leak)
 		}
@@ -311,7 +313,7 @@ func TestStoreGauges(t *testing.T) {
 	st := &fakeStats{
 		out: []store.OutboxStat{{Platform: "discord", Pending: 3, Oldest: t0.Add(-90 * time.Second)}},
 		cases: []store.CaseStat{{Queue: "social", Status: "open", Cases: 2}, {Queue: "social", Status: "claimed", Cases: 1},
-			{Queue: "gone", Status: "open", Cases: 4}, {Queue: "", Status: "open", Cases: 1}},
+			{Queue: "Gone Queue!", Status: "open", Cases: 4}, {Queue: "", Status: "open", Cases: 1}},
 	}
 	m.WatchStore(st)
 	mfs, _ := scrape(t, m.Handler())

@@ -9,6 +9,7 @@ import (
 	"github.com/boussole/boussole/app"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/delivery/deliverytest"
+	"github.com/boussole/boussole/bot/mediation"
 )
 
 // Boussole's process with a platform that fails its sends: a citizen's
@@ -104,4 +105,87 @@ func TestMetricsOfAFailingPlatform(t *testing.T) {
 		t.Errorf("messages sent = %v, want the %v replies", v, pending)
 	}
 	proc.Runner.Close()
+}
+
+// A scripted mediation (the demo knowledge, a person in danger, a case
+// claimed after 10 minutes and closed after an hour, rated 5) gives the
+// tally-driven metrics counted by hand, scraped over HTTP. The tallies
+// reach the metrics through the Core's WatchTallies.
+func TestMetricsOfAScriptedMediation(t *testing.T) {
+	clk := newClock()
+	cfg := app.Default()
+	cfg.Mediation.Consent = false
+	cfg.Mediation.Mediators = map[string][]string{"test": {"marie"}}
+	cfg.Mediation.Queues = map[string]app.QueueConfig{mediation.DefaultQueue: {Platform: "test", Channel: "mediateurs"}}
+	a := openApp(t, cfg, clk.now)
+	a.WatchTallies(a.Metrics.Tallied)
+	base := serve(t, a)
+	ctx := context.Background()
+	alice := bot.Address{Platform: "test", Channel: "dm-alice", User: "alice"}
+	bob := bot.Address{Platform: "test", Channel: "dm-bob", User: "bob"}
+	marie := bot.Address{Platform: "test", Channel: "dm-marie", User: "marie"}
+	say := func(who bot.Address, text, payload string) {
+		t.Helper()
+		if _, err := a.Engine.Respond(ctx, bot.Incoming{Address: who, Text: text, Payload: payload, Name: who.User}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say(alice, "combien coute un passeport ?", "") // a person, an answer found by the search
+	say(bob, "je veux mourir", "")                  // a person, danger
+	say(alice, "je veux parler a quelqu'un", "")    // a case in the passport's queue (papiers)
+	mfs, _ := metrics(t, base)
+	if v := sample(mfs, "boussole_open_cases", "queue", "papiers", "status", "open"); v != 1 {
+		t.Errorf("open cases in papiers = %v, want 1", v)
+	}
+	clk.add(10 * time.Minute)
+	say(marie, "", "m:claim:1")
+	mfs, _ = metrics(t, base)
+	if v := sample(mfs, "boussole_open_cases", "queue", "papiers", "status", "claimed"); v != 1 {
+		t.Errorf("claimed cases in papiers = %v, want 1", v)
+	}
+	clk.add(50 * time.Minute)
+	say(marie, "!fermer 1 orientée vers la mairie", "")
+	say(alice, "", "s:1:5")
+	say(alice, "blorf zquix", "") // not understood
+
+	mfs, body := metrics(t, base)
+	for _, f := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"boussole_people_total", []string{"jurisdiction", "FR"}, 2},
+		{"boussole_answers_total", []string{"confidence", "sure"}, 1},
+		{"boussole_danger_total", []string{"category", "suicide"}, 1},
+		{"boussole_escalations_total", []string{"queue", "papiers", "reason", "asked"}, 1},
+		{"boussole_case_claim_wait_seconds", []string{"queue", "papiers"}, 1},
+		{"boussole_cases_closed_total", []string{"queue", "papiers", "outcome", "resolved"}, 1},
+		{"boussole_case_close_seconds", []string{"queue", "papiers"}, 1},
+		{"boussole_satisfaction_total", []string{"rating", "5"}, 1},
+		{"boussole_not_understood_total", []string{"jurisdiction", "FR"}, 1},
+		// No case is active: a configured queue reads 0, a queue only a
+		// tree names is absent.
+		{"boussole_open_cases", []string{"queue", mediation.DefaultQueue, "status", "open"}, 0},
+		{"boussole_open_cases", []string{"queue", mediation.DefaultQueue, "status", "claimed"}, 0},
+		{"boussole_open_cases", []string{"queue", "papiers", "status", "open"}, -1},
+	} {
+		if got := sample(mfs, f.name, f.labels...); got != f.want {
+			t.Errorf("%s%v = %v, want %v", f.name, f.labels, got, f.want)
+		}
+	}
+	for _, h := range []struct {
+		name string
+		sum  float64
+	}{{"boussole_case_claim_wait_seconds", 600}, {"boussole_case_close_seconds", 3600}} {
+		for _, m := range mfs[h.name].GetMetric() {
+			if got := m.GetHistogram().GetSampleSum(); got != h.sum {
+				t.Errorf("%s sum = %v, want %v", h.name, got, h.sum)
+			}
+		}
+	}
+	for _, leak := range []string{"alice", "bob", "marie", "passeport", "mourir", "mairie", "dm-"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("/metrics carries %q", leak)
+		}
+	}
 }
