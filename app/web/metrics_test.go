@@ -131,8 +131,8 @@ func TestMetricsOfAScriptedMediation(t *testing.T) {
 		}
 	}
 	say(alice, "combien coute un passeport ?", "") // a person, an answer found by the search
-	say(bob, "je veux mourir", "")                  // a person, danger
-	say(alice, "je veux parler a quelqu'un", "")    // a case in the passport's queue (papiers)
+	say(bob, "je veux mourir", "")                 // a person, danger
+	say(alice, "je veux parler a quelqu'un", "")   // a case in the passport's queue (papiers)
 	mfs, _ := metrics(t, base)
 	if v := sample(mfs, "boussole_open_cases", "queue", "papiers", "status", "open"); v != 1 {
 		t.Errorf("open cases in papiers = %v, want 1", v)
