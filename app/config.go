@@ -41,6 +41,10 @@ type HTTPConfig struct {
 	// Listen is the server's address; "" runs no server (then neither
 	// the admin nor Mattermost's buttons work).
 	Listen string `yaml:"listen"`
+	// OutboxStuckMinutes is the age from which a message still waiting
+	// to be sent makes /readyz answer not ready (its platform is not
+	// accepting messages).
+	OutboxStuckMinutes int `yaml:"outbox_stuck_minutes"`
 }
 
 // AdminConfig configures the web admin under /admin.
@@ -144,7 +148,7 @@ func Default() Config {
 		Log:          LogConfig{Level: "info", Format: "text"},
 		Mediation: MediationConfig{Consent: true, ReannounceMinutes: 15,
 			Mediators: map[string][]string{}, Roles: map[string][]string{}, Queues: map[string]QueueConfig{}},
-		HTTP:  HTTPConfig{Listen: "127.0.0.1:8080"},
+		HTTP:  HTTPConfig{Listen: "127.0.0.1:8080", OutboxStuckMinutes: 5},
 		Admin: AdminConfig{Enabled: true, TrustedProxies: []string{}},
 	}
 }
@@ -201,6 +205,9 @@ func (c Config) Validate(platforms []string) error {
 	}
 	if _, err := m.build(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.HTTP.OutboxStuckMinutes < 1 {
+		errs = append(errs, fmt.Errorf("http.outbox_stuck_minutes: %d must be at least 1", c.HTTP.OutboxStuckMinutes))
 	}
 	if c.Admin.Enabled && c.HTTP.Listen == "" {
 		errs = append(errs, errors.New("admin.enabled: the admin needs the HTTP server: set http.listen (e.g. 127.0.0.1:8080) or admin.enabled: false"))

@@ -107,11 +107,17 @@ func (d DatabaseConfig) Where() string {
 // missing) or the PostgreSQL database of the DSN in the environment
 // (getenv; nil means os.Getenv is not consulted and postgres fails).
 func OpenStore(ctx context.Context, d DatabaseConfig, getenv func(string) string, log *slog.Logger, now func() time.Time) (*store.Store, error) {
+	return openStore(ctx, d, getenv, log, now, nil)
+}
+
+// openStore is OpenStore telling onError (nil: nobody) of the database's
+// failures (the metrics).
+func openStore(ctx context.Context, d DatabaseConfig, getenv func(string) string, log *slog.Logger, now func() time.Time, onError func(op string)) (*store.Store, error) {
 	if errs := d.validate(getenv); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	if d.driver() == DriverPostgres {
-		return store.OpenPostgres(ctx, getenv(d.dsnEnv()), store.PostgresOptions{Logger: log, Clock: now, MaxConns: d.MaxConns})
+		return store.OpenPostgres(ctx, getenv(d.dsnEnv()), store.PostgresOptions{Logger: log, Clock: now, MaxConns: d.MaxConns, OnError: onError})
 	}
-	return store.Open(ctx, d.Path, store.Options{Logger: log, Clock: now})
+	return store.Open(ctx, d.Path, store.Options{Logger: log, Clock: now, OnError: onError})
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/boussole/boussole/app/metrics"
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/bot/catalog"
 	"github.com/boussole/boussole/bot/delivery"
@@ -43,7 +44,9 @@ type Core struct {
 	Library   *Library
 	// Model is the language model, nil without one.
 	Model *Model
-	emb   *embeddings
+	// Metrics are the process's Prometheus metrics (served on /metrics).
+	Metrics *metrics.Metrics
+	emb     *embeddings
 
 	// What previews of a draft share with the Core.
 	engineCfg   engine.Config
@@ -118,7 +121,8 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 	if db.Driver == "" {
 		db = DatabaseConfig{Path: cc.Database}
 	}
-	st, err := OpenStore(ctx, db, getenv, log, now)
+	met := newMetrics(cc, now, log)
+	st, err := openStore(ctx, db, getenv, log, now, met.StoreError)
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +161,13 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		// The word search alone answers: embeddings only add to it.
 		log.Warn("item embeddings not loaded: the search is the word search alone", "err", err)
 	}
+	met.WatchStore(st)
+	if model != nil {
+		met.WatchModel(model.Guard)
+	}
 	tallies := &tallyHub{}
 	deps := engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Tallied: tallies.tallied,
-		Searcher: emb.searcher(base, index), Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
+		Searcher: met.TimeSearch(emb.searcher(base, index)), Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
 	if model != nil {
 		deps.Model = model.Assistant
 		cc.Engine.ModelBudget = model.Budget
@@ -170,13 +178,13 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		return fail(err)
 	}
 	lib.apply = func(ctx context.Context, served *knowledge.Base, ix *search.Index) error {
-		return eng.SetKnowledge(ctx, served, emb.searcher(served, ix))
+		return eng.SetKnowledge(ctx, served, met.TimeSearch(emb.searcher(served, ix)))
 	}
 	owner, err := leaseOwner()
 	if err != nil {
 		return fail(err)
 	}
-	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model, emb: emb,
+	return &Core{Log: log, Now: now, Store: st, Catalog: cat, Knowledge: base, Engine: eng, Library: lib, Model: model, Metrics: met, emb: emb,
 		engineCfg: cc.Engine, staleMonths: cmp.Or(cc.StaleAfterMonths, Default().Knowledge.StaleAfterMonths), danger: danger, gaz: gaz, nearby: nearby,
 		failover: db.Failover(), owner: owner, tallies: tallies}, nil
 }
@@ -226,6 +234,7 @@ func (c *Core) NewDispatcher() (*delivery.Dispatcher, error) {
 		return nil, err
 	}
 	d.SetFailover(c.failover)
+	d.SetMeter(c.Metrics)
 	return d, nil
 }
 
@@ -236,7 +245,9 @@ func (c *Core) NewProcess() (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Process{Out: out, Runner: delivery.NewRunner(c.Engine, out, c.Log)}, nil
+	r := delivery.NewRunner(c.Engine, out, c.Log)
+	r.SetMeter(c.Metrics, c.Now)
+	return &Process{Out: out, Runner: r}, nil
 }
 
 // Run runs a new Process's adapters until ctx is done or all of them

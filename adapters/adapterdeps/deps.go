@@ -32,6 +32,10 @@ type Deps struct {
 	// Now is the program's one clock (required): when a message was
 	// received, how far back to catch up, how long a role lookup holds.
 	Now func() time.Time
+	// Connection, when set, is told each time the adapter's connection
+	// to its platform comes up or goes down (the metrics count
+	// reconnections). It must not block.
+	Connection func(platform string, up bool)
 }
 
 // Checked returns d with its defaults, or an error when the catalogue or

@@ -25,6 +25,7 @@ import (
 
 	"github.com/boussole/boussole/adapters/adapterdeps"
 	"github.com/boussole/boussole/adapters/internal/catchup"
+	"github.com/boussole/boussole/adapters/internal/link"
 	"github.com/boussole/boussole/adapters/internal/recent"
 	"github.com/boussole/boussole/adapters/internal/salt"
 	"github.com/boussole/boussole/bot"
@@ -112,6 +113,7 @@ type Adapter struct {
 	first     int64          // Unix ms of the first run with this store (catchup.FirstRun)
 	live      bool           // the start-up catch-up is done: later READYs read back
 	bg        sync.WaitGroup // read-backs after a new session
+	link      *link.Link     // connected to the gateway now
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -172,6 +174,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		roles: map[string]map[string]string{}, dmRoles: map[string]heldRoles{}, citizenTh: map[[2]string]string{}, threadUser: map[string]string{},
 		medTh: map[[2]string]string{}, medParent: map[string][2]string{}, medChans: map[string]bool{}, retry: time.Second,
 		state: d.State, salt: salt.New(d.State, saltKey), places: map[string]watched{}, saveEvery: 30 * time.Second,
+		link: link.New(Platform, d.Connection),
 	}
 	for _, c := range cfg.MediatorChannels {
 		a.medChans[c] = true
@@ -181,6 +184,11 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 
 // Name implements bot.Adapter.
 func (a *Adapter) Name() string { return Platform }
+
+// IsConnected reports whether a gateway session is open now (readiness):
+// false before the first READY, between a disconnect and the session
+// resumed or opened again, and once Run returned.
+func (a *Adapter) IsConnected() bool { return a.link.Up() }
 
 func addr(channel, user string) bot.Address {
 	return bot.Address{Platform: Platform, Channel: channel, User: user}
@@ -204,14 +212,17 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			a.appID = r.Application.ID
 		}
 		a.mu.Unlock()
+		a.link.Set(true)
 		a.back(ctx, true)
 		select {
 		case ready <- struct{}{}:
 		default:
 		}
 	})()
-	defer a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.lost() })()
-	defer a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.back(ctx, false) })()
+	defer a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.link.Set(false); a.lost() })()
+	defer a.s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.link.Set(true); a.back(ctx, false) })()
+	// Once Run returns, the gateway is not listened to.
+	defer a.link.Set(false)
 	defer a.s.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { a.onMessage(m.Message, false) })()
 	defer a.s.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { a.onInteraction(i.Interaction) })()
 	if err := a.open(ctx); err != nil {

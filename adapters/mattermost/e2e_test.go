@@ -119,6 +119,9 @@ func startStack(t *testing.T, db string, med mediation.Config, setup func(*Adapt
 	b.Run(a, extra...)
 	select {
 	case <-a.Connected():
+		if !a.IsConnected() {
+			t.Error("Connected is closed but IsConnected is false")
+		}
 	case err := <-b.Err():
 		b.Err() <- err
 		b.Stop()
@@ -394,6 +397,9 @@ func TestE2EServerRestartCatchUpWithoutDuplicates(t *testing.T) {
 	s := newStack(t, mediation.Config{}, func(a *Adapter) {
 		a.backoff = 200 * time.Millisecond
 		a.gate = func(ctx context.Context) {
+			if a.IsConnected() {
+				t.Error("IsConnected while the websocket is down (readiness would say ready)")
+			}
 			select {
 			case <-written:
 			case <-ctx.Done():
@@ -440,6 +446,9 @@ func TestE2EServerRestartCatchUpWithoutDuplicates(t *testing.T) {
 	since3 := now()
 	say(t, s.citizen, dm, "", "logement")
 	s.waitBot(t, s.citizen, dm, since3, "live answer after reconnecting", func(ps []*model.Post) bool { return len(ps) > 0 })
+	if !s.a.IsConnected() {
+		t.Error("IsConnected is false after the websocket reconnected")
+	}
 }
 
 func TestE2ECitizenOnMattermostMediatorOnConsole(t *testing.T) {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/boussole/boussole/adapters/adapterdeps"
 	"github.com/boussole/boussole/adapters/internal/catchup"
+	"github.com/boussole/boussole/adapters/internal/link"
 	"github.com/boussole/boussole/adapters/internal/recent"
 	"github.com/boussole/boussole/adapters/internal/salt"
 	"github.com/boussole/boussole/bot"
@@ -131,6 +132,7 @@ type Adapter struct {
 	saving       sync.WaitGroup // keepSeen, waited for when Run returns
 	roles        map[string][]string
 	connected    chan struct{}
+	link         *link.Link // the websocket is open now
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -172,6 +174,7 @@ func New(cfg Config, d Deps) (*Adapter, error) {
 		caseTh: map[string]bool{}, medLastKey: map[string]string{}, caseRootHash: map[string]string{}, medKey: map[string]string{}, medID: map[string]string{}, chanType: map[string]string{},
 		lastAt: map[string]int64{}, roles: map[string][]string{}, connected: make(chan struct{}),
 		state: d.State, salt: salt.New(d.State, saltKey), saveEvery: 30 * time.Second,
+		link: link.New(Platform, d.Connection),
 	}
 	if cfg.CommandTokenEnv != "" {
 		a.envCmdTok = strings.TrimSpace(d.Getenv(cfg.CommandTokenEnv))
@@ -191,6 +194,11 @@ func (a *Adapter) Addr() net.Addr {
 
 // Connected is closed once Run is connected and ready.
 func (a *Adapter) Connected() <-chan struct{} { return a.connected }
+
+// IsConnected reports whether the websocket is open now (readiness):
+// false before the first connection, while reconnecting, and once Run
+// returned.
+func (a *Adapter) IsConnected() bool { return a.link.Up() }
 
 func addr(channel, user string) bot.Address {
 	return bot.Address{Platform: Platform, Channel: channel, User: user}
@@ -447,6 +455,7 @@ func (a *Adapter) listen(ctx context.Context) {
 		}
 		delay = a.backoff
 		ws.Listen()
+		a.link.Set(true)
 		if first {
 			// Catch-ups start where an earlier run stopped seeing posts,
 			// or from now: without a saved moment, earlier posts may have
@@ -478,6 +487,7 @@ func (a *Adapter) listen(ctx context.Context) {
 			a.mu.Unlock()
 		}
 		a.read(ctx, ws)
+		a.link.Set(false)
 		if ctx.Err() == nil {
 			// Disconnected: posts from now on are not seen (on a stop, the
 			// moment is saved once more, as seen up to the stop).

@@ -15,9 +15,11 @@ import (
 )
 
 // Mount adds a's readiness checks (the store answers, the knowledge is
-// loaded) and, when enabled, the web admin to srv. The returned close
-// releases the admin's previews (their scratch databases).
+// loaded), its Prometheus metrics at /metrics and, when enabled, the web
+// admin to srv. The returned close releases the admin's previews (their
+// scratch databases).
 func Mount(srv *httpserver.Server, a *app.App) (func(), error) {
+	srv.Handle("GET /metrics", a.Metrics.Handler())
 	srv.AddCheck("store", a.Store.Ping)
 	srv.AddCheck("knowledge", func(context.Context) error {
 		if a.Library.Base() == nil {

@@ -50,6 +50,7 @@ type Dispatcher struct {
 	adapters map[string]bot.Adapter
 	flushMu  map[string]*sync.Mutex   // per platform: one flush at a time keeps destinations in order
 	wake     map[string]chan struct{} // per platform: Run's loop for it
+	meter    Meter                    // nil: noMeter (SetMeter)
 }
 
 // defaultLease is how long a claimed message is this dispatcher's unless
@@ -219,11 +220,20 @@ func (d *Dispatcher) send(ctx context.Context, o bot.Outgoing) (time.Time, error
 	d.mu.Lock()
 	a, ok := d.adapters[o.Reply.To.Platform]
 	d.mu.Unlock()
+	m := d.meterOf()
+	if o.Attempts > 0 {
+		m.Retried(o.Reply.To.Platform)
+	}
 	var err error
 	if !ok {
 		err = fmt.Errorf("no adapter for platform %q", o.Reply.To.Platform)
 	} else {
 		err = a.Send(ctx, o.Reply)
+	}
+	if err != nil {
+		m.Failed(o.Reply.To.Platform)
+	} else {
+		m.Sent(o.Reply.To.Platform)
 	}
 	switch {
 	case err == nil:

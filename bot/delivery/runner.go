@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/boussole/boussole/bot"
 	"github.com/boussole/boussole/internal/logctx"
@@ -35,6 +36,9 @@ type Runner struct {
 	queues   map[bot.Address][]job // conversations being handled: what waits
 	closed   bool
 	pending  sync.WaitGroup // enqueued and not yet handled
+
+	meter Meter            // nil: nothing counted (SetMeter)
+	now   func() time.Time // the meter's clock
 }
 
 // job is one message waiting its turn; done, when set, gets the result.
@@ -126,6 +130,11 @@ func (r *Runner) drain(j job) {
 
 // turn processes in and sends the replies before returning.
 func (r *Runner) turn(ctx context.Context, in bot.Incoming) error {
+	if m, now := r.metered(); m != nil {
+		m.Received(in.Address.Platform)
+		start := now()
+		defer func() { m.Turned(in.Address.Platform, now().Sub(start)) }()
+	}
 	r.mu.Lock()
 	a := r.adapters[in.Address.Platform]
 	r.mu.Unlock()

@@ -52,7 +52,7 @@ func open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 
-	s := &Store{path: path, log: opts.Logger, clock: opts.Clock}
+	s := &Store{path: path, log: opts.Logger, clock: opts.Clock, onError: opts.OnError}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -45,6 +45,8 @@ type PostgresOptions struct {
 	// MaxConns bounds the connection pool; zero means 16. Each turn
 	// holds one connection for its transaction.
 	MaxConns int
+	// OnError is Options.OnError.
+	OnError func(op string)
 }
 
 // OpenPostgres connects to the PostgreSQL database of dsn (a URL or
@@ -68,7 +70,7 @@ func openPostgres(ctx context.Context, cfg *pgx.ConnConfig, where string, opts P
 	if opts.Clock == nil {
 		return nil, errors.New("no clock (PostgresOptions.Clock): the program passes its one clock")
 	}
-	s := &Store{path: where, log: opts.Logger, clock: opts.Clock, pg: true}
+	s := &Store{path: where, log: opts.Logger, clock: opts.Clock, pg: true, onError: opts.OnError}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

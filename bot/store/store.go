@@ -113,6 +113,10 @@ type Options struct {
 	// MaxReaders is the size of the reader pool; zero means
 	// max(4, runtime.NumCPU()).
 	MaxReaders int
+	// OnError, when set, is told each time the database fails an
+	// operation: op is "read", "write" or "commit" (the metrics). It must
+	// not block.
+	OnError func(op string)
 }
 
 // Store is the SQLite implementation of engine.Store and delivery.Outbox. It is safe for
@@ -145,6 +149,9 @@ type Store struct {
 
 	// pg is set for a PostgreSQL store (postgres.go).
 	pg bool
+
+	// onError is Options.OnError (errhook.go).
+	onError func(op string)
 }
 
 // Close closes the database. Pending writes have been committed by then:
@@ -211,8 +218,25 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_, err := st.tx.ExecContext(ctx, "RELEASE store_write")
 		return err
 	}
+	op := opWrite
+	err := s.writeOnce(ctx, fn, &op)
+	s.failed(op, err)
+	return err
+}
+
+// writeOnce is write outside a turn's transaction; op is set to the
+// stage that failed (write, or commit).
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error, op *string) error {
+	commit := func(tx *sql.Tx) error {
+		if err := tx.Commit(); err != nil {
+			*op = opCommit
+			return err
+		}
+		return nil
+	}
 	if s.pg {
 		return s.retry(ctx, func() error {
+			*op = opWrite
 			tx, err := s.wdb.BeginTx(ctx, nil)
 			if err != nil {
 				return err
@@ -221,10 +245,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 				_ = tx.Rollback()
 				return err
 			}
-			return tx.Commit()
+			return commit(tx)
 		})
 	}
 	return s.retry(ctx, func() error {
+		*op = opWrite
 		conn, err := s.wdb.Conn(ctx)
 		if err != nil {
 			return err
@@ -252,7 +277,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 			_ = tx.Rollback()
 			return err
 		}
-		return tx.Commit()
+		return commit(tx)
 	})
 }
 
@@ -410,6 +435,7 @@ func (c *treeCache) put(k treeKey, t *knowledge.Tree) {
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	if err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM knowledge_revision WHERE id = 1`).Scan(&one); err != nil {
+		s.failed(opRead, err)
 		return fmt.Errorf("database: %w", err)
 	}
 	return nil

@@ -100,9 +100,10 @@ func enabledAdapters(cfg Config, a *app.App, e env) ([]bot.Adapter, error) {
 
 // adapterDeps are what the chat adapters share: the app's logger,
 // catalogue, clock and store (where they keep what to catch up after a
-// restart), and the environment holding their secrets.
+// restart), the environment holding their secrets, and the metrics told
+// of their connections.
 func adapterDeps(a *app.App, e env) adapterdeps.Deps {
-	return adapterdeps.Deps{Logger: a.Log, Catalog: a.Catalog, Getenv: e.getenv, State: a.Store, Now: a.Now}
+	return adapterdeps.Deps{Logger: a.Log, Catalog: a.Catalog, Getenv: e.getenv, State: a.Store, Now: a.Now, Connection: a.Metrics.Connection}
 }
 
 // queueChannels are the channels of the mediators' queues on platform.

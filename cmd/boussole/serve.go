@@ -59,6 +59,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if srv == nil {
 		return a.Serve(ctx, adapters...)
 	}
+	web.MountPlatforms(srv, a, adapters)
 	// The server stops with the adapters, and the adapters with a server
 	// that fails: a process whose admin and buttons are gone would look
 	// alive.

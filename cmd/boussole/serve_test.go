@@ -51,6 +51,16 @@ func TestServeRunsUntilStoppedThenShutsDownCleanly(t *testing.T) {
 	// Every reply to a question ends by offering a mediator: the second
 	// offer is the answer to the second message.
 	waitFor(t, &out, "Parler à un médiateur", 2)
+	// The metrics count the two messages, and carry none of their words.
+	res, err := http.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), `boussole_messages_received_total{platform="console"} 2`) || strings.Contains(string(metrics), "zorglub") {
+		t.Errorf("/metrics after two messages:\n%s", metrics)
+	}
 	cancel() // as SIGTERM does
 	select {
 	case code := <-done:
