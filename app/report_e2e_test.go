@@ -38,8 +38,8 @@ func TestReportOfRealConversationsSurvivesThePurge(t *testing.T) {
 	// by the search, 1 danger, 1 case waiting 10 minutes and closed after
 	// 1 hour, rated 5.
 	say(alice, "combien coute un passeport ?", "") // message 1, person 1, answered
-	say(bob, "je veux mourir", "")                  // message 2, person 2, danger
-	say(alice, "je veux parler a quelqu'un", "")    // message 3, case 1 opened
+	say(bob, "je veux mourir", "")                 // message 2, person 2, danger
+	say(alice, "je veux parler a quelqu'un", "")   // message 3, case 1 opened
 	now = now.Add(10 * time.Minute)
 	say(marie, "", "m:claim:1") // a mediator's: no message, no person
 	now = now.Add(50 * time.Minute)

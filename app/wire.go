@@ -166,6 +166,8 @@ func openCore(ctx context.Context, cc CoreConfig, log *slog.Logger, now func() t
 		met.WatchModel(model.Guard)
 	}
 	tallies := &tallyHub{}
+	// What each committed turn counted goes to the metrics too.
+	tallies.add(met.Tallied)
 	deps := engine.Deps{Store: st, Catalog: cat, Logger: log, Now: now, Knowledge: base, Tallied: tallies.tallied,
 		Searcher: met.TimeSearch(emb.searcher(base, index)), Danger: danger, Places: gaz, Towns: gaz, Nearby: nearby}
 	if model != nil {

@@ -110,7 +110,7 @@ func TestMetricsOfAFailingPlatform(t *testing.T) {
 // A scripted mediation (the demo knowledge, a person in danger, a case
 // claimed after 10 minutes and closed after an hour, rated 5) gives the
 // tally-driven metrics counted by hand, scraped over HTTP. The tallies
-// reach the metrics through the Core's WatchTallies.
+// reach the metrics as serve wires them (openCore), counted once.
 func TestMetricsOfAScriptedMediation(t *testing.T) {
 	clk := newClock()
 	cfg := app.Default()
@@ -118,7 +118,6 @@ func TestMetricsOfAScriptedMediation(t *testing.T) {
 	cfg.Mediation.Mediators = map[string][]string{"test": {"marie"}}
 	cfg.Mediation.Queues = map[string]app.QueueConfig{mediation.DefaultQueue: {Platform: "test", Channel: "mediateurs"}}
 	a := openApp(t, cfg, clk.now)
-	a.WatchTallies(a.Metrics.Tallied)
 	base := serve(t, a)
 	ctx := context.Background()
 	alice := bot.Address{Platform: "test", Channel: "dm-alice", User: "alice"}

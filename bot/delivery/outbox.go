@@ -242,12 +242,12 @@ func (d *Dispatcher) send(ctx context.Context, o bot.Outgoing) (time.Time, error
 		}
 		return time.Time{}, nil
 	case errors.Is(err, bot.ErrUndeliverable):
-		d.log.Error("message refused by the platform, not retried", "platform", o.Reply.To.Platform, "id", o.ID, "err", err)
+		d.log.ErrorContext(ctx, "message refused by the platform, not retried", "platform", o.Reply.To.Platform, "id", o.ID, "err", err)
 		return time.Time{}, d.box.MarkDead(ctx, o.ID, err.Error())
 	}
 	wait := backoff(o.Attempts)
 	retryAt := d.now().Add(wait)
-	d.log.Warn("send failed, will retry", "platform", o.Reply.To.Platform, "id", o.ID, "attempt", o.Attempts+1, "retry_in", wait, "err", err)
+	d.log.WarnContext(ctx, "send failed, will retry", "platform", o.Reply.To.Platform, "id", o.ID, "attempt", o.Attempts+1, "retry_in", wait, "err", err)
 	if merr := d.box.MarkFailed(ctx, o.ID, retryAt, err.Error()); merr != nil {
 		return time.Time{}, merr
 	}
