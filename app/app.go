@@ -38,7 +38,7 @@ func open(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Tim
 		return nil, err
 	}
 	c, err := openCore(ctx, CoreConfig{Database: cfg.Database.Path, DB: cfg.Database, KnowledgeDir: cfg.Knowledge.Dir,
-		StaleAfterMonths: cfg.Knowledge.StaleAfterMonths, Engine: ecfg, LLM: cfg.LLM}, log, now, p)
+		StaleAfterMonths: cfg.Knowledge.StaleAfterMonths, Engine: ecfg, LLM: cfg.LLM, Version: cfg.Version}, log, now, p)
 	if err != nil {
 		return nil, err
 	}

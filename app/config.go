@@ -18,7 +18,10 @@ import (
 // type, in cmd/boussole, embeds this one). config.example.yaml documents
 // every key.
 type Config struct {
-	Lang string `yaml:"lang"`
+	// Version is the running build's version (boussole version), set by
+	// the command, never read from the file: /metrics shows it.
+	Version string `yaml:"-"`
+	Lang    string `yaml:"lang"`
 	// Jurisdiction is where citizens are by default (FR, QC…).
 	Jurisdiction string `yaml:"jurisdiction"`
 	// Jurisdictions set it by platform and channel ("*": every channel).

@@ -16,5 +16,5 @@ func newMetrics(cc CoreConfig, now func() time.Time, log *slog.Logger) *metrics.
 		queues = append(queues, q)
 	}
 	slices.Sort(queues)
-	return metrics.New(metrics.Options{Now: now, Queues: queues, Log: log})
+	return metrics.New(metrics.Options{Now: now, Queues: queues, Log: log, Version: cc.Version})
 }

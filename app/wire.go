@@ -86,6 +86,9 @@ type CoreConfig struct {
 	// client its calls go through (nil: http.DefaultClient).
 	Getenv func(string) string
 	HTTP   *http.Client
+	// Version is the build's version, shown by /metrics ("": the
+	// module's).
+	Version string
 }
 
 // OpenCore opens the store, loads the knowledge (with the items imported

@@ -151,9 +151,8 @@ func New(o Options) *Metrics {
 	return m
 }
 
-// Enable declares p an enabled platform: its connection gauge reads 0
-// until it connects, and its outbox gauges 0 while nothing waits, rather
-// than being absent.
+// Enable declares p an enabled platform: its outbox gauges read 0 while
+// nothing waits, rather than being absent.
 func (m *Metrics) Enable(p string) {
 	if m == nil {
 		return
@@ -165,6 +164,17 @@ func (m *Metrics) Enable(p string) {
 		return
 	}
 	m.plats = append(m.plats, p)
+}
+
+// Connects declares that p's adapter keeps a connection (Discord's
+// gateway, Mattermost's websocket): its gauge reads 0 until it connects.
+// A platform without one (the local chat) has no connection gauge, so
+// that no « disconnected » alert ever fires for it.
+func (m *Metrics) Connects(p string) {
+	if m == nil {
+		return
+	}
+	p = platform(p)
 	m.upMu.Lock()
 	defer m.upMu.Unlock()
 	if !m.everUp[p] {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -368,5 +369,34 @@ func TestModelMetrics(t *testing.T) {
 		if strings.HasPrefix(name, "boussole_llm") {
 			t.Errorf("%s without a model", name)
 		}
+	}
+}
+
+// Only an adapter that keeps a connection has a connection gauge: the
+// local chat never reads « disconnected » (an alert would fire on it);
+// a platform reads 0 until it connects, and the version is the one the
+// command gives.
+func TestConnectionGaugesAndVersion(t *testing.T) {
+	m := New(Options{Now: (&testClock{t: t0}).now, Version: "v1.2.3"})
+	m.Enable("console")
+	m.Enable("discord")
+	m.Connects("discord")
+	mfs, _ := scrape(t, m.Handler())
+	if _, ok := value(mfs, "boussole_platform_connected", "platform", "console"); ok {
+		t.Error("the local chat has a connection gauge")
+	}
+	if v, ok := value(mfs, "boussole_platform_connected", "platform", "discord"); !ok || v != 0 {
+		t.Errorf("discord before connecting = %v %v, want 0", v, ok)
+	}
+	if v, ok := value(mfs, "boussole_outbox_pending", "platform", "console"); ok && v != 0 {
+		t.Errorf("console outbox = %v", v)
+	}
+	m.Connection("discord", true)
+	mfs, _ = scrape(t, m.Handler())
+	if v, _ := value(mfs, "boussole_platform_connected", "platform", "discord"); v != 1 {
+		t.Errorf("discord connected = %v, want 1", v)
+	}
+	if _, ok := value(mfs, "boussole_build_info", "version", "v1.2.3", "goversion", runtime.Version()); !ok {
+		t.Errorf("build info lacks the given version: %v", mfs["boussole_build_info"])
 	}
 }

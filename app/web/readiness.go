@@ -37,6 +37,7 @@ func MountPlatforms(srv *httpserver.Server, a *app.App, adapters []bot.Adapter) 
 		names = append(names, ad.Name())
 		a.Metrics.Enable(ad.Name())
 		if c, ok := ad.(connection); ok {
+			a.Metrics.Connects(ad.Name())
 			srv.AddCheck("platform "+ad.Name(), func(context.Context) error {
 				if !c.IsConnected() {
 					return errors.New("not connected")

@@ -91,8 +91,12 @@ func commands() []command {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Boussole oriente vers les services publics. / Boussole points citizens to public services.")
 	fmt.Fprintln(w, "\nUsage: boussole COMMAND [flags]\n\nCommands:")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'boussole COMMAND -h' for a command's flags.")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"runtime/debug"
 	"sync"
 
 	"github.com/boussole/boussole/app"
@@ -33,6 +34,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	default:
 		cfg.HTTP.Listen = *listen
 	}
+	bi, _ := debug.ReadBuildInfo()
+	cfg.Config.Version = readBuildInfo(version, bi).Version
 	a, err := app.Open(ctx, cfg.Config, app.NewLogger(e.stderr, cfg.Log), e.now)
 	if err != nil {
 		return err
