@@ -97,7 +97,7 @@ func TestReportPage(t *testing.T) {
 		`<title id="chart-wait-title">`, `<title id="chart-ratings-title">`,
 		"Les chiffres du graphique : Personnes par mois",
 		// The wait chart writes the median above its bar.
-		`text-anchor="middle">3 min</text>`, `text-anchor="middle">1 h 30</text>`,
+		`text-anchor="middle">3 min</text>`, `text-anchor="middle">2 h 00</text>`,
 		"Papiers d&#39;identité (papiers-identite)",
 		`href="/admin/report/download?format=csv&amp;from=2026-11&amp;to=2026-12" download>CSV (tableur)</a>`,
 	} {
@@ -124,7 +124,7 @@ func TestReportPage(t *testing.T) {
 		// Per jurisdiction: November, December, the period.
 		"France": {
 			"France|3|10|7|4|2|1|0|2|1|4",
-			"France|impots|1|0|0|1|0|0|1|1 h 07|1 h 03|1 h 07",
+			"France|impots|1|0|0|1|0|0|1|1 h 07|1 h 07|1 h 07",
 			"France|papiers|3|2|1|0|0|0|3|4 min|3 min|10 min",
 			"France|impots|0|0|0|0|0|–|–|0|–|0|0|0|0|0",
 			"France|papiers|3|2|1|0|0|27 min|23 min|3|3,67|0|1|0|1|1",
@@ -132,11 +132,11 @@ func TestReportPage(t *testing.T) {
 			"France|impots|1|0",
 			"France|violence dans le couple|1",
 			"France|1|4|2|2|0|0|0|0|0|1",
-			"France|papiers|1|1|0|0|0|0|1|2 h 00|1 h 30|2 h 00",
+			"France|papiers|1|1|0|0|0|0|1|2 h 00|2 h 00|2 h 00",
 			"France|papiers|1|0|0|0|1|1 j 1 h|1 j 1 h|2|5,00|0|0|0|0|2",
 			"France|Papiers d&#39;identité (papiers-identite)|2|1",
 			"France|4|14|9|6|2|1|0|2|1|5",
-			"France|impots|1|0|0|1|0|0|1|1 h 07|1 h 03|1 h 07",
+			"France|impots|1|0|0|1|0|0|1|1 h 07|1 h 07|1 h 07",
 			"France|papiers|4|3|1|0|0|0|4|33 min|5 min|2 h 00",
 			"France|impots|0|0|0|0|0|–|–|0|–|0|0|0|0|0",
 			"France|papiers|4|2|1|0|1|6 h 35|30 min|5|4,20|0|1|0|1|3",

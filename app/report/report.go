@@ -289,6 +289,11 @@ func (b buckets) summary() Duration {
 		return Duration{}
 	}
 	d := Duration{Count: b.n, Mean: b.sum / float64(b.n), Max: b.max}
+	if b.n == 1 {
+		// One wait is its own median: no estimate beside the exact figure.
+		d.Median = d.Mean
+		return d
+	}
 	var total int64
 	for _, w := range b.waits {
 		total += w
