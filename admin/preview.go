@@ -61,6 +61,10 @@ const previewPlatform = "preview"
 // draft changed, or it was restarted, in another tab).
 var errPreviewClosed = errors.New("preview closed")
 
+// maxPreviewTries bounds how often a turn is played again on a chat
+// rebuilt because the draft changed under it.
+const maxPreviewTries = 5
+
 // previews are the open preview chats.
 type previews struct {
 	max  int
@@ -313,7 +317,8 @@ func (s *Server) previewSend(w http.ResponseWriter, r *http.Request, sess Sessio
 			return s.T(r, "preview_elsewhere", "to", to.Platform+" "+to.Channel)
 		}
 		// A chat closed between chatFor and the turn (the draft changed
-		// in another tab) is built again once.
+		// in another tab) is built again on the draft now in force; each
+		// save closes the chat once, so a few tries outlast quick saves.
 		for try := 0; ; try++ {
 			p, fresh, err := s.chatFor(r.Context(), r, sess, e, false)
 			if err != nil {
@@ -322,7 +327,7 @@ func (s *Server) previewSend(w http.ResponseWriter, r *http.Request, sess Sessio
 			}
 			reset = reset || fresh
 			added, err = p.send(r.Context(), in, cmp.Or(text, label), elsewhere)
-			if errors.Is(err, errPreviewClosed) && try == 0 {
+			if errors.Is(err, errPreviewClosed) && try < maxPreviewTries-1 {
 				continue
 			}
 			if err != nil {
