@@ -287,26 +287,7 @@ func checkBackup(ctx context.Context, path string, readOnly bool) (BackupInfo, e
 // integrityCheck runs PRAGMA integrity_check (the full check, indexes
 // included: a backup is read once, so the cost is worth it).
 func integrityCheck(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check(5)")
-	if err != nil {
-		return classify(err)
-	}
-	defer rows.Close()
-	var lines []string
-	for rows.Next() {
-		var l string
-		if err := rows.Scan(&l); err != nil {
-			return classify(err)
-		}
-		lines = append(lines, l)
-	}
-	if err := rows.Err(); err != nil {
-		return classify(err)
-	}
-	if len(lines) == 1 && lines[0] == "ok" {
-		return nil
-	}
-	return fmt.Errorf("%w: integrity_check: %s", ErrCorrupt, strings.ReplaceAll(strings.Join(lines, "\n"), "\n", "; "))
+	return pragmaCheck(ctx, db, "integrity_check")
 }
 
 // referenceSchema is the tables and columns the migrations ms make, on a

@@ -292,8 +292,12 @@ func classify(err error) error {
 
 // quickCheck runs PRAGMA quick_check and reports ErrCorrupt with the first
 // problems found.
-func quickCheck(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "PRAGMA quick_check(5)")
+func quickCheck(ctx context.Context, db *sql.DB) error { return pragmaCheck(ctx, db, "quick_check") }
+
+// pragmaCheck runs PRAGMA check(5) (quick_check or integrity_check) and
+// reports ErrCorrupt with the first problems found.
+func pragmaCheck(ctx context.Context, db *sql.DB, check string) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA "+check+"(5)")
 	if err != nil {
 		return classify(err)
 	}
@@ -312,5 +316,5 @@ func quickCheck(ctx context.Context, db *sql.DB) error {
 	if len(lines) == 1 && lines[0] == "ok" {
 		return nil
 	}
-	return fmt.Errorf("%w: quick_check: %s", ErrCorrupt, strings.ReplaceAll(strings.Join(lines, "\n"), "\n", "; "))
+	return fmt.Errorf("%w: %s: %s", ErrCorrupt, check, strings.ReplaceAll(strings.Join(lines, "\n"), "\n", "; "))
 }

@@ -27,6 +27,25 @@ func (b *backupFlags) register(fset *flag.FlagSet, force string) {
 	fset.BoolVar(&b.force, "force", false, force)
 }
 
+// parse reads backup's or restore's flags and its one BACKUP argument,
+// then the configuration; usage is the command's help text.
+func (b *backupFlags) parse(fset *flag.FlagSet, e env, args []string, usage string) (string, Config, error) {
+	fset.Usage = func() {
+		fmt.Fprint(fset.Output(), usage)
+		fset.PrintDefaults()
+	}
+	if err := parseFlags(fset, e, args); err != nil {
+		return "", Config{}, err
+	}
+	if fset.NArg() != 1 || fset.Arg(0) == "" {
+		fset.Usage()
+		return "", Config{}, errUsage
+	}
+	cf := commonFlags{config: b.config, db: b.db}
+	cfg, err := cf.resolve(e)
+	return fset.Arg(0), cfg, err
+}
+
 // pgDumpEnv is the variable holding the PostgreSQL DSN, for the pg_dump
 // and pg_restore commands the refusals print.
 func pgDumpEnv(cfg Config) string { return cmp.Or(cfg.Database.DSNEnv, defaultDSNEnv) }
@@ -37,23 +56,10 @@ func runBackup(ctx context.Context, e env, args []string) error {
 	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
 	var bf backupFlags
 	bf.register(fset, "replace FILE if it exists (by default an existing file is never overwritten)")
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), "Usage: boussole backup [--config FILE] [--db FILE] [--force] BACKUP\n\n"+
-			"Writes a consistent copy of the SQLite database to BACKUP while Boussole keeps running,\n"+
-			"then checks it. BACKUP gets mode 0600: it holds what citizens wrote. For PostgreSQL use pg_dump\n"+
-			"(docs/backup.md).\n\n")
-		fset.PrintDefaults()
-	}
-	if err := parseFlags(fset, e, args); err != nil {
-		return err
-	}
-	if fset.NArg() != 1 || fset.Arg(0) == "" {
-		fset.Usage()
-		return errUsage
-	}
-	file := fset.Arg(0)
-	cf := commonFlags{config: bf.config, db: bf.db}
-	cfg, err := cf.resolve(e)
+	file, cfg, err := bf.parse(fset, e, args, "Usage: boussole backup [--config FILE] [--db FILE] [--force] BACKUP\n\n"+
+		"Writes a consistent copy of the SQLite database to BACKUP while Boussole keeps running,\n"+
+		"then checks it. BACKUP gets mode 0600: it holds what citizens wrote. For PostgreSQL use pg_dump\n"+
+		"(docs/backup.md).\n\n")
 	if err != nil {
 		return err
 	}
@@ -133,24 +139,11 @@ func runRestore(ctx context.Context, e env, args []string) error {
 	fset := flag.NewFlagSet("restore", flag.ContinueOnError)
 	var bf backupFlags
 	bf.register(fset, "replace a current database SQLite cannot open (it is kept aside all the same)")
-	fset.Usage = func() {
-		fmt.Fprint(fset.Output(), "Usage: boussole restore [--config FILE] [--db FILE] [--force] BACKUP\n\n"+
-			"Checks BACKUP (SQLite integrity, Boussole's tables, a schema version this program knows),\n"+
-			"migrates it if it is older, and puts it in place of the database, keeping the current one\n"+
-			"as DATABASE.before-restore-<time>. Stop boussole serve first: a database in use is refused.\n"+
-			"For PostgreSQL use pg_restore (docs/backup.md).\n\n")
-		fset.PrintDefaults()
-	}
-	if err := parseFlags(fset, e, args); err != nil {
-		return err
-	}
-	if fset.NArg() != 1 || fset.Arg(0) == "" {
-		fset.Usage()
-		return errUsage
-	}
-	file := fset.Arg(0)
-	cf := commonFlags{config: bf.config, db: bf.db}
-	cfg, err := cf.resolve(e)
+	file, cfg, err := bf.parse(fset, e, args, "Usage: boussole restore [--config FILE] [--db FILE] [--force] BACKUP\n\n"+
+		"Checks BACKUP (SQLite integrity, Boussole's tables, a schema version this program knows),\n"+
+		"migrates it if it is older, and puts it in place of the database, keeping the current one\n"+
+		"as DATABASE.before-restore-<time>. Stop boussole serve first: a database in use is refused.\n"+
+		"For PostgreSQL use pg_restore (docs/backup.md).\n\n")
 	if err != nil {
 		return err
 	}
