@@ -177,8 +177,11 @@ type Case struct {
 	Outcome      string
 	Satisfaction int
 	AnnouncedAt  time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ClaimedAt is when a mediator first claimed the case (zero: never);
+	// a case handed to another queue and claimed again keeps it.
+	ClaimedAt time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Urgent lists the kinds of danger (knowledge.Danger*) the citizen
 	// wrote about, before or during the case: mediators see it first.
 	Urgent []string

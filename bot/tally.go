@@ -41,11 +41,11 @@ const (
 const (
 	// ConfidenceTree is an answer reached through a tree's choices.
 	ConfidenceTree = "tree"
-	// ConfidenceSure is an answer the search found above the answer
-	// threshold.
+	// ConfidenceSure is an answer the search found with confidence.
 	ConfidenceSure = "sure"
-	// ConfidenceUnsure is an answer the person picked among sheets the
-	// bot offered with a doubt.
+	// ConfidenceUnsure is an answer given with a doubt (above the answer
+	// threshold but of low confidence, and said so), or one the person
+	// picked among the sheets the bot offered.
 	ConfidenceUnsure = "unsure"
 )
 

@@ -59,10 +59,12 @@ const noQueue = "none"
 // Metrics is one process's metrics. Its methods are safe for concurrent
 // use and never block on I/O; a nil *Metrics counts nothing.
 type Metrics struct {
-	reg    *prometheus.Registry
-	now    func() time.Time
-	log    *slog.Logger
-	queues []string
+	reg *prometheus.Registry
+	now func() time.Time
+	// lastSent is platform → time of the last message sent (LastSent).
+	lastSent sync.Map
+	log      *slog.Logger
+	queues   []string
 
 	platMu sync.Mutex
 	plats  []string // enabled platforms (Enable), guarded by platMu
@@ -115,7 +117,7 @@ func New(o Options) *Metrics {
 	m.received = counter("boussole_messages_received_total", "Messages handed to the bot, per platform.", "platform")
 	m.sent = counter("boussole_messages_sent_total", "Messages the platform accepted, per platform.", "platform")
 	m.turn = histogram("boussole_turn_duration_seconds", "Time from a message's turn start to its replies sent.", turnBuckets, "platform")
-	m.answers = counter("boussole_answers_total", "Answers given from a knowledge item, by how they were found (tree, sure, unsure).", "confidence")
+	m.answers = counter("boussole_answers_total", "Answers given from a knowledge item, by how they were found (tree; sure; unsure: given with a doubt or picked among sheets offered).", "confidence")
 	m.notUnderstood = counter("boussole_not_understood_total", "Messages the bot did not understand, per jurisdiction.", "jurisdiction")
 	m.danger = counter("boussole_danger_total", "Messages the danger layer answered, per kind of danger.", "category")
 	m.people = counter("boussole_people_total", "People who wrote (a conversation's first message in a month), per jurisdiction.", "jurisdiction")
@@ -217,7 +219,20 @@ func (m *Metrics) Turned(p string, d time.Duration) {
 func (m *Metrics) Sent(p string) {
 	if m != nil {
 		m.sent.WithLabelValues(platform(p)).Inc()
+		m.lastSent.Store(platform(p), m.now())
 	}
+}
+
+// LastSent is when this process last sent a message to platform p (zero:
+// never): readiness tells a platform refusing everything from one
+// message failing again and again.
+func (m *Metrics) LastSent(p string) time.Time {
+	if m == nil {
+		return time.Time{}
+	}
+	v, _ := m.lastSent.Load(platform(p))
+	t, _ := v.(time.Time)
+	return t
 }
 
 // Failed implements delivery.Meter.

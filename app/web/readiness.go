@@ -47,13 +47,18 @@ func MountPlatforms(srv *httpserver.Server, a *app.App, adapters []bot.Adapter) 
 		}
 	}
 	after := time.Duration(a.Config.HTTP.OutboxStuckMinutes) * time.Minute
-	srv.AddCheck("outbox", OutboxCheck(a.Store, names, after, a.Now))
+	srv.AddCheck("outbox", OutboxCheck(a.Store, names, after, a.Now, a.Metrics.LastSent))
 }
 
 // OutboxCheck is not ready while a message for one of platforms has
-// waited more than after (now is the program's clock): that platform is
-// not accepting messages, or nothing sends them.
-func OutboxCheck(st outboxStats, platforms []string, after time.Duration, now func() time.Time) httpserver.Check {
+// waited more than after and nothing was sent there for as long (now is
+// the program's clock, sent the time of the last message sent to a
+// platform, zero when none): that platform is not accepting messages, or
+// nothing sends them. One message failing again and again while the
+// others go out is the dispatcher's to retry, and the metrics' to show
+// (boussole_outbox_oldest_seconds): it does not take the process out of
+// service.
+func OutboxCheck(st outboxStats, platforms []string, after time.Duration, now func() time.Time, sent func(platform string) time.Time) httpserver.Check {
 	return func(ctx context.Context) error {
 		stats, err := st.OutboxStats(ctx)
 		if err != nil {
@@ -62,7 +67,7 @@ func OutboxCheck(st outboxStats, platforms []string, after time.Duration, now fu
 		t := now()
 		var stuck []string
 		for _, s := range stats {
-			if slices.Contains(platforms, s.Platform) && t.Sub(s.Oldest) > after {
+			if slices.Contains(platforms, s.Platform) && t.Sub(s.Oldest) > after && t.Sub(sent(s.Platform)) > after {
 				stuck = append(stuck, fmt.Sprintf("%s: %d waiting, the oldest for %s", s.Platform, s.Pending, t.Sub(s.Oldest).Round(time.Second)))
 			}
 		}

@@ -120,6 +120,9 @@ func (t *turn) forget() error {
 		if c.Address.Platform != t.in.Address.Platform || c.Address.User != t.in.Address.User {
 			continue
 		}
+		// Erased with the person, the case ends: counted as cancelled, so
+		// that the report's cases opened are all closed in the end.
+		t.tallyCase(bot.TallyClosed, c, bot.Tally{Outcome: bot.OutcomeCancelled})
 		text := t.e.cat.T(t.e.cfg.Lang, "case_erased", "case", strconv.FormatInt(c.ID, 10))
 		switch q, ok := t.e.cfg.Mediation.Queue(c.Queue); {
 		case c.Status == bot.CaseClaimed && c.Mediator != nil:

@@ -349,7 +349,10 @@ func (e *Engine) respond(ctx context.Context, in bot.Incoming, now time.Time) ([
 		if err := e.store.Enqueue(ctx, t.replies); err != nil {
 			return nil, nil, fmt.Errorf("queue replies: %w", err)
 		}
-		return t.replies, nil, nil
+		if err := t.storeTallies(); err != nil {
+			return nil, nil, err
+		}
+		return t.replies, t.tallies, nil
 	}
 	t.conv.UpdatedAt = now
 	caseID := cmp.Or(t.caseID, t.conv.CaseID)

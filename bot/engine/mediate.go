@@ -282,6 +282,7 @@ func (t *turn) claim(id int64) error {
 	if q, ok := t.e.cfg.Mediation.Queue(c.Queue); ok && q.Channel != t.in.Address {
 		out = append(out, t.to(q.Channel, t.e.cfg.Lang, "queue_claimed", "case", sid, "mediator", me.Name))
 	}
+	first := c.ClaimedAt.IsZero() // a case handed to another queue was claimed before
 	c, err = t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: me, At: t.now}, out)
 	if errors.Is(err, bot.ErrCaseConflict) && t.holds(c) {
 		// Theirs already (two cases held, a transfer): their messages go
@@ -305,7 +306,9 @@ func (t *turn) claim(id int64) error {
 	if err != nil {
 		return fmt.Errorf("claim case %d: %w", id, err)
 	}
-	t.tallyCase(bot.TallyClaimed, c, bot.Tally{})
+	if first {
+		t.tallyCase(bot.TallyClaimed, c, bot.Tally{})
+	}
 	t.conv.CaseID = id
 	sum, err := t.cases().summary(c)
 	if err != nil {
@@ -446,6 +449,10 @@ func (t *turn) transfer(id int64, target string) error {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("transfer case %d: %w", id, err)
+		}
+		if c.ClaimedAt.IsZero() {
+			// Handed to a mediator before anyone claimed it: its claim.
+			t.tallyCase(bot.TallyClaimed, c, bot.Tally{})
 		}
 	} else {
 		q, ok := t.e.cfg.Mediation.Queues[target]

@@ -25,6 +25,12 @@ type TallyStore interface {
 // tally notes one event of the turn; At, Platform and Lang default to
 // the turn's, Jurisdiction to the conversation's at the end of the turn.
 func (t *turn) tally(k bot.Tally) {
+	// A mediator trying the bot (a search, words the danger layer reads,
+	// a case of their own) is no citizen helped: only what they do to a
+	// case counts.
+	if t.e.cfg.Mediation.IsMediatorIn(t.in) && k.Kind != bot.TallyClaimed && k.Kind != bot.TallyClosed {
+		return
+	}
 	if k.At.IsZero() {
 		k.At = t.now
 	}
@@ -102,8 +108,9 @@ func countedReason(r string) string {
 // storeTallies stores the turn's tallies in its transaction, each
 // without a jurisdiction taking the conversation's.
 func (t *turn) storeTallies() error {
-	if len(t.tallies) == 0 || t.forgotten {
-		t.tallies = nil
+	// A forgotten person's turn is counted too: the counters hold
+	// nothing of them.
+	if len(t.tallies) == 0 {
 		return nil
 	}
 	j := t.jurisdiction()

@@ -97,3 +97,74 @@ func TestTalliesOfDangerAndCancel(t *testing.T) {
 		t.Errorf("tallies = %v", count)
 	}
 }
+
+// countKinds counts tallies by kind, with the queue and seconds of claims.
+func countKinds(ts []bot.Tally) map[string]int {
+	n := map[string]int{}
+	for _, k := range ts {
+		n[string(k.Kind)]++
+		if k.Kind == bot.TallyClaimed {
+			n["claimed in "+k.Queue+" after "+time.Duration(k.Seconds*float64(time.Second)).String()]++
+		}
+	}
+	return n
+}
+
+// A case claimed, handed to another queue and claimed there again is one
+// claim, with its first wait; a case handed to a mediator before anyone
+// claimed it is claimed then.
+func TestTalliesCountOneClaimPerCase(t *testing.T) {
+	d := newDesk(t, nil)
+	var got []bot.Tally
+	d.tallied = func(ts []bot.Tally) { got = append(got, ts...) }
+	d.reopen()
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	d.clock.t = d.clock.t.Add(10 * time.Minute)
+	d.click(marie, "m:claim:1")
+	d.say(marie, "!transferer 1 logement")
+	d.clock.t = d.clock.t.Add(2 * time.Hour)
+	d.click(paul, "m:claim:1")
+	if n := countKinds(got); n["claimed"] != 1 || n["claimed in default after 10m0s"] != 1 {
+		t.Errorf("claims after a transfer to a queue: %v", n)
+	}
+
+	got = nil
+	other := bot.Address{Platform: "test", Channel: "dm", User: "bob"}
+	rs = d.say(other, "humain")
+	d.click(other, payloadFor(t, rs, other, "Oui, partager"))
+	d.clock.t = d.clock.t.Add(5 * time.Minute)
+	d.say(marie, "!transferer 2 @paul")
+	if n := countKinds(got); n["claimed"] != 1 || n["claimed in default after 5m0s"] != 1 {
+		t.Errorf("claims of a case handed to a mediator: %v", n)
+	}
+}
+
+// A mediator trying the bot (a question, words of danger) is no citizen
+// helped; a person who asks to be forgotten with a case open ends it,
+// counted as cancelled, and their last message is still counted.
+func TestTalliesOfMediatorsAndForgetting(t *testing.T) {
+	d := newDesk(t, nil)
+	var got []bot.Tally
+	d.tallied = func(ts []bot.Tally) { got = append(got, ts...) }
+	d.reopen()
+	d.say(marie, "ma carte perdue")
+	d.say(marie, "je veux mourir")
+	if len(got) != 0 {
+		t.Errorf("a mediator's tries are counted: %+v", got)
+	}
+	rs := d.say(citizen, "humain")
+	d.click(citizen, payloadFor(t, rs, citizen, "Oui, partager"))
+	got = nil
+	d.say(citizen, "oublie-moi")
+	n := countKinds(got)
+	closed := 0
+	for _, k := range got {
+		if k.Kind == bot.TallyClosed && k.Outcome == bot.OutcomeCancelled {
+			closed++
+		}
+	}
+	if closed != 1 || n["message"] != 1 {
+		t.Errorf("forgetting with a case open: %+v", got)
+	}
+}

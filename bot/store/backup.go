@@ -496,8 +496,11 @@ func swap(ctx context.Context, tmp, dst, kept string, force bool) (string, error
 		}
 		return kept, syncDir(filepath.Dir(dst))
 	}
-	// The lock is held until the new file has the name: a process that
-	// starts meanwhile waits, then opens the new file.
+	// The lock is held until the new file has the name. It does not make
+	// a serve started meanwhile safe: SQLite opens the file before it
+	// waits for the lock, so that process would wait on the file set
+	// aside. The service must be stopped during a restore (the command
+	// and docs/backup.md say so).
 	defer lk.Close()
 	// Leaving WAL mode removed the -wal file; a -shm file left by a
 	// read-only connection (which cannot remove it) would be taken for

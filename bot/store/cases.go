@@ -97,7 +97,7 @@ func (s *Store) Case(ctx context.Context, id int64) (bot.Case, error) {
 
 // caseColumns are the columns scanCase reads, in its order.
 const caseColumns = `id, platform, channel, user_id, queue, status, lang, summary_json,
-	consent, mediator_json, outcome, satisfaction, announced_at, created_at, updated_at, urgent`
+	consent, mediator_json, outcome, satisfaction, announced_at, created_at, updated_at, urgent, claimed_at`
 
 // loadCase reads case id through q; a missing case is ErrNotFound.
 func loadCase(ctx context.Context, q queryer, id int64) (bot.Case, error) {
@@ -115,10 +115,11 @@ func scanCase(row interface{ Scan(...any) error }) (bot.Case, error) {
 		summary                     string
 		mediator                    sql.NullString
 		announced, created, updated int64
+		claimed                     int64
 		urgent                      string
 	)
 	err := row.Scan(&c.ID, &c.Address.Platform, &c.Address.Channel, &c.Address.User, &c.Queue, &c.Status, &c.Lang,
-		&summary, &c.Consent, &mediator, &c.Outcome, &c.Satisfaction, &announced, &created, &updated, &urgent)
+		&summary, &c.Consent, &mediator, &c.Outcome, &c.Satisfaction, &announced, &created, &updated, &urgent, &claimed)
 	if err != nil {
 		return bot.Case{}, err
 	}
@@ -132,6 +133,7 @@ func scanCase(row interface{ Scan(...any) error }) (bot.Case, error) {
 		}
 	}
 	c.AnnouncedAt, c.CreatedAt, c.UpdatedAt = fromMillis(announced), fromMillis(created), fromMillis(updated)
+	c.ClaimedAt = fromMillis(claimed)
 	if urgent != "" {
 		c.Urgent = strings.Split(urgent, ",")
 	}

@@ -77,6 +77,9 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, from []bot.CaseStatus,
 		if ch.Status != "" {
 			add("status", string(ch.Status))
 		}
+		if ch.Status == bot.CaseClaimed && cur.ClaimedAt.IsZero() {
+			add("claimed_at", millis(at))
+		}
 		switch {
 		case ch.Mediator != nil:
 			add("mediator_json", mediator)

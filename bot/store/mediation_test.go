@@ -111,7 +111,7 @@ func TestUpdateCase(t *testing.T) {
 	}{
 		{"claim", bot.Case{}, []bot.CaseStatus{bot.CaseOpen},
 			bot.CaseChange{Status: bot.CaseClaimed, Mediator: awa, At: t1},
-			func(c *bot.Case) { c.Status, c.Mediator, c.UpdatedAt = bot.CaseClaimed, awa, t1 }, nil},
+			func(c *bot.Case) { c.Status, c.Mediator, c.UpdatedAt, c.ClaimedAt = bot.CaseClaimed, awa, t1, t1 }, nil},
 		{"announce", bot.Case{}, []bot.CaseStatus{bot.CaseOpen},
 			bot.CaseChange{Announced: true, At: t1},
 			func(c *bot.Case) { c.AnnouncedAt, c.UpdatedAt = t1, t1 }, nil},

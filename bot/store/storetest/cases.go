@@ -140,12 +140,14 @@ func testCases(t *testing.T, open Opener) {
 				func(c *bot.Case, at time.Time) { c.AnnouncedAt = at }},
 			{"claim", []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: awa},
 				[]bot.Reply{reply(a, "Awa arrive."), {To: awa.Address, About: a, Text: "Cas pris."}},
-				func(c *bot.Case, _ time.Time) { c.Status, c.Mediator = bot.CaseClaimed, awa }},
+				func(c *bot.Case, at time.Time) { c.Status, c.Mediator, c.ClaimedAt = bot.CaseClaimed, awa, at }},
 			{"hand back to another queue", []bot.CaseStatus{bot.CaseOpen, bot.CaseClaimed},
 				bot.CaseChange{Status: bot.CaseOpen, ClearMediator: true, Queue: "impots", Announced: true}, nil,
 				func(c *bot.Case, at time.Time) {
 					c.Status, c.Mediator, c.Queue, c.AnnouncedAt = bot.CaseOpen, nil, "impots", at
 				}},
+			// The first claim's time is kept: the report counts one claim
+			// per case.
 			{"claim again", []bot.CaseStatus{bot.CaseOpen}, bot.CaseChange{Status: bot.CaseClaimed, Mediator: awa}, nil,
 				func(c *bot.Case, _ time.Time) { c.Status, c.Mediator = bot.CaseClaimed, awa }},
 			{"touch", []bot.CaseStatus{bot.CaseClaimed}, bot.CaseChange{}, []bot.Reply{{To: a, Text: "relais"}},
