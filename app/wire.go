@@ -440,10 +440,7 @@ func ImportedItems(ctx context.Context, path string, now func() time.Time) ([]*k
 	if path == "" {
 		return nil, nil
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	st, err := store.Open(ctx, path, store.Options{ReadOnly: true, Clock: now})
+	st, err := OpenStoreReadOnly(ctx, DatabaseConfig{Path: path}, os.Getenv, nil, now)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -74,14 +73,11 @@ func runBackup(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("backup: %s already exists: a backup is never overwritten; give a new name, or --force to replace it", file)
 	}
 	path := cfg.Database.Path
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("backup: no SQLite database at %s (give --db FILE)", path)
-	}
 	log := app.NewLogger(e.stderr, cfg.Log)
 	started := e.now()
 	// Read-only: backing up never migrates the database under a running
 	// serve.
-	st, err := store.Open(ctx, path, store.Options{Logger: log, Clock: e.now, ReadOnly: true})
+	st, err := app.OpenStoreReadOnly(ctx, app.DatabaseConfig{Path: path}, e.getenv, log, e.now)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

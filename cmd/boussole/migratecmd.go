@@ -3,11 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/boussole/boussole/app"
@@ -71,14 +68,11 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("migrate: the environment variable %s is not set: put the PostgreSQL DSN in it (postgres://user:password@host:5432/database?sslmode=…)", dsnEnv)
 	}
 	path := cfg.Database.Path
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("migrate: no SQLite database at %s (give --db FILE)", path)
-	}
 	log := app.NewLogger(e.stderr, cfg.Log)
 	started := e.now()
 	// Read-only: the source is not changed, and an older schema is
 	// refused with the advice to open it once with this version.
-	src, err := store.Open(ctx, path, store.Options{Logger: log, Clock: e.now, ReadOnly: true})
+	src, err := app.OpenStoreReadOnly(ctx, app.DatabaseConfig{Path: path}, e.getenv, log, e.now)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
