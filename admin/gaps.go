@@ -169,10 +169,6 @@ type gapsPage struct {
 	Satisfaction []satisfactionRow
 }
 
-// escalationReasons are the reasons of bot.CaseSummary, in the order the
-// page shows them; an unknown one gets a column of its own after them.
-var escalationReasons = []string{"asked", "tree", "misunderstood", "danger"}
-
 func (s *Server) gaps(w http.ResponseWriter, r *http.Request, sess Session) {
 	days, ok := s.period(r)
 	if !ok {
@@ -368,7 +364,9 @@ func (s *Server) topicTitle(r *http.Request, lang, treeID, written string) strin
 
 // escalations lays reasons out as columns and topics as rows.
 func (s *Server) escalations(r *http.Request, lang string, stats []store.EscalationStat) ([]string, []escalationRow) {
-	reasons := slices.Clone(escalationReasons)
+	// bot.CaseReasons in their order; an unknown one gets a column of its
+	// own after them.
+	reasons := bot.CaseReasons()
 	for _, st := range stats {
 		if !slices.Contains(reasons, st.Reason) {
 			reasons = append(reasons, st.Reason)

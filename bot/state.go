@@ -194,7 +194,7 @@ type CaseSummary struct {
 	Path      []Step   `json:"path,omitempty"`
 	Shown     []string `json:"shown,omitempty"`
 	LastWords []string `json:"last_words,omitempty"`
-	Reason    string   `json:"reason"` // "asked", "tree", "misunderstood"
+	Reason    string   `json:"reason"` // bot.Reason*
 	// Jurisdiction is where the citizen is (FR, QC…) when the case opened.
 	Jurisdiction string `json:"jurisdiction,omitempty"`
 	// Town is the town they said they are in (« Aubagne (13) »), if any.

@@ -49,6 +49,20 @@ const (
 	ConfidenceUnsure = "unsure"
 )
 
+// Why a case opened (CaseSummary.Reason, Tally.Reason).
+const (
+	ReasonAsked         = "asked"         // the person asked for someone
+	ReasonTree          = "tree"          // a tree's choice leads to a mediator
+	ReasonMisunderstood = "misunderstood" // the bot did not understand, twice
+	ReasonDanger        = "danger"        // the danger layer offered a mediator
+)
+
+// CaseReasons are the reasons a case opens, in the order reports list
+// them.
+func CaseReasons() []string {
+	return []string{ReasonAsked, ReasonTree, ReasonMisunderstood, ReasonDanger}
+}
+
 // Case outcomes as counted: a mediator's own words are never a label.
 const (
 	OutcomeResolved   = "resolved"

@@ -303,7 +303,7 @@ func (m *Metrics) Tallied(ts []bot.Tally) {
 		case bot.TallyDanger:
 			m.danger.WithLabelValues(oneOf(t.Category, knowledge.DangerCategories...)).Inc()
 		case bot.TallyEscalated:
-			m.escalations.WithLabelValues(m.queue(t.Queue), oneOf(t.Reason, "asked", "tree", "misunderstood", "danger")).Inc()
+			m.escalations.WithLabelValues(m.queue(t.Queue), oneOf(t.Reason, bot.CaseReasons()...)).Inc()
 		case bot.TallyClaimed:
 			if t.Seconds >= 0 {
 				m.claimWait.WithLabelValues(m.queue(t.Queue)).Observe(t.Seconds)

@@ -387,13 +387,13 @@ func (b *builder) add(month string, s bot.TallySum) {
 		c := b.caseRow(month, j, k.Queue)
 		c.Escalated += n
 		switch k.Reason {
-		case "asked":
+		case bot.ReasonAsked:
 			c.Asked += n
-		case "tree":
+		case bot.ReasonTree:
 			c.Tree += n
-		case "misunderstood":
+		case bot.ReasonMisunderstood:
 			c.Misunderstood += n
-		case "danger":
+		case bot.ReasonDanger:
 			c.DangerReason += n
 		default:
 			c.OtherReason += n

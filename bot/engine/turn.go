@@ -36,11 +36,11 @@ const (
 
 // Escalation reasons recorded in case summaries.
 const (
-	reasonAsked         = "asked"
-	reasonTree          = "tree"
-	reasonMisunderstood = "misunderstood"
+	reasonAsked         = bot.ReasonAsked
+	reasonTree          = bot.ReasonTree
+	reasonMisunderstood = bot.ReasonMisunderstood
 	// reasonDanger is followed by ":" and the kinds of danger recognised.
-	reasonDanger = "danger"
+	reasonDanger = bot.ReasonDanger
 )
 
 // maxTopics bounds the topic menu: one side's topics (France has 12 in
