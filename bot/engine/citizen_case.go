@@ -99,7 +99,6 @@ func (t *turn) rate(id int64, n int) error {
 	if _, err := t.e.store.UpdateCase(t.ctx, id, []bot.CaseStatus{bot.CaseClosed}, bot.CaseChange{Satisfaction: n, At: t.now}, nil); err != nil {
 		return fmt.Errorf("rate case: %w", err)
 	}
-	c.CreatedAt = time.Time{} // a rating has no duration
 	t.tallyCase(bot.TallyRating, c, bot.Tally{Value: n})
 	t.conv.State, t.conv.CaseID = bot.StateIdle, 0
 	t.say(t.msg("thanks_rating"))
@@ -315,7 +314,7 @@ func (t *turn) openCase(queue, topic, reason string, consent bool) error {
 	}
 	c.ID = id
 	if id != held { // not the case already open, returned again
-		t.tallyCase(bot.TallyEscalated, c, bot.Tally{Reason: countedReason(reason), Seconds: 0})
+		t.tallyCase(bot.TallyEscalated, c, bot.Tally{Reason: reason}) // the kinds of danger are cut off above
 	}
 	t.conv.State, t.conv.CaseID, t.conv.Misses = bot.StateEscalated, id, 0
 	info := ""

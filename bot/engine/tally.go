@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/boussole/boussole/bot"
@@ -45,7 +44,9 @@ func (t *turn) tally(k bot.Tally) {
 func (t *turn) tallyCase(kind bot.TallyKind, c bot.Case, k bot.Tally) {
 	k.Kind, k.Queue, k.Topic = kind, c.Queue, c.Summary.TreeID
 	k.Platform, k.Lang, k.Jurisdiction = c.Address.Platform, c.Lang, c.Summary.Jurisdiction
-	if !c.CreatedAt.IsZero() && t.now.After(c.CreatedAt) {
+	// Claims and closes are timed from the opening; nothing else is.
+	timed := kind == bot.TallyClaimed || kind == bot.TallyClosed
+	if timed && !c.CreatedAt.IsZero() && t.now.After(c.CreatedAt) {
 		k.Seconds = t.now.Sub(c.CreatedAt).Seconds()
 	}
 	t.tally(k)
@@ -96,13 +97,6 @@ func countedOutcome(o string) string {
 		return bot.OutcomeOther
 	}
 	return bot.OutcomeResolved
-}
-
-// countedReason is why a case opened, without the kinds of danger
-// (counted apart).
-func countedReason(r string) string {
-	r, _, _ = strings.Cut(r, ":")
-	return r
 }
 
 // storeTallies stores the turn's tallies in its transaction, each
